@@ -1,0 +1,133 @@
+"""Section-aware, sentence-aware chunking.
+
+A chunk never mixes two sections and never cuts a sentence, so it can never
+cut a number either. Chunk text is always an exact slice of the document
+text, which is what makes every citation exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import groupby
+
+from .outline import default_period
+from .types import Chunk, Document, Paragraph, content_hash
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)]*")
+_CLAUSE_END = re.compile(r"[，、,](?!\d)")
+
+
+@dataclass
+class ChunkSizes:
+    min_chars: int = 200
+    max_chars: int = 500
+    overlap_chars: int = 120  # the last sentence carries over when it is at most this long
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    page: int | None
+    page_end: int | None
+
+
+def sentence_spans(p: Paragraph, max_chars: int) -> list[_Span]:
+    """Sentence boundaries within a paragraph, as absolute document offsets."""
+    spans: list[_Span] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(p.text):
+        spans.extend(_split_long(p, pos, m.end(), max_chars))
+        pos = m.end()
+    if pos < len(p.text):
+        spans.extend(_split_long(p, pos, len(p.text), max_chars))
+    return spans
+
+
+def _split_long(p: Paragraph, start: int, end: int, max_chars: int) -> list[_Span]:
+    """A sentence longer than a chunk is cut at clause commas, never inside a number."""
+    out: list[_Span] = []
+    while end - start > max_chars:
+        window = p.text[start : start + max_chars]
+        cuts = [m.end() for m in _CLAUSE_END.finditer(window)]
+        cut = cuts[-1] if cuts else _safe_cut(p.text, start + max_chars) - start
+        out.append(_Span(p.start + start, p.start + start + cut, p.page, p.page_end))
+        start += cut
+    out.append(_Span(p.start + start, p.start + end, p.page, p.page_end))
+    return out
+
+
+def _safe_cut(text: str, at: int) -> int:
+    while at > 0 and (text[at - 1].isdigit() or text[at - 1] in ".%") and text[at].isdigit():
+        at -= 1
+    return at
+
+
+def chunk_document(doc: Document, sizes: ChunkSizes | None = None) -> list[Chunk]:
+    sizes = sizes or ChunkSizes()
+    chunks: list[Chunk] = []
+    body = [p for p in doc.paragraphs if p.kind not in ("heading", "title")]
+    # Consecutive paragraphs of one section and one kind (prose or table) chunk together.
+    for (section, kind), group in groupby(body, key=lambda p: (id(p.section), _kind(p))):
+        paragraphs = list(group)
+        spans = [s for p in paragraphs for s in sentence_spans(p, sizes.max_chars)]
+        for window in _pack(spans, sizes):
+            chunks.append(_make_chunk(doc, paragraphs[0], window, kind, len(chunks)))
+    seen: set[str] = set()
+    for c in chunks:  # identical text twice in one document still needs two ids
+        while c.id in seen:
+            c.id = content_hash(c.id, str(c.ordinal))
+        seen.add(c.id)
+    return chunks
+
+
+def _kind(p: Paragraph) -> str:
+    return "table" if p.kind == "table_row" else "text"
+
+
+def _pack(spans: list[_Span], sizes: ChunkSizes) -> list[list[_Span]]:
+    windows: list[list[_Span]] = []
+    current: list[_Span] = []
+    for span in spans:
+        length = span.end - current[0].start if current else 0
+        if current and length > sizes.max_chars:
+            windows.append(current)
+            last = current[-1]
+            carry = len(current) > 1 and last.end - last.start <= sizes.overlap_chars
+            current = [last] if carry and span.end - last.start <= sizes.max_chars else []
+        current.append(span)
+    if current:
+        if windows and current[-1].end - current[0].start < sizes.min_chars // 2 and len(windows[-1]) and \
+                current[-1].end - windows[-1][0].start <= sizes.max_chars * 1.2:
+            windows[-1].extend(s for s in current if s.start >= windows[-1][-1].end)
+        else:
+            windows.append(current)
+    return windows
+
+
+def _make_chunk(doc: Document, first: Paragraph, window: list[_Span], kind: str, ordinal: int) -> Chunk:
+    start, end = window[0].start, window[-1].end
+    text = doc.text[start:end]
+    section = first.section
+    pages = [s.page for s in window if s.page is not None] + [s.page_end for s in window if s.page_end is not None]
+    if section is not None:
+        period, year = section.period_kind, section.year
+    else:
+        period, year = default_period(doc.doc_type, doc.report_year, doc.plan_year)
+    heading_path = section.path if section else ()
+    return Chunk(
+        id=content_hash(doc.doc_id, " > ".join(heading_path), text),
+        doc_id=doc.doc_id,
+        file_name=doc.file_name,
+        text=text,
+        heading_path=heading_path,
+        page_start=min(pages) if pages else None,
+        page_end=max(pages) if pages else None,
+        char_start=start,
+        char_end=end,
+        ordinal=ordinal,
+        year=year,
+        period_kind=period,
+        kind=kind,
+    )

@@ -1,0 +1,83 @@
+"""Normalise text and repair what extraction broke.
+
+Text handed over from PDFs keeps page-break splits ("意识形⏎⏎态工作"), Markdown
+residue (``**粗体**``), full-width digits and spaces between numbers and units
+("392.88 万次"). Figures must read the same whichever way they were typed, so
+that search, figure extraction and answer verification all see one form.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .loaders.layout import join_wrapped
+from .outline import heading_level
+from .types import Block
+
+_FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９％．＋－ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ\u3000\u00a0",
+    "0123456789%.+-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz  ",
+)
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’—…·"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+_SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d)[ \t]+(?=[%‰])")
+_DECIMAL_SPLIT = re.compile(r"(?<=\d)[ \t]*\.[ \t]+(?=\d)|(?<=\d)[ \t]+\.(?=\d)")
+_MARKDOWN = re.compile(r"\*\*|__|(?<!\S)[*_](?=\S)|(?<=\S)[*_](?!\S)|`")
+_BULLET = re.compile(r"^\s*(?:[-*+•●▪]|>)\s+")
+_MULTISPACE = re.compile(r"[ \t]{2,}")
+
+# A paragraph ending with one of these is complete; anything else was cut by a page break.
+_TERMINAL = tuple("。！？；：…!?;:")
+_CLOSING = "”’」』）)"
+
+
+def normalize(text: str) -> str:
+    """One canonical form for a line of text: half-width digits, no stray spaces."""
+    text = text.translate(_FULLWIDTH)
+    text = _MARKDOWN.sub("", text)
+    text = _BULLET.sub("", text)
+    text = _SPACE_NEAR_CJK.sub("", text)
+    text = _SPACE_BEFORE_PERCENT.sub("", text)
+    text = _DECIMAL_SPLIT.sub(".", text)
+    text = _MULTISPACE.sub(" ", text)
+    return text.strip()
+
+
+def is_complete(text: str) -> bool:
+    """Does the paragraph end where a sentence ends?"""
+    if text.startswith(("（", "(")) and text.endswith(("）", ")")):
+        return True  # a line in brackets, e.g. （数据截至2024年12月31日）
+    stripped = text.rstrip(_CLOSING)
+    return stripped.endswith(_TERMINAL)
+
+
+def clean_blocks(blocks: list[Block]) -> list[Block]:
+    """Normalise every block and rejoin paragraphs a page break split in two."""
+    out: list[Block] = []
+    title_seen = False
+    for block in blocks:
+        text = normalize(block.text)
+        if not text:
+            continue
+        current = Block(text, block.page, block.kind, block.page_end, block.level, block.table)
+        prev = out[-1] if out else None
+        if prev is not None and _continues(prev, current, title_seen):
+            prev.text = join_wrapped(prev.text, current.text)
+            prev.page_end = current.page_end or current.page or prev.page_end
+            continue
+        if prev is not None:
+            title_seen = True
+        out.append(current)
+    return out
+
+
+def _continues(prev: Block, cur: Block, title_seen: bool) -> bool:
+    if prev.kind != "text" or cur.kind != "text":
+        return False
+    if not title_seen:  # the first paragraph is the title: never glue the body onto it
+        return False
+    if is_complete(prev.text) or heading_level(prev.text) is not None:
+        return False
+    if heading_level(cur.text) is not None or cur.text.startswith(("（", "(", "【", "[")):
+        return False
+    return True

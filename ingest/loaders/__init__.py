@@ -1,0 +1,43 @@
+"""File loaders: each turns one file format into paragraph ``Block``s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import IngestError
+from ..types import Block
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".docx", ".xlsx", ".csv")
+
+
+def load_blocks(path: Path) -> tuple[list[Block], int | None]:
+    """Blocks of a file and its page count (PDFs only)."""
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".md", ".markdown"):
+        from .text import load_text
+
+        return load_text(path), None
+    if suffix == ".pdf":
+        from .pdf import load_pdf
+
+        return load_pdf(path)
+    if suffix == ".docx":
+        from .docx import load_docx
+
+        return load_docx(path), None
+    if suffix == ".xlsx":
+        from .sheet import load_xlsx
+
+        return load_xlsx(path), None
+    if suffix == ".csv":
+        from .sheet import load_csv
+
+        return load_csv(path), None
+    raise IngestError(
+        path.name,
+        f"不支持的文件类型「{suffix or '无扩展名'}」，支持：{'、'.join(SUPPORTED_SUFFIXES)}",
+        f"unsupported file type '{suffix or 'none'}'; supported: {', '.join(SUPPORTED_SUFFIXES)}",
+    )
+
+
+__all__ = ["load_blocks", "SUPPORTED_SUFFIXES", "Block"]

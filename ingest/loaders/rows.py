@@ -1,0 +1,34 @@
+"""A table row written out as a sentence that names its columns."""
+
+from __future__ import annotations
+
+
+def row_text(header: list[str], row: list[str], table: str | None = None) -> str:
+    """['指标','2023年'] + ['进馆人数','350'] → '进馆人数：2023年：350。'
+
+    The first column usually names the row (an indicator or a branch); each
+    other non-empty cell is written with its column header so that the figure
+    keeps its meaning outside the table.
+    """
+    cells = [c.strip() if isinstance(c, str) else ("" if c is None else _fmt(c)) for c in row]
+    header = [h.strip() if isinstance(h, str) else ("" if h is None else _fmt(h)) for h in header]
+    if not any(cells):
+        return ""
+    label = cells[0]
+    parts = []
+    for i, value in enumerate(cells[1:], start=1):
+        if not value:
+            continue
+        name = header[i] if i < len(header) and header[i] else f"第{i + 1}列"
+        parts.append(f"{name}：{value}")
+    body = "；".join(parts)
+    prefix = f"{table}｜" if table else ""
+    if label:
+        return f"{prefix}{label}：{body}。" if body else f"{prefix}{label}。"
+    return f"{prefix}{body}。"
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    return str(value)

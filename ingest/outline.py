@@ -1,0 +1,182 @@
+"""Chinese outline numbering, sections and document-level metadata.
+
+Work documents are organised 一、 / （一） / 1. / （1）, with 一是 二是 as inline
+list items. A heading's place in that outline is its level; every paragraph
+keeps the path of headings above it. Whether a section reports a past year or
+plans a coming one decides what its figures mean, so it is settled here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .types import Block, Paragraph, PeriodKind, Section
+
+_CN_NUM = "一二三四五六七八九十"
+_LEVEL_PATTERNS = [
+    (1, re.compile(rf"^[{_CN_NUM}]{{1,3}}、")),
+    (2, re.compile(rf"^[（(][{_CN_NUM}]{{1,3}}[）)]")),
+    (3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
+    (4, re.compile(r"^[（(]\d{1,2}[）)]")),
+]
+_MAX_HEADING = 40
+_YEAR = re.compile(r"(20\d{2})\s*年")
+_AS_OF = re.compile(r"(?:数据)?截[至止]\s*(20\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+_PLAN_WORDS = re.compile(r"计划|重点|思路|打算|目标|展望|安排|要点|任务")
+_REPORT_WORDS = re.compile(r"总结|成效|成绩|完成|回顾|情况|困难|问题|主要工作|亮点|做法")
+
+
+def heading_level(text: str) -> int | None:
+    """Outline level of a heading line, or None for body text."""
+    for level, pattern in _LEVEL_PATTERNS:
+        if pattern.match(text):
+            if level >= 3 and (text.endswith("。") or len(text) > _MAX_HEADING):
+                return None  # a numbered list item, not a heading
+            return level
+    return None
+
+
+def split_heading(text: str) -> tuple[str, str]:
+    """'（一）标题。正文……' → ('（一）标题', '正文……'); a pure heading → (text, '')."""
+    if len(text) <= _MAX_HEADING and not re.search(r"[。！？]", text[:-1]):
+        return text.rstrip("。"), ""
+    m = re.search(r"[。！？]", text)
+    if m and m.start() <= _MAX_HEADING:
+        return text[: m.start()], text[m.end():].strip()
+    return "", text
+
+
+def build_outline(blocks: list[Block]) -> tuple[str, list[Paragraph], list[Section]]:
+    """Lay cleaned blocks into one text, tagging each paragraph with its section."""
+    parts: list[str] = []
+    paragraphs: list[Paragraph] = []
+    sections: list[Section] = []
+    stack: list[Section] = []
+    offset = 0
+
+    def place(text: str, block: Block, kind: str) -> None:
+        nonlocal offset
+        if parts:
+            offset += 2
+        parts.append(text)
+        section = stack[-1] if stack else None
+        paragraphs.append(Paragraph(text, offset, offset + len(text), block.page, kind, section, block.page_end))
+        offset += len(text)
+
+    for i, block in enumerate(blocks):
+        level = None
+        heading, body = "", block.text
+        if block.kind == "heading":
+            level = heading_level(block.text) or block.level or 1
+            heading, body = block.text, ""
+        elif block.kind == "text" and i > 0:
+            level = heading_level(block.text)
+            if level is not None:
+                heading, body = split_heading(block.text)
+                if not heading:
+                    level = None
+        if level is not None and heading:
+            while stack and stack[-1].level >= level:
+                stack.pop()
+            section = Section(heading, level, tuple(s.heading for s in stack) + (heading,))
+            stack.append(section)
+            sections.append(section)
+            place(heading, block, "heading")
+            if body:
+                place(body, block, "text")
+            continue
+        place(block.text, block, "title" if i == 0 and block.kind in ("text", "title") else block.kind)
+    return "\n\n".join(parts), paragraphs, sections
+
+
+def detect_title(paragraphs: list[Paragraph], fallback: str) -> str:
+    for p in paragraphs[:3]:
+        if p.kind in ("title", "heading") and len(p.text) <= 80:
+            return p.text
+    return fallback
+
+
+def detect_type(title: str, file_name: str) -> str:
+    name = file_name.lower()
+    has_summary = "总结" in title or "summary" in name
+    has_plan = bool(re.search(r"计划|要点|工作思路", title)) or "plan" in name
+    if has_summary and has_plan:
+        return "总结暨计划"
+    if has_summary:
+        return "工作总结"
+    if has_plan:
+        return "工作计划"
+    if "案例" in title or "case" in name:
+        return "案例"
+    if "年鉴" in title or "yearbook" in name:
+        return "年鉴"
+    if re.search(r"统计|报表|指标|数据", title) or re.search(r"stat|\.xlsx$|\.csv$", name):
+        return "统计报告"
+    return "其他"
+
+
+def detect_years(title: str, doc_type: str, text: str) -> tuple[int | None, int | None]:
+    """(reported year, planned year) from the title, falling back to the text."""
+    report = plan = None
+    for m in _YEAR.finditer(title):
+        tail = title[m.end(): m.end() + 8]
+        year = int(m.group(1))
+        if re.match(r"\s*(?:度)?\s*(?:工作)?\s*(?:计划|要点|思路|重点)", tail):
+            plan = year
+        else:
+            report = report or year
+    if doc_type == "工作计划" and plan is None and report is not None:
+        report, plan = None, report
+    if doc_type == "总结暨计划" and plan is None and report is not None:
+        plan = report + 1
+    if report is None and plan is None:
+        as_of = _AS_OF.search(text)
+        if as_of:
+            report = int(as_of.group(1))
+        else:
+            years = Counter(int(y) for y in _YEAR.findall(text))
+            if years and doc_type != "统计报告":
+                report = years.most_common(1)[0][0]
+    return report, plan
+
+
+def detect_as_of(text: str) -> str | None:
+    m = _AS_OF.search(text[:2000])
+    if not m:
+        return None
+    y, mo, d = m.group(1), int(m.group(2)), m.group(3)
+    return f"{y}-{mo:02d}-{int(d):02d}" if d else f"{y}-{mo:02d}"
+
+
+def detect_org(title: str) -> str:
+    m = re.match(r"^(.*?)(?:20\d{2}\s*年|关于|工作总结|工作计划|年鉴|典型案例)", title)
+    org = (m.group(1) if m else "").strip(" 《》“”\"'")
+    return org if 2 <= len(org) <= 30 else ""
+
+
+def assign_periods(sections: list[Section], doc_type: str, report: int | None, plan: int | None) -> None:
+    """Mark each section as reporting a past year or planning a coming one."""
+    default = default_period(doc_type, report, plan)
+    by_path: dict[tuple[str, ...], tuple[PeriodKind, int | None]] = {}
+    for section in sections:
+        parent = by_path.get(section.path[:-1], default)
+        kind, year = parent
+        m = _YEAR.search(section.heading)
+        stated = int(m.group(1)) if m else None
+        if _PLAN_WORDS.search(section.heading) and (plan or stated) and not _REPORT_WORDS.search(section.heading):
+            kind, year = "plan", stated or plan
+        elif _REPORT_WORDS.search(section.heading) and section.level == 1:
+            kind, year = ("report", stated or report) if (report or stated) else (kind, year)
+        elif stated is not None:
+            year = stated
+        section.period_kind, section.year = kind, year
+        by_path[section.path] = (kind, year)
+
+
+def default_period(doc_type: str, report: int | None, plan: int | None) -> tuple[PeriodKind, int | None]:
+    if doc_type == "工作计划":
+        return "plan", plan
+    if report is not None:
+        return "report", report
+    return "unknown", None

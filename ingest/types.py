@@ -1,0 +1,109 @@
+"""The small typed models that flow through ingest.
+
+A loader turns a file into ``Block``s (paragraphs, headings, table rows with
+their page); cleaning and outline detection turn those into a ``Document``
+whose cleaned text is the single source every ``Chunk`` span points into.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["text", "heading", "table_row", "title"]
+PeriodKind = Literal["report", "plan", "unknown"]
+
+DOC_TYPES = ("工作总结", "工作计划", "总结暨计划", "案例", "年鉴", "统计报告", "其他")
+
+
+@dataclass
+class Block:
+    """One paragraph-like unit read from a file, before cleaning."""
+
+    text: str
+    page: int | None = None
+    kind: BlockKind = "text"
+    page_end: int | None = None  # last page the block runs onto, when it crosses a page break
+    level: int | None = None  # heading level when the format states it (docx styles, markdown #)
+    table: str | None = None  # table or sheet name for table rows
+
+
+@dataclass
+class Section:
+    """A heading and its place in the outline."""
+
+    heading: str
+    level: int
+    path: tuple[str, ...]
+    period_kind: PeriodKind = "unknown"
+    year: int | None = None
+
+
+@dataclass
+class Paragraph:
+    """A cleaned block placed in the document text: ``text == doc.text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+    page: int | None
+    kind: BlockKind
+    section: Section | None
+    page_end: int | None = None
+
+
+@dataclass
+class Chunk:
+    """A citable piece of a document, identified by a hash of its content."""
+
+    id: str
+    doc_id: str
+    file_name: str
+    text: str
+    heading_path: tuple[str, ...]
+    page_start: int | None
+    page_end: int | None
+    char_start: int
+    char_end: int
+    ordinal: int
+    year: int | None = None
+    period_kind: PeriodKind = "unknown"
+    kind: str = "text"  # "text" or "table"
+
+    def embed_text(self) -> str:
+        """Text given to the embedder and keyword index: heading path gives context."""
+        heading = " > ".join(self.heading_path)
+        return f"{heading}\n{self.text}" if heading else self.text
+
+
+@dataclass
+class Document:
+    """A parsed, cleaned, structured document ready to be chunked and indexed."""
+
+    doc_id: str
+    path: str
+    file_name: str
+    sha256: str
+    size: int
+    text: str
+    paragraphs: list[Paragraph]
+    sections: list[Section]
+    title: str = ""
+    org: str = ""
+    doc_type: str = "其他"
+    years: list[int] = field(default_factory=list)
+    report_year: int | None = None
+    plan_year: int | None = None
+    as_of: str | None = None
+    page_count: int | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+
+
+def content_hash(*parts: str, length: int = 16) -> str:
+    """Stable short hash used for chunk and document ids."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:length]
