@@ -1,0 +1,18 @@
+"""Index: the knowledge base (registry, vectors, keywords) and embedders."""
+
+from .base import IngestProgress, IngestReport, KnowledgeBase, SearchFilters, SearchHit, collect_files
+from .embed import Embedder, make_embedder
+from .registry import VISIBILITIES, DocumentRecord
+
+__all__ = [
+    "DocumentRecord",
+    "Embedder",
+    "IngestProgress",
+    "IngestReport",
+    "KnowledgeBase",
+    "SearchFilters",
+    "SearchHit",
+    "VISIBILITIES",
+    "collect_files",
+    "make_embedder",
+]

@@ -1,0 +1,264 @@
+"""The knowledge base: one place that adds, removes and searches documents.
+
+Ingest of one document is ordered so that a crash anywhere leaves nothing
+half-visible: (1) parse — nothing stored yet; (2) registry row ``indexing``
+with its chunks, in one transaction; (3) vectors for chunks Chroma does not
+already hold (ids are content hashes, so an interrupted run's vectors are
+reused), stale ones deleted; (4) status ``ready`` in one transaction. Search
+only returns chunks of ``ready`` documents; the keyword index is rebuilt from
+the registry whenever its generation moved.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ingest import DEFAULT_MAX_BYTES, Chunk, ChunkSizes, IngestError, file_sha256, parse_file
+
+from .embed import Embedder
+from .keywords import KeywordIndex
+from .registry import VISIBILITIES, DocumentRecord, Registry
+from .vectors import VectorIndex
+
+RRF_K = 60
+_SKIP_PREFIXES = (".", "~$")
+
+
+class IngestProgress:
+    """Callbacks for a progress display; the default does nothing."""
+
+    def files_found(self, total: int) -> None: ...
+    def file_started(self, name: str) -> None: ...
+    def chunks_planned(self, count: int) -> None: ...
+    def chunks_embedded(self, count: int) -> None: ...
+    def file_done(self, name: str, status: str) -> None: ...
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    failed: list[IngestError] = field(default_factory=list)
+    chunks_indexed: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+@dataclass
+class SearchFilters:
+    visibility: str | None = None  # "public" restricts to public documents
+    doc_types: Sequence[str] | None = None
+    years: Sequence[int] | None = None
+
+
+@dataclass
+class SearchHit:
+    chunk: Chunk
+    score: float
+    vector_rank: int | None = None
+    vector_score: float | None = None
+    keyword_rank: int | None = None
+    keyword_score: float | None = None
+    doc_title: str = ""
+    doc_type: str = ""
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and files inside folders named (recursively, hidden and lock files skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith(_SKIP_PREFIXES) for part in p.relative_to(path).parts)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        data_dir: Path,
+        embedder: Embedder,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        chunk_sizes: ChunkSizes | None = None,
+    ):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.embedder = embedder
+        self.max_bytes = max_bytes
+        self.chunk_sizes = chunk_sizes or ChunkSizes()
+        self.registry = Registry(self.data_dir / "registry.sqlite3")
+        self.vectors = VectorIndex(self.data_dir / "chroma", embedder.name)
+        self.keywords = KeywordIndex(self.data_dir / "bm25")
+
+    # -- ingest -------------------------------------------------------------
+    def ingest(self, paths: Sequence[Path], visibility: str = "internal",
+               progress: IngestProgress | None = None) -> IngestReport:
+        if visibility not in VISIBILITIES:
+            raise ValueError(f"visibility must be one of {VISIBILITIES}")
+        progress = progress or IngestProgress()
+        report = IngestReport()
+        started = time.perf_counter()
+        files = collect_files(paths)
+        named = {str(f.resolve()) for f in files}
+        pending = [r for r in self.registry.documents(status="indexing") if r.path not in named]
+        progress.files_found(len(files) + len(pending))
+        for record in pending:  # finish what an interrupted run left behind
+            if Path(record.path).is_file():
+                self._ingest_one(Path(record.path), record.visibility, progress, report, resumed=True)
+            else:
+                self.remove(record.id)
+        for path in files:
+            self._ingest_one(path, visibility, progress, report)
+        self.refresh_keywords()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _ingest_one(self, path: Path, visibility: str, progress: IngestProgress,
+                    report: IngestReport, resumed: bool = False) -> None:
+        progress.file_started(path.name)
+        try:
+            status = self.add_file(path, visibility, progress, report)
+        except IngestError as err:
+            report.failed.append(err)
+            status = "failed"
+        except Exception as exc:  # a loader bug must not stop the rest of the folder
+            err = IngestError(path.name, f"读取失败：{exc}", f"failed to read: {exc}")
+            report.failed.append(err)
+            status = "failed"
+        else:
+            bucket = report.resumed if resumed else getattr(report, status)
+            bucket.append(path.name)
+        progress.file_done(path.name, status)
+
+    def add_file(self, path: Path, visibility: str = "internal", progress: IngestProgress | None = None,
+                 report: IngestReport | None = None) -> str:
+        """Index one file; returns 'added', 'updated' or 'unchanged'."""
+        progress = progress or IngestProgress()
+        resolved = str(path.resolve())
+        existing = self.registry.by_path(resolved)
+        sha = file_sha256(path) if path.is_file() else ""
+        if existing and existing.sha256 == sha and existing.status == "ready":
+            if existing.visibility != visibility:
+                self.registry.set_visibility(existing.id, visibility)
+            return "unchanged"
+        doc = parse_file(path, max_bytes=self.max_bytes, sizes=self.chunk_sizes, sha256=sha or None)
+        self.registry.begin_document(doc, visibility)
+        held = self.vectors.ids_of(doc.doc_id)
+        wanted = {c.id for c in doc.chunks}
+        self.vectors.delete(sorted(held - wanted))
+        todo = [c for c in doc.chunks if c.id not in held]
+        progress.chunks_planned(len(todo))
+        batch = 32
+        for i in range(0, len(todo), batch):
+            part = todo[i : i + batch]
+            self.vectors.add(part, self.embedder.embed_passages([c.embed_text() for c in part]))
+            progress.chunks_embedded(len(part))
+        self.registry.finish_document(doc.doc_id)
+        if report is not None:
+            report.chunks_indexed += len(doc.chunks)
+            report.chunks_embedded += len(todo)
+        return "updated" if existing else "added"
+
+    def remove(self, doc_id: str) -> None:
+        """Delete a document everywhere: registry first (it hides it), then vectors."""
+        self.registry.delete_document(doc_id)
+        self.vectors.delete_document(doc_id)
+        self.refresh_keywords()
+
+    def set_visibility(self, doc_id: str, visibility: str) -> None:
+        self.registry.set_visibility(doc_id, visibility)
+
+    def refresh_keywords(self) -> None:
+        generation = self.registry.generation()
+        if self.keywords.generation != generation:
+            self.keywords.rebuild(((c.id, c.embed_text()) for c in self.registry.ready_chunks()), generation)
+
+    # -- read ---------------------------------------------------------------
+    def documents(self) -> list[DocumentRecord]:
+        return self.registry.documents()
+
+    def find_documents(self, ref: str) -> list[DocumentRecord]:
+        return self.registry.find(ref)
+
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None,
+               mode: str = "hybrid") -> list[SearchHit]:
+        """Hybrid search: vector and BM25 rankings fused by reciprocal rank."""
+        self.refresh_keywords()
+        filters = filters or SearchFilters()
+        docs = {d.id: d for d in self.registry.documents(status="ready") if _doc_allowed(d, filters)}
+        if not docs:
+            return []
+        depth = max(k * 4, 40)
+        vector_hits: list[tuple[str, float]] = []
+        keyword_hits: list[tuple[str, float]] = []
+        if mode in ("hybrid", "vector"):
+            restrict = list(docs) if (filters.visibility or filters.doc_types) else None
+            vector_hits = self.vectors.search(self.embedder.embed_query(query), depth, restrict)
+        if mode in ("hybrid", "keyword"):
+            keyword_hits = self.keywords.search(query, depth)
+        chunks = self.registry.chunks({i for i, _ in vector_hits} | {i for i, _ in keyword_hits})
+        hits: dict[str, SearchHit] = {}
+        for field_rank, field_score, ranked in (
+            ("vector_rank", "vector_score", vector_hits),
+            ("keyword_rank", "keyword_score", keyword_hits),
+        ):
+            rank = 0
+            for chunk_id, score in ranked:
+                chunk = chunks.get(chunk_id)
+                if chunk is None or chunk.doc_id not in docs or not _chunk_allowed(chunk, filters):
+                    continue
+                rank += 1
+                doc = docs[chunk.doc_id]
+                hit = hits.setdefault(chunk_id, SearchHit(chunk, 0.0, doc_title=doc.title, doc_type=doc.doc_type))
+                setattr(hit, field_rank, rank)
+                setattr(hit, field_score, score)
+                hit.score += 1.0 / (RRF_K + rank)
+        return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+    def stats(self) -> dict:
+        docs = self.registry.documents()
+        ready = [d for d in docs if d.status == "ready"]
+        by_type: dict[str, int] = {}
+        for d in ready:
+            by_type[d.doc_type] = by_type.get(d.doc_type, 0) + 1
+        return {
+            "data_dir": str(self.data_dir),
+            "documents": len(ready),
+            "documents_pending": len(docs) - len(ready),
+            "chunks": sum(d.chunk_count for d in ready),
+            "vectors": self.vectors.count(),
+            "keyword_index_chunks": len(self.keywords),
+            "by_type": by_type,
+            "public_documents": sum(1 for d in ready if d.visibility == "public"),
+            "embedder": self.embedder.name,
+            "bytes_on_disk": sum(p.stat().st_size for p in self.data_dir.rglob("*") if p.is_file()),
+        }
+
+    def close(self) -> None:
+        self.registry.close()
+
+
+def _doc_allowed(doc: DocumentRecord, f: SearchFilters) -> bool:
+    if f.visibility == "public" and doc.visibility != "public":
+        return False
+    if f.doc_types and doc.doc_type not in f.doc_types:
+        return False
+    return True
+
+
+def _chunk_allowed(chunk: Chunk, f: SearchFilters) -> bool:
+    return not f.years or chunk.year in f.years

@@ -1,0 +1,259 @@
+"""The document registry and chunk store (SQLite): the source of truth.
+
+A document is visible to search only once its status is ``ready``; the
+status flips in the same transaction that records its chunk count, after its
+vectors are stored. A crash at any earlier point leaves the document
+``indexing``: invisible, and picked up again by the next ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ingest import Chunk, Document
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    doc_type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    org TEXT NOT NULL,
+    years TEXT NOT NULL,
+    report_year INTEGER,
+    plan_year INTEGER,
+    as_of TEXT,
+    page_count INTEGER,
+    visibility TEXT NOT NULL DEFAULT 'internal',
+    status TEXT NOT NULL,
+    chunk_count INTEGER NOT NULL DEFAULT 0,
+    ingested_at REAL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    heading_path TEXT NOT NULL,
+    page_start INTEGER,
+    page_end INTEGER,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    year INTEGER,
+    period_kind TEXT NOT NULL,
+    kind TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+VISIBILITIES = ("internal", "public")
+
+
+@dataclass
+class DocumentRecord:
+    id: str
+    path: str
+    file_name: str
+    sha256: str
+    size: int
+    doc_type: str
+    title: str
+    org: str
+    years: list[int]
+    report_year: int | None
+    plan_year: int | None
+    as_of: str | None
+    page_count: int | None
+    visibility: str
+    status: str
+    chunk_count: int
+    ingested_at: float | None
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+_DOC_COLUMNS = (
+    "id, path, file_name, sha256, size, doc_type, title, org, years, report_year, plan_year, "
+    "as_of, page_count, visibility, status, chunk_count, ingested_at"
+)
+_CHUNK_COLUMNS = (
+    "c.id, c.doc_id, d.file_name, c.text, c.heading_path, c.page_start, c.page_end, "
+    "c.char_start, c.char_end, c.ordinal, c.year, c.period_kind, c.kind"
+)
+
+
+class Registry:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- transactions -----------------------------------------------------
+    def _tx(self) -> "_Transaction":
+        return _Transaction(self.conn)
+
+    # -- documents --------------------------------------------------------
+    def begin_document(self, doc: Document, visibility: str) -> None:
+        """Record a document as ``indexing`` with its new chunks; invisible until finished."""
+        with self._tx() as c:
+            c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
+            c.execute("DELETE FROM documents WHERE id = ? OR path = ?", (doc.doc_id, doc.path))
+            c.execute(
+                f"INSERT INTO documents ({_DOC_COLUMNS}, text) VALUES ({', '.join('?' * 18)})",
+                (
+                    doc.doc_id, doc.path, doc.file_name, doc.sha256, doc.size, doc.doc_type, doc.title,
+                    doc.org, json.dumps(doc.years), doc.report_year, doc.plan_year, doc.as_of,
+                    doc.page_count, visibility, "indexing", len(doc.chunks), None, doc.text,
+                ),
+            )
+            c.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        ch.id, ch.doc_id, ch.ordinal, ch.text, json.dumps(list(ch.heading_path), ensure_ascii=False),
+                        ch.page_start, ch.page_end, ch.char_start, ch.char_end, ch.year, ch.period_kind, ch.kind,
+                    )
+                    for ch in doc.chunks
+                ],
+            )
+
+    def finish_document(self, doc_id: str) -> None:
+        with self._tx() as c:
+            c.execute(
+                "UPDATE documents SET status = 'ready', ingested_at = ? WHERE id = ?", (time.time(), doc_id)
+            )
+            self._bump(c)
+
+    def delete_document(self, doc_id: str) -> None:
+        with self._tx() as c:
+            c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            c.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            self._bump(c)
+
+    def set_visibility(self, doc_id: str, visibility: str) -> None:
+        if visibility not in VISIBILITIES:
+            raise ValueError(visibility)
+        with self._tx() as c:
+            c.execute("UPDATE documents SET visibility = ? WHERE id = ?", (visibility, doc_id))
+            self._bump(c)
+
+    def get(self, doc_id: str) -> DocumentRecord | None:
+        row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return _record(row) if row else None
+
+    def by_path(self, path: str) -> DocumentRecord | None:
+        row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE path = ?", (path,)).fetchone()
+        return _record(row) if row else None
+
+    def documents(self, status: str | None = None) -> list[DocumentRecord]:
+        sql = f"SELECT {_DOC_COLUMNS} FROM documents"
+        rows = self.conn.execute(sql + (" WHERE status = ?" if status else "") + " ORDER BY file_name",
+                                 (status,) if status else ()).fetchall()
+        return [_record(r) for r in rows]
+
+    def find(self, ref: str) -> list[DocumentRecord]:
+        """Documents matching an id, a file name or a path."""
+        rows = self.conn.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ? OR file_name = ? OR path = ?",
+            (ref, ref, str(Path(ref).resolve()) if ref else ref),
+        ).fetchall()
+        return [_record(r) for r in rows]
+
+    def document_text(self, doc_id: str) -> str:
+        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row else ""
+
+    # -- chunks -----------------------------------------------------------
+    def chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        """Chunks of ready documents by id (chunks of unfinished documents are never returned)."""
+        ids = list(ids)
+        out: dict[str, Chunk] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            rows = self.conn.execute(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                f"WHERE d.status = 'ready' AND c.id IN ({','.join('?' * len(part))})",
+                part,
+            ).fetchall()
+            out.update((r[0], _chunk(r)) for r in rows)
+        return out
+
+    def ready_chunks(self) -> Iterator[Chunk]:
+        rows = self.conn.execute(
+            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            "WHERE d.status = 'ready' ORDER BY c.doc_id, c.ordinal"
+        )
+        for r in rows:
+            yield _chunk(r)
+
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        rows = self.conn.execute(
+            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            "WHERE c.doc_id = ? ORDER BY c.ordinal",
+            (doc_id,),
+        ).fetchall()
+        return [_chunk(r) for r in rows]
+
+    # -- generation: any change to what search can see bumps it ----------
+    def generation(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump(self, c: sqlite3.Connection) -> None:
+        c.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _record(row: tuple) -> DocumentRecord:
+    values = list(row)
+    values[8] = json.loads(values[8])
+    return DocumentRecord(*values)
+
+
+def _chunk(r: tuple) -> Chunk:
+    return Chunk(
+        id=r[0], doc_id=r[1], file_name=r[2], text=r[3], heading_path=tuple(json.loads(r[4])),
+        page_start=r[5], page_end=r[6], char_start=r[7], char_end=r[8], ordinal=r[9],
+        year=r[10], period_kind=r[11], kind=r[12],
+    )

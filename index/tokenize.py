@@ -1,0 +1,40 @@
+"""Chinese word segmentation for the keyword index (jieba, search mode)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+# Library statistics terms jieba's general dictionary splits badly.
+_DOMAIN_WORDS = (
+    "进馆人数", "到馆人次", "入馆人次", "文献流通量", "外借册次", "新增注册读者", "注册读者", "持证读者",
+    "累计馆藏量", "馆藏总量", "新增文献", "读书驿站", "总分馆", "服务点", "分馆", "阅读推广", "阅读坊",
+    "邻里图书馆", "粤书吧", "官网访问量", "公众号", "视频号", "应付未付款", "覆盖率", "馆中馆", "新馆",
+    "同比增长", "同比下降", "负增长", "工作计划", "工作总结", "年鉴", "典型案例", "数字资源",
+)
+_STOP = frozenset("的 了 和 与 及 是 在 有 为 对 等 将 把 被 让 向 从 这 那 也 都 就 而 或 并 其 之 以 于 中 上 下 年 多少 几 吗 呢 啊 什么 哪些 哪 怎么 如何 请问 一下 个".split())
+_KEEP = re.compile(r"[\w.%]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _ready() -> bool:
+    for word in _DOMAIN_WORDS:
+        jieba.add_word(word, freq=20000)
+    jieba.initialize()
+    return True
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode tokens, lower-cased, without punctuation and stop words."""
+    _ready()
+    tokens = []
+    for tok in jieba.cut_for_search(text.lower()):
+        tok = tok.strip()
+        if tok and _KEEP.fullmatch(tok) and tok not in _STOP:
+            tokens.append(tok)
+    return tokens

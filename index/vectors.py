@@ -1,0 +1,86 @@
+"""The vector store: Chroma (persistent, cosine) reached through llama-index.
+
+Chunks become llama-index ``TextNode``s only here, at the index boundary.
+Chroma's own default embedding function downloads a model on first use, so
+the collection is always opened with ``embedding_function=None`` and the
+vectors come from our embedder.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Sequence
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import (
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from ingest import Chunk
+
+
+def collection_name(embedder_name: str) -> str:
+    """One collection per embedder: vectors of different models never mix."""
+    return "chunks_" + re.sub(r"[^a-zA-Z0-9_-]", "_", embedder_name)[:50]
+
+
+class VectorIndex:
+    def __init__(self, directory: Path, embedder_name: str):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.client = chromadb.PersistentClient(
+            path=str(directory), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        )
+        self.collection = self.client.get_or_create_collection(
+            collection_name(embedder_name), embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        self.store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def ids_of(self, doc_id: str) -> set[str]:
+        got = self.collection.get(where={"doc_id": doc_id}, include=[])
+        return set(got["ids"])
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        nodes = [
+            TextNode(
+                id_=c.id,
+                text=c.embed_text(),
+                embedding=vec.tolist(),
+                metadata={"doc_id": c.doc_id, "year": c.year or 0, "kind": c.kind},
+            )
+            for c, vec in zip(chunks, vectors)
+        ]
+        for i in range(0, len(nodes), 1000):
+            self.store.add(nodes[i : i + 1000])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self.store.delete_nodes(node_ids=list(ids))
+
+    def delete_document(self, doc_id: str) -> None:
+        self.collection.delete(where={"doc_id": doc_id})
+
+    def search(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) pairs, best first, optionally within some documents."""
+        filters = None
+        if doc_ids is not None:
+            if not doc_ids:
+                return []
+            filters = MetadataFilters(
+                filters=[MetadataFilter(key="doc_id", value=list(doc_ids), operator=FilterOperator.IN)]
+            )
+        k = min(k, max(1, self.count()))
+        result = self.store.query(VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k, filters=filters))
+        # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
+        return [(i, 1.0 + math.log(max(s, 1e-12))) for i, s in zip(result.ids or [], result.similarities or [])]
+
+    def count(self) -> int:
+        return self.collection.count()

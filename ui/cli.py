@@ -1,0 +1,174 @@
+"""The ``lantai`` command line. Domain errors become clear bilingual messages here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from index import VISIBILITIES, KnowledgeBase, SearchHit
+
+from .context import open_knowledge_base
+from .progress import RichIngestProgress
+from .settings import Settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="兰台 Lantai — 图书馆工作文档知识助手 / a grounded assistant over a library's work documents.",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DataDir = typer.Option(None, "--data-dir", help="数据目录 / data directory (default ./data, env LANTAI_DATA_DIR)")
+AsJson = typer.Option(False, "--json", help="输出 JSON / print JSON")
+
+_STATUS_ZH = {"added": "新增 added", "updated": "更新 updated", "unchanged": "未变 unchanged",
+              "failed": "失败 failed"}
+
+
+def _settings(data_dir: Optional[Path]) -> Settings:
+    settings = Settings()
+    if data_dir is not None:
+        settings.data_dir = data_dir
+    return settings
+
+
+def _open(data_dir: Optional[Path]) -> KnowledgeBase:
+    try:
+        return open_knowledge_base(_settings(data_dir))
+    except ValueError as exc:
+        _fail(f"配置错误 / configuration error: {exc}")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[red]✗[/red] {message}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="文件或文件夹 / files or folders"),
+    data_dir: Optional[Path] = DataDir,
+    visibility: str = typer.Option("internal", "--visibility", help="internal（仅内部）| public（可对公众答复）"),
+) -> None:
+    """导入文档 / ingest documents into the knowledge base."""
+    if visibility not in VISIBILITIES:
+        _fail(f"可见范围只能是 internal 或 public / --visibility must be internal or public, got '{visibility}'")
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        err_console.print(f"[red]✗[/red] {p}: 路径不存在 / path does not exist")
+    kb = _open(data_dir)
+    with RichIngestProgress(console) as progress:
+        report = kb.ingest([p for p in paths if p.exists()], visibility=visibility, progress=progress)
+    for name in report.added + report.updated + report.resumed:
+        console.print(f"[green]✓[/green] {name}")
+    for err in report.failed:
+        err_console.print(f"[red]✗[/red] {err.bilingual()}")
+    console.print(
+        f"新增 added {len(report.added)} · 更新 updated {len(report.updated)} · 未变 unchanged "
+        f"{len(report.unchanged)} · 续完 resumed {len(report.resumed)} · 失败 failed {len(report.failed)} · "
+        f"分块 chunks {report.chunks_indexed}（嵌入 embedded {report.chunks_embedded}）· {report.seconds:.1f}s"
+    )
+    if report.failed or missing:
+        raise typer.Exit(1)
+
+
+@app.command()
+def docs(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson) -> None:
+    """列出文档 / list documents."""
+    records = _open(data_dir).documents()
+    if as_json:
+        print(json.dumps([r.as_dict() for r in records], ensure_ascii=False, indent=1))
+        return
+    table = Table("ID", "文件 file", "类型 type", "年份 years", "分块 chunks", "可见 visibility", "状态 status")
+    for r in records:
+        table.add_row(r.id, r.file_name, r.doc_type, ",".join(map(str, r.years)), str(r.chunk_count),
+                      r.visibility, r.status)
+    console.print(table)
+    console.print(f"共 {len(records)} 个文档 / {len(records)} documents")
+
+
+@app.command()
+def remove(doc: str = typer.Argument(..., help="文档 ID、文件名或路径 / document id, file name or path"),
+           data_dir: Optional[Path] = DataDir) -> None:
+    """删除文档（索引中所有内容）/ remove a document everywhere."""
+    kb = _open(data_dir)
+    matches = kb.find_documents(doc)
+    if not matches:
+        _fail(f"找不到文档「{doc}」/ no document matches '{doc}'", 1)
+    if len(matches) > 1:
+        ids = ", ".join(f"{m.id} ({m.path})" for m in matches)
+        _fail(f"「{doc}」对应多个文档，请用 ID 指定 / '{doc}' matches several documents, use an id: {ids}", 1)
+    kb.remove(matches[0].id)
+    console.print(f"[green]✓[/green] 已删除 removed {matches[0].file_name} ({matches[0].id})")
+
+
+def _hit_json(h: SearchHit) -> dict:
+    c = h.chunk
+    return {
+        "chunk_id": c.id, "doc_id": c.doc_id, "file": c.file_name, "title": h.doc_title,
+        "heading_path": list(c.heading_path), "page_start": c.page_start, "page_end": c.page_end,
+        "char_start": c.char_start, "char_end": c.char_end, "year": c.year, "period": c.period_kind,
+        "text": c.text, "score": round(h.score, 6), "vector_rank": h.vector_rank,
+        "vector_score": None if h.vector_score is None else round(h.vector_score, 4),
+        "keyword_rank": h.keyword_rank,
+        "keyword_score": None if h.keyword_score is None else round(h.keyword_score, 4),
+    }
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="查询 / query"),
+    k: int = typer.Option(5, "-k", help="返回条数 / number of results"),
+    data_dir: Optional[Path] = DataDir,
+    as_json: bool = AsJson,
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid | vector | keyword"),
+) -> None:
+    """混合检索 / hybrid search (vector + BM25, fused by reciprocal rank)."""
+    if not query.strip():
+        _fail("查询不能为空 / the query is empty")
+    if mode not in ("hybrid", "vector", "keyword"):
+        _fail(f"--mode 只能是 hybrid、vector 或 keyword / unknown mode '{mode}'")
+    hits = _open(data_dir).search(query, k=max(1, k), mode=mode)
+    if as_json:
+        print(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=1))
+        return
+    if not hits:
+        console.print("没有找到相关内容 / nothing found")
+        return
+    for i, h in enumerate(hits, 1):
+        c = h.chunk
+        page = f" 第{c.page_start}页" if c.page_start else ""
+        heading = " > ".join(c.heading_path) or "（正文开头）"
+        console.print(
+            f"[bold]{i}. {c.file_name}{page}[/bold] · {heading}\n"
+            f"   分数 score {h.score:.4f} · 向量 vector #{h.vector_rank or '-'} "
+            f"({h.vector_score if h.vector_score is None else round(h.vector_score, 3)}) · "
+            f"关键词 BM25 #{h.keyword_rank or '-'}"
+        )
+        console.print("   " + c.text.replace("\n", " ")[:300], highlight=False)
+
+
+@app.command()
+def stats(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson) -> None:
+    """知识库统计 / knowledge-base statistics."""
+    info = _open(data_dir).stats()
+    if as_json:
+        print(json.dumps(info, ensure_ascii=False, indent=1))
+        return
+    for key, value in info.items():
+        console.print(f"{key}: {value}")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

