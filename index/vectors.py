@@ -16,7 +16,7 @@ from typing import Sequence
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.core.vector_stores.types import (
     FilterOperator,
     MetadataFilter,
@@ -54,7 +54,9 @@ class VectorIndex:
                 id_=c.id,
                 text=c.embed_text(),
                 embedding=vec.tolist(),
-                metadata={"doc_id": c.doc_id, "year": c.year or 0, "kind": c.kind},
+                metadata={"year": c.year or 0, "kind": c.kind},
+                # llama-index writes the source node id into Chroma as doc_id / document_id.
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=c.doc_id)},
             )
             for c, vec in zip(chunks, vectors)
         ]
@@ -66,7 +68,7 @@ class VectorIndex:
             self.store.delete_nodes(node_ids=list(ids))
 
     def delete_document(self, doc_id: str) -> None:
-        self.collection.delete(where={"doc_id": doc_id})
+        self.store.delete(ref_doc_id=doc_id)
 
     def search(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) pairs, best first, optionally within some documents."""

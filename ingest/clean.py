@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .loaders.layout import join_wrapped
-from .outline import heading_level
+from .outline import heading_level, looks_like_title
 from .types import Block
 
 _FULLWIDTH = str.maketrans(
@@ -74,7 +74,7 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
 def _continues(prev: Block, cur: Block, title_seen: bool) -> bool:
     if prev.kind != "text" or cur.kind != "text":
         return False
-    if not title_seen:  # the first paragraph is the title: never glue the body onto it
+    if not title_seen and looks_like_title(prev.text):  # never glue the body onto the title
         return False
     if is_complete(prev.text) or heading_level(prev.text) is not None:
         return False

@@ -37,6 +37,11 @@ def heading_level(text: str) -> int | None:
     return None
 
 
+def looks_like_title(text: str) -> bool:
+    """A short first line without sentence punctuation is the document's title."""
+    return len(text) <= 80 and not re.search(r"[。！？；]", text)
+
+
 def split_heading(text: str) -> tuple[str, str]:
     """'（一）标题。正文……' → ('（一）标题', '正文……'); a pure heading → (text, '')."""
     if len(text) <= _MAX_HEADING and not re.search(r"[。！？]", text[:-1]):
@@ -86,7 +91,8 @@ def build_outline(blocks: list[Block]) -> tuple[str, list[Paragraph], list[Secti
             if body:
                 place(body, block, "text")
             continue
-        place(block.text, block, "title" if i == 0 and block.kind in ("text", "title") else block.kind)
+        first_is_title = i == 0 and (block.kind == "title" or (block.kind == "text" and looks_like_title(block.text)))
+        place(block.text, block, "title" if first_is_title else block.kind)
     return "\n\n".join(parts), paragraphs, sections
 
 

