@@ -1,11 +1,12 @@
 """Index: the knowledge base (registry, vectors, keywords) and embedders."""
 
-from .base import IngestProgress, IngestReport, KnowledgeBase, SearchFilters, SearchHit, collect_files
+from .base import FusionWeights, IngestProgress, IngestReport, KnowledgeBase, SearchFilters, SearchHit, collect_files
 from .embed import Embedder, make_embedder
 from .registry import VISIBILITIES, DocumentRecord
 
 __all__ = [
     "DocumentRecord",
+    "FusionWeights",
     "Embedder",
     "IngestProgress",
     "IngestReport",

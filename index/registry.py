@@ -89,7 +89,7 @@ _DOC_COLUMNS = (
 )
 _CHUNK_COLUMNS = (
     "c.id, c.doc_id, d.file_name, c.text, c.heading_path, c.page_start, c.page_end, "
-    "c.char_start, c.char_end, c.ordinal, c.year, c.period_kind, c.kind"
+    "c.char_start, c.char_end, c.ordinal, c.year, c.period_kind, c.kind, d.title"
 )
 
 
@@ -255,5 +255,5 @@ def _chunk(r: tuple) -> Chunk:
     return Chunk(
         id=r[0], doc_id=r[1], file_name=r[2], text=r[3], heading_path=tuple(json.loads(r[4])),
         page_start=r[5], page_end=r[6], char_start=r[7], char_end=r[8], ordinal=r[9],
-        year=r[10], period_kind=r[11], kind=r[12],
+        year=r[10], period_kind=r[11], kind=r[12], doc_title=r[13],
     )

@@ -43,6 +43,7 @@ class VectorIndex:
             collection_name(embedder_name), embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
         self.store = ChromaVectorStore(chroma_collection=self.collection)
+        self._count: int | None = None  # cached: asking Chroma costs milliseconds a query
 
     def ids_of(self, doc_id: str) -> set[str]:
         got = self.collection.get(where={"doc_id": doc_id}, include=[])
@@ -60,14 +61,17 @@ class VectorIndex:
             )
             for c, vec in zip(chunks, vectors)
         ]
+        self._count = None
         for i in range(0, len(nodes), 1000):
             self.store.add(nodes[i : i + 1000])
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
+            self._count = None
             self.store.delete_nodes(node_ids=list(ids))
 
     def delete_document(self, doc_id: str) -> None:
+        self._count = None
         self.store.delete(ref_doc_id=doc_id)
 
     def search(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
@@ -85,4 +89,6 @@ class VectorIndex:
         return [(i, 1.0 + math.log(max(s, 1e-12))) for i, s in zip(result.ids or [], result.similarities or [])]
 
     def count(self) -> int:
-        return self.collection.count()
+        if self._count is None:
+            self._count = self.collection.count()
+        return self._count

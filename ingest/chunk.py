@@ -34,7 +34,13 @@ class _Span:
 
 
 def sentence_spans(p: Paragraph, max_chars: int) -> list[_Span]:
-    """Sentence boundaries within a paragraph, as absolute document offsets."""
+    """Sentence boundaries within a paragraph, as absolute document offsets.
+
+    A table row is one unit: its cells are separated by semicolons, and a row
+    cut in two would lose the label that gives its numbers their meaning.
+    """
+    if p.kind == "table_row":
+        return _split_long(p, 0, len(p.text), max_chars)
     spans: list[_Span] = []
     pos = 0
     for m in _SENTENCE_END.finditer(p.text):
@@ -130,4 +136,5 @@ def _make_chunk(doc: Document, first: Paragraph, window: list[_Span], kind: str,
         year=year,
         period_kind=period,
         kind=kind,
+        doc_title=doc.title,
     )

@@ -147,6 +147,10 @@ def detect_years(title: str, doc_type: str, text: str) -> tuple[int | None, int 
     return report, plan
 
 
+def table_years(text: str) -> list[int]:
+    return sorted({int(y) for y in _YEAR.findall(text) if 1990 <= int(y) <= 2100})
+
+
 def detect_as_of(text: str) -> str | None:
     m = _AS_OF.search(text[:2000])
     if not m:

@@ -9,7 +9,7 @@ from .chunk import ChunkSizes, chunk_document
 from .clean import clean_blocks
 from .errors import IngestError
 from .loaders import load_blocks
-from .outline import assign_periods, build_outline, detect_as_of, detect_org, detect_title, detect_type, detect_years
+from .outline import assign_periods, table_years, build_outline, detect_as_of, detect_org, detect_title, detect_type, detect_years
 from .types import Document, content_hash
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
@@ -61,6 +61,8 @@ def parse_file(
     report, plan = detect_years(title, doc_type, text)
     assign_periods(sections, doc_type, report, plan)
     years = sorted({y for y in (report, plan) if y} | {s.year for s in sections if s.year})
+    if not years and doc_type == "统计报告":  # a statistics table covers the years in its headers
+        years = table_years(text)
     doc = Document(
         doc_id=document_id(path),
         path=str(path.resolve()),

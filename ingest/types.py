@@ -70,11 +70,16 @@ class Chunk:
     year: int | None = None
     period_kind: PeriodKind = "unknown"
     kind: str = "text"  # "text" or "table"
+    doc_title: str = ""
 
     def embed_text(self) -> str:
-        """Text given to the embedder and keyword index: heading path gives context."""
-        heading = " > ".join(self.heading_path)
-        return f"{heading}\n{self.text}" if heading else self.text
+        """Text given to the embedder and keyword index.
+
+        The document title and heading path go in front: a passage alone rarely
+        says which year or which document it belongs to, its headings do.
+        """
+        context = " > ".join(p for p in (self.doc_title, *self.heading_path) if p)
+        return f"{context}\n{self.text}" if context else self.text
 
 
 @dataclass

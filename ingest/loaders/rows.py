@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def row_text(header: list[str], row: list[str], table: str | None = None) -> str:
     """['指标','2023年'] + ['进馆人数','350'] → '进馆人数：2023年：350。'
@@ -14,10 +16,11 @@ def row_text(header: list[str], row: list[str], table: str | None = None) -> str
     header = [h.strip() if isinstance(h, str) else ("" if h is None else _fmt(h)) for h in header]
     if not any(cells):
         return ""
-    label = cells[0]
+    at = _label_column(cells)
+    label = cells[at]
     parts = []
-    for i, value in enumerate(cells[1:], start=1):
-        if not value:
+    for i, value in enumerate(cells):
+        if i == at or not value:
             continue
         name = header[i] if i < len(header) and header[i] else f"第{i + 1}列"
         parts.append(f"{name}：{value}")
@@ -26,6 +29,17 @@ def row_text(header: list[str], row: list[str], table: str | None = None) -> str
     if label:
         return f"{prefix}{label}：{body}。" if body else f"{prefix}{label}。"
     return f"{prefix}{body}。"
+
+
+_NUMERIC = re.compile(r"^[+-]?\d[\d,.]*%?$")
+
+
+def _label_column(cells: list[str]) -> int:
+    """The row's name: the first non-numeric cell (a year or serial number column is skipped)."""
+    for i, cell in enumerate(cells):
+        if cell and not _NUMERIC.match(cell):
+            return i
+    return 0
 
 
 def _fmt(value: object) -> str:
