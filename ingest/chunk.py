@@ -58,6 +58,8 @@ def _split_long(p: Paragraph, start: int, end: int, max_chars: int) -> list[_Spa
         window = p.text[start : start + max_chars]
         cuts = [m.end() for m in _CLAUSE_END.finditer(window)]
         cut = cuts[-1] if cuts else _safe_cut(p.text, start + max_chars) - start
+        if cut <= 0:  # one unbroken number longer than a chunk: cut it rather than loop
+            cut = max_chars
         out.append(_Span(p.start + start, p.start + start + cut, p.page, p.page_end))
         start += cut
     out.append(_Span(p.start + start, p.start + end, p.page, p.page_end))
@@ -65,7 +67,12 @@ def _split_long(p: Paragraph, start: int, end: int, max_chars: int) -> list[_Spa
 
 
 def _safe_cut(text: str, at: int) -> int:
-    while at > 0 and (text[at - 1].isdigit() or text[at - 1] in ".%") and text[at].isdigit():
+    """Move a forced cut back so that it does not fall inside a number like 5.86% or 3,326."""
+
+    def in_number(i: int) -> bool:
+        return text[i].isdigit() or (text[i] in ".,%‰" and i > 0 and text[i - 1].isdigit())
+
+    while at > 0 and in_number(at) and (text[at - 1].isdigit() or text[at - 1] in ".,"):
         at -= 1
     return at
 

@@ -57,3 +57,14 @@ def test_long_section_is_split_with_overlap(tmp_path):
         assert len(a.text) <= 300
     for c in doc.chunks:
         assert c.text.startswith("本年度") and c.text.endswith("。")
+
+
+def test_a_sentence_longer_than_a_chunk_is_never_cut_inside_a_number(tmp_path):
+    # No commas to cut at: the forced cut must step back out of "5.86%" and "3326941".
+    body = "".join(f"第{i}批次同比增长5.86%轮换书籍3326941册" for i in range(40)) + "。"
+    f = tmp_path / "long.txt"
+    f.write_text("青川区图书馆2024年工作总结\n\n一、主要工作\n\n" + body + "\n", encoding="utf-8")
+    doc = parse_file(f, sizes=ChunkSizes(min_chars=100, max_chars=150, overlap_chars=0))
+    assert len(doc.chunks) > 3
+    for c in doc.chunks:
+        assert not _number_cut(doc.text, c.char_start, c.char_end), (c.text[:12], c.text[-12:])

@@ -65,6 +65,12 @@ def join_wrapped(left: str, right: str) -> str:
 def paragraphs_from_pages(pages: list[list[Line]]) -> list[Block]:
     """Rejoin wrapped lines into paragraph blocks, each tagged with the page it starts on."""
     blocks: list[Block] = []
+    # Margins of the whole document are a floor: on a page whose lines are all short,
+    # the longest line is not full width.
+    rights = sorted(l.x1 for lines in pages for l in lines if l.text.strip())
+    doc_right = rights[int(len(rights) * 0.9)] if rights else 0.0
+    lefts = [l.x0 for lines in pages for l in lines if l.text.strip()]
+    doc_left = min(lefts) if lefts else 0.0
     open_text: str | None = None
     open_page = 0
 
@@ -74,8 +80,8 @@ def paragraphs_from_pages(pages: list[list[Line]]) -> list[Block]:
     for page_no, lines in enumerate(pages, start=1):
         if not lines:
             continue
-        right = max(l.x1 for l in lines)
-        left = min(l.x0 for l in lines)
+        right = max(max(l.x1 for l in lines), doc_right)
+        left = min(min(l.x0 for l in lines), doc_left)
         char_w = _char_width(lines)
         for line in lines:
             text = line.text.strip()

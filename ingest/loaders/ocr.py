@@ -241,8 +241,11 @@ def ocr_page_lines(engine: Any, image: Any, scale: float) -> list[Line]:
     return merge_visual_lines(lines)
 
 
-def load_scanned_pdf(path: Path) -> tuple[list[Block], int]:
-    """Paragraph blocks of a PDF made of page images, read by OCR."""
+def ocr_pdf_pages(path: Path, indexes: list[int] | None = None) -> tuple[list[list[Line]], float]:
+    """Visual lines of the given pages (0-based; all when None) and the first page's height, in points.
+
+    Usable for single pages too, e.g. scanned pages inside a PDF that otherwise has a text layer.
+    """
     pdfium, rapidocr = _import_ocr(path.name)
     engine = get_engine(rapidocr)
     try:
@@ -250,12 +253,11 @@ def load_scanned_pdf(path: Path) -> tuple[list[Block], int]:
     except Exception as exc:  # pdfium raises PdfiumError for damaged or encrypted files
         raise IngestError(path.name, f"PDF 文件已损坏，无法打开（{exc}）", f"corrupt PDF, cannot open ({exc})") from exc
     try:
-        count = len(pdf)
-        if count == 0:
+        if len(pdf) == 0:
             raise IngestError(path.name, "PDF 文件没有页面", "PDF has no pages")
         height = pdf[0].get_height()
         pages: list[list[Line]] = []
-        for index in range(count):
+        for index in range(len(pdf)) if indexes is None else indexes:
             page = pdf[index]
             try:
                 bitmap = page.render(scale=RENDER_SCALE)
@@ -268,6 +270,12 @@ def load_scanned_pdf(path: Path) -> tuple[list[Block], int]:
             pages.append(ocr_page_lines(engine, image, RENDER_SCALE))
     finally:
         pdf.close()
+    return pages, height
+
+
+def load_scanned_pdf(path: Path) -> tuple[list[Block], int]:
+    """Paragraph blocks of a PDF made of page images, read by OCR, and its page count."""
+    pages, height = ocr_pdf_pages(path)
     if not any(pages):
         raise IngestError(
             path.name,
@@ -277,4 +285,4 @@ def load_scanned_pdf(path: Path) -> tuple[list[Block], int]:
     blocks = paragraphs_from_pages(strip_running_lines(pages, height))
     for block in blocks:
         block.text = pair_quotes(block.text)
-    return blocks, count
+    return blocks, len(pages)

@@ -49,8 +49,18 @@ def load_pdf(path: Path) -> tuple[list[Block], int]:
         pages = [page_lines(page) for page in doc]
         height = doc[0].rect.height
         count = doc.page_count
+        # Scanned pages inside a typed PDF (a typed cover, then scans) are read by OCR too.
+        scans = [
+            i for i, lines in enumerate(pages)
+            if sum(len(l.text) for l in lines) < _MIN_TEXT_CHARS and doc[i].get_images()
+        ]
     if sum(len(l.text) for lines in pages for l in lines) < _MIN_TEXT_CHARS:
         from .ocr import load_scanned_pdf
 
         return load_scanned_pdf(path)
+    if scans:
+        from .ocr import ocr_pdf_pages
+
+        for i, lines in zip(scans, ocr_pdf_pages(path, scans)[0]):
+            pages[i] = lines
     return paragraphs_from_pages(strip_running_lines(pages, height)), count
