@@ -2,10 +2,15 @@
 
 from .base import FusionWeights, IngestProgress, IngestReport, KnowledgeBase, SearchFilters, SearchHit, collect_files
 from .embed import Embedder, make_embedder
+from .metrics import Conflict, MetricRow, MetricsStore, TargetStatus
 from .registry import VISIBILITIES, DocumentRecord
 
 __all__ = [
+    "Conflict",
     "DocumentRecord",
+    "MetricRow",
+    "MetricsStore",
+    "TargetStatus",
     "FusionWeights",
     "Embedder",
     "IngestProgress",

@@ -21,10 +21,14 @@ from ingest import DEFAULT_MAX_BYTES, Chunk, ChunkSizes, IngestError, file_sha25
 
 from .embed import Embedder
 from .keywords import KeywordIndex
+from .metrics import MetricsStore
 from .registry import VISIBILITIES, DocumentRecord, Registry
 from .vectors import VectorIndex
 
 _SKIP_PREFIXES = (".", "~$")
+# Bump when parsing, chunking or figure extraction changes what a file yields:
+# documents read by an older pipeline are read again even if the file is unchanged.
+PIPELINE_VERSION = "2"
 _YEAR_IN_QUERY = re.compile(r"(?<!\d)(19[5-9]\d|20\d{2})(?!\d)")
 
 
@@ -127,6 +131,7 @@ class KnowledgeBase:
         self.registry = Registry(self.data_dir / "registry.sqlite3")
         self.vectors = VectorIndex(self.data_dir / "chroma", embedder.name)
         self.keywords = KeywordIndex(self.data_dir / "bm25")
+        self.metrics = MetricsStore(self.registry.conn)
 
     # -- ingest -------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], visibility: str = "internal",
@@ -175,7 +180,8 @@ class KnowledgeBase:
         resolved = str(path.resolve())
         existing = self.registry.by_path(resolved)
         sha = file_sha256(path) if path.is_file() else ""
-        if existing and existing.sha256 == sha and existing.status == "ready":
+        if (existing and existing.sha256 == sha and existing.status == "ready"
+                and self.registry.pipeline_of(existing.id) == PIPELINE_VERSION):
             if existing.visibility != visibility:
                 self.registry.set_visibility(existing.id, visibility)
             return "unchanged"
@@ -191,7 +197,7 @@ class KnowledgeBase:
             part = todo[i : i + batch]
             self.vectors.add(part, self.embedder.embed_passages([c.embed_text() for c in part]))
             progress.chunks_embedded(len(part))
-        self.registry.finish_document(doc.doc_id)
+        self.registry.finish_document(doc.doc_id, PIPELINE_VERSION)
         if report is not None:
             report.chunks_indexed += len(doc.chunks)
             report.chunks_embedded += len(todo)

@@ -17,6 +17,9 @@ from typing import Iterable, Iterator
 
 from ingest import Chunk, Document
 
+from .metrics import SCHEMA as FIGURES_SCHEMA
+from .metrics import write_figures
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
@@ -101,6 +104,10 @@ class Registry:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.executescript(SCHEMA)
+        self.conn.executescript(FIGURES_SCHEMA)
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(documents)")}
+        if "pipeline" not in columns:  # databases made before the column existed
+            self.conn.execute("ALTER TABLE documents ADD COLUMN pipeline TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self.conn.close()
@@ -113,7 +120,9 @@ class Registry:
     def begin_document(self, doc: Document, visibility: str) -> None:
         """Record a document as ``indexing`` with its new chunks; invisible until finished."""
         with self._tx() as c:
-            c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
+            for table in ("figures", "chunks"):
+                c.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT id FROM documents WHERE id = ? OR path = ?)",
+                          (doc.doc_id, doc.path))
             c.execute("DELETE FROM documents WHERE id = ? OR path = ?", (doc.doc_id, doc.path))
             c.execute(
                 f"INSERT INTO documents ({_DOC_COLUMNS}, text) VALUES ({', '.join('?' * 18)})",
@@ -133,16 +142,19 @@ class Registry:
                     for ch in doc.chunks
                 ],
             )
+            write_figures(c, doc)
 
-    def finish_document(self, doc_id: str) -> None:
+    def finish_document(self, doc_id: str, pipeline: str = "") -> None:
         with self._tx() as c:
             c.execute(
-                "UPDATE documents SET status = 'ready', ingested_at = ? WHERE id = ?", (time.time(), doc_id)
+                "UPDATE documents SET status = 'ready', ingested_at = ?, pipeline = ? WHERE id = ?",
+                (time.time(), pipeline, doc_id),
             )
             self._bump(c)
 
     def delete_document(self, doc_id: str) -> None:
         with self._tx() as c:
+            c.execute("DELETE FROM figures WHERE doc_id = ?", (doc_id,))
             c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             c.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
             self._bump(c)
@@ -157,6 +169,10 @@ class Registry:
     def get(self, doc_id: str) -> DocumentRecord | None:
         row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _record(row) if row else None
+
+    def pipeline_of(self, doc_id: str) -> str:
+        row = self.conn.execute("SELECT pipeline FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row else ""
 
     def by_path(self, path: str) -> DocumentRecord | None:
         row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE path = ?", (path,)).fetchone()

@@ -2,6 +2,8 @@
 
 from .chunk import ChunkSizes
 from .errors import IngestError
+from .figures import Figure, derive_prior_year, extract_figures, split_unit
+from .indicators import IndicatorList, load_indicators
 from .loaders import SUPPORTED_SUFFIXES
 from .pipeline import DEFAULT_MAX_BYTES, file_sha256, parse_file
 from .types import Chunk, Document, Section
@@ -10,6 +12,12 @@ __all__ = [
     "Chunk",
     "ChunkSizes",
     "DEFAULT_MAX_BYTES",
+    "Figure",
+    "IndicatorList",
+    "derive_prior_year",
+    "extract_figures",
+    "load_indicators",
+    "split_unit",
     "Document",
     "IngestError",
     "SUPPORTED_SUFFIXES",

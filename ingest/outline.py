@@ -66,7 +66,8 @@ def build_outline(blocks: list[Block]) -> tuple[str, list[Paragraph], list[Secti
             offset += 2
         parts.append(text)
         section = stack[-1] if stack else None
-        paragraphs.append(Paragraph(text, offset, offset + len(text), block.page, kind, section, block.page_end))
+        paragraphs.append(Paragraph(text, offset, offset + len(text), block.page, kind, section, block.page_end,
+                                    block.label, block.cells, block.table))
         offset += len(text)
 
     for i, block in enumerate(blocks):

@@ -8,6 +8,8 @@ from pathlib import Path
 from .chunk import ChunkSizes, chunk_document
 from .clean import clean_blocks
 from .errors import IngestError
+from .figures import extract_figures
+from .indicators import IndicatorList
 from .loaders import load_blocks
 from .outline import assign_periods, table_years, build_outline, detect_as_of, detect_org, detect_title, detect_type, detect_years
 from .types import Document, content_hash
@@ -48,6 +50,7 @@ def parse_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     sizes: ChunkSizes | None = None,
     sha256: str | None = None,
+    indicators: IndicatorList | None = None,
 ) -> Document:
     """Load, clean, outline and chunk one file. Raises ``IngestError`` with a reason."""
     size = check_file(path, max_bytes)
@@ -84,4 +87,5 @@ def parse_file(
     doc.chunks = chunk_document(doc, sizes)
     if not doc.chunks:
         raise IngestError(path.name, "文件中只有标题，没有正文", "the file has headings but no body text")
+    doc.figures = extract_figures(doc, indicators)
     return doc

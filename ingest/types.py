@@ -27,6 +27,8 @@ class Block:
     page_end: int | None = None  # last page the block runs onto, when it crosses a page break
     level: int | None = None  # heading level when the format states it (docx styles, markdown #)
     table: str | None = None  # table or sheet name for table rows
+    label: str = ""  # a table row's name (its first non-numeric cell)
+    cells: tuple[tuple[str, str], ...] = ()  # a table row's other cells: (column header, value)
 
 
 @dataclass
@@ -51,6 +53,9 @@ class Paragraph:
     kind: BlockKind
     section: Section | None
     page_end: int | None = None
+    label: str = ""
+    cells: tuple[tuple[str, str], ...] = ()
+    table: str | None = None
 
 
 @dataclass
@@ -103,6 +108,7 @@ class Document:
     as_of: str | None = None
     page_count: int | None = None
     chunks: list[Chunk] = field(default_factory=list)
+    figures: list = field(default_factory=list)  # ingest.figures.Figure
 
 
 def content_hash(*parts: str, length: int = 16) -> str:

@@ -13,7 +13,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from ..errors import IngestError
 from ..types import Block
-from .rows import row_text
+from .rows import table_row
 
 _HEADING_STYLE = re.compile(r"(?:heading|标题)\s*(\d)", re.IGNORECASE)
 
@@ -48,7 +48,7 @@ def _table_blocks(table: Table, caption: str | None) -> list[Block]:
     if len(rows) < 2:
         return [Block(text="；".join(c for c in rows[0] if c), kind="table_row", table=caption)] if rows else []
     header, data = rows[0], rows[1:]
-    return [Block(text=row_text(header, r, caption), kind="table_row", table=caption) for r in data]
+    return [b for b in (table_row(header, r, caption) for r in data) if b is not None]
 
 
 def load_docx(path: Path) -> list[Block]:

@@ -4,16 +4,38 @@ from __future__ import annotations
 
 import re
 
+from ..types import Block
 
-def row_text(header: list[str], row: list[str], table: str | None = None) -> str:
+
+def table_row(header: list, row: list, table: str | None = None) -> Block | None:
+    """A row as a ``table_row`` block: readable text plus the (column header, cell) pairs.
+
+    The text is what search and citations see; the cells keep the structure so
+    figures are read from the table itself, not guessed back from prose.
+    """
+    text = row_text(header, row, table)
+    if not text:
+        return None
+    cells = [_cell(c) for c in row]
+    names = [_cell(h) for h in header]
+    at = _label_column(cells)
+    pairs = tuple((names[i] if i < len(names) else "", v) for i, v in enumerate(cells) if v and i != at)
+    return Block(text=text, kind="table_row", table=table, label=cells[at], cells=pairs)
+
+
+def _cell(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ("" if value is None else _fmt(value))
+
+
+def row_text(header: list, row: list, table: str | None = None) -> str:
     """['指标','2023年'] + ['进馆人数','350'] → '进馆人数：2023年：350。'
 
     The first column usually names the row (an indicator or a branch); each
     other non-empty cell is written with its column header so that the figure
     keeps its meaning outside the table.
     """
-    cells = [c.strip() if isinstance(c, str) else ("" if c is None else _fmt(c)) for c in row]
-    header = [h.strip() if isinstance(h, str) else ("" if h is None else _fmt(h)) for h in header]
+    cells = [_cell(c) for c in row]
+    header = [_cell(h) for h in header]
     if not any(cells):
         return ""
     at = _label_column(cells)

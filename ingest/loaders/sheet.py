@@ -11,7 +11,7 @@ import openpyxl
 
 from ..errors import IngestError
 from ..types import Block
-from .rows import row_text
+from .rows import table_row
 from .text import decode_text
 
 
@@ -32,9 +32,10 @@ def _sheet_blocks(name: str, rows: list[list[object]]) -> list[Block]:
     blocks.insert(0, Block(text=name, kind="heading", level=1))
     header = [("" if c is None else str(c)) for c in rows[h]]
     for row in rows[h + 1:]:
-        text = row_text(header, list(row), None)
-        if text:
-            blocks.append(Block(text=text, kind="table_row", table=name))
+        block = table_row(header, list(row), None)
+        if block is not None:
+            block.table = name
+            blocks.append(block)
     return blocks
 
 

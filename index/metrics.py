@@ -1,0 +1,269 @@
+"""The metrics table: every figure ingest read, with its source, in SQLite.
+
+Figures live in the registry's database and are written in the same
+transaction as their document's chunks, so they appear, change and vanish
+with the document. Only figures of ``ready`` documents are ever returned.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+from typing import Iterable
+
+from ingest import Document, Figure, IndicatorList, load_indicators
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS figures (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    chunk_id TEXT,
+    indicator TEXT NOT NULL,
+    phrase TEXT NOT NULL,
+    value REAL NOT NULL,
+    unit TEXT NOT NULL,
+    plain_value REAL NOT NULL,
+    base_unit TEXT NOT NULL,
+    year INTEGER,
+    kind TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    as_of TEXT,
+    qualifier TEXT,
+    change_pct REAL,
+    change_dir TEXT,
+    change_text TEXT,
+    derived INTEGER NOT NULL,
+    formula TEXT,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    stated TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    check_note TEXT
+);
+CREATE INDEX IF NOT EXISTS figures_lookup ON figures(indicator, year, scope);
+CREATE INDEX IF NOT EXISTS figures_doc ON figures(doc_id);
+CREATE INDEX IF NOT EXISTS figures_chunk ON figures(chunk_id);
+"""
+
+_COLUMNS = (
+    "doc_id, chunk_id, indicator, phrase, value, unit, plain_value, base_unit, year, kind, scope, as_of, "
+    "qualifier, change_pct, change_dir, change_text, derived, formula, char_start, char_end, stated, quote, "
+    "check_note"
+)
+_SELECT = (
+    "SELECT f.id, f.doc_id, d.file_name, d.title, d.doc_type, f.chunk_id, f.indicator, f.phrase, f.value, "
+    "f.unit, f.plain_value, f.base_unit, f.year, f.kind, f.scope, f.as_of, f.qualifier, f.change_pct, "
+    "f.change_dir, f.change_text, f.derived, f.formula, f.char_start, f.char_end, f.stated, f.quote, "
+    "f.check_note FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'ready'"
+)
+# A plan's targets are met when the actual reaches them, unless they cap something.
+_CAP_WORDS = ("不超过", "控制在", "以内", "以下", "压缩")
+_ACTUAL_KINDS = ("actual", "cumulative", "asof")
+
+
+@dataclass
+class MetricRow:
+    id: int
+    doc_id: str
+    file_name: str
+    title: str
+    doc_type: str
+    chunk_id: str | None
+    indicator: str
+    phrase: str
+    value: float
+    unit: str
+    plain_value: float
+    base_unit: str
+    year: int | None
+    kind: str
+    scope: str
+    as_of: str | None
+    qualifier: str | None
+    change_pct: float | None
+    change_dir: str | None
+    change_text: str | None
+    derived: bool
+    formula: str | None
+    char_start: int
+    char_end: int
+    stated: str
+    quote: str
+    check_note: str | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Conflict:
+    indicator: str
+    year: int | None
+    scope: str
+    rows: list[MetricRow]
+
+
+@dataclass
+class TargetStatus:
+    indicator: str
+    year: int
+    status: str  # met | not_met | not_reported
+    target: MetricRow
+    actual: MetricRow | None
+
+
+def write_figures(conn: sqlite3.Connection, doc: Document) -> None:
+    """Insert a document's figures; called inside the registry's transaction."""
+    conn.execute("DELETE FROM figures WHERE doc_id = ?", (doc.doc_id,))
+    conn.executemany(
+        f"INSERT INTO figures ({_COLUMNS}) VALUES ({', '.join('?' * 23)})",
+        [_row(doc.doc_id, f) for f in doc.figures],
+    )
+
+
+def _row(doc_id: str, f: Figure) -> tuple:
+    return (
+        doc_id, f.chunk_id, f.indicator, f.phrase, f.value, f.unit, f.plain_value, f.base_unit, f.year, f.kind,
+        f.scope, f.as_of, f.qualifier, f.change_pct, f.change_dir, f.change_text, int(f.derived), f.formula,
+        f.char_start, f.char_end, f.stated, f.quote, f.check,
+    )
+
+
+def _metric(r: tuple) -> MetricRow:
+    values = list(r)
+    values[20] = bool(values[20])
+    return MetricRow(*values)
+
+
+class MetricsStore:
+    def __init__(self, conn: sqlite3.Connection, indicators: IndicatorList | None = None):
+        self.conn = conn
+        self.indicators = indicators or load_indicators()
+
+    def resolve(self, indicator: str) -> str:
+        """A canonical indicator for a phrase a person typed (进馆人次 → 进馆人数)."""
+        return self.indicators.canonical(indicator) or indicator
+
+    def _query(self, where: str = "", params: Iterable = (), order: str = "f.year, f.indicator, f.id") -> list[MetricRow]:
+        sql = _SELECT + (f" AND {where}" if where else "") + f" ORDER BY {order}"
+        return [_metric(r) for r in self.conn.execute(sql, tuple(params)).fetchall()]
+
+    def all(self, indicator: str | None = None, year: int | None = None, scope: str | None = None,
+            include_derived: bool = True) -> list[MetricRow]:
+        clauses, params = [], []
+        if indicator:
+            clauses.append("f.indicator = ?")
+            params.append(self.resolve(indicator))
+        if year is not None:
+            clauses.append("f.year = ?")
+            params.append(year)
+        if scope is not None:
+            clauses.append("f.scope = ?")
+            params.append(scope)
+        if not include_derived:
+            clauses.append("f.derived = 0")
+        return self._query(" AND ".join(clauses), params)
+
+    def lookup(self, indicator: str, year: int | None = None, scope: str | None = None,
+               kinds: Iterable[str] | None = None) -> list[MetricRow]:
+        """Figures of one indicator (and year, scope), stated ones before derived ones."""
+        rows = self.all(indicator, year, scope)
+        if kinds is not None:
+            kinds = set(kinds)
+            rows = [r for r in rows if r.kind in kinds]
+        return sorted(rows, key=lambda r: (r.derived, r.qualifier is not None, r.year or 0))
+
+    def series(self, indicator: str, scope: str | None = None, kinds: Iterable[str] = _ACTUAL_KINDS
+               ) -> dict[int, list[MetricRow]]:
+        """Values of an indicator by year (stated first), for trends across years."""
+        by_year: dict[int, list[MetricRow]] = {}
+        for r in self.lookup(indicator, scope=scope, kinds=kinds):
+            if r.year is not None:
+                by_year.setdefault(r.year, []).append(r)
+        return dict(sorted(by_year.items()))
+
+    def figures_in(self, chunk_id: str) -> list[MetricRow]:
+        return self._query("f.chunk_id = ?", (chunk_id,), order="f.char_start")
+
+    def indicators_known(self) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT f.indicator FROM figures f JOIN documents d ON d.id = f.doc_id "
+            "WHERE d.status = 'ready' ORDER BY f.indicator"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def conflicts(self, max_relative_gap: float = 0.5) -> list[Conflict]:
+        """The same indicator, year and scope stated with different values in different documents.
+
+        Only stated, exact figures take part (no derived or approximate ones),
+        and values equal once 万 is applied (2.37万人 = 23700人) agree. A gap
+        wider than ``max_relative_gap`` means two quantities that share a name
+        (驿站 41 联系 vs 63 总数), not one quantity stated twice, and is left out.
+        """
+        rows = self._query("f.derived = 0 AND f.qualifier IS NULL AND f.kind IN ('actual','cumulative','asof')")
+        groups: dict[tuple, list[MetricRow]] = {}
+        for r in rows:
+            groups.setdefault((r.indicator, r.year, _scope_key(r.scope), r.base_unit), []).append(r)
+        out: list[Conflict] = []
+        for (indicator, year, scope, _), members in groups.items():
+            docs = {m.doc_id for m in members}
+            if len(docs) < 2:
+                continue
+            distinct = _distinct_values(members)
+            if len(distinct) < 2:
+                continue
+            low, high = min(distinct), max(distinct)
+            if high == 0 or (high - low) / high > max_relative_gap:
+                continue
+            by_doc_value = {(m.doc_id, _rounded(m)) for m in members}
+            if len({v for _, v in by_doc_value}) < 2:
+                continue
+            out.append(Conflict(indicator, year, scope, members))
+        return sorted(out, key=lambda c: (c.indicator, c.year or 0))
+
+    def target_status(self, indicator: str | None = None, year: int | None = None) -> list[TargetStatus]:
+        """Each target linked to the actual a later report states for the same indicator and year."""
+        clauses = ["f.kind = 'target'", "f.derived = 0"]
+        params: list = []
+        if indicator:
+            clauses.append("f.indicator = ?")
+            params.append(self.resolve(indicator))
+        if year is not None:
+            clauses.append("f.year = ?")
+            params.append(year)
+        out: list[TargetStatus] = []
+        for target in self._query(" AND ".join(clauses), params):
+            if target.year is None:
+                continue
+            actuals = [
+                r for r in self.lookup(target.indicator, target.year, kinds=_ACTUAL_KINDS)
+                if not r.derived and r.base_unit == target.base_unit and _scope_key(r.scope) == _scope_key(target.scope)
+            ]
+            if not actuals:
+                out.append(TargetStatus(target.indicator, target.year, "not_reported", target, None))
+                continue
+            actual = actuals[0]
+            capped = any(w in target.quote for w in _CAP_WORDS)
+            met = actual.plain_value <= target.plain_value if capped else actual.plain_value >= target.plain_value
+            out.append(TargetStatus(target.indicator, target.year, "met" if met else "not_met", target, actual))
+        return out
+
+
+def _scope_key(scope: str) -> str:
+    return "" if scope in ("", "全区", "本馆", "合计") else scope
+
+
+def _rounded(r: MetricRow) -> float:
+    return round(r.plain_value, 6)
+
+
+def _distinct_values(members: list[MetricRow]) -> list[float]:
+    """Values that differ by more than the rounding of the coarser statement."""
+    values: list[tuple[float, float]] = []  # (value, tolerance)
+    for m in members:
+        decimals = len(m.stated.split(".")[1]) - len(m.unit) if "." in m.stated else 0
+        scale = m.plain_value / m.value if m.value else 1.0
+        tolerance = 0.5 * 10 ** -max(0, decimals) * scale
+        if not any(abs(m.plain_value - v) <= max(t, tolerance) + 1e-9 for v, t in values):
+            values.append((m.plain_value, tolerance))
+    return [v for v, _ in values]

@@ -1,0 +1,590 @@
+"""Figure extraction: every number with a unit, read with its meaning and its source.
+
+A figure is an Arabic-digit number with a unit (or %) that measures the
+library's work. It is read with the indicator it measures (mapped to a
+canonical name through ``indicators.yaml``), the year it is about, its kind
+(actual, target, cumulative, as-of), its scope, a stated change and any
+qualifier (近/超/约/多/余/不少于), and the exact span it was read from.
+
+Prose is read clause by clause; tables are read from their cells, never
+guessed back from text. Dates, ordinals, numbers inside titles or quoted
+names, and change percentages are not figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .indicators import IndicatorList, load_indicators, units_compatible
+from .outline import default_period
+from .types import Document, Paragraph
+
+# Units, longest first so that 万册次 wins over 万册 and 场次 over 场.
+_COUNT_UNITS = (
+    "个工作日", "平方米", "人次", "册次", "场次", "小时", "个月", "课时",
+    "册", "次", "人", "名", "位", "种", "篇", "条", "个", "间", "家", "所", "项", "期", "场", "天",
+    "台", "份", "件", "部", "座", "处", "批", "支", "门", "岁", "元", "TB", "GB", "套", "辆", "周",
+)
+_UNITS = sorted(_COUNT_UNITS, key=len, reverse=True)
+_UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
+_PREFIX_QUALIFIERS = ("远超", "超过", "不少于", "不低于", "不超过", "不足", "不到", "至少", "大约", "近", "超", "逾", "约", "达")
+# A bare 万 before people counts them: 超11万群众 → 11 万人.
+_PEOPLE_NOUNS = "群众|读者|市民|观众|儿童|学生|居民|游客"
+_NUMBER = re.compile(
+    rf"(?P<num>\d+(?:\.\d+)?)(?P<suf1>多|余)?(?P<mag>万|亿)?(?P<suf2>多|余)?"
+    rf"(?:(?P<pct>%|‰)|(?P<unit>{_UNIT_RE})|(?<=万)(?P<people>(?=(?:名)?(?:{_PEOPLE_NOUNS}))))"
+)
+
+_CHANGE = re.compile(
+    r"(?:同比|较上年|比上年|较去年|比去年|环比)?(?P<dir>负增长|增长|增加|上升|提高|提升|下降|减少|降低|回落|下滑|增幅|降幅)"
+    r"(?:了|为|达)?(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>%|个百分点)"
+)
+_CHANGE_SIGNED = re.compile(r"^[+-]\d+(?:\.\d+)?%$")
+_DOWN = ("负增长", "下降", "减少", "降低", "回落", "下滑", "降幅")
+_COMPLETION = re.compile(r"(?:目标|任务|计划)[^，。；]{0,12}的$|完成率?(?:为|达)?$|^(?:的)")
+_YEAR_MENTION = re.compile(r"(20\d{2}|19\d{2})\s*年")
+_YEAR_RANGE_END = re.compile(r"(?:20\d{2})年?\s*(?:至|到|—|-|~)\s*(20\d{2})年")
+_AS_OF = re.compile(r"截[至止]")
+_TARGET_WORDS = re.compile(r"目标|力争|年初提出|年初确定|预计|争取|计划的|计划(?:新建|完成|达到|开展|举办|新增)")
+_NORM_WORDS = re.compile(r"原则上|标准|规范|要求|应当|须")
+_TARGET_AFTER = re.compile(r"^(?:的)?(?:年度)?(?:目标|任务)")
+# Words that say how a figure relates to the one before rather than what it counts:
+# "为年度目标210万次", "由25个工作日缩短至12个工作日", "2022年底38间".
+_RELATIONAL = re.compile(
+    r"年度|年初|提出|确定|的|目标|任务|力争|为|超额|完成|超过|达到|未|年底|年末|目前|现有|截至|截止|缩短|降至|增至|"
+    r"提高|提升|由|从|其中|共|约|新建|分别|计|减少到|增加到|恢复|实现|全年|累计|仅|只有|已|有|占|少于|多于|计划"
+)
+_CLAUSE_BREAK = re.compile(r"[，。；！？：,;!?:]")
+_SENTENCE_END = re.compile(r"[。！？!?]")
+_SCOPE_PATTERNS = (
+    (re.compile(r"全区总分馆|总分馆体系|全区"), "全区"),
+    (re.compile(r"本馆|总馆"), "本馆"),
+)
+_BRANCH = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:分馆|服务点|驿站))")
+_VERB_TAIL = re.compile(
+    r"(?:已有|共有|共计|合计|累计|总计|分别|仍有|已|共|达到|达|为|是|有|至|到|约|近|超过|超|逾|发展至|增至|提高到|"
+    r"开展了|开展|组织开展了|组织开展|组织|举办了|举办|完成了|完成|接待|服务|吸引|收到|发布|新增|新建)+$"
+)
+_HEAD_NOISE = re.compile(r"^(?:其中|此外|另外|同时|全年|年内|全区|今年|当年|并|和|与|及|以及|共|累计)+")
+_TITLE_SPANS = re.compile(r"《[^》]*》|“[^”]*”|\"[^\"]*\"|「[^」]*」")
+_DATE_AFTER = re.compile(r"^(?:年|月|日|号|时|届|级|批次|号文|周年)")
+_ORDINAL_BEFORE = re.compile(r"(?:第|No\.?|NO\.?|编号|代码|电话)$")
+
+
+@dataclass
+class Figure:
+    indicator: str
+    phrase: str
+    value: float
+    unit: str
+    plain_value: float
+    base_unit: str
+    year: int | None
+    kind: str  # actual | target | cumulative | asof
+    scope: str = ""
+    as_of: str | None = None
+    qualifier: str | None = None
+    change_pct: float | None = None
+    change_dir: str | None = None  # up | down
+    change_text: str | None = None
+    derived: bool = False
+    formula: str | None = None
+    char_start: int = 0
+    char_end: int = 0
+    quote: str = ""
+    chunk_id: str | None = None
+    check: str | None = None  # a stated percentage checked against its counts
+    stated: str = ""  # the number and unit exactly as written
+
+    def key(self) -> tuple:
+        return (self.indicator, self.year, self.scope, self.kind)
+
+
+@dataclass
+class _Context:
+    doc: Document
+    indicators: IndicatorList
+    figures: list[Figure] = field(default_factory=list)
+
+
+def magnitude(mag: str | None) -> float:
+    return {"万": 1e4, "亿": 1e8}.get(mag or "", 1.0)
+
+
+def split_unit(unit: str) -> tuple[float, str]:
+    """'万册次' → (10000, '册次'); '%' → (1, '%')."""
+    if unit and unit[0] in "万亿" and len(unit) > 1:
+        return magnitude(unit[0]), unit[1:]
+    return 1.0, unit
+
+
+def extract_figures(doc: Document, indicators: IndicatorList | None = None,
+                    with_derived: bool = True) -> list[Figure]:
+    """All figures of a document, in reading order, each tied to the chunk that holds it.
+
+    With ``with_derived`` the prior-year values implied by stated changes follow,
+    marked ``derived`` with their formula.
+    """
+    ctx = _Context(doc, indicators or load_indicators())
+    for p in doc.paragraphs:
+        if p.kind == "table_row":
+            _table_row(ctx, p)
+        elif p.kind == "text":
+            _prose(ctx, p)
+    _attach_chunks(doc, ctx.figures)
+    figures = ctx.figures
+    if with_derived:
+        figures = figures + [d for d in map(derive_prior_year, figures) if d is not None]
+    return figures
+
+
+# -- prose ----------------------------------------------------------------------------------------
+
+def _period(ctx: _Context, p: Paragraph) -> tuple[str, int | None]:
+    if p.section is not None:
+        return p.section.period_kind, p.section.year
+    return default_period(ctx.doc.doc_type, ctx.doc.report_year, ctx.doc.plan_year)
+
+
+def _masked(text: str) -> str:
+    """Text with titles and quoted names blanked out, same length: numbers there are names."""
+    return _TITLE_SPANS.sub(lambda m: "□" * len(m.group(0)), text)
+
+
+def _prose(ctx: _Context, p: Paragraph) -> None:
+    period_kind, section_year = _period(ctx, p)
+    masked = _masked(p.text)
+    start = 0
+    for m in _SENTENCE_END.finditer(p.text + "。"):
+        end = min(m.end(), len(p.text))
+        _sentence(ctx, p, start, end, masked, period_kind, section_year)
+        start = end
+
+
+def _sentence(ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period_kind: str,
+              section_year: int | None) -> None:
+    text = p.text[s0:s1]
+    mtext = masked[s0:s1]
+    found: list[Figure] = []
+    last_end = 0
+    for m in _NUMBER.finditer(mtext):
+        if _not_a_figure(mtext, m):
+            continue
+        change = _as_change(mtext, m)
+        if change is not None:
+            if found:
+                _set_change(found[-1], *change)
+            continue
+        if m.group("pct") and _COMPLETION.search(mtext[max(0, m.start() - 16) : m.start()]):
+            continue  # 完成年度目标的109.16%: an attribute of the figure before, not a figure
+        fig = _prose_figure(ctx, p, text, mtext, m, last_end, period_kind, section_year, s0, found)
+        if fig is None:
+            continue
+        found.append(fig)
+        found.extend(_each(ctx, fig, text[max(last_end, _last_break(mtext, m.start())) : m.start()]))
+        last_end = m.end()
+    # A change stated after several figures belongs to the one right before it; done above.
+    _check_percentages(found)
+    ctx.figures.extend(found)
+
+
+def _each(ctx: _Context, fig: Figure, left: str) -> list[Figure]:
+    """'A、B各2台' states the same number for each item: the first item gets its own figure."""
+    if not left.endswith("各") or "、" not in left:
+        return []
+    items = left[:-1].split("、")
+    out = []
+    for item in items[:-1]:
+        hit = ctx.indicators.find(item, fig.unit)
+        if hit and hit[1] != fig.indicator:
+            twin = Figure(**{**fig.__dict__, "indicator": hit[1], "phrase": item})
+            out.append(twin)
+    return out
+
+
+def _not_a_figure(mtext: str, m: re.Match) -> bool:
+    before = mtext[: m.start()]
+    after = mtext[m.end() :]
+    if _ORDINAL_BEFORE.search(before):
+        return True
+    if before.endswith(("·", ".", "-", "/", "—")) and not before.endswith(("……",)):
+        return True
+    if m.group("unit") in ("个月",) and _DATE_AFTER.match(after):
+        return True
+    if before and (before[-1].isdigit()):
+        return True
+    # "2024年" never reaches here (年 is no unit); "12月31日" neither. "1个月" is a duration: kept.
+    return False
+
+
+def _as_change(mtext: str, m: re.Match) -> tuple[float, str, str] | None:
+    """If the number is the percentage (or amount) of a stated change, return it."""
+    window = mtext[max(0, m.start() - 12) : m.end()]
+    cm = None
+    for cm in _CHANGE.finditer(window):
+        pass
+    if cm is not None and window.endswith(cm.group(0)) and m.group("pct"):
+        direction = "down" if cm.group("dir") in _DOWN else "up"
+        value = float(cm.group("num"))
+        if value < 0:
+            direction, value = "down", -value
+        return value, direction, cm.group(0)
+    return None
+
+
+def _set_change(fig: Figure, pct: float, direction: str, text: str) -> None:
+    fig.change_pct, fig.change_dir, fig.change_text = pct, direction, text
+
+
+def _unit_of(m: re.Match, after: str) -> str:
+    mag = m.group("mag") or ""
+    if m.group("pct"):
+        return m.group("pct")
+    if m.group("people") is not None and m.group("unit") is None:
+        return mag + "人"
+    return mag + m.group("unit")
+
+
+def _prose_figure(ctx: _Context, p: Paragraph, text: str, mtext: str, m: re.Match, last_end: int,
+                  period_kind: str, section_year: int | None, s0: int, found: list[Figure]) -> Figure | None:
+    unit = _unit_of(m, mtext[m.end() :])
+    value = float(m.group("num"))
+    qualifier = _qualifier(mtext[: m.start()], m)
+    clause_start = max(last_end, _last_break(mtext, m.start()))
+    left = mtext[clause_start : m.start()]
+    right = _right_phrase(mtext[m.end() :])
+    unmasked_left = text[clause_start : m.start()]
+    indicator, phrase = _indicator(ctx, unmasked_left, right, text[: m.start()], found, unit)
+    if indicator is None and (not phrase or _ADMIN_UNITS.match(right) or _CONTEXT_PHRASE.search(phrase)):
+        return None  # 全区292个村（社区）, 常住人口68万人: the district's make-up, not the library's work
+    year, as_of = _year(mtext[: m.start()], section_year, period_kind)
+    kind = _kind(ctx, indicator or phrase, period_kind, mtext[: m.start()], left, as_of, right)
+    if qualifier in ("不少于", "不低于", "至少") and _NORM_WORDS.search(text):
+        kind = "target"  # "每间驿站使用面积原则上不少于40平方米": a standard set, not a result
+    scale, base = split_unit(unit)
+    stated = text[m.start() : m.end()]
+    return Figure(
+        indicator=indicator or phrase,
+        phrase=phrase,
+        value=value,
+        unit=unit,
+        plain_value=value * scale,
+        base_unit=base,
+        year=year,
+        kind=kind,
+        scope=_scope(left, mtext[: m.start()]),
+        as_of=as_of,
+        qualifier=qualifier,
+        char_start=p.start + s0 + m.start(),
+        char_end=p.start + s0 + m.end(),
+        quote=text.strip(),
+        stated=stated,
+    )
+
+
+def _last_break(mtext: str, pos: int) -> int:
+    last = 0
+    for b in _CLAUSE_BREAK.finditer(mtext, 0, pos):
+        last = b.end()
+    return last
+
+
+_ADMIN_UNITS = re.compile(r"^(?:村|社区|镇|街道|乡|行政村|自然村|县|市辖区|产业园区|园区)")
+_CONTEXT_PHRASE = re.compile(r"人口|辖|面积约|总面积")
+_COORDINATED = re.compile(rf"^[和及与、]\d+(?:\.\d+)?(?:万|亿)?(?:%|{_UNIT_RE})")
+
+
+def _right_phrase(after: str) -> str:
+    """The noun phrase a number counts, when it comes after: '425场次不同主题的阅读推广活动'.
+
+    "509.22万元和242.12万元应付未付款": both numbers count the noun after the second.
+    """
+    coordinated = _COORDINATED.match(after)
+    if coordinated:
+        after = after[coordinated.end() :]
+    after = re.sub(r"^[（(][^）)]*[）)]", "", after)  # 748万元（含…）未能安排: the aside is not the noun
+    m = _CLAUSE_BREAK.search(after)
+    phrase = after[: m.start()] if m else after
+    number = re.search(r"\d", phrase)
+    return phrase[: number.start()] if number else phrase
+
+
+def _qualifier(before: str, m: re.Match) -> str | None:
+    for q in _PREFIX_QUALIFIERS:
+        if before.endswith(q) and q != "达":
+            return q
+    suffix = m.group("suf1") or m.group("suf2")
+    if suffix:
+        return suffix
+    return None
+
+
+def _clean_phrase(left: str) -> str:
+    phrase = re.sub(r"(?:截[至止])?(?:(?:20\d{2}|19\d{2})年(?:底|末|度|全年)?)?(?:\d{1,2}月(?:\d{1,2}日)?)?", "", left)
+    phrase = re.sub(r"\d+(?:\.\d+)?(?:万|亿)?", "", phrase)
+    phrase = phrase.strip(" （）()、“”□")
+    for q in _PREFIX_QUALIFIERS:
+        if phrase.endswith(q):
+            phrase = phrase[: -len(q)]
+    phrase = _VERB_TAIL.sub("", phrase)
+    phrase = _HEAD_NOISE.sub("", phrase)
+    return phrase.strip(" （）()、“”□")
+
+
+def _indicator(ctx: _Context, left: str, right: str, sentence_before: str, previous: list[Figure],
+               unit: str) -> tuple[str | None, str]:
+    hit = ctx.indicators.find(left, unit)
+    after = ctx.indicators.find(right, unit)
+    phrase = _clean_phrase(left)
+    # "1个总馆、7个分馆": after a list comma the noun that follows is the one counted.
+    listed = left.rstrip().endswith(("、", "和", "及", "与")) and bool(right.strip())
+    far = hit is not None and len(left) - (hit[2] + len(hit[0])) > 8
+    if hit and not ((listed or far) and after):
+        return hit[1], phrase or hit[0]
+    if _ADMIN_UNITS.match(right):
+        return None, phrase
+    if after:
+        return after[1], right.strip()
+    # No name of its own: a target, a subtype or a later value of a figure before it.
+    rest = _RELATIONAL.sub("", phrase)
+    if len(rest) <= 2 or phrase.endswith(("型", "类")):
+        same_unit = [f for f in previous if units_compatible(split_unit(f.unit)[1], split_unit(unit)[1])]
+        if same_unit:
+            # A target names the sentence's subject; a later value continues the last figure.
+            source = same_unit[0] if _TARGET_WORDS.search(left) else same_unit[-1]
+            return source.indicator, phrase or source.phrase
+        earlier = ctx.indicators.find(sentence_before, unit)
+        if earlier:
+            return earlier[1], phrase or earlier[0]
+    if phrase and len(phrase) >= 2:
+        return None, phrase[-16:]
+    tail = re.sub(r"^(?:不同|各类|多|余)", "", right.strip())
+    tail = re.split(r"的|，|。", tail)[-1] if tail else ""
+    return (None, tail[:16]) if len(tail) >= 2 else (None, "")
+
+
+def _year(before: str, section_year: int | None, period_kind: str = "report") -> tuple[int | None, str | None]:
+    as_of = None
+    m_as_of = None
+    for m_as_of in _AS_OF.finditer(before):
+        pass
+    # A year inside a closed aside, "（含2023年顺延项目1间）", says nothing of what follows it.
+    visible = re.sub(r"[（(][^（）()]*[）)]", lambda g: "□" * len(g.group(0)), before)
+    year = None
+    rng = None
+    for rng in _YEAR_RANGE_END.finditer(visible):
+        pass
+    clause_start = _last_break(visible, len(visible))
+    mentions = [
+        y for y in _YEAR_MENTION.finditer(visible)
+        if y.start() >= clause_start or y.start() <= 4 or visible[y.end() : y.end() + 1] in ("，", ",")
+    ]
+    if rng is not None and (not mentions or mentions[-1].end() <= rng.end()):
+        start_year = re.match(r"(20\d{2})", rng.group(0))
+        from_start = re.search(r"(?:由|从)$", before.rstrip())
+        year = int(start_year.group(1)) if from_start and start_year else int(rng.group(1))
+    elif mentions:
+        year = int(mentions[-1].group(1))
+        if period_kind == "plan" and section_year and year < section_year:
+            year = section_year  # "2023年顺延的…": where a plan item came from, not the year it plans
+    if m_as_of is not None:
+        tail = before[m_as_of.end() : m_as_of.end() + 16]
+        d = re.match(r"\s*(?:(20\d{2})\s*年)?\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?", tail)
+        if d:
+            y = int(d.group(1)) if d.group(1) else (year or section_year)
+            as_of = f"{y}-{int(d.group(2)):02d}" + (f"-{int(d.group(3)):02d}" if d.group(3) else "")
+            year = y
+    if year is None:
+        year = section_year
+    return year, as_of
+
+
+def _kind(ctx: _Context, indicator: str, period_kind: str, before: str, left: str, as_of: str | None,
+          right: str = "") -> str:
+    if period_kind == "plan":
+        return "target"
+    if _TARGET_WORDS.search(left) or _TARGET_AFTER.match(right):
+        return "target"
+    if "累计" in left or ctx.indicators.is_stock(indicator):
+        return "cumulative"
+    if as_of or _AS_OF.search(before):
+        return "asof"
+    return "actual"
+
+
+_NOT_A_BRANCH = re.compile(r"总分馆|全年|年内|新建|新设|新增|验收|升级|建成|各|区内|全区|读书驿站$|^(?:区|村|社区)")
+
+
+def _scope(left: str, before: str) -> str:
+    branch = _BRANCH.search(_HEAD_NOISE.sub("", left))
+    if branch and branch.start() == 0 and not _NOT_A_BRANCH.search(branch.group(1)):
+        return branch.group(1)
+    for pattern, name in _SCOPE_PATTERNS:
+        if pattern.search(before):
+            return name
+    return ""
+
+
+def _check_percentages(found: list[Figure]) -> None:
+    """A stated share checked against two counts in the same sentence: 231/292 → 79.1% ✓."""
+    counts = [f for f in found if f.unit != "%"]
+    for f in found:
+        if f.unit != "%":
+            continue
+        decimals = len(f.stated.split(".")[1].rstrip("%‰")) if "." in f.stated else 0
+        for a in counts:
+            for b in counts:
+                if a is b or b.plain_value == 0 or a.base_unit != b.base_unit or a.plain_value > b.plain_value:
+                    continue
+                share = round(a.plain_value / b.plain_value * 100, decimals)
+                if abs(share - f.value) < 10 ** -decimals / 2 + 1e-9:
+                    f.check = f"{a.stated}/{b.stated}={share:.{decimals}f}% ✓"
+                    break
+            if f.check:
+                break
+
+
+# -- tables ---------------------------------------------------------------------------------------
+
+_HEADER_UNIT = re.compile(r"[（(]([^（）()]+)[）)]\s*$")
+_CELL_NUMBER = re.compile(r"^([+-]?\d[\d,]*(?:\.\d+)?)(%?)$")
+_CHANGE_HEADER = re.compile(r"同比|增减|增长|变化|增幅|环比")
+_YEAR_COLUMN = re.compile(r"^(20\d{2})\s*年?(?:度)?$")
+_YEAR_IN_HEADER = re.compile(r"(20\d{2})\s*年(?:末|底|度)?")
+_SKIP_LABELS = re.compile(r"^(?:注|说明|备注|资料来源|数据来源)")
+
+
+def _table_row(ctx: _Context, p: Paragraph) -> None:
+    if not p.cells or _SKIP_LABELS.match(p.label):
+        return
+    cells = list(p.cells)
+    label = p.label
+    unit_cell = next((v for h, v in cells if h in ("单位", "计量单位")), None)
+    year_cell = next((v for h, v in cells if h in ("年度", "年份", "年")), None)
+    row_indicator = ctx.indicators.canonical(_strip_unit(label)) if label else None
+    period_kind, section_year = _period(ctx, p)
+    table_year = _table_year(ctx, p, year_cell, section_year)
+    header_years = {int(y) for h, _ in cells for y in _YEAR_IN_HEADER.findall(h)}
+    if table_year is None and len(header_years) == 1:
+        table_year = header_years.pop()  # 建筑面积 beside "2024年进馆人次" is of 2024 too
+    year_columns = [(h, v) for h, v in cells if _YEAR_COLUMN.match(h)]
+    change_cells = [(h, v) for h, v in cells if _CHANGE_HEADER.search(h)]
+    made: list[Figure] = []
+    if year_columns and label:
+        # An indicator per row, a year per column: 进馆人数 | 万次 | 2022年 | 2023年 …
+        unit = unit_cell or _header_unit(label) or _default_unit(ctx, row_indicator)
+        indicator = row_indicator or _strip_unit(label)
+        for header, value in year_columns:
+            fig = _cell_figure(ctx, p, indicator, _strip_unit(label), header, value, unit,
+                               int(_YEAR_COLUMN.match(header).group(1)), period_kind, scope="")
+            if fig:
+                made.append(fig)
+    else:
+        # An entity per row, an indicator per column: 临江分馆 | 进馆人次（万人次） | …
+        for header, value in cells:
+            if header in ("单位", "计量单位", "年度", "年份", "年") or _CHANGE_HEADER.search(header):
+                continue
+            name = _strip_unit(_YEAR_IN_HEADER.sub("", header)).strip()
+            indicator = ctx.indicators.canonical(name) or name
+            unit = _header_unit(header) or unit_cell or _default_unit(ctx, indicator)
+            y = _YEAR_IN_HEADER.search(header)
+            year = int(y.group(1)) if y else table_year
+            fig = _cell_figure(ctx, p, indicator, name, header, value, unit, year, period_kind,
+                               scope=_row_scope(label))
+            if fig:
+                made.append(fig)
+    if made and change_cells:
+        latest = max(made, key=lambda f: f.year or 0)
+        for _, value in change_cells:
+            if _CHANGE_SIGNED.match(value.replace(" ", "")):
+                pct = float(value.strip().rstrip("%"))
+                _set_change(latest, abs(pct), "down" if pct < 0 else "up", value)
+    ctx.figures.extend(made)
+
+
+def _strip_unit(text: str) -> str:
+    return _HEADER_UNIT.sub("", text).strip()
+
+
+def _header_unit(text: str) -> str | None:
+    m = _HEADER_UNIT.search(text)
+    return m.group(1).strip() if m else None
+
+
+def _default_unit(ctx: _Context, indicator: str | None) -> str:
+    ind = ctx.indicators.get(indicator) if indicator else None
+    return (ind.unit if ind and ind.unit else "") or ""
+
+
+def _row_scope(label: str) -> str:
+    label = _strip_unit(label)
+    return "全区" if label in ("合计", "总计", "全区") else label
+
+
+def _table_year(ctx: _Context, p: Paragraph, year_cell: str | None, section_year: int | None) -> int | None:
+    if year_cell and re.fullmatch(r"\d{4}", year_cell.strip()):
+        return int(year_cell)
+    for text in (p.table or "", " ".join(p.section.path) if p.section else ""):
+        y = _YEAR_IN_HEADER.search(text)
+        if y:
+            return int(y.group(1))
+    if section_year:
+        return section_year
+    years = ctx.doc.years
+    return years[-1] if len(years) == 1 else (ctx.doc.report_year or None)
+
+
+def _cell_figure(ctx: _Context, p: Paragraph, indicator: str, phrase: str, header: str, value: str,
+                 unit: str, year: int | None, period_kind: str, scope: str) -> Figure | None:
+    m = _CELL_NUMBER.match(value.strip())
+    if not m or not unit and not m.group(2):
+        return None
+    number = float(m.group(1).replace(",", ""))
+    unit = "%" if m.group(2) else unit
+    scale, base = split_unit(unit)
+    if period_kind == "plan":
+        kind = "target"
+    elif ctx.indicators.is_stock(indicator) or "累计" in phrase or "年末" in header:
+        kind = "cumulative"
+    else:
+        kind = "actual"
+    start = p.text.find(f"{header}：{value}")
+    start = p.start + (start + len(header) + 1 if start >= 0 else 0)
+    return Figure(
+        indicator=indicator, phrase=phrase, value=number, unit=unit, plain_value=number * scale,
+        base_unit=base, year=year, kind=kind, scope=scope, char_start=start, char_end=start + len(value),
+        quote=p.text, stated=value + ("" if m.group(2) else unit),
+    )
+
+
+# -- sources and derived figures ------------------------------------------------------------------
+
+def _attach_chunks(doc: Document, figures: list[Figure]) -> None:
+    for fig in figures:
+        for chunk in doc.chunks:
+            if chunk.char_start <= fig.char_start < chunk.char_end:
+                fig.chunk_id = chunk.id
+                break
+
+
+def derive_prior_year(fig: Figure) -> Figure | None:
+    """The previous year's value implied by a stated change (marked 推算, with its formula)."""
+    if fig.change_pct is None or fig.change_dir is None or fig.year is None or fig.unit == "%":
+        return None
+    sign = 1 if fig.change_dir == "up" else -1
+    factor = 1 + sign * fig.change_pct / 100
+    if factor <= 0:
+        return None
+    decimals = len(fig.stated.split(".")[1]) - len(fig.unit) if "." in fig.stated else 0
+    decimals = max(0, decimals)
+    prior = round(fig.value / factor, decimals)
+    op = "+" if sign > 0 else "-"
+    formula = f"{fig.stated} ÷ (1 {op} {fig.change_pct:g}%) ≈ {prior:.{decimals}f}{fig.unit}"
+    scale, base = split_unit(fig.unit)
+    return Figure(
+        indicator=fig.indicator, phrase=fig.phrase, value=prior, unit=fig.unit, plain_value=prior * scale,
+        base_unit=base, year=fig.year - 1, kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
+        scope=fig.scope, derived=True, formula=f"推算：{formula}", char_start=fig.char_start,
+        char_end=fig.char_end, quote=fig.quote, chunk_id=fig.chunk_id, stated=f"{prior:.{decimals}f}{fig.unit}",
+    )

@@ -1,0 +1,109 @@
+"""The curated list of canonical indicators and the phrases documents use for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DEFAULT_FILE = Path(__file__).with_name("indicators.yaml")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    aliases: tuple[str, ...]
+    unit: str | None = None
+    stock: bool = False
+
+
+@dataclass
+class IndicatorList:
+    indicators: dict[str, Indicator]
+    _by_alias: list[tuple[str, str]] = field(default_factory=list)  # (alias, name), longest first
+
+    def __post_init__(self) -> None:
+        pairs = {(a, ind.name) for ind in self.indicators.values() for a in (ind.name, *ind.aliases)}
+        self._by_alias = sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
+
+    def canonical(self, phrase: str) -> str | None:
+        """The indicator a phrase names exactly, or the longest alias inside it."""
+        for alias, name in self._by_alias:
+            if alias == phrase:
+                return name
+        found = self.find(phrase)
+        return found[1] if found else None
+
+    def find(self, text: str, unit: str | None = None) -> tuple[str, str, int] | None:
+        """(alias, canonical name, position) of the longest alias in ``text`` (the last one on ties).
+
+        With ``unit``, indicators measured in a compatible unit are preferred:
+        "…活动占比不低于50%" is the share, not the count of activities.
+        """
+        found = [(alias, name, text.rfind(alias)) for alias, name in self._by_alias if alias in text]
+        if unit:
+            fitting = [f for f in found if self._fits(f[1], unit)]
+            found = fitting or found
+        best: tuple[str, str, int] | None = None
+        for alias, name, pos in found:
+            if best is None or len(alias) > len(best[0]) or (len(alias) == len(best[0]) and pos > best[2]):
+                best = (alias, name, pos)
+        return best
+
+    def _fits(self, name: str, unit: str) -> bool:
+        ind = self.indicators.get(name)
+        if ind is None or not ind.unit:
+            return True
+        return units_compatible(_base(ind.unit), _base(unit))
+
+    def get(self, name: str) -> Indicator | None:
+        return self.indicators.get(name)
+
+    def is_stock(self, name: str) -> bool:
+        ind = self.indicators.get(name)
+        return bool(ind and ind.stock)
+
+
+_COMPATIBLE = {
+    frozenset(p) for p in (
+        ("人", "名"), ("人", "位"), ("名", "位"), ("人", "人次"), ("名", "人次"), ("次", "人次"), ("册", "册次"),
+        ("场", "场次"), ("个", "间"), ("个", "家"), ("间", "家"), ("个", "所"), ("个", "处"), ("次", "场次"),
+    )
+}
+
+
+def _base(unit: str) -> str:
+    return unit[1:] if len(unit) > 1 and unit[0] in "万亿" else unit
+
+
+def units_compatible(a: str, b: str) -> bool:
+    return a == b or frozenset((a, b)) in _COMPATIBLE
+
+
+def parse_indicators(data: dict) -> dict[str, Indicator]:
+    out: dict[str, Indicator] = {}
+    for name, spec in (data or {}).items():
+        spec = spec or {}
+        out[str(name)] = Indicator(
+            name=str(name),
+            aliases=tuple(str(a) for a in spec.get("aliases", [])),
+            unit=spec.get("unit"),
+            stock=bool(spec.get("stock", False)),
+        )
+    return out
+
+
+@lru_cache(maxsize=8)
+def load_indicators(extra: Path | None = None) -> IndicatorList:
+    """The bundled list, extended by a deployment's own file when given."""
+    indicators = parse_indicators(yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8")))
+    if extra is not None and Path(extra).exists():
+        for name, ind in parse_indicators(yaml.safe_load(Path(extra).read_text(encoding="utf-8"))).items():
+            if name in indicators:
+                old = indicators[name]
+                ind = Indicator(name, tuple(dict.fromkeys(old.aliases + ind.aliases)), ind.unit or old.unit,
+                                ind.stock or old.stock)
+            indicators[name] = ind
+    return IndicatorList(indicators)
