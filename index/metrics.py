@@ -51,7 +51,7 @@ _COLUMNS = (
     "check_note"
 )
 _SELECT = (
-    "SELECT f.id, f.doc_id, d.file_name, d.title, d.doc_type, f.chunk_id, f.indicator, f.phrase, f.value, "
+    "SELECT f.id, f.doc_id, d.file_name, d.title, d.doc_type, d.org, f.chunk_id, f.indicator, f.phrase, f.value, "
     "f.unit, f.plain_value, f.base_unit, f.year, f.kind, f.scope, f.as_of, f.qualifier, f.change_pct, "
     "f.change_dir, f.change_text, f.derived, f.formula, f.char_start, f.char_end, f.stated, f.quote, "
     "f.check_note FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'ready'"
@@ -68,6 +68,7 @@ class MetricRow:
     file_name: str
     title: str
     doc_type: str
+    org: str
     chunk_id: str | None
     indicator: str
     phrase: str
@@ -101,6 +102,7 @@ class Conflict:
     year: int | None
     scope: str
     rows: list[MetricRow]
+    org: str = ""
 
 
 @dataclass
@@ -131,7 +133,7 @@ def _row(doc_id: str, f: Figure) -> tuple:
 
 def _metric(r: tuple) -> MetricRow:
     values = list(r)
-    values[20] = bool(values[20])
+    values[21] = bool(values[21])
     return MetricRow(*values)
 
 
@@ -149,8 +151,11 @@ class MetricsStore:
         return [_metric(r) for r in self.conn.execute(sql, tuple(params)).fetchall()]
 
     def all(self, indicator: str | None = None, year: int | None = None, scope: str | None = None,
-            include_derived: bool = True) -> list[MetricRow]:
+            include_derived: bool = True, org: str | None = None) -> list[MetricRow]:
         clauses, params = [], []
+        if org:
+            clauses.append("d.org = ?")
+            params.append(org)
         if indicator:
             clauses.append("f.indicator = ?")
             params.append(self.resolve(indicator))
@@ -165,19 +170,19 @@ class MetricsStore:
         return self._query(" AND ".join(clauses), params)
 
     def lookup(self, indicator: str, year: int | None = None, scope: str | None = None,
-               kinds: Iterable[str] | None = None) -> list[MetricRow]:
+               kinds: Iterable[str] | None = None, org: str | None = None) -> list[MetricRow]:
         """Figures of one indicator (and year, scope), stated ones before derived ones."""
-        rows = self.all(indicator, year, scope)
+        rows = self.all(indicator, year, scope, org=org)
         if kinds is not None:
             kinds = set(kinds)
             rows = [r for r in rows if r.kind in kinds]
         return sorted(rows, key=lambda r: (r.derived, r.qualifier is not None, r.year or 0))
 
-    def series(self, indicator: str, scope: str | None = None, kinds: Iterable[str] = _ACTUAL_KINDS
-               ) -> dict[int, list[MetricRow]]:
+    def series(self, indicator: str, scope: str | None = None, kinds: Iterable[str] = _ACTUAL_KINDS,
+               org: str | None = None) -> dict[int, list[MetricRow]]:
         """Values of an indicator by year (stated first), for trends across years."""
         by_year: dict[int, list[MetricRow]] = {}
-        for r in self.lookup(indicator, scope=scope, kinds=kinds):
+        for r in self.lookup(indicator, scope=scope, kinds=kinds, org=org):
             if r.year is not None:
                 by_year.setdefault(r.year, []).append(r)
         return dict(sorted(by_year.items()))
@@ -193,7 +198,7 @@ class MetricsStore:
         return [r[0] for r in rows]
 
     def conflicts(self, max_relative_gap: float = 0.5) -> list[Conflict]:
-        """The same indicator, year and scope stated with different values in different documents.
+        """The same organisation, indicator, year and scope stated with different values in different documents.
 
         Only stated, exact figures take part (no derived or approximate ones),
         and values equal once 万 is applied (2.37万人 = 23700人) agree. A gap
@@ -203,9 +208,9 @@ class MetricsStore:
         rows = self._query("f.derived = 0 AND f.qualifier IS NULL AND f.kind IN ('actual','cumulative','asof')")
         groups: dict[tuple, list[MetricRow]] = {}
         for r in rows:
-            groups.setdefault((r.indicator, r.year, _scope_key(r.scope), r.base_unit), []).append(r)
+            groups.setdefault((r.org, r.indicator, r.year, _scope_key(r.scope), r.base_unit), []).append(r)
         out: list[Conflict] = []
-        for (indicator, year, scope, _), members in groups.items():
+        for (org, indicator, year, scope, _), members in groups.items():
             docs = {m.doc_id for m in members}
             if len(docs) < 2:
                 continue
@@ -218,7 +223,7 @@ class MetricsStore:
             by_doc_value = {(m.doc_id, _rounded(m)) for m in members}
             if len({v for _, v in by_doc_value}) < 2:
                 continue
-            out.append(Conflict(indicator, year, scope, members))
+            out.append(Conflict(indicator, year, scope, members, org))
         return sorted(out, key=lambda c: (c.indicator, c.year or 0))
 
     def target_status(self, indicator: str | None = None, year: int | None = None) -> list[TargetStatus]:
@@ -236,7 +241,7 @@ class MetricsStore:
             if target.year is None:
                 continue
             actuals = [
-                r for r in self.lookup(target.indicator, target.year, kinds=_ACTUAL_KINDS)
+                r for r in self.lookup(target.indicator, target.year, kinds=_ACTUAL_KINDS, org=target.org)
                 if not r.derived and r.base_unit == target.base_unit and _scope_key(r.scope) == _scope_key(target.scope)
             ]
             if not actuals:

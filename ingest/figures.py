@@ -320,6 +320,10 @@ def _qualifier(before: str, m: re.Match) -> str | None:
     return None
 
 
+def _counts_with_classifier(unit: str) -> bool:
+    return split_unit(unit)[1] in ("个", "名", "位", "所", "家", "项", "种", "条", "台", "座", "处", "支", "批")
+
+
 def _clean_phrase(left: str) -> str:
     phrase = re.sub(r"(?:截[至止])?(?:(?:20\d{2}|19\d{2})年(?:底|末|度|全年)?)?(?:\d{1,2}月(?:\d{1,2}日)?)?", "", left)
     phrase = re.sub(r"\d+(?:\.\d+)?(?:万|亿)?", "", phrase)
@@ -340,7 +344,9 @@ def _indicator(ctx: _Context, left: str, right: str, sentence_before: str, previ
     # "1个总馆、7个分馆": after a list comma the noun that follows is the one counted.
     listed = left.rstrip().endswith(("、", "和", "及", "与")) and bool(right.strip())
     far = hit is not None and len(left) - (hit[2] + len(hit[0])) > 8
-    if hit and not ((listed or far) and after):
+    # "8个部门": the noun right after a measure word is what is counted.
+    counted = after is not None and after[2] == 0 and _counts_with_classifier(unit)
+    if hit and not ((listed or far or counted) and after):
         return hit[1], phrase or hit[0]
     if _ADMIN_UNITS.match(right):
         return None, phrase

@@ -160,10 +160,20 @@ def detect_as_of(text: str) -> str | None:
     return f"{y}-{mo:02d}-{int(d):02d}" if d else f"{y}-{mo:02d}"
 
 
-def detect_org(title: str) -> str:
+_LIBRARY_NAME = re.compile(r"([\u4e00-\u9fff]{2,10}?(?:区|市|县|省|州|镇|街道)(?:公共)?图书馆)")
+
+
+def detect_org(title: str, text: str = "") -> str:
+    """The organisation: a library's name in the title, else the one the text names most."""
+    named = _LIBRARY_NAME.search(title)
+    if named:
+        return named.group(1)
     m = re.match(r"^(.*?)(?:20\d{2}\s*年|关于|工作总结|工作计划|年鉴|典型案例)", title)
     org = (m.group(1) if m else "").strip(" 《》“”\"'")
-    return org if 2 <= len(org) <= 30 else ""
+    if 2 <= len(org) <= 30:
+        return org
+    counts = Counter(_LIBRARY_NAME.findall(text[:20000]))
+    return counts.most_common(1)[0][0] if counts else ""
 
 
 def assign_periods(sections: list[Section], doc_type: str, report: int | None, plan: int | None) -> None:

@@ -76,7 +76,7 @@ def parse_file(
         paragraphs=paragraphs,
         sections=sections,
         title=title,
-        org=detect_org(title),
+        org=detect_org(title, text),
         doc_type=doc_type,
         years=years,
         report_year=report,
