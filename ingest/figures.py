@@ -167,10 +167,14 @@ def _sentence(ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period
     text = p.text[s0:s1]
     mtext = masked[s0:s1]
     found: list[Figure] = []
+    counts: list[tuple[float, str, str]] = []  # every count in the sentence, figure or not, for share checks
     last_end = 0
     for m in _NUMBER.finditer(mtext):
         if _not_a_figure(mtext, m):
             continue
+        if not m.group("pct"):
+            scale, base = split_unit(_unit_of(m, ""))
+            counts.append((float(m.group("num")) * scale, base, text[m.start() : m.end()]))
         change = _as_change(mtext, m)
         if change is not None:
             if found:
@@ -185,7 +189,7 @@ def _sentence(ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period
         found.extend(_each(ctx, fig, text[max(last_end, _last_break(mtext, m.start())) : m.start()]))
         last_end = m.end()
     # A change stated after several figures belongs to the one right before it; done above.
-    _check_percentages(found)
+    _check_percentages(found, counts)
     ctx.figures.extend(found)
 
 
@@ -432,20 +436,19 @@ def _scope(left: str, before: str) -> str:
     return ""
 
 
-def _check_percentages(found: list[Figure]) -> None:
+def _check_percentages(found: list[Figure], counts: list[tuple[float, str, str]]) -> None:
     """A stated share checked against two counts in the same sentence: 231/292 → 79.1% ✓."""
-    counts = [f for f in found if f.unit != "%"]
     for f in found:
         if f.unit != "%":
             continue
         decimals = len(f.stated.split(".")[1].rstrip("%‰")) if "." in f.stated else 0
-        for a in counts:
-            for b in counts:
-                if a is b or b.plain_value == 0 or a.base_unit != b.base_unit or a.plain_value > b.plain_value:
+        for i, (a, a_unit, a_text) in enumerate(counts):
+            for j, (b, b_unit, b_text) in enumerate(counts):
+                if i == j or b == 0 or a_unit != b_unit or a > b:
                     continue
-                share = round(a.plain_value / b.plain_value * 100, decimals)
+                share = round(a / b * 100, decimals)
                 if abs(share - f.value) < 10 ** -decimals / 2 + 1e-9:
-                    f.check = f"{a.stated}/{b.stated}={share:.{decimals}f}% ✓"
+                    f.check = f"{a_text}/{b_text}={share:.{decimals}f}% ✓"
                     break
             if f.check:
                 break

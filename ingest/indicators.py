@@ -43,9 +43,8 @@ class IndicatorList:
         "…活动占比不低于50%" is the share, not the count of activities.
         """
         found = [(alias, name, text.rfind(alias)) for alias, name in self._by_alias if alias in text]
-        if unit:
-            fitting = [f for f in found if self._fits(f[1], unit)]
-            found = fitting or found
+        if unit:  # a count of 期 is never a number of 人次, whatever the words say
+            found = [f for f in found if self._fits(f[1], unit)]
         best: tuple[str, str, int] | None = None
         for alias, name, pos in found:
             if best is None or len(alias) > len(best[0]) or (len(alias) == len(best[0]) and pos > best[2]):

@@ -14,6 +14,7 @@ from rich.table import Table
 from index import VISIBILITIES, KnowledgeBase, SearchHit
 
 from .context import open_knowledge_base
+from .metrics_export import KIND_ZH, row_values, to_csv, to_xlsx
 from .progress import RichIngestProgress
 from .settings import Settings
 
@@ -164,6 +165,100 @@ def stats(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson) -> None:
         return
     for key, value in info.items():
         console.print(f"{key}: {value}")
+
+
+metrics_app = typer.Typer(help="指标表：从文档中提取的全部数字 / the metrics table: every figure read from the documents.")
+app.add_typer(metrics_app, name="metrics")
+
+
+@metrics_app.callback(invoke_without_command=True)
+def metrics(
+    ctx: typer.Context,
+    indicator: Optional[str] = typer.Option(None, "--indicator", help="指标（可用别名）/ indicator (aliases work)"),
+    year: Optional[int] = typer.Option(None, "--year", help="年份 / year"),
+    scope: Optional[str] = typer.Option(None, "--scope", help="范围，如 某分馆 / scope, e.g. a branch"),
+    data_dir: Optional[Path] = DataDir,
+    as_json: bool = AsJson,
+    as_csv: bool = typer.Option(False, "--csv", help="输出 CSV / print CSV"),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="导出 Excel 文件 / write an .xlsx file"),
+    derived: bool = typer.Option(True, "--derived/--no-derived", help="含推算值 / include derived values"),
+) -> None:
+    """列出指标 / list figures, filtered by indicator, year and scope."""
+    if ctx.invoked_subcommand is not None:
+        return
+    store = _open(data_dir).metrics
+    rows = store.all(indicator, year, scope, include_derived=derived)
+    if xlsx is not None:
+        if xlsx.suffix.lower() != ".xlsx":
+            _fail(f"导出文件须以 .xlsx 结尾 / the export file must end in .xlsx: {xlsx}")
+        to_xlsx(rows, xlsx)
+        console.print(f"[green]✓[/green] 已导出 {len(rows)} 条 / wrote {len(rows)} rows to {xlsx}")
+        return
+    if as_json:
+        print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=1))
+        return
+    if as_csv:
+        sys.stdout.write(to_csv(rows))
+        return
+    if not rows:
+        hint = f"（已知指标 known: {'、'.join(store.indicators_known()[:20])}）" if indicator else ""
+        console.print(f"没有符合条件的指标 / no figures match{hint}")
+        return
+    table = Table("指标 indicator", "年份 year", "数值 value", "类型 kind", "范围 scope", "变化 change", "来源 source")
+    for r in rows:
+        v = row_values(r)
+        value = f"{v['qualifier']}{r.stated}" + (" 推算" if r.derived else "")
+        table.add_row(r.indicator, str(r.year or ""), value, v["kind"], r.scope, v["change"], r.file_name)
+    console.print(table)
+    console.print(f"共 {len(rows)} 条 / {len(rows)} figures")
+
+
+@metrics_app.command("conflicts")
+def metrics_conflicts(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson) -> None:
+    """同一指标在不同文档中数值不一致 / the same figure stated differently in two documents."""
+    conflicts = _open(data_dir).metrics.conflicts()
+    if as_json:
+        print(json.dumps([{"indicator": c.indicator, "year": c.year, "scope": c.scope, "org": c.org,
+                           "figures": [r.as_dict() for r in c.rows]} for c in conflicts], ensure_ascii=False, indent=1))
+        return
+    if not conflicts:
+        console.print("未发现数据冲突 / no conflicts")
+        return
+    for c in conflicts:
+        console.print(f"[bold]{c.org} {c.indicator} {c.year}年[/bold]{(' · ' + c.scope) if c.scope else ''}")
+        seen = set()
+        for r in c.rows:
+            if (r.file_name, r.stated) in seen:
+                continue
+            seen.add((r.file_name, r.stated))
+            console.print(f"   {r.stated:>14}  {r.file_name}  「{r.quote[:60]}」", highlight=False)
+    console.print(f"共 {len(conflicts)} 处冲突 / {len(conflicts)} conflicts")
+
+
+_STATUS = {"met": "已完成 met", "not_met": "未完成 not met", "not_reported": "尚无实际数 not yet reported"}
+
+
+@metrics_app.command("targets")
+def metrics_targets(
+    indicator: Optional[str] = typer.Option(None, "--indicator"),
+    year: Optional[int] = typer.Option(None, "--year"),
+    data_dir: Optional[Path] = DataDir,
+    as_json: bool = AsJson,
+) -> None:
+    """计划目标与实际完成情况 / plan targets against the actuals later reported."""
+    statuses = _open(data_dir).metrics.target_status(indicator, year)
+    if as_json:
+        print(json.dumps([{"indicator": t.indicator, "year": t.year, "status": t.status,
+                           "target": t.target.as_dict(), "actual": t.actual.as_dict() if t.actual else None}
+                          for t in statuses], ensure_ascii=False, indent=1))
+        return
+    table = Table("指标 indicator", "年份 year", "目标 target", "实际 actual", "结论 status", "来源 sources")
+    for t in statuses:
+        actual = t.actual.stated if t.actual else "—"
+        sources = t.target.file_name + (f" / {t.actual.file_name}" if t.actual else "")
+        table.add_row(t.indicator, str(t.year), (t.target.qualifier or "") + t.target.stated, actual,
+                      _STATUS[t.status], sources)
+    console.print(table)
 
 
 def main() -> None:  # pragma: no cover - console entry
