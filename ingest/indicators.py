@@ -23,6 +23,7 @@ class Indicator:
 class IndicatorList:
     indicators: dict[str, Indicator]
     _by_alias: list[tuple[str, str]] = field(default_factory=list)  # (alias, name), longest first
+    _canonical: dict[str, str | None] = field(default_factory=dict)  # phrases already resolved
 
     def __post_init__(self) -> None:
         pairs = {(a, ind.name) for ind in self.indicators.values() for a in (ind.name, *ind.aliases)}
@@ -30,11 +31,11 @@ class IndicatorList:
 
     def canonical(self, phrase: str) -> str | None:
         """The indicator a phrase names exactly, or the longest alias inside it."""
-        for alias, name in self._by_alias:
-            if alias == phrase:
-                return name
-        found = self.find(phrase)
-        return found[1] if found else None
+        if phrase not in self._canonical:
+            exact = next((name for alias, name in self._by_alias if alias == phrase), None)
+            found = exact or (self.find(phrase) or (None, None))[1]
+            self._canonical[phrase] = found
+        return self._canonical[phrase]
 
     def find(self, text: str, unit: str | None = None) -> tuple[str, str, int] | None:
         """(alias, canonical name, position) of the longest alias in ``text`` (the last one on ties).
