@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ingest import DEFAULT_MAX_BYTES, Chunk, ChunkSizes, IngestError, file_sha256, parse_file
+from ingest import DEFAULT_MAX_BYTES, Chunk, ChunkSizes, IndicatorList, IngestError, file_sha256, parse_file
 
 from .embed import Embedder
 from .keywords import KeywordIndex
@@ -121,6 +121,7 @@ class KnowledgeBase:
         max_bytes: int = DEFAULT_MAX_BYTES,
         chunk_sizes: ChunkSizes | None = None,
         fusion: FusionWeights | None = None,
+        indicators: IndicatorList | None = None,
     ):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -131,7 +132,8 @@ class KnowledgeBase:
         self.registry = Registry(self.data_dir / "registry.sqlite3")
         self.vectors = VectorIndex(self.data_dir / "chroma", embedder.name)
         self.keywords = KeywordIndex(self.data_dir / "bm25")
-        self.metrics = MetricsStore(self.registry.conn)
+        self.indicators = indicators
+        self.metrics = MetricsStore(self.registry.conn, indicators)
 
     # -- ingest -------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], visibility: str = "internal",
@@ -185,7 +187,8 @@ class KnowledgeBase:
             if existing.visibility != visibility:
                 self.registry.set_visibility(existing.id, visibility)
             return "unchanged"
-        doc = parse_file(path, max_bytes=self.max_bytes, sizes=self.chunk_sizes, sha256=sha or None)
+        doc = parse_file(path, max_bytes=self.max_bytes, sizes=self.chunk_sizes, sha256=sha or None,
+                         indicators=self.indicators)
         self.registry.begin_document(doc, visibility)
         held = self.vectors.ids_of(doc.doc_id)
         wanted = {c.id for c in doc.chunks}

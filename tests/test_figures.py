@@ -151,3 +151,16 @@ def test_seed_figures(seed_txt):
     assert ("应付未付款", 509.22, "万元") in keys and ("应付未付款", 242.12, "万元") in keys
     assert ("轮换图书", 3326941, "册") in keys
     assert len(figs) >= 45
+
+
+def test_staff_can_extend_indicators_with_their_own_file(tmp_path):
+    from ingest import load_indicators
+
+    extra = tmp_path / "mine.yaml"
+    extra.write_text("古籍修复:\n  aliases: [古籍修复培训班]\n  unit: 期\n进馆人数:\n  aliases: [来馆人次]\n", encoding="utf-8")
+    indicators = load_indicators(extra)
+    f = tmp_path / "d.txt"
+    f.write_text("青川区图书馆2024年工作总结\n\n一、主要工作\n\n全年开展古籍修复培训班3期，来馆人次210万次。\n", encoding="utf-8")
+    figs = {x.indicator: x for x in parse_file(f, indicators=indicators).figures}
+    assert figs["古籍修复"].value == 3 and figs["进馆人数"].value == 210
+    assert "古籍修复" not in {x.indicator for x in parse_file(f).figures}  # the bundled list is untouched

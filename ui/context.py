@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ingest import ChunkSizes
+from ingest import ChunkSizes, load_indicators
 from index import KnowledgeBase, make_embedder
 
 from .settings import Settings
@@ -29,4 +29,8 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
         model=settings.embed_model,
     )
     sizes = ChunkSizes(settings.chunk_min_chars, settings.chunk_max_chars, settings.chunk_overlap_chars)
-    return KnowledgeBase(settings.data_dir, embedder, max_bytes=settings.max_bytes, chunk_sizes=sizes)
+    if settings.indicators_file is not None and not settings.indicators_file.exists():
+        raise ValueError(f"indicators file not found / 指标别名文件不存在: {settings.indicators_file}")
+    indicators = load_indicators(settings.indicators_file)
+    return KnowledgeBase(settings.data_dir, embedder, max_bytes=settings.max_bytes, chunk_sizes=sizes,
+                         indicators=indicators)

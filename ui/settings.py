@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     embed_api_key: str | None = None
     embed_model: str | None = None
 
+    indicators_file: Path | None = Field(
+        None, description="A YAML file of extra indicators and aliases, merged over the bundled list"
+    )
+
     chunk_min_chars: int = 200
     chunk_max_chars: int = 500
     chunk_overlap_chars: int = 120
