@@ -1,1 +1,7 @@
 """Assistant: questions answered from the knowledge base, every number checked."""
+
+from .answer import NO_INFO, Assistant, AssistantConfig
+from .query import Query, understand
+from .types import Answer, Citation, FigureUsed
+
+__all__ = ["Answer", "Assistant", "AssistantConfig", "Citation", "FigureUsed", "NO_INFO", "Query", "understand"]

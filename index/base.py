@@ -84,6 +84,7 @@ class SearchFilters:
     visibility: str | None = None  # "public" restricts to public documents
     doc_types: Sequence[str] | None = None
     years: Sequence[int] | None = None
+    org: str | None = None  # documents of one organisation (those naming none are kept)
 
 
 @dataclass
@@ -243,7 +244,7 @@ class KnowledgeBase:
         vector_hits: list[tuple[str, float]] = []
         keyword_hits: list[tuple[str, float]] = []
         if mode in ("hybrid", "vector"):
-            restrict = list(docs) if (filters.visibility or filters.doc_types) else None
+            restrict = list(docs) if (filters.visibility or filters.doc_types or filters.org) else None
             vector_hits = self.vectors.search(self.embedder.embed_query(query), depth, restrict)
         if mode in ("hybrid", "keyword"):
             keyword_hits = self.keywords.search(query, depth)
@@ -299,6 +300,8 @@ def _doc_allowed(doc: DocumentRecord, f: SearchFilters) -> bool:
     if f.visibility == "public" and doc.visibility != "public":
         return False
     if f.doc_types and doc.doc_type not in f.doc_types:
+        return False
+    if f.org and doc.org and doc.org != f.org:
         return False
     return True
 

@@ -6,10 +6,14 @@ enough of the OpenAI wire protocol for the project's clients:
 * ``POST /v1/embeddings`` -- deterministic vectors: character 1-3-gram counts
   hashed into ``dim`` buckets (not normalised, like many real servers), in
   ``float`` or ``base64`` encoding.
+* ``POST /v1/chat/completions`` -- scripted chat replies, whole
+  (``chat.completion``) or streamed (``"stream": true``: server-sent events
+  ``data: {chat.completion.chunk}`` ending with ``data: [DONE]``, as OpenAI
+  sends them).
 
 Routing is a table of ``(method, path) -> handler``; a handler takes a
 :class:`Request` and returns a :class:`Reply`. To serve another endpoint (for
-example ``/v1/chat/completions``), register a handler with :meth:`route`, or
+example ``/v1/models``), register a handler with :meth:`route`, or
 add one to ``_default_routes`` in a subclass. A ``Reply`` can carry a JSON
 payload, raw bytes, or a ``stream`` of byte chunks (sent with chunked
 transfer encoding, as server-sent events need).
@@ -21,6 +25,20 @@ Scripting and inspection:
   carries ``retry-after-ms`` so client retries are quick in tests.
 * ``requests`` -- every request received (method, path, headers, JSON body),
   ``request_count(path)`` -- how many.
+
+Chat scripting (each request to ``/v1/chat/completions`` takes the first
+that applies):
+
+1. ``queue_chat(*replies)`` -- a queue of replies, one per request; a reply
+   is a ``str`` or a :class:`ChatReply` with a per-reply ``delay`` (a slow
+   model), ``status`` (an HTTP error), ``close`` (drop the connection without
+   answering), ``close_after`` (drop it mid-stream), explicit stream
+   ``deltas``, or a ``raw`` body (a malformed answer).
+2. ``chat_responder`` -- a function ``(messages) -> str | ChatReply``.
+3. Otherwise a fixed echo of the last user message.
+
+``chat_requests()`` -- the recorded chat requests (their ``body`` holds
+``model``, ``messages``, ``temperature``, ``stream`` ...).
 
 Use::
 
@@ -36,9 +54,11 @@ import json
 import socket
 import struct
 import threading
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 Handler = Callable[["Request"], "Reply"]
 
@@ -60,6 +80,7 @@ class Reply:
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     stream: Iterable[bytes] | None = None  # sent chunked when given
+    close_connection: bool = False  # drop the connection without sending anything
 
 
 def error_reply(status: int, message: str, kind: str = "invalid_request_error", **headers: str) -> Reply:
@@ -79,6 +100,48 @@ def hashed_ngram_vector(text: str, dim: int = 64, n_max: int = 3) -> list[float]
             digest = hashlib.blake2b(text[i : i + n].encode("utf-8"), digest_size=8).digest()
             vector[int.from_bytes(digest, "little") % dim] += 1.0
     return vector
+
+
+CHAT_PATH = "/v1/chat/completions"
+
+
+@dataclass
+class ChatReply:
+    """One scripted answer of ``/v1/chat/completions``.
+
+    ``text`` is the answer; when streamed it is cut into ``deltas`` (given, or
+    pieces of ``delta_size`` characters). ``delay`` seconds pass before
+    anything is sent (a slow model); ``chunk_delay`` between stream chunks.
+    ``status`` sends an OpenAI-style error with that HTTP status instead;
+    ``close`` drops the connection without a reply; ``close_after`` (stream
+    only) drops it after that many content deltas; ``raw`` sends those bytes
+    verbatim as a 200 body (a malformed answer).
+    """
+
+    text: str = ""
+    deltas: list[str] | None = None
+    delay: float = 0.0
+    chunk_delay: float = 0.0
+    status: int | None = None
+    close: bool = False
+    close_after: int | None = None
+    raw: bytes | None = None
+    finish_reason: str = "stop"
+    delta_size: int = 4
+    retry_after_ms: int | None = 10  # on ``status`` replies: keeps client retries quick
+
+    def __post_init__(self) -> None:
+        if self.deltas is not None:
+            self.text = "".join(self.deltas)
+
+    def stream_deltas(self) -> list[str]:
+        if self.deltas is not None:
+            return list(self.deltas)
+        size = max(1, self.delta_size)
+        return [self.text[i : i + size] for i in range(0, len(self.text), size)]
+
+
+ChatResponder = Callable[[list[dict]], "str | ChatReply"]
 
 
 @dataclass
@@ -104,10 +167,14 @@ class OpenAIStandin:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
+        self._stopping = threading.Event()  # wakes handlers that are "thinking" (delay) when stopped
+        self.chat_replies: deque[ChatReply] = deque()
+        self.chat_responder: ChatResponder | None = None
+        self._chat_serial = 0
 
     # ----------------------------------------------------------------- routing
     def _default_routes(self) -> dict[tuple[str, str], Handler]:
-        return {("POST", "/v1/embeddings"): self.handle_embeddings}
+        return {("POST", "/v1/embeddings"): self.handle_embeddings, ("POST", CHAT_PATH): self.handle_chat}
 
     def route(self, method: str, path: str, handler: Handler) -> None:
         """Serve ``handler`` for ``method path`` (replaces any earlier handler)."""
@@ -119,6 +186,14 @@ class OpenAIStandin:
         """Answer the next ``n`` requests (to ``path``, or any) with HTTP ``status``."""
         with self._lock:
             self._failures.append(_Failure(n, status, path, retry_after_ms))
+
+    def queue_chat(self, *replies: "str | ChatReply") -> None:
+        """Answer the next chat requests, one each, with these replies (in order)."""
+        with self._lock:
+            self.chat_replies.extend(r if isinstance(r, ChatReply) else ChatReply(text=r) for r in replies)
+
+    def chat_requests(self) -> list[Request]:
+        return self.requests_to(CHAT_PATH)
 
     def request_count(self, path: str | None = None) -> int:
         with self._lock:
@@ -132,6 +207,8 @@ class OpenAIStandin:
         with self._lock:
             self.requests.clear()
             self._failures.clear()
+            self.chat_replies.clear()
+            self.chat_responder = None
 
     # ---------------------------------------------------------------- lifecycle
     @property
@@ -178,6 +255,7 @@ class OpenAIStandin:
             def do_DELETE(self) -> None:
                 standin._dispatch(self)
 
+        self._stopping.clear()
         self._server = ThreadingHTTPServer((self.host, 0), _Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -189,6 +267,7 @@ class OpenAIStandin:
     def stop(self) -> None:
         if self._server is None:
             return
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
         with self._lock:
@@ -243,10 +322,20 @@ class OpenAIStandin:
                 reply = handler(request)
             except Exception as exc:  # a handler bug shows as a 500 with its message
                 reply = error_reply(500, f"stand-in handler failed: {exc!r}", "server_error")
-        self._send(http, reply)
+        try:
+            self._send(http, reply)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            http.close_connection = True  # the client gave up (e.g. its time-out): nothing to answer
 
     @staticmethod
     def _send(http: BaseHTTPRequestHandler, reply: Reply) -> None:
+        if reply.close_connection:
+            http.close_connection = True
+            try:
+                http.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
         http.send_response(reply.status)
         http.send_header("Content-Type", reply.content_type)
         for name, value in reply.headers.items():
@@ -255,6 +344,14 @@ class OpenAIStandin:
             http.send_header("Transfer-Encoding", "chunked")
             http.end_headers()
             for chunk in reply.stream:
+                if chunk is None:  # the stream asks to drop the connection here (no terminating chunk)
+                    http.close_connection = True
+                    http.wfile.flush()
+                    try:
+                        http.connection.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    return
                 if chunk:
                     http.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                     http.wfile.flush()
@@ -300,3 +397,107 @@ class OpenAIStandin:
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             }
         )
+
+    def _next_chat_reply(self, messages: list[dict]) -> ChatReply:
+        with self._lock:
+            queued = self.chat_replies.popleft() if self.chat_replies else None
+            responder = self.chat_responder
+            self._chat_serial += 1
+        if queued is not None:
+            return queued
+        if responder is not None:
+            answer = responder(messages)
+            return answer if isinstance(answer, ChatReply) else ChatReply(text=str(answer))
+        last_user = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), "")
+        return ChatReply(text=f"stand-in reply to: {str(last_user)[:80]}")
+
+    def handle_chat(self, request: Request) -> Reply:
+        body = request.body
+        if not isinstance(body, dict) or not body.get("model") or not isinstance(body.get("messages"), list):
+            return error_reply(400, "'model' and 'messages' are required")
+        messages = body["messages"]
+        if not messages or not all(isinstance(m, dict) and "role" in m for m in messages):
+            return error_reply(400, "'messages' must be a non-empty array of {role, content} objects")
+        script = self._next_chat_reply(messages)
+        if script.delay > 0 and self._stopping.wait(script.delay):
+            return Reply(close_connection=True)  # stopped while "thinking"
+        if script.close:
+            return Reply(close_connection=True)
+        if script.status is not None:
+            extra = {"retry-after-ms": str(script.retry_after_ms)} if script.retry_after_ms is not None else {}
+            kind = "server_error" if script.status >= 500 else "invalid_request_error"
+            return error_reply(script.status, f"scripted chat failure (HTTP {script.status})", kind, **extra)
+        if script.raw is not None:
+            return Reply(body=script.raw)
+        model = body["model"]
+        with self._lock:
+            completion_id = f"chatcmpl-standin{self._chat_serial:06d}"
+        created = int(time.time())
+        prompt_tokens = sum(len(str(m.get("content") or "")) for m in messages)
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": len(script.text),
+            "total_tokens": prompt_tokens + len(script.text),
+        }
+        if not body.get("stream"):
+            return Reply(
+                json={
+                    "id": completion_id,
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": model,
+                    "system_fingerprint": "fp_standin",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": script.text, "refusal": None},
+                            "logprobs": None,
+                            "finish_reason": script.finish_reason,
+                        }
+                    ],
+                    "usage": usage,
+                }
+            )
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        return Reply(
+            content_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
+            stream=self._chat_events(script, completion_id, created, model, usage if include_usage else None),
+        )
+
+    def _chat_events(
+        self, script: ChatReply, completion_id: str, created: int, model: str, usage: dict | None
+    ) -> Iterator[bytes | None]:
+        """Server-sent events as OpenAI streams them; ``None`` asks the sender to drop the connection."""
+
+        def event(choices: list[dict], **extra: Any) -> bytes:
+            chunk = {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "system_fingerprint": "fp_standin",
+                "choices": choices,
+                **extra,
+            }
+            return b"data: " + json.dumps(chunk, ensure_ascii=False).encode("utf-8") + b"\n\n"
+
+        def choice(delta: dict, finish_reason: str | None = None) -> dict:
+            return {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+
+        yield event([choice({"role": "assistant", "content": "", "refusal": None})])
+        for sent, delta in enumerate(script.stream_deltas()):
+            if script.close_after is not None and sent >= script.close_after:
+                yield None
+                return
+            if sent and script.chunk_delay > 0 and self._stopping.wait(script.chunk_delay):
+                yield None
+                return
+            yield event([choice({"content": delta})])
+        if script.close_after is not None and script.close_after <= len(script.stream_deltas()):
+            yield None
+            return
+        yield event([choice({}, script.finish_reason)])
+        if usage is not None:
+            yield event([], usage=usage)
+        yield b"data: [DONE]\n\n"

@@ -1,0 +1,265 @@
+"""The answering pipeline: understand, look up or retrieve, compose, verify, cite.
+
+Figures come from the metrics table; everything else from hybrid retrieval and
+the extractive composer. With an LLM configured, the model rewrites the answer
+from the same passages and figures; its numbers are verified, an answer that
+fails is regenerated once and then replaced by the extractive one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from index import KnowledgeBase, SearchFilters, SearchHit
+
+from . import compose
+from .draft import Draft, render
+from .figures import FigureAnswerer
+from .query import Query, understand
+from .types import Answer, Citation, FigureUsed
+from .verify import UNVERIFIED_MARK, flag, verify
+
+NO_INFO = "文档中没有相关信息"
+_LIBRARY_NAME = re.compile(r"([\u4e00-\u9fff]{2,8}?图书馆)")
+# Kinds of library, not the name of one: "智慧图书馆", "邻里图书馆" are never an unknown organisation.
+_GENERIC_LIBRARY = re.compile(r"^(?:.*(?:智慧|邻里|公共|数字|城市|流动|社区|乡镇|村级|少儿|高校|全国|各级|本|总|分|新|旧|该|这个|哪个|我们|咱们))图书馆$")
+_FIGURE_INTENTS = ("figure", "count", "change", "trend", "plan_vs_actual", "goal", "comparison")
+
+
+@dataclass
+class AssistantConfig:
+    reference_year: int | None = None  # 今年; default: the year after the latest year reported
+    k: int = 6
+    min_keyword_score: float = 2.0  # below both thresholds the evidence is too weak to answer from
+    min_vector_score: float = 0.86
+    visibility: str | None = None  # "public" for channels that must not see internal documents
+
+
+class Assistant:
+    def __init__(self, kb: KnowledgeBase, config: AssistantConfig | None = None, llm=None, reranker=None):
+        self.kb = kb
+        self.config = config or AssistantConfig()
+        self.llm = llm
+        self.reranker = reranker
+        self.figures = FigureAnswerer(kb)
+
+    # -- context ------------------------------------------------------------------------------
+    def reference_year(self) -> int | None:
+        if self.config.reference_year is not None:
+            return self.config.reference_year
+        reported = [d.report_year for d in self.kb.documents() if d.status == "ready" and d.report_year]
+        return max(reported) + 1 if reported else None
+
+    def _scopes(self) -> list[str]:
+        rows = self.kb.registry.conn.execute("SELECT DISTINCT scope FROM figures WHERE scope != ''").fetchall()
+        return [r[0] for r in rows]
+
+    def _orgs(self) -> list[str]:
+        return sorted({d.org for d in self.kb.documents() if d.org and d.status == "ready"})
+
+    # -- entry point --------------------------------------------------------------------------
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        started = time.perf_counter()
+        reference = self.reference_year()
+        query = understand(question, indicators=self.kb.metrics.indicators, reference_year=reference,
+                           orgs=self._orgs(), scopes=self._scopes(), history=history)
+        if query.org is None and len(self._orgs()) == 1:
+            query.org = self._orgs()[0]
+        note = f"按{reference - 1}年度资料：" if query.relative and reference else ""
+        answer = self._answer(query, note)
+        answer.question = question
+        answer.intent = query.intent
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _answer(self, query: Query, note: str) -> Answer:
+        unknown_library = self._unknown_library(query)
+        if unknown_library:
+            return Answer(question=query.text, answer=f"{NO_INFO}：知识库中没有{unknown_library}的文档。",
+                          refused=True, grounded=True)
+        hits = self._retrieve(query)
+        draft = self._compose(query, hits)
+        if draft is None or not draft.statements:
+            return self._refuse(query, hits)
+        draft.intro = note + draft.intro
+        extractive = self._finish(draft, hits, mode="extractive")
+        if self.llm is None or draft.refused:
+            return extractive
+        return self._with_llm(query, draft, hits, extractive, note)
+
+    def _unknown_library(self, query: Query) -> str | None:
+        known = self._orgs()
+        for name in _LIBRARY_NAME.findall(query.text):
+            if _GENERIC_LIBRARY.match(name):
+                continue
+            if not any(name == org or org[:2] in name for org in known):
+                return name
+        return None
+
+    def _retrieve(self, query: Query) -> list[SearchHit]:
+        filters = SearchFilters(visibility=self.config.visibility, org=query.org)
+        text = query.text if not query.follow_up else f"{query.indicator or ''} {query.text}"
+        hits = self.kb.search(text, k=self.config.k, filters=filters, prefer_years=query.years or None)
+        if self.reranker is not None and hits:
+            hits = self.reranker.rerank(query.text, hits)
+        return hits
+
+    def _weak(self, hits: list[SearchHit]) -> bool:
+        if not hits:
+            return True
+        best_kw = max((h.keyword_score or 0.0) for h in hits)
+        best_vec = max((h.vector_score or 0.0) for h in hits)
+        return best_kw < self.config.min_keyword_score and best_vec < self.config.min_vector_score
+
+    def _compose(self, query: Query, hits: list[SearchHit]) -> Draft | None:
+        if query.indicator and query.intent in _FIGURE_INTENTS:
+            draft = self.figures.answer(query)
+            if draft is not None:
+                return draft
+            if self.figures.no_data(query) and _asks_number(query.text):
+                return None  # a figure this library never reports: no passage may stand in for it
+        if query.intent == "plan_vs_actual":
+            draft = self.figures.plan_vs_actual(query)
+            if draft is not None:
+                return draft
+        if self._weak(hits):
+            return None
+        if _asks_number(query.text) and query.intent in ("figure", "count", "open"):
+            draft = compose.best_sentences(query, hits)
+            return draft if compose.answers_number(query, draft) else None
+        if query.intent == "problem":
+            draft = compose.problems(query, hits)
+            if draft is not None:
+                return draft
+        if query.intent in ("plan", "goal"):
+            draft = compose.plan_items(query, hits, self.kb.registry.chunks_of)
+            if draft is not None:
+                return draft
+        if query.intent == "list":
+            draft = compose.list_items(query, hits)
+            if draft is not None:
+                return draft
+        return compose.best_sentences(query, hits)
+
+    def _refuse(self, query: Query, hits: list[SearchHit]) -> Answer:
+        related = [h for h in hits[:2]]
+        citations = [
+            Citation(i, h.chunk.file_name, " > ".join(h.chunk.heading_path), h.chunk.page_start, h.chunk.text[:200],
+                     h.chunk.id, h.chunk.doc_id)
+            for i, h in enumerate(related, start=1)
+        ]
+        text = NO_INFO + "。" + ("以下是最接近的段落，供参考。" if citations else "")
+        return Answer(question=query.text, answer=text, citations=citations, refused=True, grounded=True)
+
+    def _lookup(self, chunk_id: str):
+        return self.kb.registry.chunks([chunk_id]).get(chunk_id)
+
+    def _finish(self, draft: Draft, hits: list[SearchHit], mode: str) -> Answer:
+        text, citations = render(draft, self._lookup)
+        passages = [self._lookup(c.chunk_id).text for c in citations if self._lookup(c.chunk_id)]
+        check = verify(text, citations, draft.figures, passages)
+        if not check.ok:
+            text = flag(text, check.unverified)
+        return Answer(
+            question="", answer=text, citations=citations, figures=_dedupe(draft.figures),
+            grounded=check.ok and (bool(citations) or draft.refused), unverified_numbers=check.unverified,
+            mode=mode, refused=draft.refused,
+        )
+
+    # -- LLM mode -----------------------------------------------------------------------------
+    def _with_llm(self, query: Query, draft: Draft, hits: list[SearchHit], fallback: Answer, note: str) -> Answer:
+        from .llm import LLMError
+        from .prompts import Passage, build_messages, build_retry_messages
+
+        chunks = {c.chunk_id: self._lookup(c.chunk_id) for c in fallback.citations}
+        for h in hits:
+            chunks.setdefault(h.chunk.id, h.chunk)
+        ordered = [c for c in chunks.values() if c is not None][:8]
+        passages = [Passage(i, c.file_name, " > ".join(c.heading_path), c.page_start, c.text)
+                    for i, c in enumerate(ordered, start=1)]
+        figure_lines = [f"{f.indicator} {f.year}年：{f.stated or f.value}{'（推算）' if f.derived else ''}（{f.source}）"
+                        for f in draft.figures]
+        messages = build_messages(query.text, passages, figure_lines, None, note.rstrip("："))
+        for attempt in range(2):
+            try:
+                text = self.llm.complete(messages)
+            except LLMError:
+                return fallback
+            answer, problems = self._check_llm(text, ordered, draft.figures)
+            if not problems:
+                answer.question = query.text
+                return answer
+            messages = build_retry_messages(messages, text, problems)
+        return fallback
+
+    def _check_llm(self, text: str, ordered, figures: list[FigureUsed]) -> tuple[Answer, list[str]]:
+        text = text.strip()
+        if text.startswith(NO_INFO):
+            return Answer(question="", answer=text, refused=True, mode="llm"), []
+        used = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text) if 0 < int(n) <= len(ordered)})
+        problems = []
+        if not used:
+            problems.append("回答没有标注引用编号")
+        # Keep only citations whose passage supports the sentence that carries them.
+        renumber = {}
+        citations = []
+        for n in used:
+            c = ordered[n - 1]
+            renumber[n] = len(citations) + 1
+            citations.append(Citation(renumber[n], c.file_name, " > ".join(c.heading_path), c.page_start,
+                                      c.text[:300], c.id, c.doc_id))
+        text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "", text)
+        text = _drop_unsupported(text, citations)
+        passages = [c.text for c in ordered]
+        check = verify(text, citations, figures, passages)
+        if not check.ok:
+            problems.append("以下数字在引用段落和指标表中都找不到：" + "、".join(check.unverified))
+        answer = Answer(question="", answer=text, citations=citations, figures=_dedupe(figures), grounded=not problems,
+                        unverified_numbers=check.unverified, mode="llm")
+        return answer, problems
+
+
+_NUMBER_QUESTION = re.compile(r"多少|几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久|哪天|哪一天|什么时候|何时")
+
+
+def _asks_number(text: str) -> bool:
+    return bool(_NUMBER_QUESTION.search(text))
+
+
+def _drop_unsupported(text: str, citations: list[Citation]) -> str:
+    """A [n] whose passage shares neither a number nor enough words with its sentence is removed."""
+    from index.tokenize import tokenize
+
+    by_n = {c.n: c for c in citations}
+    out = []
+    for sentence in re.findall(r"[^。！？\n]+[。！？\n]?", text):
+        words = set(tokenize(re.sub(r"\[\d+\]", "", sentence)))
+
+        def keep(m: re.Match) -> str:
+            c = by_n.get(int(m.group(1)))
+            if c is None:
+                return ""
+            passage = set(tokenize(c.quote))
+            numbers = set(re.findall(r"\d+(?:\.\d+)?", re.sub(r"\[\d+\]", "", sentence)))
+            supported = (numbers and numbers & set(re.findall(r"\d+(?:\.\d+)?", c.quote))) or (
+                words and len(words & passage) / len(words) >= 0.2)
+            return m.group(0) if supported else ""
+
+        out.append(re.sub(r"\[(\d+)\]", keep, sentence))
+    return "".join(out)
+
+
+def _dedupe(figures: list[FigureUsed]) -> list[FigureUsed]:
+    seen = set()
+    out = []
+    for f in figures:
+        key = (f.indicator, f.year, f.value, f.unit, f.source, f.derived)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+__all__ = ["Assistant", "AssistantConfig", "NO_INFO", "UNVERIFIED_MARK"]

@@ -1,0 +1,69 @@
+"""A draft answer: statements, each with the chunks that support it.
+
+Composers (figures, extractive text, LLM) produce drafts; one renderer turns
+a draft into the answer text with numbered citations, so numbering and
+quoting work the same whichever way the answer was composed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .types import Citation, FigureUsed
+
+
+@dataclass
+class Statement:
+    text: str
+    chunk_ids: list[str] = field(default_factory=list)
+    quote: str = ""  # the passage sentence the statement rests on, when narrower than the chunk
+
+
+@dataclass
+class Draft:
+    statements: list[Statement] = field(default_factory=list)
+    figures: list[FigureUsed] = field(default_factory=list)
+    refused: bool = False
+    intro: str = ""
+    as_list: bool = False
+
+    def add(self, text: str, chunk_ids: list[str] | str | None = None, quote: str = "") -> None:
+        ids = [chunk_ids] if isinstance(chunk_ids, str) else list(chunk_ids or [])
+        self.statements.append(Statement(text, [i for i in ids if i], quote))
+
+
+def render(draft: Draft, chunk_lookup) -> tuple[str, list[Citation]]:
+    """Answer text with [n] marks and the numbered citations, in order of first use."""
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    lines: list[str] = []
+    for i, st in enumerate(draft.statements, start=1):
+        marks = ""
+        for chunk_id in st.chunk_ids:
+            if chunk_id not in numbers:
+                chunk = chunk_lookup(chunk_id)
+                if chunk is None:
+                    continue
+                numbers[chunk_id] = len(numbers) + 1
+                citations.append(
+                    Citation(
+                        n=numbers[chunk_id],
+                        source=chunk.file_name,
+                        section=" > ".join(chunk.heading_path),
+                        page=chunk.page_start,
+                        quote=(st.quote or chunk.text)[:300],
+                        chunk_id=chunk.id,
+                        doc_id=chunk.doc_id,
+                    )
+                )
+            marks += f"[{numbers[chunk_id]}]"
+        text = st.text.rstrip("。；;")
+        if draft.as_list and len(draft.statements) > 1:
+            lines.append(f"{i}. {text}{marks}；" if i < len(draft.statements) else f"{i}. {text}{marks}。")
+        else:
+            lines.append(f"{text}{marks}。")
+    body = ("\n" if draft.as_list and len(draft.statements) > 1 else "").join(lines)
+    intro = draft.intro
+    if intro and draft.as_list and len(draft.statements) > 1:
+        return f"{intro}\n{body}", citations
+    return f"{intro}{body}", citations

@@ -1,0 +1,354 @@
+"""Figure questions answered from the metrics table, never from free text.
+
+A figure, a change, a trend, a target against its actual, a goal or a
+comparison is a lookup. Values are quoted as the documents state them; any
+number computed here is marked 推算 with its formula. A year the base has no
+data for gets "未收录…", never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from index import KnowledgeBase, MetricRow
+
+from .draft import Draft
+from .query import Query
+from .types import FigureUsed
+
+_ACTUAL = ("actual", "cumulative", "asof")
+_MAIN_SCOPES = ("", "全区", "本馆", "合计")
+_KIND_WORD = {"target": "目标"}
+
+
+def _used(row: MetricRow) -> FigureUsed:
+    return FigureUsed(row.indicator, row.year, row.value, row.unit, row.file_name, row.derived, row.formula,
+                      row.stated, row.kind)
+
+
+def _pick(rows: list[MetricRow], query: Query) -> list[MetricRow]:
+    """The rows that answer: the asked scope (or the whole system), stated before derived, exact first."""
+    if query.scope:
+        rows = [r for r in rows if r.scope == query.scope]
+    else:
+        main = [r for r in rows if r.scope in _MAIN_SCOPES]
+        rows = main or rows
+    stated = [r for r in rows if not r.derived]
+    rows = stated or rows
+    exact = [r for r in rows if r.qualifier is None]
+    rows = exact or rows
+    prose = [r for r in rows if r.doc_type != "统计报告"]  # a sentence reads better as a quote than a table row
+    return prose or rows
+
+
+def _distinct(rows: list[MetricRow]) -> list[MetricRow]:
+    """One row per distinct value (2.37万人 and 23700人 are one value)."""
+    out: list[MetricRow] = []
+    for r in rows:
+        if not any(abs(r.plain_value - o.plain_value) <= 1e-6 * max(1.0, abs(o.plain_value)) for o in out):
+            out.append(r)
+    return out
+
+
+def _org_label(query: Query, row: MetricRow) -> str:
+    return row.org or query.org or ""
+
+
+def _value_text(row: MetricRow) -> str:
+    return f"{row.qualifier if row.qualifier in ('近', '超', '约', '不少于', '不低于', '远超') else ''}{row.stated}" + (
+        "余" if row.qualifier in ("余",) and "余" not in row.stated else ""
+    )
+
+
+def _change_text(row: MetricRow) -> str:
+    if row.change_pct is None:
+        return ""
+    word = "增长" if row.change_dir == "up" else "下降"
+    written = re.search(r"\d+(?:\.\d+)?%", row.change_text or "")
+    return f"，同比{word}{written.group(0) if written else f'{row.change_pct:g}%'}"
+
+
+class FigureAnswerer:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.metrics = kb.metrics
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _rows(self, query: Query, year: int | None, kinds=_ACTUAL) -> list[MetricRow]:
+        return self.metrics.lookup(query.indicator, year, kinds=kinds, org=query.org)
+
+    def _years_with_data(self, query: Query, kinds=_ACTUAL) -> list[int]:
+        return sorted({r.year for r in self._rows(query, None, kinds) if r.year and not r.derived})
+
+    def _missing_year(self, draft: Draft, query: Query, year: int, kinds=_ACTUAL) -> bool:
+        """'未收录2025年的数据，最近的是2024年：…' — answered with the nearest year, flagged as no data."""
+        years = self._years_with_data(query, kinds)
+        if not years:
+            return False
+        latest = max(years)
+        rows = _pick(self._rows(query, latest, kinds), query)
+        if not rows:
+            return False
+        row = rows[0]
+        draft.refused = True
+        draft.add(f"未收录{year}年的{query.indicator}数据，最近的是{latest}年：{_org_label(query, row)}{latest}年"
+                  f"{query.indicator}{_KIND_WORD.get(row.kind, '')}为{_value_text(row)}", row.chunk_id, row.quote)
+        draft.figures.append(_used(row))
+        return True
+
+    def _state(self, draft: Draft, query: Query, rows: list[MetricRow], year: int, with_change: bool) -> None:
+        orgs = list(dict.fromkeys(r.org for r in rows))
+        if len(orgs) > 1:  # no library named and several have the figure: one statement each
+            for org in orgs:
+                self._state(draft, query, [r for r in rows if r.org == org], year, with_change)
+            return
+        distinct = _distinct(rows)
+        first = distinct[0]
+        label = f"{_org_label(query, first)}{year}年{first.indicator}"
+        if first.scope and first.scope not in _MAIN_SCOPES:
+            label = f"{first.scope}{year}年{first.indicator}"
+        kind = _KIND_WORD.get(first.kind, "")
+        if len(distinct) == 1:
+            change = _change_text(first) if with_change else ""
+            draft.add(f"{label}{kind}为{_value_text(first)}{change}", first.chunk_id, first.quote)
+            draft.figures.append(_used(first))
+            return
+        draft.add(f"{label}{kind}在不同文档中的数值不一致", [])
+        for r in distinct:
+            title = r.title if r.title.startswith("《") else f"《{r.title or r.file_name}》"
+            draft.add(f"{title}记为{_value_text(r)}", r.chunk_id, r.quote)
+            draft.figures.append(_used(r))
+
+    # -- entry point -----------------------------------------------------------------------------
+    def answer(self, query: Query) -> Draft | None:
+        """Dispatch on intent; several indicators, libraries or branches are answered one by one."""
+        if query.superlative and query.indicator:
+            return self.extreme(query)
+        method = {
+            "change": self.change, "trend": self.trend, "plan_vs_actual": self.plan_vs_actual,
+            "goal": self.goal, "comparison": self.comparison,
+        }.get(query.intent, self.figure)
+        variants = [query]
+        if len(query.orgs) > 1:
+            variants = [replace(query, org=o) for o in query.orgs]
+        elif len(query.scopes) > 1:
+            variants = [replace(query, scope=sc) for sc in query.scopes]
+        elif len(query.indicators) > 1 and query.intent in ("figure", "count", "goal"):
+            variants = [replace(query, indicator=i) for i in query.indicators]
+        drafts = []
+        for v in variants:
+            d = method(v) if v.indicator else None
+            if d is None and method is not self.figure and v.indicator:
+                d = self.figure(v)
+            if d is not None:
+                drafts.append(d)
+        if not drafts:
+            return None
+        merged = Draft()
+        for d in drafts:
+            merged.statements += d.statements
+            merged.figures += d.figures
+            merged.as_list = merged.as_list or d.as_list
+            merged.intro = merged.intro or d.intro
+        merged.refused = all(d.refused for d in drafts)
+        if len(variants) > 1 and query.intent == "comparison":
+            self._compare_variants(merged, drafts, variants)
+        return merged
+
+    def no_data(self, query: Query) -> bool:
+        """The indicator is known but this library reports nothing for it: refuse rather than guess."""
+        if not query.indicator:
+            return False
+        orgs = query.orgs or [query.org]
+        return all(not self.metrics.lookup(query.indicator, org=o) for o in orgs)
+
+    def extreme(self, query: Query) -> Draft | None:
+        """哪个分馆进馆人次最多: the branch or service point with the highest (lowest) value."""
+        years = query.years or self._years_with_data(query)[-1:]
+        if not years:
+            return None
+        kind_word = "服务点" if "服务点" in query.text else ("驿站" if "驿站" in query.text else "分馆")
+        rows = [r for r in self._rows(query, years[-1]) if not r.derived and r.scope.endswith(kind_word)
+                and r.scope not in _MAIN_SCOPES]
+        if not rows:
+            return None
+        best = (max if query.superlative == "max" else min)(rows, key=lambda r: r.plain_value)
+        word = "最多" if query.superlative == "max" else "最少"
+        draft = Draft()
+        draft.add(f"{years[-1]}年{best.indicator}{word}的是{best.scope}，为{_value_text(best)}", best.chunk_id, best.quote)
+        draft.figures.append(_used(best))
+        return draft
+
+    def _compare_variants(self, merged: Draft, drafts: list[Draft], variants: list[Query]) -> None:
+        firsts = [next((f for f in d.figures if not f.derived), None) for d in drafts]
+        if len(firsts) == 2 and all(firsts) and firsts[0].unit == firsts[1].unit and firsts[0].value != firsts[1].value:
+            a, b = firsts
+            label_a = variants[0].org or variants[0].scope or ""
+            label_b = variants[1].org or variants[1].scope or ""
+            more = label_a if a.value > b.value else label_b
+            merged.add(f"{more}更多", [])
+
+    # -- intents ---------------------------------------------------------------------------------
+    def figure(self, query: Query, with_change: bool = True) -> Draft | None:
+        kinds = ("target",) if query.wants_target and query.intent in ("goal", "figure") else _ACTUAL
+        years = query.years or self._years_with_data(query, kinds)[-1:]
+        draft = Draft()
+        for year in years:
+            rows = _pick(self._rows(query, year, kinds), query)
+            if rows:
+                self._state(draft, query, rows, year, with_change)
+            elif not self._missing_year(draft, query, year, kinds):
+                return None
+        return draft if draft.statements else None
+
+    def goal(self, query: Query) -> Draft | None:
+        goal_query = Query(**{**query.__dict__, "wants_target": True})
+        return self.figure(goal_query, with_change=False)
+
+    def change(self, query: Query) -> Draft | None:
+        years = query.years or self._years_with_data(query)[-1:]
+        draft = Draft()
+        for year in years:
+            rows = _pick(self._rows(query, year), query)
+            if not rows:
+                if self._missing_year(draft, query, year):
+                    continue
+                return None
+            row = rows[0]
+            self._state(draft, query, [row], year, with_change=True)
+            prior = [r for r in _pick(self._rows(query, year - 1), query) if not r.derived]
+            if prior:
+                self._difference(draft, query, prior[0], row)
+            elif row.change_pct is not None:
+                derived = [r for r in self._rows(query, year - 1) if r.derived and r.formula and row.stated in r.formula]
+                if derived:
+                    d = derived[0]
+                    draft.add(f"据此推算{year - 1}年约为{d.stated}（{d.formula.removeprefix('推算：')}）", d.chunk_id)
+                    draft.figures.append(_used(d))
+        return draft if draft.statements else None
+
+    def _difference(self, draft: Draft, query: Query, before: MetricRow, after: MetricRow) -> None:
+        if before.base_unit != after.base_unit or before.plain_value == 0:
+            return
+        scale = after.plain_value / after.value if after.value else 1.0
+        diff = (after.plain_value - before.plain_value) / scale
+        pct = (after.plain_value - before.plain_value) / before.plain_value * 100
+        word = "增加" if diff >= 0 else "减少"
+        digits = max(_decimals(before), _decimals(after))
+        formula = f"({after.stated} - {before.stated}) ÷ {before.stated}"
+        draft.add(f"{before.year}年为{_value_text(before)}", before.chunk_id, before.quote)
+        draft.add(f"比{before.year}年{word}{abs(diff):.{digits}f}{after.unit}，变化{pct:+.2f}%（推算：{formula}）", [])
+        draft.figures.append(_used(before))
+        draft.figures.append(FigureUsed(after.indicator, after.year, round(abs(diff), digits), after.unit,
+                                        after.file_name, True, f"推算：{after.stated} - {before.stated}",
+                                        f"{abs(diff):.{digits}f}{after.unit}"))
+        draft.figures.append(FigureUsed(after.indicator, after.year, round(pct, 2), "%", after.file_name, True,
+                                        f"推算：{formula}", f"{pct:+.2f}%"))
+
+    def trend(self, query: Query) -> Draft | None:
+        series = self.metrics.series(query.indicator, org=query.org)
+        points: list[MetricRow] = []
+        for year, rows in series.items():
+            if query.years and len(query.years) > 1 and year not in query.years:
+                continue
+            picked = [r for r in _pick(rows, query) if not r.derived]
+            if picked:
+                points.append(picked[0])
+        if len(points) < 2:
+            return None
+        draft = Draft(intro="")
+        org = _org_label(query, points[-1])
+        parts = "、".join(f"{p.year}年{_value_text(p)}" for p in points)
+        draft.add(f"{org}{points[0].indicator}：{parts}", [p.chunk_id for p in points])
+        draft.figures.extend(_used(p) for p in points)
+        runs = _run_length(points)
+        first = points[-1 - runs] if runs < len(points) else points[0]
+        falling = points[-1].plain_value < points[-2].plain_value
+        if runs == len(points) - 1 and first.change_dir == ("down" if falling else "up"):
+            runs += 1  # the earliest year's own stated change goes the same way
+        if runs >= 2:
+            word = "下降" if points[-1].plain_value < points[-2].plain_value else "增长"
+            draft.add(f"截至{points[-1].year}年已连续{runs}年{word}", [])
+        else:
+            word = "下降" if points[-1].plain_value < points[-2].plain_value else "增长"
+            draft.add(f"{points[-1].year}年比上年{word}，并非连续多年同向变化", [])
+        return draft
+
+    def plan_vs_actual(self, query: Query) -> Draft | None:
+        years = query.years or [None]
+        statuses = []
+        for year in years:
+            statuses += [s for s in self.metrics.target_status(query.indicator, year) if not query.org or s.target.org == query.org]
+        statuses = [s for s in statuses if s.target.scope in _MAIN_SCOPES]
+        if not statuses:
+            return None
+        seen: set[tuple] = set()
+        draft = Draft(as_list=len(statuses) > 1)
+        for s in statuses:
+            key = (s.indicator, s.year, s.target.plain_value)
+            if key in seen:
+                continue
+            seen.add(key)
+            target = f"{s.target.qualifier if s.target.qualifier in ('不少于', '不低于') else ''}{s.target.stated}"
+            if s.status == "not_reported":
+                draft.add(f"{s.year}年{s.indicator}目标{target}，尚无实际完成数据", s.target.chunk_id, s.target.quote)
+                draft.figures.append(_used(s.target))
+                continue
+            verdict = "已完成" if s.status == "met" else "未完成"
+            draft.add(f"{s.year}年{s.indicator}目标{target}，实际{_value_text(s.actual)}，{verdict}",
+                      [s.target.chunk_id, s.actual.chunk_id], s.actual.quote)
+            draft.figures += [_used(s.target), _used(s.actual)]
+        if len(draft.statements) > 12:  # a whole year's targets: keep the ones that were judged
+            judged = [st for st in draft.statements if "尚无实际" not in st.text]
+            draft.statements = (judged or draft.statements)[:12]
+        return draft
+
+    def comparison(self, query: Query) -> Draft | None:
+        if len(query.years) >= 2:
+            rows = []
+            for year in query.years[:3]:
+                picked = _pick(self._rows(query, year), query)
+                if not picked:
+                    return None
+                rows.append(picked[0])
+            draft = Draft()
+            for r in rows:
+                draft.add(f"{_org_label(query, r)}{r.year}年{r.indicator}为{_value_text(r)}", r.chunk_id, r.quote)
+                draft.figures.append(_used(r))
+            self._compare_pair(draft, rows[0], rows[-1], f"{rows[-1].year}年比{rows[0].year}年")
+            return draft
+        return None
+
+    def _compare_pair(self, draft: Draft, a: MetricRow, b: MetricRow, label: str) -> None:
+        if a.base_unit != b.base_unit or a.plain_value == 0:
+            return
+        scale = b.plain_value / b.value if b.value else 1.0
+        diff = (b.plain_value - a.plain_value) / scale
+        digits = max(_decimals(a), _decimals(b))
+        pct = (b.plain_value - a.plain_value) / a.plain_value * 100
+        word = "增加" if diff >= 0 else "减少"
+        draft.add(f"{label}{word}{abs(diff):.{digits}f}{b.unit}（{pct:+.2f}%，推算）", [])
+        draft.figures.append(FigureUsed(b.indicator, b.year, round(abs(diff), digits), b.unit, b.file_name, True,
+                                        f"推算：{b.stated} - {a.stated}", f"{abs(diff):.{digits}f}{b.unit}"))
+        draft.figures.append(FigureUsed(b.indicator, b.year, round(pct, 2), "%", b.file_name, True,
+                                        f"推算：({b.stated} - {a.stated}) ÷ {a.stated}", f"{pct:+.2f}%"))
+
+
+def _decimals(row: MetricRow) -> int:
+    number = row.stated[: len(row.stated) - len(row.unit)] if row.stated.endswith(row.unit) else row.stated
+    return len(number.split(".")[1]) if "." in number else 0
+
+
+def _run_length(points: list[MetricRow]) -> int:
+    """How many consecutive years the latest direction has held."""
+    if len(points) < 2:
+        return 0
+    down = points[-1].plain_value < points[-2].plain_value
+    runs = 0
+    for a, b in zip(reversed(points[:-1]), reversed(points[1:])):
+        if (b.plain_value < a.plain_value) == down and b.plain_value != a.plain_value and b.year == a.year + 1:
+            runs += 1
+        else:
+            break
+    return runs

@@ -1,0 +1,217 @@
+"""Question understanding: years (absolute and relative), indicator, intent, organisation.
+
+Relative years are resolved against a reference year: by default 今年 is the
+year after the latest year the knowledge base reports on, so 去年 is that
+latest year. The answer says which year it read ("按2024年度资料").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from ingest import IndicatorList
+
+_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年?(?!\d)")
+_RELATIVE = (
+    (re.compile(r"大前年"), -3),
+    (re.compile(r"前年"), -2),
+    (re.compile(r"去年|上一年|上年度(?!同期)"), -1),
+    (re.compile(r"今年|本年度|当年"), 0),
+    (re.compile(r"明年|下一年|来年"), 1),
+    (re.compile(r"后年"), 2),
+)
+_RECENT = re.compile(r"近([两二三四五六七八九十\d])年|(?:过去|最近|这)([两二三四五\d])年")
+_CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+# Intent cues, checked in order: the first that matches wins.
+_INTENTS = (
+    ("plan_vs_actual", re.compile(r"目标.{0,8}(?:完成|实现|达到|达成)|(?:完成|实现|达到|达成)了?.{0,6}目标|达标|完成(?:了)?吗|完成得怎么样|完成情况|任务完成|完成没|做到.{0,10}吗|实现了没|超额")),
+    ("trend", re.compile(r"连续|趋势|走势|逐年|历年|这几年|近几年|这[两三四五]年|近[两二三四五]年|几年(?:来|间|里)?(?:的)?(?:变化|情况)|一直在?(?:下降|增长|减少|上升)|涨是跌|涨还是跌|怎么变化|怎么增长|变化情况|(?:20\d{2})\s*(?:到|至|—|-)\s*(?:20\d{2})")),
+    ("comparison", re.compile(r"相比|对比|比较|哪个(?:更)?多|哪个(?:更)?少|谁(?:更)?多|谁(?:更)?少|谁的.{0,8}多|和.{1,12}比|与.{1,12}比|差距|差多少|哪个.{0,4}最|哪家.{0,4}最|哪个(?:分馆|服务点)")),
+    ("change", re.compile(r"同比|增长了?多少|增加了?多少|下降了?多少|减少了?多少|变化(?:幅度)?|增幅|降幅|涨了|跌了|多了多少|少了多少|比上年|较上年|比前一年|增长率")),
+    ("problem", re.compile(r"困难|问题|不足|短板|挑战|难题|瓶颈|压力")),
+    ("goal", re.compile(r"目标(?:是|为)?多少|目标是什么|目标值|计划达到多少|要达到多少|指标定")),
+    ("plan", re.compile(r"计划|打算|准备|将要|要做|重点工作|工作重点|思路|安排|部署|明年|下一步")),
+    ("list", re.compile(r"哪几|哪些|有什么|做了什么|做法|举措|措施|几件事|几个方面|包括|哪[两三四五六七八九十\d]+[个项条件方面]")),
+    ("count", re.compile(r"几个|几家|几间|几所|几处|多少个|多少家|多少间|多少所|多少名|几名")),
+)
+_FIGURE_CUE = re.compile(r"多少|几|是多少|有多大|多大|多高|多长|数量|规模")
+_FOLLOW_UP = re.compile(r"^(?:那|那么|那么说|还有|另外|再问|其中)?.{0,10}(?:呢|吗)?[？?]?$")
+
+
+@dataclass
+class Query:
+    text: str
+    years: list[int] = field(default_factory=list)
+    relative: bool = False
+    indicator: str | None = None
+    intent: str = "open"
+    org: str | None = None
+    scope: str | None = None
+    reference_year: int | None = None
+    wants_target: bool = False
+    follow_up: bool = False
+    indicators: list[str] = field(default_factory=list)  # every indicator named, in order
+    orgs: list[str] = field(default_factory=list)  # every organisation named
+    scopes: list[str] = field(default_factory=list)  # every branch or service point named
+    superlative: str | None = None  # "max" | "min" for 哪个分馆最多/最少
+
+
+_RANGE = re.compile(r"(20\d{2})\s*年?\s*(?:到|至|—|-|~|～)\s*(20\d{2})")
+
+
+def resolve_years(text: str, reference_year: int | None) -> tuple[list[int], bool]:
+    """Absolute years as written, and relative ones resolved against the reference year."""
+    years = [int(y) for y in _YEAR.findall(text)]
+    for a, b in _RANGE.findall(text):
+        if int(a) < int(b) <= int(a) + 20:
+            years.extend(range(int(a), int(b) + 1))
+    relative = False
+    if reference_year is not None:
+        recent = _RECENT.search(text)
+        if recent:
+            raw = recent.group(1) or recent.group(2)
+            n = int(raw) if raw.isdigit() else _CN_DIGITS.get(raw, 3)
+            years.extend(range(reference_year - n, reference_year))
+            relative = True
+        for pattern, offset in _RELATIVE:
+            if pattern.search(text):
+                years.append(reference_year + offset)
+                relative = True
+    return sorted(dict.fromkeys(years)), relative
+
+
+_ASKING_WORDS = re.compile(r"了|过|的|几[个间家所名次场期篇条位项种]|多少[个间家所名次场期篇条位项种]?|一共|总共|共")
+
+
+def _for_indicator(text: str) -> str:
+    """'新建了几间读书驿站' → '新建读书驿站': question words break the phrase an alias is matched on."""
+    return _ASKING_WORDS.sub("", text)
+
+
+def classify(text: str, indicator: str | None) -> str:
+    for intent, pattern in _INTENTS:
+        if pattern.search(text):
+            if intent == "count" and indicator is None:
+                return "count"
+            return intent
+    if indicator is not None or _FIGURE_CUE.search(text):
+        return "figure"
+    return "open"
+
+
+def find_orgs(text: str, orgs: list[str]) -> list[str]:
+    """Organisations a question names, by full name or first two characters (青川, 南海), in order."""
+    found = [(text.find(org) if org in text else text.find(org[:2]), org) for org in orgs
+             if org and (org in text or org[:2] in text)]
+    return [org for _, org in sorted(found)]
+
+
+def find_org(text: str, orgs: list[str]) -> str | None:
+    named = find_orgs(text, orgs)
+    return named[0] if named else None
+
+
+def find_scopes(text: str, scopes: list[str]) -> list[str]:
+    found: list[tuple[int, str]] = []
+    for scope in sorted(scopes, key=len, reverse=True):
+        if scope and len(scope) >= 3 and scope in text and not any(scope in s for _, s in found):
+            found.append((text.find(scope), scope))
+    return [s for _, s in sorted(found)]
+
+
+def find_scope(text: str, scopes: list[str]) -> str | None:
+    named = find_scopes(text, scopes)
+    return named[0] if named else None
+
+
+def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None = None) -> list[str]:
+    """Every indicator a question names, left to right; the phrase nearest the question word last."""
+    remaining = text
+    found: list[tuple[int, str]] = []
+    while True:
+        hit = indicators.find(remaining)
+        if hit is None:
+            break
+        alias, name, pos = hit
+        if name not in {n for _, n in found}:
+            found.append((pos, name))
+        remaining = remaining[:pos] + "□" * len(alias) + remaining[pos + len(alias):]
+    names = [n for _, n in sorted(found)]
+    if unit_hint:
+        fitting = [n for n in names if indicators._fits(n, unit_hint)]
+        names = fitting + [n for n in names if n not in fitting]
+    return names
+
+
+_UNIT_HINT = re.compile(r"(?:多少|几)(人次|册次|场次|万人|万册|个|间|家|所|名|人|次|场|期|篇|条|种|项|天|小时|平方米|元|钱)")
+
+
+def understand(
+    question: str,
+    *,
+    indicators: IndicatorList,
+    reference_year: int | None,
+    orgs: list[str],
+    scopes: list[str] | None = None,
+    history: list[str] | None = None,
+) -> Query:
+    """What a question asks; a follow-up borrows what it leaves out from the turns before."""
+    text = question.strip()
+    years, relative = resolve_years(text, reference_year)
+    named_scopes = find_scopes(text, scopes or [])
+    searchable = _for_indicator(text)
+    for scope in named_scopes:  # "高新分馆" names a branch, not the indicator 分馆数
+        searchable = searchable.replace(scope, "□" * len(scope))
+    hint = _UNIT_HINT.search(text)
+    unit_hint = {"钱": "元"}.get(hint.group(1), hint.group(1)) if hint else None
+    named = find_indicators(searchable, indicators, unit_hint)
+    indicator = named[0] if named else None
+    named_orgs = find_orgs(text, orgs)
+    query = Query(
+        text=text,
+        years=years,
+        relative=relative,
+        indicator=indicator,
+        intent=classify(text, indicator),
+        org=named_orgs[0] if named_orgs else None,
+        scope=named_scopes[0] if named_scopes else None,
+        reference_year=reference_year,
+        wants_target=bool(re.search(r"目标|计划|力争|打算|准备", text)),
+        indicators=named,
+        orgs=named_orgs,
+        scopes=named_scopes,
+        superlative="max" if re.search(r"最多|最高|最大|最长", text) else ("min" if re.search(r"最少|最低|最小|最短", text) else None),
+    )
+    if history:
+        previous = understand(history[-1], indicators=indicators, reference_year=reference_year, orgs=orgs,
+                              scopes=scopes, history=history[:-1])
+        query = _carry_over(query, previous)
+    return query
+
+
+def _carry_over(query: Query, previous: Query) -> Query:
+    """'那前年呢？' keeps the indicator and organisation; '其中分馆有几个？' keeps the year."""
+    short = len(query.text) <= 14 or bool(_FOLLOW_UP.match(query.text))
+    if not short and query.indicator is not None:
+        return replace(query, org=query.org or previous.org, follow_up=True)
+    updates: dict = {"follow_up": True}
+    if query.indicator is None:
+        updates["indicator"] = previous.indicator
+    if not query.years:
+        updates["years"] = previous.years
+        updates["relative"] = previous.relative
+    if query.org is None:
+        updates["org"] = previous.org
+    if query.scope is None:
+        updates["scope"] = previous.scope
+        updates["scopes"] = previous.scopes
+    if query.intent in ("open", "figure", "count") and previous.intent not in ("open", "list", "problem"):
+        updates["intent"] = previous.intent
+        updates["wants_target"] = previous.wants_target or query.wants_target
+    if not query.indicators and previous.indicators:
+        updates["indicators"] = previous.indicators
+    elif query.intent == "open":
+        updates["intent"] = "figure" if (updates.get("indicator") or query.indicator) else previous.intent
+    return replace(query, **updates)

@@ -1,0 +1,73 @@
+"""The answer object every surface returns: text, citations, the figures it used."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Citation:
+    n: int
+    source: str  # file name
+    section: str
+    page: int | None
+    quote: str
+    chunk_id: str = ""
+    doc_id: str = ""
+
+    def public(self) -> dict:
+        return {"n": self.n, "source": self.source, "section": self.section, "page": self.page, "quote": self.quote}
+
+
+@dataclass
+class FigureUsed:
+    indicator: str
+    year: int | None
+    value: float
+    unit: str
+    source: str
+    derived: bool = False
+    formula: str | None = None
+    stated: str = ""
+    kind: str = "actual"
+
+    def public(self) -> dict:
+        out = {"indicator": self.indicator, "year": self.year, "value": self.value, "unit": self.unit,
+               "source": self.source, "derived": self.derived}
+        if self.formula:
+            out["formula"] = self.formula
+        return out
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    figures: list[FigureUsed] = field(default_factory=list)
+    grounded: bool = True
+    unverified_numbers: list[str] = field(default_factory=list)
+    mode: str = "extractive"  # extractive | llm
+    latency_ms: float = 0.0
+    refused: bool = False
+    intent: str = ""
+    reference_note: str = ""
+
+    def to_dict(self) -> dict:
+        """The contract shared by `lantai ask --json` and the REST API."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "citations": [c.public() for c in self.citations],
+            "figures": [f.public() for f in self.figures],
+            "grounded": self.grounded,
+            "unverified_numbers": list(self.unverified_numbers),
+            "mode": self.mode,
+            "latency_ms": round(self.latency_ms, 1),
+            "refused": self.refused,
+            "intent": self.intent,
+        }
+
+
+def as_dict(obj) -> dict:
+    return asdict(obj)

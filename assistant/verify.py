@@ -1,0 +1,84 @@
+"""Every number in an answer is checked against the cited passages and the figures used.
+
+A number counts as verified when the same number (with its unit, 万 scaling
+understood) stands in a passage the answer cites, or is a figure from the
+metrics table the answer used (derived figures carry their formula). Years,
+citation marks and list numbers are not figures and are not checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .types import Citation, FigureUsed
+
+_NUMBER = re.compile(r"(?<![\d.\[])([+-]?\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|[\u4e00-\u9fff]{0,3})")
+_NOT_CHECKED = re.compile(r"^(?:年|月|日|号|届|期间|\.)")
+UNVERIFIED_MARK = "⚠未核实"
+
+
+@dataclass
+class Verification:
+    unverified: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.unverified
+
+
+def _plain(number: str, magnitude: str | None) -> float:
+    return float(number) * {"万": 1e4, "亿": 1e8}.get(magnitude or "", 1.0)
+
+
+def numbers_in(text: str) -> list[tuple[str, float, int, int]]:
+    """(as written, plain value, start, end) for each figure-like number; years and [n] marks skipped."""
+    out = []
+    titles = [(t.start(), t.end()) for t in re.finditer(r"《[^》]*》", text)]
+    for m in _NUMBER.finditer(text):
+        if any(a <= m.start() < b for a, b in titles):
+            continue  # 《…年鉴（2024）》: part of a title
+        number, magnitude, tail = m.group(1), m.group(2), m.group(3)
+        if text[m.end(1) : m.end(1) + 1] == "]" or text[max(0, m.start() - 1) : m.start()] == "[":
+            continue
+        if not magnitude and _NOT_CHECKED.match(tail or "") and len(number.lstrip("+-")) <= 4:
+            continue  # 2024年, 12月, 31日
+        if re.fullmatch(r"\d{1,2}", number) and text[m.end(1) : m.end(1) + 2] in (". ", "．") :
+            continue
+        if not magnitude and not tail and text[m.end(1): m.end(1) + 1] in (".", "．"):
+            continue  # "1. " list numbering
+        out.append((text[m.start() : m.end(1)] + (magnitude or ""), _plain(number.lstrip("+"), magnitude), m.start(), m.end()))
+    return out
+
+
+def _passage_values(text: str) -> set[float]:
+    values = set()
+    for _, value, _, _ in numbers_in(text):
+        values.add(round(abs(value), 6))
+        values.add(round(abs(value) / 1e4, 6))
+    return values
+
+
+def verify(answer_text: str, citations: list[Citation], figures: list[FigureUsed], passages: list[str]) -> Verification:
+    known: set[float] = set()
+    for text in [c.quote for c in citations] + passages:
+        known |= _passage_values(text)
+    for f in figures:
+        scale = 1e4 if f.unit.startswith("万") else (1e8 if f.unit.startswith("亿") else 1.0)
+        known |= {round(abs(f.value), 6), round(abs(f.value) * scale, 6)}
+        if f.formula:
+            known |= _passage_values(f.formula)
+    unverified = []
+    for written, value, _, _ in numbers_in(answer_text):
+        v = round(abs(value), 6)
+        if v in known or round(v / 1e4, 6) in known:
+            continue
+        unverified.append(written)
+    return Verification(unverified)
+
+
+def flag(answer_text: str, unverified: list[str]) -> str:
+    """Mark each unverified number in place so a reader sees it."""
+    for written in dict.fromkeys(unverified):
+        answer_text = re.sub(re.escape(written) + r"(?!\d)", f"{written}{UNVERIFIED_MARK}", answer_text, count=1)
+    return answer_text
