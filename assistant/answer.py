@@ -67,6 +67,8 @@ class Assistant:
                            orgs=self._orgs(), scopes=self._scopes(), history=history)
         if query.org is None and len(self._orgs()) == 1:
             query.org = self._orgs()[0]
+        if query.intent == "plan" and query.indicator and _asks_number(question):
+            query.intent, query.wants_target = "goal", True  # 明年计划新建几间: a target, looked up
         note = f"按{reference - 1}年度资料：" if query.relative and reference else ""
         answer = self._answer(query, note)
         answer.question = question
@@ -129,16 +131,17 @@ class Assistant:
         if _asks_number(query.text) and query.intent in ("figure", "count", "open"):
             draft = compose.best_sentences(query, hits)
             return draft if compose.answers_number(query, draft) else None
+        chunks_of = self.kb.registry.chunks_of
         if query.intent == "problem":
-            draft = compose.problems(query, hits)
+            draft = compose.problems(query, hits, chunks_of)
             if draft is not None:
                 return draft
         if query.intent in ("plan", "goal"):
-            draft = compose.plan_items(query, hits, self.kb.registry.chunks_of)
+            draft = compose.plan_items(query, hits, chunks_of)
             if draft is not None:
                 return draft
         if query.intent == "list":
-            draft = compose.list_items(query, hits)
+            draft = compose.list_items(query, hits, chunks_of)
             if draft is not None:
                 return draft
         return compose.best_sentences(query, hits)

@@ -27,14 +27,39 @@ def sentences(text: str) -> list[str]:
 
 
 def enumerated_items(text: str) -> list[str]:
-    """'一是强化理论武装，严格…；二是…' → ['强化理论武装', …]: the lead clause of each item."""
+    """'一是强化理论武装，严格…；二是…' → ['强化理论武装，严格…', …]: each item's first sentence."""
+    return [lead for lead, _ in enumerated_items_full(text)]
+
+
+def enumerated_items_full(text: str) -> list[tuple[str, str]]:
+    """(first sentence, whole item) for each 一是/二是 item."""
     parts = _ITEM.split(text.replace("\n", ""))
     items = []
     for marker, body in zip(parts[1::2], parts[2::2]):
-        lead = re.split(r"[，,。；;：:]", body, maxsplit=1)[0].strip()
+        body = body.strip()
+        lead = re.split(r"[。；;]", body, maxsplit=1)[0].strip()
         if lead:
-            items.append(lead)
+            items.append((lead[:90], body.rstrip("。；;")))
     return items
+
+
+def section_text(chunks: list, path: tuple[str, ...]) -> tuple[str, list]:
+    """The text of a section (its sub-sections included), chunk overlaps removed, and its chunks."""
+    members = sorted((c for c in chunks if tuple(c.heading_path[: len(path)]) == tuple(path)), key=lambda c: c.char_start)
+    text, end = "", -1
+    for c in members:
+        start = max(c.char_start, end)
+        if start < c.char_end:
+            text += c.text[start - c.char_start :]
+            end = c.char_end
+    return text, members
+
+
+def _chunk_for(members: list, needle: str):
+    for c in members:
+        if needle[:20] in c.text:
+            return c
+    return members[0] if members else None
 
 
 def heading_label(heading: str) -> str:
@@ -42,7 +67,8 @@ def heading_label(heading: str) -> str:
 
 
 # Words every passage of a library shares: they say nothing about which passage answers.
-_COMMON = {"图书馆", "青川", "青川区", "南海", "南海区", "全区", "本馆", "我馆", "工作", "年度", "全年", "开展", "情况"}
+_COMMON = {"图书馆", "图书", "书馆", "馆", "区", "青川", "青川区", "南海", "南海区", "全区", "本馆", "我馆", "工作",
+           "年度", "全年", "开展", "情况", "一年", "今年", "去年", "明年", "前年"}
 
 
 def _content_tokens(text: str) -> set[str]:
@@ -68,7 +94,7 @@ def best_sentences(query: Query, hits: list[SearchHit], limit: int = 2) -> Draft
     """The sentences that share most with the question, from the best passages, in reading order."""
     q_tokens = _content_tokens(query.text)
     scored = []
-    for rank, hit in enumerate(hits[:4]):
+    for rank, hit in enumerate(_in_years(hits, query)[:6]):
         for pos, sent in enumerate(sentences(hit.chunk.text)):
             score = _overlap(q_tokens, sent) + 0.3 / (rank + 1)
             if query.indicator and query.indicator in sent:
@@ -81,64 +107,111 @@ def best_sentences(query: Query, hits: list[SearchHit], limit: int = 2) -> Draft
     return draft
 
 
-def problems(query: Query, hits: list[SearchHit]) -> Draft | None:
-    """The problems a summary names: the sub-headings of its 困难与问题 section."""
-    relevant = [h for h in hits if any(_PROBLEM_HEADING.search(p) for p in h.chunk.heading_path)]
+def _in_years(hits: list[SearchHit], query: Query) -> list[SearchHit]:
+    if not query.years:
+        return hits
+    return [h for h in hits if h.chunk.year in query.years] or hits
+
+
+def problems(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
+    """The problems a summary names: its 困难与问题 section's sub-headings, or the one the question asks about."""
+    relevant = [h for h in _in_years(hits, query) if any(_PROBLEM_HEADING.search(p) for p in h.chunk.heading_path)]
     if not relevant:
         return None
-    doc_id = relevant[0].chunk.doc_id
-    items: dict[str, str] = {}
-    for hit in relevant:
-        c = hit.chunk
-        if c.doc_id != doc_id or len(c.heading_path) < 2:
-            continue
-        label = heading_label(c.heading_path[-1])
-        items.setdefault(label, c.id)
-    if not items:
+    top = relevant[0].chunk
+    root = next(i for i, p in enumerate(top.heading_path) if _PROBLEM_HEADING.search(p))
+    chunks = chunks_of(top.doc_id)
+    _, members = section_text(chunks, tuple(top.heading_path[: root + 1]))
+    subsections: dict[str, list] = {}
+    for c in members:
+        if len(c.heading_path) > root + 1:
+            subsections.setdefault(c.heading_path[root + 1], []).append(c)
+    q_tokens = _content_tokens(query.text) - {"问题", "困难", "面临", "哪些", "什么", "遇到"}
+    best = max(subsections, key=lambda h: len(q_tokens & _content_tokens(h)), default=None)
+    if best is not None and len(q_tokens & _content_tokens(best)) >= 1 and len(subsections) > 1:
+        text, parts = section_text(chunks, tuple(top.heading_path[: root + 1]) + (best,))
+        draft = Draft(intro=f"{heading_label(best)}：")
+        for sent in sentences(text):
+            draft.add(sent, _chunk_for(parts, sent).id, sent)
+        return draft
+    if not subsections:
         return None
     draft = Draft(intro="文档列出的困难和问题有：", as_list=True)
-    for label, chunk_id in items.items():
-        draft.add(label, chunk_id, label)
+    for heading, parts in subsections.items():
+        draft.add(heading_label(heading), parts[0].id, heading_label(heading))
     return draft
 
 
-def plan_items(query: Query, hits: list[SearchHit], all_plan_chunks) -> Draft | None:
-    """A plan answered with its items: 一是…二是… of the best passage, else the plan's sub-headings."""
-    plan_hits = [h for h in hits if h.chunk.period_kind == "plan"]
+_PLAN_WORDS = {"计划", "工作", "重点", "重点工作", "打算", "准备", "什么", "哪些", "做些", "要做", "有", "怎么", "安排"}
+
+
+def _items_draft(intro: str, text: str, members: list, whole: bool = False) -> Draft | None:
+    items = enumerated_items_full(text)
+    if len(items) < 2:
+        return None
+    draft = Draft(intro=intro, as_list=True)
+    for lead, body in items:
+        said = body if whole else lead
+        draft.add(said, _chunk_for(members, body).id, said)
+    return draft
+
+
+def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
+    """A plan answered from its own section: the part the question names, its items or sub-headings."""
+    plan_hits = [h for h in _in_years(hits, query) if h.chunk.period_kind == "plan"]
     if not plan_hits:
         return None
     top = plan_hits[0].chunk
-    items = enumerated_items(top.text)
-    specific = len(set(tokenize(query.text)) - {"计划", "工作", "重点", "明年", "年", "做", "哪些", "什么"}) > 2
-    if items and specific:
-        draft = Draft(intro=f"{' > '.join(heading_label(h) for h in top.heading_path[-1:])}：", as_list=True)
-        for item in items:
-            draft.add(item, top.id, item)
+    chunks = [c for c in chunks_of(top.doc_id) if c.period_kind == "plan" and c.year == top.year]
+    q_tokens = _content_tokens(query.text) - _PLAN_WORDS
+    # The deepest heading of the plan whose words the question uses; else the plan as a whole.
+    headings = {c.heading_path[: i + 1] for c in chunks for i in range(len(c.heading_path))}
+    scored = sorted(((len(q_tokens & _content_tokens(h[-1])), len(h), h) for h in headings), reverse=True)
+    path = scored[0][2] if scored and scored[0][0] > 0 else ()
+    if not path:
+        path = tuple(top.heading_path[:1]) if top.heading_path else ()
+        general = True
+    else:
+        general = False
+    text, members = section_text(chunks, path) if path else ("", [])
+    if not members:
+        return None
+    label = heading_label(path[-1]) if path else "计划"
+    specific = len(q_tokens) > 0 and not general
+    if specific:
+        items = enumerated_items_full(text)
+        if items:  # the item the question is about, said in full
+            ranked = sorted(items, key=lambda it: -len(q_tokens & _content_tokens(it[1])))
+            if len(q_tokens & _content_tokens(ranked[0][1])) > len(q_tokens & _content_tokens(label)):
+                lead, body = ranked[0]
+                draft = Draft()
+                draft.add(body, _chunk_for(members, body).id, body)
+                return draft
+        draft = _items_draft(f"{label}：", text, members)
+        if draft:
+            return draft
+        draft = Draft(intro=f"{label}：")
+        for sent in sentences(text)[:4]:
+            draft.add(sent, _chunk_for(members, sent).id, sent)
         return draft
-    chunks = [c for c in all_plan_chunks(top.doc_id) if c.period_kind == "plan"]
-    headings: dict[str, str] = {}
-    for c in chunks:
-        if len(c.heading_path) >= 2:
-            headings.setdefault(heading_label(c.heading_path[-1]), c.id)
-    if len(headings) >= 2 and not specific:
-        draft = Draft(intro="计划的重点工作有：", as_list=True)
-        for label, chunk_id in headings.items():
-            draft.add(label, chunk_id, label)
-        return draft
-    if items:
-        draft = Draft(as_list=True)
-        for item in items:
-            draft.add(item, top.id, item)
-        return draft
-    return None
+    subs: dict[str, str] = {}
+    for c in members:
+        if len(c.heading_path) > len(path):
+            subs.setdefault(heading_label(c.heading_path[len(path)]), c.id)
+    draft = _items_draft(f"{label}：", text, members)
+    if len(subs) >= 2 and (draft is None or len(subs) >= 3):
+        draft = Draft(intro=f"{label}：", as_list=True)
+        for sub, chunk_id in subs.items():
+            draft.add(sub, chunk_id, sub)
+    return draft
 
 
-def list_items(query: Query, hits: list[SearchHit]) -> Draft | None:
-    for hit in hits[:3]:
-        items = enumerated_items(hit.chunk.text)
-        if len(items) >= 2:
-            draft = Draft(as_list=True)
-            for item in items:
-                draft.add(item, hit.chunk.id, item)
+def list_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
+    """Items of the section the best passage belongs to (一是…二是… may run over several chunks)."""
+    for hit in _in_years(hits, query)[:2]:
+        c = hit.chunk
+        text, members = section_text(chunks_of(c.doc_id), tuple(c.heading_path))
+        draft = _items_draft("", text, members)
+        if draft is not None:
             return draft
     return None

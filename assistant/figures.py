@@ -161,7 +161,8 @@ class FigureAnswerer:
         if not query.indicator:
             return False
         orgs = query.orgs or [query.org]
-        return all(not self.metrics.lookup(query.indicator, org=o) for o in orgs)
+        kinds = ("target",) if query.wants_target and query.intent in ("goal", "figure", "count") else None
+        return all(not self.metrics.lookup(query.indicator, org=o, kinds=kinds) for o in orgs)
 
     def extreme(self, query: Query) -> Draft | None:
         """哪个分馆进馆人次最多: the branch or service point with the highest (lowest) value."""
