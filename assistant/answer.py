@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from index import KnowledgeBase, SearchFilters, SearchHit
 
 from . import compose
+from .expand import expand
 from .draft import Draft, render
 from .figures import FigureAnswerer
 from .query import Query, understand
@@ -53,8 +54,12 @@ class Assistant:
         return max(reported) + 1 if reported else None
 
     def _scopes(self) -> list[str]:
-        rows = self.kb.registry.conn.execute("SELECT DISTINCT scope FROM figures WHERE scope != ''").fetchall()
-        return [r[0] for r in rows]
+        """Branches and service points the metrics table knows by name (a name seen once is noise)."""
+        rows = self.kb.registry.conn.execute(
+            "SELECT scope FROM figures WHERE scope != '' GROUP BY scope HAVING COUNT(*) >= 2").fetchall()
+        indicators = self.kb.metrics.indicators
+        return [r[0] for r in rows if r[0] not in ("全区", "本馆", "合计", "总馆")
+                and not any(alias == r[0] for alias, _ in indicators._by_alias)]
 
     def _orgs(self) -> list[str]:
         return sorted({d.org for d in self.kb.documents() if d.org and d.status == "ready"})
@@ -103,6 +108,7 @@ class Assistant:
     def _retrieve(self, query: Query) -> list[SearchHit]:
         filters = SearchFilters(visibility=self.config.visibility, org=query.org)
         text = query.text if not query.follow_up else f"{query.indicator or ''} {query.text}"
+        text = expand(text)
         hits = self.kb.search(text, k=self.config.k, filters=filters, prefer_years=query.years or None)
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(query.text, hits)
@@ -132,6 +138,10 @@ class Assistant:
             draft = compose.best_sentences(query, hits)
             return draft if compose.answers_number(query, draft) else None
         chunks_of = self.kb.registry.chunks_of
+        if query.intent in ("plan", "goal") and not query.indicator and _asks_number(query.text):
+            draft = compose.best_sentences(query, hits)  # 新馆什么时候开放: a date in a sentence
+            if compose.answers_number(query, draft):
+                return draft
         if query.intent == "problem":
             draft = compose.problems(query, hits, chunks_of)
             if draft is not None:

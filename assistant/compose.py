@@ -90,7 +90,7 @@ def answers_number(query: Query, draft: Draft) -> bool:
     return False
 
 
-def best_sentences(query: Query, hits: list[SearchHit], limit: int = 2) -> Draft:
+def best_sentences(query: Query, hits: list[SearchHit], limit: int = 3) -> Draft:
     """The sentences that share most with the question, from the best passages, in reading order."""
     q_tokens = _content_tokens(query.text)
     scored = []
@@ -156,6 +156,29 @@ def _items_draft(intro: str, text: str, members: list, whole: bool = False) -> D
     return draft
 
 
+def _best_part(q_tokens: set[str], text: str, members: list, chunks: list, root: tuple) -> tuple[int, Draft] | None:
+    """The item (in full) or the sub-section sentences of a plan that share most with the question."""
+    best: tuple[int, Draft] | None = None
+    for lead, body in enumerated_items_full(text):
+        score = len(q_tokens & _content_tokens(body))
+        if score and (best is None or score > best[0]):
+            draft = Draft()
+            draft.add(body, _chunk_for(members, body).id, body)
+            best = (score, draft)
+    subsections = {c.heading_path[: len(root) + 1] for c in members if len(c.heading_path) > len(root)}
+    for path in subsections:
+        sub_text, sub_members = section_text(chunks, path)
+        if enumerated_items_full(sub_text):
+            continue  # its items were weighed one by one above
+        score = len(q_tokens & _content_tokens(sub_text + path[-1]))
+        if score and (best is None or score > best[0]):
+            draft = Draft(intro=f"{heading_label(path[-1])}：")
+            for sent in sentences(sub_text)[:8]:
+                draft.add(sent, _chunk_for(sub_members, sent).id, sent)
+            best = (score, draft)
+    return best
+
+
 def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     """A plan answered from its own section: the part the question names, its items or sub-headings."""
     plan_hits = [h for h in _in_years(hits, query) if h.chunk.period_kind == "plan"]
@@ -177,18 +200,19 @@ def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     if not members:
         return None
     label = heading_label(path[-1]) if path else "计划"
-    specific = len(q_tokens) > 0 and not general
-    if specific:
-        items = enumerated_items_full(text)
-        if items:  # the item the question is about, said in full
-            ranked = sorted(items, key=lambda it: -len(q_tokens & _content_tokens(it[1])))
-            if len(q_tokens & _content_tokens(ranked[0][1])) > len(q_tokens & _content_tokens(label)):
-                lead, body = ranked[0]
-                draft = Draft()
-                draft.add(body, _chunk_for(members, body).id, body)
-                return draft
+    if q_tokens:
+        whole_text, whole = section_text(chunks, tuple(top.heading_path[:1])) if top.heading_path else (text, members)
+        best = _best_part(q_tokens, whole_text, whole, chunks, tuple(top.heading_path[:1]))
+        if best is not None and not (general is False and best[0] <= len(q_tokens & _content_tokens(label))):
+            return best[1]
+        subs = {heading_label(c.heading_path[len(path)]): c.id for c in members if len(c.heading_path) > len(path)}
         draft = _items_draft(f"{label}：", text, members)
         if draft:
+            return draft
+        if len(subs) >= 2:
+            draft = Draft(intro=f"{label}：", as_list=True)
+            for sub, chunk_id in subs.items():
+                draft.add(sub, chunk_id, sub)
             return draft
         draft = Draft(intro=f"{label}：")
         for sent in sentences(text)[:4]:
@@ -208,9 +232,13 @@ def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
 
 def list_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     """Items of the section the best passage belongs to (一是…二是… may run over several chunks)."""
+    q_tokens = _content_tokens(query.text) - {"哪些", "哪几", "方面", "什么", "做", "做了", "几项", "几件"}
     for hit in _in_years(hits, query)[:2]:
         c = hit.chunk
         text, members = section_text(chunks_of(c.doc_id), tuple(c.heading_path))
+        items_text = "".join(body for _, body in enumerated_items_full(text)) + (c.heading_path[-1] if c.heading_path else "")
+        if q_tokens and not q_tokens & _content_tokens(items_text):
+            continue  # items about something else: "馆中馆包括哪些" is not answered by a plan's 一是…
         draft = _items_draft("", text, members)
         if draft is not None:
             return draft

@@ -170,8 +170,12 @@ class FigureAnswerer:
         if not years:
             return None
         kind_word = "服务点" if "服务点" in query.text else ("驿站" if "驿站" in query.text else "分馆")
-        rows = [r for r in self._rows(query, years[-1]) if not r.derived and r.scope.endswith(kind_word)
-                and r.scope not in _MAIN_SCOPES]
+        rows: list[MetricRow] = []
+        for indicator in query.indicators or [query.indicator]:  # "哪个分馆进馆人次最多": not 分馆数
+            rows = [r for r in self._rows(replace(query, indicator=indicator), years[-1]) if not r.derived
+                    and r.scope.endswith(kind_word) and len(r.scope) > len(kind_word) and r.scope not in _MAIN_SCOPES]
+            if rows:
+                break
         if not rows:
             return None
         best = (max if query.superlative == "max" else min)(rows, key=lambda r: r.plain_value)

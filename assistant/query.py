@@ -26,11 +26,11 @@ _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 
 # Intent cues, checked in order: the first that matches wins.
 _INTENTS = (
-    ("plan_vs_actual", re.compile(r"目标.{0,8}(?:完成|实现|达到|达成)|(?:完成|实现|达到|达成)了?.{0,6}目标|达标|完成(?:了)?吗|完成得怎么样|完成情况|任务完成|完成没|做到.{0,10}吗|实现了没|超额")),
+    ("plan_vs_actual", re.compile(r"目标.{0,8}(?:完成|实现|达到|达成)|(?:完成|实现|达到|达成)了?.{0,6}目标|达标|完成(?:了)?吗|完成得怎么样|完成情况|任务完成|完成没|做到.{0,10}吗|实现了没|超额|够了吗|够没|达到了吗")),
     ("trend", re.compile(r"连续|趋势|走势|逐年|历年|这几年|近几年|这[两三四五]年|近[两二三四五]年|几年(?:来|间|里)?(?:的)?(?:变化|情况)|一直在?(?:下降|增长|减少|上升)|涨是跌|涨还是跌|怎么变化|怎么增长|变化情况|(?:20\d{2})\s*(?:到|至|—|-)\s*(?:20\d{2})")),
     ("comparison", re.compile(r"相比|对比|比较|哪个(?:更)?多|哪个(?:更)?少|谁(?:更)?多|谁(?:更)?少|谁的.{0,8}多|和.{1,12}比|与.{1,12}比|差距|差多少|哪个.{0,4}最|哪家.{0,4}最|哪个(?:分馆|服务点)")),
     ("change", re.compile(r"同比|增长了?多少|增加了?多少|下降了?多少|减少了?多少|变化(?:幅度)?|增幅|降幅|涨了|跌了|多了多少|少了多少|比上年|较上年|比前一年|增长率")),
-    ("problem", re.compile(r"困难|问题|不足|短板|挑战|难题|瓶颈|压力")),
+    ("problem", re.compile(r"困难|问题|不足|短板|挑战|难题|瓶颈|压力|为什么|为何|原因")),
     ("goal", re.compile(r"目标(?:是|为)?多少|目标是什么|目标值|计划达到多少|要达到多少|指标定")),
     ("plan", re.compile(r"计划|打算|准备|将要|要做|重点工作|工作重点|思路|安排|部署|明年|下一步")),
     ("list", re.compile(r"哪几|哪些|有什么|做了什么|做法|举措|措施|几件事|几个方面|包括|哪[两三四五六七八九十\d]+[个项条件方面]")),
@@ -141,6 +141,9 @@ def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None 
     names = [n for _, n in sorted(found)]
     if unit_hint:
         fitting = [n for n in names if indicators._fits(n, unit_hint)]
+        if not fitting:  # "活动…多少人次参与": the unit asked for names the indicator
+            by_unit = indicators.find(text, unit_hint)
+            fitting = [by_unit[1]] if by_unit else []
         names = fitting + [n for n in names if n not in fitting]
     return names
 
