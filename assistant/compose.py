@@ -84,10 +84,21 @@ def _overlap(query_tokens: set[str], text: str) -> float:
 def answers_number(query: Query, draft: Draft) -> bool:
     """A number question answered from sentences needs a sentence with a number and the question's subject."""
     q_tokens = {t for t in _content_tokens(query.text) if len(t) >= 2}
+    names = aliases_of(query.indicator) if query.indicator else ()
     for st in draft.statements:
-        if re.search(r"\d", st.text) and q_tokens & _content_tokens(st.text):
-            return True
+        if not re.search(r"\d", st.text) or not q_tokens & _content_tokens(st.text):
+            continue
+        if names and not any(n in st.text for n in names):
+            continue  # the question names a figure this sentence does not state
+        return True
     return False
+
+
+def aliases_of(indicator: str) -> tuple[str, ...]:
+    from ingest import load_indicators
+
+    ind = load_indicators().get(indicator)
+    return (indicator, *ind.aliases) if ind else (indicator,)
 
 
 def best_sentences(query: Query, hits: list[SearchHit], limit: int = 3) -> Draft:
@@ -145,15 +156,26 @@ def problems(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
 _PLAN_WORDS = {"计划", "工作", "重点", "重点工作", "打算", "准备", "什么", "哪些", "做些", "要做", "有", "怎么", "安排"}
 
 
-def _items_draft(intro: str, text: str, members: list, whole: bool = False) -> Draft | None:
+def _items_draft(intro: str, text: str, members: list, whole: bool = True) -> Draft | None:
     items = enumerated_items_full(text)
     if len(items) < 2:
         return None
+    lead_in = text.replace("\n", "").split(_ITEM.search(text.replace("\n", "")).group(0))[0].strip() if _ITEM.search(text) else ""
+    if lead_in and len(lead_in) <= 120:  # "“馆中馆”项目和…是…亮点项目。" before 一是 says what the items are for
+        intro = f"{intro}{lead_in}"
     draft = Draft(intro=intro, as_list=True)
     for lead, body in items:
-        said = body if whole else lead
+        said = _cap(body) if whole else lead
         draft.add(said, _chunk_for(members, body).id, said)
     return draft
+
+
+def _cap(text: str, limit: int = 110) -> str:
+    """An item said in full, or up to the sentence end nearest the limit."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind("。", 0, limit), text.rfind("；", 0, limit), text.rfind("，", 0, limit))
+    return text[: cut if cut > 20 else limit]
 
 
 def _best_part(q_tokens: set[str], text: str, members: list, chunks: list, root: tuple) -> tuple[int, Draft] | None:
@@ -166,9 +188,14 @@ def _best_part(q_tokens: set[str], text: str, members: list, chunks: list, root:
             draft.add(body, _chunk_for(members, body).id, body)
             best = (score, draft)
     subsections = {c.heading_path[: len(root) + 1] for c in members if len(c.heading_path) > len(root)}
-    for path in subsections:
-        sub_text, sub_members = section_text(chunks, path)
-        if enumerated_items_full(sub_text):
+    intro_chunks = [c for c in members if tuple(c.heading_path) == root]
+    for path in list(subsections) + ([root] if intro_chunks else []):
+        if path == root:  # the plan's opening paragraph, before its first sub-heading
+            sub_members = intro_chunks
+            sub_text = "".join(c.text for c in intro_chunks)
+        else:
+            sub_text, sub_members = section_text(chunks, path)
+        if path != root and enumerated_items_full(sub_text):
             continue  # its items were weighed one by one above
         score = len(q_tokens & _content_tokens(sub_text + path[-1]))
         if score and (best is None or score > best[0]):
@@ -181,12 +208,14 @@ def _best_part(q_tokens: set[str], text: str, members: list, chunks: list, root:
 
 def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     """A plan answered from its own section: the part the question names, its items or sub-headings."""
+    from .expand import expand
+
     plan_hits = [h for h in _in_years(hits, query) if h.chunk.period_kind == "plan"]
     if not plan_hits:
         return None
     top = plan_hits[0].chunk
     chunks = [c for c in chunks_of(top.doc_id) if c.period_kind == "plan" and c.year == top.year]
-    q_tokens = _content_tokens(query.text) - _PLAN_WORDS
+    q_tokens = _content_tokens(expand(query.text)) - _PLAN_WORDS
     # The deepest heading of the plan whose words the question uses; else the plan as a whole.
     headings = {c.heading_path[: i + 1] for c in chunks for i in range(len(c.heading_path))}
     scored = sorted(((len(q_tokens & _content_tokens(h[-1])), len(h), h) for h in headings), reverse=True)
@@ -232,12 +261,15 @@ def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
 
 def list_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     """Items of the section the best passage belongs to (一是…二是… may run over several chunks)."""
-    q_tokens = _content_tokens(query.text) - {"哪些", "哪几", "方面", "什么", "做", "做了", "几项", "几件"}
+    from .expand import expand
+
+    q_tokens = _content_tokens(expand(query.text)) - {"哪些", "哪几", "方面", "什么", "做", "做了", "几项", "几件"}
     for hit in _in_years(hits, query)[:2]:
         c = hit.chunk
         text, members = section_text(chunks_of(c.doc_id), tuple(c.heading_path))
         items_text = "".join(body for _, body in enumerated_items_full(text)) + (c.heading_path[-1] if c.heading_path else "")
-        if q_tokens and not q_tokens & _content_tokens(items_text):
+        shared = q_tokens & _content_tokens(items_text)
+        if q_tokens and not (len(shared) >= 2 or any(len(t) >= 3 for t in shared)):
             continue  # items about something else: "馆中馆包括哪些" is not answered by a plan's 一是…
         draft = _items_draft("", text, members)
         if draft is not None:

@@ -31,9 +31,8 @@ def _pick(rows: list[MetricRow], query: Query) -> list[MetricRow]:
     """The rows that answer: the asked scope (or the whole system), stated before derived, exact first."""
     if query.scope:
         rows = [r for r in rows if r.scope == query.scope]
-    else:
-        main = [r for r in rows if r.scope in _MAIN_SCOPES]
-        rows = main or rows
+    else:  # a question about the whole library is never answered with one branch's figure
+        rows = [r for r in rows if r.scope in _MAIN_SCOPES]
     stated = [r for r in rows if not r.derived]
     rows = stated or rows
     exact = [r for r in rows if r.qualifier is None]
@@ -79,7 +78,9 @@ class FigureAnswerer:
         return self.metrics.lookup(query.indicator, year, kinds=kinds, org=query.org)
 
     def _years_with_data(self, query: Query, kinds=_ACTUAL) -> list[int]:
-        return sorted({r.year for r in self._rows(query, None, kinds) if r.year and not r.derived})
+        """Years with a stated figure for the asked scope (or the whole library)."""
+        rows = [r for r in self._rows(query, None, kinds) if r.year and not r.derived]
+        return sorted({r.year for r in _pick(rows, query)})
 
     def _missing_year(self, draft: Draft, query: Query, year: int, kinds=_ACTUAL) -> bool:
         """'未收录2025年的数据，最近的是2024年：…' — answered with the nearest year, flagged as no data."""
@@ -111,7 +112,11 @@ class FigureAnswerer:
         kind = _KIND_WORD.get(first.kind, "")
         if len(distinct) == 1:
             change = _change_text(first) if with_change else ""
-            draft.add(f"{label}{kind}为{_value_text(first)}{change}", first.chunk_id, first.quote)
+            source = ""
+            if first.kind == "target":  # a plan's wording carries what goes with the target (总数达到71间)
+                clause = _clause_of(first)
+                source = f"（原文：{clause}）" if clause and clause != first.stated else ""
+            draft.add(f"{label}{kind}为{_value_text(first)}{change}{source}", first.chunk_id, first.quote)
             draft.figures.append(_used(first))
             return
         draft.add(f"{label}{kind}在不同文档中的数值不一致", [])
@@ -162,7 +167,7 @@ class FigureAnswerer:
             return False
         orgs = query.orgs or [query.org]
         kinds = ("target",) if query.wants_target and query.intent in ("goal", "figure", "count") else None
-        return all(not self.metrics.lookup(query.indicator, org=o, kinds=kinds) for o in orgs)
+        return all(not _pick(self.metrics.lookup(query.indicator, org=o, kinds=kinds), query) for o in orgs)
 
     def extreme(self, query: Query) -> Draft | None:
         """哪个分馆进馆人次最多: the branch or service point with the highest (lowest) value."""
@@ -338,6 +343,16 @@ class FigureAnswerer:
                                         f"推算：{b.stated} - {a.stated}", f"{abs(diff):.{digits}f}{b.unit}"))
         draft.figures.append(FigureUsed(b.indicator, b.year, round(pct, 2), "%", b.file_name, True,
                                         f"推算：({b.stated} - {a.stated}) ÷ {a.stated}", f"{pct:+.2f}%"))
+
+
+def _clause_of(row: MetricRow) -> str:
+    """The sentence part (up to ；/。) that states a figure."""
+    pos = row.quote.find(row.stated)
+    if pos < 0:
+        return ""
+    start = max(row.quote.rfind(p, 0, pos) for p in "。；;") + 1
+    ends = [e for e in (row.quote.find(p, pos) for p in "。；;") if e >= 0]
+    return row.quote[start : min(ends) if ends else len(row.quote)].strip()[:80]
 
 
 def _decimals(row: MetricRow) -> int:

@@ -148,7 +148,7 @@ def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None 
     return names
 
 
-_UNIT_HINT = re.compile(r"(?:多少|几)(人次|册次|场次|万人|万册|个|间|家|所|名|人|次|场|期|篇|条|种|项|天|小时|平方米|元|钱)")
+_UNIT_HINT = re.compile(r"(?:多少|几)(人次|册次|场次|万人|万册|个人|个|间|家|所|名|人|次|场|期|篇|条|种|项|天|小时|平方米|元|钱)|(占多少|占比|比例|百分之)")
 
 
 def understand(
@@ -168,8 +168,12 @@ def understand(
     for scope in named_scopes:  # "高新分馆" names a branch, not the indicator 分馆数
         searchable = searchable.replace(scope, "□" * len(scope))
     hint = _UNIT_HINT.search(text)
-    unit_hint = {"钱": "元"}.get(hint.group(1), hint.group(1)) if hint else None
+    unit_hint = None
+    if hint:
+        unit_hint = "%" if hint.group(2) else {"钱": "元", "个人": "人"}.get(hint.group(1), hint.group(1))
     named = find_indicators(searchable, indicators, unit_hint)
+    if unit_hint and named and not indicators._fits(named[0], unit_hint):
+        named = []  # "驿站投入多少钱": 读书驿站数 counts 间, the question asks 元 — not that figure
     indicator = named[0] if named else None
     named_orgs = find_orgs(text, orgs)
     query = Query(

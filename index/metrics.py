@@ -153,8 +153,8 @@ class MetricsStore:
     def all(self, indicator: str | None = None, year: int | None = None, scope: str | None = None,
             include_derived: bool = True, org: str | None = None) -> list[MetricRow]:
         clauses, params = [], []
-        if org:
-            clauses.append("d.org = ?")
+        if org:  # a document that names no organisation (a bare statistics table) is not excluded
+            clauses.append("(d.org = ? OR d.org = '')")
             params.append(org)
         if indicator:
             clauses.append("f.indicator = ?")
