@@ -44,13 +44,13 @@ class Assistant:
         self.config = config or AssistantConfig()
         self.llm = llm
         self.reranker = reranker
-        self.figures = FigureAnswerer(kb)
+        self.figures = FigureAnswerer(kb, self.config.visibility)
 
     # -- context ------------------------------------------------------------------------------
     def reference_year(self) -> int | None:
         if self.config.reference_year is not None:
             return self.config.reference_year
-        reported = [d.report_year for d in self.kb.documents() if d.status == "ready" and d.report_year]
+        reported = [d.report_year for d in self._visible_documents() if d.report_year]
         return max(reported) + 1 if reported else None
 
     def _scopes(self) -> list[str]:
@@ -62,7 +62,11 @@ class Assistant:
                 and not any(alias == r[0] for alias, _ in indicators._by_alias)]
 
     def _orgs(self) -> list[str]:
-        return sorted({d.org for d in self.kb.documents() if d.org and d.status == "ready"})
+        return sorted({d.org for d in self._visible_documents() if d.org})
+
+    def _visible_documents(self):
+        docs = [d for d in self.kb.documents() if d.status == "ready"]
+        return [d for d in docs if d.visibility == "public"] if self.config.visibility == "public" else docs
 
     # -- entry point --------------------------------------------------------------------------
     def ask(self, question: str, history: list[str] | None = None) -> Answer:

@@ -38,7 +38,12 @@ def _pick(rows: list[MetricRow], query: Query) -> list[MetricRow]:
     exact = [r for r in rows if r.qualifier is None]
     rows = exact or rows
     prose = [r for r in rows if r.doc_type != "统计报告"]  # a sentence reads better as a quote than a table row
-    return prose or rows
+    rows = prose or rows
+    return sorted(rows, key=lambda r: _SOURCE_RANK.get(r.doc_type, 9))
+
+
+# Which document speaks first for a figure: the year's own summary, then yearbooks and tables, then cases.
+_SOURCE_RANK = {"工作总结": 0, "总结暨计划": 0, "工作计划": 1, "年鉴": 2, "统计报告": 3, "案例": 4}
 
 
 def _distinct(rows: list[MetricRow]) -> list[MetricRow]:
@@ -69,9 +74,9 @@ def _change_text(row: MetricRow) -> str:
 
 
 class FigureAnswerer:
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, visibility: str | None = None):
         self.kb = kb
-        self.metrics = kb.metrics
+        self.metrics = kb.metrics.for_visibility(visibility)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _rows(self, query: Query, year: int | None, kinds=_ACTUAL) -> list[MetricRow]:
@@ -106,6 +111,8 @@ class FigureAnswerer:
             return
         distinct = _distinct(rows)
         first = distinct[0]
+        # Values far apart are two quantities sharing a name (全区 196.48万次 vs 驿站 19.86万人次), not a conflict.
+        distinct = [r for r in distinct if abs(r.plain_value - first.plain_value) <= 0.5 * max(abs(first.plain_value), 1e-9)]
         label = f"{_org_label(query, first)}{year}年{first.indicator}"
         if first.scope and first.scope not in _MAIN_SCOPES:
             label = f"{first.scope}{year}年{first.indicator}"

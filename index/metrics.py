@@ -138,15 +138,23 @@ def _metric(r: tuple) -> MetricRow:
 
 
 class MetricsStore:
-    def __init__(self, conn: sqlite3.Connection, indicators: IndicatorList | None = None):
+    def __init__(self, conn: sqlite3.Connection, indicators: IndicatorList | None = None,
+                 visibility: str | None = None):
         self.conn = conn
         self.indicators = indicators or load_indicators()
+        self.visibility = visibility  # "public": figures of public documents only
+
+    def for_visibility(self, visibility: str | None) -> "MetricsStore":
+        """The same table seen by a channel that may only read documents of this visibility."""
+        return MetricsStore(self.conn, self.indicators, visibility)
 
     def resolve(self, indicator: str) -> str:
         """A canonical indicator for a phrase a person typed (进馆人次 → 进馆人数)."""
         return self.indicators.canonical(indicator) or indicator
 
     def _query(self, where: str = "", params: Iterable = (), order: str = "f.year, f.indicator, f.id") -> list[MetricRow]:
+        if self.visibility == "public":
+            where = f"d.visibility = 'public'" + (f" AND {where}" if where else "")
         sql = _SELECT + (f" AND {where}" if where else "") + f" ORDER BY {order}"
         return [_metric(r) for r in self.conn.execute(sql, tuple(params)).fetchall()]
 

@@ -57,3 +57,17 @@ def sample_corpus(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("corpus")
     build_corpus(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def corpus_kb(sample_corpus, embedder, tmp_path_factory):
+    """The sample corpus and (when present) the real seed, ingested once for the session."""
+    from index import KnowledgeBase
+
+    data = tmp_path_factory.mktemp("corpus-data")
+    kb = KnowledgeBase(data, embedder)
+    sources = [sample_corpus] + ([SEED_TXT] if SEED_TXT.exists() else [])
+    report = kb.ingest(sources)
+    assert report.ok, [e.bilingual() for e in report.failed]
+    yield kb
+    kb.close()

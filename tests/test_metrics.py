@@ -3,21 +3,9 @@
 import json
 
 import openpyxl
-import pytest
 from typer.testing import CliRunner
 
-from index import KnowledgeBase
 from ui.cli import app
-
-
-@pytest.fixture(scope="session")
-def corpus_kb(sample_corpus, embedder, tmp_path_factory):
-    data = tmp_path_factory.mktemp("corpus-data")
-    kb = KnowledgeBase(data, embedder)
-    report = kb.ingest([sample_corpus])
-    assert report.ok, [e.bilingual() for e in report.failed]
-    yield kb
-    kb.close()
 
 
 def test_exactly_the_deliberate_conflict_is_listed(corpus_kb):

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from index import VISIBILITIES, KnowledgeBase, SearchHit
 
-from .context import open_knowledge_base
+from .context import open_assistant, open_knowledge_base
 from .metrics_export import KIND_ZH, row_values, to_csv, to_xlsx
 from .progress import RichIngestProgress
 from .settings import Settings
@@ -165,6 +165,88 @@ def stats(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson) -> None:
         return
     for key, value in info.items():
         console.print(f"{key}: {value}")
+
+
+MAX_QUESTION = 2000
+
+
+def _question_error(question: str) -> str | None:
+    if not question or not question.strip():
+        return "问题不能为空 / the question is empty"
+    if len(question) > MAX_QUESTION:
+        return f"问题超过 {MAX_QUESTION} 字 / the question is longer than {MAX_QUESTION} characters"
+    return None
+
+
+def _print_answer(answer) -> None:
+    badge = "[green]✓ 已核实 grounded[/green]" if answer.grounded else "[yellow]⚠ 含未核实数字 not grounded[/yellow]"
+    if answer.refused:
+        badge = "[dim]未找到答案 no answer[/dim]"
+    console.print(answer.answer, highlight=False)
+    console.print(f"{badge} · {answer.mode} · {answer.latency_ms:.0f} ms")
+    for c in answer.citations:
+        page = f" 第{c.page}页" if c.page else ""
+        console.print(f"  [{c.n}] {c.source}{page} · {c.section or '（正文开头）'}", highlight=False)
+        console.print(f"      「{c.quote[:120]}」", highlight=False)
+    for f in answer.figures:
+        note = f"（{f.formula}）" if f.derived and f.formula else ""
+        console.print(f"  · {f.indicator} {f.year}年 {f.stated or f.value}{note} — {f.source}", highlight=False)
+
+
+@app.command()
+def ask(
+    question: Optional[str] = typer.Argument(None, help="问题 / the question"),
+    data_dir: Optional[Path] = DataDir,
+    as_json: bool = AsJson,
+    history: list[str] = typer.Option([], "--history", help="同一对话中之前的问题（可重复）/ an earlier question (repeatable)"),
+    batch: Optional[Path] = typer.Option(None, "--batch", help='JSONL：每行 {"id", "question", "history"?} / a JSONL file of questions'),
+) -> None:
+    """提问：答案附引用，数字经过核实 / ask a question: a cited answer whose numbers are checked."""
+    if batch is None:
+        error = _question_error(question or "")
+        if error:
+            _fail(error)
+    settings = _settings(data_dir)
+    try:
+        assistant = open_assistant(settings)
+    except (ValueError, ImportError) as exc:
+        _fail(f"配置错误 / configuration error: {exc}")
+    if batch is None:
+        answer = assistant.ask(question, history=list(history) or None)
+        if as_json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            _print_answer(answer)
+        return
+    if not batch.is_file():
+        _fail(f"找不到文件 / file not found: {batch}")
+    failed = 0
+    for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            qid, q = item.get("id"), item.get("question", "")
+            past = item.get("history") or []
+            if not isinstance(past, list):
+                raise ValueError("history must be a list")
+        except (json.JSONDecodeError, AttributeError, ValueError) as exc:
+            err_console.print(f"[red]✗[/red] 第{number}行不是有效的 JSON 对象 / line {number} is not a valid JSON object: {exc}")
+            failed += 1
+            continue
+        error = _question_error(q if isinstance(q, str) else "")
+        if error:
+            print(json.dumps({"id": qid, "error": error}, ensure_ascii=False))
+            failed += 1
+            continue
+        out = {"id": qid, **assistant.ask(q, history=[str(h) for h in past] or None).to_dict()}
+        if as_json:
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        else:
+            console.print(f"[bold]{qid}[/bold] {q}")
+            console.print(out["answer"], highlight=False)
+    if failed:
+        raise typer.Exit(1)
 
 
 metrics_app = typer.Typer(help="指标表：从文档中提取的全部数字 / the metrics table: every figure read from the documents.")

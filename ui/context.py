@@ -34,3 +34,19 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
     indicators = load_indicators(settings.indicators_file)
     return KnowledgeBase(settings.data_dir, embedder, max_bytes=settings.max_bytes, chunk_sizes=sizes,
                          indicators=indicators)
+
+
+def open_assistant(settings: Settings, kb: KnowledgeBase | None = None, visibility: str | None = None):
+    """The assistant over a knowledge base, with the LLM and reranker the settings name."""
+    from assistant import Assistant, AssistantConfig
+    from assistant.llm import make_llm
+
+    kb = kb or open_knowledge_base(settings)
+    llm = make_llm(settings.llm_api_base, settings.llm_model, settings.llm_api_key, timeout=settings.llm_timeout)
+    reranker = None
+    if settings.reranker_path:
+        from assistant.rerank import CrossEncoderReranker
+
+        reranker = CrossEncoderReranker(settings.reranker_path)
+    config = AssistantConfig(reference_year=settings.reference_year, visibility=visibility)
+    return Assistant(kb, config, llm=llm, reranker=reranker)

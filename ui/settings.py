@@ -25,6 +25,14 @@ class Settings(BaseSettings):
         None, description="A YAML file of extra indicators and aliases, merged over the bundled list"
     )
 
+    # Answers: an OpenAI-compatible chat endpoint makes them fluent; without one they are extractive.
+    llm_api_base: str | None = Field(None, description="e.g. http://127.0.0.1:11434/v1 (Ollama)")
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 20.0
+    reference_year: int | None = Field(None, description="今年; default: the year after the latest year reported")
+    reranker_path: str | None = Field(None, description="local cross-encoder folder, e.g. bge-reranker-base")
+
     chunk_min_chars: int = 200
     chunk_max_chars: int = 500
     chunk_overlap_chars: int = 120
