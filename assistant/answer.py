@@ -20,7 +20,7 @@ from .draft import Draft, render
 from .figures import FigureAnswerer
 from .query import Query, understand
 from .types import Answer, Citation, FigureUsed
-from .verify import UNVERIFIED_MARK, flag, verify
+from .verify import UNVERIFIED_MARK, flag, numbers_in, verify
 
 NO_INFO = "文档中没有相关信息"
 _LIBRARY_NAME = re.compile(r"([\u4e00-\u9fff]{2,8}?图书馆)")
@@ -212,30 +212,36 @@ class Assistant:
         return fallback
 
     def _check_llm(self, text: str, ordered, figures: list[FigureUsed]) -> tuple[Answer, list[str]]:
-        text = text.strip()
-        if text.startswith(NO_INFO):
+        text = _marks_before_stop(text.strip())
+        if text.startswith(NO_INFO) and not numbers_in(text):
             return Answer(question="", answer=text, refused=True, mode="llm"), []
-        used = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text) if 0 < int(n) <= len(ordered)})
-        problems = []
-        if not used:
-            problems.append("回答没有标注引用编号")
-        # Keep only citations whose passage supports the sentence that carries them.
-        renumber = {}
-        citations = []
-        for n in used:
-            c = ordered[n - 1]
-            renumber[n] = len(citations) + 1
-            citations.append(Citation(renumber[n], c.file_name, " > ".join(c.heading_path), c.page_start,
-                                      c.text[:300], c.id, c.doc_id))
-        text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "", text)
+        shown = {n: ordered[n - 1] for n in range(1, len(ordered) + 1)}
+        text = re.sub(r"\[(\d+)\]", lambda m: m.group(0) if int(m.group(1)) in shown else "", text)
+        citations = [Citation(n, c.file_name, " > ".join(c.heading_path), c.page_start, c.text[:300], c.id, c.doc_id)
+                     for n, c in shown.items()]
+        # Keep only citations whose passage supports the sentence that carries them, then number them 1..n.
         text = _drop_unsupported(text, citations)
-        passages = [c.text for c in ordered]
-        check = verify(text, citations, figures, passages)
+        kept = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
+        renumber = {old: new for new, old in enumerate(kept, start=1)}
+        text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
+        citations = [Citation(renumber[c.n], c.source, c.section, c.page, c.quote, c.chunk_id, c.doc_id)
+                     for c in citations if c.n in renumber]
+        problems = []
+        if not citations:
+            problems.append("回答没有标注引用编号，或所标引用不支持对应的句子")
+        # Numbers are checked against the passages the answer cites, not every passage it was shown.
+        cited_texts = [shown[n].text for n in kept]
+        check = verify(text, citations, figures, cited_texts)
         if not check.ok:
             problems.append("以下数字在引用段落和指标表中都找不到：" + "、".join(check.unverified))
         answer = Answer(question="", answer=text, citations=citations, figures=_dedupe(figures), grounded=not problems,
                         unverified_numbers=check.unverified, mode="llm")
         return answer, problems
+
+
+def _marks_before_stop(text: str) -> str:
+    """'…万次。[1]' → '…万次[1]。': a mark written after the full stop belongs to the sentence before it."""
+    return re.sub(r"([。！？；])((?:\[\d+\])+)", r"\2\1", text)
 
 
 _NUMBER_QUESTION = re.compile(r"多少|几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久|哪天|哪一天|什么时候|何时")
