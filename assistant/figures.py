@@ -39,7 +39,14 @@ def _pick(rows: list[MetricRow], query: Query) -> list[MetricRow]:
     rows = exact or rows
     prose = [r for r in rows if r.doc_type != "统计报告"]  # a sentence reads better as a quote than a table row
     rows = prose or rows
-    return sorted(rows, key=lambda r: _SOURCE_RANK.get(r.doc_type, 9))
+    return sorted(rows, key=_source_rank)
+
+
+def _source_rank(row: MetricRow) -> int:
+    """A target is best read in the plan that set it; an actual in the year's own summary."""
+    if row.kind == "target":
+        return 0 if row.doc_type == "工作计划" else 1 + _SOURCE_RANK.get(row.doc_type, 9)
+    return _SOURCE_RANK.get(row.doc_type, 9)
 
 
 # Which document speaks first for a figure: the year's own summary, then yearbooks and tables, then cases.
@@ -111,8 +118,10 @@ class FigureAnswerer:
             return
         distinct = _distinct(rows)
         first = distinct[0]
-        # Values far apart are two quantities sharing a name (全区 196.48万次 vs 驿站 19.86万人次), not a conflict.
-        distinct = [r for r in distinct if abs(r.plain_value - first.plain_value) <= 0.5 * max(abs(first.plain_value), 1e-9)]
+        # Values far apart in other documents are two quantities sharing a name (全区 196.48万次 vs 驿站
+        # 19.86万人次), not one figure stated twice; values in the same document are items of a list.
+        distinct = [r for r in distinct if r.doc_id == first.doc_id
+                    or abs(r.plain_value - first.plain_value) <= 0.5 * max(abs(first.plain_value), 1e-9)]
         label = f"{_org_label(query, first)}{year}年{first.indicator}"
         if first.scope and first.scope not in _MAIN_SCOPES:
             label = f"{first.scope}{year}年{first.indicator}"
@@ -125,6 +134,11 @@ class FigureAnswerer:
                 source = f"（原文：{clause}）" if clause and clause != first.stated else ""
             draft.add(f"{label}{kind}为{_value_text(first)}{change}{source}", first.chunk_id, first.quote)
             draft.figures.append(_used(first))
+            return
+        if len({r.doc_id for r in distinct}) == 1:  # "两个项目分别仍有509.22万元和242.12万元"
+            values = "、".join(_value_text(r) for r in distinct)
+            draft.add(f"{label}{kind}分别为{values}", first.chunk_id, first.quote)
+            draft.figures.extend(_used(r) for r in distinct)
             return
         draft.add(f"{label}{kind}在不同文档中的数值不一致", [])
         for r in distinct:
@@ -184,6 +198,8 @@ class FigureAnswerer:
         kind_word = "服务点" if "服务点" in query.text else ("驿站" if "驿站" in query.text else "分馆")
         rows: list[MetricRow] = []
         for indicator in query.indicators or [query.indicator]:  # "哪个分馆进馆人次最多": not 分馆数
+            if kind_word in indicator:
+                continue
             rows = [r for r in self._rows(replace(query, indicator=indicator), years[-1]) if not r.derived
                     and r.scope.endswith(kind_word) and len(r.scope) > len(kind_word) and r.scope not in _MAIN_SCOPES]
             if rows:

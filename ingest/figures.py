@@ -423,13 +423,16 @@ def _kind(ctx: _Context, indicator: str, period_kind: str, before: str, left: st
     return "actual"
 
 
-_NOT_A_BRANCH = re.compile(r"总分馆|全年|年内|新建|新设|新增|验收|升级|建成|各|区内|全区|读书驿站$|^(?:区|村|社区)")
+_NOT_A_BRANCH = re.compile(r"总分馆|全年|年内|新建|新设|新增|验收|升级|建成|各|区内|全区|单间|每间|个别|平均|部分|读书驿站$|^(?:区|村|社区)")
 
 
 def _scope(left: str, before: str) -> str:
     branch = _BRANCH.search(_HEAD_NOISE.sub("", left))
     if branch and branch.start() == 0 and not _NOT_A_BRANCH.search(branch.group(1)):
         return branch.group(1)
+    subject = _BRANCH.match(_HEAD_NOISE.sub("", before.lstrip("一二三四五六七八九十是、，")))
+    if subject and not _NOT_A_BRANCH.search(subject.group(1)):
+        return subject.group(1)  # "高新分馆于…开放，建筑面积2000平方米": the sentence is about the branch
     for pattern, name in _SCOPE_PATTERNS:
         if pattern.search(before):
             return name
