@@ -236,16 +236,9 @@ class MetricsStore:
 
     def target_status(self, indicator: str | None = None, year: int | None = None) -> list[TargetStatus]:
         """Each target linked to the actual a later report states for the same indicator and year."""
-        clauses = ["f.kind = 'target'", "f.derived = 0"]
-        params: list = []
-        if indicator:
-            clauses.append("f.indicator = ?")
-            params.append(self.resolve(indicator))
-        if year is not None:
-            clauses.append("f.year = ?")
-            params.append(year)
         out: list[TargetStatus] = []
-        for target in self._query(" AND ".join(clauses), params):
+        targets = [r for r in self.all(indicator, year, include_derived=False) if r.kind == "target"]
+        for target in targets:
             if target.year is None:
                 continue
             actuals = [
