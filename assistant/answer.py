@@ -20,7 +20,7 @@ from .draft import Draft, render
 from .figures import FigureAnswerer
 from .query import Query, understand
 from .types import Answer, Citation, FigureUsed
-from .verify import UNVERIFIED_MARK, flag, numbers_in, verify
+from .verify import UNVERIFIED_MARK, flag, verify
 
 NO_INFO = "文档中没有相关信息"
 _LIBRARY_NAME = re.compile(r"([\u4e00-\u9fff]{2,8}?图书馆)")
@@ -198,13 +198,19 @@ class Assistant:
                     for i, c in enumerate(ordered, start=1)]
         figure_lines = [f"{f.indicator} {f.year}年：{f.stated or f.value}{'（推算）' if f.derived else ''}（{f.source}）"
                         for f in draft.figures]
-        messages = build_messages(query.text, passages, figure_lines, None, note.rstrip("："))
+        question = query.text
+        if query.follow_up:  # "那前年呢？" means nothing to a model that did not see the turn before
+            said = "、".join(x for x in (query.org, query.indicator, "、".join(f"{y}年" for y in query.years)) if x)
+            question = f"{query.text}（即：{said}）" if said else query.text
+        messages = build_messages(question, passages, figure_lines, None, note.rstrip("："))
         for attempt in range(2):
             try:
                 text = self.llm.complete(messages)
             except LLMError:
                 return fallback
             answer, problems = self._check_llm(text, ordered, draft.figures)
+            if answer.refused and draft.figures:
+                return fallback  # the metrics table answered; the model's refusal would drop a verified figure
             if not problems:
                 answer.question = query.text
                 return answer
@@ -213,14 +219,14 @@ class Assistant:
 
     def _check_llm(self, text: str, ordered, figures: list[FigureUsed]) -> tuple[Answer, list[str]]:
         text = _marks_before_stop(text.strip())
-        if text.startswith(NO_INFO) and not numbers_in(text):
+        if re.fullmatch(re.escape(NO_INFO) + r"[。.！!\s]*", text):  # only the refusal itself, nothing after it
             return Answer(question="", answer=text, refused=True, mode="llm"), []
         shown = {n: ordered[n - 1] for n in range(1, len(ordered) + 1)}
         text = re.sub(r"\[(\d+)\]", lambda m: m.group(0) if int(m.group(1)) in shown else "", text)
         citations = [Citation(n, c.file_name, " > ".join(c.heading_path), c.page_start, c.text[:300], c.id, c.doc_id)
                      for n, c in shown.items()]
         # Keep only citations whose passage supports the sentence that carries them, then number them 1..n.
-        text = _drop_unsupported(text, citations)
+        text = _drop_unsupported(text, citations, {n: c.text for n, c in shown.items()})
         kept = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
         renumber = {old: new for new, old in enumerate(kept, start=1)}
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
@@ -251,11 +257,15 @@ def _asks_number(text: str) -> bool:
     return bool(_NUMBER_QUESTION.search(text))
 
 
-def _drop_unsupported(text: str, citations: list[Citation]) -> str:
-    """A [n] whose passage shares neither a number nor enough words with its sentence is removed."""
+def _drop_unsupported(text: str, citations: list[Citation], passages: dict[int, str] | None = None) -> str:
+    """A [n] whose passage shares neither a figure nor enough words with its sentence is removed."""
     from index.tokenize import tokenize
 
     by_n = {c.n: c for c in citations}
+    full = passages or {}
+
+    def figures_in(s: str) -> set[str]:  # numbers other than years: a shared 2024 proves nothing
+        return set(re.findall(r"\d+(?:\.\d+)?(?!\d*\s*年)", s))
     out = []
     for sentence in re.findall(r"[^。！？\n]+[。！？\n]?", text):
         words = set(tokenize(re.sub(r"\[\d+\]", "", sentence)))
@@ -264,9 +274,10 @@ def _drop_unsupported(text: str, citations: list[Citation]) -> str:
             c = by_n.get(int(m.group(1)))
             if c is None:
                 return ""
-            passage = set(tokenize(c.quote))
-            numbers = set(re.findall(r"\d+(?:\.\d+)?", re.sub(r"\[\d+\]", "", sentence)))
-            supported = (numbers and numbers & set(re.findall(r"\d+(?:\.\d+)?", c.quote))) or (
+            source = full.get(c.n, c.quote)
+            passage = set(tokenize(source))
+            numbers = figures_in(re.sub(r"\[\d+\]", "", sentence))
+            supported = (numbers and numbers & figures_in(source)) or (
                 words and len(words & passage) / len(words) >= 0.2)
             return m.group(0) if supported else ""
 

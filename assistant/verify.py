@@ -73,6 +73,8 @@ def verify(answer_text: str, citations: list[Citation], figures: list[FigureUsed
         v = round(abs(value), 6)
         if v in known:  # 万 is understood through the plain values: 208.37万 = 2083700, never 208.37亿
             continue
+        if written.endswith("万") and round(v / 1e4, 6) in known:
+            continue  # "208.37万次" against a table cell "208.37" under a （万次） header
         unverified.append(written)
     return Verification(unverified)
 

@@ -12,6 +12,7 @@ the registry whenever its generation moved.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +136,8 @@ class KnowledgeBase:
         self.keywords = KeywordIndex(self.data_dir / "bm25")
         self.indicators = indicators
         self.metrics = MetricsStore(self.registry.conn, indicators)
+        # Search may rebuild the keyword index while an ingest in another thread finishes one.
+        self._keyword_lock = threading.RLock()
 
     # -- ingest -------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], visibility: str = "internal",
@@ -217,9 +220,10 @@ class KnowledgeBase:
         self.registry.set_visibility(doc_id, visibility)
 
     def refresh_keywords(self) -> None:
-        generation = self.registry.generation()
-        if self.keywords.generation != generation:
-            self.keywords.rebuild(((c.id, c.embed_text()) for c in self.registry.ready_chunks()), generation)
+        with self._keyword_lock:
+            generation = self.registry.generation()
+            if self.keywords.generation != generation:
+                self.keywords.rebuild(((c.id, c.embed_text()) for c in self.registry.ready_chunks()), generation)
 
     # -- read ---------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:
@@ -247,7 +251,8 @@ class KnowledgeBase:
             restrict = list(docs) if (filters.visibility or filters.doc_types or filters.org) else None
             vector_hits = self.vectors.search(self.embedder.embed_query(query), depth, restrict)
         if mode in ("hybrid", "keyword"):
-            keyword_hits = self.keywords.search(query, depth)
+            with self._keyword_lock:
+                keyword_hits = self.keywords.search(query, depth)
         chunks = self.registry.chunks({i for i, _ in vector_hits} | {i for i, _ in keyword_hits})
         hits: dict[str, SearchHit] = {}
         fusion = self.fusion

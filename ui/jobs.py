@@ -1,0 +1,286 @@
+"""Background ingest jobs for the web API: a small in-process registry.
+
+Uploads return at once with a job id; a single worker thread runs the jobs in
+the order they were submitted, each through ``KnowledgeBase.ingest`` while
+holding the base's write lock, so two uploads never ingest into the same base
+at the same time (and removals or visibility changes wait for the job that is
+writing). Progress is recorded by an ``IngestProgress`` subclass and read by
+``GET /api/jobs/{id}`` as a snapshot.
+
+Jobs live in memory only: a restart forgets them (the documents they ingested
+stay in the base; a file whose ingest was cut off is finished by the next
+ingest, as the knowledge base guarantees).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import secrets
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from index import IngestProgress, KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+JOB_STATES = ("queued", "running", "done", "failed")
+# Per-file: queued → running → added | updated | unchanged | resumed | failed
+FILE_DONE = ("added", "updated", "unchanged", "resumed", "failed")
+
+_LOCKS: "weakref.WeakKeyDictionary[KnowledgeBase, threading.RLock]" = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def write_lock(kb: KnowledgeBase) -> threading.RLock:
+    """The one lock every writer of this knowledge base takes (ingest, remove, visibility).
+
+    The registry shares one SQLite connection between threads; two transactions
+    opened on it from different threads would collide, so writes are serialised.
+    Keyed by the base object, so several apps over one base share it.
+    """
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(kb)
+        if lock is None:
+            lock = _LOCKS[kb] = threading.RLock()
+        return lock
+
+
+@dataclass
+class FileProgress:
+    name: str
+    status: str = "queued"
+    error: str | None = None  # Chinese reason, shown to staff
+    error_en: str | None = None
+    chunks_planned: int = 0
+    chunks_embedded: int = 0
+
+
+@dataclass
+class Job:
+    id: str
+    visibility: str
+    paths: list[Path]
+    files: list[FileProgress]
+    owned: bool = False  # files saved by the API: a failed one no document uses is deleted afterwards
+    signatures: dict[str, tuple | None] = field(default_factory=dict)  # of owned files, as submitted
+    state: str = "queued"
+    files_total: int = 0
+    files_done: int = 0
+    chunks_planned: int = 0
+    chunks_embedded: int = 0
+    created_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: str | None = None  # the job itself could not run (Chinese)
+    error_en: str | None = None
+
+    def file(self, name: str) -> FileProgress:
+        for f in self.files:
+            if f.name == name and f.status not in FILE_DONE:
+                return f
+        for f in self.files:
+            if f.name == name:
+                return f
+        extra = FileProgress(name)  # a document an interrupted earlier run left unfinished
+        self.files.append(extra)
+        return extra
+
+    def snapshot(self) -> dict:
+        return {
+            "job_id": self.id,
+            "state": self.state,
+            "visibility": self.visibility,
+            "files_total": self.files_total,
+            "files_done": self.files_done,
+            "files_failed": sum(1 for f in self.files if f.status == "failed"),
+            "chunks_planned": self.chunks_planned,
+            "chunks_embedded": self.chunks_embedded,
+            "files": [dict(f.__dict__) for f in self.files],
+            "created_at": self.created_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "error": self.error,
+            "error_en": self.error_en,
+        }
+
+
+class JobProgress(IngestProgress):
+    """Records ingest callbacks on a job, under the registry's lock."""
+
+    def __init__(self, job: Job, lock: threading.Lock):
+        self.job = job
+        self.lock = lock
+        self.current: FileProgress | None = None
+
+    def files_found(self, total: int) -> None:
+        with self.lock:
+            self.job.files_total = max(total, len(self.job.files))
+
+    def file_started(self, name: str) -> None:
+        with self.lock:
+            self.current = self.job.file(name)
+            self.current.status = "running"
+
+    def chunks_planned(self, count: int) -> None:
+        with self.lock:
+            self.job.chunks_planned += count
+            if self.current is not None:
+                self.current.chunks_planned += count
+
+    def chunks_embedded(self, count: int) -> None:
+        with self.lock:
+            self.job.chunks_embedded += count
+            if self.current is not None:
+                self.current.chunks_embedded += count
+
+    def file_done(self, name: str, status: str) -> None:
+        with self.lock:
+            entry = self.current if self.current is not None and self.current.name == name else self.job.file(name)
+            entry.status = status
+            self.job.files_done += 1
+            self.current = None
+
+
+class JobRegistry:
+    """Ingest jobs of one knowledge base, run one at a time by a worker thread."""
+
+    def __init__(self, kb: KnowledgeBase, keep: int = 200):
+        self.kb = kb
+        self.keep = keep
+        self._lock = threading.Lock()  # guards the jobs and their progress fields
+        self._jobs: dict[str, Job] = {}
+        self._queue: "queue.Queue[Job | None]" = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._closed = False
+
+    # -- submit and read --------------------------------------------------
+    def submit(self, paths: Sequence[Path], visibility: str = "internal", *, owned: bool = False) -> Job:
+        """Queue an ingest of these files; ``owned`` files (saved by the API) may be deleted if they fail."""
+        if self._closed:
+            raise RuntimeError("服务正在关闭，不再接受导入 / the job registry is shut down")
+        paths = [Path(p) for p in paths]
+        job = Job(id=secrets.token_hex(8), visibility=visibility, paths=paths,
+                  files=[FileProgress(p.name) for p in paths], owned=owned, files_total=len(paths),
+                  signatures={str(p): _signature(p) for p in paths} if owned else {})
+        with self._lock:
+            self._jobs[job.id] = job
+            self._evict()
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run, name="lantai-ingest", daemon=True)
+                self._worker.start()
+        self._queue.put(job)
+        return job
+
+    def snapshot(self, job_id: str) -> dict | None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return job.snapshot() if job else None
+
+    def snapshots(self) -> list[dict]:
+        with self._lock:
+            return [j.snapshot() for j in sorted(self._jobs.values(), key=lambda j: -j.created_at)]
+
+    def wait(self, job_id: str, timeout: float = 60.0) -> dict | None:
+        """Block until the job has finished (or the timeout passed); its last snapshot."""
+        deadline = time.monotonic() + timeout
+        while True:
+            snap = self.snapshot(job_id)
+            if snap is None or snap["state"] in ("done", "failed") or time.monotonic() >= deadline:
+                return snap
+            time.sleep(0.05)
+
+    def pending_paths(self) -> set[str]:
+        """Files of jobs that have not finished yet."""
+        with self._lock:
+            return {str(p) for j in self._jobs.values() if j.state in ("queued", "running") for p in j.paths}
+
+    def busy(self) -> bool:
+        with self._lock:
+            return any(j.state in ("queued", "running") for j in self._jobs.values())
+
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Stop taking jobs; let the running one finish (up to ``timeout`` seconds)."""
+        self._closed = True
+        self._queue.put(None)
+        worker = self._worker
+        if worker is not None and worker.is_alive():
+            worker.join(timeout)
+
+    # -- the worker -------------------------------------------------------
+    def _evict(self) -> None:
+        finished = [j for j in self._jobs.values() if j.state in ("done", "failed")]
+        excess = len(self._jobs) - self.keep
+        for job in sorted(finished, key=lambda j: j.created_at)[: max(0, excess)]:
+            del self._jobs[job.id]
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            try:
+                self._run_job(job)
+            except Exception:  # pragma: no cover - _run_job records its own failures
+                log.exception("ingest job %s crashed", job.id)
+
+    def _run_job(self, job: Job) -> None:
+        progress = JobProgress(job, self._lock)
+        with write_lock(self.kb):
+            with self._lock:
+                job.state = "running"
+                job.started_at = time.time()
+            try:
+                report = self.kb.ingest(job.paths, visibility=job.visibility, progress=progress)
+            except Exception as exc:
+                log.exception("ingest job %s failed", job.id)
+                with self._lock:
+                    job.state = "failed"
+                    job.error = f"导入过程出错：{exc}"
+                    job.error_en = f"ingest failed: {exc}"
+                    for f in job.files:
+                        if f.status not in FILE_DONE:
+                            f.status, f.error, f.error_en = "failed", "导入中断，文件未导入", "ingest stopped"
+                    job.finished_at = time.time()
+                return
+        with self._lock:
+            for err in report.failed:
+                entry = job.file(err.file_name)
+                entry.status, entry.error, entry.error_en = "failed", err.zh, err.en
+            for f in job.files:
+                if f.status not in FILE_DONE:  # never reported by ingest: not a file it could read
+                    f.status, f.error, f.error_en = "failed", "文件未被导入", "the file was not ingested"
+            failed = [f for f in job.files if f.status == "failed"]
+            job.state = "failed" if job.files and len(failed) == len(job.files) else "done"
+            job.finished_at = time.time()
+        if job.owned:
+            self._discard_failed(job, {f.name for f in failed})
+
+    def _discard_failed(self, job: Job, failed_names: set[str]) -> None:
+        """Delete uploaded files that failed and that no document was read from.
+
+        A file replaced since it was submitted (the same name uploaded again) is kept.
+        """
+        for path in job.paths:
+            if path.name not in failed_names or _signature(path) != job.signatures.get(str(path)):
+                continue
+            if not self.kb.find_documents(str(path)):
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:  # pragma: no cover - best effort
+                    log.warning("could not delete failed upload %s", path)
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+__all__ = ["FileProgress", "Job", "JobProgress", "JobRegistry", "write_lock", "JOB_STATES"]
