@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ORT_DISABLE_TELEMETRY := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test setup setup-test corpus eval bench clean
+.PHONY: run demo ingest-sample test setup setup-test corpus eval bench clean
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,18 @@ setup-test: $(VENV)/.testing
 corpus: setup
 	$(PY) -m corpus.build
 
-run: corpus
+ingest-sample: corpus
 	$(LANTAI) ingest corpus/docs --data-dir $(DATA)
+
+# The web app (chat, documents, metrics) and the REST API on http://127.0.0.1:7860 .
+run: ingest-sample
+	$(LANTAI) serve --data-dir $(DATA)
+
+# The same knowledge base from the command line: a search and a question.
+demo: ingest-sample
 	$(LANTAI) stats --data-dir $(DATA)
 	$(LANTAI) search "2024年进馆人数是多少？同比变化多少？" -k 3 --data-dir $(DATA)
+	$(LANTAI) ask "青川区图书馆去年进馆人数多少？同比？" --data-dir $(DATA)
 
 test: setup-test
 	$(PY) -m pytest -q
@@ -40,6 +48,8 @@ test: setup-test
 eval: setup-test
 	$(PY) -m eval.fidelity
 	$(PY) -m eval.retrieval
+	$(PY) -m eval.figures
+	$(PY) -m eval.answers
 
 bench: setup-test
 	$(PY) -m eval.bench

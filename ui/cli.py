@@ -343,6 +343,36 @@ def metrics_targets(
     console.print(table)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址 / address to listen on"),
+    port: int = typer.Option(7860, "--port", help="端口 / port"),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """启动网页界面和 REST API / serve the web UI at / and the REST API under /api."""
+    import os
+
+    from .api import BindError, check_bind
+
+    try:
+        check_bind(host, os.environ.get("LANTAI_API_KEYS"))
+        from .server import UI_USERS_ENV, check_ui_bind
+
+        check_ui_bind(host, os.environ.get(UI_USERS_ENV))
+    except BindError as exc:
+        _fail(str(exc), 2)
+    from .server import create_server_app
+
+    try:
+        server_app = create_server_app(_settings(data_dir))
+    except ValueError as exc:
+        _fail(f"配置错误 / configuration error: {exc}")
+    import uvicorn
+
+    console.print(f"兰台已启动 / serving: http://{host}:{port}/ （API 文档 / API docs: /docs）")
+    uvicorn.run(server_app, host=host, port=port, log_level="info")
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

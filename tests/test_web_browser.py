@@ -1,0 +1,272 @@
+"""The web UI in a real browser: Debian's chromium, headless, driven by Playwright.
+
+The real server (``lantai serve``: API + Gradio UI) runs in a subprocess on a
+free loopback port over a temp data dir with two small Chinese documents
+ingested first, and ``LANTAI_UI_USERS`` set so the login page is shown.
+Screenshots go to the pytest temp dir and are copied to /tmp/lantai-screens/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENS = Path("/tmp/lantai-screens")
+REPO = Path(__file__).resolve().parents[1]
+USER, PASSWORD = "馆员", "s3cret-兰台"
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+if not CHROMIUM.exists():
+    pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium)", allow_module_level=True)
+
+SUMMARY_2024 = (
+    "青川区图书馆2024年工作总结\n\n一、主要工作\n\n"
+    "全年进馆人数208.37万人次，同比增长6.05%。新建读书驿站11间，全区读书驿站达到63间。\n\n"
+    "二、存在问题\n\n部分分馆设施老化，专业人员不足。\n"
+)
+SUMMARY_2023 = (
+    "青川区图书馆2023年工作总结\n\n一、主要工作\n\n"
+    "全年进馆人数196.45万人次，同比增长12.3%。新建读书驿站8间，全区读书驿站达到52间。\n"
+)
+PLAN_2025 = (
+    "青川区图书馆2025年工作计划\n\n一、工作目标\n\n"
+    "2025年计划新建读书驿站12间，全年开展阅读推广活动500场次。\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return r.read()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embedder):
+    from index import KnowledgeBase
+
+    root = tmp_path_factory.mktemp("web")
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "青川区图书馆2024年工作总结.txt").write_text(SUMMARY_2024, encoding="utf-8")
+    (docs / "青川区图书馆2023年工作总结.txt").write_text(SUMMARY_2023, encoding="utf-8")
+    data = root / "data"
+    kb = KnowledgeBase(data, embedder)
+    report = kb.ingest([docs])
+    assert report.ok, [e.bilingual() for e in report.failed]
+    kb.close()
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTAI_")}
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False",
+               LANTAI_UI_USERS=f"{USER}:{PASSWORD},other:pw", PYTHONPATH=str(REPO))
+    log = (root / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data)],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if json.loads(_get(base + "/healthz"))["documents"] == 2:
+                break
+        except Exception:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("server did not start:\n" + (root / "server.log").read_text(encoding="utf-8")[-3000:])
+        time.sleep(0.3)
+    try:
+        yield {"base": base, "root": root, "data": data}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server, tmp_path_factory):
+    shots = tmp_path_factory.mktemp("screens")
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
+                                      accept_downloads=True)
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+
+        def shot(name: str) -> None:
+            path = shots / f"{name}.png"
+            pg.screenshot(path=str(path), full_page=True)
+            shutil.copy(path, SCREENS / path.name)
+
+        pg.shot = shot
+        yield pg
+        context.close()
+        browser.close()
+
+
+def test_api_and_docs_served_beside_ui(server):
+    assert json.loads(_get(server["base"] + "/healthz"))["status"] == "ok"
+    assert b"openapi" in _get(server["base"] + "/openapi.json")
+    docs = json.loads(_get(server["base"] + "/api/documents"))
+    assert {d["file_name"] for d in docs} == {"青川区图书馆2024年工作总结.txt", "青川区图书馆2023年工作总结.txt"}
+
+
+def test_login_required_and_wrong_password_refused(page, server):
+    page.goto(server["base"] + "/")
+    page.get_by_label("用户名").fill(USER)
+    page.get_by_label("密码").fill("wrong")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_timeout(800)
+    assert page.locator("#lt-question").count() == 0  # still on the login page
+    page.shot("01-login")
+    page.get_by_label("用户名").fill(USER)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.locator("#lt-question textarea").wait_for()
+    page.shot("02-main")
+
+
+def test_ask_shows_answer_citation_and_passage(page, server):
+    page.locator("#lt-question textarea").fill("青川区图书馆2024年进馆人数是多少？")
+    page.locator("#lt-ask").click()
+    chat = page.locator("#lt-chat")
+    cite = chat.locator("details.lt-cite").first
+    cite.wait_for()
+    text = chat.inner_text()
+    assert "208.37万" in text
+    assert "已核实" in text
+    assert "[1]" in text
+    summary = cite.locator("summary")
+    assert "青川区图书馆2024年工作总结.txt" in summary.inner_text()
+    passage = cite.locator("blockquote")
+    assert not passage.is_visible()  # closed until clicked
+    summary.click()
+    passage.wait_for(state="visible")
+    assert "全年进馆人数208.37万人次" in passage.inner_text()
+    assert "进馆人数" in chat.locator("table.lt-figs").inner_text()
+    page.shot("03-answer-citation-open")
+
+    # a follow-up uses the earlier question as context
+    page.locator("#lt-question textarea").fill("2023年呢？")
+    page.locator("#lt-ask").click()
+    page.wait_for_function("document.querySelectorAll('#lt-chat details.lt-cite').length >= 2")
+    assert "196.45万" in chat.inner_text()
+
+    # feedback lands in <data_dir>/feedback.jsonl
+    page.locator("#lt-up").click()
+    page.get_by_text("已记录对最近一条回答的反馈").wait_for()
+    lines = (server["data"] / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[-1])
+    assert record["rating"] == "up" and record["question"] == "2023年呢？"
+    assert record["citations"] and record["user"] == USER and record["time"]
+    page.shot("04-follow-up-feedback")
+
+
+def test_upload_document_is_listed(page, server):
+    upload = server["root"] / "青川区图书馆2025年工作计划.txt"
+    upload.write_text(PLAN_2025, encoding="utf-8")
+    bad = server["root"] / "损坏的表格.xlsx"
+    bad.write_bytes(b"this is not a spreadsheet")
+    page.get_by_role("tab", name="文档").click()
+    page.locator("#lt-files input[type=file]").set_input_files([str(upload), str(bad)])
+    page.locator("#lt-upload").click()
+    status = page.locator("#lt-upload-status")
+    status.get_by_text("导入任务").wait_for()
+    page.wait_for_function(
+        "document.querySelector('#lt-upload-status').innerText.match(/已完成|失败/)"
+        " && document.querySelector('#lt-docs').innerText.includes('2025年工作计划')", timeout=60_000)
+    assert "新增" in status.inner_text()
+    assert "损坏的表格.xlsx：失败（" in status.inner_text()  # the per-file reason, in Chinese
+    table = page.locator("#lt-docs").inner_text()
+    assert "青川区图书馆2025年工作计划.txt" in table and "仅内部" in table
+    docs = json.loads(_get(server["base"] + "/api/documents"))
+    assert "青川区图书馆2025年工作计划.txt" in {d["file_name"] for d in docs}
+    page.shot("05-documents-uploaded")
+
+
+def test_metrics_tab(page, server):
+    page.get_by_role("tab", name="指标").click()
+    page.get_by_text("条。").first.wait_for()
+    assert "进馆人数" in page.locator("body").inner_text()
+    page.shot("06-metrics")
+
+
+def test_metrics_trend_and_export(page, server):
+    trend = page.locator("#lt-trend")
+    page.wait_for_function("document.querySelector('#lt-trend').querySelector('canvas, svg') !== null")
+    assert "进馆人数" in trend.inner_text()
+    assert "174.93" not in trend.inner_text()  # a numeric axis (round ticks), not the values as labels
+    page.get_by_text("暂未发现数值不一致").wait_for()
+    page.get_by_role("button", name="导出 CSV").click()
+    link = page.locator("#lt-export a").first
+    link.wait_for()
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    body = Path(download.path()).read_bytes().decode("utf-8-sig")
+    assert body.startswith("指标,年份,数值") and "进馆人数" in body
+    page.shot("07-metrics-trend-export")
+
+
+def test_change_visibility_and_delete(page, server):
+    page.get_by_role("tab", name="文档").click()
+    pick = page.locator("#lt-doc-pick input")
+    pick.click()
+    page.get_by_role("option", name="青川区图书馆2025年工作计划.txt").click()
+    page.locator("#lt-new-vis").get_by_text("公开").click()
+    page.locator("#lt-set-vis").click()
+    page.locator("#lt-manage-status").get_by_text("可见范围改为：公开").wait_for()
+    assert "公开" in page.locator("#lt-docs").inner_text()
+    docs = {d["file_name"]: d for d in json.loads(_get(server["base"] + "/api/documents"))}
+    assert docs["青川区图书馆2025年工作计划.txt"]["visibility"] == "public"
+
+    pick.click()
+    page.get_by_role("option", name="青川区图书馆2025年工作计划.txt").click()
+    page.locator("#lt-delete").click()  # not confirmed: refused
+    page.get_by_text("请先勾选").first.wait_for()
+    page.locator("#lt-confirm input").check()
+    page.locator("#lt-delete").click()
+    page.locator("#lt-manage-status").get_by_text("已删除").wait_for()
+    assert "2025年工作计划" not in page.locator("#lt-docs").inner_text()
+    docs = {d["file_name"] for d in json.loads(_get(server["base"] + "/api/documents"))}
+    assert "青川区图书馆2025年工作计划.txt" not in docs
+    page.shot("08-documents-deleted")
+
+
+def test_serve_refuses_public_bind_without_keys(monkeypatch):
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    monkeypatch.delenv("LANTAI_API_KEYS", raising=False)
+    monkeypatch.delenv("LANTAI_UI_USERS", raising=False)
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"])
+    assert result.exit_code == 2
+    assert "LANTAI_API_KEYS" in result.output and "127.0.0.1" in result.output
+    monkeypatch.setenv("LANTAI_API_KEYS", "k1")  # keys for the API, but no login for the web UI
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"])
+    assert result.exit_code == 2 and "LANTAI_UI_USERS" in result.output
