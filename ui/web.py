@@ -27,7 +27,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from .api import MAX_HISTORY, MAX_QUESTION, _unique, safe_file_name
+from .api import MAX_HISTORY, MAX_QUESTION, _unique, answer_pieces, safe_file_name
 from .jobs import write_lock
 from .metrics_export import COLUMNS, row_values, to_csv, to_xlsx
 
@@ -248,28 +248,38 @@ def build_ui(app_state: Any) -> gr.Blocks:
 
     # -- ask ----------------------------------------------------------------------------------
     def ask(question: str, chat: list, history: list[str], records: dict):
+        """Answer in the chat; in LLM mode the verified answer is streamed in pieces before the full card."""
         chat = list(chat or [])
         history = list(history or [])
         records = dict(records or {})
         question = (question or "").strip()
         if not question:
             _warn("请输入问题。")
-            return gr.update(), chat, history, records
+            yield gr.update(), chat, history, records
+            return
         if len(question) > MAX_QUESTION:
             _warn(f"问题不能超过 {MAX_QUESTION} 字。")
-            return gr.update(), chat, history, records
+            yield gr.update(), chat, history, records
+            return
+        chat += [{"role": "user", "content": question}, {"role": "assistant", "content": "正在查找资料……"}]
+        yield "", chat, history, records
         try:
             answer = assistant.ask(question, history=history[-MAX_HISTORY:] or None)
         except Exception:
             log.exception("ask failed")
-            chat += [{"role": "user", "content": question},
-                     {"role": "assistant", "content": "生成答案时出错，请稍后再试。"}]
-            return "", chat, history, records
-        chat.append({"role": "user", "content": question})
-        chat.append({"role": "assistant", "content": render_answer(answer)})
+            chat[-1] = {"role": "assistant", "content": "生成答案时出错，请稍后再试。"}
+            yield "", chat, history, records
+            return
+        if answer.mode == "llm":  # only a verified answer is ever shown, so it streams after the check
+            shown = ""
+            for piece in answer_pieces(answer.answer):
+                shown += piece
+                chat[-1] = {"role": "assistant", "content": shown}
+                yield "", chat, history, records
+        chat[-1] = {"role": "assistant", "content": render_answer(answer)}
         records[str(len(chat) - 1)] = feedback_record(answer, "")
         history.append(question)
-        return "", chat, history, records
+        yield "", chat, history, records
 
     def _save_feedback(record: dict, rating: str, request: gr.Request | None) -> None:
         entry = dict(record, rating=rating,
