@@ -216,6 +216,14 @@ class KnowledgeBase:
         self.vectors.delete_document(doc_id)
         self.refresh_keywords()
 
+    def reindex(self, doc_id: str) -> IngestReport:
+        """Read a document again from its file (after an alias list change, say); its vectors are reused."""
+        record = self.registry.get(doc_id)
+        if record is None:
+            raise KeyError(doc_id)
+        self.registry.mark_stale(doc_id)
+        return self.ingest([Path(record.path)], visibility=record.visibility)
+
     def set_visibility(self, doc_id: str, visibility: str) -> None:
         self.registry.set_visibility(doc_id, visibility)
 

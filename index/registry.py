@@ -170,6 +170,11 @@ class Registry:
         row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _record(row) if row else None
 
+    def mark_stale(self, doc_id: str) -> None:
+        """Make the next ingest of this document read it again even if its file is unchanged."""
+        with self._tx() as c:
+            c.execute("UPDATE documents SET pipeline = '' WHERE id = ?", (doc_id,))
+
     def pipeline_of(self, doc_id: str) -> str:
         row = self.conn.execute("SELECT pipeline FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return row[0] if row else ""

@@ -292,3 +292,32 @@ def test_openapi_documents_the_models(env):
         assert path in spec["paths"], path
     schemas = spec["components"]["schemas"]
     assert {"AskRequest", "AnswerOut", "CitationOut", "FigureOut", "DocumentOut", "JobOut", "MetricOut"} <= set(schemas)
+
+
+def test_reindex_endpoint(tmp_path, embedder):
+    from fastapi.testclient import TestClient
+
+    from index import KnowledgeBase
+    from ui.api import create_app
+    from ui.settings import Settings
+
+    data = tmp_path / "data"
+    kb = KnowledgeBase(data, embedder)
+    f = tmp_path / "r.txt"
+    f.write_text("青川区图书馆2024年工作总结\n\n一、主要工作\n\n全年开展阅读推广活动468场次。\n", encoding="utf-8")
+    kb.ingest([f])
+    doc_id = kb.documents()[0].id
+    with TestClient(create_app(Settings(data_dir=data), kb=kb, api_keys=[])) as client:
+        r = client.post(f"/api/documents/{doc_id}/reindex")
+        assert r.status_code == 202
+        job_id = r.json()["job_id"]
+        for _ in range(200):
+            state = client.get(f"/api/jobs/{job_id}").json()["state"]
+            if state in ("done", "failed"):
+                break
+            import time
+
+            time.sleep(0.05)
+        assert state == "done"
+        assert client.post("/api/documents/nope/reindex").status_code == 404
+    kb.close()

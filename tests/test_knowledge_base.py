@@ -84,3 +84,14 @@ def test_registry_records_metadata(tmp_path, kb, seed_txt):
     conn = sqlite3.connect(kb.data_dir / "registry.sqlite3")
     pages = conn.execute("SELECT heading_path FROM chunks").fetchall()
     assert any("三、2025年工作重点与思路" in json.loads(p[0]) for p in pages)
+
+
+def test_reindex_reads_an_unchanged_file_again_and_reuses_its_vectors(tmp_path, kb):
+    f = _write(tmp_path / "a.txt", "全年开展阅读推广活动412场次，吸引读者3.2万人次。")
+    kb.ingest([f])
+    doc = kb.documents()[0]
+    assert kb.ingest([f]).unchanged == ["a.txt"]
+    report = kb.reindex(doc.id)
+    assert report.updated == ["a.txt"] and report.chunks_embedded == 0  # same chunks: vectors kept
+    assert kb.documents()[0].status == "ready"
+    _consistent(kb)

@@ -583,6 +583,19 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             path.unlink(missing_ok=True)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
+    @api.post("/documents/{doc_id}/reindex", response_model=UploadAccepted, status_code=status.HTTP_202_ACCEPTED,
+              tags=["documents"], summary="重新索引文档 / read a document again from its file",
+              responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
+    def reindex_document(doc_id: str) -> UploadAccepted:
+        record = _one(doc_id)
+        path = Path(record.path)
+        if not path.is_file():
+            raise HTTPException(status.HTTP_409_CONFLICT, f"原文件已不存在，无法重新索引：{record.file_name} / "
+                                                          f"the source file no longer exists")
+        kb.registry.mark_stale(record.id)
+        job = jobs.submit([path], record.visibility)
+        return UploadAccepted(job_id=job.id, files=[record.file_name])
+
     @api.patch("/documents/{doc_id}", response_model=DocumentOut, tags=["documents"],
                summary="修改可见范围 / change who may see a document",
                responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})

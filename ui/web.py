@@ -389,6 +389,22 @@ def build_ui(app_state: Any) -> gr.Blocks:
         frame, choices = refresh_documents()
         return f"已将「{record.file_name}」的可见范围改为：{VIS_ZH[visibility]}。", frame, choices
 
+    def reindex_document(doc_id: str | None):
+        record = next((r for r in kb.documents() if r.id == doc_id), None) if doc_id else None
+        if record is None:
+            message = f"找不到文档「{doc_id}」。" if doc_id else "请先选择一个文档。"
+            _warn(message)
+            return message
+        if not Path(record.path).is_file():
+            return f"原文件已不存在，无法重新索引「{record.file_name}」。"
+        kb.registry.mark_stale(record.id)
+        job = jobs.submit([Path(record.path)], record.visibility)
+        return f"已开始重新索引「{record.file_name}」（任务 {job.id}），完成后点击“刷新列表”查看。"
+
+    def upload_any(files, folder, visibility: str):
+        """Files and a whole folder go in through the same upload."""
+        yield from upload(list(files or []) + list(folder or []), visibility)
+
     def delete_document(doc_id: str | None, confirm: bool):
         record = next((r for r in kb.documents() if r.id == doc_id), None) if doc_id else None
         message = None
@@ -478,6 +494,8 @@ def build_ui(app_state: Any) -> gr.Blocks:
                     with gr.Column(scale=3):
                         files = gr.File(label="选择文件（可多选；PDF、Word、Excel、文本）", file_count="multiple",
                                         type="filepath", elem_id="lt-files")
+                        folder = gr.File(label="或选择整个文件夹", file_count="directory", type="filepath",
+                                         elem_id="lt-folder", height=90)
                     with gr.Column(scale=2):
                         visibility = gr.Radio(VIS_CHOICES, value="internal", label="可见范围")
                         upload_btn = gr.Button("上传并导入", variant="primary", elem_id="lt-upload")
@@ -494,15 +512,17 @@ def build_ui(app_state: Any) -> gr.Blocks:
                 with gr.Row():
                     vis_btn = gr.Button("修改可见范围", elem_id="lt-set-vis")
                     confirm = gr.Checkbox(label="确认删除", value=False, elem_id="lt-confirm")
+                    reindex_btn = gr.Button("重新索引", elem_id="lt-reindex")
                     del_btn = gr.Button("删除文档", variant="stop", elem_id="lt-delete")
                 manage_status = gr.Markdown("", elem_id="lt-manage-status")
 
-                upload_btn.click(upload, [files, visibility], [upload_status, docs_table, doc_pick, files],
+                upload_btn.click(upload_any, [files, folder, visibility], [upload_status, docs_table, doc_pick, files],
                                  concurrency_limit=1)
                 refresh_btn.click(refresh_documents, None, [docs_table, doc_pick])
                 docs_tab.select(refresh_documents, None, [docs_table, doc_pick])
                 vis_btn.click(change_visibility, [doc_pick, new_vis], [manage_status, docs_table, doc_pick])
                 del_btn.click(delete_document, [doc_pick, confirm], [manage_status, docs_table, doc_pick, confirm])
+                reindex_btn.click(reindex_document, [doc_pick], [manage_status])
 
             with gr.Tab("指标", id="metrics") as metrics_tab:
                 with gr.Row():
