@@ -38,11 +38,11 @@ def test_prior_year_is_derived_to_the_stated_precision(tmp_path):
 
 
 def test_percentage_checked_against_its_counts(tmp_path):
-    doc = _doc(tmp_path, "全区292个村（社区）已有231个完成读书驿站覆盖，覆盖率达79.1%。")
+    doc = _doc(tmp_path, "292个村（社区）当中，已建成读书驿站的有231个，覆盖率达79.1%。")
     share = next(f for f in doc.figures if f.unit == "%")
     assert share.indicator == "读书驿站覆盖率" and share.value == 79.1
     assert share.check and "✓" in share.check
-    wrong = _doc(tmp_path, "全区292个村（社区）已有231个完成读书驿站覆盖，覆盖率达81.5%。", name="b.txt")
+    wrong = _doc(tmp_path, "292个村（社区）当中，已建成读书驿站的有231个，覆盖率达81.5%。", name="b.txt")
     assert next(f for f in wrong.figures if f.unit == "%").check is None
 
 
