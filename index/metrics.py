@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Iterable
 
 from ingest import Document, Figure, IndicatorList, load_indicators
+from ingest.indicators import units_compatible
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS figures (
@@ -195,6 +196,24 @@ class MetricsStore:
                 by_year.setdefault(r.year, []).append(r)
         return dict(sorted(by_year.items()))
 
+    def branch_total(self, indicator: str, year: int, org: str | None = None) -> tuple[Derived | None, list[MetricRow]]:
+        """The sum over branches and service points, beside the whole-system figure it should equal."""
+        rows = [r for r in self.lookup(indicator, year, org=org) if not r.derived]
+        scoped = [r for r in rows if r.scope and r.scope not in ("全区", "本馆", "合计")]
+        if not scoped:
+            return None, []
+        # One table's rows, at one granularity: the table whose own 合计 row is there, else the fullest one.
+        by_doc: dict[str, list[MetricRow]] = {}
+        for r in scoped:
+            by_doc.setdefault(r.doc_id, []).append(r)
+        with_total = [d for d in by_doc if any(r.doc_id == d and r.scope == "全区" for r in rows)]
+        doc = with_total[0] if with_total else max(by_doc, key=lambda d: len(by_doc[d]))
+        parts: dict[str, MetricRow] = {}
+        for r in by_doc[doc]:
+            parts.setdefault(r.scope, r)
+        whole = [r for r in rows if r.scope in ("", "全区", "合计") and r.kind in _ACTUAL_KINDS]
+        return total(list(parts.values())), whole
+
     def figures_in(self, chunk_id: str) -> list[MetricRow]:
         return self._query("f.chunk_id = ?", (chunk_id,), order="f.char_start")
 
@@ -253,6 +272,39 @@ class MetricsStore:
             met = actual.plain_value <= target.plain_value if capped else actual.plain_value >= target.plain_value
             out.append(TargetStatus(target.indicator, target.year, "met" if met else "not_met", target, actual))
         return out
+
+
+@dataclass
+class Derived:
+    """A figure Lantai computed (推算), with the formula and the rows it came from."""
+
+    indicator: str
+    year: int | None
+    value: float
+    unit: str
+    formula: str
+    rows: list[MetricRow]
+
+
+def total(rows: list[MetricRow]) -> Derived | None:
+    """The sum of one indicator over several scopes (branches), in the first row's unit."""
+    rows = [r for r in rows if not r.derived]
+    if not rows or len({r.base_unit for r in rows}) != 1:
+        return None
+    scale = rows[0].plain_value / rows[0].value if rows[0].value else 1.0
+    value = sum(r.plain_value for r in rows) / scale
+    digits = max(len(r.stated.split(".")[1]) - len(r.unit) if "." in r.stated else 0 for r in rows)
+    formula = " + ".join(r.stated for r in rows) + f" = {value:.{max(digits, 0)}f}{rows[0].unit}"
+    return Derived(rows[0].indicator, rows[0].year, round(value, max(digits, 0)), rows[0].unit, f"推算：{formula}", rows)
+
+
+def share(part: MetricRow, whole: MetricRow, decimals: int = 2) -> Derived | None:
+    """What share of ``whole`` the ``part`` is, in %."""
+    if not units_compatible(part.base_unit, whole.base_unit) or not whole.plain_value:
+        return None  # 万人次 of a branch against 万次 of the system is fine; 间 against 万元 is not
+    value = round(part.plain_value / whole.plain_value * 100, decimals)
+    formula = f"推算：{part.stated} ÷ {whole.stated} = {value:.{decimals}f}%"
+    return Derived(part.indicator, part.year, value, "%", formula, [part, whole])
 
 
 def _scope_key(scope: str) -> str:

@@ -79,3 +79,20 @@ def test_cli_metrics_outputs(tmp_path, corpus_kb):
     assert "86.32万册次" in conflicts and "86.23万册次" in conflicts and "共 1 处冲突" in conflicts
     bad = runner.invoke(app, ["metrics", "--xlsx", str(tmp_path / "m.txt"), *data])
     assert bad.exit_code == 2 and ".xlsx" in bad.output
+
+
+def test_sum_over_branches_matches_the_stated_total_and_shares(corpus_kb):
+    from index.metrics import share
+
+    summed, whole = corpus_kb.metrics.branch_total("外借册次", 2024, org="青川区图书馆")
+    assert summed is not None and summed.formula.startswith("推算")
+    assert any(abs(w.value - summed.value) < 1e-6 for w in whole)  # 合计 55.17 = the branches added up
+    linjiang = [r for r in corpus_kb.metrics.lookup("进馆人数", 2024, scope="临江分馆") if not r.derived][0]
+    total = [r for r in corpus_kb.metrics.lookup("进馆人数", 2024, org="青川区图书馆")
+             if r.scope in ("", "全区") and not r.derived and r.kind != "target"][0]
+    result = share(linjiang, total)
+    assert result.value == round(18.63 / 208.37 * 100, 2) and "÷" in result.formula
+    runner = CliRunner()
+    out = runner.invoke(app, ["metrics", "sum", "--indicator", "外借册次", "--year", "2024",
+                              "--data-dir", str(corpus_kb.data_dir)]).output
+    assert "合计" in out and "✓ 一致" in out

@@ -317,6 +317,33 @@ def metrics_conflicts(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson
     console.print(f"共 {len(conflicts)} 处冲突 / {len(conflicts)} conflicts")
 
 
+@metrics_app.command("sum")
+def metrics_sum(
+    indicator: str = typer.Option(..., "--indicator", help="指标 / indicator"),
+    year: int = typer.Option(..., "--year", help="年份 / year"),
+    part: Optional[str] = typer.Option(None, "--share-of", help="某范围占全区的比例 / a scope's share of the whole"),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """各分馆、服务点合计，并与全区数对照；或某一范围的占比 / a sum over branches, or one scope's share."""
+    from index.metrics import share
+
+    store = _open(data_dir).metrics
+    summed, whole = store.branch_total(indicator, year)
+    if part:
+        rows = [r for r in store.lookup(indicator, year, scope=part) if not r.derived]
+        if not rows or not whole:
+            _fail(f"找不到「{part}」或全区的{indicator}{year}年数据 / no figure for '{part}' or the whole system", 1)
+        result = share(rows[0], whole[0])
+        console.print(f"{part}占全区的 {result.value:.2f}%（{result.formula}）", highlight=False)
+        return
+    if summed is None:
+        _fail(f"没有按分馆或服务点记录的{indicator}{year}年数据 / no per-branch figures", 1)
+    console.print(f"{indicator} {year}年 各范围合计：{summed.value:g}{summed.unit}（{summed.formula}）", highlight=False)
+    for w in whole[:3]:
+        same = abs(w.plain_value - summed.value * (w.plain_value / w.value if w.value else 1)) < 1e-6 * max(1, w.plain_value)
+        console.print(f"  全区数 {w.stated}（{w.file_name}）{'✓ 一致' if same else '✗ 不一致 / differs'}", highlight=False)
+
+
 _STATUS = {"met": "已完成 met", "not_met": "未完成 not met", "not_reported": "尚无实际数 not yet reported"}
 
 
