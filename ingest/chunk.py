@@ -130,7 +130,9 @@ def _make_chunk(doc: Document, first: Paragraph, window: list[_Span], kind: str,
         period, year = default_period(doc.doc_type, doc.report_year, doc.plan_year)
     heading_path = section.path if section else ()
     return Chunk(
-        id=content_hash(doc.doc_id, " > ".join(heading_path), text),
+        # The id covers everything the embedder sees (title, headings, text): a vector is reused only
+        # when the text it was computed from is unchanged.
+        id=content_hash(doc.doc_id, doc.title, " > ".join(heading_path), text),
         doc_id=doc.doc_id,
         file_name=doc.file_name,
         text=text,
