@@ -26,11 +26,6 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
 
 
-def enumerated_items(text: str) -> list[str]:
-    """'一是强化理论武装，严格…；二是…' → ['强化理论武装，严格…', …]: each item's first sentence."""
-    return [lead for lead, _ in enumerated_items_full(text)]
-
-
 def enumerated_items_full(text: str) -> list[tuple[str, str]]:
     """(first sentence, whole item) for each 一是/二是 item."""
     parts = _ITEM.split(text.replace("\n", ""))

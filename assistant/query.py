@@ -108,22 +108,12 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
     return [org for _, org in sorted(found)]
 
 
-def find_org(text: str, orgs: list[str]) -> str | None:
-    named = find_orgs(text, orgs)
-    return named[0] if named else None
-
-
 def find_scopes(text: str, scopes: list[str]) -> list[str]:
     found: list[tuple[int, str]] = []
     for scope in sorted(scopes, key=len, reverse=True):
         if scope and len(scope) >= 3 and scope in text and not any(scope in s for _, s in found):
             found.append((text.find(scope), scope))
     return [s for _, s in sorted(found)]
-
-
-def find_scope(text: str, scopes: list[str]) -> str | None:
-    named = find_scopes(text, scopes)
-    return named[0] if named else None
 
 
 def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None = None) -> list[str]:

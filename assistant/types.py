@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -68,6 +68,3 @@ class Answer:
             "intent": self.intent,
         }
 
-
-def as_dict(obj) -> dict:
-    return asdict(obj)
