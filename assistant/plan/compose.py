@@ -1,0 +1,336 @@
+"""Compose next year's plan, deterministically, from last year's documents.
+
+The draft follows the usual shape of a Chinese work plan: 总体思路, 主要目标
+(targets projected from the series, labelled 推算), 重点工作 (last year's focus
+areas with their unfinished items carried over as 延续, a measure for every
+problem the summary names, recovery measures for falling indicators, case
+studies' experience, passed deadlines flagged) and 保障措施. Every item rests
+on cited passages; nothing is invented but the connecting words and the
+standing measures of ``measures.yaml``, which hold no figures.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index import KnowledgeBase
+
+from ..compose import sentences
+from .check import finalize
+from .deadlines import passed_deadlines
+from .items import FocusArea, PlanParts, SourceItem, SummaryParts, plan_parts, summary_parts
+from .match import overlap
+from .measures import Topic, topic, topics_of
+from .model import CARRIED, PROJECTED, RECOVERY, TO_CHECK, CarryJudgement, PlanDraft, PlanItem, PlanSection, Problem
+from .sources import PlanSources, select_sources
+from .status import best_sentence, judge
+from .targets import MAX_EXTRAPOLATED_RATE, TargetProposal, propose
+
+_CN = "一二三四五六七八九十"
+_GUIDE = re.compile(r"“[^”]{2,30}”的?(?:总体要求|总思路|总体思路|工作思路|年度要求|要求|思路)")
+
+
+def cn_number(n: int) -> str:
+    if n <= 10:
+        return _CN[n - 1]
+    return ("" if n < 20 else _CN[n // 10 - 1]) + "十" + (_CN[n % 10 - 1] if n % 10 else "")
+
+
+def draft_plan(kb: KnowledgeBase, year: int | None = None, org: str | None = None,
+               visibility: str | None = None) -> PlanDraft:
+    src = select_sources(kb, year, org)
+    metrics = kb.metrics.for_visibility(visibility)
+    pp = plan_parts(src.plan_chunks)
+    sp = summary_parts(src.summary_chunks)
+    problems = [Problem(label, text, ids) for label, text, ids in sp.problems]
+    evidence = [(s, ids) for _, s, ids in sp.achievements] + list(sp.lead)
+    evidence += [(s, p.chunk_ids) for p in problems for s in sentences(p.text)]
+    source_items = pp.all_items()
+    judgements = judge(source_items, evidence, metrics, src.plan_year, src.summary_year, src.org)
+    verdict = {id(item): j for item, j in zip(source_items, judgements)}
+    proposals = propose(metrics, src.org, src.summary.id if src.summary else None, src.summary_year, src.year,
+                        src.plan.id if src.plan else None)
+
+    draft = PlanDraft(org=src.org, year=src.year, title=f"{src.org}{src.year}年工作计划（草稿）", sources=src.titles,
+                      sections=[], problems=problems, carry=judgements, summary_year=src.summary_year,
+                      plan_year=src.plan_year)
+    draft.deadlines = passed_deadlines(src.summary_chunks + src.plan_chunks, src.year)
+    focus = _focus_sections(pp, verdict)
+    _respond_to_problems(focus, pp, problems, verdict)
+    _recovery_measures(focus, proposals, problems)
+    _case_experience(focus, src)
+    _flag_deadlines(focus, draft)
+    _consolidate(focus, sp)
+    draft.sections = [
+        PlanSection("总体思路", items=_guiding(src, pp, sp, problems)),
+        PlanSection("主要目标", items=[_target_item(p, src.year) for p in proposals]),
+        PlanSection("重点工作", subsections=[s for s in focus if s.items]),
+        PlanSection("保障措施", subsections=_guarantees(pp, verdict, problems, sp)),
+    ]
+    draft.sections = [s for s in draft.sections if s.items or s.subsections]
+    _notes(draft, src)
+    return finalize(draft, kb)
+
+
+# -- 总体思路 -------------------------------------------------------------------
+
+def _guiding(src: PlanSources, pp: PlanParts, sp: SummaryParts, problems: list[Problem]) -> list[PlanItem]:
+    items: list[PlanItem] = []
+    phrase, guide_ids = "", []
+    for g in pp.guiding:
+        m = _GUIDE.search(g.text)
+        if m:
+            phrase, guide_ids = m.group(0), g.chunk_ids
+            break
+    if not phrase:
+        for s, ids in sp.lead:
+            m = _GUIDE.search(s)
+            if m:
+                phrase, guide_ids = m.group(0), ids
+                break
+    areas = list(dict.fromkeys(label for label, _, _ in sp.achievements if label))[:4]
+    area_ids = [next(ids for label, _, ids in sp.achievements if label == a)[0] for a in areas]
+    text = f"{src.year}年，{src.org}将"
+    text += f"继续围绕{phrase}，" if phrase else "立足公共文化服务职能，"
+    if areas:
+        text += f"在巩固{src.summary_year}年{'、'.join(areas)}等成果的基础上，"
+    if problems:
+        text += f"着力解决{'、'.join(p.label for p in problems)}等问题，"
+    text += "推动服务体系提质增效"
+    ids = guide_ids + area_ids + [i for p in problems for i in p.chunk_ids[:1]]
+    items.append(PlanItem(text, list(dict.fromkeys(ids)), responds_to=list(range(len(problems)))))
+    basis = [(s, ids) for s, ids in sp.lead if re.search(r"\d+(?:\.\d+)?(?:万|%)", s)][:4]
+    if basis:
+        said = "；".join(s.rstrip("。；") for s, _ in basis)
+        said = re.sub(r"^（数据截至[^）]*）", "", said)
+        items.append(PlanItem(f"{src.summary_year}年工作基础：{said}",
+                              list(dict.fromkeys(i for _, ids in basis for i in ids))))
+    return items
+
+
+# -- 主要目标 -------------------------------------------------------------------
+
+def _fmt(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def _target_item(p: TargetProposal, year: int) -> PlanItem:
+    base = p.base
+    if p.rate_source == "stated":
+        change = f"同比{p.rate:+.2f}%".replace("+", "+").replace("-", "−")
+    else:
+        change = f"较上年{p.rate:+.2f}%".replace("-", "−")
+    ids = [base.chunk_id] + ([p.previous.chunk_id] if p.previous and p.rate_source == "computed" else [])
+    if p.declining and p.rate_source == "stated":
+        falls = f"，已连续{p.falls}年下降" if p.falls >= 2 else ""
+        text = (f"{p.indicator}：{base.year}年{base.stated}（{change}{falls}）→ {year}年目标：止跌回升，"
+                f"不低于{_fmt(p.value)}{p.unit}（推算）")
+    elif p.declining or (p.rate or 0) > MAX_EXTRAPOLATED_RATE:
+        text = f"{p.indicator}：{base.year}年{base.stated}（{change}）→ {year}年目标：不低于{_fmt(p.value)}{p.unit}（推算）"
+    else:
+        text = f"{p.indicator}：{base.year}年{base.stated}（{change}）→ {year}年目标约{_fmt(p.value)}{p.unit}（推算，按近年增速）"
+    if p.prior_target is not None:
+        text += f"；上年计划提出{p.prior_target.year}年目标{p.prior_target.stated}"
+        ids.append(p.prior_target.chunk_id)
+    if p.missed_target is not None:
+        text += f"；{base.year}年目标{p.missed_target.stated}未完成"
+        ids.append(p.missed_target.chunk_id)
+    tags = [PROJECTED] + ([CARRIED] if p.missed_target is not None else [])
+    return PlanItem(text, [i for i in dict.fromkeys(ids) if i], tags=tags, figures=[p.figure(year)],
+                    note=p.formula, carried_from=p.missed_target.quote if p.missed_target is not None else "")
+
+
+# -- 重点工作 -------------------------------------------------------------------
+
+def _focus_sections(pp: PlanParts, verdict: dict[int, CarryJudgement]) -> list[PlanSection]:
+    out = []
+    for area in pp.areas:
+        section = PlanSection(area.label, context=_area_text(area))
+        for item in area.items:
+            j = verdict.get(id(item))
+            if j is not None and j.status in ("continuing", "pending"):
+                section.items.append(_carried(item, j))
+        out.append(section)
+    return out
+
+
+def _carried(item: SourceItem, j: CarryJudgement) -> PlanItem:
+    return PlanItem(item.text, list(j.chunk_ids), tags=[CARRIED], note=j.reason, carried_from=item.text)
+
+
+def _area_text(area: FocusArea) -> str:
+    return area.label + "".join(i.text for i in area.items)
+
+
+def _section_for(text: str, focus: list[PlanSection], areas: list[FocusArea], minimum: float = 0.12) -> PlanSection | None:
+    """The focus area a measure belongs in: the one sharing most words and topics with it."""
+    topics = {t.name for t in topics_of(text)[:2]}
+    best, best_score = None, minimum
+    for section, area in zip(focus, areas):
+        area_topics = {t.name for t in topics_of(_area_text(area))[:2]}
+        score = overlap(text, _area_text(area)) + 0.15 * len(topics & area_topics)
+        if score > best_score:
+            best, best_score = section, score
+    return best
+
+
+def _respond_to_problems(focus: list[PlanSection], pp: PlanParts, problems: list[Problem],
+                         verdict: dict[int, CarryJudgement]) -> None:
+    areas = pp.areas
+    for k, problem in enumerate(problems):
+        about = problem.label + problem.text
+        wanted = {t.name for t in topics_of(about)[:2]}
+        # Last year's own measures that speak to the problem (a problem that persists keeps its measures).
+        scored = []
+        for area, section in zip(areas, focus):
+            for item in area.items:
+                shared = wanted & {t.name for t in topics_of(item.text)[:2]}
+                score = overlap(item.text, about) + 0.1 * len(shared)
+                if score >= 0.2 and shared:
+                    scored.append((score, item, section))
+        for _, item, section in sorted(scored, key=lambda s: -s[0])[:2]:
+            existing = next((i for i in section.items if i.carried_from == item.text), None)
+            if existing is None:
+                j = verdict.get(id(item))
+                if j is not None and j.status == "done":
+                    continue  # done last year: the problem needs something else
+                existing = _carried(item, j) if j else PlanItem(item.text, item.chunk_ids, tags=[CARRIED])
+                existing.note = (existing.note + "；" if existing.note else "") + "上年措施，问题仍存在，继续实施"
+                section.items.append(existing)
+            existing.responds_to.append(k)
+        # A standing measure for the problem's main topic, placed in the area it belongs to.
+        tops = topics_of(about)
+        measure_topic = next((t for t in tops if t.measure), None)
+        if measure_topic is not None:
+            text = measure_topic.measure.format(problem=problem.label)
+        else:
+            text = f"针对“{problem.label}”，制定专项工作方案，明确责任部门、工作措施和完成时限，按季度督办"
+        section = _section_for(about, focus, areas) if areas else None
+        if section is None:
+            section = PlanSection(f"着力破解“{problem.label}”问题", context=about)
+            focus.append(section)
+            areas.append(FocusArea(section.heading))
+        section.items.append(PlanItem(text, list(problem.chunk_ids), responds_to=[k],
+                                      note=f"回应上年总结所列问题：{problem.label}"))
+
+
+_RECOVERY_TOPIC = {"文献流通量": "流通", "外借册次": "流通", "新增注册读者": "读者", "累计持证读者": "读者",
+                   "新增文献": "资源", "文献购置经费": "经费", "阅读推广活动场次": "活动", "活动参与人次": "活动",
+                   "进馆人数": "到馆", "官网访问量": "数字", "公众号阅读量": "数字"}
+
+
+def _recovery_measures(focus: list[PlanSection], proposals: list[TargetProposal], problems: list[Problem]) -> None:
+    for p in proposals:
+        if not (p.declining and p.rate_source == "stated"):
+            continue
+        t: Topic | None = topic(_RECOVERY_TOPIC.get(p.indicator, "")) or next(
+            (t for t in topics_of(p.indicator) if t.recovery), None)
+        template = t.recovery if t and t.recovery else "推动{indicator}止跌回升：分析下降原因，制定专项提升措施，按季度跟踪"
+        text = template.format(indicator=p.indicator)
+        ids = [p.base.chunk_id] if p.base.chunk_id else []
+        named = [k for k, pr in enumerate(problems) if p.indicator in pr.label + pr.text]
+        ids += [i for k in named for i in problems[k].chunk_ids[:1]]
+        item = PlanItem(text, list(dict.fromkeys(ids)), tags=[RECOVERY], responds_to=named,
+                        note=f"{p.indicator}{p.base.year}年同比下降，需有回升措施")
+        section = None
+        for k in named:  # beside the problem that names the indicator
+            section = next((s for s in focus if any(k in i.responds_to for i in s.items)), None)
+            if section:
+                break
+        if section is None:
+            section = next((s for s in focus if s.heading == "推动主要指标止跌回升"), None)
+            if section is None:
+                section = PlanSection("推动主要指标止跌回升")
+                focus.append(section)
+        section.items.append(item)
+
+
+def _case_experience(focus: list[PlanSection], src: PlanSources) -> None:
+    for doc, chunks in src.cases:
+        if not chunks:
+            continue
+        title = doc.title or doc.file_name
+        name = re.search(r"“([^”]{2,12})”", title)
+        core = re.sub(r"^.*——", "", title)
+        text = f"总结推广“{name.group(1)}”（{core}）的经验做法，将可复制的建设和运营模式在全区推广" if name else \
+            f"总结推广{core}的经验做法，将可复制的建设和运营模式在全区推广"
+        about = title + chunks[0].text
+        best = max(focus, key=lambda s: overlap(s.context or s.heading, about) + overlap(about, s.context or s.heading),
+                   default=None)
+        if best is None:
+            continue
+        best.items.append(PlanItem(text, [chunks[0].id], note="来自案例材料"))
+
+
+def _flag_deadlines(focus: list[PlanSection], draft: PlanDraft) -> None:
+    for d in draft.deadlines:
+        text = f"⚠ 请核实：文件提出“{d.quote}”，该时间已过，请核实实际进展并更新相关表述"
+        best = max(focus, key=lambda s: overlap(d.quote + s.heading, s.heading + "".join(i.text for i in s.items)),
+                   default=None)
+        item = PlanItem(text, [d.chunk_id], tags=[TO_CHECK], note="期限已过")
+        if best is None or overlap(d.quote, best.heading + "".join(i.text for i in best.items)) == 0:
+            best = next((s for s in focus if s.heading == "需核实的事项"), None)
+            if best is None:
+                best = PlanSection("需核实的事项")
+                focus.append(best)
+        best.items.append(item)
+
+
+def _consolidate(focus: list[PlanSection], sp: SummaryParts) -> None:
+    """An area with nothing left to carry keeps its place with last year's result as the base to build on."""
+    evidence = [(s, ids) for _, s, ids in sp.achievements]
+    labels = list(dict.fromkeys(label for label, _, _ in sp.achievements))
+    for section in focus:
+        if any(CARRIED in i.tags or i.responds_to for i in section.items) or not evidence:
+            continue
+        best = best_sentence(section.context or section.heading, evidence)
+        area = max(labels, key=lambda lab: overlap(lab, section.context or section.heading), default=None)
+        if area and overlap(area, section.context or section.heading) > 0 and (best is None or best[0] < 0.2):
+            best = next((0.2, s, ids) for lab, s, ids in sp.achievements if lab == area)
+        if best and best[0] >= 0.2:
+            said = re.sub(r"^[一二三四五六七八九十]是", "", best[1]).rstrip("。；")
+            section.items.append(PlanItem(f"巩固提升：{said}", list(best[2]),
+                                          note="上年已完成，巩固成果"))
+
+
+# -- 保障措施 -------------------------------------------------------------------
+
+def _guarantees(pp: PlanParts, verdict: dict[int, CarryJudgement], problems: list[Problem],
+                sp: SummaryParts) -> list[PlanSection]:
+    out = []
+    for area in pp.guarantees:
+        section = PlanSection(area.label)
+        for item in area.items:
+            j = verdict.get(id(item))
+            if j is not None and j.status in ("continuing", "pending"):
+                section.items.append(_carried(item, j))
+            else:
+                section.items.append(PlanItem(item.text, list(item.chunk_ids), note="上年保障措施，继续执行"))
+        out.append(section)
+    covered = {t.name for s in out for t in topics_of(s.heading + "".join(i.text for i in s.items))[:1]}
+    for k, problem in enumerate(problems):
+        t = next((t for t in topics_of(problem.label + problem.text) if t.guarantee), None)
+        if t is None or t.name in covered:
+            continue
+        covered.add(t.name)
+        heading, _, body = t.guarantee.partition("。")
+        out.append(PlanSection(heading, items=[PlanItem(body, list(problem.chunk_ids), responds_to=[k],
+                                                        note=f"回应上年总结所列问题：{problem.label}")]))
+    if not pp.guarantees:
+        party = next(((s, ids) for label, s, ids in sp.achievements if topic("党建") and
+                      any(w in label for w in topic("党建").words + ("党",))), None)
+        if party is not None:
+            heading, _, body = topic("党建").guarantee.partition("。")
+            out.insert(0, PlanSection(heading, items=[PlanItem(body, list(party[1]))]))
+    return out
+
+
+def _notes(draft: PlanDraft, src: PlanSources) -> None:
+    if src.summary is None:
+        draft.notes.append("未找到上一年度工作总结，执行情况和问题无法判断。")
+    if src.plan is None:
+        draft.notes.append("未找到上一年度工作计划，无延续事项。")
+    elif src.plan_year and src.summary_year and src.plan_year > src.summary_year:
+        draft.notes.append(f"尚无{src.plan_year}年工作总结：{src.plan_year}年计划各项按“延续”列入，请作者据实核对完成情况。")
+    for d in draft.deadlines:
+        draft.notes.append(f"文件中“{d.quote}”的期限已过，请核实。")
