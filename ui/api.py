@@ -113,6 +113,38 @@ def _require_key(request: Request,
 
 
 # -- models ---------------------------------------------------------------------------------------
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class DraftPlanRequest(BaseModel):
+    year: int | None = Field(None, ge=2000, le=2100, description="计划年度；默认为已有文档之后的一年 / the plan's year")
+    org: str | None = Field(None, max_length=100, description="单位；默认为最近有工作总结的单位 / the organisation")
+    format: Literal["json", "md", "docx"] = Field("json", description="json（结构与 Markdown）| md | docx")
+    mode: Literal["auto", "extractive", "llm"] = Field(
+        "auto", description="auto：配置了大模型时改写为通顺文字，否则按文档条目组合 / auto uses the LLM when configured")
+
+
+class PlanExportRequest(BaseModel):
+    markdown: str = Field(..., min_length=1, max_length=500_000, description="计划的 Markdown（可为编辑后的版本）")
+    file_name: str = Field("工作计划（草稿）", max_length=100, description="下载文件名（不含扩展名）")
+
+
+class DraftPlanOut(BaseModel):
+    title: str
+    org: str
+    year: int
+    mode: str
+    markdown: str
+    sources: list[str]
+    notes: list[str]
+    checks: dict[str, int | float]
+    problems: list[dict[str, Any]]
+    carry_over: list[dict[str, Any]]
+    deadlines: list[dict[str, Any]]
+    sections: list[dict[str, Any]]
+    references: list[dict[str, Any]]
+
+
 class AskRequest(BaseModel):
     question: str = Field(..., min_length=1, max_length=MAX_QUESTION, description="问题 / the question",
                           examples=["2024年进馆人数是多少？"])
@@ -662,6 +694,39 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(body, media_type=media, headers={
             "Content-Disposition": _content_disposition(f"指标表.{format}", f"lantai-metrics.{format}")})
+
+    # -- plan drafting ------------------------------------------------------------------------
+    @api.post("/draft-plan", response_model=DraftPlanOut, tags=["plan"],
+              summary="起草下一年度工作计划 / draft next year's work plan",
+              responses={200: {"content": {"text/markdown": {}, "application/vnd.openxmlformats-officedocument."
+                                                               "wordprocessingml.document": {}},
+                               "description": "format=json：结构化草稿；md：Markdown；docx：Word 文件"}})
+    def draft_plan_route(body: DraftPlanRequest) -> Any:
+        from assistant.plan import PlanError
+
+        from .drafting import file_name, make_plan, plan_docx
+
+        try:
+            result = make_plan(settings, kb, body.year, body.org, body.mode)
+        except PlanError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        if body.format == "json":
+            return result.to_dict()
+        if body.format == "md":
+            return Response(result.markdown.encode("utf-8"), media_type="text/markdown; charset=utf-8", headers={
+                "Content-Disposition": _content_disposition(file_name(result.draft, "md"), "lantai-plan.md")})
+        return Response(plan_docx(result.markdown), media_type=_DOCX, headers={
+            "Content-Disposition": _content_disposition(file_name(result.draft, "docx"), "lantai-plan.docx")})
+
+    @api.post("/draft-plan/export", tags=["plan"], summary="把（编辑后的）计划 Markdown 导出为 Word / Markdown to .docx",
+              response_class=Response,
+              responses={200: {"content": {_DOCX: {}}, "description": "Word 文件"}})
+    def export_plan(body: PlanExportRequest) -> Response:
+        from .drafting import plan_docx
+
+        name = safe_file_name(body.file_name) or "plan"
+        return Response(plan_docx(body.markdown), media_type=_DOCX, headers={
+            "Content-Disposition": _content_disposition(f"{name}.docx", "lantai-plan.docx")})
 
     app.include_router(api)
     return app

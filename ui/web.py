@@ -226,6 +226,9 @@ def conflicts_frame(kb) -> pd.DataFrame:
 
 
 # -- the UI ---------------------------------------------------------------------------------------
+PLAN_MODES = {"自动": "auto", "按文档条目组合": "extractive", "大模型改写": "llm"}
+
+
 def build_ui(app_state: Any) -> gr.Blocks:
     """The Chinese web UI over the API's knowledge base, assistant and ingest jobs."""
     kb = app_state.kb
@@ -456,6 +459,49 @@ def build_ui(app_state: Any) -> gr.Blocks:
             return gr.update(value=path, visible=True)
         return handler
 
+    # -- plan drafting --------------------------------------------------------------------------
+    def plan_orgs():
+        from assistant.plan import organisations
+
+        orgs = organisations(kb)
+        return gr.update(choices=orgs, value=orgs[0] if orgs else None)
+
+    def draft_plan_ui(year, org, mode_label, progress=gr.Progress()):
+        from assistant.plan import PlanError
+
+        from .drafting import checks_line, file_name, make_plan
+
+        mode = PLAN_MODES.get(mode_label, "auto")
+        try:
+            year = int(year) if year not in (None, "") else None
+        except (TypeError, ValueError):
+            year = -1
+        progress(0.2, desc="正在读取上年总结、计划和指标…")
+        try:
+            result = make_plan(settings, kb, year, org or None, mode)
+        except PlanError as exc:
+            message = str(exc).split(" / ")[0]
+            _warn(message)
+            return gr.update(), gr.update(), f"⚠ {message}", gr.update()
+        progress(1.0, desc="完成")
+        status = f"已起草《{result.draft.title}》。{checks_line(result.checks)}。请在下方编辑后下载。"
+        return result.markdown, result.markdown, status, file_name(result.draft, "")[:-1]
+
+    def plan_download(fmt: str):
+        def handler(markdown: str, name: str):
+            if not (markdown or "").strip():
+                _warn("请先起草计划。")
+                return gr.update(visible=False)
+            name = safe_file_name(name or "工作计划（草稿）") or "plan"
+            if fmt == "md":
+                path = _download_copy(None, f"{name}.md", markdown.encode("utf-8"))
+            else:
+                from .drafting import plan_docx
+
+                path = _download_copy(None, f"{name}.docx", plan_docx(markdown))
+            return gr.update(value=path, visible=True)
+        return handler
+
     # -- layout ---------------------------------------------------------------------------------
     with gr.Blocks(title="兰台 · 图书馆工作文档知识助手") as demo:
         gr.Markdown("## 兰台 · 图书馆工作文档知识助手\n答案均来自已导入的工作文档，附引用原文；数字经核对。")
@@ -571,6 +617,33 @@ def build_ui(app_state: Any) -> gr.Blocks:
                 metrics_tab.select(open_metrics, [m_indicator, m_year, m_scope, t_indicator],
                                    [m_indicator, m_year, m_scope, t_indicator, m_table, m_count, c_table,
                                     c_note, t_plot])
+            with gr.Tab("计划起草", id="plan") as plan_tab:
+                gr.Markdown("根据最新的工作总结、上一年度计划、指标趋势和案例起草下一年度工作计划；"
+                            "每条附出处，目标值为推算，请核定后使用。")
+                with gr.Row():
+                    p_year = gr.Number(value=None, precision=0, label="计划年度（留空为下一年度）", elem_id="lt-plan-year")
+                    p_org = gr.Dropdown([], label="单位", allow_custom_value=True, elem_id="lt-plan-org")
+                    p_mode = gr.Radio(list(PLAN_MODES), value="自动", label="起草方式")
+                    p_btn = gr.Button("起草计划", variant="primary", elem_id="lt-plan-draft")
+                p_status = gr.Markdown("", elem_id="lt-plan-status")
+                p_name = gr.State("")
+                with gr.Row():
+                    with gr.Column():
+                        p_edit = gr.Textbox(label="编辑（Markdown）", lines=28, max_lines=60, elem_id="lt-plan-edit")
+                        p_refresh = gr.Button("更新预览", size="sm")
+                    with gr.Column():
+                        p_preview = gr.Markdown("", label="预览", elem_id="lt-plan-preview", height=640)
+                with gr.Row():
+                    p_md_btn = gr.Button("下载 Markdown", size="sm")
+                    p_docx_btn = gr.Button("下载 Word（DOCX）", size="sm", elem_id="lt-plan-docx")
+                p_file = gr.File(label="下载文件", interactive=False, visible=False, height=60, elem_id="lt-plan-file")
+
+                plan_tab.select(plan_orgs, None, [p_org])
+                p_btn.click(draft_plan_ui, [p_year, p_org, p_mode], [p_preview, p_edit, p_status, p_name],
+                            concurrency_limit=2)
+                p_refresh.click(lambda text: text, [p_edit], [p_preview])
+                p_md_btn.click(plan_download("md"), [p_edit, p_name], [p_file])
+                p_docx_btn.click(plan_download("docx"), [p_edit, p_name], [p_file])
     return demo
 
 

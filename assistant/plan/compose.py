@@ -37,7 +37,8 @@ def cn_number(n: int) -> str:
 
 
 def draft_plan(kb: KnowledgeBase, year: int | None = None, org: str | None = None,
-               visibility: str | None = None) -> PlanDraft:
+               visibility: str | None = None, llm=None) -> PlanDraft:
+    """The draft plan of ``year`` for ``org``; with ``llm``, its items rewritten into fluent prose."""
     src = select_sources(kb, year, org)
     metrics = kb.metrics.for_visibility(visibility)
     pp = plan_parts(src.plan_chunks)
@@ -69,7 +70,13 @@ def draft_plan(kb: KnowledgeBase, year: int | None = None, org: str | None = Non
     ]
     draft.sections = [s for s in draft.sections if s.items or s.subsections]
     _notes(draft, src)
-    return finalize(draft, kb)
+    draft = finalize(draft, kb)
+    if llm is not None:
+        from .rewrite import rewrite
+
+        rewrite(draft, kb, llm)
+        draft = finalize(draft, kb)  # numbers re-checked on the rewritten wording
+    return draft
 
 
 # -- 总体思路 -------------------------------------------------------------------

@@ -133,6 +133,13 @@ def _proposal(base: MetricRow, previous: MetricRow | None, series, plan_year: in
     targets = [r for r in metrics.lookup(base.indicator, kinds=("target",), org=org) if not r.derived]
     later = [r for r in targets if r.year and base.year < r.year < plan_year and r.doc_id == previous_plan_doc_id]
     proposal.prior_target = later[-1] if later else None
+    prior = proposal.prior_target
+    if prior is not None and prior.base_unit == base.base_unit and (declining or rate > MAX_EXTRAPOLATED_RATE) and base.value:
+        scale = base.plain_value / base.value
+        ambition = round_target(prior.plain_value / scale, base.unit)
+        if ambition > value:  # a recovery target below what last year's plan already asked for is no target
+            proposal.value = ambition
+            proposal.formula += f"；上年计划提出{prior.year}年目标{prior.stated}，高于此值，目标取{_fmt(ambition)}{base.unit}"
     for st in metrics.target_status(base.indicator, base.year):
         if st.status == "not_met" and st.actual is not None and st.target.org == org:
             proposal.missed_target = st.target
