@@ -259,3 +259,18 @@ def test_real_draft_docx_reopens_and_renders_with_libreoffice(corpus_kb, tmp_pat
     out.mkdir()
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(out / "page")], check=True, timeout=120)
     assert len(list(out.glob("page*.png"))) == pages
+
+
+def test_eval_plan_cases_hold_on_the_corpus_and_seed(corpus_kb):
+    """The shares ``python -m eval.plan`` prints, over the same gold cases."""
+    from eval.plan import evaluate, load_gold
+
+    for case in load_gold():
+        if case["case"].startswith("seed") and not any(d.org == NH for d in corpus_kb.documents()):
+            continue
+        r = evaluate(corpus_kb, case)
+        assert r["problems_found"] == r["problems_gold"], case["case"]
+        assert r["carried_found"] == r["carried_gold"], (case["case"], r["missing"])
+        assert r["judged"] == r["judged_gold"], case["case"]
+        assert r["deadlines_found"] == r["deadlines_gold"], case["case"]
+        assert r["recovery_found"] == r["recovery_gold"], case["case"]
