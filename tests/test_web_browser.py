@@ -218,7 +218,8 @@ def test_metrics_tab(page, server):
 def test_metrics_trend_and_export(page, server):
     trend = page.locator("#lt-trend")
     page.wait_for_function("document.querySelector('#lt-trend').querySelector('canvas, svg') !== null")
-    assert "进馆人数" in trend.inner_text()
+    # The tab opens on an empty chart that the indicator's trend then replaces.
+    page.wait_for_function("document.querySelector('#lt-trend').innerText.includes('进馆人数')")
     assert "174.93" not in trend.inner_text()  # a numeric axis (round ticks), not the values as labels
     page.get_by_text("暂未发现数值不一致").wait_for()
     page.get_by_role("button", name="导出 CSV").click()
@@ -230,6 +231,33 @@ def test_metrics_trend_and_export(page, server):
     body = Path(download.path()).read_bytes().decode("utf-8-sig")
     assert body.startswith("指标,年份,数值") and "进馆人数" in body
     page.shot("07-metrics-trend-export")
+
+
+def test_plan_tab_drafts_previews_edits_and_downloads_word(page, server):
+    page.get_by_role("tab", name="计划起草").click()
+    page.locator("#lt-plan-org input").click()
+    page.get_by_role("option", name="青川区图书馆").click()
+    page.locator("#lt-plan-draft").click()
+    status = page.locator("#lt-plan-status")
+    status.get_by_text("已起草").wait_for(timeout=60_000)
+    assert "问题回应" in status.inner_text() and "数字核实" in status.inner_text()
+    preview = page.locator("#lt-plan-preview")
+    assert "总体思路" in preview.inner_text() and "参考来源" in preview.inner_text()
+    editor = page.locator("#lt-plan-edit textarea")
+    edited = editor.input_value() + "\n补充一条馆员手工添加的事项。\n"
+    editor.fill(edited)
+    page.locator("#lt-plan-docx").click()
+    link = page.locator("#lt-plan-file a").first
+    link.wait_for()
+    with page.expect_download() as info:
+        link.click()
+    import docx
+
+    document = docx.Document(info.value.path())
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0].startswith("青川区图书馆") and "工作计划（草稿）" in texts[0]
+    assert "补充一条馆员手工添加的事项。" in texts  # the edited text is what is exported
+    page.shot("08-plan-draft")
 
 
 def test_change_visibility_and_delete(page, server):

@@ -226,6 +226,17 @@ def conflicts_frame(kb) -> pd.DataFrame:
 
 
 # -- the UI ---------------------------------------------------------------------------------------
+def plan_preview(markdown: str) -> str:
+    """The draft as the preview shows it: one line of the draft is one paragraph (as in the Word export),
+    where Markdown would run lines without a blank between them together."""
+    out = []
+    for line in (markdown or "").splitlines():
+        out.append(line)
+        if line.strip() and not line.lstrip().startswith("|"):
+            out.append("")
+    return "\n".join(out)
+
+
 PLAN_MODES = {"自动": "auto", "按文档条目组合": "extractive", "大模型改写": "llm"}
 
 
@@ -462,9 +473,11 @@ def build_ui(app_state: Any) -> gr.Blocks:
     # -- plan drafting --------------------------------------------------------------------------
     def plan_orgs():
         from assistant.plan import organisations
+        from assistant.plan.sources import default_year
 
         orgs = organisations(kb)
-        return gr.update(choices=orgs, value=orgs[0] if orgs else None)
+        year = default_year(kb, orgs[0]) if orgs else None
+        return gr.update(choices=orgs, value=orgs[0] if orgs else None), gr.update(value=year)
 
     def draft_plan_ui(year, org, mode_label, progress=gr.Progress()):
         from assistant.plan import PlanError
@@ -473,7 +486,7 @@ def build_ui(app_state: Any) -> gr.Blocks:
 
         mode = PLAN_MODES.get(mode_label, "auto")
         try:
-            year = int(year) if year not in (None, "") else None
+            year = int(year) if year else None  # an emptied number box sends 0: the default year
         except (TypeError, ValueError):
             year = -1
         progress(0.2, desc="正在读取上年总结、计划和指标…")
@@ -485,7 +498,7 @@ def build_ui(app_state: Any) -> gr.Blocks:
             return gr.update(), gr.update(), f"⚠ {message}", gr.update()
         progress(1.0, desc="完成")
         status = f"已起草《{result.draft.title}》。{checks_line(result.checks)}。请在下方编辑后下载。"
-        return result.markdown, result.markdown, status, file_name(result.draft, "")[:-1]
+        return plan_preview(result.markdown), result.markdown, status, file_name(result.draft, "")[:-1]
 
     def plan_download(fmt: str):
         def handler(markdown: str, name: str):
@@ -638,10 +651,10 @@ def build_ui(app_state: Any) -> gr.Blocks:
                     p_docx_btn = gr.Button("下载 Word（DOCX）", size="sm", elem_id="lt-plan-docx")
                 p_file = gr.File(label="下载文件", interactive=False, visible=False, height=60, elem_id="lt-plan-file")
 
-                plan_tab.select(plan_orgs, None, [p_org])
+                plan_tab.select(plan_orgs, None, [p_org, p_year])
                 p_btn.click(draft_plan_ui, [p_year, p_org, p_mode], [p_preview, p_edit, p_status, p_name],
                             concurrency_limit=2)
-                p_refresh.click(lambda text: text, [p_edit], [p_preview])
+                p_refresh.click(plan_preview, [p_edit], [p_preview])
                 p_md_btn.click(plan_download("md"), [p_edit, p_name], [p_file])
                 p_docx_btn.click(plan_download("docx"), [p_edit, p_name], [p_file])
     return demo
