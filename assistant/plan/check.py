@@ -17,10 +17,10 @@ from .model import CARRIED, PlanDraft
 
 
 def finalize(draft: PlanDraft, kb: KnowledgeBase) -> PlanDraft:
-    chunks = kb.registry.chunks([i for item in draft.items() for i in item.chunk_ids])
+    chunks = kb.registry.chunks([i for item in draft.items() + draft.carry for i in item.chunk_ids])
     numbers: dict[str, int] = {}
     draft.references = []
-    for item in draft.items():
+    for item in draft.items() + draft.carry:  # the items, then the table of last year's items
         item.chunk_ids = [i for i in dict.fromkeys(item.chunk_ids) if i in chunks]
         marks = ""
         for chunk_id in item.chunk_ids:
@@ -32,7 +32,11 @@ def finalize(draft: PlanDraft, kb: KnowledgeBase) -> PlanDraft:
                                                  quote=c.text[:300], chunk_id=c.id, doc_id=c.doc_id))
             marks += f"[{numbers[chunk_id]}]"
         item.marks = marks
-        item.unverified = check_numbers(item.text, [chunks[i].text for i in item.chunk_ids], item.figures)
+        passages = [chunks[i].text for i in item.chunk_ids]
+        if hasattr(item, "reason"):  # a judgement: its item and its reason both quote the documents
+            item.unverified = check_numbers(f"{item.item}。{item.reason}", passages, [])
+        else:
+            item.unverified = check_numbers(item.text, passages, item.figures)
     return draft
 
 
@@ -74,15 +78,16 @@ class PlanChecks:
 
 def measure(draft: PlanDraft) -> PlanChecks:
     items = draft.items()
-    answered = {k for item in items for k in item.responds_to if not item.text.startswith("⚠")}
     # The guiding paragraph names every problem; only a measure (outside 总体思路) answers one.
     guiding = {id(i) for s in draft.sections if s.heading == "总体思路" for i in s.all_items()}
     answered = {k for item in items if id(item) not in guiding for k in item.responds_to}
     numbers = sum(len(numbers_in(_without_marks(i.text))) for i in items)
-    unverified = sum(len(i.unverified) for i in items)
+    numbers += sum(len(numbers_in(f"{j.item}。{j.reason}")) for j in draft.carry)
+    unverified = sum(len(i.unverified) for i in items + draft.carry)
     return PlanChecks(
         problems=len(draft.problems), problems_answered=len(answered & set(range(len(draft.problems)))),
-        items=len(items), items_cited=sum(1 for i in items if i.chunk_ids),
+        items=len(items) + len(draft.carry),
+        items_cited=sum(1 for i in items if i.chunk_ids) + sum(1 for j in draft.carry if j.chunk_ids),
         numbers=numbers, numbers_verified=numbers - unverified,
         carried=sum(1 for i in items if CARRIED in i.tags),
         projected=sum(1 for i in items if i.figures),

@@ -42,7 +42,8 @@ def to_markdown(draft: PlanDraft, with_status: bool = True) -> str:
                 f"| {draft.plan_year or ''}年计划事项 | 判断 | 依据 |", "|---|---|---|"]
         for j in draft.carry:
             item = j.item.replace("|", "｜")
-            out.append(f"| {item} | {STATUS_LABELS.get(j.status, j.status)} | {j.reason.replace('|', '｜')} |")
+            flag = f" ⚠未核实：{'、'.join(j.unverified)}" if j.unverified else ""
+            out.append(f"| {item} | {STATUS_LABELS.get(j.status, j.status)} | {j.reason.replace('|', '｜')}{j.marks}{flag} |")
         out.append("")
     if draft.references:
         out += ["## 参考来源", ""]

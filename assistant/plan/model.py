@@ -61,6 +61,8 @@ class CarryJudgement:
     reason: str
     chunk_ids: list[str]
     area: str = ""
+    marks: str = ""
+    unverified: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from .items import SourceItem
 from .match import overlap, shared_names, words
 from .model import CarryJudgement
 
-_UNFINISHED = re.compile(r"未完成|未能|尚未|未达|差距较大|顺延|推迟|延后|滞后|未实现|没有完成|正在推进|进行中|紧锣密鼓|仍有")
+_UNFINISHED = re.compile(r"未完成|未能|尚未|未达|差距较大|顺延至|推迟|延后|滞后|未实现|没有完成|正在推进|进行中|紧锣密鼓|仍有")
 _MATCH = 0.34
 
 
@@ -30,6 +30,21 @@ def judge(items: list[SourceItem], summary_sentences: list[tuple[str, list[str]]
                                       item.chunk_ids, item.area))
             continue
         by_target = _judge_targets(item, metrics, plan_year, org)
+        if by_target is not None and by_target[0] == "unreported":
+            # Some targets met, others the metrics table cannot link to an actual: the summary's own words decide,
+            # and they must speak of what was not linked.
+            _, missing, ids = by_target
+            text = _judge_text(item, summary_sentences)
+            sentence = text.reason.removeprefix("总结表述：")
+            spoken = all(words(m) & words(sentence) for m in missing)
+            if text.status == "done" and spoken:
+                out.append(CarryJudgement(item.text, "done", text.reason, item.chunk_ids + ids + text.chunk_ids[1:],
+                                          item.area))
+            else:
+                detail = "、".join(missing)
+                out.append(CarryJudgement(item.text, "continuing", f"部分目标（{detail}）总结未报告完成情况",
+                                          item.chunk_ids + ids, item.area))
+            continue
         if by_target is not None:
             status, reason, ids = by_target
             out.append(CarryJudgement(item.text, status, reason, item.chunk_ids + ids, item.area))
@@ -51,9 +66,8 @@ def _judge_targets(item: SourceItem, metrics: MetricsStore, year: int, org: str)
     if not results:
         return None
     if unreported and not any(s.status == "not_met" for s in results):
-        # Some targets met, others the summary never reports on: not shown to be done, so it stays.
-        detail = "、".join(f"{s.indicator}{s.target.stated}" for s in unreported)
-        return "continuing", f"部分目标（{detail}）总结未报告完成情况", [s.actual.chunk_id for s in results if s.actual.chunk_id]
+        missing = [f"{s.indicator}{s.target.stated}" for s in unreported]
+        return "unreported", missing, [s.actual.chunk_id for s in results if s.actual.chunk_id]
     missed = [s for s in results if s.status == "not_met"]
     ids = [s.actual.chunk_id for s in results if s.actual.chunk_id]
     if missed:
