@@ -244,12 +244,7 @@ def _recovery_measures(focus: list[PlanSection], proposals: list[TargetProposal]
             section = next((s for s in focus if any(k in i.responds_to for i in s.items)), None)
             if section:
                 break
-        if section is None:
-            section = next((s for s in focus if s.heading == "推动主要指标止跌回升"), None)
-            if section is None:
-                section = PlanSection("推动主要指标止跌回升")
-                focus.append(section)
-        section.items.append(item)
+        (section or _section_named(focus, "推动主要指标止跌回升")).items.append(item)
 
 
 def _case_experience(focus: list[PlanSection], src: PlanSources) -> None:
@@ -276,11 +271,17 @@ def _flag_deadlines(focus: list[PlanSection], draft: PlanDraft) -> None:
                    default=None)
         item = PlanItem(text, [d.chunk_id], tags=[TO_CHECK], note="期限已过")
         if best is None or overlap(d.quote, best.heading + "".join(i.text for i in best.items)) == 0:
-            best = next((s for s in focus if s.heading == "需核实的事项"), None)
-            if best is None:
-                best = PlanSection("需核实的事项")
-                focus.append(best)
+            best = _section_named(focus, "需核实的事项")
         best.items.append(item)
+
+
+def _section_named(focus: list[PlanSection], heading: str) -> PlanSection:
+    """The focus area with this heading, added at the end when there is none yet."""
+    section = next((s for s in focus if s.heading == heading), None)
+    if section is None:
+        section = PlanSection(heading)
+        focus.append(section)
+    return section
 
 
 def _consolidate(focus: list[PlanSection], sp: SummaryParts) -> None:
