@@ -195,6 +195,11 @@ class WeChatChannel:
         self._tasks.add(task)  # the loop keeps only weak references to tasks
         task.add_done_callback(self._tasks.discard)
 
+    @property
+    def pending(self) -> int:
+        """Answers and deliveries under way."""
+        return len(self._tasks)
+
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait for answers and deliveries still under way (at shutdown, and in tests)."""
         deadline = time.monotonic() + timeout

@@ -179,6 +179,8 @@ def cut(text: str, budget: int) -> tuple[str, str]:
     else:
         while at > 1 and _NUMBERISH.match(text[at - 1]) and _NUMBERISH.match(text[at]):
             at -= 1  # never split a number
+        if at <= 1:  # nothing but one long number: cut it where it must be
+            at = len(raw)
     return text[:at].rstrip(), text[at:].lstrip()
 
 
