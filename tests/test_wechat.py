@@ -236,3 +236,20 @@ def test_incomplete_configuration_is_a_clear_error(public_kb, api):
         from ui.wechat import WeChatChannel
 
         WeChatChannel(Assistant(public_kb), None)  # an assistant that sees internal documents is refused
+
+
+def test_served_beside_the_web_app(public_kb, api):
+    """``lantai serve`` mounts the web UI at "/": the WeChat path still reaches the channel."""
+    from fastapi.testclient import TestClient
+
+    from eval.wechat_standin import WeChatPush
+    from ui.server import create_server_app
+
+    app = create_server_app(wechat_settings(public_kb.data_dir, api), kb=public_kb, api_keys=[], ui_users=[])
+    with TestClient(app) as client:
+        push = WeChatPush("http://testserver/wechat", TOKEN, APPID)
+        push.http = client
+        assert push.verify_url("echo-me").text == "echo-me"
+        body, params = push.signed(push.text("oweb", QUESTION))
+        r = client.post("/wechat", params=params, content=body)
+        assert r.status_code == 200 and ANSWER_FIGURE in r.text

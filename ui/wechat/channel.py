@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -66,7 +67,7 @@ class Counts:
     customer_service: int = 0
     delivery_failed: int = 0
     rate_limited: int = 0
-    passive_ms: list[float] = field(default_factory=list)
+    passive_ms: deque = field(default_factory=lambda: deque(maxlen=10000))  # the latest passive reply times
 
 
 class WeChatChannel:
