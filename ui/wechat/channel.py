@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # Events that are no conversation: nothing to say (and replying to a location report every 5 s would spam).
 SILENT_EVENTS = {"unsubscribe", "location", "view", "view_miniprogram", "templatesendjobfinish",
                  "masssendjobfinish", "kf_create_session", "kf_close_session", "kf_switch_session"}
-WELCOME_EVENTS = {"subscribe", "subscribe_scan"}
+WELCOME_EVENTS = {"subscribe", "subscribe_scan", "scan"}  # following, or scanning our QR code again
 
 
 @dataclass
