@@ -105,8 +105,8 @@ def test_a_retry_while_the_answer_is_running_gets_it_passively(slow_server, api,
     # A slow network leaves WeChat 2 s of its window: it retries while the first attempt still waits.
     with wechat(slow_server, timeout=2.0) as push:
         delivery = push.send(push.text(user, QUESTION))
-    assert [a.error for a in delivery.attempts[:1]] == ["timeout"]
-    assert delivery.accepted is delivery.attempts[-1] and len(delivery.attempts) == 2
+    assert delivery.attempts[0].error == "timeout"
+    assert delivery.accepted is delivery.attempts[-1] and len(delivery.attempts) in (2, 3)  # 2 unless very busy
     assert ANSWER_FIGURE in delivery.shown
     _settle(slow_server)
     assert api.sent_to(user) == []  # answered passively: nothing by customer service
