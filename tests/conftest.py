@@ -71,3 +71,20 @@ def corpus_kb(sample_corpus, embedder, tmp_path_factory):
     assert report.ok, [e.bilingual() for e in report.failed]
     yield kb
     kb.close()
+
+
+@pytest.fixture(scope="session")
+def public_kb(sample_corpus, embedder, tmp_path_factory):
+    """The sample corpus as public documents, and one internal document full of secrets (WeChat tests)."""
+    from index import KnowledgeBase
+    from wechat_env import write_secret_document
+
+    data = tmp_path_factory.mktemp("public-data")
+    kb = KnowledgeBase(data, embedder)
+    report = kb.ingest([sample_corpus], visibility="public")
+    assert report.ok, [e.bilingual() for e in report.failed]
+    secret = write_secret_document(tmp_path_factory.mktemp("internal-docs"))
+    report = kb.ingest([secret], visibility="internal")
+    assert report.ok and report.added, [e.bilingual() for e in report.failed]
+    yield kb
+    kb.close()

@@ -455,6 +455,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
 
     ``api_keys`` default to ``LANTAI_API_KEYS`` (comma-separated); an empty list
     means no key is required (serve only on loopback then: see ``check_bind``).
+    With ``LANTAI_WECHAT_TOKEN`` set, the WeChat service-account endpoint is
+    served at ``settings.wechat_path`` (``ui.wechat``), answering from public
+    documents only; without it that path does not exist (404).
     """
     settings = settings or Settings()
     owns_kb = kb is None
@@ -463,10 +466,17 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         assistant = open_assistant(settings, kb)
     keys = parse_api_keys(os.environ.get("LANTAI_API_KEYS") if api_keys is None else api_keys)
     jobs = JobRegistry(kb)
+    wechat = None
+    if settings.wechat_token:
+        from .wechat import build_channel
+
+        wechat = build_channel(settings, kb)  # a configuration mistake fails here, before serving
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        if wechat is not None:
+            await wechat[0].aclose()  # late answers still under way go out first
         await run_in_threadpool(jobs.shutdown, 60.0)
         if owns_kb:
             kb.close()
@@ -729,6 +739,12 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
             "Content-Disposition": _content_disposition(f"{name}.docx", "lantai-plan.docx")})
 
     app.include_router(api)
+    app.state.wechat = wechat[0] if wechat is not None else None
+    if wechat is not None:
+        from .wechat import wechat_router
+
+        channel, protocol = wechat
+        app.include_router(wechat_router(channel, protocol, settings.wechat_path, settings.wechat_max_body_bytes))
     return app
 
 

@@ -33,6 +33,26 @@ class Settings(BaseSettings):
     reference_year: int | None = Field(None, description="今年; default: the year after the latest year reported")
     reranker_path: str | None = Field(None, description="local cross-encoder folder, e.g. bge-reranker-base")
 
+    # WeChat service account (公众号): the channel is served at `wechat_path` only when a token is set,
+    # and answers from public documents only.
+    wechat_token: str | None = Field(None, description="公众号 服务器配置 Token; enables the WeChat endpoint")
+    wechat_appid: str | None = Field(None, description="AppID; needed for safe mode and customer-service messages")
+    wechat_secret: str | None = Field(None, description="AppSecret; fetches the access_token for customer-service messages")
+    wechat_aes_key: str | None = Field(None, description="EncodingAESKey (43 characters): safe mode")
+    wechat_api_base: str = Field("https://api.weixin.qq.com/cgi-bin/", description="WeChat API base (tests, proxies)")
+    wechat_path: str = "/wechat"
+    wechat_reply_budget: float = Field(4.5, ge=0, lt=5, description="seconds to answer passively before going async")
+    wechat_rate_limit: int = Field(10, ge=1, description="messages per user per rate window")
+    wechat_rate_window: int = Field(60, ge=1, description="seconds")
+    wechat_max_message_chars: int = Field(500, ge=1, description="longer questions get a polite refusal")
+    wechat_max_body_bytes: int = Field(64 * 1024, ge=1024, description="larger request bodies get 413")
+    wechat_max_reply_bytes: int = Field(2000, ge=200, le=2048, description="UTF-8 bytes per reply message")
+    wechat_dedup_seconds: float = Field(300.0, gt=0, description="how long a message id is remembered")
+    wechat_more_seconds: float = Field(1800.0, gt=0, description="how long 「更多」 pages are kept")
+    wechat_workers: int = Field(4, ge=1, description="threads answering WeChat questions")
+    wechat_api_timeout: float = Field(10.0, gt=0, description="seconds per WeChat API call")
+    wechat_send_attempts: int = Field(4, ge=1, description="tries per customer-service message on transient errors")
+
     chunk_min_chars: int = 200
     chunk_max_chars: int = 500
     chunk_overlap_chars: int = 120

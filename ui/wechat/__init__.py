@@ -1,0 +1,53 @@
+"""The WeChat service account (公众号) surface: answers from public documents, within WeChat's rules.
+
+``build_channel(settings, kb)`` makes the channel (over an assistant limited to
+public documents) and the protocol; ``wechat_router`` serves them at
+``settings.wechat_path``. ``ui.api.create_app`` does both when
+``LANTAI_WECHAT_TOKEN`` is set and closes the channel at shutdown.
+"""
+
+from __future__ import annotations
+
+from ..settings import Settings
+from .channel import Counts, Limits, WeChatChannel
+from .customer import CustomerService, DeliveryError, DeliveryUncertain
+from .protocol import BadMessage, BadSignature, Inbound, Protocol
+from .routes import SUCCESS, wechat_router
+
+_RESERVED = ("/", "/api", "/healthz", "/docs", "/openapi.json")
+
+
+def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel, Protocol]:
+    """The channel and protocol the settings describe; ``ValueError`` with a clear message when incomplete."""
+    from ..context import open_assistant
+
+    if not settings.wechat_token:
+        raise ValueError("LANTAI_WECHAT_TOKEN is not set / 未配置公众号 Token")
+    if not (settings.wechat_appid and settings.wechat_secret):
+        raise ValueError(
+            "公众号需要同时配置 LANTAI_WECHAT_APPID 和 LANTAI_WECHAT_SECRET：超过 5 秒的回答要通过客服消息发出"
+            " / LANTAI_WECHAT_APPID and LANTAI_WECHAT_SECRET are required: answers slower than the reply"
+            " budget go out as customer-service messages")
+    path = settings.wechat_path
+    if not path.startswith("/") or path.rstrip("/") in ("", *_RESERVED) or path.startswith("/api/"):
+        raise ValueError(f"LANTAI_WECHAT_PATH 不能是 {path!r} / the WeChat path must be a free path such as /wechat")
+    protocol = Protocol(settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key)
+    customer_service = CustomerService(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret,
+                                       timeout=settings.wechat_api_timeout, attempts=settings.wechat_send_attempts)
+    limits = Limits(
+        reply_budget=settings.wechat_reply_budget,
+        rate_limit=settings.wechat_rate_limit,
+        rate_window=settings.wechat_rate_window,
+        max_message_chars=settings.wechat_max_message_chars,
+        max_reply_bytes=settings.wechat_max_reply_bytes,
+        dedup_seconds=settings.wechat_dedup_seconds,
+        more_seconds=settings.wechat_more_seconds,
+        workers=settings.wechat_workers,
+    )
+    assistant = assistant or open_assistant(settings, kb, visibility="public")
+    return WeChatChannel(assistant, customer_service, limits), protocol
+
+
+__all__ = ["BadMessage", "BadSignature", "Counts", "CustomerService", "DeliveryError", "DeliveryUncertain",
+           "Inbound", "Limits", "Protocol", "SUCCESS", "WeChatChannel", "build_channel",
+           "wechat_router"]

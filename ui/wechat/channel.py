@@ -1,0 +1,219 @@
+"""The WeChat channel: a message in, a reply within the 5-second window or a customer-service message later.
+
+Each new message starts its work once (an answer runs in a thread pool: the
+assistant is synchronous); every attempt of that message (WeChat retries
+after 5 s, three times in all) waits for the same reply, up to its own budget
+(``wechat_reply_budget``, 4.5 s from its arrival):
+
+* ready in time → the reply goes back passively, as the HTTP answer;
+* not ready → ``success`` (which stops WeChat's retries). If this is the
+  latest attempt, the reply is handed to the customer-service API for good:
+  it is sent once when ready, and any later attempt gets ``success`` at once.
+  An earlier attempt that runs out while a newer one waits hands nothing
+  over (WeChat only listens to the newest attempt).
+* an attempt after the reply went back passively gets the same reply again,
+  not a new answer: WeChat retries only when it did not get a reply in time,
+  and it shows a user at most one reply per message, so returning it again
+  is the only way the user still sees it, and never a duplicate.
+
+The assistant behind the channel must be limited to public documents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from .customer import CustomerService, DeliveryError, DeliveryUncertain
+from .dedup import CUSTOMER_SERVICE, PASSIVE, Entry, SeenMessages
+from .pages import MorePages
+from .protocol import Inbound
+from .ratelimit import UserRateLimit
+from .reply import render_pages
+from . import texts
+
+log = logging.getLogger(__name__)
+
+# Events that are no conversation: nothing to say (and replying to a location report every 5 s would spam).
+SILENT_EVENTS = {"unsubscribe", "location", "view", "view_miniprogram", "templatesendjobfinish",
+                 "masssendjobfinish", "kf_create_session", "kf_close_session", "kf_switch_session"}
+WELCOME_EVENTS = {"subscribe", "subscribe_scan", "scan"}  # following, or scanning our QR code again
+
+
+@dataclass
+class Limits:
+    reply_budget: float = 4.5
+    rate_limit: int = 10
+    rate_window: int = 60
+    max_message_chars: int = 500
+    max_reply_bytes: int = 2000
+    dedup_seconds: float = 300.0
+    more_seconds: float = 1800.0
+    workers: int = 4
+
+
+@dataclass
+class Counts:
+    """What the channel did, for logs and the load script."""
+
+    messages: int = 0
+    retries: int = 0
+    answers_started: int = 0
+    passive: int = 0
+    customer_service: int = 0
+    delivery_failed: int = 0
+    rate_limited: int = 0
+    passive_ms: deque = field(default_factory=lambda: deque(maxlen=10000))  # the latest passive reply times
+
+
+class WeChatChannel:
+    def __init__(self, assistant, customer_service: CustomerService | None, limits: Limits | None = None,
+                 examples: tuple[str, ...] = texts.EXAMPLES):
+        if getattr(getattr(assistant, "config", None), "visibility", None) != "public":
+            raise ValueError("the WeChat channel needs an assistant limited to public documents "
+                             "(AssistantConfig.visibility='public')")
+        self.assistant = assistant
+        self.customer_service = customer_service
+        self.limits = limits or Limits()
+        self.examples = examples
+        self.seen = SeenMessages(self.limits.dedup_seconds)
+        self.more = MorePages(self.limits.more_seconds)
+        self.rate = UserRateLimit(self.limits.rate_limit, self.limits.rate_window)
+        self.pool = ThreadPoolExecutor(self.limits.workers, thread_name_prefix="wechat-answer")
+        self.counts = Counts()
+        self._tasks: set[asyncio.Task] = set()
+
+    # -- one attempt of one message ---------------------------------------------------------------
+    async def handle(self, message: Inbound, arrived: float | None = None) -> str | None:
+        """The text to reply passively, or ``None`` for ``success`` (nothing now, or sent later)."""
+        arrived = time.monotonic() if arrived is None else arrived
+        loop = asyncio.get_running_loop()
+        entry, attempt, new = self.seen.arrive(message.key, message.user, loop)
+        if new:
+            self.counts.messages += 1
+            self._start(entry, message)
+        else:
+            self.counts.retries += 1
+        text = await self._wait(entry, attempt, arrived + self.limits.reply_budget)
+        if text is not None:
+            self.counts.passive += 1
+            self.counts.passive_ms.append((time.monotonic() - arrived) * 1000)
+        return text
+
+    async def _wait(self, entry: Entry, attempt: int, deadline: float) -> str | None:
+        if entry.owner == CUSTOMER_SERVICE:
+            return None
+        if not entry.reply.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(entry.reply), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                pass
+        if entry.owner == PASSIVE and entry.reply.done():
+            entry.delivered = PASSIVE
+            return entry.reply.result() or None
+        if entry.owner == PASSIVE and attempt == entry.attempts:
+            entry.owner = CUSTOMER_SERVICE  # from here on, the reply leaves by the customer-service API only
+            self._spawn(self._deliver(entry))
+        return None
+
+    # -- the work of a new message ------------------------------------------------------------------
+    def _start(self, entry: Entry, message: Inbound) -> None:
+        immediate = self._immediate(message)
+        if immediate is not None:
+            entry.reply.set_result(immediate)
+            return
+        self.counts.answers_started += 1
+        self._spawn(self._answer(entry, message.user, message.content.strip()))
+
+    def _immediate(self, message: Inbound) -> str | None:
+        """Replies that need no answer; ``None`` when the message is a question to answer."""
+        if message.kind == "event":
+            if message.event in WELCOME_EVENTS:
+                return texts.welcome(self.examples)
+            return "" if message.event in SILENT_EVENTS else texts.unsupported("event")
+        if not self.rate.allow(message.user):
+            self.counts.rate_limited += 1
+            return texts.rate_limited(self.limits.rate_limit, self.limits.rate_window)
+        if message.kind != "text":
+            return texts.unsupported(message.kind)
+        question = message.content.strip()
+        if not question:
+            return texts.EMPTY_QUESTION
+        if len(question) > self.limits.max_message_chars:
+            return texts.too_long(self.limits.max_message_chars)
+        if question.strip("。.!！?？ ") == texts.MORE_COMMAND:
+            return self.more.next(message.user) or texts.NO_MORE
+        return None
+
+    async def _answer(self, entry: Entry, user: str, question: str) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            pages = await loop.run_in_executor(self.pool, self._pages, question)
+        except Exception:
+            log.exception("answering a WeChat question failed")
+            pages = [texts.FAILED]
+        self.more.keep(user, pages[1:])
+        entry.reply.set_result(pages[0])
+
+    def _pages(self, question: str) -> list[str]:
+        answer = self.assistant.ask(question)
+        titles: dict[str, str] = {}
+        for doc in self.assistant.kb.documents():
+            if doc.visibility == "public":  # a title is content too: only public ones may be shown
+                titles[doc.id] = titles[doc.file_name] = doc.title or doc.file_name
+        return render_pages(answer, titles, self.limits.max_reply_bytes)
+
+    async def _deliver(self, entry: Entry) -> None:
+        text = await entry.reply
+        if not text:
+            return
+        if self.customer_service is None:
+            entry.delivered = "failed"
+            self.counts.delivery_failed += 1
+            log.error("a late WeChat answer could not be sent: no AppID/AppSecret for customer-service messages")
+            return
+        try:
+            await self.customer_service.send_text(entry.user, text)
+        except DeliveryUncertain as exc:
+            entry.delivered = "uncertain"
+            self.counts.delivery_failed += 1
+            log.warning("customer-service message to %s may not have arrived; not resent: %s", entry.user, exc)
+        except DeliveryError as exc:
+            entry.delivered = "failed"
+            self.counts.delivery_failed += 1
+            log.error("customer-service message to %s failed: %s", entry.user, exc)
+        else:
+            entry.delivered = CUSTOMER_SERVICE
+            self.counts.customer_service += 1
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def _spawn(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self._tasks.discard)
+
+    @property
+    def pending(self) -> int:
+        """Answers and deliveries under way."""
+        return len(self._tasks)
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait for answers and deliveries still under way (at shutdown, and in tests)."""
+        deadline = time.monotonic() + timeout
+        while self._tasks and time.monotonic() < deadline:
+            await asyncio.wait(set(self._tasks), timeout=max(0.0, deadline - time.monotonic()))
+
+    async def aclose(self, timeout: float = 30.0) -> None:
+        await self.drain(timeout)
+        for task in list(self._tasks):
+            task.cancel()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        if self.customer_service is not None:
+            await self.customer_service.aclose()
+
+
+__all__ = ["Counts", "Limits", "WeChatChannel"]

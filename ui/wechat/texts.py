@@ -1,0 +1,44 @@
+"""What the WeChat channel says to users that is not an answer (Simplified Chinese)."""
+
+from __future__ import annotations
+
+MORE_COMMAND = "更多"
+MORE_HINT = "回复「更多」查看剩余内容"
+
+EXAMPLES = (
+    "2024年进馆人数是多少？同比变化多少？",
+    "2025年工作计划有哪些重点？",
+    "读书驿站一共建了多少间？",
+)
+
+WHAT_I_DO = "我可以回答本馆公开工作文档中的问题，例如工作数据、年度目标和工作计划。"
+
+
+def welcome(examples: tuple[str, ...] = EXAMPLES) -> str:
+    lines = ["您好，欢迎关注！", WHAT_I_DO, "您可以这样问：", *[f"· {q}" for q in examples],
+             "直接发送文字问题即可。"]
+    return "\n".join(lines)
+
+
+def unsupported(kind: str) -> str:
+    what = {"image": "图片", "voice": "语音", "video": "视频", "shortvideo": "小视频", "location": "位置",
+            "link": "链接", "file": "文件", "miniprogrampage": "小程序卡片"}.get(kind, "这类消息")
+    return f"抱歉，暂时无法识别{what}。{WHAT_I_DO}请直接发送文字问题，例如：{EXAMPLES[0]}"
+
+
+def rate_limited(limit: int, window: int) -> str:
+    span = f"{window // 60}分钟" if window % 60 == 0 else f"{window}秒"
+    per = "每分钟" if window == 60 else f"每{span}"
+    return f"您发送得太快了，请稍后再问。（{per}最多{limit}条消息）"
+
+
+def too_long(max_chars: int) -> str:
+    return f"您的问题有点长，请精简到{max_chars}字以内再发送。"
+
+
+EMPTY_QUESTION = f"请发送文字问题。{WHAT_I_DO}"
+NO_MORE = "没有更多内容了。请直接发送新的问题。"
+FAILED = "抱歉，回答这个问题时出了点问题，请稍后再试。"
+
+__all__ = ["EMPTY_QUESTION", "EXAMPLES", "FAILED", "MORE_COMMAND", "MORE_HINT", "NO_MORE", "WHAT_I_DO",
+           "rate_limited", "too_long", "unsupported", "welcome"]
