@@ -456,7 +456,7 @@ def build_ui(app_state: Any) -> gr.Blocks:
         frame = trend_frame(kb, args["indicator"], args["scope"])
         unit = frame["单位"].iloc[0] if len(frame) else ""
         title = f"{args['indicator'] or '趋势'}" + (f"（{unit}）" if unit else "")
-        return gr.LinePlot(value=frame, title=title, y_title=f"数值（{unit}）" if unit else "数值")
+        return gr.update(value=frame, title=title, y_title=f"数值（{unit}）" if unit else "数值")
 
     def export(fmt: str):
         def handler(indicator, year, scope):
