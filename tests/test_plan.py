@@ -280,3 +280,75 @@ def test_eval_plan_cases_hold_on_the_corpus_and_seed(corpus_kb):
         assert r["judged"] == r["judged_gold"], case["case"]
         assert r["deadlines_found"] == r["deadlines_gold"], case["case"]
         assert r["recovery_found"] == r["recovery_gold"], case["case"]
+
+
+EAST_PLAN = """东湖区图书馆2025年工作计划
+
+2025年，东湖区图书馆围绕“阅读惠民、服务提质”的工作思路，推进各项工作。
+
+一、工作目标
+
+全年接待读者达到120万人次；新增注册读者1.5万人；举办阅读推广活动不少于300场次。
+
+二、重点任务
+
+（一）完善服务网络
+
+一是建成东湖区图书馆湖滨分馆，力争2025年9月底前开放；二是新建城市书房5个。
+
+（二）提升数字服务
+
+一是上线移动借阅平台；二是开通线上办证。
+
+三、保障措施
+
+加强经费保障，争取专项资金支持。
+
+东湖区图书馆
+2025年1月
+"""
+EAST_SUMMARY = """东湖区图书馆2025年工作总结
+
+2025年，全区接待读者112.6万人次，同比增长4.2%；新增注册读者1.62万人，同比增长8.0%；举办阅读推广活动326场次。
+
+一、主要工作
+
+（一）服务网络
+
+新建城市书房5个。湖滨分馆主体工程完工，因装修延期尚未开放。
+
+（二）数字服务
+
+移动借阅平台于6月上线，全年线上借阅2.1万册次。
+
+二、存在的不足
+
+一是分馆建设进度滞后，湖滨分馆未能如期开放。二是数字资源利用率不高，线上借阅占比偏低。三是基层人员流动性大。
+"""
+
+
+def test_another_library_with_other_headings_and_problems_as_items(kb, tmp_path):
+    """存在的不足 as 一是…二是…, 重点任务 sub-sections, 保障措施 without sub-headings, a signature block."""
+    docs = tmp_path / "east"
+    docs.mkdir()
+    (docs / "东湖区图书馆2025年工作计划.txt").write_text(EAST_PLAN, encoding="utf-8")
+    (docs / "东湖区图书馆2025年工作总结.txt").write_text(EAST_SUMMARY, encoding="utf-8")
+    assert kb.ingest([docs]).ok
+    draft = draft_plan(kb)  # the default: the next year of the only library
+    assert draft.year == 2026 and draft.org == "东湖区图书馆"
+    assert [p.label for p in draft.problems] == ["分馆建设进度滞后，湖滨分馆未能如期开放", "数字资源利用率不高，线上借阅占比偏低",
+                                                 "基层人员流动性大"]
+    checks = measure(draft)
+    assert checks.problem_share == 1.0 and checks.verified_share == 1.0 and checks.cited_share == 1.0
+    status = {j.item: j.status for j in draft.carry}
+    assert status["建成东湖区图书馆湖滨分馆，力争2025年9月底前开放"] == "continuing"  # 尚未开放
+    assert status["新建城市书房5个"] == "done" and status["上线移动借阅平台"] == "done"
+    assert status["全年接待读者达到120万人次"] == "continuing" and status["新增注册读者1.5万人"] == "done"
+    assert not any("2025年1月" in j.item for j in draft.carry)  # the signature is no item
+    carried = " ".join(i.text for i in _items_with(draft, CARRIED))
+    assert "湖滨分馆" in carried and "新建城市书房" not in carried
+    assert any("2025年9月底前开放" in i.text for i in _items_with(draft, TO_CHECK))
+    visits = next(i for i in _section(draft, "主要目标").items if i.text.startswith("进馆人数"))
+    assert "2026年目标约117万人次" in visits.text  # 112.6 × 1.042 = 117.33
+    guarantee_headings = [s.heading for s in _section(draft, "保障措施").subsections]
+    assert "保障措施" not in guarantee_headings

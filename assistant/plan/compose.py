@@ -307,7 +307,8 @@ def _guarantees(pp: PlanParts, verdict: dict[int, CarryJudgement], problems: lis
                 sp: SummaryParts) -> list[PlanSection]:
     out = []
     for area in pp.guarantees:
-        section = PlanSection(area.label)
+        # A 保障措施 section without sub-headings gives its own name: not repeated under itself.
+        section = PlanSection(area.label if not re.fullmatch(r"(?:\S{0,4})?保障措施", area.label) else "落实各项保障")
         for item in area.items:
             j = verdict.get(id(item))
             if j is not None and j.status in ("continuing", "pending"):
