@@ -1,9 +1,13 @@
 """Keyword search: jieba tokens scored by BM25 (bm25s), persisted beside Chroma.
 
 The index is a cache derived from the registry: it records the registry
-generation it was built from and is rebuilt (in well under a second for 10k
-chunks) whenever that generation moved on, so it can never disagree with what
-the registry says is ready — not even after a crash mid-ingest.
+generation it was built from and is rebuilt whenever that generation moved on,
+so it can never disagree with what the registry says is ready — not even after
+a crash mid-ingest. Segmenting the text is most of a rebuild's time, so the
+tokens are kept beside the index by chunk id: a chunk id is a hash of the
+chunk's document, title, headings and text, so the same id always has the
+same tokens (for the same tokenizer), and a rebuild after adding one file
+segments only that file's chunks.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from typing import Iterable
 import bm25s
 import numpy as np
 
-from .tokenize import tokenize
+from .tokenize import TOKENIZER_VERSION, tokenize
+
+TOKENS_FILE = "lantai-tokens.json"
 
 
 class KeywordIndex:
@@ -25,6 +31,7 @@ class KeywordIndex:
         self.directory = directory
         self._retriever: bm25s.BM25 | None = None
         self._ids: list[str] = []
+        self._tokens: dict[str, list[str]] = {}
         self.generation = -1
         self._load()
 
@@ -36,14 +43,27 @@ class KeywordIndex:
         self._ids = info["ids"]
         self.generation = info["generation"]
         self._retriever = bm25s.BM25.load(str(self.directory), show_progress=False) if self._ids else None
+        tokens = self.directory / TOKENS_FILE
+        if tokens.exists():
+            try:
+                saved = json.loads(tokens.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                saved = {}  # a damaged cache only costs a full segmentation
+            if saved.get("tokenizer") == TOKENIZER_VERSION:
+                self._tokens = saved.get("tokens", {})
 
     def rebuild(self, items: Iterable[tuple[str, str]], generation: int) -> None:
         """Index (chunk id, text) pairs and swap the new index in atomically."""
         ids: list[str] = []
         corpus: list[list[str]] = []
+        tokens: dict[str, list[str]] = {}
         for chunk_id, text in items:
             ids.append(chunk_id)
-            corpus.append(tokenize(text) or ["∅"])
+            toks = self._tokens.get(chunk_id)
+            if toks is None:
+                toks = tokenize(text) or ["∅"]
+            tokens[chunk_id] = toks
+            corpus.append(toks)
         retriever = None
         tmp = self.directory.with_name(self.directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
@@ -52,6 +72,8 @@ class KeywordIndex:
             retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
             retriever.save(str(tmp), show_progress=False)
+        (tmp / TOKENS_FILE).write_text(json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens},
+                                                  ensure_ascii=False), encoding="utf-8")
         (tmp / "lantai.json").write_text(json.dumps({"ids": ids, "generation": generation}), encoding="utf-8")
         old = self.directory.with_name(self.directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -59,7 +81,7 @@ class KeywordIndex:
             os.replace(self.directory, old)
         os.replace(tmp, self.directory)
         shutil.rmtree(old, ignore_errors=True)
-        self._retriever, self._ids, self.generation = retriever, ids, generation
+        self._retriever, self._ids, self.generation, self._tokens = retriever, ids, generation, tokens
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Best (chunk id, BM25 score) pairs; chunks with no query term are left out."""

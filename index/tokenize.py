@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from functools import lru_cache
@@ -19,6 +20,10 @@ _DOMAIN_WORDS = (
 )
 _STOP = frozenset("的 了 和 与 及 是 在 有 为 对 等 将 把 被 让 向 从 这 那 也 都 就 而 或 并 其 之 以 于 中 上 下 年 多少 几 吗 呢 啊 什么 哪些 哪 怎么 如何 请问 一下 个".split())
 _KEEP = re.compile(r"[\w.%]+", re.UNICODE)
+# Tokens cached from an earlier run are valid only for the same words, stop words and jieba.
+TOKENIZER_VERSION = hashlib.sha256(
+    "\n".join([*_DOMAIN_WORDS, *sorted(_STOP), _KEEP.pattern, getattr(jieba, "__version__", "")]).encode()
+).hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
