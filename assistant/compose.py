@@ -41,13 +41,18 @@ def enumerated_items_full(text: str) -> list[tuple[str, str]]:
 def section_text(chunks: list, path: tuple[str, ...]) -> tuple[str, list]:
     """The text of a section (its sub-sections included), chunk overlaps removed, and its chunks."""
     members = sorted((c for c in chunks if tuple(c.heading_path[: len(path)]) == tuple(path)), key=lambda c: c.char_start)
+    return merged_text(members), members
+
+
+def merged_text(members: list) -> str:
+    """The text of chunks in reading order, each overlap with the chunk before said once."""
     text, end = "", -1
-    for c in members:
+    for c in sorted(members, key=lambda c: c.char_start):
         start = max(c.char_start, end)
         if start < c.char_end:
             text += c.text[start - c.char_start :]
             end = c.char_end
-    return text, members
+    return text
 
 
 def _chunk_for(members: list, needle: str):

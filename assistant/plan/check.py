@@ -13,7 +13,7 @@ from index import KnowledgeBase
 
 from ..types import Citation
 from ..verify import numbers_in, verify
-from .model import CARRIED, PlanDraft
+from .model import CARRIED, CarryJudgement, PlanDraft
 
 
 def finalize(draft: PlanDraft, kb: KnowledgeBase) -> PlanDraft:
@@ -33,11 +33,15 @@ def finalize(draft: PlanDraft, kb: KnowledgeBase) -> PlanDraft:
             marks += f"[{numbers[chunk_id]}]"
         item.marks = marks
         passages = [chunks[i].text for i in item.chunk_ids]
-        if hasattr(item, "reason"):  # a judgement: its item and its reason both quote the documents
-            item.unverified = check_numbers(f"{item.item}。{item.reason}", passages, [])
+        if isinstance(item, CarryJudgement):  # its item and its reason both quote the documents
+            item.unverified = check_numbers(judged_text(item), passages, [])
         else:
             item.unverified = check_numbers(item.text, passages, item.figures)
     return draft
+
+
+def judged_text(j: CarryJudgement) -> str:
+    return f"{j.item}。{j.reason}"
 
 
 def check_numbers(text: str, passages: list[str], figures) -> list[str]:
@@ -82,7 +86,7 @@ def measure(draft: PlanDraft) -> PlanChecks:
     guiding = {id(i) for s in draft.sections if s.heading == "总体思路" for i in s.all_items()}
     answered = {k for item in items if id(item) not in guiding for k in item.responds_to}
     numbers = sum(len(numbers_in(_without_marks(i.text))) for i in items)
-    numbers += sum(len(numbers_in(f"{j.item}。{j.reason}")) for j in draft.carry)
+    numbers += sum(len(numbers_in(judged_text(j))) for j in draft.carry)
     unverified = sum(len(i.unverified) for i in items + draft.carry)
     return PlanChecks(
         problems=len(draft.problems), problems_answered=len(answered & set(range(len(draft.problems)))),

@@ -169,13 +169,13 @@ def _area_text(area: FocusArea) -> str:
     return area.label + "".join(i.text for i in area.items)
 
 
-def _section_for(text: str, focus: list[PlanSection], areas: list[FocusArea], minimum: float = 0.12) -> PlanSection | None:
+def _section_for(text: str, focus: list[PlanSection], minimum: float = 0.12) -> PlanSection | None:
     """The focus area a measure belongs in: the one sharing most words and topics with it."""
     topics = {t.name for t in topics_of(text)[:2]}
     best, best_score = None, minimum
-    for section, area in zip(focus, areas):
-        area_topics = {t.name for t in topics_of(_area_text(area))[:2]}
-        score = overlap(text, _area_text(area)) + 0.15 * len(topics & area_topics)
+    for section in focus:
+        about = section.context or section.heading
+        score = overlap(text, about) + 0.15 * len(topics & {t.name for t in topics_of(about)[:2]})
         if score > best_score:
             best, best_score = section, score
     return best
@@ -183,13 +183,12 @@ def _section_for(text: str, focus: list[PlanSection], areas: list[FocusArea], mi
 
 def _respond_to_problems(focus: list[PlanSection], pp: PlanParts, problems: list[Problem],
                          verdict: dict[int, CarryJudgement]) -> None:
-    areas = pp.areas
     for k, problem in enumerate(problems):
         about = problem.label + problem.text
         wanted = {t.name for t in topics_of(about)[:2]}
         # Last year's own measures that speak to the problem (a problem that persists keeps its measures).
         scored = []
-        for area, section in zip(areas, focus):
+        for area, section in zip(pp.areas, focus):  # the previous plan's areas come first in focus
             for item in area.items:
                 shared = wanted & {t.name for t in topics_of(item.text)[:2]}
                 score = overlap(item.text, about) + 0.1 * len(shared)
@@ -212,11 +211,11 @@ def _respond_to_problems(focus: list[PlanSection], pp: PlanParts, problems: list
             text = measure_topic.measure.format(problem=problem.label)
         else:
             text = f"针对“{problem.label}”，制定专项工作方案，明确责任部门、工作措施和完成时限，按季度督办"
-        section = _section_for(about, focus, areas) if areas else None
+        section = _section_for(about, focus)
         if section is None:
-            section = PlanSection(f"着力破解“{problem.label}”问题", context=about)
+            # Placed by its heading alone, as last year's areas are placed by their own text.
+            section = PlanSection(f"着力破解“{problem.label}”问题")
             focus.append(section)
-            areas.append(FocusArea(section.heading))
         section.items.append(PlanItem(text, list(problem.chunk_ids), responds_to=[k],
                                       note=f"回应上年总结所列问题：{problem.label}"))
 

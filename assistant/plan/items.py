@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ingest.types import Chunk
 
-from ..compose import enumerated_items_full, heading_label, sentences
+from ..compose import enumerated_items_full, heading_label, merged_text, sentences
 
 _PROBLEM = re.compile(r"困难|问题|不足|短板|挑战")
 _TARGET = re.compile(r"目标|指标")
@@ -76,15 +76,14 @@ def clauses(text: str) -> list[str]:
     return [c for c in out if not _SIGNATURE.match(c)]
 
 
-def _leaf_paths(chunks: list[Chunk]) -> list[tuple[str, ...]]:
-    paths = list(dict.fromkeys(tuple(c.heading_path) for c in chunks))
-    return [p for p in paths if not any(q != p and q[: len(p)] == p for q in paths) or
-            any(tuple(c.heading_path) == p and c.text.strip() for c in chunks)]
+def _paths(chunks: list[Chunk]) -> list[tuple[str, ...]]:
+    """Each heading path once, in reading order."""
+    return list(dict.fromkeys(tuple(c.heading_path) for c in chunks))
 
 
 def plan_parts(chunks: list[Chunk]) -> PlanParts:
     parts = PlanParts()
-    for path in _leaf_paths(chunks):
+    for path in _paths(chunks):
         members = [c for c in chunks if tuple(c.heading_path) == path]
         text = _own_text(members)
         if not text.strip():
@@ -120,14 +119,9 @@ def plan_parts(chunks: list[Chunk]) -> PlanParts:
 
 
 def _own_text(members: list[Chunk]) -> str:
-    text, end = "", -1
-    for c in sorted(members, key=lambda c: c.char_start):
-        start = max(c.char_start, end)
-        if start < c.char_end:
-            text += c.text[start - c.char_start:]
-            end = c.char_end
     # A signature block (机构名 + 日期) closes many plans: it is not an item.
-    return re.sub(r"\n[^\n]{2,20}(?:图书馆|中心)\s*\n\s*\d{4}年\d{1,2}月(?:\d{1,2}日)?\s*$", "", text.strip())
+    text = merged_text(members).strip()
+    return re.sub(r"\n[^\n]{2,20}(?:图书馆|中心)\s*\n\s*\d{4}年\d{1,2}月(?:\d{1,2}日)?\s*$", "", text)
 
 
 @dataclass
@@ -139,7 +133,7 @@ class SummaryParts:
 
 def summary_parts(chunks: list[Chunk]) -> SummaryParts:
     parts = SummaryParts()
-    for path in dict.fromkeys(tuple(c.heading_path) for c in chunks):
+    for path in _paths(chunks):
         members = [c for c in chunks if tuple(c.heading_path) == path]
         text = _own_text(members)
         if not text.strip():

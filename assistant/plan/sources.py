@@ -41,9 +41,14 @@ class PlanSources:
         return list(dict.fromkeys(d.title or d.file_name for d in docs if d is not None))
 
 
-def organisations(kb: KnowledgeBase) -> list[str]:
+def _ready(kb: KnowledgeBase) -> list[DocumentRecord]:
+    return [d for d in kb.documents() if d.status == "ready"]
+
+
+def organisations(kb: KnowledgeBase, docs: list[DocumentRecord] | None = None) -> list[str]:
     """Organisations with a summary or a plan, the one with most documents first."""
-    counts = Counter(d.org for d in kb.documents() if d.status == "ready" and d.org and d.doc_type in SUMMARY_TYPES + PLAN_TYPES)
+    docs = _ready(kb) if docs is None else docs
+    counts = Counter(d.org for d in docs if d.org and d.doc_type in SUMMARY_TYPES + PLAN_TYPES)
     return [org for org, _ in counts.most_common()]
 
 
@@ -57,30 +62,31 @@ def _period_chunks(kb: KnowledgeBase, doc: DocumentRecord, kind: str, year: int)
     return sorted(picked, key=lambda c: c.char_start)
 
 
-def default_year(kb: KnowledgeBase, org: str) -> int:
+def default_year(kb: KnowledgeBase, org: str, docs: list[DocumentRecord] | None = None) -> int:
     """The year after the latest one any summary or plan of the organisation covers."""
-    years = [y for d in kb.documents() if d.org == org and d.status == "ready"
-             for y in (d.report_year, d.plan_year) if y]
+    docs = _ready(kb) if docs is None else docs
+    years = [y for d in docs if d.org == org for y in (d.report_year, d.plan_year) if y]
     if not years:
         raise PlanError(f"文档库中没有{org}的工作总结或工作计划 / no summary or plan of {org} in the knowledge base")
     return max(years) + 1
 
 
 def select_sources(kb: KnowledgeBase, year: int | None = None, org: str | None = None) -> PlanSources:
-    orgs = organisations(kb)
+    everything = _ready(kb)  # one read of the registry serves every choice below
+    orgs = organisations(kb, everything)
     if not orgs:
         raise PlanError("文档库中没有工作总结或工作计划，无法起草计划；请先导入上一年的总结和计划。"
                         " / No work summary or plan in the knowledge base: ingest last year's summary and plan first.")
     if org is None:
-        org = _latest_org(kb, orgs)
+        org = _latest_org(everything, orgs)
     elif org not in orgs:
         match = [o for o in orgs if org in o or o in org]
         if not match:
             raise PlanError(f"文档库中没有“{org}”的总结或计划；已有：{'、'.join(orgs)} / "
                             f"no summary or plan of {org}; known: {', '.join(orgs)}")
         org = match[0]
-    year = year or default_year(kb, org)
-    docs = [d for d in kb.documents() if d.org == org and d.status == "ready"]
+    year = year or default_year(kb, org, everything)
+    docs = [d for d in everything if d.org == org]
     src = PlanSources(org=org, year=year)
 
     summaries = [d for d in docs if d.doc_type in SUMMARY_TYPES and d.report_year and d.report_year < year]
@@ -103,8 +109,8 @@ def select_sources(kb: KnowledgeBase, year: int | None = None, org: str | None =
     return src
 
 
-def _latest_org(kb: KnowledgeBase, orgs: list[str]) -> str:
+def _latest_org(docs: list[DocumentRecord], orgs: list[str]) -> str:
     def latest(org: str) -> int:
-        return max((d.report_year or 0 for d in kb.documents() if d.org == org and d.doc_type in SUMMARY_TYPES), default=0)
+        return max((d.report_year or 0 for d in docs if d.org == org and d.doc_type in SUMMARY_TYPES), default=0)
 
     return max(orgs, key=lambda o: (latest(o), -orgs.index(o)))
