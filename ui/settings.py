@@ -53,6 +53,18 @@ class Settings(BaseSettings):
     wechat_api_timeout: float = Field(10.0, gt=0, description="seconds per WeChat API call")
     wechat_send_attempts: int = Field(4, ge=1, description="tries per customer-service message on transient errors")
 
+    # Access (one home for keys and logins, so a value written in `.env` is honoured like the rest).
+    # [access settings]
+
+    # Caps on work per request (body size, history, per-request effort).
+    # [request caps]
+
+    # Caps while reading a file (inflated size, pages, pixels, rows, OCR pages).
+    # [read caps]
+
+    # Data-dir lock and ingest jobs.
+    # [jobs and locking]
+
     chunk_min_chars: int = 200
     chunk_max_chars: int = 500
     chunk_overlap_chars: int = 120
