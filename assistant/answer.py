@@ -2,8 +2,9 @@
 
 Figures come from the metrics table; everything else from hybrid retrieval and
 the extractive composer. With an LLM configured, the model rewrites the answer
-from the same passages and figures; its numbers are verified, an answer that
-fails is regenerated once and then replaced by the extractive one.
+from the same passages and figures; each of its claims is checked against the
+passages it cites (``grounding``), an answer that fails is regenerated once and
+then replaced by the extractive one.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from index import KnowledgeBase, SearchFilters, SearchHit
 
-from . import compose
+from . import compose, grounding
 from .expand import expand
 from .draft import Draft, render
 from .figures import FigureAnswerer
@@ -208,7 +209,7 @@ class Assistant:
                 text = self.llm.complete(messages)
             except LLMError:
                 return fallback
-            answer, problems = self._check_llm(text, ordered, draft.figures)
+            answer, problems = self._check_llm(text, ordered, draft.figures, question)
             if answer.refused and draft.figures:
                 return fallback  # the metrics table answered; the model's refusal would drop a verified figure
             if not problems:
@@ -217,32 +218,35 @@ class Assistant:
             messages = build_retry_messages(messages, text, problems)
         return fallback
 
-    def _check_llm(self, text: str, ordered, figures: list[FigureUsed]) -> tuple[Answer, list[str]]:
+    def _check_llm(self, text: str, ordered, figures: list[FigureUsed],
+                   question: str = "") -> tuple[Answer, list[str]]:
         text = _marks_before_stop(text.strip())
         if re.fullmatch(re.escape(NO_INFO) + r"[。.！!\s]*", text):  # only the refusal itself, nothing after it
             return Answer(question="", answer=text, refused=True, mode="llm"), []
         shown = {n: ordered[n - 1] for n in range(1, len(ordered) + 1)}
         text = re.sub(r"\[(\d+)\]", lambda m: m.group(0) if int(m.group(1)) in shown else "", text)
-        citations = [Citation(n, c.file_name, " > ".join(c.heading_path), c.page_start, c.text[:300], c.id, c.doc_id)
-                     for n, c in shown.items()]
-        # Keep only citations whose passage supports the sentence that carries them, then number them 1..n.
-        text = _drop_unsupported(text, citations, {n: c.text for n, c in shown.items()})
+        # Each claim against the passages it cites itself; marks supporting nothing are removed.
+        checked = grounding.check(text, {n: _source(c) for n, c in shown.items()}, figures, question)
+        text = checked.text
         kept = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
         renumber = {old: new for new, old in enumerate(kept, start=1)}
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
-        citations = [Citation(renumber[c.n], c.source, c.section, c.page, c.quote, c.chunk_id, c.doc_id)
-                     for c in citations if c.n in renumber]
+        citations = [Citation(renumber[n], c.file_name, " > ".join(c.heading_path), c.page_start, c.text[:300],
+                              c.id, c.doc_id) for n, c in shown.items() if n in renumber]
         problems = []
         if not citations:
             problems.append("回答没有标注引用编号，或所标引用不支持对应的句子")
-        # Numbers are checked against the passages the answer cites, not every passage it was shown.
-        cited_texts = [shown[n].text for n in kept]
-        check = verify(text, citations, figures, cited_texts)
-        if not check.ok:
-            problems.append("以下数字在引用段落和指标表中都找不到：" + "、".join(check.unverified))
+        problems += checked.problems
+        unverified = list(dict.fromkeys(checked.unverified))
         answer = Answer(question="", answer=text, citations=citations, figures=_dedupe(figures), grounded=not problems,
-                        unverified_numbers=check.unverified, mode="llm")
+                        unverified_numbers=unverified, mode="llm")
         return answer, problems
+
+
+def _source(chunk) -> grounding.Source:
+    """A passage with what its text leaves unsaid: the document's title, headings and year."""
+    context = " ".join([chunk.doc_title, *chunk.heading_path, f"{chunk.year}年" if chunk.year else ""])
+    return grounding.Source(chunk.text, chunk.file_name, context)
 
 
 def _marks_before_stop(text: str) -> str:
@@ -255,34 +259,6 @@ _NUMBER_QUESTION = re.compile(r"多少|几[个间家所名次场期篇条位项�
 
 def _asks_number(text: str) -> bool:
     return bool(_NUMBER_QUESTION.search(text))
-
-
-def _drop_unsupported(text: str, citations: list[Citation], passages: dict[int, str] | None = None) -> str:
-    """A [n] whose passage shares neither a figure nor enough words with its sentence is removed."""
-    from index.tokenize import tokenize
-
-    by_n = {c.n: c for c in citations}
-    full = passages or {}
-
-    def figures_in(s: str) -> set[str]:  # numbers other than years: a shared 2024 proves nothing
-        return set(re.findall(r"\d+(?:\.\d+)?(?!\d*\s*年)", s))
-    out = []
-    for sentence in re.findall(r"[^。！？\n]+[。！？\n]?", text):
-        words = set(tokenize(re.sub(r"\[\d+\]", "", sentence)))
-
-        def keep(m: re.Match) -> str:
-            c = by_n.get(int(m.group(1)))
-            if c is None:
-                return ""
-            source = full.get(c.n, c.quote)
-            passage = set(tokenize(source))
-            numbers = figures_in(re.sub(r"\[\d+\]", "", sentence))
-            supported = (numbers and numbers & figures_in(source)) or (
-                words and len(words & passage) / len(words) >= 0.2)
-            return m.group(0) if supported else ""
-
-        out.append(re.sub(r"\[(\d+)\]", keep, sentence))
-    return "".join(out)
 
 
 def _dedupe(figures: list[FigureUsed]) -> list[FigureUsed]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 
 from ingest import IndicatorList
 
+from .aliases import matcher
+
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年?(?!\d)")
 _RELATIVE = (
     (re.compile(r"大前年"), -3),
@@ -36,6 +38,9 @@ _INTENTS = (
     ("list", re.compile(r"哪几|哪些|有什么|做了什么|做法|举措|措施|几件事|几个方面|包括|哪[两三四五六七八九十\d]+[个项条件方面]")),
     ("count", re.compile(r"几个|几家|几间|几所|几处|多少个|多少家|多少间|多少所|多少名|几名")),
 )
+# Earlier turns a follow-up may borrow from, the most recent ones. Each is understood in turn,
+# so an unbounded history would cost work (and recursion depth) in proportion to its length.
+HISTORY_TURNS = 4
 _FIGURE_CUE = re.compile(r"多少|几|是多少|有多大|多大|多高|多长|数量|规模")
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那么说|还有|另外|再问|其中)?.{0,10}(?:呢|吗)?[？?]?$")
 
@@ -118,17 +123,7 @@ def find_scopes(text: str, scopes: list[str]) -> list[str]:
 
 def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None = None) -> list[str]:
     """Every indicator a question names, left to right; the phrase nearest the question word last."""
-    remaining = text
-    found: list[tuple[int, str]] = []
-    while True:
-        hit = indicators.find(remaining)
-        if hit is None:
-            break
-        alias, name, pos = hit
-        if name not in {n for _, n in found}:
-            found.append((pos, name))
-        remaining = remaining[:pos] + "□" * len(alias) + remaining[pos + len(alias):]
-    names = [n for _, n in sorted(found)]
+    names = [n for _, n in matcher(tuple(indicators._by_alias)).names(text)]
     if unit_hint:
         fitting = [n for n in names if indicators._fits(n, unit_hint)]
         if not fitting:  # "活动…多少人次参与": the unit asked for names the indicator
@@ -181,6 +176,7 @@ def understand(
         scopes=named_scopes,
         superlative="max" if re.search(r"最多|最高|最大|最长", text) else ("min" if re.search(r"最少|最低|最小|最短", text) else None),
     )
+    history = list(history or [])[-HISTORY_TURNS:]
     if history:
         previous = understand(history[-1], indicators=indicators, reference_year=reference_year, orgs=orgs,
                               scopes=scopes, history=history[:-1])
