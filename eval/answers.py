@@ -2,9 +2,10 @@
 
 Run: ``python -m eval.answers [--data-dir D] [--show-errors]``. The sample
 corpus and the real seed are ingested into a fresh knowledge base (or ``--data-dir``
-is reused). Every question is answered by the assistant (extractive mode) and
-by a naive baseline: fixed 512-character chunks, vector-only top-3, the top
-chunk as the answer. Scoring follows ``eval/gold/QA_GUIDE.md``:
+is reused). Every question is answered by the assistant (extractive mode), by
+plain retrieval (the top hybrid-search chunk shown as the answer, cited) and by a
+naive baseline: fixed 512-character chunks, vector-only top-3, the top chunk as
+the answer. Scoring follows ``eval/gold/QA_GUIDE.md``:
 
 - correct: every ``expect`` string and one member of each ``expect_any`` group
   occur in the answer (whitespace removed); a ``no_answer`` item is correct
@@ -13,6 +14,9 @@ chunk as the answer. Scoring follows ``eval/gold/QA_GUIDE.md``:
   citations include a passage from one of the item's sources that contains an
   expected string;
 - refusal accuracy: no_answer items refused; false refusals: answerable items refused.
+
+``python -m eval.answers --set realdocs [--split dev|test|all]`` scores the set written
+from real documents of other libraries instead (see ``eval/realdocs.py``).
 """
 
 from __future__ import annotations
@@ -73,12 +77,13 @@ class Result:
     latency_ms: float
 
 
-def summarise(results: list[Result]) -> dict:
+def summarise(results: list[Result], key: str = "kind") -> dict:
+    """Overall figures, and accuracy per value of ``item[key]`` (reported under ``by_kind``)."""
     answerable = [r for r in results if not r.item.get("refuse")]
     unanswerable = [r for r in results if r.item.get("refuse")]
     by_kind: dict[str, list[bool]] = defaultdict(list)
     for r in results:
-        by_kind[r.item["kind"]].append(r.correct)
+        by_kind[r.item[key]].append(r.correct)
     correct_answerable = [r for r in answerable if r.correct]
     latencies = [r.latency_ms for r in results]
     return {
@@ -139,7 +144,29 @@ class NaiveBaseline:
         return (texts[0] if texts else ""), citations, texts[:1], latency
 
 
-def run_baseline(baseline: NaiveBaseline, gold: list[dict]) -> list[Result]:
+class PlainRetrieval:
+    """The knowledge base's own hybrid search, no answering: the top chunk is the answer, cited.
+
+    Shows what retrieval alone delivers, so the assistant's composition and refusal
+    logic can be judged against it. It never refuses.
+    """
+
+    def __init__(self, kb):
+        self.kb = kb
+
+    def ask(self, question: str, history=None) -> tuple[str, list[dict], list[str], float]:
+        started = time.perf_counter()
+        q = question if not history else " ".join(history + [question])
+        hits = self.kb.search(q, k=1)
+        latency = (time.perf_counter() - started) * 1000
+        if not hits:
+            return "", [], [], latency
+        chunk = hits[0].chunk
+        return chunk.text, [{"n": 1, "source": chunk.file_name}], [chunk.text], latency
+
+
+def run_baseline(baseline, gold: list[dict]) -> list[Result]:
+    """Score a non-refusing answerer whose ``ask`` returns (answer, citations, cited texts, latency ms)."""
     results = []
     for item in gold:
         answer, citations, texts, latency = baseline.ask(item["question"], item.get("history") or None)
@@ -177,7 +204,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--set", choices=("own", "realdocs"), default="own",
+                        help="own: the project's QA set (default); realdocs: the set written from real documents")
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="dev",
+                        help="realdocs only: which frozen split of documents to score (default dev)")
     args = parser.parse_args(argv)
+
+    if args.set == "realdocs":
+        from eval.realdocs import run as run_realdocs
+
+        return run_realdocs(split=args.split, data_dir=args.data_dir, show_errors=args.show_errors)
 
     from assistant import Assistant
 
@@ -191,12 +227,15 @@ def main(argv: list[str] | None = None) -> int:
         assistant = Assistant(kb)
         assistant.ask("预热")  # warm process: models loaded, caches filled
         ours = summarise(results := run_assistant(assistant, kb, gold))
-        base = None
+        base = plain = None
         if not args.no_baseline:
+            plain = summarise(run_baseline(PlainRetrieval(kb), gold))
             baseline = NaiveBaseline(kb, data_dir.parent)
             base = summarise(run_baseline(baseline, gold))
         kb.close()
     print_summary("Lantai (extractive)", ours)
+    if plain:
+        print_summary("plain retrieval (top hybrid-search chunk as the answer, cited)", plain)
     if base:
         print_summary("naive baseline (512-char chunks, vector top-3, top chunk)", base)
     if args.show_errors:
@@ -205,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n✗ {r.item['id']} [{r.item['kind']}] {r.item['question']}  expect={r.item['expect']} "
                       f"any={r.item.get('expect_any')} refuse={r.item.get('refuse')}\n  → {r.answer[:300]}")
     print(json.dumps({"lantai": {k: v for k, v in ours.items() if k != "by_kind"},
-                      "baseline": {k: v for k, v in (base or {}).items() if k != "by_kind"}}))
+                      "baseline": {k: v for k, v in (base or {}).items() if k != "by_kind"},
+                      "plain_retrieval": {k: v for k, v in (plain or {}).items() if k != "by_kind"}}))
     ok = (ours["accuracy"] >= TARGETS["accuracy"] and ours["by_kind"].get("figure", (1, 0))[0] >= TARGETS["figure"]
           and ours["citations"] >= TARGETS["citations"] and ours["refusal"] >= TARGETS["refusal"]
           and ours["false_refusals"] <= TARGETS["false_refusals"] and ours["p95_ms"] <= TARGETS["p95_ms"])
