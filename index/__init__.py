@@ -1,5 +1,6 @@
 """Index: the knowledge base (registry, vectors, keywords) and embedders."""
 
+from .datalock import DataDirBusy
 from .base import FusionWeights, IngestProgress, IngestReport, KnowledgeBase, SearchFilters, SearchHit, collect_files
 from .embed import Embedder, make_embedder
 from .metrics import Conflict, MetricRow, MetricsStore, TargetStatus
@@ -7,6 +8,7 @@ from .registry import VISIBILITIES, DocumentRecord
 
 __all__ = [
     "Conflict",
+    "DataDirBusy",
     "DocumentRecord",
     "MetricRow",
     "MetricsStore",

@@ -18,13 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ingest import DEFAULT_MAX_BYTES, Chunk, ChunkSizes, IndicatorList, IngestError, file_sha256, parse_file
+from ingest import DEFAULT_MAX_BYTES, Chunk, ChunkSizes, IndicatorList, IngestError, ReadLimits, file_sha256, parse_file
 
+from .cancel import Cancel, IngestCancelled, cancel_check
+from .datalock import lock_data_dir
+from .diskfull import DiskFull, is_disk_full, nearly_full
 from .embed import Embedder
 from .keywords import KeywordIndex
 from .metrics import MetricsStore
 from .registry import VISIBILITIES, DocumentRecord, Registry
-from .vectors import VectorIndex
+from .vectors import open_vector_index
 
 _SKIP_PREFIXES = (".", "~$")
 # Bump when parsing, chunking or figure extraction changes what a file yields:
@@ -70,6 +73,9 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
+    # unchanged files whose visibility was asked to change (and was changed)
+    visibility_changed: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)  # stopped midway (removed whole) or never started
     failed: list[IngestError] = field(default_factory=list)
     chunks_indexed: int = 0
     chunks_embedded: int = 0
@@ -124,26 +130,43 @@ class KnowledgeBase:
         chunk_sizes: ChunkSizes | None = None,
         fusion: FusionWeights | None = None,
         indicators: IndicatorList | None = None,
+        read_limits: ReadLimits | None = None,
     ):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.max_bytes = max_bytes
+        self.read_limits = read_limits
         self.chunk_sizes = chunk_sizes or ChunkSizes()
         self.fusion = fusion or FusionWeights()
-        self.registry = Registry(self.data_dir / "registry.sqlite3")
-        self.vectors = VectorIndex(self.data_dir / "chroma", embedder.name)
-        self.keywords = KeywordIndex(self.data_dir / "bm25")
+        # Before anything opens the directory: Chroma allows one process per data dir, even for readers.
+        self._dir_lock = lock_data_dir(self.data_dir)
+        try:
+            self.registry = Registry(self.data_dir / "registry.sqlite3")
+            self.vectors = open_vector_index(self.data_dir / "chroma", embedder.name)
+            self.keywords = KeywordIndex(self.data_dir / "bm25")
+        except BaseException:
+            self._dir_lock.release()
+            raise
         self.indicators = indicators
         self.metrics = MetricsStore(self.registry.conn, indicators)
         # Search may rebuild the keyword index while an ingest in another thread finishes one.
         self._keyword_lock = threading.RLock()
 
     # -- ingest -------------------------------------------------------------
-    def ingest(self, paths: Sequence[Path], visibility: str = "internal",
-               progress: IngestProgress | None = None) -> IngestReport:
-        if visibility not in VISIBILITIES:
+    def ingest(self, paths: Sequence[Path], visibility: str | None = None,
+               progress: IngestProgress | None = None, cancel: Cancel = None) -> IngestReport:
+        """Index files and folders.
+
+        ``visibility`` None keeps each known document's visibility (new ones are
+        internal); a value is applied to every file named, and an unchanged file
+        whose visibility it changes is reported under ``visibility_changed``.
+        ``cancel`` (an Event or a callable) is checked between files and between
+        embedding batches; a document cut off by it is removed whole.
+        """
+        if visibility is not None and visibility not in VISIBILITIES:
             raise ValueError(f"visibility must be one of {VISIBILITIES}")
+        stop = cancel_check(cancel)
         progress = progress or IngestProgress()
         report = IngestReport()
         started = time.perf_counter()
@@ -151,26 +174,37 @@ class KnowledgeBase:
         named = {str(f.resolve()) for f in files}
         pending = [r for r in self.registry.documents(status="indexing") if r.path not in named]
         progress.files_found(len(files) + len(pending))
-        for record in pending:  # finish what an interrupted run left behind
-            if Path(record.path).is_file():
-                self._ingest_one(Path(record.path), record.visibility, progress, report, resumed=True)
-            else:
-                self.remove(record.id)
-        for path in files:
-            self._ingest_one(path, visibility, progress, report)
+        work = [(Path(r.path), r.visibility, True, r.id) for r in pending]
+        work += [(p, visibility, False, "") for p in files]
+        for n, (path, vis, resumed, doc_id) in enumerate(work):
+            if stop():
+                report.cancelled.extend(p.name for p, _, _, _ in work[n:])
+                break
+            if resumed and not path.is_file():  # finish what an interrupted run left behind
+                self.remove(doc_id)
+                continue
+            self._ingest_one(path, vis, progress, report, resumed=resumed, stop=stop)
         self.refresh_keywords()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _ingest_one(self, path: Path, visibility: str, progress: IngestProgress,
-                    report: IngestReport, resumed: bool = False) -> None:
+    def _ingest_one(self, path: Path, visibility: str | None, progress: IngestProgress,
+                    report: IngestReport, resumed: bool = False, stop=None) -> None:
         progress.file_started(path.name)
         try:
-            status = self.add_file(path, visibility, progress, report)
+            status = self.add_file(path, visibility, progress, report, cancel=stop)
+        except IngestCancelled as cut:
+            self.remove(str(cut))  # never left half-indexed: the document goes whole
+            report.cancelled.append(path.name)
+            status = "cancelled"
         except IngestError as err:
             report.failed.append(err)
             status = "failed"
         except Exception as exc:  # a loader bug must not stop the rest of the folder
+            # …but a full disk stops them all (Chroma may word it vaguely: the free space tells);
+            # the cut-off document stays invisible until the next ingest finishes it.
+            if is_disk_full(exc) or nearly_full(self.data_dir):
+                raise DiskFull(self.data_dir) from exc
             err = IngestError(path.name, f"读取失败：{exc}", f"failed to read: {exc}")
             report.failed.append(err)
             status = "failed"
@@ -179,20 +213,27 @@ class KnowledgeBase:
             bucket.append(path.name)
         progress.file_done(path.name, status)
 
-    def add_file(self, path: Path, visibility: str = "internal", progress: IngestProgress | None = None,
-                 report: IngestReport | None = None) -> str:
-        """Index one file; returns 'added', 'updated' or 'unchanged'."""
+    def add_file(self, path: Path, visibility: str | None = None, progress: IngestProgress | None = None,
+                 report: IngestReport | None = None, cancel: Cancel = None) -> str:
+        """Index one file; returns 'added', 'updated', 'unchanged' or 'visibility_changed'.
+
+        Raises ``IngestCancelled`` (carrying the document id) when ``cancel`` fires between batches.
+        """
         progress = progress or IngestProgress()
+        stop = cancel_check(cancel)
         resolved = str(path.resolve())
         existing = self.registry.by_path(resolved)
         sha = file_sha256(path) if path.is_file() else ""
         if (existing and existing.sha256 == sha and existing.status == "ready"
                 and self.registry.pipeline_of(existing.id) == PIPELINE_VERSION):
-            if existing.visibility != visibility:
+            if visibility is not None and existing.visibility != visibility:
                 self.registry.set_visibility(existing.id, visibility)
+                return "visibility_changed"
             return "unchanged"
+        if visibility is None:
+            visibility = existing.visibility if existing else "internal"
         doc = parse_file(path, max_bytes=self.max_bytes, sizes=self.chunk_sizes, sha256=sha or None,
-                         indicators=self.indicators)
+                         indicators=self.indicators, limits=self.read_limits)
         self.registry.begin_document(doc, visibility)
         held = self.vectors.ids_of(doc.doc_id)
         wanted = {c.id for c in doc.chunks}
@@ -201,6 +242,8 @@ class KnowledgeBase:
         progress.chunks_planned(len(todo))
         batch = 32
         for i in range(0, len(todo), batch):
+            if stop():
+                raise IngestCancelled(doc.doc_id)
             part = todo[i : i + batch]
             self.vectors.add(part, self.embedder.embed_passages([c.embed_text() for c in part]))
             progress.chunks_embedded(len(part))
@@ -302,11 +345,19 @@ class KnowledgeBase:
             "by_type": by_type,
             "public_documents": sum(1 for d in ready if d.visibility == "public"),
             "embedder": self.embedder.name,
+            "read_only": self.read_only,
             "bytes_on_disk": sum(p.stat().st_size for p in self.data_dir.rglob("*") if p.is_file()),
         }
 
+    @property
+    def read_only(self) -> bool:
+        """True while a full disk keeps the base from writing: reads work, vector search may be off."""
+        return self.registry.read_only or not self.vectors.available
+
     def close(self) -> None:
         self.registry.close()
+        self.vectors.close()
+        self._dir_lock.release()
 
 
 def _doc_allowed(doc: DocumentRecord, f: SearchFilters) -> bool:

@@ -13,6 +13,7 @@ segments only that file's chunks.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -24,6 +25,7 @@ import numpy as np
 from .tokenize import TOKENIZER_VERSION, tokenize
 
 TOKENS_FILE = "lantai-tokens.json"
+log = logging.getLogger(__name__)
 
 
 class KeywordIndex:
@@ -65,23 +67,37 @@ class KeywordIndex:
             tokens[chunk_id] = toks
             corpus.append(toks)
         retriever = None
-        tmp = self.directory.with_name(self.directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
         if ids:
             retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
-            retriever.save(str(tmp), show_progress=False)
-        (tmp / TOKENS_FILE).write_text(json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens},
-                                                  ensure_ascii=False), encoding="utf-8")
-        (tmp / "lantai.json").write_text(json.dumps({"ids": ids, "generation": generation}), encoding="utf-8")
+        self._retriever, self._ids, self.generation, self._tokens = retriever, ids, generation, tokens
+        try:
+            self._save(retriever, ids, tokens, generation)
+        except OSError:
+            # A full disk (say) keeps the copy on disk old; the one in memory serves, and the next
+            # open sees the old copy's generation and rebuilds it.
+            log.warning("keyword index kept in memory only: could not save it", exc_info=True)
+
+    def _save(self, retriever: "bm25s.BM25 | None", ids: list[str], tokens: dict[str, list[str]],
+              generation: int) -> None:
+        tmp = self.directory.with_name(self.directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            tmp.mkdir(parents=True)
+            if retriever is not None:
+                retriever.save(str(tmp), show_progress=False)
+            (tmp / TOKENS_FILE).write_text(json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": tokens},
+                                                      ensure_ascii=False), encoding="utf-8")
+            (tmp / "lantai.json").write_text(json.dumps({"ids": ids, "generation": generation}), encoding="utf-8")
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         old = self.directory.with_name(self.directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if self.directory.exists():
             os.replace(self.directory, old)
         os.replace(tmp, self.directory)
         shutil.rmtree(old, ignore_errors=True)
-        self._retriever, self._ids, self.generation, self._tokens = retriever, ids, generation, tokens
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Best (chunk id, BM25 score) pairs; chunks with no query term are left out."""

@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 
 from ingest import Chunk, Document
 
+from .diskfull import DiskFull, nearly_full
 from .metrics import SCHEMA as FIGURES_SCHEMA
 from .metrics import write_figures
 
@@ -99,6 +100,21 @@ _CHUNK_COLUMNS = (
 class Registry:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.read_only = False
+        try:
+            self._open(path)
+        except sqlite3.OperationalError:
+            self.conn.close()
+            if not (path.exists() and nearly_full(path.parent)):
+                raise
+            # A full disk: SQLite cannot size its WAL index, but what is stored can still be read.
+            # Safe without SQLite's own locking: this process holds the data directory (index.datalock).
+            self.conn = sqlite3.connect(path.resolve().as_uri() + "?immutable=1", uri=True,
+                                        check_same_thread=False, isolation_level=None)
+            self.read_only = True
+
+    def _open(self, path: Path) -> None:
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -114,6 +130,8 @@ class Registry:
 
     # -- transactions -----------------------------------------------------
     def _tx(self) -> "_Transaction":
+        if self.read_only:
+            raise DiskFull(self.path.parent)
         return _Transaction(self.conn)
 
     # -- documents --------------------------------------------------------
@@ -143,6 +161,9 @@ class Registry:
                 ],
             )
             write_figures(c, doc)
+            # A document read again drops out of search until finished: the keyword index must follow,
+            # even if the process dies before it finishes.
+            self._bump(c)
 
     def finish_document(self, doc_id: str, pipeline: str = "") -> None:
         with self._tx() as c:

@@ -27,6 +27,8 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ingest import Chunk
 
+from .diskfull import DiskFull, is_disk_full
+
 
 def collection_name(embedder_name: str) -> str:
     """One collection per embedder: vectors of different models never mix."""
@@ -34,6 +36,8 @@ def collection_name(embedder_name: str) -> str:
 
 
 class VectorIndex:
+    available = True
+
     def __init__(self, directory: Path, embedder_name: str):
         directory.mkdir(parents=True, exist_ok=True)
         self.client = chromadb.PersistentClient(
@@ -88,7 +92,50 @@ class VectorIndex:
         # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
         return [(i, 1.0 + math.log(max(s, 1e-12))) for i, s in zip(result.ids or [], result.similarities or [])]
 
+    def close(self) -> None:
+        """Let Chroma drop this directory's client when its last user closes (a later open reads it afresh)."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()
+
     def count(self) -> int:
         if self._count is None:
             self._count = self.collection.count()
         return self._count
+
+
+class UnavailableVectors:
+    """Stands in for Chroma when a full disk keeps it from opening: search falls back to keywords.
+
+    Chroma writes to its own SQLite file as it opens, so on a full disk it cannot open at all;
+    reading the registry and the keyword index still works. Every write refuses with ``DiskFull``.
+    """
+
+    available = False
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def _refuse(self, *args, **kwargs):
+        raise DiskFull(self.directory.parent)
+
+    ids_of = add = delete = delete_document = _refuse
+
+    def search(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        return []
+
+    def count(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        pass
+
+
+def open_vector_index(directory: Path, embedder_name: str) -> "VectorIndex | UnavailableVectors":
+    """Chroma for this directory, or a read-only stand-in when the disk is too full to open it."""
+    try:
+        return VectorIndex(directory, embedder_name)
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        return UnavailableVectors(directory)

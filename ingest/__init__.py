@@ -4,6 +4,7 @@ from .chunk import ChunkSizes
 from .errors import IngestError
 from .figures import Figure, derive_prior_year, extract_figures, split_unit
 from .indicators import IndicatorList, load_indicators
+from .limits import ReadLimits
 from .loaders import SUPPORTED_SUFFIXES
 from .pipeline import DEFAULT_MAX_BYTES, file_sha256, parse_file
 from .types import Chunk, Document, Section
@@ -20,6 +21,7 @@ __all__ = [
     "split_unit",
     "Document",
     "IngestError",
+    "ReadLimits",
     "SUPPORTED_SUFFIXES",
     "Section",
     "file_sha256",

@@ -10,6 +10,7 @@ from .clean import clean_blocks
 from .errors import IngestError
 from .figures import extract_figures
 from .indicators import IndicatorList
+from .limits import ReadLimits
 from .loaders import load_blocks
 from .outline import assign_periods, table_years, build_outline, detect_as_of, detect_org, detect_title, detect_type, detect_years
 from .types import Document, content_hash
@@ -51,10 +52,15 @@ def parse_file(
     sizes: ChunkSizes | None = None,
     sha256: str | None = None,
     indicators: IndicatorList | None = None,
+    limits: ReadLimits | None = None,
 ) -> Document:
-    """Load, clean, outline and chunk one file. Raises ``IngestError`` with a reason."""
+    """Load, clean, outline and chunk one file. Raises ``IngestError`` with a reason.
+
+    ``max_bytes`` caps the file on disk; ``limits`` caps what reading it may cost
+    (inflated size, pages, pixels, rows, OCR pages, characters).
+    """
     size = check_file(path, max_bytes)
-    raw, page_count = load_blocks(path)
+    raw, page_count = load_blocks(path, limits)
     blocks = clean_blocks(raw)
     if not blocks:
         raise IngestError(path.name, "文件中没有可读取的文字", "no readable text in the file")

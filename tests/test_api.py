@@ -256,7 +256,8 @@ def test_api_keys_are_required_when_configured(env, uploaded, monkeypatch):
         assert client.get("/openapi.json").status_code == 200
 
     monkeypatch.setenv("LANTAI_API_KEYS", " from-env , ")
-    app = create_app(env.settings, kb=env.kb, assistant=env.app.state.assistant)
+    settings = Settings(_env_file=None, data_dir=env.settings.data_dir, max_file_mb=env.settings.max_file_mb)
+    app = create_app(settings, kb=env.kb, assistant=env.app.state.assistant)
     with TestClient(app) as client:
         assert client.get("/api/metrics").status_code == 401
         assert client.get("/api/metrics", headers={"Authorization": "Bearer from-env"}).status_code == 200

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -182,7 +183,8 @@ def _lantai(*args, cwd=None):
 
 
 def test_cli_writes_markdown_and_docx_and_refuses_bad_input(corpus_kb, tmp_path):
-    data = str(corpus_kb.data_dir)
+    # Another process may not open a data directory this one holds: the CLI reads a copy.
+    data = str(shutil.copytree(corpus_kb.data_dir, tmp_path / "data"))
     md_file = tmp_path / "plan.md"
     r = _lantai("draft-plan", "--year", "2025", "--org", QC, "--out", str(md_file), "--data-dir", data)
     assert r.returncode == 0, r.stderr

@@ -3,7 +3,9 @@
 ``create_app(settings)`` opens one knowledge base and one assistant for the
 app and keeps them on ``app.state``; tests pass their own. Every route under
 ``/api`` needs ``Authorization: Bearer <key>`` once API keys are configured
-(``LANTAI_API_KEYS``, comma-separated); ``/healthz`` never does. Messages meant
+(``Settings.api_keys``: ``LANTAI_API_KEYS`` in the environment or ``.env``,
+comma-separated); ``/healthz`` never does. Request bodies are capped before any
+route reads them (``ui.limits.BodyCap``). Messages meant
 for staff are in Simplified Chinese, with English after " / ".
 
 The answer object is ``Answer.to_dict()`` — the same contract as
@@ -13,7 +15,6 @@ The answer object is ``Answer.to_dict()`` — the same contract as
 from __future__ import annotations
 
 import asyncio
-import hmac
 import io
 import ipaddress
 import json
@@ -36,16 +37,24 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 
 from index import KnowledgeBase, MetricRow
+from index.health import consistency_problems
 
 from .context import open_assistant, open_knowledge_base
+from .access import LoginThrottle, check_key, client_address, parse_api_keys
 from .jobs import JobRegistry, write_lock
+from .limits import BodyCap
 from .metrics_export import to_csv, to_xlsx
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 2000
-MAX_HISTORY = 50
+# Earlier questions of a conversation: each one is understood again on every request, so they are capped.
+# The API accepts up to MAX_HISTORY_ITEMS of at most MAX_HISTORY_CHARS each (422 beyond); the API and the web
+# chat read only the last MAX_HISTORY of them (as many turns as an LLM prompt keeps).
+MAX_HISTORY = 4
+MAX_HISTORY_ITEMS = 10
+MAX_HISTORY_CHARS = 500
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 UPLOADS = "uploads"
 # How long a removal or visibility change waits for a running ingest before answering 409.
@@ -55,14 +64,6 @@ Visibility = Literal["internal", "public"]
 
 
 # -- access -------------------------------------------------------------------------------------
-def parse_api_keys(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    """Keys from ``LANTAI_API_KEYS`` ("k1,k2") or a list; blanks dropped."""
-    if value is None:
-        return []
-    items = value.split(",") if isinstance(value, str) else list(value)
-    return [k.strip() for k in items if k and k.strip()]
-
-
 def is_loopback(host: str) -> bool:
     host = (host or "").strip().strip("[]").lower()
     if host == "localhost":
@@ -89,7 +90,7 @@ def check_bind(host: str, api_keys: str | list[str] | None) -> None:
         return
     raise BindError(
         f"未配置 API 密钥时只能监听本机地址（127.0.0.1、::1、localhost），不能监听 {host or '（空）'}；"
-        "请设置环境变量 LANTAI_API_KEYS（多个密钥用逗号分隔）后再对外提供服务。"
+        "请在环境变量或 .env 中设置 LANTAI_API_KEYS（多个密钥用逗号分隔）后再对外提供服务。"
         f" / Refusing to listen on {host or '(empty)'} without an API key: set LANTAI_API_KEYS "
         "(comma-separated) or bind to 127.0.0.1, ::1 or localhost."
     )
@@ -103,8 +104,8 @@ def _require_key(request: Request,
     keys: list[str] = request.app.state.api_keys
     if not keys:
         return
-    given = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else ""
-    if not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
+    if not check_key(request.headers.get("authorization"), keys, request.app.state.throttle,
+                     client_address(request.scope)):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "缺少或无效的 API 密钥，请在请求头中提供 Authorization: Bearer <密钥> / missing or invalid API key",
@@ -148,9 +149,12 @@ class DraftPlanOut(BaseModel):
 class AskRequest(BaseModel):
     question: str = Field(..., min_length=1, max_length=MAX_QUESTION, description="问题 / the question",
                           examples=["2024年进馆人数是多少？"])
-    history: list[Annotated[str, Field(max_length=MAX_QUESTION)]] = Field(
-        default_factory=list, max_length=MAX_HISTORY,
-        description="同一对话中之前的问题，按先后顺序 / earlier questions of the same conversation, oldest first")
+    history: list[Annotated[str, Field(max_length=MAX_HISTORY_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_HISTORY_ITEMS,
+        description=(f"同一对话中之前的问题，按先后顺序；最多 {MAX_HISTORY_ITEMS} 条、每条不超过 {MAX_HISTORY_CHARS} 字，"
+                     f"只参考最近 {MAX_HISTORY} 条 / earlier questions of the same conversation, oldest first: "
+                     f"at most {MAX_HISTORY_ITEMS} of up to {MAX_HISTORY_CHARS} characters; the last {MAX_HISTORY} "
+                     "are read"))
 
     @field_validator("question")
     @classmethod
@@ -230,7 +234,8 @@ class UploadAccepted(BaseModel):
 
 class JobFileOut(BaseModel):
     name: str
-    status: str = Field(description="queued | running | added | updated | unchanged | resumed | failed")
+    status: str = Field(description="queued | running | added | updated | unchanged | visibility_changed | "
+                                    "resumed | failed | cancelled")
     error: str | None = Field(description="失败原因 / why it failed (Chinese)")
     error_en: str | None
     chunks_planned: int
@@ -239,8 +244,8 @@ class JobFileOut(BaseModel):
 
 class JobOut(BaseModel):
     job_id: str
-    state: Literal["queued", "running", "done", "failed"] = Field(
-        description="done：已完成（个别文件可能失败，见 files）；failed：全部文件失败或导入出错")
+    state: Literal["queued", "running", "done", "failed", "cancelled"] = Field(
+        description="done：已完成（个别文件可能失败，见 files）；failed：全部文件失败或导入出错；cancelled：已取消")
     visibility: Visibility
     files_total: int
     files_done: int
@@ -305,9 +310,17 @@ class TargetOut(BaseModel):
     actual: MetricOut | None
 
 
+# One server-sent event of /api/ask/stream (OpenAPI before 3.2: the schema of a stream describes each event).
+_SSE_EVENT = {"type": "object", "required": ["event", "data"], "properties": {
+    "event": {"type": "string", "enum": ["delta", "answer", "error"]},
+    "data": {"type": "string", "contentMediaType": "application/json"}}}
+
+
 class Health(BaseModel):
     status: str
     documents: int
+    problems: list[str] | None = Field(None, description="向量库与文档登记不一致时的问题（此时 503）"
+                                                        " / how the vector store and the registry disagree (503)")
 
 
 class ErrorOut(BaseModel):
@@ -373,7 +386,11 @@ def _zh_validation(errors: list[dict]) -> str:
         elif kind == "string_too_long" and loc[:1] == ["question"]:
             msg = f"问题超过 {MAX_QUESTION} 字 / the question is longer than {MAX_QUESTION} characters"
         elif kind == "string_too_long" and loc[:1] == ["history"]:
-            msg = f"历史问题每条不能超过 {MAX_QUESTION} 字 / an earlier question is longer than {MAX_QUESTION} characters"
+            msg = (f"历史问题每条不能超过 {MAX_HISTORY_CHARS} 字 / an earlier question is longer than "
+                   f"{MAX_HISTORY_CHARS} characters")
+        elif kind == "too_long" and loc[:1] == ["history"]:
+            msg = (f"历史问题最多 {MAX_HISTORY_ITEMS} 条（只参考最近 {MAX_HISTORY} 条），请只发送最近的几条 / "
+                   f"at most {MAX_HISTORY_ITEMS} earlier questions (the last {MAX_HISTORY} are read)")
         elif kind == "too_long":
             msg = f"「{where}」条目过多（最多 {ctx.get('max_length')} 条）/ '{where}' has too many items"
         elif kind == "literal_error":
@@ -453,8 +470,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
                api_keys: list[str] | str | None = None) -> FastAPI:
     """The API over one knowledge base and one assistant, opened here unless passed in.
 
-    ``api_keys`` default to ``LANTAI_API_KEYS`` (comma-separated); an empty list
-    means no key is required (serve only on loopback then: see ``check_bind``).
+    ``api_keys`` default to ``settings.api_keys`` (``LANTAI_API_KEYS``, comma-separated,
+    from the environment or ``.env``); an empty list means no key is required
+    (serve only on loopback then: see ``check_bind``).
     With ``LANTAI_WECHAT_TOKEN`` set, the WeChat service-account endpoint is
     served at ``settings.wechat_path`` (``ui.wechat``), answering from public
     documents only; without it that path does not exist (404).
@@ -464,7 +482,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     kb = kb or open_knowledge_base(settings)
     if assistant is None:
         assistant = open_assistant(settings, kb)
-    keys = parse_api_keys(os.environ.get("LANTAI_API_KEYS") if api_keys is None else api_keys)
+    keys = parse_api_keys(settings.api_keys if api_keys is None else api_keys)
     jobs = JobRegistry(kb)
     wechat = None
     if settings.wechat_token:
@@ -491,10 +509,12 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.add_middleware(BodyCap, settings=settings)
     app.state.settings = settings
     app.state.kb = kb
     app.state.assistant = assistant
     app.state.api_keys = keys
+    app.state.throttle = LoginThrottle.from_settings(settings)
     app.state.jobs = jobs
     app.state.uploads = (kb.data_dir / UPLOADS).resolve()
     max_bytes = settings.max_bytes
@@ -511,15 +531,21 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "服务器内部错误，请稍后再试 / internal server error"}, status_code=500)
 
-    @app.get("/healthz", response_model=Health, tags=["system"], summary="健康检查 / health check（无需密钥）")
-    def healthz() -> Health:
-        return Health(status="ok", documents=sum(1 for d in kb.documents() if d.status == "ready"))
+    @app.get("/healthz", response_model=Health, response_model_exclude_none=True, tags=["system"],
+             summary="健康检查 / health check（无需密钥）", responses={503: {"model": Health}})
+    def healthz() -> Any:
+        ready = sum(1 for d in kb.documents() if d.status == "ready")
+        problems = consistency_problems(kb)  # cheap: a sample of ids and one vector query
+        if problems:
+            return JSONResponse({"status": "degraded", "documents": ready, "problems": problems}, status_code=503)
+        return Health(status="ok", documents=ready)
 
     api = APIRouter(prefix="/api", dependencies=[Depends(_require_key)], responses=_ERRORS)
 
     # -- ask ----------------------------------------------------------------------------------
     def _ask(body: AskRequest):
-        return assistant.ask(body.question.strip(), history=[h for h in body.history if h.strip()] or None)
+        recent = [h for h in body.history if h.strip()][-MAX_HISTORY:]
+        return assistant.ask(body.question.strip(), history=recent or None)
 
     @api.post("/ask", response_model=AnswerOut, tags=["ask"], summary="提问 / ask a question")
     def ask(body: AskRequest) -> Any:
@@ -528,7 +554,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     @api.post(
         "/ask/stream", tags=["ask"], summary="提问（流式，SSE）/ ask, streamed as server-sent events",
         response_class=StreamingResponse,
-        responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+        responses={200: {"content": {"text/event-stream": {"schema": _SSE_EVENT}},
                          "description": (
                              "事件 / events: `delta`（data: {\"text\": 片段}），依次拼接即为答案文字；"
                              "最后一个 `answer`（data: 完整答案对象，同 /api/ask）。出错时为 `error`（data: {\"detail\": …}）。")}},
@@ -578,6 +604,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     ) -> UploadAccepted:
         if not files:
             raise HTTPException(422, "请至少选择一个文件 / no file was uploaded")
+        if len(files) > settings.max_files_per_upload:
+            most = settings.max_files_per_upload
+            raise HTTPException(413, f"一次最多上传 {most} 个文件 / at most {most} files per upload")
         uploads: Path = app.state.uploads
         uploads.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=uploads))
@@ -654,6 +683,19 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     @api.get("/jobs", response_model=list[JobOut], tags=["documents"], summary="最近的导入任务 / recent ingest jobs")
     def list_jobs() -> list[dict]:
         return jobs.snapshots()
+
+    @api.post("/jobs/{job_id}/cancel", response_model=JobOut, tags=["documents"],
+              summary="取消导入任务 / cancel an ingest job",
+              responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
+    def cancel_job(job_id: str) -> dict:
+        """排队中的任务不再开始；进行中的任务在下一个文件或下一批分块前停下，正在写入的文档整篇移除。"""
+        snap = jobs.snapshot(job_id)
+        if snap is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"找不到导入任务「{job_id}」/ no job with id '{job_id}'")
+        if snap["state"] in ("done", "failed"):
+            raise HTTPException(status.HTTP_409_CONFLICT,
+                                "导入任务已结束，无法取消 / the job has already finished and cannot be cancelled")
+        return jobs.cancel(job_id)
 
     @api.get("/jobs/{job_id}", response_model=JobOut, tags=["documents"], summary="导入进度 / ingest progress",
              responses={404: {"model": ErrorOut}})
@@ -732,9 +774,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
               response_class=Response,
               responses={200: {"content": {_DOCX: {}}, "description": "Word 文件"}})
     def export_plan(body: PlanExportRequest) -> Response:
-        from .drafting import plan_docx
+        from .drafting import plan_docx, xml_safe
 
-        name = safe_file_name(body.file_name) or "plan"
+        name = safe_file_name(xml_safe(body.file_name)) or "plan"
         return Response(plan_docx(body.markdown), media_type=_DOCX, headers={
             "Content-Disposition": _content_disposition(f"{name}.docx", "lantai-plan.docx")})
 
@@ -749,4 +791,4 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
 
 
 __all__ = ["BindError", "check_bind", "create_app", "is_loopback", "parse_api_keys", "safe_file_name",
-           "answer_pieces", "MAX_QUESTION"]
+           "answer_pieces", "MAX_QUESTION", "MAX_HISTORY", "MAX_HISTORY_ITEMS", "MAX_HISTORY_CHARS"]

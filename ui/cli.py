@@ -13,12 +13,14 @@ from rich.table import Table
 
 from index import VISIBILITIES, KnowledgeBase, SearchHit
 
+from .cli_errors import LantaiGroup
 from .context import open_assistant, open_knowledge_base
 from .metrics_export import KIND_ZH, row_values, to_csv, to_xlsx
 from .progress import RichIngestProgress
 from .settings import Settings
 
 app = typer.Typer(
+    cls=LantaiGroup,  # a data directory in use or a full disk: a clear message, not a traceback
     add_completion=False,
     no_args_is_help=True,
     help="兰台 Lantai — 图书馆工作文档知识助手 / a grounded assistant over a library's work documents.",
@@ -30,6 +32,7 @@ DataDir = typer.Option(None, "--data-dir", help="数据目录 / data directory (
 AsJson = typer.Option(False, "--json", help="输出 JSON / print JSON")
 
 _STATUS_ZH = {"added": "新增 added", "updated": "更新 updated", "unchanged": "未变 unchanged",
+              "visibility_changed": "可见范围已改 visibility changed", "cancelled": "已取消 cancelled",
               "failed": "失败 failed"}
 
 
@@ -42,9 +45,13 @@ def _settings(data_dir: Optional[Path]) -> Settings:
 
 def _open(data_dir: Optional[Path]) -> KnowledgeBase:
     try:
-        return open_knowledge_base(_settings(data_dir))
+        kb = open_knowledge_base(_settings(data_dir))
     except ValueError as exc:
         _fail(f"配置错误 / configuration error: {exc}")
+    if kb.read_only:
+        err_console.print("[yellow]⚠[/yellow] 磁盘空间已满：只读模式，向量检索可能不可用，仅用关键词检索 / "
+                          "the disk is full: read-only, search may use keywords only", highlight=False)
+    return kb
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -56,10 +63,16 @@ def _fail(message: str, code: int = 2) -> None:
 def ingest(
     paths: list[Path] = typer.Argument(..., help="文件或文件夹 / files or folders"),
     data_dir: Optional[Path] = DataDir,
-    visibility: str = typer.Option("internal", "--visibility", help="internal（仅内部）| public（可对公众答复）"),
+    visibility: Optional[str] = typer.Option(
+        None, "--visibility",
+        help="internal（仅内部）| public（可对公众答复）。不指定时：新文档为 internal，已有文档保持原可见范围；"
+             "指定时应用于给出的每个文件，内容未变但可见范围被改的文件会列出「可见范围已改」"
+             " / not given: new documents are internal and known ones keep theirs; given: applied to every "
+             "file named, and unchanged files whose visibility it changes are listed as 'visibility changed'",
+    ),
 ) -> None:
     """导入文档 / ingest documents into the knowledge base."""
-    if visibility not in VISIBILITIES:
+    if visibility is not None and visibility not in VISIBILITIES:
         _fail(f"可见范围只能是 internal 或 public / --visibility must be internal or public, got '{visibility}'")
     missing = [p for p in paths if not p.exists()]
     for p in missing:
@@ -69,11 +82,15 @@ def ingest(
         report = kb.ingest([p for p in paths if p.exists()], visibility=visibility, progress=progress)
     for name in report.added + report.updated + report.resumed:
         console.print(f"[green]✓[/green] {name}")
+    for name in report.visibility_changed:
+        console.print(f"[yellow]↻[/yellow] {name}: 内容未变，可见范围已改为 {visibility} / unchanged, "
+                      f"visibility changed to {visibility}", highlight=False)
     for err in report.failed:
         err_console.print(f"[red]✗[/red] {err.bilingual()}")
     console.print(
         f"新增 added {len(report.added)} · 更新 updated {len(report.updated)} · 未变 unchanged "
-        f"{len(report.unchanged)} · 续完 resumed {len(report.resumed)} · 失败 failed {len(report.failed)} · "
+        f"{len(report.unchanged)} · 可见范围已改 visibility changed {len(report.visibility_changed)} · "
+        f"续完 resumed {len(report.resumed)} · 失败 failed {len(report.failed)} · "
         f"分块 chunks {report.chunks_indexed}（嵌入 embedded {report.chunks_embedded}）· {report.seconds:.1f}s"
     )
     if report.failed or missing:
@@ -421,21 +438,20 @@ def serve(
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """启动网页界面和 REST API / serve the web UI at / and the REST API under /api."""
-    import os
-
     from .api import BindError, check_bind
 
+    settings = _settings(data_dir)  # keys and web users come from the environment or .env, like the rest
     try:
-        check_bind(host, os.environ.get("LANTAI_API_KEYS"))
-        from .server import UI_USERS_ENV, check_ui_bind
+        check_bind(host, settings.api_keys)
+        from .server import check_ui_bind
 
-        check_ui_bind(host, os.environ.get(UI_USERS_ENV))
+        check_ui_bind(host, settings.ui_users)
     except BindError as exc:
         _fail(str(exc), 2)
     from .server import create_server_app
 
     try:
-        server_app = create_server_app(_settings(data_dir))
+        server_app = create_server_app(settings)
     except ValueError as exc:
         _fail(f"配置错误 / configuration error: {exc}")
     import uvicorn

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from ingest import ChunkSizes, load_indicators
+from ingest import ChunkSizes, ReadLimits, load_indicators
+from ingest.limits import MB, SQUARE_METRE_PT2
 from index import KnowledgeBase, make_embedder
 
 from .settings import Settings
@@ -20,6 +21,21 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 
+def read_limits(settings: Settings) -> ReadLimits:
+    """The caps on reading one file, in the units the settings use (MB, square metres)."""
+    return ReadLimits(
+        max_inflated_bytes=int(settings.max_inflated_mb * MB),
+        max_zip_members=settings.max_zip_members,
+        max_pages=settings.max_pages,
+        max_page_area=settings.max_page_m2 * SQUARE_METRE_PT2,
+        max_page_pixels=settings.max_page_pixels,
+        max_ocr_pages=settings.max_ocr_pages,
+        max_sheet_rows=settings.max_sheet_rows,
+        max_sheet_cells=settings.max_sheet_cells,
+        max_text_chars=settings.max_text_chars,
+    )
+
+
 def open_knowledge_base(settings: Settings) -> KnowledgeBase:
     embedder = make_embedder(
         settings.embedder,
@@ -33,7 +49,7 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
         raise ValueError(f"indicators file not found / 指标别名文件不存在: {settings.indicators_file}")
     indicators = load_indicators(settings.indicators_file)
     return KnowledgeBase(settings.data_dir, embedder, max_bytes=settings.max_bytes, chunk_sizes=sizes,
-                         indicators=indicators)
+                         indicators=indicators, read_limits=read_limits(settings))
 
 
 def open_assistant(settings: Settings, kb: KnowledgeBase | None = None, visibility: str | None = None):

@@ -64,10 +64,19 @@ def make_plan(settings: Settings, kb: KnowledgeBase, year: int | None = None, or
     return PlanResult(draft, to_markdown(draft), measure(draft))
 
 
+# Characters an XML document (a .docx) cannot hold: C0 controls but tab and newlines, lone surrogates, U+FFFE/F.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters a Word file cannot store (pasted control characters and the like)."""
+    return _NOT_XML.sub("", text)
+
+
 def plan_docx(markdown: str) -> bytes:
     from .plan_export import markdown_to_docx
 
-    return markdown_to_docx(markdown)
+    return markdown_to_docx(xml_safe(markdown))
 
 
 def file_name(draft: PlanDraft, suffix: str) -> str:

@@ -7,6 +7,12 @@ at the same time (and removals or visibility changes wait for the job that is
 writing). Progress is recorded by an ``IngestProgress`` subclass and read by
 ``GET /api/jobs/{id}`` as a snapshot.
 
+A job can be cancelled (``JobRegistry.cancel``): a queued one never starts; a
+running one stops at its next file or embedding batch, the document it was
+writing removed whole, and the write lock is free again within a batch's time.
+
+Error messages on a job name files only, never the server's directories.
+
 Jobs live in memory only: a restart forgets them (the documents they ingested
 stay in the base; a file whose ingest was cut off is finished by the next
 ingest, as the knowledge base guarantees).
@@ -26,11 +32,14 @@ from typing import Sequence
 
 from index import IngestProgress, KnowledgeBase
 
+from .redact import redact_paths
+
 log = logging.getLogger(__name__)
 
-JOB_STATES = ("queued", "running", "done", "failed")
-# Per-file: queued → running → added | updated | unchanged | resumed | failed
-FILE_DONE = ("added", "updated", "unchanged", "resumed", "failed")
+JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+JOB_FINISHED = ("done", "failed", "cancelled")
+# Per-file: queued → running → added | updated | unchanged | visibility_changed | resumed | failed | cancelled
+FILE_DONE = ("added", "updated", "unchanged", "visibility_changed", "resumed", "failed", "cancelled")
 
 _LOCKS: "weakref.WeakKeyDictionary[KnowledgeBase, threading.RLock]" = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
@@ -78,6 +87,7 @@ class Job:
     finished_at: float | None = None
     error: str | None = None  # the job itself could not run (Chinese)
     error_en: str | None = None
+    cancel_event: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def file(self, name: str) -> FileProgress:
         for f in self.files:
@@ -190,9 +200,33 @@ class JobRegistry:
         deadline = time.monotonic() + timeout
         while True:
             snap = self.snapshot(job_id)
-            if snap is None or snap["state"] in ("done", "failed") or time.monotonic() >= deadline:
+            if snap is None or snap["state"] in JOB_FINISHED or time.monotonic() >= deadline:
                 return snap
             time.sleep(0.05)
+
+    def cancel(self, job_id: str, wait: float = 15.0) -> dict | None:
+        """Stop a job; its snapshot once it stopped (or ``wait`` seconds passed), None if unknown.
+
+        A queued job is cancelled at once; a running one stops at its next file or
+        embedding batch. A finished job is left as it was.
+        """
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return None
+            if job.state == "queued":
+                self._mark_cancelled(job)
+            elif job.state == "running":
+                job.cancel_event.set()
+        return self.wait(job_id, wait)
+
+    def _mark_cancelled(self, job: Job) -> None:
+        """Under ``self._lock``: the job and every file it had not finished are cancelled."""
+        job.state = "cancelled"
+        job.finished_at = time.time()
+        for f in job.files:
+            if f.status not in FILE_DONE:
+                f.status, f.error, f.error_en = "cancelled", "导入已取消，文件未导入", "the ingest was cancelled"
 
     def pending_paths(self) -> set[str]:
         """Files of jobs that have not finished yet."""
@@ -213,7 +247,7 @@ class JobRegistry:
 
     # -- the worker -------------------------------------------------------
     def _evict(self) -> None:
-        finished = [j for j in self._jobs.values() if j.state in ("done", "failed")]
+        finished = [j for j in self._jobs.values() if j.state in JOB_FINISHED]
         excess = len(self._jobs) - self.keep
         for job in sorted(finished, key=lambda j: j.created_at)[: max(0, excess)]:
             del self._jobs[job.id]
@@ -232,16 +266,23 @@ class JobRegistry:
         progress = JobProgress(job, self._lock)
         with write_lock(self.kb):
             with self._lock:
-                job.state = "running"
-                job.started_at = time.time()
+                skipped = job.state == "cancelled"  # cancelled while it waited
+                if not skipped:
+                    job.state = "running"
+                    job.started_at = time.time()
+            if skipped:
+                if job.owned:
+                    self._discard_failed(job, {f.name for f in job.files})
+                return
             try:
-                report = self.kb.ingest(job.paths, visibility=job.visibility, progress=progress)
+                report = self.kb.ingest(job.paths, visibility=job.visibility, progress=progress,
+                                        cancel=job.cancel_event)
             except Exception as exc:
                 log.exception("ingest job %s failed", job.id)
                 with self._lock:
                     job.state = "failed"
-                    job.error = f"导入过程出错：{exc}"
-                    job.error_en = f"ingest failed: {exc}"
+                    job.error = redact_paths(f"导入过程出错：{exc}")
+                    job.error_en = redact_paths(f"ingest failed: {exc}")
                     for f in job.files:
                         if f.status not in FILE_DONE:
                             f.status, f.error, f.error_en = "failed", "导入中断，文件未导入", "ingest stopped"
@@ -250,18 +291,22 @@ class JobRegistry:
         with self._lock:
             for err in report.failed:
                 entry = job.file(err.file_name)
-                entry.status, entry.error, entry.error_en = "failed", err.zh, err.en
-            for f in job.files:
-                if f.status not in FILE_DONE:  # never reported by ingest: not a file it could read
-                    f.status, f.error, f.error_en = "failed", "文件未被导入", "the file was not ingested"
-            failed = [f for f in job.files if f.status == "failed"]
-            job.state = "failed" if job.files and len(failed) == len(job.files) else "done"
-            job.finished_at = time.time()
+                entry.status, entry.error, entry.error_en = "failed", redact_paths(err.zh), redact_paths(err.en)
+            if report.cancelled:
+                self._mark_cancelled(job)
+            else:
+                for f in job.files:
+                    if f.status not in FILE_DONE:  # never reported by ingest: not a file it could read
+                        f.status, f.error, f.error_en = "failed", "文件未被导入", "the file was not ingested"
+                failed = [f for f in job.files if f.status == "failed"]
+                job.state = "failed" if job.files and len(failed) == len(job.files) else "done"
+                job.finished_at = time.time()
+            dropped = {f.name for f in job.files if f.status in ("failed", "cancelled")}
         if job.owned:
-            self._discard_failed(job, {f.name for f in failed})
+            self._discard_failed(job, dropped)
 
     def _discard_failed(self, job: Job, failed_names: set[str]) -> None:
-        """Delete uploaded files that failed and that no document was read from.
+        """Delete uploaded files that failed (or were cancelled) and that no document was read from.
 
         A file replaced since it was submitted (the same name uploaded again) is kept.
         """
@@ -283,4 +328,4 @@ def _signature(path: Path) -> tuple | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-__all__ = ["FileProgress", "Job", "JobProgress", "JobRegistry", "write_lock", "JOB_STATES"]
+__all__ = ["FileProgress", "Job", "JobProgress", "JobRegistry", "write_lock", "JOB_STATES", "JOB_FINISHED"]

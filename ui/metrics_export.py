@@ -1,10 +1,17 @@
-"""The metrics table as rows for people: JSON, CSV and Excel, with Chinese column names."""
+"""The metrics table as rows for people: JSON, CSV and Excel, with Chinese column names.
+
+Cells hold text taken from documents (indicator phrases, quotes, file names), so an
+export must never hand a spreadsheet a formula: text that a spreadsheet would read
+as one is written with a leading apostrophe (OWASP's CSV-injection guidance), and
+Excel cells are typed as text; real numbers stay numbers.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from pathlib import Path
+from typing import IO
 
 from index import MetricRow
 
@@ -30,17 +37,33 @@ def row_values(r: MetricRow) -> dict:
     }
 
 
+# What a spreadsheet reads as the start of a formula (or of a cell it re-parses as one).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell value a spreadsheet shows, never evaluates: formula-like text gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_row(r: MetricRow) -> list:
+    values = row_values(r)
+    return [safe_cell(values[key]) for key, _ in COLUMNS]
+
+
 def to_csv(rows: list[MetricRow]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([zh for _, zh in COLUMNS])
     for r in rows:
-        values = row_values(r)
-        writer.writerow([values[key] for key, _ in COLUMNS])
+        writer.writerow(export_row(r))
     return buf.getvalue()
 
 
-def to_xlsx(rows: list[MetricRow], path: Path) -> None:
+def to_xlsx(rows: list[MetricRow], path: Path | IO[bytes]) -> None:
+    """The workbook, saved to a path or a binary file object."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -51,7 +74,9 @@ def to_xlsx(rows: list[MetricRow], path: Path) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        values = row_values(r)
-        ws.append([values[key] for key, _ in COLUMNS])
+        ws.append(export_row(r))
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text, whatever it starts with
     ws.freeze_panes = "A2"
     wb.save(path)

@@ -5,22 +5,25 @@
 ``ui.web.build_ui`` at ``/`` over the same knowledge base, assistant and
 ingest jobs. The API routes are registered first, so they win over the mount.
 
-Login: when ``LANTAI_UI_USERS`` ("user:password,user2:pw2") is set, the UI is
-mounted with Gradio's own ``auth=`` (``gr.mount_gradio_app(..., auth=...)``,
-supported by the installed Gradio 6): its login page guards the page and every
-Gradio endpoint; the ``/api`` routes keep their own API-key check.
+Access (``ui.access``): keys and web users are settings (``LANTAI_API_KEYS``,
+``LANTAI_UI_USERS`` = "user:password,user2:pw2", from the environment or
+``.env``). When either is set, the UI is mounted with Gradio's own ``auth=``
+and ``GradioGate`` stands in front of every Gradio route: a valid
+``Authorization: Bearer <key>`` passes, otherwise only a logged-in browser does
+— with web users configured, those users; with keys alone, any user name and an
+API key as the password. Failed logins are throttled. The ``/api`` routes keep
+their own key check; ``/healthz`` and the WeChat endpoint stay open.
 """
 
 from __future__ import annotations
 
-import os
-
 import gradio as gr
 from fastapi import FastAPI
 
+from .access import guard_gradio, login_message, make_login, secret_text
 from .api import BindError, create_app, is_loopback
 from .settings import Settings
-from .web import CSS, build_ui, make_auth, parse_ui_users
+from .web import CSS, build_ui, parse_ui_users
 
 UI_USERS_ENV = "LANTAI_UI_USERS"
 
@@ -31,36 +34,42 @@ def check_ui_bind(host: str, ui_users: str | list[tuple[str, str]] | None) -> No
     The UI reads and changes internal documents; off loopback it needs
     ``LANTAI_UI_USERS`` just as the API needs ``LANTAI_API_KEYS``.
     """
-    users = parse_ui_users(ui_users) if isinstance(ui_users, str) or ui_users is None else list(ui_users)
+    users = _users(ui_users)
     if users or is_loopback(host):
         return
     raise BindError(
         f"未配置网页登录账号时只能监听本机地址（127.0.0.1、::1、localhost），不能监听 {host or '（空）'}；"
-        f"请设置环境变量 {UI_USERS_ENV}（格式 用户:密码，多个用逗号分隔）后再对外提供服务。"
+        f"请在环境变量或 .env 中设置 {UI_USERS_ENV}（格式 用户:密码，多个用逗号分隔）后再对外提供服务。"
         f" / Refusing to serve the web UI on {host or '(empty)'} without a login: set {UI_USERS_ENV} "
         "(user:password, comma-separated) or bind to 127.0.0.1, ::1 or localhost."
     )
+
+
+def _users(value) -> list[tuple[str, str]]:
+    if value is None or isinstance(value, str) or hasattr(value, "get_secret_value"):
+        return parse_ui_users(secret_text(value))
+    return list(value)
 
 
 def create_server_app(settings: Settings | None = None, *, kb=None, assistant=None, api_keys=None,
                       ui_users: str | list[tuple[str, str]] | None = None) -> FastAPI:
     """The API app with the web UI mounted at ``/``.
 
-    ``ui_users`` default to ``LANTAI_UI_USERS``; none means the UI needs no login.
+    ``ui_users`` default to ``settings.ui_users``. With neither users nor API keys
+    the UI needs no login (loopback only: see ``check_ui_bind``).
     """
     settings = settings or Settings()
     app = create_app(settings, kb=kb, assistant=assistant, api_keys=api_keys)
-    if ui_users is None or isinstance(ui_users, str):
-        users = parse_ui_users(os.environ.get(UI_USERS_ENV) if ui_users is None else ui_users)
-    else:
-        users = list(ui_users)
+    users = _users(settings.ui_users if ui_users is None else ui_users)
+    keys: list[str] = app.state.api_keys
+    guarded = bool(users or keys)
     app.state.ui_users = [u for u, _ in users]
     demo = build_ui(app.state)
     demo.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(
         app, demo, path="/",
-        auth=make_auth(users) if users else None,
-        auth_message="请输入兰台的用户名和密码登录。" if users else None,
+        auth=make_login(users, keys, app.state.throttle) if guarded else None,
+        auth_message=login_message(users, settings) if guarded else None,
         max_file_size=settings.max_bytes,
         footer_links=[],
         mcp_server=False,
@@ -68,6 +77,8 @@ def create_server_app(settings: Settings | None = None, *, kb=None, assistant=No
         css=CSS,
         theme=gr.themes.Soft(),
     )
+    if guarded:
+        guard_gradio(app, keys, app.state.throttle)
     return app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,12 +55,30 @@ class Settings(BaseSettings):
 
     # Access (one home for keys and logins, so a value written in `.env` is honoured like the rest).
     # [access settings]
+    api_keys: SecretStr | None = Field(
+        None, description="comma-separated API keys; once set, every surface needs a key or a login")
+    ui_users: SecretStr | None = Field(None, description="user:password,... for the web login")
+    login_max_failures: int = Field(5, ge=1, description="failed logins per user name or client address ...")
+    login_window_seconds: float = Field(300.0, gt=0, description="... within this many seconds ...")
+    login_lockout_seconds: float = Field(300.0, gt=0, description="... pause further logins for this long")
 
     # Caps on work per request (body size, history, per-request effort).
     # [request caps]
+    max_json_kb: int = Field(1024, ge=16, description="request bodies other than file uploads (JSON, forms)")
+    max_text_kb: int = Field(4096, ge=16, description="bodies carrying a whole plan's Markdown: plan export, web UI events")
+    max_files_per_upload: int = Field(20, ge=1, description="files in one upload; the body cap is this × max_file_mb")
 
     # Caps while reading a file (inflated size, pages, pixels, rows, OCR pages).
     # [read caps]
+    max_inflated_mb: float = Field(256.0, gt=0, description=".docx/.xlsx: all parts together once unzipped")
+    max_zip_members: int = Field(5000, ge=1, description="parts inside one .docx/.xlsx")
+    max_pages: int = Field(1000, ge=1, description="PDF pages")
+    max_page_m2: float = Field(2.0, gt=0, description="largest PDF page, square metres (A0 = 1)")
+    max_page_pixels: int = Field(25_000_000, ge=100_000, description="pixels a page is rendered to for OCR")
+    max_ocr_pages: int = Field(300, ge=0, description="non-blank pages one file may send to OCR")
+    max_sheet_rows: int = Field(50_000, ge=1, description="rows of all sheets of a workbook or a CSV")
+    max_sheet_cells: int = Field(2_000_000, ge=1, description="cells of those rows, empty padding included")
+    max_text_chars: int = Field(5_000_000, ge=1, description="characters of text one file may yield")
 
     # Data-dir lock and ingest jobs.
     # [jobs and locking]

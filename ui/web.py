@@ -7,15 +7,26 @@ one ingest queue. All text shown to people is Simplified Chinese.
 
 Login is not done here: ``ui.server`` mounts these Blocks with Gradio's own
 ``auth=`` when ``LANTAI_UI_USERS`` is set (see ``parse_ui_users``).
+
+Two rules hold for everything a browser sends or is shown:
+
+- Files: an input takes only a file the page uploaded into Gradio's upload
+  cache. A mounted app is never "launched", so Gradio skips its own check and
+  would copy any server path (or fetch any URL) named in a request into its
+  cache, where it can be downloaded (``accept_only_uploads``).
+- Text from documents (answers, quotes, file names, sections, plan drafts, job
+  messages) is shown as text: ``inert`` turns it into character references that
+  form no HTML and no Markdown image, link or autolink; only our own markup is live.
 """
 
 from __future__ import annotations
 
 import hmac
-import html
+import io
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -26,9 +37,11 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
+from gradio import processing_utils
+from gradio.utils import get_upload_folder
 
 from .api import MAX_HISTORY, MAX_QUESTION, _unique, answer_pieces, safe_file_name
-from .jobs import write_lock
+from .jobs import JOB_FINISHED, write_lock
 from .metrics_export import COLUMNS, row_values, to_csv, to_xlsx
 
 log = logging.getLogger(__name__)
@@ -38,14 +51,19 @@ VIS_ZH = {"internal": "仅内部", "public": "公开"}
 VIS_CHOICES = [("仅内部（internal）", "internal"), ("公开（public，可对公众答复）", "public")]
 DOC_STATUS_ZH = {"ready": "可检索", "indexing": "导入中或被中断"}
 FILE_STATUS_ZH = {"queued": "排队中", "running": "导入中", "added": "新增", "updated": "已更新",
-                  "unchanged": "未变化", "resumed": "已续完", "failed": "失败"}
-JOB_STATE_ZH = {"queued": "排队中", "running": "导入中", "done": "已完成", "failed": "失败"}
+                  "unchanged": "未变化", "visibility_changed": "可见范围已改", "resumed": "已续完", "failed": "失败",
+                  "cancelled": "已取消"}
+JOB_STATE_ZH = {"queued": "排队中", "running": "导入中", "done": "已完成", "failed": "失败", "cancelled": "已取消"}
 DOC_COLUMNS = ["文件", "类型", "年份", "分块数", "可见范围", "状态", "ID"]
 FIGURE_COLUMNS = ["指标", "年份", "数值", "来源", "推算"]
 METRIC_COLUMNS = [zh for key, zh in COLUMNS if key not in ("quote",)]
 CONFLICT_COLUMNS = ["指标", "年份", "范围", "单位名称", "数值", "来源文件", "原文"]
 ALL = "（全部）"
 BUSY = "正在导入文档，请稍后再试。"
+UPLOAD_ONLY = "只能导入通过本页面上传的文件；其他路径或链接不予处理，本次未导入任何文件。"
+GONE = "上传的文件已失效，请重新选择文件后再上传。"
+# Gradio deletes the files this app put in its cache (uploads, downloads) after an hour, and all at shutdown.
+CACHE_LIFETIME = (3600, 3600)
 
 CSS = """
 .lt-badge {display:inline-block;padding:1px 8px;border-radius:10px;font-size:0.85em;margin-bottom:4px}
@@ -57,7 +75,83 @@ CSS = """
 .lt-cite blockquote {margin:4px 0 6px 0;padding:4px 8px;border-left:3px solid #bbb;white-space:pre-wrap}
 .lt-figs {border-collapse:collapse;font-size:0.9em;margin-top:6px}
 .lt-figs th, .lt-figs td {border:1px solid #ccc;padding:2px 6px}
+.lt-head {margin-top:8px}
 """
+
+# The marks that build HTML or Markdown, as numeric character references: the text reads the same
+# (and figures like 208.37 or 6.05% stay plain), but no tag, entity, image, link, autolink, emphasis,
+# heading or formula delimiter can be formed from it, in HTML or in Markdown.
+_INERT = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'`*_[]()!#|~${}\\@"})
+_AUTOLINK = re.compile(r"(://)|(www)\.", re.IGNORECASE)  # what Markdown turns into a link by itself
+# In Markdown we write ourselves (the plan preview) only what links or fetches is disarmed.
+_LINKS = str.maketrans({"<": "&lt;", "[": "&#91;", "]": "&#93;", "@": "&#64;"})
+
+
+def inert(text: object) -> str:
+    """Document-derived text for a chat message or a Markdown component: shown as written, never markup."""
+    out = str(text if text is not None else "").translate(_INERT)
+    out = _AUTOLINK.sub(lambda m: "&#58;//" if m.group(1) else m.group(2) + "&#46;", out)
+    return out.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def unlinked(markdown_line: str) -> str:
+    """A line of Markdown with its structure kept (headings, lists, tables, bold) but no raw HTML,
+    image, link or autolink left in it."""
+    return markdown_line.translate(_LINKS).replace("://", "&#58;//").replace("www.", "www&#46;")
+
+
+def in_upload_cache(path: object, cache_root: Path) -> bool:
+    """True for an existing file that lies, after following links, inside Gradio's upload cache."""
+    try:
+        real = Path(str(path)).resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return real.is_file() and real.is_relative_to(cache_root)
+
+
+def accept_only_uploads(demo: gr.Blocks, cache_root: Path) -> None:
+    """Every component an event reads from the browser takes only files the page uploaded.
+
+    Gradio copies each file reference in a request (in any input: a file box, a
+    chat message, even a dropdown's value) into its cache before our handlers
+    run, and checks the path only in a launched app. The check is made here, at
+    that copy, so a server file or a URL is refused before anything is copied.
+    """
+    inputs = {id(c): c for fn in demo.fns.values() for c in fn.inputs}
+    for component in inputs.values():
+        _guard_copies(component, cache_root)
+
+
+def _guard_copies(component, cache_root: Path) -> None:
+    copy_async = component.async_move_resource_to_block_cache
+    copy_sync = component.move_resource_to_block_cache
+
+    def checked(path):
+        if path is not None and not in_upload_cache(path, cache_root):
+            raise gr.Error(UPLOAD_ONLY, title="提示")
+        return path
+
+    async def guarded_async(path):
+        return await copy_async(checked(path))
+
+    def guarded(path):
+        return copy_sync(checked(path))
+
+    component.async_move_resource_to_block_cache = guarded_async
+    component.move_resource_to_block_cache = guarded
+
+
+def discard_cached(paths: list[Path], cache_root: Path) -> None:
+    """Delete upload-cache copies once staged (or refused): nothing uploaded stays downloadable there."""
+    for path in paths:
+        if not in_upload_cache(path, cache_root):
+            continue
+        path.unlink(missing_ok=True)
+        if path.parent.resolve() != cache_root:
+            try:
+                path.parent.rmdir()  # Gradio keeps each upload in a folder of its own
+            except OSError:
+                pass
 
 
 def parse_ui_users(value: str | None) -> list[tuple[str, str]]:
@@ -95,21 +189,21 @@ def badge_html(answer) -> str:
         return '<span class="lt-badge lt-none">未找到答案</span>'
     if answer.grounded:
         return '<span class="lt-badge lt-ok">✓ 已核实</span>'
-    nums = "、".join(html.escape(n) for n in answer.unverified_numbers[:8])
+    nums = "、".join(inert(n) for n in answer.unverified_numbers[:8])
     return f'<span class="lt-badge lt-warn">⚠含未核实数字{("：" + nums) if nums else ""}</span>'
 
 
 def citations_html(answer) -> str:
     parts = []
     for c in answer.citations:
-        page = f" · 第{c.page}页" if c.page else ""
-        section = c.section or "（正文开头）"
+        page = f" · 第{int(c.page)}页" if c.page else ""
+        source, section = inert(c.source), inert(c.section or "（正文开头）")
         parts.append(
-            f'<details class="lt-cite"><summary>[{c.n}] {html.escape(c.source)} · {html.escape(section)}'
-            f'{page}</summary><div>文件：{html.escape(c.source)}<br>章节：{html.escape(section)}'
-            f'<br>页码：{c.page if c.page else "—"}</div><blockquote>{html.escape(c.quote)}</blockquote></details>'
+            f'<details class="lt-cite"><summary>[{int(c.n)}] {source} · {section}'
+            f'{page}</summary><div>文件：{source}<br>章节：{section}'
+            f'<br>页码：{int(c.page) if c.page else "—"}</div><blockquote>{inert(c.quote)}</blockquote></details>'
         )
-    return "\n".join(parts)
+    return "".join(parts)
 
 
 def figures_html(answer) -> str:
@@ -117,24 +211,30 @@ def figures_html(answer) -> str:
         return ""
     rows = []
     for f in answer.figures:
-        derived = "是" + (f"（{html.escape(f.formula)}）" if f.formula else "") if f.derived else ""
-        value = html.escape(f.stated) if f.stated else f"{_fmt_value(f.value)}{html.escape(f.unit)}"
-        rows.append(f"<tr><td>{html.escape(f.indicator)}</td><td>{f.year or ''}</td><td>{value}</td>"
-                    f"<td>{html.escape(f.source)}</td><td>{derived}</td></tr>")
+        derived = "是" + (f"（{inert(f.formula)}）" if f.formula else "") if f.derived else ""
+        value = inert(f.stated) if f.stated else f"{_fmt_value(f.value)}{inert(f.unit)}"
+        rows.append(f"<tr><td>{inert(f.indicator)}</td><td>{inert(f.year or '')}</td><td>{value}</td>"
+                    f"<td>{inert(f.source)}</td><td>{derived}</td></tr>")
     head = "".join(f"<th>{c}</th>" for c in FIGURE_COLUMNS)
     return f'<table class="lt-figs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def message_html(body: str) -> str:
+    """A chat message as one HTML block on one line: Markdown leaves a block with no blank line in it alone,
+    so nothing inside is read as Markdown."""
+    return f'<div class="lt-msg">{body}</div>'
+
+
 def render_answer(answer) -> str:
-    """One assistant message: badge, text, citations that open, the figures used."""
-    out = [badge_html(answer), "", answer.answer.strip()]
+    """One assistant message: badge, text, citations that open, the figures used; document text as text."""
+    out = [badge_html(answer), f'<div class="lt-text">{inert(answer.answer.strip())}</div>']
     cites = citations_html(answer)
     if cites:
-        out += ["", "<b>引用来源</b>（点击展开原文）", cites]
+        out += ['<div class="lt-head"><b>引用来源</b>（点击展开原文）</div>', cites]
     figs = figures_html(answer)
     if figs:
-        out += ["", "<b>用到的数据</b>", figs]
-    return "\n".join(out)
+        out += ['<div class="lt-head"><b>用到的数据</b></div>', figs]
+    return message_html("".join(out))
 
 
 def feedback_record(answer, rating: str, user: str | None = None) -> dict:
@@ -164,17 +264,18 @@ def job_markdown(snap: dict | None) -> str:
     if snap is None:
         return "找不到导入任务。"
     state = JOB_STATE_ZH.get(snap["state"], snap["state"])
-    lines = [f"**导入任务 {snap['job_id'][:8]}：{state}** —— 文件 {snap['files_done']}/{snap['files_total']}，"
+    lines = [f"**导入任务 {inert(snap['job_id'][:8])}：{inert(state)}** —— "
+             f"文件 {snap['files_done']}/{snap['files_total']}，"
              f"分块 {snap['chunks_embedded']}/{snap['chunks_planned']} 已嵌入"]
     for f in snap["files"]:
-        status = FILE_STATUS_ZH.get(f["status"], f["status"])
-        mark = "✗" if f["status"] == "failed" else ("✓" if f["status"] in ("added", "updated", "unchanged", "resumed") else "…")
-        line = f"- {mark} {f['name']}：{status}"
+        status = inert(FILE_STATUS_ZH.get(f["status"], f["status"]))
+        mark = "✗" if f["status"] == "failed" else ("✓" if f["status"] in ("added", "updated", "unchanged", "visibility_changed", "resumed") else "…")
+        line = f"- {mark} {inert(f['name'])}：{status}"
         if f.get("error"):
-            line += f"（{f['error']}）"
+            line += f"（{inert(f['error'])}）"
         lines.append(line)
     if snap.get("error"):
-        lines.append(f"\n**错误：** {snap['error']}")
+        lines.append(f"\n**错误：** {inert(snap['error'])}")
     return "\n".join(lines)
 
 
@@ -228,10 +329,11 @@ def conflicts_frame(kb) -> pd.DataFrame:
 # -- the UI ---------------------------------------------------------------------------------------
 def plan_preview(markdown: str) -> str:
     """The draft as the preview shows it: one line of the draft is one paragraph (as in the Word export),
-    where Markdown would run lines without a blank between them together."""
+    where Markdown would run lines without a blank between them together. Drafts quote documents, so no
+    image, link or raw HTML in them is made live."""
     out = []
     for line in (markdown or "").splitlines():
-        out.append(line)
+        out.append(unlinked(line))
         if line.strip() and not line.lstrip().startswith("|"):
             out.append("")
     return "\n".join(out)
@@ -249,16 +351,13 @@ def build_ui(app_state: Any) -> gr.Blocks:
     uploads: Path = Path(getattr(app_state, "uploads", kb.data_dir / "uploads"))
     feedback_path = Path(kb.data_dir) / FEEDBACK_FILE
     feedback_lock = threading.Lock()
-    downloads = Path(tempfile.mkdtemp(prefix="lantai-ui-"))  # files offered for download live here
+    cache_root = Path(get_upload_folder()).resolve()  # Gradio's upload cache: the only files inputs accept
 
     def _download_copy(source: Path | None, name: str, content: bytes | None = None) -> str:
-        folder = Path(tempfile.mkdtemp(dir=downloads))
-        target = folder / name
-        if content is not None:
-            target.write_bytes(content)
-        else:
-            shutil.copyfile(source, target)
-        return str(target)
+        """A file offered for download, written into Gradio's cache: Gradio serves it from there and
+        deletes it after an hour and at shutdown (``CACHE_LIFETIME``), so nothing is left behind."""
+        data = content if content is not None else Path(source).read_bytes()
+        return processing_utils.save_bytes_to_cache(data, name, str(cache_root))
 
     # -- ask ----------------------------------------------------------------------------------
     def ask(question: str, chat: list, history: list[str], records: dict):
@@ -275,7 +374,7 @@ def build_ui(app_state: Any) -> gr.Blocks:
             _warn(f"问题不能超过 {MAX_QUESTION} 字。")
             yield gr.update(), chat, history, records
             return
-        chat += [{"role": "user", "content": question}, {"role": "assistant", "content": "正在查找资料……"}]
+        chat += [{"role": "user", "content": inert(question)}, {"role": "assistant", "content": "正在查找资料……"}]
         yield "", chat, history, records
         try:
             answer = assistant.ask(question, history=history[-MAX_HISTORY:] or None)
@@ -288,7 +387,7 @@ def build_ui(app_state: Any) -> gr.Blocks:
             shown = ""
             for piece in answer_pieces(answer.answer):
                 shown += piece
-                chat[-1] = {"role": "assistant", "content": shown}
+                chat[-1] = {"role": "assistant", "content": message_html(inert(shown))}
                 yield "", chat, history, records
         chat[-1] = {"role": "assistant", "content": render_answer(answer)}
         records[str(len(chat) - 1)] = feedback_record(answer, "")
@@ -337,19 +436,20 @@ def build_ui(app_state: Any) -> gr.Blocks:
     def refresh_documents():
         return documents_frame(kb), gr.update(choices=document_choices(kb), value=None)
 
-    def upload(files, visibility: str):
-        paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in (files or [])]
-        if not paths:
-            yield "请先选择要上传的文件。", gr.update(), gr.update(), gr.update()
-            return
-        if visibility not in VIS_ZH:
-            visibility = "internal"
-        too_big = [p.name for p in paths if p.stat().st_size > settings.max_bytes]
+    def upload_refusal(paths: list[Path]) -> str | None:
+        """Why these files are not taken, or None: each must be one the page uploaded, within the size cap."""
+        for p in paths:
+            if not in_upload_cache(p, cache_root):
+                inside = Path(os.path.abspath(p)).is_relative_to(cache_root)
+                return GONE if inside and not os.path.lexists(p) else UPLOAD_ONLY
+        too_big = [inert(p.name) for p in paths if p.stat().st_size > settings.max_bytes]
         if too_big:
             mb = settings.max_bytes / 1024 / 1024
-            yield (f"以下文件超过大小上限 {mb:g} MB，本次上传未导入任何文件：{'、'.join(too_big)}",
-                   gr.update(), gr.update(), gr.update())
-            return
+            return f"以下文件超过大小上限 {mb:g} MB，本次上传未导入任何文件：{'、'.join(too_big)}"
+        return None
+
+    def stage(paths: list[Path]) -> list[Path]:
+        """Copy uploaded files into the app's uploads folder, all or none."""
         uploads.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=uploads))
         targets: list[Path] = []
@@ -365,14 +465,32 @@ def build_ui(app_state: Any) -> gr.Blocks:
                 targets.append(target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        return targets
+
+    def upload(files, visibility: str):
+        paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in (files or [])]
+        if not paths:
+            yield "请先选择要上传的文件。", gr.update(), gr.update(), gr.update()
+            return
+        if visibility not in VIS_ZH:
+            visibility = "internal"
+        try:
+            refusal = upload_refusal(paths)
+            if refusal:
+                _warn(refusal)
+                yield refusal, gr.update(), gr.update(), None
+                return
+            targets = stage(paths)
+        finally:
+            discard_cached(paths, cache_root)  # staged or refused: no upload stays downloadable in the cache
         try:
             job = jobs.submit(targets, visibility, owned=True)
         except RuntimeError as exc:
-            yield f"无法开始导入：{exc}", gr.update(), gr.update(), gr.update()
+            yield f"无法开始导入：{inert(exc)}", gr.update(), gr.update(), gr.update()
             return
         while True:
             snap = jobs.snapshot(job.id)
-            if snap is None or snap["state"] in ("done", "failed"):
+            if snap is None or snap["state"] in JOB_FINISHED:
                 break
             yield job_markdown(snap), gr.update(), gr.update(), gr.update()
             time.sleep(0.3)
@@ -393,7 +511,7 @@ def build_ui(app_state: Any) -> gr.Blocks:
     def change_visibility(doc_id: str | None, visibility: str):
         record = next((r for r in kb.documents() if r.id == doc_id), None) if doc_id else None
         if record is None:
-            message = f"找不到文档「{doc_id}」。" if doc_id else "请先选择一个文档。"
+            message = f"找不到文档「{inert(doc_id)}」。" if doc_id else "请先选择一个文档。"
             _warn(message)
             return message, gr.update(), gr.update()
         if visibility not in VIS_ZH:
@@ -401,19 +519,19 @@ def build_ui(app_state: Any) -> gr.Blocks:
         if not _locked(lambda: kb.set_visibility(doc_id, visibility)):
             return BUSY, gr.update(), gr.update()
         frame, choices = refresh_documents()
-        return f"已将「{record.file_name}」的可见范围改为：{VIS_ZH[visibility]}。", frame, choices
+        return f"已将「{inert(record.file_name)}」的可见范围改为：{VIS_ZH[visibility]}。", frame, choices
 
     def reindex_document(doc_id: str | None):
         record = next((r for r in kb.documents() if r.id == doc_id), None) if doc_id else None
         if record is None:
-            message = f"找不到文档「{doc_id}」。" if doc_id else "请先选择一个文档。"
+            message = f"找不到文档「{inert(doc_id)}」。" if doc_id else "请先选择一个文档。"
             _warn(message)
             return message
         if not Path(record.path).is_file():
-            return f"原文件已不存在，无法重新索引「{record.file_name}」。"
+            return f"原文件已不存在，无法重新索引「{inert(record.file_name)}」。"
         kb.registry.mark_stale(record.id)
         job = jobs.submit([Path(record.path)], record.visibility)
-        return f"已开始重新索引「{record.file_name}」（任务 {job.id}），完成后点击“刷新列表”查看。"
+        return f"已开始重新索引「{inert(record.file_name)}」（任务 {job.id}），完成后点击“刷新列表”查看。"
 
     def upload_any(files, folder, visibility: str):
         """Files and a whole folder go in through the same upload."""
@@ -423,7 +541,7 @@ def build_ui(app_state: Any) -> gr.Blocks:
         record = next((r for r in kb.documents() if r.id == doc_id), None) if doc_id else None
         message = None
         if record is None:
-            message = f"找不到文档「{doc_id}」。" if doc_id else "请先选择一个文档。"
+            message = f"找不到文档「{inert(doc_id)}」。" if doc_id else "请先选择一个文档。"
         elif not confirm:
             message = "请先勾选“确认删除”，再点击删除。"
         if message:
@@ -436,7 +554,7 @@ def build_ui(app_state: Any) -> gr.Blocks:
                 and not kb.find_documents(str(path))):
             path.unlink(missing_ok=True)  # the copy the UI or API saved
         frame, choices = refresh_documents()
-        return f"已删除「{record.file_name}」。", frame, choices, False
+        return f"已删除「{inert(record.file_name)}」。", frame, choices, False
 
     # -- metrics --------------------------------------------------------------------------------
     def metric_filter_choices():
@@ -464,9 +582,9 @@ def build_ui(app_state: Any) -> gr.Blocks:
             if fmt == "csv":
                 path = _download_copy(None, "指标表.csv", ("\ufeff" + to_csv(rows)).encode("utf-8"))
             else:
-                target = Path(tempfile.mkdtemp(dir=downloads)) / "指标表.xlsx"
-                to_xlsx(rows, target)
-                path = str(target)
+                buf = io.BytesIO()
+                to_xlsx(rows, buf)
+                path = _download_copy(None, "指标表.xlsx", buf.getvalue())
             return gr.update(value=path, visible=True)
         return handler
 
@@ -493,11 +611,11 @@ def build_ui(app_state: Any) -> gr.Blocks:
         try:
             result = make_plan(settings, kb, year, org or None, mode)
         except PlanError as exc:
-            message = str(exc).split(" / ")[0]
+            message = inert(str(exc).split(" / ")[0])
             _warn(message)
             return gr.update(), gr.update(), f"⚠ {message}", gr.update()
         progress(1.0, desc="完成")
-        status = f"已起草《{result.draft.title}》。{checks_line(result.checks)}。请在下方编辑后下载。"
+        status = f"已起草《{inert(result.draft.title)}》。{checks_line(result.checks)}。请在下方编辑后下载。"
         return plan_preview(result.markdown), result.markdown, status, file_name(result.draft, "")[:-1]
 
     def plan_download(fmt: str):
@@ -516,13 +634,14 @@ def build_ui(app_state: Any) -> gr.Blocks:
         return handler
 
     # -- layout ---------------------------------------------------------------------------------
-    with gr.Blocks(title="兰台 · 图书馆工作文档知识助手") as demo:
+    with gr.Blocks(title="兰台 · 图书馆工作文档知识助手", delete_cache=CACHE_LIFETIME) as demo:
         gr.Markdown("## 兰台 · 图书馆工作文档知识助手\n答案均来自已导入的工作文档，附引用原文；数字经核对。")
         with gr.Tabs():
             with gr.Tab("问答", id="ask"):
                 history = gr.State([])
                 records = gr.State({})
                 chatbot = gr.Chatbot(label="对话", height=520, elem_id="lt-chat", sanitize_html=True,
+                                     latex_delimiters=[],  # document text is never typeset
                                      placeholder="请输入关于本馆工作文档的问题，例如：2024年进馆人数是多少？",
                                      buttons=["copy"])
                 with gr.Row():
@@ -645,7 +764,8 @@ def build_ui(app_state: Any) -> gr.Blocks:
                         p_edit = gr.Textbox(label="编辑（Markdown）", lines=28, max_lines=60, elem_id="lt-plan-edit")
                         p_refresh = gr.Button("更新预览", size="sm")
                     with gr.Column():
-                        p_preview = gr.Markdown("", label="预览", elem_id="lt-plan-preview", height=640)
+                        p_preview = gr.Markdown("", label="预览", elem_id="lt-plan-preview", height=640,
+                                                latex_delimiters=[])
                 with gr.Row():
                     p_md_btn = gr.Button("下载 Markdown", size="sm")
                     p_docx_btn = gr.Button("下载 Word（DOCX）", size="sm", elem_id="lt-plan-docx")
@@ -657,6 +777,7 @@ def build_ui(app_state: Any) -> gr.Blocks:
                 p_refresh.click(plan_preview, [p_edit], [p_preview])
                 p_md_btn.click(plan_download("md"), [p_edit, p_name], [p_file])
                 p_docx_btn.click(plan_download("docx"), [p_edit, p_name], [p_file])
+    accept_only_uploads(demo, cache_root)
     return demo
 
 

@@ -5,34 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import IngestError
+from ..limits import ReadLimits
 from ..types import Block
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".docx", ".xlsx", ".csv")
 
 
-def load_blocks(path: Path) -> tuple[list[Block], int | None]:
-    """Blocks of a file and its page count (PDFs only)."""
+def load_blocks(path: Path, limits: ReadLimits | None = None) -> tuple[list[Block], int | None]:
+    """Blocks of a file and its page count (PDFs only), read within ``limits``."""
+    limits = limits or ReadLimits()
     suffix = path.suffix.lower()
     if suffix in (".txt", ".md", ".markdown"):
         from .text import load_text
 
-        return load_text(path), None
+        return load_text(path, limits), None
     if suffix == ".pdf":
         from .pdf import load_pdf
 
-        return load_pdf(path)
+        return load_pdf(path, limits)
     if suffix == ".docx":
         from .docx import load_docx
 
-        return load_docx(path), None
+        return load_docx(path, limits), None
     if suffix == ".xlsx":
         from .sheet import load_xlsx
 
-        return load_xlsx(path), None
+        return load_xlsx(path, limits), None
     if suffix == ".csv":
         from .sheet import load_csv
 
-        return load_csv(path), None
+        return load_csv(path, limits), None
     raise IngestError(
         path.name,
         f"不支持的文件类型「{suffix or '无扩展名'}」，支持：{'、'.join(SUPPORTED_SUFFIXES)}",

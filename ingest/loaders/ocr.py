@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IngestError
+from ..limits import ReadLimits
 from ..types import Block
 from .layout import Line, paragraphs_from_pages, strip_running_lines
 
@@ -241,13 +242,57 @@ def ocr_page_lines(engine: Any, image: Any, scale: float) -> list[Line]:
     return merge_visual_lines(lines)
 
 
-def ocr_pdf_pages(path: Path, indexes: list[int] | None = None) -> tuple[list[list[Line]], float]:
+# Blank pages are found on a thumbnail: this many pixels at most (A4 at about 36 DPI).
+_THUMB_PIXELS = 150_000
+# A pixel is ink when it differs from the page's typical shade by more than this ...
+_INK_CONTRAST = 40
+# ... and a page with fewer ink pixels than this share of the thumbnail is blank.
+_INK_SHARE = 1e-4
+
+
+def render_scale(width: float, height: float, max_pixels: int) -> float:
+    """RENDER_SCALE, lowered when the page would render to more than ``max_pixels``."""
+    return min(RENDER_SCALE, (max_pixels / max(1.0, width * height)) ** 0.5)
+
+
+def is_blank(pdfium: Any, page: Any) -> bool:
+    """No page objects, or a thumbnail with (nearly) no ink: nothing OCR could read."""
+    import numpy as np
+
+    if pdfium.raw.FPDFPage_CountObjects(page.raw) == 0:
+        return True
+    width, height = page.get_size()
+    bitmap = page.render(scale=min(0.5, render_scale(width, height, _THUMB_PIXELS)), grayscale=True)
+    try:
+        gray = bitmap.to_numpy().reshape(bitmap.height, bitmap.width, -1)[:, :, 0].astype(np.int16)
+    finally:
+        bitmap.close()
+    ink = np.abs(gray - int(np.median(gray))) > _INK_CONTRAST
+    return int(ink.sum()) <= gray.size * _INK_SHARE
+
+
+def _check_ocr_pages(file_name: str, count: int, limits: ReadLimits) -> None:
+    if count > limits.max_ocr_pages:
+        raise IngestError(
+            file_name,
+            f"需要 OCR 识别的页面有 {count} 页，超过 {limits.max_ocr_pages} 页上限，请拆分后再导入",
+            f"{count} pages need OCR, more than the {limits.max_ocr_pages}-page limit; split the file and try again",
+        )
+
+
+def ocr_pdf_pages(
+    path: Path, indexes: list[int] | None = None, limits: ReadLimits | None = None
+) -> tuple[list[list[Line]], float]:
     """Visual lines of the given pages (0-based; all when None) and the first page's height, in points.
 
     Usable for single pages too, e.g. scanned pages inside a PDF that otherwise has a text layer.
+    Every page is checked (size, blankness) before any is read, so the OCR-page cap
+    refuses a file before hours of OCR, and blank pages cost a thumbnail, not a read.
     """
+    from .pdf import check_page_size, check_pages
+
+    limits = limits or ReadLimits()
     pdfium, rapidocr = _import_ocr(path.name)
-    engine = get_engine(rapidocr)
     try:
         pdf = pdfium.PdfDocument(str(path))
     except Exception as exc:  # pdfium raises PdfiumError for damaged or encrypted files
@@ -255,27 +300,48 @@ def ocr_pdf_pages(path: Path, indexes: list[int] | None = None) -> tuple[list[li
     try:
         if len(pdf) == 0:
             raise IngestError(path.name, "PDF 文件没有页面", "PDF has no pages")
+        check_pages(path.name, len(pdf), limits)
         height = pdf[0].get_height()
-        pages: list[list[Line]] = []
-        for index in range(len(pdf)) if indexes is None else indexes:
+        wanted = list(range(len(pdf))) if indexes is None else indexes
+        todo: dict[int, float] = {}  # page index -> render scale
+        for index in wanted:
             page = pdf[index]
             try:
-                bitmap = page.render(scale=RENDER_SCALE)
+                width, page_height = page.get_size()
+                check_page_size(path.name, index + 1, width, page_height, limits)
+                if not is_blank(pdfium, page):
+                    todo[index] = render_scale(width, page_height, limits.max_page_pixels)
+            finally:
+                page.close()
+        _check_ocr_pages(path.name, len(todo), limits)
+        engine = get_engine(rapidocr) if todo else None
+        pages: list[list[Line]] = []
+        for index in wanted:
+            if index not in todo:
+                pages.append([])
+                continue
+            page = pdf[index]
+            try:
+                bitmap = page.render(scale=todo[index])
                 try:
                     image = bitmap.to_numpy()[:, :, :3].copy()
                 finally:
                     bitmap.close()
             finally:
                 page.close()
-            pages.append(ocr_page_lines(engine, image, RENDER_SCALE))
+            pages.append(ocr_page_lines(engine, image, todo[index]))
+    except pdfium.PdfiumError as exc:  # a page or object the text-layer reader got past
+        from .pdf import damaged
+
+        raise damaged(path.name, exc) from exc
     finally:
         pdf.close()
     return pages, height
 
 
-def load_scanned_pdf(path: Path) -> tuple[list[Block], int]:
+def load_scanned_pdf(path: Path, limits: ReadLimits | None = None) -> tuple[list[Block], int]:
     """Paragraph blocks of a PDF made of page images, read by OCR, and its page count."""
-    pages, height = ocr_pdf_pages(path)
+    pages, height = ocr_pdf_pages(path, None, limits)
     if not any(pages):
         raise IngestError(
             path.name,

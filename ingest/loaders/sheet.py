@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import openpyxl
 
 from ..errors import IngestError
+from ..limits import ReadLimits
 from ..types import Block
+from .container import check_zip
 from .rows import table_row
-from .text import decode_text
+from .sheet_size import refuse_large_sheets, too_many_cells, too_many_rows
+from .text import read_text
 
 
 def _header_index(rows: list[list[object]]) -> int:
@@ -39,29 +42,67 @@ def _sheet_blocks(name: str, rows: list[list[object]]) -> list[Block]:
     return blocks
 
 
-def load_xlsx(path: Path) -> list[Block]:
-    if not zipfile.is_zipfile(path):
-        raise IngestError(path.name, "Excel 文件已损坏或不是 .xlsx 格式", "corrupt or not an .xlsx file")
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise IngestError(path.name, f"Excel 文件无法读取（{exc}）", f"cannot read the workbook ({exc})") from exc
+class RowCounter:
+    """Rows and cells read so far from one file, refused the moment a cap is passed.
+
+    Counting happens as rows come off the parser, so whatever a file claims about
+    its size, reading it costs at most the cap.
+    """
+
+    def __init__(self, file_name: str, limits: ReadLimits):
+        self.file_name = file_name
+        self.limits = limits
+        self.rows = 0
+        self.cells = 0
+
+    def take(self, rows: Iterable[Iterable[object]]) -> Iterator[list[object]]:
+        for row in rows:
+            row = list(row)
+            self.rows += 1
+            self.cells += len(row)
+            if self.rows > self.limits.max_sheet_rows:
+                raise too_many_rows(self.file_name, self.limits)
+            if self.cells > self.limits.max_sheet_cells:
+                raise too_many_cells(self.file_name, self.limits)
+            yield row
+
+
+def load_xlsx(path: Path, limits: ReadLimits | None = None) -> list[Block]:
+    limits = limits or ReadLimits()
+    check_zip(path, limits, "Excel ", ".xlsx")
+    # Counted again as openpyxl hands rows out: the pre-scan mirrors its padding, this enforces it.
+    counter = RowCounter(path.name, limits)
     blocks: list[Block] = [Block(text=path.stem, kind="title")]
-    for ws in wb.worksheets:
-        blocks.extend(_sheet_blocks(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]))
-    wb.close()
+    try:
+        refuse_large_sheets(path, limits)  # before openpyxl, which parses a sheet without <dimension> whole
+        # read_only streams rows off the XML instead of building every cell first.
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            for ws in wb.worksheets:
+                blocks.extend(_sheet_blocks(ws.title, list(counter.take(ws.iter_rows(values_only=True)))))
+        finally:
+            wb.close()
+    except IngestError:
+        raise
+    except Exception as exc:  # openpyxl raises many types for damaged parts
+        raise IngestError(path.name, f"Excel 文件无法读取（{exc}）", f"cannot read the workbook ({exc})") from exc
     if len(blocks) == 1:
         raise IngestError(path.name, "Excel 文件中没有数据", "the workbook has no data")
     return blocks
 
 
-def load_csv(path: Path) -> list[Block]:
-    text = decode_text(path.read_bytes(), path.name)
+def load_csv(path: Path, limits: ReadLimits | None = None) -> list[Block]:
+    limits = limits or ReadLimits()
+    text = read_text(path, limits)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;，")
     except csv.Error:
         dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        rows = list(RowCounter(path.name, limits).take(reader))
+    except csv.Error as exc:
+        raise IngestError(path.name, f"CSV 文件格式有误（{exc}）", f"malformed CSV ({exc})") from exc
     blocks = [Block(text=path.stem, kind="title")] + _sheet_blocks(path.stem, rows)
     if len(blocks) <= 2:
         raise IngestError(path.name, "CSV 文件中没有数据", "the CSV file has no data")

@@ -8,6 +8,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from ..errors import IngestError
+from ..limits import ReadLimits
 from ..types import Block
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -34,15 +35,41 @@ def decode_text(data: bytes, file_name: str) -> str:
     return text
 
 
-def load_text(path: Path) -> list[Block]:
+# Neither UTF-8 nor GB18030 spends more than four bytes on a character.
+_MAX_BYTES_PER_CHAR = 4
+
+
+def _too_long(file_name: str, limits: ReadLimits) -> IngestError:
+    return IngestError(
+        file_name,
+        f"文件文字超过 {limits.max_text_chars:,} 字上限",
+        f"the file holds more than {limits.max_text_chars:,} characters of text",
+    )
+
+
+def read_text(path: Path, limits: ReadLimits) -> str:
+    """The decoded text of a file, refused before reading when it must exceed the character cap."""
+    with path.open("rb") as f:
+        data = f.read(limits.max_text_chars * _MAX_BYTES_PER_CHAR + 1)
+    if len(data) > limits.max_text_chars * _MAX_BYTES_PER_CHAR:
+        raise _too_long(path.name, limits)
+    text = decode_text(data, path.name)
+    if len(text) > limits.max_text_chars:
+        raise _too_long(path.name, limits)
+    return text
+
+
+def load_text(path: Path, limits: ReadLimits | None = None) -> list[Block]:
     """Each non-blank line is a paragraph; Markdown headings keep their level."""
-    text = decode_text(path.read_bytes(), path.name)
+    text = read_text(path, limits or ReadLimits())
     markdown = path.suffix.lower() in {".md", ".markdown"}
     blocks: list[Block] = []
     for line in text.splitlines():
         line = line.strip()
         if not line:
-            blocks.append(Block(text="", kind="text"))  # blank line: a paragraph boundary
+            # A blank line is a paragraph boundary; a run of them is still one.
+            if not blocks or blocks[-1].text:
+                blocks.append(Block(text="", kind="text"))
             continue
         m = _MD_HEADING.match(line) if markdown else None
         if m:

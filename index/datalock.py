@@ -1,0 +1,144 @@
+"""One process per data directory, enforced across processes.
+
+Chroma's ``PersistentClient`` keeps its own in-memory view of the vector
+index: two processes on one data directory — even a reader beside a writer —
+corrupt each other's view (searches fail with "Error finding id", vectors
+become unreachable). So a ``KnowledgeBase`` takes an exclusive OS file lock
+(``flock`` through filelock) on ``<data_dir>/.lantai.lock`` when it opens the
+directory. The OS drops the lock when the process dies, so a crash never
+leaves the directory locked.
+
+Within one process the hold is shared and counted: several bases may open
+the same directory (they share Chroma's client for it anyway); the file lock
+is released when the last of them closes. Beside the lock,
+``.lantai.lock.json`` names the holder (pid, command line, start time), so a
+refused process can say who has the directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from filelock import FileLock, Timeout
+
+LOCK_NAME = ".lantai.lock"
+HOLDER_NAME = ".lantai.lock.json"
+
+
+class DataDirBusy(RuntimeError):
+    """Another process has this data directory open; nothing here was touched."""
+
+    def __init__(self, data_dir: Path, holder: dict | None):
+        self.data_dir = Path(data_dir)
+        self.holder = holder
+        who_zh, who_en = "另一个进程", "another process"
+        if holder:
+            command = str(holder.get("command") or "?")[:300]
+            who_zh = f"进程 {holder.get('pid')}（{command}）"
+            who_en = f"process {holder.get('pid')} ({command})"
+        self.zh = (
+            f"数据目录 {self.data_dir} 正被{who_zh}使用，本次操作未做任何改动。"
+            "同一数据目录同时只能由一个兰台进程打开：如果是服务器（lantai serve）在运行，"
+            "请通过它的网页上传文档或调用 POST /api/documents，或者先停止服务器再执行此命令。"
+        )
+        self.en = (
+            f"the data directory {self.data_dir} is in use by {who_en}; nothing was changed. "
+            "Only one Lantai process may open a data directory at a time: if the server (lantai serve) "
+            "is running, upload through its web page or POST /api/documents, or stop the server first."
+        )
+        super().__init__(self.bilingual())
+
+    def bilingual(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+@dataclass
+class _Hold:
+    lock: FileLock
+    count: int
+
+
+_HOLDS: dict[str, _Hold] = {}
+_GUARD = threading.Lock()
+
+
+class DataDirLock:
+    """This process's counted hold on one data directory; ``release()`` once (later calls do nothing)."""
+
+    def __init__(self, key: str):
+        self.key = key
+        self._released = False
+
+    def release(self) -> None:
+        with _GUARD:
+            if self._released:
+                return
+            self._released = True
+            hold = _HOLDS.get(self.key)
+            if hold is None:
+                return
+            hold.count -= 1
+            if hold.count <= 0:
+                del _HOLDS[self.key]
+                hold.lock.release(force=True)
+
+
+def lock_data_dir(data_dir: Path) -> DataDirLock:
+    """Hold ``data_dir`` for this process, or raise ``DataDirBusy`` at once if another process has it."""
+    data_dir = Path(data_dir)
+    key = str(data_dir.resolve())
+    with _GUARD:
+        hold = _HOLDS.get(key)
+        if hold is None:
+            lock = FileLock(data_dir / LOCK_NAME, thread_local=False, preserve_lock_file=True)
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                raise DataDirBusy(data_dir, read_holder(data_dir)) from None
+            _write_holder(data_dir)
+            hold = _HOLDS[key] = _Hold(lock, 0)
+        hold.count += 1
+        return DataDirLock(key)
+
+
+def read_holder(data_dir: Path, attempts: int = 5) -> dict | None:
+    """Who holds the directory, if the note beside the lock is about a live process."""
+    for _ in range(attempts):  # the holder may be writing its note this very moment
+        try:
+            info = json.loads((Path(data_dir) / HOLDER_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            time.sleep(0.05)
+            continue
+        return info if _alive(info) else None
+    return None
+
+
+def _alive(info: dict) -> bool:
+    """The note names a running process (a recycled pid has another start time)."""
+    try:
+        proc = psutil.Process(int(info["pid"]))
+        return abs(proc.create_time() - float(info["started"])) < 1.0
+    except (KeyError, TypeError, ValueError, psutil.Error):
+        return False
+
+
+def _write_holder(data_dir: Path) -> None:
+    me = psutil.Process()
+    note = {"pid": os.getpid(), "started": me.create_time(), "command": " ".join(sys.argv) or me.name(),
+            "since": time.time()}
+    tmp = data_dir / f"{HOLDER_NAME}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, data_dir / HOLDER_NAME)
+    except OSError:  # a full disk must not stop reading; the refusal then just names no holder
+        tmp.unlink(missing_ok=True)
+
+
+__all__ = ["DataDirBusy", "DataDirLock", "lock_data_dir", "read_holder", "LOCK_NAME", "HOLDER_NAME"]
