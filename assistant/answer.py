@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from index import KnowledgeBase, SearchFilters, SearchHit
 
-from . import compose, grounding
+from . import arithmetic, compose, grounding
+from .evidence import key_terms, library_mentioned, library_names, missing_terms, states_number_for
 from .expand import expand
 from .draft import Draft, render
 from .figures import FigureAnswerer
@@ -24,9 +25,6 @@ from .types import Answer, Citation, FigureUsed
 from .verify import UNVERIFIED_MARK, flag, verify
 
 NO_INFO = "文档中没有相关信息"
-_LIBRARY_NAME = re.compile(r"([\u4e00-\u9fff]{2,8}?图书馆)")
-# Kinds of library, not the name of one: "智慧图书馆", "邻里图书馆" are never an unknown organisation.
-_GENERIC_LIBRARY = re.compile(r"^(?:.*(?:智慧|邻里|公共|数字|城市|流动|社区|乡镇|村级|少儿|高校|全国|各级|本|总|分|新|旧|该|这个|哪个|我们|咱们))图书馆$")
 _FIGURE_INTENTS = ("figure", "count", "change", "trend", "plan_vs_actual", "goal", "comparison")
 
 
@@ -65,6 +63,16 @@ class Assistant:
     def _orgs(self) -> list[str]:
         return sorted({d.org for d in self._visible_documents() if d.org})
 
+    def _mention_texts(self) -> list[str]:
+        """What the visible documents say, whole: their organisations, titles and text (cached per generation)."""
+        key = (self.kb.registry.generation(), self.config.visibility)
+        cached = getattr(self, "_mentions", None)
+        if cached is None or cached[0] != key:
+            docs = self._visible_documents()
+            texts = [f"{d.org} {d.title}" for d in docs] + [self.kb.registry.document_text(d.id) for d in docs]
+            cached = self._mentions = (key, texts)
+        return cached[1]
+
     def _visible_documents(self):
         docs = [d for d in self.kb.documents() if d.status == "ready"]
         return [d for d in docs if d.visibility == "public"] if self.config.visibility == "public" else docs
@@ -88,13 +96,20 @@ class Assistant:
 
     def _answer(self, query: Query, note: str) -> Answer:
         unknown_library = self._unknown_library(query)
-        if unknown_library:
-            return Answer(question=query.text, answer=f"{NO_INFO}：知识库中没有{unknown_library}的文档。",
-                          refused=True, grounded=True)
         hits = self._retrieve(query)
-        draft = self._compose(query, hits)
+        if unknown_library:
+            return self._refuse(query, hits, f"{NO_INFO}：知识库中没有文档提到{unknown_library}。")
+        # A sum, difference, share or average the question asks for, computed from cited figures (推算).
+        draft = arithmetic.compute(query, hits, self.figures.metrics) or self._compose(query, hits)
         if draft is None or not draft.statements:
-            return self._refuse(query, hits)
+            missing = self._unsupported(query, hits)
+            return self._refuse(query, hits, _not_found(missing) if missing else "")
+        if not draft.refused and self._cites_other_org(query, draft):
+            return self._refuse(query, hits, f"{NO_INFO}：{query.org}的文档中没有找到。")
+        if not draft.figures and not draft.refused:
+            missing = self._unsupported(query, hits)
+            if missing:  # the passages are about something else: 满意度 asked, 读者 found
+                return self._refuse(query, hits, _not_found(missing))
         draft.intro = note + draft.intro
         extractive = self._finish(draft, hits, mode="extractive")
         if self.llm is None or draft.refused:
@@ -102,13 +117,77 @@ class Assistant:
         return self._with_llm(query, draft, hits, extractive, note)
 
     def _unknown_library(self, query: Query) -> str | None:
-        known = self._orgs()
-        for name in _LIBRARY_NAME.findall(query.text):
-            if _GENERIC_LIBRARY.match(name):
-                continue
-            if not any(name == org or org[:2] in name for org in known):
-                return name
+        """A library the question names that no visible document mentions, by any of its usual names."""
+        texts = None
+        for name in library_names(query.text):
+            if "公共图书馆" in name.name:
+                continue  # 某省公共图书馆: the place's public libraries as a whole, not one library
+            texts = texts if texts is not None else self._mention_texts()
+            if not library_mentioned(name, texts):
+                return name.name
         return None
+
+    def _unsupported(self, query: Query, hits: list[SearchHit]) -> list[str]:
+        """What the question asks about that the retrieved passages (with their headings) do not hold:
+        its key terms, or the year a figure is asked for."""
+        if query.follow_up:
+            return []  # an elliptical question's words are in the turn before
+        own = self._of_org(query, hits) or hits
+        passages = [" ".join([h.chunk.text, h.chunk.doc_title, *h.chunk.heading_path]) for h in own]
+        missing = missing_terms(query.text, passages)
+        if missing or query.relative or not query.years or not _asks_number(query.text):
+            return missing
+        # A figure of a year: some passage on the subject must be of that year or name it.
+        terms = key_terms(query.text)
+        for h, text in zip(own, passages):
+            on_subject = not terms or len(missing_terms(query.text, [text])) < len(terms)
+            if on_subject and (h.chunk.year in query.years
+                               or any(re.search(rf"(?<!\d){y}(?!\d)", text) for y in query.years)):
+                return []
+        return [f"{'、'.join(str(y) for y in query.years)}年的数据"]
+
+    def _states_figure(self, query: Query, draft: Draft) -> bool:
+        """A sentence with a number that is of the year asked for, and a target when a target is asked for."""
+        for st in draft.statements:
+            chunk = self._lookup(st.chunk_ids[0]) if st.chunk_ids else None
+            if chunk is None or not re.search(r"\d", st.text):
+                continue
+            if query.years and chunk.year not in query.years \
+                    and not any(re.search(rf"(?<!\d){y}(?!\d)", st.text) for y in query.years):
+                continue
+            if query.wants_target and chunk.period_kind != "plan" and not _TARGET_WORDS.search(st.text):
+                continue
+            if states_number_for(query.text, st.text):
+                return True
+        return False
+
+    def _of_org(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits from documents of the library the question names (all hits when it names none)."""
+        if not query.org:
+            return hits
+        orgs = {d.id: d.org for d in self._visible_documents()}
+        return [h for h in hits if orgs.get(h.chunk.doc_id) == query.org]
+
+    def _cites_other_org(self, query: Query, draft: Draft) -> bool:
+        """A draft resting only on other libraries' documents does not answer about the library named.
+
+        A library no document is by, only mentioned in passing, is answered only from passages that name it.
+        """
+        ids = [i for st in draft.statements for i in st.chunk_ids]
+        chunks = list(self.kb.registry.chunks(ids).values())
+        if not chunks:
+            return False
+        orgs = {d.id: d.org for d in self._visible_documents()}
+        cited = {orgs.get(c.doc_id, "") for c in chunks}
+        if query.org and len(self._orgs()) >= 2 and query.org not in cited and "" not in cited:
+            return True
+        own = set(self._orgs())
+        for name in library_names(query.text):
+            if "公共图书馆" in name.name or any(f in org for f in name.forms() for org in own):
+                continue
+            if not any(library_mentioned(name, [c.text]) for c in chunks):
+                return True
+        return False
 
     def _retrieve(self, query: Query) -> list[SearchHit]:
         filters = SearchFilters(visibility=self.config.visibility, org=query.org)
@@ -127,12 +206,16 @@ class Assistant:
         return best_kw < self.config.min_keyword_score and best_vec < self.config.min_vector_score
 
     def _compose(self, query: Query, hits: list[SearchHit]) -> Draft | None:
-        if query.indicator and query.intent in _FIGURE_INTENTS:
+        if query.intent in _FIGURE_INTENTS and (query.indicator or query.intent in ("figure", "count")):
             draft = self.figures.answer(query)
             if draft is not None:
                 return draft
             if self.figures.no_data(query) and _asks_number(query.text):
-                return None  # a figure this library never reports: no passage may stand in for it
+                # Not in the metrics table: a passage may state it, if one holds the subject and the year.
+                if self._weak(hits) or self._unsupported(query, hits):
+                    return None
+                draft = compose.best_sentences(query, hits)
+                return draft if compose.answers_number(query, draft) and self._states_figure(query, draft) else None
         if query.intent == "plan_vs_actual":
             draft = self.figures.plan_vs_actual(query)
             if draft is not None:
@@ -161,14 +244,15 @@ class Assistant:
                 return draft
         return compose.best_sentences(query, hits)
 
-    def _refuse(self, query: Query, hits: list[SearchHit]) -> Answer:
+    def _refuse(self, query: Query, hits: list[SearchHit], reason: str = "") -> Answer:
+        """A refusal that still shows the closest passages: never less than retrieval alone would give."""
         related = [h for h in hits[:2]]
         citations = [
             Citation(i, h.chunk.file_name, " > ".join(h.chunk.heading_path), h.chunk.page_start, h.chunk.text[:200],
                      h.chunk.id, h.chunk.doc_id)
             for i, h in enumerate(related, start=1)
         ]
-        text = NO_INFO + "。" + ("以下是最接近的段落，供参考。" if citations else "")
+        text = (reason or NO_INFO + "。") + ("以下是最接近的段落，供参考。" if citations else "")
         return Answer(question=query.text, answer=text, citations=citations, refused=True, grounded=True)
 
     def _lookup(self, chunk_id: str):
@@ -176,6 +260,7 @@ class Assistant:
 
     def _finish(self, draft: Draft, hits: list[SearchHit], mode: str) -> Answer:
         text, citations = render(draft, self._lookup)
+        text, citations = _with_top_passage(text, citations, hits)
         passages = [self._lookup(c.chunk_id).text for c in citations if self._lookup(c.chunk_id)]
         check = verify(text, citations, draft.figures, passages)
         if not check.ok:
@@ -214,6 +299,8 @@ class Assistant:
                 return fallback  # the metrics table answered; the model's refusal would drop a verified figure
             if not problems:
                 answer.question = query.text
+                if not answer.refused:
+                    answer.answer, answer.citations = _with_top_passage(answer.answer, answer.citations, hits)
                 return answer
             messages = build_retry_messages(messages, text, problems)
         return fallback
@@ -243,6 +330,20 @@ class Assistant:
         return answer, problems
 
 
+def _not_found(terms: list[str]) -> str:
+    return f"{NO_INFO}：检索到的段落都没有提到{'、'.join(terms)}。"
+
+
+def _with_top_passage(text: str, citations: list[Citation], hits: list[SearchHit]) -> tuple[str, list[Citation]]:
+    """The best retrieved passage is always cited: an answer never shows less than retrieval alone."""
+    if not hits or any(c.chunk_id == hits[0].chunk.id for c in citations):
+        return text, citations
+    top = hits[0].chunk
+    n = len(citations) + 1
+    cited = Citation(n, top.file_name, " > ".join(top.heading_path), top.page_start, top.text[:300], top.id, top.doc_id)
+    return f"{text}\n另见最相关的原文段落[{n}]。", [*citations, cited]
+
+
 def _source(chunk) -> grounding.Source:
     """A passage with what its text leaves unsaid: the document's title, headings and year."""
     context = " ".join([chunk.doc_title, *chunk.heading_path, f"{chunk.year}年" if chunk.year else ""])
@@ -254,6 +355,7 @@ def _marks_before_stop(text: str) -> str:
     return re.sub(r"([。！？；])((?:\[\d+\])+)", r"\2\1", text)
 
 
+_TARGET_WORDS = re.compile(r"计划|目标|力争|拟|预计|争取|不少于|不低于")
 _NUMBER_QUESTION = re.compile(r"多少|几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久|哪天|哪一天|什么时候|何时")
 
 

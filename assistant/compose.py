@@ -11,6 +11,7 @@ import re
 
 from index import SearchHit
 from index.tokenize import tokenize
+from ingest.outline import library_names
 
 from .draft import Draft
 from .query import Query
@@ -67,8 +68,20 @@ def heading_label(heading: str) -> str:
 
 
 # Words every passage of a library shares: they say nothing about which passage answers.
-_COMMON = {"图书馆", "图书", "书馆", "馆", "区", "青川", "青川区", "南海", "南海区", "全区", "本馆", "我馆", "工作",
+_COMMON = {"图书馆", "图书", "书馆", "馆", "区", "全区", "全市", "全县", "本馆", "我馆", "工作",
            "年度", "全年", "开展", "情况", "一年", "今年", "去年", "明年", "前年"}
+
+
+def _asked(query: Query, text: str | None = None) -> str:
+    """The question without the libraries it names: every passage of that library names it too."""
+    text = query.text if text is None else text
+    names = [*query.orgs, *([query.org] if query.org else [])]
+    for name in library_names(" ".join([text, *names])):
+        for form in sorted({*name.forms(), name.place, name.short} - {""}, key=len, reverse=True):
+            text = text.replace(form, " ")
+    for org in names:
+        text = text.replace(org, " ")
+    return text
 
 
 def _content_tokens(text: str) -> set[str]:
@@ -83,7 +96,7 @@ def _overlap(query_tokens: set[str], text: str) -> float:
 
 def answers_number(query: Query, draft: Draft) -> bool:
     """A number question answered from sentences needs a sentence with a number and the question's subject."""
-    q_tokens = {t for t in _content_tokens(query.text) if len(t) >= 2}
+    q_tokens = {t for t in _content_tokens(_asked(query)) if len(t) >= 2}
     names = aliases_of(query.indicator) if query.indicator else ()
     for st in draft.statements:
         if not re.search(r"\d", st.text) or not q_tokens & _content_tokens(st.text):
@@ -103,7 +116,7 @@ def aliases_of(indicator: str) -> tuple[str, ...]:
 
 def best_sentences(query: Query, hits: list[SearchHit], limit: int = 3) -> Draft:
     """The sentences that share most with the question, from the best passages, in reading order."""
-    q_tokens = _content_tokens(query.text)
+    q_tokens = _content_tokens(_asked(query))
     scored = []
     for rank, hit in enumerate(_in_years(hits, query)[:6]):
         for pos, sent in enumerate(sentences(hit.chunk.text)):
@@ -137,7 +150,7 @@ def problems(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     for c in members:
         if len(c.heading_path) > root + 1:
             subsections.setdefault(c.heading_path[root + 1], []).append(c)
-    q_tokens = _content_tokens(query.text) - {"问题", "困难", "面临", "哪些", "什么", "遇到"}
+    q_tokens = _content_tokens(_asked(query)) - {"问题", "困难", "面临", "哪些", "什么", "遇到"}
     best = max(subsections, key=lambda h: len(q_tokens & _content_tokens(h)), default=None)
     if best is not None and len(q_tokens & _content_tokens(best)) >= 1 and len(subsections) > 1:
         text, parts = section_text(chunks, tuple(top.heading_path[: root + 1]) + (best,))
@@ -215,7 +228,7 @@ def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
         return None
     top = plan_hits[0].chunk
     chunks = [c for c in chunks_of(top.doc_id) if c.period_kind == "plan" and c.year == top.year]
-    q_tokens = _content_tokens(expand(query.text)) - _PLAN_WORDS
+    q_tokens = _content_tokens(expand(_asked(query))) - _PLAN_WORDS
     # The deepest heading of the plan whose words the question uses; else the plan as a whole.
     headings = {c.heading_path[: i + 1] for c in chunks for i in range(len(c.heading_path))}
     scored = sorted(((len(q_tokens & _content_tokens(h[-1])), len(h), h) for h in headings), reverse=True)
@@ -263,7 +276,7 @@ def list_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     """Items of the section the best passage belongs to (一是…二是… may run over several chunks)."""
     from .expand import expand
 
-    q_tokens = _content_tokens(expand(query.text)) - {"哪些", "哪几", "方面", "什么", "做", "做了", "几项", "几件"}
+    q_tokens = _content_tokens(expand(_asked(query))) - {"哪些", "哪几", "方面", "什么", "做", "做了", "几项", "几件"}
     for hit in _in_years(hits, query)[:2]:
         c = hit.chunk
         text, members = section_text(chunks_of(c.doc_id), tuple(c.heading_path))

@@ -9,17 +9,34 @@ data for gets "未收录…", never a guess.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from index import KnowledgeBase, MetricRow
 
 from .draft import Draft
+from .figure_names import Name, best_names
 from .query import Query
 from .types import FigureUsed
 
 _ACTUAL = ("actual", "cumulative", "asof")
 _MAIN_SCOPES = ("", "全区", "本馆", "合计")
 _KIND_WORD = {"target": "目标"}
+
+
+@dataclass
+class NamedQuery(Query):
+    """A query tied to the figure names the documents use (the phrases that fit the question)."""
+
+    phrases: tuple[str, ...] = ()
+
+
+def _named_rows(rows: list[MetricRow], query: Query) -> list[MetricRow]:
+    phrases = getattr(query, "phrases", ())
+    return [r for r in rows if r.phrase in phrases] if phrases else rows
+
+
+# Plain figure questions are matched name by name; other intents keep the indicator they name.
+_NAME_MATCHED_INTENTS = ("figure", "count")
 
 
 def _used(row: MetricRow) -> FigureUsed:
@@ -87,7 +104,41 @@ class FigureAnswerer:
 
     # -- helpers ---------------------------------------------------------------------------------
     def _rows(self, query: Query, year: int | None, kinds=_ACTUAL) -> list[MetricRow]:
-        return self.metrics.lookup(query.indicator, year, kinds=kinds, org=query.org)
+        return _named_rows(self.metrics.lookup(query.indicator, year, kinds=kinds, org=query.org), query)
+
+    def _names(self, query: Query) -> list[Query] | None:
+        """The question resolved against the figure names the documents use.
+
+        One query per asked figure when the documents' names fit the question (its
+        qualifiers included); otherwise [query] when the question names a known
+        indicator (the indicator path answers), None when nothing is sure.
+        """
+        if query.intent not in _NAME_MATCHED_INTENTS or query.superlative or len(query.orgs) > 1 \
+                or len(query.scopes) > 1 or query.follow_up:
+            return [query] if query.indicator else None
+        rows = [r for r in self.metrics.all(org=query.org, include_derived=False)
+                if not query.years or r.year in query.years]
+        if query.scope:
+            rows = [r for r in rows if r.scope == query.scope]
+        if query.org:  # the library's own documents speak for it before unattributed ones
+            rows = [r for r in rows if r.org == query.org] or rows
+        if not rows:
+            return [query] if query.indicator else None
+        names: dict[Name, None] = {}
+        for r in rows:
+            known = self.metrics.indicators.get(r.indicator)
+            names.setdefault(Name(r.indicator, r.phrase, r.scope, r.unit, known.aliases if known else ()))
+        orgs = [o for o in {r.org for r in rows} | set(query.orgs) | {query.org or ""} if o]
+        groups = best_names(query.text, orgs, list(names))
+        if groups is None:  # no name fits clearly: the indicator the question names, if any, answers
+            return [query] if query.indicator else None
+        out: list[Query] = []
+        for group in groups:
+            indicator = group[0].indicator
+            phrases = tuple(dict.fromkeys(n.phrase for n in group if n.indicator == indicator))
+            out.append(NamedQuery(**{**query.__dict__, "indicator": indicator, "indicators": [indicator]},
+                                  phrases=phrases))
+        return out
 
     def _years_with_data(self, query: Query, kinds=_ACTUAL) -> list[int]:
         """Years with a stated figure for the asked scope (or the whole library)."""
@@ -155,6 +206,12 @@ class FigureAnswerer:
             "change": self.change, "trend": self.trend, "plan_vs_actual": self.plan_vs_actual,
             "goal": self.goal, "comparison": self.comparison,
         }.get(query.intent, self.figure)
+        named = self._names(query)
+        if named is None:
+            return None  # not sure which figure is asked: the best evidence sentences answer
+        if len(named) > 1:
+            return self._several(named, method)
+        query = named[0]
         variants = [query]
         if len(query.orgs) > 1:
             variants = [replace(query, org=o) for o in query.orgs]
@@ -180,6 +237,20 @@ class FigureAnswerer:
         merged.refused = all(d.refused for d in drafts)
         if len(variants) > 1 and query.intent == "comparison":
             self._compare_variants(merged, drafts, variants)
+        return merged
+
+    def _several(self, queries: list[Query], method) -> Draft | None:
+        """Two figures asked at once: each answered, or said to be missing."""
+        merged = Draft()
+        for q in queries:
+            d = method(q) or (self.figure(q) if method is not self.figure else None)
+            if d is None:
+                merged.add(f"文档中没有{q.phrases[0] if getattr(q, 'phrases', ()) else q.indicator}的数据", [])
+                continue
+            merged.statements += d.statements
+            merged.figures += d.figures
+        if not merged.figures:
+            return None
         return merged
 
     def no_data(self, query: Query) -> bool:

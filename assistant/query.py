@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ingest import IndicatorList
+from ingest.outline import library_names
 
 from .aliases import matcher
 
@@ -107,9 +108,19 @@ def classify(text: str, indicator: str | None) -> str:
 
 
 def find_orgs(text: str, orgs: list[str]) -> list[str]:
-    """Organisations a question names, by full name or first two characters (青川, 南海), in order."""
-    found = [(text.find(org) if org in text else text.find(org[:2]), org) for org in orgs
-             if org and (org in text or org[:2] in text)]
+    """Organisations a question names, in order: by full name, by a library's usual short forms
+    (某某县图书馆 → 某某县馆, 某某图书馆, 某某), or by an organisation's first two characters."""
+    found = []
+    for org in orgs:
+        if not org:
+            continue
+        forms = [org]
+        for name in library_names(org):
+            forms += [*name.forms(), name.place, *([name.short] if name.short else [])]
+        forms.append(org[:2])
+        at = [text.find(f) for f in forms if len(f) >= 2 and f in text]
+        if at:
+            found.append((min(at), org))
     return [org for _, org in sorted(found)]
 
 

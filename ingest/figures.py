@@ -22,7 +22,7 @@ from .types import Document, Paragraph
 
 # Units, longest first so that 万册次 wins over 万册 and 场次 over 场.
 _COUNT_UNITS = (
-    "个工作日", "平方米", "人次", "册次", "场次", "小时", "个月", "课时",
+    "个工作日", "平方米", "人次", "册次", "场次", "篇次", "小时", "个月", "课时",
     "册", "次", "人", "名", "位", "种", "篇", "条", "个", "间", "家", "所", "项", "期", "场", "天",
     "台", "份", "件", "部", "座", "处", "批", "支", "门", "岁", "元", "TB", "GB", "套", "辆", "周",
 )
@@ -66,7 +66,9 @@ _VERB_TAIL = re.compile(
     r"(?:已有|共有|共计|合计|累计|总计|分别|仍有|已|共|达到|达|为|是|有|至|到|约|近|超过|超|逾|发展至|增至|提高到|"
     r"开展了|开展|组织开展了|组织开展|组织|举办了|举办|完成了|完成|接待|服务|吸引|收到|发布|新增|新建)+$"
 )
-_HEAD_NOISE = re.compile(r"^(?:其中|此外|另外|同时|全年|年内|全区|今年|当年|并|和|与|及|以及|共|累计)+")
+# The library itself as the subject of a clause is not part of the figure's name: 我馆接待读者 → 接待读者.
+_SUBJECT = re.compile(r"^(?:[\u4e00-\u9fff]{0,10}?图书馆|[我本全该两各此]馆)")
+_HEAD_NOISE = re.compile(r"^(?:以上|以下|左右|、|其中|此外|另外|同时|全年|年内|全区|今年|当年|并|和|与|及|以及|共|累计|拟)+")
 _TITLE_SPANS = re.compile(r"《[^》]*》|“[^”]*”|\"[^\"]*\"|「[^」]*」")
 _DATE_AFTER = re.compile(r"^(?:年|月|日|号|时|届|级|批次|号文|周年)")
 _ORDINAL_BEFORE = re.compile(r"(?:第|No\.?|NO\.?|编号|代码|电话)$")
@@ -109,12 +111,12 @@ class _Context:
 
 
 def magnitude(mag: str | None) -> float:
-    return {"万": 1e4, "亿": 1e8}.get(mag or "", 1.0)
+    return {"千": 1e3, "万": 1e4, "亿": 1e8}.get(mag or "", 1.0)
 
 
 def split_unit(unit: str) -> tuple[float, str]:
-    """'万册次' → (10000, '册次'); '%' → (1, '%')."""
-    if unit and unit[0] in "万亿" and len(unit) > 1:
+    """'万册次' → (10000, '册次'); '千人次' → (1000, '人次'); '%' → (1, '%')."""
+    if unit and unit[0] in "千万亿" and len(unit) > 1:
         return magnitude(unit[0]), unit[1:]
     return 1.0, unit
 
@@ -216,6 +218,8 @@ def _not_a_figure(mtext: str, m: re.Match) -> bool:
         return True
     if m.group("unit") in ("个月",) and _DATE_AFTER.match(after):
         return True
+    if m.group("unit") == "周" and after.startswith("年"):
+        return True  # 建党100周年: an anniversary, not a count of weeks
     if before and (before[-1].isdigit()):
         return True
     # "2024年" never reaches here (年 is no unit); "12月31日" neither. "1个月" is a duration: kept.
@@ -304,12 +308,14 @@ def _right_phrase(after: str) -> str:
 
     "509.22万元和242.12万元应付未付款": both numbers count the noun after the second.
     """
+    after = re.sub(r"^(?:以上|以下|左右)", "", after)  # 40次以上、开展…: the bound, then the next item
     coordinated = _COORDINATED.match(after)
     if coordinated:
         after = after[coordinated.end() :]
     after = re.sub(r"^[（(][^）)]*[）)]", "", after)  # 748万元（含…）未能安排: the aside is not the noun
     m = _CLAUSE_BREAK.search(after)
     phrase = after[: m.start()] if m else after
+    phrase = phrase.split("、")[0]  # "1个总馆、7个分馆": a list comma starts the next item
     number = re.search(r"\d", phrase)
     return phrase[: number.start()] if number else phrase
 
@@ -336,7 +342,12 @@ def _clean_phrase(left: str) -> str:
         if phrase.endswith(q):
             phrase = phrase[: -len(q)]
     phrase = _VERB_TAIL.sub("", phrase)
+    subject = _SUBJECT.match(phrase)
+    if subject and len(phrase) - subject.end() >= 2:
+        phrase = phrase[subject.end() :]
     phrase = _HEAD_NOISE.sub("", phrase)
+    if len(phrase.replace("了", "")) >= 2:
+        phrase = phrase.replace("了", "")  # 购置了电子图书 → 购置电子图书: an aspect particle names nothing
     return phrase.strip(" （）()、“”□")
 
 
@@ -474,7 +485,6 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
     label = p.label
     unit_cell = next((v for h, v in cells if h in ("单位", "计量单位")), None)
     year_cell = next((v for h, v in cells if h in ("年度", "年份", "年")), None)
-    row_indicator = ctx.indicators.canonical(_strip_unit(label)) if label else None
     period_kind, section_year = _period(ctx, p)
     table_year = _table_year(ctx, p, year_cell, section_year)
     header_years = {int(y) for h, _ in cells for y in _YEAR_IN_HEADER.findall(h)}
@@ -485,7 +495,9 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
     made: list[Figure] = []
     if year_columns and label:
         # An indicator per row, a year per column: 进馆人数 | 万次 | 2022年 | 2023年 …
-        unit = unit_cell or _header_unit(label) or _default_unit(ctx, row_indicator)
+        stated_unit = unit_cell or _header_unit(label)
+        row_indicator = ctx.indicators.canonical(_strip_unit(label), stated_unit)
+        unit = stated_unit or _default_unit(ctx, row_indicator)
         indicator = row_indicator or _strip_unit(label)
         for header, value in year_columns:
             fig = _cell_figure(ctx, p, indicator, _strip_unit(label), header, value, unit,
@@ -498,8 +510,9 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
             if header in ("单位", "计量单位", "年度", "年份", "年") or _CHANGE_HEADER.search(header):
                 continue
             name = _strip_unit(_YEAR_IN_HEADER.sub("", header)).strip()
-            indicator = ctx.indicators.canonical(name) or name
-            unit = _header_unit(header) or unit_cell or _default_unit(ctx, indicator)
+            stated_unit = _header_unit(header) or unit_cell
+            indicator = ctx.indicators.canonical(name, stated_unit) or name
+            unit = stated_unit or _default_unit(ctx, indicator)
             y = _YEAR_IN_HEADER.search(header)
             year = int(y.group(1)) if y else table_year
             fig = _cell_figure(ctx, p, indicator, name, header, value, unit, year, period_kind,

@@ -23,19 +23,25 @@ class Indicator:
 class IndicatorList:
     indicators: dict[str, Indicator]
     _by_alias: list[tuple[str, str]] = field(default_factory=list)  # (alias, name), longest first
-    _canonical: dict[str, str | None] = field(default_factory=dict)  # phrases already resolved
+    _canonical: dict[tuple[str, str], str | None] = field(default_factory=dict)  # phrases already resolved
 
     def __post_init__(self) -> None:
         pairs = {(a, ind.name) for ind in self.indicators.values() for a in (ind.name, *ind.aliases)}
         self._by_alias = sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
 
-    def canonical(self, phrase: str) -> str | None:
-        """The indicator a phrase names exactly, or the longest alias inside it."""
-        if phrase not in self._canonical:
-            exact = next((name for alias, name in self._by_alias if alias == phrase), None)
-            found = exact or (self.find(phrase) or (None, None))[1]
-            self._canonical[phrase] = found
-        return self._canonical[phrase]
+    def canonical(self, phrase: str, unit: str | None = None) -> str | None:
+        """The indicator a phrase names exactly, or the longest alias inside it.
+
+        With ``unit``, only an indicator measured in a compatible unit is taken: a
+        column "总流通人次（千人次）" is not the 册次 count an alias inside it names.
+        """
+        key = (phrase, unit or "")
+        if key not in self._canonical:
+            exact = next((name for alias, name in self._by_alias if alias == phrase
+                          and (not unit or self._fits(name, unit))), None)
+            found = exact or (self.find(phrase, unit) or (None, None))[1]
+            self._canonical[key] = found
+        return self._canonical[key]
 
     def find(self, text: str, unit: str | None = None) -> tuple[str, str, int] | None:
         """(alias, canonical name, position) of the longest alias in ``text`` (the last one on ties).
@@ -75,7 +81,7 @@ _COMPATIBLE = {
 
 
 def _base(unit: str) -> str:
-    return unit[1:] if len(unit) > 1 and unit[0] in "万亿" else unit
+    return unit[1:] if len(unit) > 1 and unit[0] in "千万亿" else unit
 
 
 def units_compatible(a: str, b: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from .types import Block, Paragraph, PeriodKind, Section
 
@@ -160,19 +161,71 @@ def detect_as_of(text: str) -> str | None:
     return f"{y}-{mo:02d}-{int(d):02d}" if d else f"{y}-{mo:02d}"
 
 
-_LIBRARY_NAME = re.compile(r"([\u4e00-\u9fff]{2,10}?(?:区|市|县|省|州|镇|街道)(?:公共)?图书馆)")
+# A library's proper name: a place (…省/市/县/区/旗/州/盟/镇/乡/街道) right before 图书馆, e.g. 某某县图书馆.
+_ADMIN = "省|市|县|区|旗|州|盟|镇|乡|街道"
+_LIBRARY_NAME = re.compile(rf"([\u4e00-\u9fff]{{1,12}}?(?:{_ADMIN}))((?:公共|少年儿童|少儿)?图书馆)")
+# Characters that end the words before a name ("2024年某县图书馆", "这家某市图书馆"), never part of it.
+_BEFORE_NAME = re.compile(r"^.*[年度的与及在了是为对将把被给让这该此其各每个所有哪些吗呢么去到们]")
+# Words that end in a place suffix without naming a place: 城市图书馆, 地区图书馆, 全省图书馆, 省级图书馆.
+_NOT_A_PLACE = re.compile(
+    r"^(?:城市|地区|社区|街区|园区|景区|校区|片区|辖区|郊区|山区|老区|新区|城区|市区|县区|县市|省市|地市|乡镇|城乡|"
+    r"[全本][省市县区镇乡]|.{2,}城市|.*级.*)$"
+)
+_SUFFIX = re.compile(rf"(?:{_ADMIN}|自治县|自治州|自治区)$")
+
+
+@dataclass(frozen=True)
+class LibraryName:
+    """A library named in a text: its full name, the place it is named after, and that place's short form."""
+
+    name: str
+    place: str  # 某某县
+    short: str  # 某某 (the place without 县/市/区…; empty when that would leave one character)
+
+    def forms(self) -> tuple[str, ...]:
+        """The ways a document may write this library: 某某县图书馆, 某某图书馆, 某某县馆, 某某馆.
+
+        Words the name was read together with ("报道某某市图书馆") are dropped one character at a
+        time, down to a one-character place with its suffix (某县).
+        """
+        out = [self.name]
+        suffix = _SUFFIX.search(self.place)
+        core = self.place[: suffix.start()] if suffix else self.place
+        for i in range(len(core)):
+            place, short = self.place[i:], core[i:]
+            out.append(f"{place}图书馆")
+            if len(short) >= 2:
+                out += [f"{short}图书馆", f"{short}馆"]
+        return tuple(dict.fromkeys(out))
+
+
+def library_names(text: str) -> list[LibraryName]:
+    """Libraries named after a place in a text, left to right; kinds of library (城市图书馆) are not names."""
+    found: list[LibraryName] = []
+    for m in _LIBRARY_NAME.finditer(text):
+        place = _BEFORE_NAME.sub("", m.group(1))
+        if not place or not _SUFFIX.search(place) or len(place) < 2 or _NOT_A_PLACE.match(place):
+            continue
+        short = _SUFFIX.sub("", place)
+        short = re.sub(r"^.*(?:省|市)(?=[\u4e00-\u9fff]{2,}$)", "", short)  # 某市某区 → 某区's short form
+        found.append(LibraryName(place + m.group(2), place, short if len(short) >= 2 else ""))
+    return list({n.name: n for n in found}.values())
+
+
+def _looks_like_org(text: str) -> bool:
+    return bool(re.fullmatch(r"[\u4e00-\u9fff（）()]{2,30}", text)) and heading_level(text) is None
 
 
 def detect_org(title: str, text: str = "") -> str:
     """The organisation: a library's name in the title, else the one the text names most."""
-    named = _LIBRARY_NAME.search(title)
+    named = library_names(title)
     if named:
-        return named.group(1)
+        return named[0].name
     m = re.match(r"^(.*?)(?:20\d{2}\s*年|关于|工作总结|工作计划|年鉴|典型案例)", title)
     org = (m.group(1) if m else "").strip(" 《》“”\"'")
-    if 2 <= len(org) <= 30:
+    if _looks_like_org(org):
         return org
-    counts = Counter(_LIBRARY_NAME.findall(text[:20000]))
+    counts = Counter(n.name for n in library_names(text[:20000]))
     return counts.most_common(1)[0][0] if counts else ""
 
 

@@ -21,7 +21,7 @@ from wechat_env import APPID, SECRET, SECRET_MARKERS, lantai, wechat, wechat_set
 QUESTIONS = {
     "figure": "青鸾工程的总预算是多少？",
     "rephrased": "新馆智能书库项目一共要花多少钱？还欠多少款？",
-    "indicator": "2024年文献购置经费是多少？",
+    "indicator": "2024年文献购置经费实际到位多少？",
     "indicator-debt": "青川区图书馆还有多少应付未付款？",
     "document": "新馆智能书库项目内部核算报告写了什么？",
     "list": "列出新馆智能书库项目存在的问题",

@@ -571,6 +571,6 @@ def write_docx(markdown: str, path: str | Path, *, title: str | None = None,
 
 
 def docx_filename(markdown: str) -> str:
-    """A download name from the plan's title, safe on Windows, e.g. "青川区图书馆2026年工作计划（草稿）.docx"."""
+    """A download name from the plan's title, safe on Windows, e.g. "本馆2026年工作计划（草稿）.docx"."""
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "", _plan_title(parse_plan_markdown(markdown))).strip(" .")
     return f"{name[:80] or '工作计划'}.docx"

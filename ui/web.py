@@ -645,7 +645,7 @@ def build_ui(app_state: Any) -> gr.Blocks:
                                      placeholder="请输入关于本馆工作文档的问题，例如：2024年进馆人数是多少？",
                                      buttons=["copy"])
                 with gr.Row():
-                    question = gr.Textbox(label="问题", placeholder="例如：青川区图书馆2024年进馆人数是多少？",
+                    question = gr.Textbox(label="问题", placeholder="例如：本馆2024年进馆人数是多少？",
                                           scale=5, elem_id="lt-question", max_length=MAX_QUESTION,
                                           submit_btn=False)
                     ask_btn = gr.Button("提问", variant="primary", scale=1, elem_id="lt-ask")

@@ -10,6 +10,7 @@ from charset_normalizer import from_bytes
 from ..errors import IngestError
 from ..limits import ReadLimits
 from ..types import Block
+from .plaintable import find_tables
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 
@@ -60,11 +61,17 @@ def read_text(path: Path, limits: ReadLimits) -> str:
 
 
 def load_text(path: Path, limits: ReadLimits | None = None) -> list[Block]:
-    """Each non-blank line is a paragraph; Markdown headings keep their level."""
+    """Each non-blank line is a paragraph; Markdown headings keep their level; tables give rows."""
     text = read_text(path, limits or ReadLimits())
     markdown = path.suffix.lower() in {".md", ".markdown"}
     blocks: list[Block] = []
-    for line in text.splitlines():
+    lines = text.splitlines()
+    tables = find_tables(lines)  # Markdown, tab- and space-aligned tables: rows read as table rows
+    for at, line in enumerate(lines):
+        if at in tables:
+            if tables[at] is not None:
+                blocks.append(tables[at])
+            continue
         line = line.strip()
         if not line:
             # A blank line is a paragraph boundary; a run of them is still one.

@@ -4,7 +4,7 @@ WeChat shows text replies as they are: markdown marks would show as ``**``
 and ``#``, and citation marks ``[n]`` mean nothing without the passages. The
 answer is read with markdown-it (headings, lists and tables become plain
 lines), the marks are dropped and one line names the sources instead:
-``来源：青川区图书馆2024年工作总结 一（二）``.
+``来源：某区图书馆2024年工作总结 一（二）``.
 
 One message carries at most ``max_bytes`` of UTF-8 (WeChat's limit for a text
 reply is 2048 bytes; the default 2000 leaves room). A longer answer is cut at

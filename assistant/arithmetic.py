@@ -1,0 +1,470 @@
+"""Arithmetic a question asks for, computed from cited figures and marked 推算.
+
+A librarian reads 一共/合计 as a sum, 相差/比…多 as a difference, 还差/缺口 as
+what is left to a target, 占…比重 as a share, 平均每天 as a value over days,
+and 按同比倒推 as last year's value from this year's and its change. The
+operation is read from such general wording; each operand is the figure whose
+own words (its clause in a retrieved passage, or its name in the metrics
+table) fit the question's words for it. When an operand is missing, or two
+different figures fit it equally, nothing is computed and the ordinary answer
+stands: a computed answer is never a guess.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+from ingest.outline import library_names
+
+from .draft import Draft
+from .types import FigureUsed
+
+# -- figures as the passages state them ------------------------------------------------------
+_UNITS = ("人次", "册次", "场次", "册件", "平方米", "千册", "千人次", "人", "名", "册", "件", "次", "场", "个", "间",
+          "家", "所", "元", "种", "分", "天", "项", "条", "台", "处", "期", "篇", "份", "小时", "%")
+_UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+_FIGURE = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(万|亿)?\s*(余|多)?\s*({_UNIT})(以上|余|多)?")
+_CLAUSE_END = re.compile(r"[，,。；;！？!?\n、：:（）()]")
+_SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3}
+
+
+@dataclass
+class Operand:
+    value: float  # as written (13 of 13万册次)
+    magnitude: str  # 万 | 亿 | ""
+    unit: str  # 册次
+    stated: str  # 13万册次
+    context: str  # the words the figure stands after, in its clause
+    after: str  # the words right after it (158名员工 → 员工)
+    chunk_id: str
+    quote: str
+    source: str
+    year: int | None
+    approx: bool = False
+    change_pct: float | None = None
+    from_table: bool = False
+
+    @property
+    def plain(self) -> float:
+        return self.value * _SCALE.get(self.magnitude, 1.0)
+
+
+def _passage_operands(chunk) -> list[Operand]:
+    text = chunk.text
+    out = []
+    for m in _FIGURE.finditer(text):
+        if m.group(4) in ("年", "月", "日"):
+            continue
+        start = max((e.end() for e in _CLAUSE_END.finditer(text, 0, m.start())), default=0)
+        start = max(start, m.start() - 40)
+        end = _CLAUSE_END.search(text, m.end())
+        after = text[m.end(): end.start() if end else len(text)][:12]
+        sentence_start = max((e.end() for e in re.finditer(r"[。；;！？\n]", text[: m.start()])), default=0)
+        sentence_end = re.search(r"[。；;！？\n]", text[m.end():])
+        quote = text[sentence_start: m.end() + (sentence_end.start() if sentence_end else len(text))]
+        out.append(Operand(float(m.group(1)), m.group(2) or "", m.group(4), m.group(0), text[start: m.start()],
+                           after, chunk.id, quote.strip(), chunk.file_name, chunk.year,
+                           bool(m.group(3) or m.group(5))))
+    return out
+
+
+def _row_operand(row) -> Operand:
+    magnitude = row.unit[0] if row.unit[:1] in _SCALE else ""
+    return Operand(row.value, magnitude, row.unit[len(magnitude):], row.stated, row.phrase or row.indicator, "",
+                   row.chunk_id or "", row.quote, row.file_name, row.year, row.qualifier is not None,
+                   None if row.change_pct is None else row.change_pct * (-1 if row.change_dir == "down" else 1),
+                   from_table=True)
+
+
+# -- matching the question's words ---------------------------------------------------------------
+def _grams(text: str) -> set[str]:
+    text = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", text)
+    return {text[i: i + 2] for i in range(len(text) - 1)} or set(text)
+
+
+def fit(term: str, words: str) -> float:
+    """How much of the question's term the figure's words hold (share of its character pairs)."""
+    grams = _grams(term)
+    if not grams:
+        return 0.0
+    plain = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", words)
+    return sum(g in plain for g in grams) / len(grams)
+
+
+_FILLER = re.compile(r"多少|大约|大概|约|是|的|了|要|有|能|一共|总共|呢|吗|请问|一下|[？?。，,、\s]")
+
+
+def _term(text: str) -> str:
+    return _FILLER.sub("", text)
+
+
+def _subject(question: str) -> str:
+    """The question without its library, years and asking words."""
+    text = question
+    for name in library_names(text):
+        for form in sorted(name.forms(), key=len, reverse=True):
+            text = text.replace(form, "")
+    text = re.sub(r"(?:19|20)\d{2}\s*年?(?:度)?", "", text)
+    return re.sub(r"[？?。！!]", "", text)
+
+
+# -- operations --------------------------------------------------------------------------------
+_SUM = re.compile(r"加起来|一共|合计|总共|共计|总计|加上")
+_DIFF = re.compile(r"相差|差距|差多少|多出|高出|低了|(?<![至最])(?:多|少)了多少|(?:增加|减少|增长|下降)了?多少")
+_GAP = re.compile(r"还差|缺口|还有多少.{0,12}(?:没|未|尚未)|距离.{0,6}目标|离.{0,10}还差")
+_SHARE = re.compile(r"占.{1,24}?(?:的)?(?:比重|比例|百分之几|百分比|多少%|占比|几成)|占比")
+_AVERAGE = re.compile(r"平均.{0,4}每|日均|月均|人均|每天平均|平均一天")
+_PRIOR = re.compile(r"倒推|反推|推算|据此")
+_CHANGE = re.compile(r"同比|增长率|变化|增幅|降幅")
+
+
+@dataclass
+class Result:
+    value: float
+    unit: str  # with magnitude
+    formula: str  # "8.20万 + 4.15万"
+    operands: list[Operand]
+    label: str
+
+
+def _fmt(value: float, decimals: int = 2) -> str:
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"
+
+
+def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude=()) -> Operand | None:
+    """The one figure whose words fit the term best; None when none fits well or different values tie."""
+    scored = []
+    for c in candidates:
+        if unit and c.unit != unit:
+            continue
+        if any(c is e for e in exclude):
+            continue
+        scored.append((_score(term, c), c))
+    scored = [s for s in scored if s[0] >= 0.6]
+    if not scored:
+        return None
+    top = max(s for s, _ in scored)
+    best = [c for s, c in scored if s == top]
+    if len({round(c.plain, 6) for c in best}) > 1:
+        return None
+    return best[0]
+
+
+def _score(term: str, c: Operand) -> float:
+    """The share of the term the figure's words hold; for a metrics-table name, the mean of both directions
+    too (总流通人次 fits 福建公共图书馆总流通人次 though the question says more than the name)."""
+    score = fit(term, c.context)
+    if c.from_table and len(_grams(c.context)) >= 2:
+        score = max(score, (score + fit(c.context, term)) / 2)  # both ways: a short name is no better fit
+    return score
+
+
+def _asked_unit(question: str) -> tuple[str, str] | None:
+    m = re.search(rf"多少\s*(万|亿|千)?\s*({_UNIT})", question)
+    return (m.group(1) or "", m.group(2)) if m else None
+
+
+def _same_scale(ops: list[Operand]) -> tuple[str, float]:
+    magnitude = ops[0].magnitude if len({o.magnitude for o in ops}) == 1 else ""
+    return magnitude, _SCALE.get(magnitude, 1.0)
+
+
+def _split_parts(text: str) -> list[str]:
+    parts = [_term(p) for p in re.split(r"和|与|及|以及|、|加上|跟|同", text)]
+    return [p for p in parts if len(p) >= 2]
+
+
+def _sum(question: str, subject: str, ops: list[Operand]) -> Result | None:
+    m = _SUM.search(subject)
+    head = subject[: m.start()] if m else subject
+    if "加上" in subject:
+        head = re.split(r"一共|合计|总共|共计", subject)[0]
+    parts = _split_parts(head)
+    if len(parts) < 2:
+        return None
+    asked = _asked_unit(question)
+    chosen: list[Operand] = []
+    for part in parts:
+        op = _best(part, ops, asked[1] if asked else None, exclude=chosen)
+        if op is None:
+            chosen = _respectively(parts, ops, asked[1] if asked else None)
+            if not chosen:
+                return None
+            break
+        chosen.append(op)
+    if len({o.unit for o in chosen}) != 1 or len({o.chunk_id + o.stated for o in chosen}) != len(chosen):
+        return None
+    magnitude, scale = _same_scale(chosen)
+    value = sum(o.plain for o in chosen) / scale
+    return Result(value, magnitude + chosen[0].unit, " + ".join(o.stated for o in chosen), chosen, "合计")
+
+
+def _respectively(parts: list[str], ops: list[Operand], unit: str | None) -> list[Operand]:
+    """'A和B两个项目分别为x和y': one sentence naming every part, then as many figures after 分别."""
+    found = []
+    by_sentence: dict[str, list[Operand]] = {}
+    for o in ops:
+        by_sentence.setdefault(o.chunk_id + "\x00" + o.quote, []).append(o)
+    for key, group in by_sentence.items():
+        quote = key.split("\x00", 1)[1]
+        if "分别" not in quote or not all(fit(p, quote) >= 0.6 for p in parts):
+            continue
+        tail = quote[quote.index("分别"):]
+        listed = [o for o in group if o.stated in tail and (not unit or o.unit == unit)]
+        if len(listed) == len(parts) and len({o.unit for o in listed}) == 1:
+            found.append(listed)
+    return found[0] if len(found) == 1 else []
+
+
+def _difference(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]) -> Result | None:
+    asked = _asked_unit(question)
+    unit = asked[1] if asked else None
+    if len(years) >= 2 or re.search(r"比上年|较上年|比去年|比前一年|上年", question):
+        # One figure in two years: the asked years, or the year and the one before. Without a unit
+        # asked (增长了多少) the change the document states, in %, answers: nothing computed.
+        if unit is None:
+            return None
+        ys = sorted(years) if len(years) >= 2 else ([years[0] - 1, years[0]] if years else [])
+        if len(ys) < 2:
+            return None
+        first, last = ys[0], ys[-1]
+        term = _term(re.split(r"比|较|从|到|至|一共|增加|减少|多了|少了|增长|下降", subject)[0]) or _term(subject)
+        term = re.sub(r"上年|去年|前一年", "", term)
+        before = _best(term, [r for r in rows if r.year == first], unit)
+        after = _best(term, [r for r in rows if r.year == last], unit)
+        if before is None or after is None or before.unit != after.unit:
+            return None
+        magnitude, scale = _same_scale([after, before])
+        value = (after.plain - before.plain) / scale
+        return Result(abs(value), magnitude + after.unit, f"{after.stated} - {before.stated}", [after, before],
+                      "增加" if value >= 0 else "减少")
+    m = re.search(r"(.+?)(?:比|和|与|跟|较)(.+?)(?:相差|差距|高出|多出|低|少|多|差)", subject)
+    if not m:
+        return None
+    a = _best(_term(m.group(1)), ops, unit)
+    b = _best(_term(m.group(2)), ops, unit, exclude=[a] if a else [])
+    if a is None or b is None or a.unit != b.unit or a.plain == b.plain:
+        return None
+    big, small = (a, b) if a.plain >= b.plain else (b, a)
+    magnitude, scale = _same_scale([big, small])
+    return Result((big.plain - small.plain) / scale, magnitude + big.unit, f"{big.stated} - {small.stated}",
+                  [big, small], "相差")
+
+
+def _gap(question: str, subject: str, ops: list[Operand]) -> Result | None:
+    """What is left: the whole (or target) less what is done, both stated in one sentence on the subject."""
+    term = _term(re.sub(r"还差|缺口|还有|没有|尚未|未|距离|目标|离", "", subject))
+    asked = re.search(rf"多少\s*({_UNIT})", question)
+    by_quote: dict[str, list[Operand]] = {}
+    for o in ops:
+        by_quote.setdefault(o.chunk_id + o.quote, []).append(o)
+    fitting = []
+    for group in by_quote.values():
+        same = [o for o in group if not asked or o.unit == asked.group(1)]
+        if len(same) == 2 and same[0].unit == same[1].unit and fit(term, same[0].quote) >= 0.6:
+            fitting.append(same)
+    if len(fitting) != 1:
+        return None
+    whole, done = sorted(fitting[0], key=lambda o: -o.plain)
+    magnitude, scale = _same_scale([whole, done])
+    return Result((whole.plain - done.plain) / scale, magnitude + whole.unit, f"{whole.stated} - {done.stated}",
+                  [whole, done], "还差")
+
+
+def _share(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]) -> Result | None:
+    m = re.search(r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分比|多少|占比|几成)", subject)
+    if not m:
+        return None
+    pool = [o for o in rows + ops if not years or o.year in years or (o.year is None and not o.from_table)]
+    part = _best(_term(m.group(1)), pool)
+    whole = _best(_term(m.group(2)), pool, exclude=[part] if part else [])
+    if part is None or whole is None or part.unit != whole.unit or not whole.plain or part.plain > whole.plain:
+        return None
+    if years and any(o.year not in years for o in (part, whole) if o.year):
+        return None
+    return Result(part.plain / whole.plain * 100, "%", f"{part.stated} ÷ {whole.stated}", [part, whole], "占比")
+
+
+def _average(question: str, subject: str, ops: list[Operand], years: list[int]) -> Result | None:
+    m = re.search(r"(?:平均.{0,4}?每|每天平均|平均一天|日均|月均|人均)(.*)", subject)
+    if not m:
+        return None
+    rest = m.group(1)
+    days = re.search(r"按\s*(\d{3})\s*天", question)
+    asked = _asked_unit(question)
+    unit = asked[1] if asked else None
+    divisor: Operand | None = None
+    if re.match(r"[天日]", rest) or re.search(r"日均|每天平均|平均一天", subject):
+        n = int(days.group(1)) if days else (366 if years and calendar.isleap(years[0]) else 365)
+        per, per_text, rest = float(n), f"{n}天", re.sub(r"^[天日]", "", rest)
+    elif re.match(r"(?:个)?月", rest) or "月均" in subject:
+        per, per_text, rest = 12.0, "12个月", re.sub(r"^(?:个)?月", "", rest)
+    else:
+        # 平均每个服务点 / 每名员工 / 每接待一人次读者: the divisor is a figure of its own.
+        d = re.match(r"(.+?)(?=一年|全年|要|能|借阅|配送|承担|开展|给|有|多少)", rest)
+        if not d:
+            return None
+        words = d.group(1)
+        unit_of = re.search(rf"一?({_UNIT})", words)
+        divisor_unit = unit_of.group(1) if unit_of and unit_of.group(1) != unit else None
+        noun = _term(re.sub(rf"^一?(?:{_UNIT})|一(?:{_UNIT})", "", words))
+        if not noun:
+            return None
+        rest = rest[d.end():]
+        scored = [(max(fit(noun, o.after), fit(noun, o.context)), o) for o in ops
+                  if (not divisor_unit or o.unit == divisor_unit) and o.unit != unit]
+        scored = [x for x in scored if x[0] >= 0.6]
+        if not scored:
+            return None
+        top = max(x for x, _ in scored)
+        best = [o for x, o in scored if x == top]
+        if len({o.plain for o in best}) != 1 or not best[0].plain:
+            return None
+        divisor = best[0]
+        per, per_text = divisor.plain, divisor.stated
+    term = _term(re.sub(rf"一年|全年|多少\s*(?:万|亿|千)?\s*(?:{_UNIT})?", "", rest))
+    pool = [o for o in ops if o is not divisor and (not years or not o.year or o.year in years)]
+    if unit:
+        pool = [o for o in pool if o.unit == unit]
+    numerator = _best(term, pool) if term else None
+    if numerator is None and divisor is not None and unit:
+        # The figure of the asked unit that stands in the divisor's own sentence (158名员工…5000场).
+        same = {round(o.plain, 6): o for o in pool if o.quote == divisor.quote and o.chunk_id == divisor.chunk_id}
+        numerator = next(iter(same.values())) if len(same) == 1 else None
+    if numerator is None:
+        return None
+    value = numerator.plain / per
+    magnitude = "万" if numerator.magnitude == "万" and value >= 1e4 else ""
+    value = value / _SCALE.get(magnitude, 1.0)
+    used = [numerator] + ([divisor] if divisor is not None else [])
+    return Result(value, magnitude + numerator.unit, f"{numerator.stated} ÷ {per_text}", used, "平均")
+
+
+def _prior(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:
+    term = _term(re.sub(r"按|同比|增长率|变化|倒推|反推|推算|据此|大约|上一年|去年|上年|万|亿|千|"
+                        rf"(?:{_UNIT})$", "", subject))
+    pool = [r for r in rows if r.change_pct is not None and (not years or r.year == years[0] + 1)]
+    row = _best(term, pool)
+    if row is None or row.change_pct is None or row.change_pct <= -100:
+        return None
+    value = row.value / (1 + row.change_pct / 100)
+    sign = "+" if row.change_pct >= 0 else "-"
+    formula = f"{row.stated} ÷ (1 {sign} {abs(row.change_pct):g}%)"
+    label = f"{row.year - 1}年" if row.year else "上一年"
+    return Result(value, row.magnitude + row.unit, formula, [row], label)
+
+
+def _whole_from_share(question: str, ops: list[Operand]) -> Result | None:
+    """'按102人占63.4%倒推，总数多少': the part stated with its share gives the whole."""
+    part = re.search(rf"(\d+(?:\.\d+)?)\s*({_UNIT})", question)
+    pct = re.search(r"(\d+(?:\.\d+)?)\s*%", question)
+    if not part or not pct or part.group(2) == "%" or not float(pct.group(1)):
+        return None
+    stated_part = part.group(0).replace(" ", "")
+    stated_pct = pct.group(0).replace(" ", "")
+    source = next((o for o in ops if o.stated.startswith(part.group(1)) and stated_pct in o.quote.replace(" ", "")), None)
+    if source is None:
+        return None
+    value = float(part.group(1)) / (float(pct.group(1)) / 100)
+    return Result(value, part.group(2), f"{stated_part} ÷ {stated_pct}", [source], "总数")
+
+
+# -- entry point ----------------------------------------------------------------------------------
+def operation(question: str) -> str | None:
+    """The operation a question asks for, read from its wording."""
+    if _PRIOR.search(question) and re.search(r"\d+(?:\.\d+)?\s*%", question) and re.search(r"总数|总共|共有|多少", question):
+        return "whole_from_share"
+    if _PRIOR.search(question) and (_CHANGE.search(question) or re.search(r"上一年|去年|上年", question)):
+        return "prior"
+    if _SHARE.search(question):
+        return "share"
+    if _AVERAGE.search(question):
+        return "average"
+    if _GAP.search(question):
+        return "gap"
+    if _DIFF.search(question):
+        return "difference"
+    if _SUM.search(question):
+        return "sum"
+    return None
+
+
+def compute(query, hits, metrics) -> Draft | None:
+    """A draft stating the computed value with its formula, or None when it cannot be computed surely."""
+    question = query.text
+    op = operation(question)
+    if op is None or getattr(query, "follow_up", False):
+        return None
+    subject = _subject(question)
+    years = list(query.years or [])
+    ops: list[Operand] = []
+    for h in hits:
+        chunk = h.chunk
+        if years and chunk.year and chunk.year not in years and not any(str(y) in chunk.text for y in years) \
+                and op not in ("difference", "prior"):
+            continue
+        ops.extend(_passage_operands(chunk))
+    rows: list[Operand] = []
+    if metrics is not None and op in ("difference", "share", "prior"):
+        wanted = set(years) | {y - 1 for y in years} | {y + 1 for y in years}
+        docs = {h.chunk.doc_id for h in hits}  # the documents retrieval found on the subject
+        rows = [_row_operand(r) for r in metrics.all(org=query.org, include_derived=False)
+                if r.chunk_id and r.doc_id in docs and r.kind in ("actual", "cumulative", "asof")
+                and (not wanted or r.year in wanted)]
+    try:
+        if op == "sum":
+            result = _sum(question, subject, ops)
+        elif op == "difference":
+            result = _difference(question, subject, ops, years, rows)
+        elif op == "gap":
+            result = _gap(question, subject, ops)
+        elif op == "share":
+            result = _share(question, subject, ops, years, rows)
+        elif op == "average":
+            result = _average(question, subject, ops, years)
+        elif op == "prior":
+            result = _prior(question, subject, years, rows)
+        else:
+            result = _whole_from_share(question, ops)
+    except (ValueError, ZeroDivisionError, IndexError):
+        return None
+    return _draft(result, question) if result is not None else None
+
+
+def _rounded(result: Result) -> str:
+    """Two decimals at most; a head count worked back from a share is a whole number."""
+    if result.unit == "%":
+        return _fmt(result.value, 2)
+    if result.unit in ("人", "名", "个", "家", "间", "所") and result.label == "总数":
+        return str(round(result.value))
+    return _fmt(result.value, 2)
+
+
+def _draft(result: Result, question: str) -> Draft:
+    shown = _rounded(result)
+    approx = "约" if any(o.approx for o in result.operands) or abs(float(shown) - result.value) > 1e-9 else ""
+    unit = result.unit
+    words = {"总数": "推算总数"}.get(result.label, result.label)
+    if result.label.endswith("年"):
+        words = f"据此推算{result.label}"
+    formula = f"{result.formula} = {shown}{unit}"
+    draft = Draft()
+    ids = list(dict.fromkeys(o.chunk_id for o in result.operands if o.chunk_id))
+    quote = "；".join(dict.fromkeys(o.quote for o in result.operands))[:300] if len(ids) == 1 else ""
+    at_least = result.label == "合计" and all(o.stated.endswith("以上") for o in result.operands)
+    if at_least:  # 40次以上 + 15次以上: the sum is a floor, not an estimate
+        approx, unit = "", unit + "以上"
+    draft.add(f"{words}{approx}{shown}{unit}（推算：{result.formula}）", ids, quote)
+    for o in result.operands:
+        draft.figures.append(FigureUsed(o.context[-12:] or o.stated, o.year, o.value, o.magnitude + o.unit, o.source,
+                                        stated=o.stated))
+    draft.figures.append(FigureUsed(f"{words}（推算）", result.operands[0].year, float(shown), unit,
+                                    result.operands[0].source, derived=True, formula=f"推算：{formula}",
+                                    stated=f"{shown}{unit}"))
+    return draft
+
+
+__all__ = ["compute", "operation", "fit"]

@@ -1,0 +1,139 @@
+"""Whether the evidence holds what a question asks about.
+
+Two general rules a librarian would state:
+
+- a library is unknown only when no document mentions it (its full name, or the
+  place it is named after with or without 县/市/区, followed by 图书馆 or 馆);
+- a question is answerable from passages only when the things it asks about —
+  the nouns of the question, not its question words, place names, years or the
+  words that only say what kind of answer is wanted (哪些措施, 什么时候) — occur
+  in the passages retrieved for it. 满意度 asked where no passage says 满意度
+  is not answered by a passage about 读者.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import jieba.posseg as pseg
+
+from index.tokenize import tokenize
+from ingest.outline import LibraryName, library_names
+
+# Question words: removed before the question is cut into words, so that 多大容量 leaves 容量.
+_ASKING = re.compile(
+    r"是多少|有多少|多少|多大|多高|多长|多久|几[个间家所名次场期篇条位项种天年人辆台级届月号部]?|"
+    r"哪一天|哪一年|哪天|哪年|哪里|哪儿|哪些|哪几|哪个|哪家|哪种|哪类|哪项|哪|什么|是谁|谁|有没有|是不是|是否|吗|呢|么"
+)
+# After 哪些/什么/哪几个 a noun says what kind of answer is wanted (哪些措施, 什么时候), not what is asked about.
+_KIND_AFTER = re.compile(r"(?:哪些|哪几|哪个|哪家|哪种|哪类|哪项|什么|几)[个项条件类种方面]*$")
+# Nouns that frame a question in any library's words: the answer's kind, an operation on figures,
+# the document itself, or where in it.
+_FRAMING = frozenset(
+    "事 事情 事项 措施 办法 方法 方面 方式 做法 形式 途径 内容 情况 时候 时间 日期 名字 名称 名单 单位 部门 人员 "
+    "变化 比重 比例 占比 合计 总计 总数 平均 数量 数字 数据 次数 人数 规模 水平 结果 原因 问题 环节 部分 "
+    "文章 文档 文件 报告 材料 表格 表 年报 资料 全文 里面 当中 期间 之间 以来 方向".split()
+)
+# Words every passage of a library shares: they say nothing about which passage answers.
+_GENERIC = frozenset("图书馆 图书 书馆 馆 工作 年度 全年 今年 去年 明年 前年 实际 计划 一年".split())
+_DEICTIC_PLACE = re.compile(r"^(?:本|该|全|我|各|贵|这个|那个)(?:市|县|区|省|镇|乡|馆|单位)$")
+_LEADING_MEASURE = re.compile(r"^[个篇份张本项位名家次场间所座条]")
+_TRAILING_PLACE = re.compile(r"[里中上内]$")
+_NOUN_FLAGS = ("n", "nz", "vn", "an", "ng", "nl")
+_PLACE_WORD = re.compile(r"(?:省|市|县|区|旗|州|盟|镇|乡|街道|村|社区)$")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> None:
+    tokenize("")  # the library vocabulary (满意度 a noun, not a place) is loaded into the segmenter
+
+
+@lru_cache(maxsize=2048)
+def key_terms(question: str) -> tuple[str, ...]:
+    """The nouns a question asks about, without question words, places, years, libraries or framing words."""
+    text = question
+    for name in library_names(text):
+        text = text.replace(name.name, "，")
+    text = re.sub(r"\d+(?:\.\d+)?\s*[年月日天个万千百十]*", "，", text)
+    _vocabulary()
+    terms: list[str] = []
+    pieces = _ASKING.split(text)
+    asked = _ASKING.findall(text)
+    for i, piece in enumerate(pieces):
+        words = [(w.word, w.flag) for w in pseg.lcut(piece)]
+        after_kind = i > 0 and bool(_KIND_AFTER.search(asked[i - 1]))
+        for j, (word, flag) in enumerate(words):
+            if flag == "vn" and j + 1 < len(words) and words[j + 1][0] in ("了", "过", "着"):
+                continue  # 影响了: a verb here, the question asks what it did
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+                after_kind = False
+                continue
+            if flag.startswith(("ns", "nr")) or _PLACE_WORD.search(word):
+                continue  # a place or a person: which library is asked about is settled by the library check
+            is_noun = flag.startswith(_NOUN_FLAGS)
+            if after_kind and is_noun:
+                continue  # 哪些措施 / 哪几方面措施: the kind of answer
+            after_kind = False
+            if not is_noun:
+                continue
+            word = _TRAILING_PLACE.sub("", _LEADING_MEASURE.sub("", word) if len(word) >= 3 else word)
+            if word.endswith("馆") and len(word) >= 3 and word != "图书馆":
+                continue  # a kind of library or a library's short name: the organisation, not the subject
+            if len(word) < 2 or word in _FRAMING or word in _GENERIC or _DEICTIC_PLACE.match(word):
+                continue
+            terms.append(word)
+    return tuple(dict.fromkeys(terms))
+
+
+# Words of library work that documents write another way: a term counts as found when one of its
+# equivalents is (报刊 → 报纸, 期刊).
+_EQUIVALENTS = {
+    "报刊": ("报纸", "期刊", "杂志"),
+    "书刊": ("图书", "期刊", "报纸"),
+    "进馆": ("入馆", "到馆", "接待"),
+    "入馆": ("进馆", "到馆", "接待"),
+    "到馆": ("进馆", "入馆", "接待"),
+    "借阅": ("外借", "借出", "流通", "借还"),
+    "外借": ("借阅", "借出", "流通"),
+    "借书证": ("读者证", "借阅证", "办证"),
+    "读者证": ("借书证", "借阅证", "办证"),
+    "借阅证": ("借书证", "读者证", "办证"),
+    "员工": ("职工", "工作人员", "在编"),
+    "职工": ("员工", "工作人员", "在编"),
+    "新书": ("新增图书", "新购图书", "采购图书", "购置图书", "新购"),
+}
+
+
+def missing_terms(question: str, passages: list[str], documents: list[str] = ()) -> list[str]:
+    """The question's key terms that no passage contains (a name — 某地, 某人 — may stand anywhere in their documents)."""
+    evidence = "".join(re.sub(r"\s+", "", p) for p in passages)
+    whole = "".join(re.sub(r"\s+", "", d) for d in documents)
+    return [t for t in key_terms(question)
+            if t not in evidence and not any(e in evidence for e in _EQUIVALENTS.get(t, ()))
+            and not (_is_name(t) and t in whole)]
+
+
+@lru_cache(maxsize=4096)
+def _is_name(word: str) -> bool:
+    flags = [w.flag for w in pseg.lcut(word)]
+    return len(flags) == 1 and flags[0] in ("ns", "nr", "nt", "nrt", "nrfg", "nz")
+
+
+def states_number_for(question: str, sentence: str, gap: int = 8) -> bool:
+    """Whether the sentence puts a number (not a year) right after one of the question's key terms:
+    接待读者192万人次 states a figure for 读者; a title naming 读者 and a year does not."""
+    terms = key_terms(question)
+    if not terms:
+        return True
+    words = [w for t in terms for w in (t, *_EQUIVALENTS.get(t, ()))]
+    pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return bool(re.search(rf"(?:{pattern})[^。；;\d]{{0,{gap}}}(?!(?:19|20)\d{{2}}\s*年)\d", sentence))
+
+
+def library_mentioned(name: LibraryName, texts: list[str]) -> bool:
+    """Whether any text names this library, by full name or a common short form."""
+    return any(form in text for text in texts for form in name.forms())
+
+
+__all__ = ["key_terms", "library_mentioned", "library_names", "missing_terms", "states_number_for"]

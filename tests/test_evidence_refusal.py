@@ -1,0 +1,93 @@
+"""Refusal from evidence, not from names: a library is unknown only when no document mentions it,
+and a question is refused when no retrieved passage holds what it asks about. The libraries
+below are fictional; their documents are written here."""
+
+import pytest
+
+from assistant import Assistant
+from assistant.query import find_orgs
+from index import KnowledgeBase
+from ingest.outline import detect_org
+
+BANNER = """2023年工作总结
+
+一、基本情况
+2023年，白音旗图书馆全年接待读者12.6万人次，同比增长8.2%，外借图书4.1万册次，新办读者证1350个。
+
+二、阅读推广
+白音旗图书馆全年举办阅读推广活动86场，其中少儿活动32场，参与读者1.9万人次。
+"""
+
+COUNTY = """云溪县图书馆2023年工作总结
+
+一、服务效能
+全年外借图书6.3万册次，新增馆藏图书1.2万册，数字资源访问量达21万次。
+
+二、队伍建设
+组织职工参加业务培训6次，完成古籍普查登记320部。
+"""
+
+PROVINCIAL = """评估自查报告
+
+一、办馆条件
+本馆是省级公共图书馆，馆舍建筑面积3.2万平方米，2023年接待读者305万人次。
+"""
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("fictional")
+    for name, text in (("banner-2023.txt", BANNER), ("county-2023.txt", COUNTY), ("provincial-2023.txt", PROVINCIAL)):
+        (folder / name).write_text(text, encoding="utf-8")
+    kb = KnowledgeBase(tmp_path_factory.mktemp("data"), embedder)
+    assert kb.ingest(sorted(folder.glob("*.txt"))).ok
+    yield Assistant(kb)
+    kb.close()
+
+
+def test_organisation_read_from_the_text_without_the_words_before_it():
+    assert detect_org("一、工作计划", "2023年白音旗图书馆全年接待读者。白音旗图书馆举办活动。") == "白音旗图书馆"
+    assert detect_org("全年工作回顾", "2023年云溪县图书馆外借图书6.3万册次。") == "云溪县图书馆"
+    from ingest.outline import library_names
+
+    assert [n.name for n in library_names("这家省级图书馆和城市图书馆")] == []
+
+
+def test_a_library_is_found_by_its_short_forms():
+    assert find_orgs("云溪区图书馆去年外借多少册次？", ["北岭市云溪区图书馆"]) == ["北岭市云溪区图书馆"]
+    assert find_orgs("云溪馆去年外借多少册次？", ["北岭市云溪区图书馆"]) == ["北岭市云溪区图书馆"]
+
+
+def test_a_library_a_document_mentions_is_answered_not_refused(assistant):
+    ans = assistant.ask("白音旗图书馆2023年举办了多少场阅读推广活动？")
+    assert not ans.refused, ans.answer
+    assert "86场" in ans.answer
+
+
+def test_a_kind_of_library_is_not_an_unknown_library(assistant):
+    ans = assistant.ask("这家省级图书馆馆舍建筑面积是多少？")
+    assert not ans.refused, ans.answer
+    assert "3.2万平方米" in ans.answer
+
+
+def test_a_library_no_document_mentions_is_refused_with_the_closest_passage(assistant):
+    ans = assistant.ask("东川区图书馆2023年外借图书多少册次？")
+    assert ans.refused and "东川区图书馆" in ans.answer
+    assert ans.citations, "a refusal still shows the closest passage"
+
+
+def test_a_subject_no_passage_states_is_refused_with_the_closest_passage(assistant):
+    for question, subject in (("云溪县图书馆2023年的水电费是多少？", "水电费"), ("云溪县图书馆的馆长是谁？", "馆长"),
+                              ("白音旗图书馆2023年读者满意度是多少？", "满意度")):
+        ans = assistant.ask(question)
+        assert ans.refused, ans.answer
+        assert ans.answer.startswith("文档中没有相关信息") and subject in ans.answer
+        assert ans.citations
+
+
+def test_the_top_retrieved_passage_is_always_cited(assistant):
+    for question in ("云溪县图书馆2023年外借图书多少册次？", "白音旗图书馆2023年接待读者多少人次？",
+                     "云溪县图书馆组织职工参加了几次业务培训？"):
+        top = assistant.kb.search(question, k=assistant.config.k)[0]
+        ans = assistant.ask(question)
+        assert top.chunk.id in {c.chunk_id for c in ans.citations}, (question, ans.answer)
