@@ -19,11 +19,24 @@ _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年?(?!\d)")
 _RELATIVE = (
     (re.compile(r"大前年"), -3),
     (re.compile(r"前年"), -2),
-    (re.compile(r"去年|上一年|上年度(?!同期)"), -1),
-    (re.compile(r"今年|本年度|当年"), 0),
-    (re.compile(r"明年|下一年|来年"), 1),
+    (re.compile(r"去年|上年度(?!同期)"), -1),
+    (re.compile(r"今年|本年度"), 0),
+    (re.compile(r"明年|来年"), 1),
     (re.compile(r"后年"), 2),
 )
+# Years named from the year being talked about, not from today: in a follow-up they count from
+# the previous turn's year ("2019年…？" "那下一年呢？" is 2020), otherwise from the reference year.
+_ANAPHORIC = (
+    (re.compile(r"上一年|前一年"), -1),
+    (re.compile(r"当年|同年|那一年"), 0),
+    (re.compile(r"下一年|后一年|次年|第二年|后来"), 1),
+)
+_FROM_TODAY_ALONE = re.compile(r"上一年|下一年|当年")  # with no turn before, counted from the reference year
+_PRONOUN = re.compile(r"它们|它|该馆|这个馆")
+_ELLIPSIS = re.compile(r"^(?:那么|那|还有|另外)?(.{0,12}?)(?:的)?(?:呢|吗)?[？?]?$")
+_FILLER = re.compile(r"[那么呢吗的，,。？?\s]|年份|年度?")
+_QUESTION_CUE = re.compile(r"是多少|是什么|有多少|多少|几|什么|哪|怎么|如何|是否|有没有|吗|呢|[？?]")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:馆|楼|中心|站|书房|书屋|项目|工程|空间|区|室)")
 _RECENT = re.compile(r"近([两二三四五六七八九十\d])年|(?:过去|最近|这)([两二三四五\d])年")
 _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
@@ -67,13 +80,23 @@ class Query:
 _RANGE = re.compile(r"(20\d{2})\s*年?\s*(?:到|至|—|-|~|～)\s*(20\d{2})")
 
 
-def resolve_years(text: str, reference_year: int | None) -> tuple[list[int], bool]:
-    """Absolute years as written, and relative ones resolved against the reference year."""
+def resolve_years(text: str, reference_year: int | None,
+                  anchor: list[int] | None = None) -> tuple[list[int], bool]:
+    """Absolute years as written, and relative ones resolved against the reference year
+    (上一年/下一年/后来 against ``anchor``, the years of the turn before, when there are some)."""
     years = [int(y) for y in _YEAR.findall(text)]
+    relative = False
+    for pattern, offset in _ANAPHORIC:
+        said = pattern.search(text)
+        if said:
+            if anchor:
+                years.append((max(anchor) if offset > 0 else min(anchor)) + offset)
+            elif reference_year is not None and _FROM_TODAY_ALONE.fullmatch(said.group(0)):
+                years.append(reference_year + offset)
+                relative = True
     for a, b in _RANGE.findall(text):
         if int(a) < int(b) <= int(a) + 20:
             years.extend(range(int(a), int(b) + 1))
-    relative = False
     if reference_year is not None:
         recent = _RECENT.search(text)
         if recent:
@@ -158,7 +181,12 @@ def understand(
 ) -> Query:
     """What a question asks; a follow-up borrows what it leaves out from the turns before."""
     text = question.strip()
-    years, relative = resolve_years(text, reference_year)
+    history = list(history or [])[-HISTORY_TURNS:]
+    previous = None
+    if history:
+        previous = understand(history[-1], indicators=indicators, reference_year=reference_year, orgs=orgs,
+                              scopes=scopes, history=history[:-1])
+    years, relative = resolve_years(text, reference_year, previous.years if previous else None)
     named_scopes = find_scopes(text, scopes or [])
     searchable = _for_indicator(text)
     for scope in named_scopes:  # "高新分馆" names a branch, not the indicator 分馆数
@@ -187,12 +215,87 @@ def understand(
         scopes=named_scopes,
         superlative="max" if re.search(r"最多|最高|最大|最长", text) else ("min" if re.search(r"最少|最低|最小|最短", text) else None),
     )
-    history = list(history or [])[-HISTORY_TURNS:]
-    if history:
-        previous = understand(history[-1], indicators=indicators, reference_year=reference_year, orgs=orgs,
-                              scopes=scopes, history=history[:-1])
-        query = _carry_over(query, previous)
+    if previous is not None:
+        rewritten = _standalone(query, previous)
+        if rewritten is None:
+            return _carry_over(query, previous)
+        standalone, same_subject = rewritten
+        whole = understand(standalone, indicators=indicators, reference_year=reference_year, orgs=orgs,
+                           scopes=scopes)
+        # '那下一年呢？' stays a follow-up on the same subject; a new subject written out whole
+        # ('外借呢？', '那它…') is answered as the question it stands for.
+        updates: dict = {"relative": relative or whole.relative, "follow_up": same_subject}
+        if whole.org is None and previous.org:
+            updates.update(org=previous.org, orgs=previous.orgs)
+        if whole.scope is None and previous.scope:
+            updates.update(scope=previous.scope, scopes=previous.scopes)
+        query = replace(whole, **updates)
     return query
+
+
+def _own_words(query: Query) -> str:
+    """What a follow-up says besides its years and filler: '那2021年呢？' says nothing more."""
+    rest = _YEAR.sub("", query.text)
+    for pattern, _ in (*_RELATIVE, *_ANAPHORIC):
+        rest = pattern.sub("", rest)
+    return _FILLER.sub("", rest)
+
+
+def _topic(previous: Query) -> str:
+    """What the turn before asked about: its words before the question word, less library and years."""
+    text = _YEAR.sub("", previous.text)
+    for pattern, _ in (*_RELATIVE, *_ANAPHORIC):
+        text = pattern.sub("", text)
+    for org in previous.orgs:
+        forms = [org, *(f for n in library_names(org) for f in (*n.forms(), n.place, n.short) if f)]
+        for form in sorted(forms, key=len, reverse=True):
+            if len(form) >= 2:
+                text = text.replace(form, "")
+    cue = _QUESTION_CUE.search(text)
+    text = text[:cue.start()] if cue else text
+    return re.sub(r"^[的在年，,\s]+|[的是有为了共总一\s]+$", "", text)
+
+
+def _with_years(text: str, years: list[int]) -> str:
+    """The turn before, asked again of other years: its year words give way to the new ones."""
+    said = "、".join(str(y) for y in years) + "年"
+    patterns = [_YEAR, *(p for p, _ in (*_RELATIVE, *_ANAPHORIC))]
+    spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(text))
+    if not spans:
+        return said + text
+    start, end = spans[0]
+    rest = text[end:]
+    for p in patterns:
+        rest = p.sub("", rest)
+    return text[:start] + said + rest
+
+
+def _standalone(query: Query, previous: Query) -> tuple[str, bool] | None:
+    """A follow-up written out whole, when it leans on the turn before for its subject:
+    '那下一年呢？' → the previous question of the next year; '那它是什么时候开工的？' → 它 named;
+    '外借呢？' → the previous library and year, asked about 外借. None when it stands on its own
+    or only borrows an indicator, a library or a year (see ``_carry_over``). The flag tells
+    whether the subject is the previous one."""
+    if query.orgs or query.scopes or not _own_words(previous):
+        return None  # '那另一个馆呢？': another library; '那呢？' before: nothing to write out
+    own = _own_words(query)
+    if not own and query.years and query.years != previous.years:
+        return _with_years(previous.text, query.years), True
+    if _PRONOUN.search(query.text):
+        topic = _topic(previous)
+        place = _PLACE.search(topic)
+        subject = place.group(0) if place else topic
+        if subject:
+            text = _PRONOUN.sub(subject, query.text, count=1)
+            if not query.years and previous.years and not _YEAR.search(text):
+                text = _with_years(text, previous.years)
+            return text, False
+    ellipsis = _ELLIPSIS.match(query.text)
+    if (ellipsis and own and query.indicator is None and re.search(r"呢[？?]?$", query.text)
+            and _FIGURE_CUE.search(previous.text) and not query.years):
+        years = "".join(f"{y}年" for y in previous.years[:1])
+        return f"{previous.org or ''}{years}{own}是多少？", False
+    return None
 
 
 def _carry_over(query: Query, previous: Query) -> Query:
