@@ -128,6 +128,11 @@ SERVICE_POINTS_2024: list[tuple[str, str, str, str, str, str, str]] = [
 ]
 
 
+def _is_as_of_line(text: str) -> bool:
+    """The centred line under a title that says when the figures were counted."""
+    return text.startswith("（") and "数据截至" in text[:8]
+
+
 def _indicator(name: str, year: int) -> float | int:
     for row in MAIN_INDICATORS:
         if row[0] == name:
@@ -258,7 +263,7 @@ def build_docx(source: Path, target: Path, title: str) -> Path:
                             run.bold = True
         else:
             p = document.add_paragraph(item.text)
-            if item.text.startswith("（数据截至") or item.text.startswith("表"):
+            if _is_as_of_line(item.text) or item.text.startswith("表"):
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             else:
                 p.paragraph_format.first_line_indent = Pt(28)
@@ -384,7 +389,7 @@ def build_pdf(source: Path, target: Path, title: str) -> Path:
             writer.heading(item.text)
         elif item.kind == "table":
             raise ValueError("tables are not supported in the PDF source")
-        elif item.text.startswith("（数据截至"):
+        elif _is_as_of_line(item.text):
             writer.centered(item.text)
         elif item.text == "青川区图书馆" or signature:
             if not signature:
