@@ -16,15 +16,24 @@ from dataclasses import dataclass
 from index import KnowledgeBase, SearchFilters, SearchHit
 
 from . import arithmetic, compose, grounding
-from .evidence import key_terms, library_mentioned, library_names, missing_terms, states_number_for
+from .evidence import key_terms, library_mentioned, library_names, missing_terms, places_named, states_number_for
 from .expand import expand
 from .draft import Draft, render
 from .figures import FigureAnswerer
 from .query import Query, understand
+from .relevance import Relevance
 from .types import Answer, Citation, FigureUsed
 from .verify import UNVERIFIED_MARK, flag, verify
 
 NO_INFO = "文档中没有相关信息"
+# How much more of the question the best evidence sentences must hold before they replace a specialised
+# answer (shares of the question's weight; chosen on the development split of the real-document set).
+_EVIDENCE_MARGIN = 0.3
+# Intents a figure lookup answers with one figure, which can miss the question's subject; plans, lists,
+# problems, trends and comparisons are shaped answers whose words differ from the question's by design.
+_SINGLE_ANSWER = ("figure", "count")
+# The share of the question the evidence sentences must hold to answer on their own.
+_EVIDENCE_ALONE = 0.6
 _FIGURE_INTENTS = ("figure", "count", "change", "trend", "plan_vs_actual", "goal", "comparison")
 
 
@@ -64,12 +73,15 @@ class Assistant:
         return sorted({d.org for d in self._visible_documents() if d.org})
 
     def _mention_texts(self) -> list[str]:
-        """What the visible documents say, whole: their organisations, titles and text (cached per generation)."""
+        """What the visible documents say, whole: their organisations, titles and text."""
+        return list(self._document_texts().values())
+
+    def _document_texts(self) -> dict[str, str]:
+        """Each visible document's organisation, title and text by id (cached per generation)."""
         key = (self.kb.registry.generation(), self.config.visibility)
         cached = getattr(self, "_mentions", None)
         if cached is None or cached[0] != key:
-            docs = self._visible_documents()
-            texts = [f"{d.org} {d.title}" for d in docs] + [self.kb.registry.document_text(d.id) for d in docs]
+            texts = {d.id: f"{d.org} {d.title} {self.kb.registry.document_text(d.id)}" for d in self._visible_documents()}
             cached = self._mentions = (key, texts)
         return cached[1]
 
@@ -99,22 +111,50 @@ class Assistant:
         hits = self._retrieve(query)
         if unknown_library:
             return self._refuse(query, hits, f"{NO_INFO}：知识库中没有文档提到{unknown_library}。")
+        relevance = Relevance(compose.asked_text(query), self.kb.term_rarity)
+        # Passages and figures of another place, or of documents no sign ties to the library asked
+        # about, do not answer; the closest passages are still shown when nothing else does.
+        elsewhere = self._documents_elsewhere(query)
+        figures = self.figures.without(elsewhere)
+        shown, hits = hits, [h for h in hits if h.chunk.doc_id not in elsewhere]
         # A sum, difference, share or average the question asks for, computed from cited figures (推算).
-        draft = arithmetic.compute(query, hits, self.figures.metrics) or self._compose(query, hits)
+        draft = arithmetic.compute(query, hits, figures.metrics)
+        if draft is None:
+            draft = self._compose(query, hits, relevance, figures)
+            checkable = draft is not None and draft.statements and not draft.refused and not query.follow_up
+            if checkable and query.intent in _SINGLE_ANSWER:
+                draft = self._better_evidence(query, hits, relevance, draft)
         if draft is None or not draft.statements:
             missing = self._unsupported(query, hits)
-            return self._refuse(query, hits, _not_found(missing) if missing else "")
+            return self._refuse(query, shown, _not_found(missing) if missing else "")
         if not draft.refused and self._cites_other_org(query, draft):
-            return self._refuse(query, hits, f"{NO_INFO}：{query.org}的文档中没有找到。")
+            draft = self._evidence_from_place(query, hits, relevance)
+            if draft is None:
+                where = query.org or "、".join(places_named(query.text))
+                return self._refuse(query, shown, f"{NO_INFO}：{where}的文档中没有找到。")
         if not draft.figures and not draft.refused:
             missing = self._unsupported(query, hits)
             if missing:  # the passages are about something else: 满意度 asked, 读者 found
-                return self._refuse(query, hits, _not_found(missing))
+                return self._refuse(query, shown, _not_found(missing))
+            if compose.asks_quantity(query) and not compose.answers_number(query, draft, relevance):
+                return self._refuse(query, shown)  # sentences on the subject, but none gives the number asked
+        if not draft.refused and _asks_actual(query.text) and self._only_targets(draft):
+            return self._refuse(query, shown, f"{NO_INFO}：文档只写了计划或目标，没有写实际结果。")
         draft.intro = note + draft.intro
         extractive = self._finish(draft, hits, mode="extractive")
         if self.llm is None or draft.refused:
             return extractive
         return self._with_llm(query, draft, hits, extractive, note)
+
+    def _only_targets(self, draft: Draft) -> bool:
+        """Every statement is a plan's target (拟开展…, a plan's section), none an outcome."""
+        if draft.figures:
+            return all(f.kind == "target" for f in draft.figures)
+        for st in draft.statements:
+            chunk = self._lookup(st.chunk_ids[0]) if st.chunk_ids else None
+            if not (_TARGET_WORDS.search(st.text) or (chunk is not None and chunk.period_kind == "plan")):
+                return False
+        return bool(draft.statements)
 
     def _unknown_library(self, query: Query) -> str | None:
         """A library the question names that no visible document mentions, by any of its usual names."""
@@ -181,6 +221,8 @@ class Assistant:
         cited = {orgs.get(c.doc_id, "") for c in chunks}
         if query.org and len(self._orgs()) >= 2 and query.org not in cited and "" not in cited:
             return True
+        if {c.doc_id for c in chunks} <= self._documents_elsewhere(query):
+            return True  # every passage is another place's, or a document no sign ties to the library
         own = set(self._orgs())
         for name in library_names(query.text):
             if "公共图书馆" in name.name or any(f in org for f in name.forms() for org in own):
@@ -188,6 +230,58 @@ class Assistant:
             if not any(library_mentioned(name, [c.text]) for c in chunks):
                 return True
         return False
+
+    def _documents_elsewhere(self, query: Query) -> set[str]:
+        """The documents about somewhere other than the places the question names, and, for a question
+        about one library, the documents that name no library and show no sign of being its own."""
+        places = places_named(query.text)
+        out = {d for d in self._document_texts() if self._about_elsewhere(d, places)} if places else set()
+        if query.org and len(self._orgs()) >= 2:
+            out |= self._not_of(query.org)
+        return out
+
+    def _not_of(self, org: str) -> set[str]:
+        """Documents by no named library (a bare table, a national report) that neither name this library
+        or its place nor list any branch its own documents name: their figures are not its figures."""
+        key = (self.kb.registry.generation(), self.config.visibility, org)
+        cached = getattr(self, "_unowned", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        docs = self._visible_documents()
+        texts = self._document_texts()
+        own_text = " ".join(texts.get(d.id, "") for d in docs if d.org == org)
+        names = library_names(org)
+        marks = {f for n in names for f in (*n.forms(), n.place, n.short) if f} or {org}
+        branches: dict[str, set[str]] = {}
+        for row in self.figures.metrics.all(include_derived=False):
+            if row.scope and row.scope not in ("全区", "本馆", "合计", "总馆"):
+                branches.setdefault(row.doc_id, set()).add(row.scope)
+        out = set()
+        for d in docs:
+            if d.org:
+                continue
+            text = texts.get(d.id, "")
+            if any(m in text for m in marks) or any(b in own_text for b in branches.get(d.id, ())):
+                continue
+            out.add(d.id)
+        self._unowned = (key, out)
+        return out
+
+    def _about_elsewhere(self, doc_id: str, places: tuple[str, ...]) -> bool:
+        orgs = {d.id: d.org for d in self._visible_documents()}
+        text = self._document_texts().get(doc_id, "")
+        return bool(orgs.get(doc_id)) and not any(p in text for p in places)
+
+    def _evidence_from_place(self, query: Query, hits: list[SearchHit], relevance: Relevance) -> Draft | None:
+        """The best sentences from the documents that may be of the place and library asked about,
+        if they hold the question."""
+        elsewhere = self._documents_elsewhere(query)
+        own = [h for h in self._of_org(query, hits) if h.chunk.doc_id not in elsewhere]
+        if not own:
+            return None
+        draft = compose.best_sentences(query, own, relevance)
+        said = " ".join(st.text for st in draft.statements)
+        return draft if draft.statements and relevance.share(said) >= _EVIDENCE_ALONE else None
 
     def _retrieve(self, query: Query) -> list[SearchHit]:
         filters = SearchFilters(visibility=self.config.visibility, org=query.org)
@@ -205,30 +299,60 @@ class Assistant:
         best_vec = max((h.vector_score or 0.0) for h in hits)
         return best_kw < self.config.min_keyword_score and best_vec < self.config.min_vector_score
 
-    def _compose(self, query: Query, hits: list[SearchHit]) -> Draft | None:
-        if query.intent in _FIGURE_INTENTS and (query.indicator or query.intent in ("figure", "count")):
-            draft = self.figures.answer(query)
+    def _better_evidence(self, query: Query, hits: list[SearchHit], relevance: Relevance, draft: Draft) -> Draft | None:
+        """A specialised answer (a figure looked up, a plan's items) that holds much less of what the
+        question asks about than the best evidence sentences gives way to them: 接待读者 asked,
+        进馆人数 looked up; 服务点设在哪里 asked, the number of service points found."""
+        evidence = compose.best_sentences(query, hits, relevance)
+        if not evidence.statements or evidence.statements == draft.statements:
+            return draft
+        if _said_share(evidence, relevance) - self._figure_share(draft, relevance) < _EVIDENCE_MARGIN:
+            return draft
+        if compose.asks_quantity(query) and not compose.answers_number(query, evidence, relevance):
+            if any(relevance.states_number(f"{st.text} {st.quote}") for st in draft.statements):
+                return draft  # the passages say more of the question, but only the figure gives its number
+            return None  # the figure found is not what was asked, and no passage states what was
+        return evidence
+
+    def _figure_share(self, draft: Draft, relevance: Relevance) -> float:
+        """The share of the question a draft holds, its figures' indicators known by all their names
+        (买书 asked, 文献购置经费 found: the alias file says they are one figure)."""
+        names = []
+        for f in draft.figures:
+            known = self.kb.metrics.indicators.get(f.indicator)
+            names += [f.indicator, *(known.aliases if known else ())]
+        return max(_said_share(draft, relevance), relevance.share(" ".join([*names, *_said_texts(draft)])))
+
+    def _compose(self, query: Query, hits: list[SearchHit], relevance: Relevance,
+                 figures: FigureAnswerer) -> Draft | None:
+        if compose.asks_date(query) and query.intent in ("figure", "count", "open"):
+            # 哪天举办的: a sentence with a date answers, never a count looked up
+            draft = compose.best_sentences(query, hits, relevance)
+            return draft if compose.states_date(draft) and not self._weak(hits) else None
+        if query.intent in _FIGURE_INTENTS and (query.indicator or query.intent in ("figure", "count")) \
+                and not (query.intent in ("figure", "count") and _asks_other_than_number(query.text)):
+            draft = figures.answer(query)
             if draft is not None:
                 return draft
-            if self.figures.no_data(query) and _asks_number(query.text):
+            if figures.no_data(query) and _asks_number(query.text):
                 # Not in the metrics table: a passage may state it, if one holds the subject and the year.
                 if self._weak(hits) or self._unsupported(query, hits):
                     return None
-                draft = compose.best_sentences(query, hits)
-                return draft if compose.answers_number(query, draft) and self._states_figure(query, draft) else None
+                draft = compose.best_sentences(query, hits, relevance)
+                return draft if compose.answers_number(query, draft, relevance) and self._states_figure(query, draft) else None
         if query.intent == "plan_vs_actual":
-            draft = self.figures.plan_vs_actual(query)
+            draft = figures.plan_vs_actual(query)
             if draft is not None:
                 return draft
         if self._weak(hits):
             return None
         if _asks_number(query.text) and query.intent in ("figure", "count", "open"):
-            draft = compose.best_sentences(query, hits)
-            return draft if compose.answers_number(query, draft) else None
+            draft = compose.best_sentences(query, hits, relevance)
+            return draft if compose.answers_number(query, draft, relevance) else None
         chunks_of = self.kb.registry.chunks_of
         if query.intent in ("plan", "goal") and not query.indicator and _asks_number(query.text):
-            draft = compose.best_sentences(query, hits)  # 新馆什么时候开放: a date in a sentence
-            if compose.answers_number(query, draft):
+            draft = compose.best_sentences(query, hits, relevance)  # 新馆什么时候开放: a date in a sentence
+            if compose.answers_number(query, draft, relevance):
                 return draft
         if query.intent == "problem":
             draft = compose.problems(query, hits, chunks_of)
@@ -242,7 +366,7 @@ class Assistant:
             draft = compose.list_items(query, hits, chunks_of)
             if draft is not None:
                 return draft
-        return compose.best_sentences(query, hits)
+        return compose.best_sentences(query, hits, relevance)
 
     def _refuse(self, query: Query, hits: list[SearchHit], reason: str = "") -> Answer:
         """A refusal that still shows the closest passages: never less than retrieval alone would give."""
@@ -330,6 +454,15 @@ class Assistant:
         return answer, problems
 
 
+def _said_texts(draft: Draft) -> list[str]:
+    return [f"{st.text} {st.quote}" for st in draft.statements]
+
+
+def _said_share(draft: Draft, relevance: Relevance) -> float:
+    """How much of the question a draft's statements and the sentences they rest on hold."""
+    return relevance.share(" ".join(_said_texts(draft)))
+
+
 def _not_found(terms: list[str]) -> str:
     return f"{NO_INFO}：检索到的段落都没有提到{'、'.join(terms)}。"
 
@@ -357,6 +490,23 @@ def _marks_before_stop(text: str) -> str:
 
 _TARGET_WORDS = re.compile(r"计划|目标|力争|拟|预计|争取|不少于|不低于")
 _NUMBER_QUESTION = re.compile(r"多少|几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久|哪天|哪一天|什么时候|何时")
+
+
+# What a question asks for when it is not a quantity: a place, a list, a name, a reason, a way.
+_NON_NUMBER_QUESTION = re.compile(r"哪里|哪儿|在哪|哪些|什么地方|什么内容|是谁|谁|为什么|为何|是什么")
+
+
+_ACTUAL_QUESTION = re.compile(r"实际|真正|到底|评上|评为|获评|获得|建成了|开放了|完成了")
+
+
+def _asks_actual(text: str) -> bool:
+    """实际开展了多少: what was done is asked, not what was planned (a question naming both is a comparison)."""
+    return bool(_ACTUAL_QUESTION.search(text)) and not re.search(r"计划|目标|打算|要求|比|差", text)
+
+
+def _asks_other_than_number(text: str) -> bool:
+    """服务点设在哪里: the count of service points does not answer it."""
+    return bool(_NON_NUMBER_QUESTION.search(text)) and not _asks_number(text)
 
 
 def _asks_number(text: str) -> bool:

@@ -155,7 +155,7 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
 
 def _score(term: str, c: Operand) -> float:
     """The share of the term the figure's words hold; for a metrics-table name, the mean of both directions
-    too (总流通人次 fits 福建公共图书馆总流通人次 though the question says more than the name)."""
+    too (总流通人次 fits 某省公共图书馆总流通人次 though the question says more than the name)."""
     score = fit(term, c.context)
     if c.from_table and len(_grams(c.context)) >= 2:
         score = max(score, (score + fit(c.context, term)) / 2)  # both ways: a short name is no better fit

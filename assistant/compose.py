@@ -15,6 +15,7 @@ from ingest.outline import library_names
 
 from .draft import Draft
 from .query import Query
+from .relevance import Relevance, introduces, units
 
 _SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
 _ITEM = re.compile(r"([一二三四五六七八九十]是)")
@@ -72,6 +73,11 @@ _COMMON = {"图书馆", "图书", "书馆", "馆", "区", "全区", "全市", "�
            "年度", "全年", "开展", "情况", "一年", "今年", "去年", "明年", "前年"}
 
 
+def asked_text(query: Query) -> str:
+    """The question without the libraries it names."""
+    return _asked(query)
+
+
 def _asked(query: Query, text: str | None = None) -> str:
     """The question without the libraries it names: every passage of that library names it too."""
     text = query.text if text is None else text
@@ -94,7 +100,7 @@ def _overlap(query_tokens: set[str], text: str) -> float:
     return score if len(text) >= 12 else score * 0.3  # a signature line or a stray fragment
 
 
-def answers_number(query: Query, draft: Draft) -> bool:
+def answers_number(query: Query, draft: Draft, relevance: Relevance | None = None) -> bool:
     """A number question answered from sentences needs a sentence with a number and the question's subject."""
     q_tokens = {t for t in _content_tokens(_asked(query)) if len(t) >= 2}
     names = aliases_of(query.indicator) if query.indicator else ()
@@ -103,6 +109,8 @@ def answers_number(query: Query, draft: Draft) -> bool:
             continue
         if names and not any(n in st.text for n in names):
             continue  # the question names a figure this sentence does not state
+        if relevance is not None and asks_quantity(query) and not relevance.states_number(st.text):
+            continue  # 很少的公共预算, 158名员工: a number, but not one of what was asked
         return True
     return False
 
@@ -114,27 +122,78 @@ def aliases_of(indicator: str) -> tuple[str, ...]:
     return (indicator, *ind.aliases) if ind else (indicator,)
 
 
-def best_sentences(query: Query, hits: list[SearchHit], limit: int = 3) -> Draft:
-    """The sentences that share most with the question, from the best passages, in reading order."""
+def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | None = None,
+                   limit: int = 3) -> Draft:
+    """The sentences that hold most of what the question asks about, from the best passages, in reading order.
+
+    With a `Relevance` the question's words count by their rarity; without one, by plain overlap.
+    A sentence that announces a list (…如下：) brings the lines that follow it.
+    """
     q_tokens = _content_tokens(_asked(query))
+    wants_number = bool(_NUMBER_WORDS.search(query.text))
     scored = []
-    for rank, hit in enumerate(_in_years(hits, query)[:6]):
-        for pos, sent in enumerate(sentences(hit.chunk.text)):
-            score = _overlap(q_tokens, sent) + 0.3 / (rank + 1)
+    pool = _in_years(hits, query)[:6]
+    for rank, hit in enumerate(pool):
+        for pos, sent in enumerate(units(hit.chunk.text)):
+            if relevance is not None:
+                score = relevance.share(sent) * (1.0 if len(sent) >= 8 else 0.5) + 0.1 / (rank + 1)
+                if wants_number and _STATES_QUANTITY.search(sent):
+                    score += 0.15
+            else:
+                score = _overlap(q_tokens, sent) + 0.3 / (rank + 1)
             if query.indicator and query.indicator in sent:
                 score += 0.3
             scored.append((score, rank, pos, sent, hit.chunk.id))
-    top = sorted(scored, key=lambda s: -s[0])[:limit]
+    if not scored:
+        return Draft()
+    ranked = sorted(scored, key=lambda s: -s[0])
+    best = ranked[0][0]
+    top = [s for s in ranked[:limit] if relevance is None or s[0] >= best * _KEEP_SHARE]
+    chosen = {(s[1], s[2]) for s in top}
+    if relevance is not None:  # a list's lead-in brings its items
+        for _, rank, pos, sent, _ in list(top):
+            if introduces(sent):
+                following = units(pool[rank].chunk.text)[pos + 1 : pos + 9]
+                chosen |= {(rank, pos + 1 + i) for i in range(len(following))}
     draft = Draft()
-    for _, _, _, sent, chunk_id in sorted(top, key=lambda s: (s[1], s[2])):
+    by_key = {(s[1], s[2]): s for s in scored}
+    for key in sorted(chosen):
+        _, _, _, sent, chunk_id = by_key[key]
         draft.add(sent, chunk_id, sent)
     return draft
+
+
+_DATE_QUESTION = re.compile(r"哪天|哪一天|什么时候|何时|几月几[日号]|哪个月|几号|什么日子")
+_DATE = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|(?:19|20)\d{2}-\d{1,2}-\d{1,2}")
+
+
+def asks_date(query: Query) -> bool:
+    """哪天, 什么时候: a date is asked for."""
+    return bool(_DATE_QUESTION.search(query.text))
+
+
+def states_date(draft: Draft) -> bool:
+    return any(_DATE.search(st.text) for st in draft.statements)
+
+
+def asks_quantity(query: Query) -> bool:
+    """多少, 几个, 多大: a quantity is asked for (not a date)."""
+    return bool(_NUMBER_WORDS.search(query.text))
+
+
+# A sentence far weaker than the best one is noise beside it (it shares the library's name, not the subject).
+_KEEP_SHARE = 0.3
+_NUMBER_WORDS = re.compile(r"多少|(?<!哪)几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久")  # 哪几项: a list
+# A number that is a quantity, not a year or a date: 40次, 2.85万人次, 12种.
+_STATES_QUANTITY = re.compile(r"\d(?:[\d.,]*)\s*(?:余|多)?\s*(?:万|千|亿)?\s*[\u4e00-\u9fff%](?<![年月日号])")
 
 
 def _in_years(hits: list[SearchHit], query: Query) -> list[SearchHit]:
     if not query.years:
         return hits
-    return [h for h in hits if h.chunk.year in query.years] or hits
+    # A passage of the year, or one that names it (a table row with a column per year).
+    named = [re.compile(rf"(?<!\d){y}(?!\d)") for y in query.years]
+    return [h for h in hits if h.chunk.year in query.years or any(p.search(h.chunk.text) for p in named)] or hits
 
 
 def problems(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:

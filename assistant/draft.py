@@ -39,7 +39,7 @@ def render(draft: Draft, chunk_lookup) -> tuple[str, list[Citation]]:
     lines: list[str] = []
     for i, st in enumerate(draft.statements, start=1):
         marks = ""
-        for chunk_id in st.chunk_ids:
+        for chunk_id in dict.fromkeys(st.chunk_ids):  # two points of one table row cite it once
             if chunk_id not in numbers:
                 chunk = chunk_lookup(chunk_id)
                 if chunk is None:

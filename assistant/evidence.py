@@ -32,7 +32,7 @@ _KIND_AFTER = re.compile(r"(?:哪些|哪几|哪个|哪家|哪种|哪类|哪项|�
 # the document itself, or where in it.
 _FRAMING = frozenset(
     "事 事情 事项 措施 办法 方法 方面 方式 做法 形式 途径 内容 情况 时候 时间 日期 名字 名称 名单 单位 部门 人员 "
-    "变化 比重 比例 占比 合计 总计 总数 平均 数量 数字 数据 次数 人数 规模 水平 结果 原因 问题 环节 部分 "
+    "变化 比重 比例 占比 合计 总计 总数 平均 数量 数字 数据 次数 人数 规模 容量 水平 结果 原因 问题 环节 部分 "
     "文章 文档 文件 报告 材料 表格 表 年报 资料 全文 里面 当中 期间 之间 以来 方向".split()
 )
 # Words every passage of a library shares: they say nothing about which passage answers.
@@ -105,6 +105,11 @@ _EQUIVALENTS = {
 }
 
 
+def equivalents(term: str) -> tuple[str, ...]:
+    """The words documents write for a term of library work (报刊 → 报纸, 期刊, 杂志)."""
+    return _EQUIVALENTS.get(term, ())
+
+
 def missing_terms(question: str, passages: list[str], documents: list[str] = ()) -> list[str]:
     """The question's key terms that no passage contains (a name — 某地, 某人 — may stand anywhere in their documents)."""
     evidence = "".join(re.sub(r"\s+", "", p) for p in passages)
@@ -131,9 +136,31 @@ def states_number_for(question: str, sentence: str, gap: int = 8) -> bool:
     return bool(re.search(rf"(?:{pattern})[^。；;\d]{{0,{gap}}}(?!(?:19|20)\d{{2}}\s*年)\d", sentence))
 
 
+_PLACE_SUFFIX = re.compile(r"(?:省|市|县|区|旗|州|盟|自治区|特别行政区)$")
+
+
+@lru_cache(maxsize=2048)
+def places_named(question: str) -> tuple[str, ...]:
+    """The places a question names (某某省 → 某某, 某某市 → 某某): a document about somewhere else does
+    not answer it. Words like 本市, 全区 point back at the library asked about and are not places."""
+    _vocabulary()
+    found = []
+    for w in pseg.lcut(question):
+        if not w.flag.startswith("ns") or len(w.word) < 2 or _DEICTIC_PLACE.match(w.word):
+            continue
+        stem = _PLACE_SUFFIX.sub("", w.word)
+        found.append(stem if len(stem) >= 2 else w.word)
+    return tuple(dict.fromkeys(found))
+
+
+# After a library's name these words make it the name of a field or a body (某市图书馆行业, 某省图书馆学会).
+_NOT_THE_LIBRARY = "行业|学会|协会|界|事业|系统"
+
+
 def library_mentioned(name: LibraryName, texts: list[str]) -> bool:
     """Whether any text names this library, by full name or a common short form."""
-    return any(form in text for text in texts for form in name.forms())
+    pattern = re.compile("|".join(rf"{re.escape(f)}(?!{_NOT_THE_LIBRARY})" for f in name.forms()))
+    return any(pattern.search(text) for text in texts)
 
 
-__all__ = ["key_terms", "library_mentioned", "library_names", "missing_terms", "states_number_for"]
+__all__ = ["equivalents", "key_terms", "places_named", "library_mentioned", "library_names", "missing_terms", "states_number_for"]

@@ -98,9 +98,13 @@ def _change_text(row: MetricRow) -> str:
 
 
 class FigureAnswerer:
-    def __init__(self, kb: KnowledgeBase, visibility: str | None = None):
+    def __init__(self, kb: KnowledgeBase, visibility: str | None = None, metrics=None):
         self.kb = kb
-        self.metrics = kb.metrics.for_visibility(visibility)
+        self.metrics = metrics if metrics is not None else kb.metrics.for_visibility(visibility)
+
+    def without(self, doc_ids: set[str]) -> "FigureAnswerer":
+        """The same answerer, blind to these documents' figures."""
+        return self if not doc_ids else FigureAnswerer(self.kb, metrics=self.metrics.without(doc_ids))
 
     # -- helpers ---------------------------------------------------------------------------------
     def _rows(self, query: Query, year: int | None, kinds=_ACTUAL) -> list[MetricRow]:

@@ -32,7 +32,7 @@ from .vectors import open_vector_index
 _SKIP_PREFIXES = (".", "~$")
 # Bump when parsing, chunking or figure extraction changes what a file yields:
 # documents read by an older pipeline are read again even if the file is unchanged.
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 _YEAR_IN_QUERY = re.compile(r"(?<!\d)(19[5-9]\d|20\d{2})(?!\d)")
 
 
@@ -328,6 +328,12 @@ class KnowledgeBase:
                 if hit.chunk.year in years:
                     hit.score *= 1.0 + fusion.year_boost
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+    def term_rarity(self, terms: list[str]) -> dict[str, float]:
+        """How rare each word is among the ready chunks (inverse document frequency)."""
+        self.refresh_keywords()
+        with self._keyword_lock:
+            return {t: self.keywords.rarity(t) for t in terms}
 
     def stats(self) -> dict:
         docs = self.registry.documents()

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
@@ -35,6 +37,7 @@ class KeywordIndex:
         self._ids: list[str] = []
         self._tokens: dict[str, list[str]] = {}
         self.generation = -1
+        self._df: Counter | None = None
         self._load()
 
     def _load(self) -> None:
@@ -71,6 +74,7 @@ class KeywordIndex:
             retriever = bm25s.BM25()
             retriever.index(corpus, show_progress=False)
         self._retriever, self._ids, self.generation, self._tokens = retriever, ids, generation, tokens
+        self._df = None
         try:
             self._save(retriever, ids, tokens, generation)
         except OSError:
@@ -113,6 +117,18 @@ class KeywordIndex:
             if score > 0:
                 out.append((self._ids[int(idx)], float(score)))
         return out
+
+    def rarity(self, term: str) -> float:
+        """Inverse document frequency of a word over the indexed chunks (BM25's idf, never below 0.1):
+        a word every passage holds says little about which passage answers."""
+        if self._df is None:
+            df: Counter = Counter()
+            for toks in self._tokens.values():
+                df.update(set(toks))
+            self._df = df
+        n = len(self._tokens) or 1
+        seen = self._df.get(term.lower(), 0)
+        return max(0.1, math.log(1 + (n - seen + 0.5) / (seen + 0.5)))
 
     def __len__(self) -> int:
         return len(self._ids)

@@ -140,14 +140,19 @@ def _metric(r: tuple) -> MetricRow:
 
 class MetricsStore:
     def __init__(self, conn: sqlite3.Connection, indicators: IndicatorList | None = None,
-                 visibility: str | None = None):
+                 visibility: str | None = None, excluded_docs: frozenset[str] = frozenset()):
         self.conn = conn
         self.indicators = indicators or load_indicators()
         self.visibility = visibility  # "public": figures of public documents only
+        self.excluded_docs = excluded_docs  # documents this view does not read (another place's reports)
 
     def for_visibility(self, visibility: str | None) -> "MetricsStore":
         """The same table seen by a channel that may only read documents of this visibility."""
-        return MetricsStore(self.conn, self.indicators, visibility)
+        return MetricsStore(self.conn, self.indicators, visibility, self.excluded_docs)
+
+    def without(self, doc_ids: Iterable[str]) -> "MetricsStore":
+        """The same table without the figures of these documents."""
+        return MetricsStore(self.conn, self.indicators, self.visibility, self.excluded_docs | frozenset(doc_ids))
 
     def resolve(self, indicator: str) -> str:
         """A canonical indicator for a phrase a person typed (进馆人次 → 进馆人数)."""
@@ -156,6 +161,10 @@ class MetricsStore:
     def _query(self, where: str = "", params: Iterable = (), order: str = "f.year, f.indicator, f.id") -> list[MetricRow]:
         if self.visibility == "public":
             where = f"d.visibility = 'public'" + (f" AND {where}" if where else "")
+        if self.excluded_docs:
+            marks = ",".join("?" * len(self.excluded_docs))
+            where = f"d.id NOT IN ({marks})" + (f" AND {where}" if where else "")
+            params = (*sorted(self.excluded_docs), *params)
         sql = _SELECT + (f" AND {where}" if where else "") + f" ORDER BY {order}"
         return [_metric(r) for r in self.conn.execute(sql, tuple(params)).fetchall()]
 

@@ -6,6 +6,7 @@ from .figures import Figure, derive_prior_year, extract_figures, split_unit
 from .indicators import IndicatorList, load_indicators
 from .limits import ReadLimits
 from .loaders import SUPPORTED_SUFFIXES
+from .loaders.rows import is_row_text
 from .pipeline import DEFAULT_MAX_BYTES, file_sha256, parse_file
 from .types import Chunk, Document, Section
 
@@ -25,5 +26,6 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "Section",
     "file_sha256",
+    "is_row_text",
     "parse_file",
 ]

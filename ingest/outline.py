@@ -165,7 +165,10 @@ def detect_as_of(text: str) -> str | None:
 _ADMIN = "省|市|县|区|旗|州|盟|镇|乡|街道"
 _LIBRARY_NAME = re.compile(rf"([\u4e00-\u9fff]{{1,12}}?(?:{_ADMIN}))((?:公共|少年儿童|少儿)?图书馆)")
 # Characters that end the words before a name ("2024年某县图书馆", "这家某市图书馆"), never part of it.
-_BEFORE_NAME = re.compile(r"^.*[年度的与及在了是为对将把被给让这该此其各每个所有哪些吗呢么去到们]")
+_BEFORE_NAME = re.compile(
+    r"^.*(?:[年度的与及在了是为对将把被给让这该此其各每个所有哪些吗呢么去到们]"
+    r"|结合|根据|通过|按照|围绕|关于|来自|位于|走进|参观|携手|本文|本报|记者)"
+)
 # Words that end in a place suffix without naming a place: 城市图书馆, 地区图书馆, 全省图书馆, 省级图书馆.
 _NOT_A_PLACE = re.compile(
     r"^(?:城市|地区|社区|街区|园区|景区|校区|片区|辖区|郊区|山区|老区|新区|城区|市区|县区|县市|省市|地市|乡镇|城乡|"
@@ -224,6 +227,11 @@ def detect_org(title: str, text: str = "") -> str:
     m = re.match(r"^(.*?)(?:20\d{2}\s*年|关于|工作总结|工作计划|年鉴|典型案例)", title)
     org = (m.group(1) if m else "").strip(" 《》“”\"'")
     if _looks_like_org(org):
+        if _SUFFIX.search(org):  # a bare place (某市某区): the library the text names there, if any
+            there = [n.name for n in library_names(text[:20000]) if org.endswith(n.place) or n.place.endswith(org)
+                     or (n.short and n.short in org)]
+            if there:
+                return Counter(there).most_common(1)[0][0]
         return org
     counts = Counter(n.name for n in library_names(text[:20000]))
     return counts.most_common(1)[0][0] if counts else ""

@@ -114,3 +114,20 @@ def test_scanned_pdf_without_text_layer_is_read_by_ocr(tmp_path):
     scanned.save(f)
     doc = parse_file(f)
     assert "392.88万次" in doc.text
+
+
+def test_metadata_lines_above_the_text_are_not_document_text(tmp_path):
+    saved = tmp_path / "saved.txt"
+    saved.write_text("# source: a saved web page. Address: http://example.org/x\n# title: 某馆年度总结\n\n"
+                     "# 不是元数据的一行\n全年接待读者12万人次。\n", encoding="utf-8")
+    text = parse_file(saved).text
+    assert "source" not in text and "example.org" not in text and "title" not in text
+    assert "不是元数据的一行" in text and "接待读者12万人次" in text
+    front = tmp_path / "front.md"
+    front.write_text("---\ntitle: 某馆计划\nauthor: 办公室\n---\n# 一、目标\n新增图书1万册。\n", encoding="utf-8")
+    doc = parse_file(front)
+    assert "办公室" not in doc.text and "title" not in doc.text
+    assert doc.chunks[0].heading_path == ("一、目标",)
+    plain = tmp_path / "plain.md"
+    plain.write_text("# 总结\n新增图书1万册。\n", encoding="utf-8")  # a heading, not metadata
+    assert parse_file(plain).title == "总结"

@@ -32,8 +32,9 @@ def test_space_aligned_year_columns_with_interleaved_translation(tmp_path):
     )
     got = {(f.indicator, f.year, f.value, f.unit) for f in _figures(path)}
     assert ("开馆天数", 2020, 280.0, "天") in got
-    # 流通人次 is an alias of a 册次 count: a 人次 column keeps its own name
-    assert ("总流通人次", 2021, 700.0, "千人次") in got
+    # 流通人次 counts people: named as such, never as the 册次 count of 文献流通量
+    assert ("流通人次", 2021, 700.0, "千人次") in got
+    assert not any(f[0] == "文献流通量" for f in got)
 
 
 def test_tab_separated_table(tmp_path):

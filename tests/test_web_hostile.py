@@ -49,7 +49,7 @@ def hostile_text(port: int) -> str:
         "青川区图书馆2024年系统维护通知\n\n一、维护安排\n\n"
         f"系统维护期间自助借还机暂停服务<img src=http://127.0.0.1:{port}/x>，"
         f"维护公告见![x](http://127.0.0.1:{port}/y)，"
-        f"详情见<http://127.0.0.1:{port}/z>和[通知](http://127.0.0.1:{port}/w)。{OVERLAY}\n"
+        f"详情见<http://127.0.0.1:{port}/z>和[通知](http://127.0.0.1:{port}/w){OVERLAY}。\n"
     )
 
 

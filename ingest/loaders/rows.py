@@ -54,6 +54,13 @@ def row_text(header: list, row: list, table: str | None = None) -> str:
 
 
 _NUMERIC = re.compile(r"^[+-]?\d[\d,.]*%?$")
+# The shape `row_text` writes: an optional table title and ｜, the row's name, then 列名：值 pairs joined by ；.
+_ROW_SHAPE = re.compile(r"^(?:[^｜。]*｜)?[^：。]+：(?:[^：；。]+：[^；。]+；)*[^：；。]+：[^；。]+。?$")
+
+
+def is_row_text(line: str) -> bool:
+    """Whether a line is a table row as `row_text` writes it (one unit: its ； do not end sentences)."""
+    return bool(_ROW_SHAPE.match(line.strip()))
 
 
 def _label_column(cells: list[str]) -> int:

@@ -13,6 +13,27 @@ from ..types import Block
 from .plaintable import find_tables
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+# A metadata line: a comment naming one field, as saved copies and exports put above the text.
+_META_COMMENT = re.compile(r"^#\s*[A-Za-z][\w-]{0,30}\s*:\s")
+_YAML_FENCE = "---"
+
+
+def body_start(lines: list[str]) -> int:
+    """Where the text proper begins: after a YAML front-matter block or a run of `# field: value`
+    comment lines at the top of the file. Such lines describe the file (where it was saved from,
+    its title), they are not what the document says."""
+    at = 0
+    while at < len(lines) and not lines[at].strip():
+        at += 1
+    if at < len(lines) and lines[at].strip() == _YAML_FENCE:
+        for end in range(at + 1, min(len(lines), at + 200)):
+            if lines[end].strip() == _YAML_FENCE:
+                return end + 1
+        return 0
+    start = at
+    while at < len(lines) and _META_COMMENT.match(lines[at].strip()):
+        at += 1
+    return at if at > start else 0
 
 
 def decode_text(data: bytes, file_name: str) -> str:
@@ -66,6 +87,8 @@ def load_text(path: Path, limits: ReadLimits | None = None) -> list[Block]:
     markdown = path.suffix.lower() in {".md", ".markdown"}
     blocks: list[Block] = []
     lines = text.splitlines()
+    start = body_start(lines)
+    lines = [""] * start + lines[start:]  # blanked, not cut: line numbers stay as the file has them
     tables = find_tables(lines)  # Markdown, tab- and space-aligned tables: rows read as table rows
     for at, line in enumerate(lines):
         if at in tables:

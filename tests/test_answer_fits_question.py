@@ -1,0 +1,129 @@
+"""An answer must be about what was asked: the right library or place, the quantity asked for, and
+not a figure that merely shares a word with the question. The libraries, places and documents below
+are fictional and written here."""
+
+import pytest
+
+from assistant import Assistant
+from assistant.relevance import Relevance, measured_words, units
+from index import KnowledgeBase
+
+SUMMARY_A = """石门县图书馆2021年工作总结
+
+一、服务效能
+2021年，石门县图书馆全年办理借阅证1250个，总流通人次达41万（含分馆）。
+先后在县医院、汽车站、农贸市场设立了3个流通服务点，为服务点配送图书500余册。
+
+二、队伍建设
+很少的公共预算，96名员工，一年举办各类活动800场。
+"""
+
+SUMMARY_B = """柳河区图书馆2021年工作总结
+
+一、服务效能
+全年接待读者32万人次，外借图书15万册次，举办讲座40场。
+"""
+
+YEARBOOK_TABLE = """3-7 文化机构情况
+项目  Item 2019 2020 2021
+    总流通人次(千人次) 5200 3100 4400
+        Total circulation(1000 person-times)
+    组织各类讲座次数(次) 610 280 395
+        Lectures(time)
+"""
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("fits")
+    for name, text in (("shimen-2021.txt", SUMMARY_A), ("liuhe-2021.txt", SUMMARY_B),
+                       ("yearbook-table.txt", YEARBOOK_TABLE)):
+        (folder / name).write_text(text, encoding="utf-8")
+    kb = KnowledgeBase(tmp_path_factory.mktemp("data"), embedder)
+    assert kb.ingest(sorted(folder.glob("*.txt"))).ok
+    yield Assistant(kb)
+    kb.close()
+
+
+def test_a_table_that_names_no_library_does_not_speak_for_one(assistant):
+    answer = assistant.ask("石门县图书馆2021年总流通人次是多少？")
+    assert "41万" in answer.answer
+    assert "4400" not in answer.answer  # the unattributed table's value is not the county library's
+
+
+def test_a_place_asked_about_is_not_answered_from_another_place(assistant):
+    answer = assistant.ask("黄岭省2021年共有多少个公共图书馆？")
+    assert answer.refused
+    assert "石门" not in answer.answer.split("以下是")[0] and "柳河" not in answer.answer.split("以下是")[0]
+
+
+def test_a_table_row_is_read_whole_for_the_year_asked(assistant):
+    answer = assistant.ask("2020年组织各类讲座多少次？")
+    assert "280" in answer.answer and not answer.refused
+
+
+def test_where_is_answered_by_the_sentence_not_by_a_count(assistant):
+    answer = assistant.ask("石门县图书馆2021年的流通服务点设在哪里？")
+    assert "县医院" in answer.answer and "汽车站" in answer.answer
+
+
+def test_a_number_of_something_else_is_no_answer(assistant):
+    answer = assistant.ask("石门县图书馆一年的公共预算是多少？")
+    assert answer.refused  # 96 counts 员工, the sentence gives no budget
+    assert "96名员工" not in answer.answer.split("以下是")[0]
+
+
+def test_measured_words_and_stated_numbers():
+    assert measured_words("某馆合办的活动吸引了多少读者？") >= {"读者"}
+    assert "预算" in measured_words("某馆一年的公共预算是多少？")
+    rarity = lambda words: {w: 2.0 for w in words}  # noqa: E731 — equal weights: only the rules below decide
+    relevance = Relevance("一年的公共预算是多少？", rarity)
+    assert not relevance.states_number("很少的公共预算，96名员工，一年举办各类活动800场。")
+    assert relevance.states_number("全年公共预算安排320万元。")
+    codes = Relevance("有多少个分馆？", rarity)
+    assert not codes.states_number("总分馆建设中图分类号:G258.2")  # a code, not a quantity
+
+
+def test_units_keep_table_rows_and_list_lines():
+    text = "3-7 文化机构情况｜总流通人次(千人次)：2019：5200；2020：3100。\n1、第一项。\n2、第二项"
+    assert units(text) == ["3-7 文化机构情况｜总流通人次(千人次)：2019：5200；2020：3100。", "1、第一项。", "2、第二项"]
+
+
+PLAN_ONLY = """山塘县图书馆2022年工作计划
+
+一、主要任务
+1、拟开展流动服务30次以上、举办培训班4期。
+2、力争创建国家二级图书馆。
+"""
+
+
+@pytest.fixture(scope="module")
+def plan_assistant(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("plan-only")
+    (folder / "shantang-2022-plan.txt").write_text(PLAN_ONLY, encoding="utf-8")
+    (folder / "liuhe-2021.txt").write_text(SUMMARY_B, encoding="utf-8")
+    kb = KnowledgeBase(tmp_path_factory.mktemp("data"), embedder)
+    assert kb.ingest(sorted(folder.glob("*.txt"))).ok
+    yield Assistant(kb)
+    kb.close()
+
+
+def test_a_target_is_not_an_outcome(plan_assistant):
+    done = plan_assistant.ask("山塘县图书馆2022年实际开展了多少次流动服务？")
+    assert done.refused and "计划" in done.answer
+    rated = plan_assistant.ask("山塘县图书馆2022年有没有评上国家二级图书馆？")
+    assert rated.refused
+    planned = plan_assistant.ask("山塘县图书馆2022年计划开展多少次流动服务？")
+    assert "30次" in planned.answer and not planned.refused
+
+
+def test_a_date_question_is_answered_by_a_dated_sentence(tmp_path, embedder):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "shimen-2021.txt").write_text(
+        "石门县图书馆2021年工作总结\n\n一、阅读推广\n全年举办讲座12场。5月8日，与县文联联合举办“家风家训讲座”。\n",
+        encoding="utf-8")
+    kb = KnowledgeBase(tmp_path / "data", embedder)
+    assert kb.ingest(sorted((tmp_path / "docs").glob("*.txt"))).ok
+    answer = Assistant(kb).ask("石门县图书馆的家风家训讲座是哪天举办的？")
+    kb.close()
+    assert "5月8日" in answer.answer and not answer.refused
