@@ -20,6 +20,7 @@ from .evidence import key_terms, library_mentioned, library_names, missing_terms
 from .expand import expand
 from .draft import Draft, render
 from .figures import FigureAnswerer
+from .parts import merge, split_question
 from .query import Query, understand
 from .relevance import Relevance
 from .types import Answer, Citation, FigureUsed
@@ -92,6 +93,19 @@ class Assistant:
     # -- entry point --------------------------------------------------------------------------
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         started = time.perf_counter()
+        parts = split_question(question)
+        if len(parts) == 1:
+            answer = self._ask_one(question, history)
+        else:  # 办了多少张借阅证？馆藏图书一共多少？: each part answered, a later one reading the earlier
+            answers, said = [], list(history or [])
+            for part in parts:
+                answers.append(self._ask_one(part, said or None))
+                said.append(part)
+            answer = merge(question, answers)
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _ask_one(self, question: str, history: list[str] | None) -> Answer:
         reference = self.reference_year()
         query = understand(question, indicators=self.kb.metrics.indicators, reference_year=reference,
                            orgs=self._orgs(), scopes=self._scopes(), history=history)
@@ -103,7 +117,6 @@ class Assistant:
         answer = self._answer(query, note)
         answer.question = question
         answer.intent = query.intent
-        answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
     def _answer(self, query: Query, note: str) -> Answer:
@@ -285,7 +298,9 @@ class Assistant:
 
     def _retrieve(self, query: Query) -> list[SearchHit]:
         filters = SearchFilters(visibility=self.config.visibility, org=query.org)
-        text = query.text if not query.follow_up else f"{query.indicator or ''} {query.text}"
+        # A follow-up is searched with what it carries over: 总流通人次呢？ is about that library and year.
+        carried = [query.org or "", *(f"{y}年" for y in query.years), query.indicator or ""]
+        text = query.text if not query.follow_up else " ".join([*carried, query.text])
         text = expand(text)
         hits = self.kb.search(text, k=self.config.k, filters=filters, prefer_years=query.years or None)
         if self.reranker is not None and hits:
@@ -329,7 +344,7 @@ class Assistant:
             # 哪天举办的: a sentence with a date answers, never a count looked up
             draft = compose.best_sentences(query, hits, relevance)
             return draft if compose.states_date(draft) and not self._weak(hits) else None
-        if query.intent in _FIGURE_INTENTS and (query.indicator or query.intent in ("figure", "count")) \
+        if query.intent in _FIGURE_INTENTS and (query.indicator or query.intent in ("figure", "count", "trend")) \
                 and not (query.intent in ("figure", "count") and _asks_other_than_number(query.text)):
             draft = figures.answer(query)
             if draft is not None:

@@ -136,6 +136,8 @@ def states_number_for(question: str, sentence: str, gap: int = 8) -> bool:
     return bool(re.search(rf"(?:{pattern})[^。；;\d]{{0,{gap}}}(?!(?:19|20)\d{{2}}\s*年)\d", sentence))
 
 
+_AFTER_PLACE = re.compile(r"(?:省|市|县|区|旗|州|公共|图书馆|馆|全省|全市|各地|\d|去年|今年|前年|明年|上年|近|和|与|及|、|跟)")
+_BEFORE_PLACE = re.compile(r"(?:和|与|及|、|跟|同)$")
 _PLACE_SUFFIX = re.compile(r"(?:省|市|县|区|旗|州|盟|自治区|特别行政区)$")
 
 
@@ -145,8 +147,16 @@ def places_named(question: str) -> tuple[str, ...]:
     not answer it. Words like 本市, 全区 point back at the library asked about and are not places."""
     _vocabulary()
     found = []
+    at = 0
     for w in pseg.lcut(question):
+        start, at = at, at + len(w.word)
         if not w.flag.startswith("ns") or len(w.word) < 2 or _DEICTIC_PLACE.match(w.word):
+            continue
+        # A word the segmenter calls a place is one only where it is used as one: named with its
+        # suffix (某某市), before a library, a year or another place, or opening the question.
+        # 新建 in 新建了几间 is a verb.
+        if not (_PLACE_SUFFIX.search(w.word) or start == 0 or _AFTER_PLACE.match(question, at)
+                or _BEFORE_PLACE.search(question[:start])):
             continue
         stem = _PLACE_SUFFIX.sub("", w.word)
         found.append(stem if len(stem) >= 2 else w.word)

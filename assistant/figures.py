@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from index import KnowledgeBase, MetricRow
 
 from .draft import Draft
+from .evidence import places_named
 from .figure_names import Name, best_names
 from .query import Query
 from .types import FigureUsed
@@ -35,6 +36,9 @@ def _named_rows(rows: list[MetricRow], query: Query) -> list[MetricRow]:
     return [r for r in rows if r.phrase in phrases] if phrases else rows
 
 
+# The words of a trend question that ask how a figure moved, not which figure: 2016到2021年是连续增长的吗.
+_TREND_WORDS = re.compile(r"(?:19|20)\d{2}\s*年?\s*(?:到|至|—|-|~|～)\s*(?:19|20)\d{2}\s*年?|连续|一直|逐年|每年|"
+                          r"增长|增加|上升|下降|减少|回落|变化|趋势|走势|情况|怎么|怎样|如何|是不是|是否|的吗|吗|呢|在")
 # Plain figure questions are matched name by name; other intents keep the indicator they name.
 _NAME_MATCHED_INTENTS = ("figure", "count")
 
@@ -117,8 +121,9 @@ class FigureAnswerer:
         qualifiers included); otherwise [query] when the question names a known
         indicator (the indicator path answers), None when nothing is sure.
         """
-        if query.intent not in _NAME_MATCHED_INTENTS or query.superlative or len(query.orgs) > 1 \
-                or len(query.scopes) > 1 or query.follow_up:
+        open_trend = query.intent == "trend" and not query.indicator  # 报刊藏量 over the years: a name, not an alias
+        if (query.intent not in _NAME_MATCHED_INTENTS and not open_trend) or query.superlative \
+                or len(query.orgs) > 1 or len(query.scopes) > 1 or query.follow_up:
             return [query] if query.indicator else None
         rows = [r for r in self.metrics.all(org=query.org, include_derived=False)
                 if not query.years or r.year in query.years]
@@ -132,8 +137,10 @@ class FigureAnswerer:
         for r in rows:
             known = self.metrics.indicators.get(r.indicator)
             names.setdefault(Name(r.indicator, r.phrase, r.scope, r.unit, known.aliases if known else ()))
-        orgs = [o for o in {r.org for r in rows} | set(query.orgs) | {query.org or ""} if o]
-        groups = best_names(query.text, orgs, list(names))
+        # Who is asked about names no figure: libraries, and places (某省, 某市) the question names.
+        orgs = [o for o in {r.org for r in rows} | set(query.orgs) | {query.org or ""} | set(places_named(query.text)) if o]
+        asked = _TREND_WORDS.sub(" ", query.text) if query.intent == "trend" else query.text
+        groups = best_names(asked, orgs, list(names))
         if groups is None:  # no name fits clearly: the indicator the question names, if any, answers
             return [query] if query.indicator else None
         out: list[Query] = []
@@ -230,6 +237,9 @@ class FigureAnswerer:
                 d = self.figure(v)
             if d is not None:
                 drafts.append(d)
+        if not drafts and query.intent == "trend" and not getattr(query, "phrases", ()) and query.indicator:
+            # 讲座 is an alias, but the table names its own figure (组织各类讲座次数): match by name instead
+            return self.answer(replace(query, indicator=None, indicators=[]))
         if not drafts:
             return None
         merged = Draft()
@@ -355,12 +365,12 @@ class FigureAnswerer:
                                         f"推算：{formula}", f"{pct:+.2f}%"))
 
     def trend(self, query: Query) -> Draft | None:
-        series = self.metrics.series(query.indicator, org=query.org)
+        series = self._series(query)
         points: list[MetricRow] = []
         for year, rows in series.items():
-            if query.years and len(query.years) > 1 and year not in query.years:
+            if query.years and len(query.years) > 1 and not min(query.years) <= year <= max(query.years):
                 continue
-            picked = [r for r in _pick(rows, query) if not r.derived]
+            picked = [r for r in _pick(_named_rows(rows, query), query) if not r.derived]
             if picked:
                 points.append(picked[0])
         if len(points) < 2:
@@ -381,7 +391,24 @@ class FigureAnswerer:
         else:
             word = "下降" if points[-1].plain_value < points[-2].plain_value else "增长"
             draft.add(f"{points[-1].year}年比上年{word}，并非连续多年同向变化", [])
+        if len(points) >= 3 and runs < len(points) - 1:  # ups and downs: say where the series ends up overall
+            overall = "下降" if points[-1].plain_value < points[0].plain_value else "增长"
+            high = max(points, key=lambda p: p.plain_value)
+            draft.add(f"期间有升有降，{points[-1].year}年比{points[0].year}年总体{overall}，"
+                      f"最高为{high.year}年的{_value_text(high)}", [])
         return draft
+
+    def _series(self, query: Query) -> dict[int, list[MetricRow]]:
+        """Values by year: of the indicator, or of the figure names the question was matched to (a name of
+        the document's own is read as written, never mapped to an alias inside it)."""
+        phrases = getattr(query, "phrases", ())
+        if not phrases:
+            return self.metrics.series(query.indicator, org=query.org)
+        by_year: dict[int, list[MetricRow]] = {}
+        for r in self.metrics.all(org=query.org):
+            if r.phrase in phrases and r.year is not None and r.kind in _ACTUAL:
+                by_year.setdefault(r.year, []).append(r)
+        return dict(sorted(by_year.items()))
 
     def plan_vs_actual(self, query: Query) -> Draft | None:
         years = query.years or [None]

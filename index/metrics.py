@@ -155,7 +155,10 @@ class MetricsStore:
         return MetricsStore(self.conn, self.indicators, self.visibility, self.excluded_docs | frozenset(doc_ids))
 
     def resolve(self, indicator: str) -> str:
-        """A canonical indicator for a phrase a person typed (进馆人次 → 进馆人数)."""
+        """A canonical indicator for a phrase a person typed (进馆人次 → 进馆人数); a figure name the table
+        already holds as written (各类讲座参加人次) stays itself, never mapped to an alias inside it."""
+        if self.conn.execute("SELECT 1 FROM figures WHERE indicator = ? LIMIT 1", (indicator,)).fetchone():
+            return indicator
         return self.indicators.canonical(indicator) or indicator
 
     def _query(self, where: str = "", params: Iterable = (), order: str = "f.year, f.indicator, f.id") -> list[MetricRow]:
