@@ -23,7 +23,7 @@ from .types import FigureUsed
 
 # -- figures as the passages state them ------------------------------------------------------
 _UNITS = ("人次", "册次", "场次", "册件", "平方米", "千册", "千人次", "人", "名", "册", "件", "次", "场", "个", "间",
-          "家", "所", "元", "种", "分", "天", "项", "条", "台", "处", "期", "篇", "份", "小时", "%")
+          "家", "所", "元", "种", "分", "天", "项", "条", "台", "处", "期", "篇", "份", "本", "张", "位", "小时", "%")
 _UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _FIGURE = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(万|亿)?\s*(余|多)?\s*({_UNIT})(以上|余|多)?")
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n、：:（）()]")
@@ -115,7 +115,9 @@ _SUM = re.compile(r"加起来|一共|合计|总共|共计|总计|加上")
 _DIFF = re.compile(r"相差|差距|差多少|多出|高出|低了|(?<![至最])(?:多|少)了多少|(?:增加|减少|增长|下降)了?多少")
 _GAP = re.compile(r"还差|缺口|还有多少.{0,12}(?:没|未|尚未)|距离.{0,6}目标|离.{0,10}还差")
 _SHARE = re.compile(r"占.{1,24}?(?:的)?(?:比重|比例|百分之几|百分比|多少%|占比|几成)|占比")
-_AVERAGE = re.compile(r"平均.{0,4}每|日均|月均|人均|每天平均|平均一天")
+_AVERAGE = re.compile(r"平均.{0,4}每|每.{1,10}?平均|日均|月均|人均|每天平均|平均一天")
+# 每位员工平均办多少场 says what 平均每位员工办多少场 says: the averaging word moved before 每.
+_PER_FIRST = re.compile(r"每(一?[个位名家所间场次本册月天年周]?[\u4e00-\u9fff]{0,8}?)(?:平均|大约|大概)")
 _PRIOR = re.compile(r"倒推|反推|推算|据此")
 _CHANGE = re.compile(r"同比|增长率|变化|增幅|降幅")
 
@@ -289,6 +291,7 @@ def _share(question: str, subject: str, ops: list[Operand], years: list[int], ro
 
 
 def _average(question: str, subject: str, ops: list[Operand], years: list[int]) -> Result | None:
+    subject = _PER_FIRST.sub(r"平均每\1", subject)
     m = re.search(r"(?:平均.{0,4}?每|每天平均|平均一天|日均|月均|人均)(.*)", subject)
     if not m:
         return None
@@ -305,17 +308,22 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
     else:
         # 平均每个服务点 / 每名员工 / 每接待一人次读者: the divisor is a figure of its own.
         d = re.match(r"(.+?)(?=一年|全年|要|能|借阅|配送|承担|开展|给|有|多少)", rest)
+        named = _divisor_words(rest, ops)
+        if named is not None and (not d or len(named) < len(d.group(1))):
+            d = re.match(re.escape(named), rest)  # the words of a figure stated in the passages: 每位员工办…
         if not d:
             return None
-        words = d.group(1)
+        words = d.group(1) if d.lastindex else d.group(0)
         unit_of = re.search(rf"一?({_UNIT})", words)
         divisor_unit = unit_of.group(1) if unit_of and unit_of.group(1) != unit else None
         noun = _term(re.sub(rf"^一?(?:{_UNIT})|一(?:{_UNIT})", "", words))
         if not noun:
             return None
         rest = rest[d.end():]
-        scored = [(max(fit(noun, o.after), fit(noun, o.context)), o) for o in ops
-                  if (not divisor_unit or o.unit == divisor_unit) and o.unit != unit]
+        counted = [o for o in ops if o.unit != unit]
+        if divisor_unit and any(o.unit == divisor_unit for o in counted):
+            counted = [o for o in counted if o.unit == divisor_unit]  # 每位 with no 位 stated: 158名 will do
+        scored = [(max(fit(noun, o.after), fit(noun, o.context)), o) for o in counted]
         scored = [x for x in scored if x[0] >= 0.6]
         if not scored:
             return None
@@ -326,6 +334,10 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         divisor = best[0]
         per, per_text = divisor.plain, divisor.stated
     term = _term(re.sub(rf"一年|全年|多少\s*(?:万|亿|千)?\s*(?:{_UNIT})?", "", rest))
+    # 分到多少册期刊: 期刊, counted in the unit the question names, is what is asked; 分到 is its own word.
+    counted_noun = re.search(rf"多少\s*(?:万|亿|千)?\s*(?:{_UNIT})([\u4e00-\u9fff]{{2,6}})", rest)
+    if counted_noun:
+        term = _term(counted_noun.group(1))
     pool = [o for o in ops if o is not divisor and (not years or not o.year or o.year in years)]
     if unit:
         pool = [o for o in pool if o.unit == unit]
@@ -341,6 +353,20 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
     value = value / _SCALE.get(magnitude, 1.0)
     used = [numerator] + ([divisor] if divisor is not None else [])
     return Result(value, magnitude + numerator.unit, f"{numerator.stated} ÷ {per_text}", used, "平均")
+
+
+def _divisor_words(rest: str, ops: list[Operand]) -> str | None:
+    """The words after 每 that name a figure the passages state (每位员工办多少场 → 位员工, for 158名员工):
+    the longest start of ``rest`` whose noun a stated figure stands before or after."""
+    lead = re.match(rf"一?(?:{_UNIT})?", rest)
+    start = lead.end() if lead else 0
+    for end in range(min(len(rest), start + 10), start + 1, -1):
+        noun = rest[start:end]
+        if not re.fullmatch(r"[\u4e00-\u9fff]+", noun):
+            continue
+        if any(fit(noun, o.after) >= 0.99 or fit(noun, o.context[-len(noun) - 2:]) >= 0.99 for o in ops):
+            return rest[:end]
+    return None
 
 
 def _prior(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:

@@ -371,6 +371,9 @@ def _indicator(ctx: _Context, left: str, right: str, sentence_before: str, previ
     rest = _RELATIONAL.sub("", phrase)
     if len(rest) <= 2 or phrase.endswith(("型", "类")):
         same_unit = [f for f in previous if units_compatible(split_unit(f.unit)[1], split_unit(unit)[1])]
+        sibling = _sibling(phrase, left, same_unit[-1] if same_unit else None)
+        if sibling:
+            return None, sibling
         if same_unit:
             # A target names the sentence's subject; a later value continues the last figure.
             source = same_unit[0] if _TARGET_WORDS.search(left) else same_unit[-1]
@@ -383,6 +386,19 @@ def _indicator(ctx: _Context, left: str, right: str, sentence_before: str, previ
     tail = re.sub(r"^(?:不同|各类|多|余)", "", right.strip())
     tail = re.split(r"的|，|。", tail)[-1] if tail else ""
     return (None, tail[:16]) if len(tail) >= 2 else (None, "")
+
+
+def _sibling(phrase: str, left: str, last: Figure | None) -> str | None:
+    """配送图书400余册，期刊1200余册: after a comma, a noun of its own in place of the last figure's
+    noun names a figure of its own (配送期刊), not a later value of 配送图书."""
+    if last is None or len(phrase) != 2 or not re.fullmatch(r"[\u4e00-\u9fff]{2}", phrase):
+        return None
+    if not re.search(r"(?:^|[，,、])\s*" + re.escape(phrase) + r"\s*$", left) or _RELATIONAL.search(phrase):
+        return None
+    named = last.phrase or last.indicator
+    if len(named) < 4 or phrase in named or not re.fullmatch(r"[\u4e00-\u9fff]+", named[-2:]):
+        return None
+    return named[:-2] + phrase
 
 
 def _year(before: str, section_year: int | None, period_kind: str = "report") -> tuple[int | None, str | None]:

@@ -12,7 +12,7 @@ SUMMARY_A = """石门县图书馆2021年工作总结
 
 一、服务效能
 2021年，石门县图书馆全年办理借阅证1250个，总流通人次达41万（含分馆）。
-先后在县医院、汽车站、农贸市场设立了3个流通服务点，为服务点配送图书500余册。
+先后在县医院、汽车站、农贸市场设立了3个流通服务点，为服务点配送图书500余册，期刊900余册。
 
 二、队伍建设
 很少的公共预算，96名员工，一年举办各类活动800场。
@@ -33,15 +33,21 @@ YEARBOOK_TABLE = """3-7 文化机构情况
 """
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory, embedder):
-    folder = tmp_path_factory.mktemp("fits")
-    for name, text in (("shimen-2021.txt", SUMMARY_A), ("liuhe-2021.txt", SUMMARY_B),
-                       ("yearbook-table.txt", YEARBOOK_TABLE)):
+def _assistant_over(tmp_path_factory, embedder, documents: dict[str, str]):
+    """A real knowledge base (Chroma, SQLite, the embedder) over the documents written here."""
+    folder = tmp_path_factory.mktemp("docs")
+    for name, text in documents.items():
         (folder / name).write_text(text, encoding="utf-8")
     kb = KnowledgeBase(tmp_path_factory.mktemp("data"), embedder)
     assert kb.ingest(sorted(folder.glob("*.txt"))).ok
-    yield Assistant(kb)
+    return kb, Assistant(kb)
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, embedder):
+    kb, assistant = _assistant_over(tmp_path_factory, embedder, {
+        "shimen-2021.txt": SUMMARY_A, "liuhe-2021.txt": SUMMARY_B, "yearbook-table.txt": YEARBOOK_TABLE})
+    yield assistant
     kb.close()
 
 
@@ -99,12 +105,9 @@ PLAN_ONLY = """山塘县图书馆2022年工作计划
 
 @pytest.fixture(scope="module")
 def plan_assistant(tmp_path_factory, embedder):
-    folder = tmp_path_factory.mktemp("plan-only")
-    (folder / "shantang-2022-plan.txt").write_text(PLAN_ONLY, encoding="utf-8")
-    (folder / "liuhe-2021.txt").write_text(SUMMARY_B, encoding="utf-8")
-    kb = KnowledgeBase(tmp_path_factory.mktemp("data"), embedder)
-    assert kb.ingest(sorted(folder.glob("*.txt"))).ok
-    yield Assistant(kb)
+    kb, assistant = _assistant_over(tmp_path_factory, embedder, {
+        "shantang-2022-plan.txt": PLAN_ONLY, "liuhe-2021.txt": SUMMARY_B})
+    yield assistant
     kb.close()
 
 
@@ -117,14 +120,10 @@ def test_a_target_is_not_an_outcome(plan_assistant):
     assert "30次" in planned.answer and not planned.refused
 
 
-def test_a_date_question_is_answered_by_a_dated_sentence(tmp_path, embedder):
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "shimen-2021.txt").write_text(
-        "石门县图书馆2021年工作总结\n\n一、阅读推广\n全年举办讲座12场。5月8日，与县文联联合举办“家风家训讲座”。\n",
-        encoding="utf-8")
-    kb = KnowledgeBase(tmp_path / "data", embedder)
-    assert kb.ingest(sorted((tmp_path / "docs").glob("*.txt"))).ok
-    answer = Assistant(kb).ask("石门县图书馆的家风家训讲座是哪天举办的？")
+def test_a_date_question_is_answered_by_a_dated_sentence(tmp_path_factory, embedder):
+    kb, assistant = _assistant_over(tmp_path_factory, embedder, {"shimen-2021.txt": (
+        "石门县图书馆2021年工作总结\n\n一、阅读推广\n全年举办讲座12场。5月8日，与县文联联合举办“家风家训讲座”。\n")})
+    answer = assistant.ask("石门县图书馆的家风家训讲座是哪天举办的？")
     kb.close()
     assert "5月8日" in answer.answer and not answer.refused
 
@@ -158,3 +157,21 @@ def test_places_are_words_used_as_places():
     assert places_named("柳河和黄岭2021年谁外借的图书多？") == ("柳河", "黄岭")
     assert places_named("柳河2024年新建了几间读书驿站？") == ("柳河",)  # 新建: a verb here, though also a place name
     assert places_named("全区有多少个分馆？") == ()
+
+
+def test_averages_said_either_way_round(assistant):
+    staff = assistant.ask("石门县图书馆每位员工平均办多少场活动？")
+    assert "8.33" in staff.answer and "推算" in staff.answer  # 800场 ÷ 96名
+    points = assistant.ask("石门县图书馆每个流通服务点平均分到多少册期刊？")
+    assert "300" in points.answer and "900" in points.answer  # 900余册 ÷ 3个
+
+
+def test_a_listed_item_is_named_by_its_own_noun(tmp_path):
+    from ingest import extract_figures, parse_file
+
+    doc = tmp_path / "list.txt"
+    doc.write_text("某县图书馆2021年工作总结\n\n全年为服务点配送图书400余册，期刊1200余册，其中少儿期刊300册。\n",
+                   encoding="utf-8")
+    names = {f.value: f.indicator for f in extract_figures(parse_file(doc))}
+    assert names[400.0] == "为服务点配送图书"
+    assert names[1200.0] == "为服务点配送期刊"  # not a second value of 配送图书
