@@ -33,6 +33,8 @@ _EVIDENCE_MARGIN = 0.3
 # Intents a figure lookup answers with one figure, which can miss the question's subject; plans, lists,
 # problems, trends and comparisons are shaped answers whose words differ from the question's by design.
 _SINGLE_ANSWER = ("figure", "count")
+# The share of the question an answer's sentences must hold to stand although a key word is missing.
+_HOLDS_MOST = 0.5
 # The share of the question the evidence sentences must hold to answer on their own.
 _EVIDENCE_ALONE = 0.6
 _FIGURE_INTENTS = ("figure", "count", "change", "trend", "plan_vs_actual", "goal", "comparison")
@@ -147,7 +149,9 @@ class Assistant:
                 return self._refuse(query, shown, f"{NO_INFO}：{where}的文档中没有找到。")
         if not draft.figures and not draft.refused:
             missing = self._unsupported(query, hits)
-            if missing:  # the passages are about something else: 满意度 asked, 读者 found
+            # The passages are about something else (满意度 asked, 读者 found), unless the answer's sentences
+            # hold most of what is asked and only a lesser word of the question is written another way.
+            if missing and relevance.share(" ".join(_said_texts(draft))) < _HOLDS_MOST:
                 return self._refuse(query, shown, _not_found(missing))
             if compose.asks_quantity(query) and not compose.answers_number(query, draft, relevance):
                 return self._refuse(query, shown)  # sentences on the subject, but none gives the number asked

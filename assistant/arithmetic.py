@@ -305,6 +305,13 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         per, per_text, rest = float(n), f"{n}天", re.sub(r"^[天日]", "", rest)
     elif re.match(r"(?:个)?月", rest) or "月均" in subject:
         per, per_text, rest = 12.0, "12个月", re.sub(r"^(?:个)?月", "", rest)
+    elif "人均" in subject and not re.search(r"平均.{0,4}?每", subject):
+        # 人均 is per head of the population served: the divisor is a population the passages state.
+        people = [o for o in ops if o.unit in ("人", "名") and fit("人口", o.context[-12:] + o.after) >= 0.99]
+        if len({round(o.plain, 6) for o in people}) != 1:
+            return None
+        divisor = people[0]
+        per, per_text = divisor.plain, divisor.stated
     else:
         # 平均每个服务点 / 每名员工 / 每接待一人次读者: the divisor is a figure of its own.
         d = re.match(r"(.+?)(?=一年|全年|要|能|借阅|配送|承担|开展|给|有|多少)", rest)
@@ -340,7 +347,9 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         term = _term(counted_noun.group(1))
     pool = [o for o in ops if o is not divisor and (not years or not o.year or o.year in years)]
     if unit:
-        pool = [o for o in pool if o.unit == unit]
+        # 人均到馆多少次: visits counted in 人次, divided by people, are 次 per head
+        same = ("次", "人次") if unit == "次" and divisor is not None and divisor.unit in ("人", "名") else (unit,)
+        pool = [o for o in pool if o.unit in same]
     numerator = _best(term, pool) if term else None
     if numerator is None and divisor is not None and unit:
         # The figure of the asked unit that stands in the divisor's own sentence (158名员工…5000场).

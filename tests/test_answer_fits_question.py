@@ -175,3 +175,13 @@ def test_a_listed_item_is_named_by_its_own_noun(tmp_path):
     names = {f.value: f.indicator for f in extract_figures(parse_file(doc))}
     assert names[400.0] == "为服务点配送图书"
     assert names[1200.0] == "为服务点配送期刊"  # not a second value of 配送图书
+
+
+def test_per_head_divides_by_the_population_served(tmp_path_factory, embedder):
+    kb, assistant = _assistant_over(tmp_path_factory, embedder, {"liuhe-2021.txt": (
+        "柳河区图书馆2021年工作总结\n\n一、基本情况\n全区常住人口48万人，全年馆藏图书达到96万册，接待读者30万人次。\n")})
+    books = assistant.ask("柳河区图书馆2021年人均藏书多少册？")
+    visits = assistant.ask("柳河区2021年人均到馆多少次？")
+    kb.close()
+    assert "2册" in books.answer and "96万册 ÷ 48万人" in books.answer
+    assert "0.62" in visits.answer and "推算" in visits.answer
