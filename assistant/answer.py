@@ -30,9 +30,9 @@ NO_INFO = "文档中没有相关信息"
 # How much more of the question the best evidence sentences must hold before they replace a specialised
 # answer (shares of the question's weight; chosen on the development split of the real-document set).
 _EVIDENCE_MARGIN = 0.3
-# Intents a figure lookup answers with one figure, which can miss the question's subject; plans, lists,
-# problems, trends and comparisons are shaped answers whose words differ from the question's by design.
-_SINGLE_ANSWER = ("figure", "count")
+# Intents whose specialised answer (one figure looked up, a plan's part) can miss the question's subject;
+# lists, problems, trends and comparisons are shaped answers whose words differ from the question's by design.
+_SINGLE_ANSWER = ("figure", "count", "plan", "goal")
 # The share of the question an answer's sentences must hold to stand although a key word is missing.
 _HOLDS_MOST = 0.5
 # The share of the question the evidence sentences must hold to answer on their own.
@@ -474,7 +474,8 @@ class Assistant:
 
 
 def _said_texts(draft: Draft) -> list[str]:
-    return [f"{st.text} {st.quote}" for st in draft.statements]
+    """What a draft says: its lead-in (a plan section's heading) and each statement with its sentence."""
+    return [draft.intro] + [f"{st.text} {st.quote}" for st in draft.statements]
 
 
 def _said_share(draft: Draft, relevance: Relevance) -> float:

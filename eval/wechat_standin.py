@@ -156,8 +156,10 @@ class WeChatPush:
                                                "echostr": echostr})
 
     def post(self, body: bytes, params: dict[str, str], timeout: float | None = None) -> httpx.Response:
-        return self.http.post(self.url, params=params, content=body, headers={"Content-Type": "text/xml"},
-                              timeout=timeout or self.timeout)
+        # Each push on a connection of its own: a retry comes ~5 s after the last reply, just when the
+        # server drops an idle keep-alive connection, and reusing it would race that close.
+        return self.http.post(self.url, params=params, content=body,
+                              headers={"Content-Type": "text/xml", "Connection": "close"}, timeout=timeout or self.timeout)
 
     # -- delivery as WeChat does it -----------------------------------------------------------------
     def send(self, xml: str, *, lose: int = 0, timeout: float | None = None) -> Delivery:

@@ -97,9 +97,12 @@ def test_units_keep_table_rows_and_list_lines():
 
 PLAN_ONLY = """山塘县图书馆2022年工作计划
 
+2022年，我们将围绕免费开放和阅读推广，结合本馆实际，做好以下工作：
+
 一、主要任务
 1、拟开展流动服务30次以上、举办培训班4期。
 2、力争创建国家二级图书馆。
+3、继续采购电子图书和有声读物，充实数字资源。
 """
 
 
@@ -185,3 +188,8 @@ def test_per_head_divides_by_the_population_served(tmp_path_factory, embedder):
     kb.close()
     assert "2册" in books.answer and "96万册 ÷ 48万人" in books.answer
     assert "0.62" in visits.answer and "推算" in visits.answer
+
+
+def test_a_plan_question_is_answered_by_the_item_it_names(plan_assistant):
+    answer = plan_assistant.ask("山塘县图书馆2022年计划继续采购电子图书吗？")
+    assert "电子图书" in answer.answer.split("另见")[0] and not answer.refused
