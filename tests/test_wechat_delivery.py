@@ -42,8 +42,10 @@ def llm():
 @pytest.fixture(scope="module")
 def slow_server(public_kb, api, llm):
     """Lantai with a model that the tests make slow."""
+    # A 4 s budget: the passive window's end stays a second clear of WeChat's 5 s time-out even when the
+    # machine is busy with other tests.
     settings = wechat_settings(public_kb.data_dir, api, llm_api_base=llm.base_url, llm_model="qwen2.5-7b-instruct",
-                               llm_timeout=20)
+                               llm_timeout=20, wechat_reply_budget=4.0)
     with lantai(public_kb, settings) as live:
         yield live
 
@@ -86,7 +88,7 @@ def test_slow_answer_goes_out_once_by_customer_service(slow_server, api, llm):
     attempts = delivery.attempts
     assert len(attempts) == 3
     assert all(a.status == 200 and a.body == "success" for a in attempts), attempts
-    assert 4.0 <= attempts[0].elapsed < 5.0  # the budget ran out: success, before WeChat's time-out
+    assert 3.5 <= attempts[0].elapsed < 5.0  # the budget ran out: success, before WeChat's time-out
     assert all(a.elapsed < 1.0 for a in attempts[1:])  # handed to customer service: retries answered at once
     sent = api.wait_for_sent(1, timeout=20, user=user)
     assert len(sent) == 1 and ANSWER_FIGURE in sent[0].content and "来源：" in sent[0].content
