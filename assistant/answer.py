@@ -142,7 +142,7 @@ class Assistant:
         if draft is None or not draft.statements:
             missing = self._unsupported(query, hits)
             return self._refuse(query, shown, _not_found(missing) if missing else "")
-        if not draft.refused and self._cites_other_org(query, draft):
+        if not draft.refused and self._cites_other_org(query, draft, elsewhere):
             draft = self._evidence_from_place(query, hits, relevance)
             if draft is None:
                 where = query.org or "、".join(places_named(query.text))
@@ -225,7 +225,7 @@ class Assistant:
         orgs = {d.id: d.org for d in self._visible_documents()}
         return [h for h in hits if orgs.get(h.chunk.doc_id) == query.org]
 
-    def _cites_other_org(self, query: Query, draft: Draft) -> bool:
+    def _cites_other_org(self, query: Query, draft: Draft, elsewhere: set[str]) -> bool:
         """A draft resting only on other libraries' documents does not answer about the library named.
 
         A library no document is by, only mentioned in passing, is answered only from passages that name it.
@@ -238,7 +238,7 @@ class Assistant:
         cited = {orgs.get(c.doc_id, "") for c in chunks}
         if query.org and len(self._orgs()) >= 2 and query.org not in cited and "" not in cited:
             return True
-        if {c.doc_id for c in chunks} <= self._documents_elsewhere(query):
+        if {c.doc_id for c in chunks} <= elsewhere:
             return True  # every passage is another place's, or a document no sign ties to the library
         own = set(self._orgs())
         for name in library_names(query.text):
@@ -290,10 +290,9 @@ class Assistant:
         return bool(orgs.get(doc_id)) and not any(p in text for p in places)
 
     def _evidence_from_place(self, query: Query, hits: list[SearchHit], relevance: Relevance) -> Draft | None:
-        """The best sentences from the documents that may be of the place and library asked about,
-        if they hold the question."""
-        elsewhere = self._documents_elsewhere(query)
-        own = [h for h in self._of_org(query, hits) if h.chunk.doc_id not in elsewhere]
+        """The best sentences from the documents that may be of the place and library asked about
+        (``hits`` hold no document elsewhere already), if they hold the question."""
+        own = self._of_org(query, hits)
         if not own:
             return None
         draft = compose.best_sentences(query, own, relevance)
