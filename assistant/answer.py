@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass
 
 from index import KnowledgeBase, SearchFilters, SearchHit
+from index.tokenize import tokenize
 
-from . import arithmetic, compose, grounding
+from . import arithmetic, compose, grounding, outcomes
 from .evidence import key_terms, library_mentioned, library_names, missing_terms, places_named, states_number_for
 from .expand import expand
 from .draft import Draft, render
@@ -169,6 +170,8 @@ class Assistant:
             return all(f.kind == "target" for f in draft.figures)
         for st in draft.statements:
             chunk = self._lookup(st.chunk_ids[0]) if st.chunk_ids else None
+            if chunk is not None and chunk.period_kind != "plan" and _DONE_WORDS.search(st.text):
+                return False  # a report saying what was done, beside the target it met (超额完成…目标)
             if not (_TARGET_WORDS.search(st.text) or (chunk is not None and chunk.period_kind == "plan")):
                 return False
         return bool(draft.statements)
@@ -310,6 +313,21 @@ class Assistant:
             hits = self.reranker.rerank(query.text, hits)
         return hits
 
+    def _only_indicator(self, words: str, indicator: str) -> bool:
+        """Every word of ``words`` is part of the indicator's name or of one of its aliases."""
+        known = self.kb.metrics.indicators.get(indicator)
+        names = [indicator, *(known.aliases if known else ())]
+        terms = [t for t in tokenize(words) if len(t) >= 2]
+        return bool(terms) and all(any(t in n for n in names) for t in terms)
+
+    def _outcome_hits(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
+        """The question's passages and those on its subject alone, of any year: the report that says
+        a planned step was done is seldom the passage the question's plan words find."""
+        filters = SearchFilters(visibility=self.config.visibility, org=query.org)
+        more = self.kb.search(expand(outcomes.subject(query.text)), k=self.config.k, filters=filters)
+        seen = {h.chunk.id for h in hits}
+        return hits + [h for h in more if h.chunk.id not in seen]
+
     def _weak(self, hits: list[SearchHit]) -> bool:
         if not hits:
             return True
@@ -347,6 +365,16 @@ class Assistant:
             # 哪天举办的: a sentence with a date answers, never a count looked up
             draft = compose.best_sentences(query, hits, relevance)
             return draft if compose.states_date(draft) and not self._weak(hits) else None
+        if outcomes.asks_outcome(query.text) and not _asks_number(query.text) \
+                and not (query.intent == "plan_vs_actual" and query.indicator):
+            # 按计划建成了吗: a target that is an event, read beside what later reports say of it; a
+            # numeric target the metrics table holds (按计划新建了15间吗) is matched there first
+            numeric = figures.plan_vs_actual(query) if query.indicator else None
+            draft = outcomes.answer(query.text, self._outcome_hits(query, hits), self.kb.term_rarity, query.years)
+            if numeric is not None and (draft is None or self._only_indicator(outcomes.subject(query.text), query.indicator)):
+                return numeric  # 顺延的那间 is not the year's total: the sentences that say 顺延 answer
+            if draft is not None:
+                return draft
         if query.intent in _FIGURE_INTENTS and (query.indicator or query.intent in ("figure", "count", "trend")) \
                 and not (query.intent in ("figure", "count") and _asks_other_than_number(query.text)):
             draft = figures.answer(query)
@@ -508,6 +536,7 @@ def _marks_before_stop(text: str) -> str:
 
 
 _TARGET_WORDS = re.compile(r"计划|目标|力争|拟|预计|争取|不少于|不低于")
+_DONE_WORDS = re.compile(r"已(?:于|经)|已(?:建成|完成|开放|上线|启用)|超额完成|提前完成|如期完成")
 _NUMBER_QUESTION = re.compile(r"多少|几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久|哪天|哪一天|什么时候|何时")
 
 

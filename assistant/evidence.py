@@ -36,7 +36,7 @@ _FRAMING = frozenset(
     "文章 文档 文件 报告 材料 表格 表 年报 资料 全文 里面 当中 期间 之间 以来 方向".split()
 )
 # Words every passage of a library shares: they say nothing about which passage answers.
-_GENERIC = frozenset("图书馆 图书 书馆 馆 工作 年度 全年 今年 去年 明年 前年 实际 计划 一年".split())
+_GENERIC = frozenset("图书馆 图书 书馆 馆 工作 年度 全年 今年 去年 明年 前年 实际 计划 按计划 如期 按期 一年".split())
 _DEICTIC_PLACE = re.compile(r"^(?:本|该|全|我|各|贵|这个|那个)(?:市|县|区|省|镇|乡|馆|单位)$")
 _LEADING_MEASURE = re.compile(r"^[个篇份张本项位名家次场间所座条]")
 _TRAILING_PLACE = re.compile(r"[里中上内]$")

@@ -8,7 +8,7 @@ text, which is what makes every citation exact.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 
 from .outline import default_period
@@ -80,7 +80,7 @@ def _safe_cut(text: str, at: int) -> int:
 def chunk_document(doc: Document, sizes: ChunkSizes | None = None) -> list[Chunk]:
     sizes = sizes or ChunkSizes()
     chunks: list[Chunk] = []
-    body = [p for p in doc.paragraphs if p.kind not in ("heading", "title")]
+    body = _body(doc)
     # Consecutive paragraphs of one section and one kind (prose or table) chunk together.
     for (section, kind), group in groupby(body, key=lambda p: (id(p.section), _kind(p))):
         paragraphs = list(group)
@@ -93,6 +93,33 @@ def chunk_document(doc: Document, sizes: ChunkSizes | None = None) -> list[Chunk
             c.id = content_hash(c.id, str(c.ordinal))
         seen.add(c.id)
     return chunks
+
+
+# A line that states something (a clause, a figure), not a title's few words.
+_SAYS_SOMETHING = re.compile(r"[，,；;。]|\d")
+
+
+def _body(doc: Document) -> list[Paragraph]:
+    """The paragraphs that are text, and each heading with no text of its own under it.
+
+    A plan's one-line items (（二）建成并开放某分馆，分馆总数达到4个。) are laid out as headings, yet
+    nothing follows them but the next item: their words are the content, and kept as text of the
+    section above, so that consecutive items chunk together.
+    """
+    parents = {s.path: s for s in doc.sections}
+    paragraphs = [p for p in doc.paragraphs if p.kind != "title"]
+    out: list[Paragraph] = []
+    for i, p in enumerate(paragraphs):
+        if p.kind != "heading":
+            out.append(p)
+            continue
+        nxt = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+        own = p.section
+        bare = own is not None and (nxt is None or (nxt.kind == "heading" and nxt.section is not None
+                                                    and len(nxt.section.path) <= len(own.path)))
+        if bare and p.text != doc.title and _SAYS_SOMETHING.search(p.text):
+            out.append(replace(p, kind="text", section=parents.get(own.path[:-1])))
+    return out
 
 
 def _kind(p: Paragraph) -> str:
