@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from index import KnowledgeBase, MetricRow
 
+from .basis import stated_basis
 from .draft import Draft
 from .evidence import places_named
 from .figure_names import Name, best_names
@@ -205,8 +206,16 @@ class FigureAnswerer:
         draft.add(f"{label}{kind}在不同文档中的数值不一致", [])
         for r in distinct:
             title = r.title if r.title.startswith("《") else f"《{r.title or r.file_name}》"
-            draft.add(f"{title}记为{_value_text(r)}", r.chunk_id, r.quote)
+            basis = self._basis(r)
+            draft.add(f"{title}记为{_value_text(r)}{f'（口径：{basis}）' if basis else ''}", r.chunk_id, r.quote)
             draft.figures.append(_used(r))
+
+    def _basis(self, row: MetricRow) -> str:
+        """What the row's document says its figure covers (口径), from its sentence or its passage."""
+        chunk = self.kb.registry.chunks([row.chunk_id]).get(row.chunk_id) if row.chunk_id else None
+        known = self.kb.metrics.indicators.get(row.indicator)
+        names = tuple(dict.fromkeys(n for n in (row.phrase, row.indicator, *(known.aliases if known else ())) if n))
+        return stated_basis(row.stated, row.quote, chunk.text if chunk else "", names)
 
     # -- entry point -----------------------------------------------------------------------------
     def answer(self, query: Query) -> Draft | None:
