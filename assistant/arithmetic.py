@@ -64,7 +64,13 @@ def _passage_operands(chunk) -> list[Operand]:
         sentence_start = max((e.end() for e in re.finditer(r"[。；;！？\n]", text[: m.start()])), default=0)
         sentence_end = re.search(r"[。；;！？\n]", text[m.end():])
         quote = text[sentence_start: m.end() + (sentence_end.start() if sentence_end else len(text))]
-        out.append(Operand(float(m.group(1)), m.group(2) or "", m.group(4), m.group(0), text[start: m.start()],
+        context = text[start: m.start()]
+        last = out[-1] if out and out[-1].quote == quote.strip() else None
+        if last is not None and re.fullmatch(r"[\u4e00-\u9fff]{2}", context.strip()) \
+                and re.search(r"[\u4e00-\u9fff]{4}$", last.context) and context.strip() not in last.context:
+            # 配送图书400余册，期刊1200余册: a noun in place of the last figure's names 配送期刊
+            context = last.context[:-2] + context.strip()
+        out.append(Operand(float(m.group(1)), m.group(2) or "", m.group(4), m.group(0), context,
                            after, chunk.id, quote.strip(), chunk.file_name, chunk.year,
                            bool(m.group(3) or m.group(5))))
     return out
@@ -111,7 +117,7 @@ def _subject(question: str) -> str:
 
 
 # -- operations --------------------------------------------------------------------------------
-_SUM = re.compile(r"加起来|一共|合计|总共|共计|总计|加上")
+_SUM = re.compile(r"加起来|加在一起|合起来|一共|合计|总共|共计|总计|加上|总和|之和|共有")
 _DIFF = re.compile(r"相差|差距|差多少|多出|高出|低了|(?<![至最])(?:多|少)了多少|(?:增加|减少|增长|下降)了?多少")
 _GAP = re.compile(r"还差|缺口|还有多少.{0,12}(?:没|未|尚未)|距离.{0,6}目标|离.{0,10}还差")
 _SHARE = re.compile(r"占.{1,24}?(?:的)?(?:比重|比例|百分之几|百分比|多少%|占比|几成)|占比")
@@ -119,6 +125,10 @@ _AVERAGE = re.compile(r"平均.{0,4}每|每.{1,10}?平均|日均|月均|人均|�
 # 每位员工平均办多少场 says what 平均每位员工办多少场 says: the averaging word moved before 每.
 _PER_FIRST = re.compile(r"每(一?[个位名家所间场次本册月天年周]?[\u4e00-\u9fff]{0,8}?)(?:平均|大约|大概)")
 _PRIOR = re.compile(r"倒推|反推|推算|据此")
+_TIMES = re.compile(r"(?:几|多少)倍")
+_PER_CENT = r"(?:百分之几|百分之多少|多少%|多少个百分点|几个百分点|几%)"
+_RATE = re.compile(rf"(?:增长|增加|提高|上升|下降|减少|降低)了?{_PER_CENT}|增长率|增幅|增长幅度|降幅|下降幅度|变化率")
+_COMPLETION = re.compile(rf"完成率|达成率|完成了?(?:年度|全年)?(?:目标|计划|任务)?的?{_PER_CENT}|达到了?(?:年度)?目标的?{_PER_CENT}")
 _CHANGE = re.compile(r"同比|增长率|变化|增幅|降幅")
 
 
@@ -392,6 +402,79 @@ def _prior(question: str, subject: str, years: list[int], rows: list[Operand]) -
     return Result(value, row.magnitude + row.unit, formula, [row], label)
 
 
+def _two_years(question: str, subject: str, years: list[int], rows: list[Operand],
+               unit: str | None = None) -> tuple[Operand, Operand] | None:
+    """One figure in two years: the years asked, or the year asked and the one before (比上年, 同比)."""
+    if len(years) >= 2:
+        first, last = sorted(years)[0], sorted(years)[-1]
+    elif years and re.search(r"比上年|较上年|比去年|比前一年|同比|上年|去年", question):
+        first, last = years[0] - 1, years[0]
+    else:
+        return None
+    term = _term(re.split(r"比|较|从|到|至|同比|增长|增加|提高|上升|下降|减少|降低|增幅|降幅|变化|是(?!否)", subject)[0]) or _term(subject)
+    term = re.sub(r"上年|去年|前一年", "", term)
+    before = _best(term, [r for r in rows if r.year == first], unit)
+    after = _best(term, [r for r in rows if r.year == last], unit)
+    if before is None or after is None or before.unit != after.unit or not before.plain:
+        return None
+    return before, after
+
+
+def _rate(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:
+    """增长了百分之几: the change between two years' values, in per cent of the earlier one. A change the
+    document states itself answers instead (its own rounding), so nothing is computed then."""
+    pair = _two_years(question, subject, years, rows)
+    if pair is None:
+        return None
+    before, after = pair
+    if after.change_pct is not None:
+        return None
+    value = (after.plain - before.plain) / before.plain * 100
+    return Result(abs(value), "%", f"({after.stated} - {before.stated}) ÷ {before.stated}", [after, before],
+                  "增长" if value >= 0 else "下降")
+
+
+def _times(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]) -> Result | None:
+    """A是B的几倍: one figure divided by another of the same unit."""
+    m = re.search(r"(.+?)(?:是|为|相当于|有)(.*?)的?(?:几|多少)倍", subject)
+    if not m:
+        return None
+    if len(years) == 2 and len(_term(m.group(2))) < 2:
+        # 2023年的场次是2022年的几倍: one figure, the year named first over the other
+        pair = _two_years(question, subject, years, rows)
+        if pair is None:
+            return None
+        first = min(years, key=lambda y: question.find(str(y)))
+        a, b = pair if pair[0].year == first else (pair[1], pair[0])
+        return Result(a.plain / b.plain, "倍", f"{a.stated} ÷ {b.stated}", [a, b], f"{a.year}年是{b.year}年的")
+    pool = ops + [r for r in rows if not years or r.year in years]
+    a = _best(_term(m.group(1)), pool)
+    if a is None:
+        return None
+    # The other figure of the same sentence first: 配送图书400余册，期刊1200余册 compares those two.
+    b = _best(_term(m.group(2)), [o for o in pool if o.quote == a.quote], exclude=[a]) \
+        or _best(_term(m.group(2)), pool, exclude=[a])
+    if b is None or a.unit != b.unit or not b.plain or a.plain == b.plain:
+        return None
+    return Result(a.plain / b.plain, "倍", f"{a.stated} ÷ {b.stated}", [a, b], f"{_term(m.group(1))}是{_term(m.group(2))}的")
+
+
+def _completion(subject: str, years: list[int], rows: list[Operand], targets: list[Operand]) -> Result | None:
+    """完成了目标的百分之几: the year's actual figure over its target, in per cent."""
+    term = _term(re.sub(r"完成率|达成率|完成|达到|年度|全年|目标|计划|任务|百分之几|百分之多少|多少|几成|%", "", subject))
+    if not term:
+        return None
+    in_year = (lambda o: o.year in years) if years else (lambda o: True)
+    target = _best(term, [t for t in targets if in_year(t)])
+    if target is None or not target.plain:
+        return None
+    actual = _best(term, [r for r in rows if r.year == target.year], target.unit)
+    if actual is None:
+        return None
+    return Result(actual.plain / target.plain * 100, "%", f"{actual.stated} ÷ {target.stated}", [actual, target],
+                  "完成目标的")
+
+
 def _whole_from_share(question: str, ops: list[Operand]) -> Result | None:
     """'按102人占63.4%倒推，总数多少': the part stated with its share gives the whole."""
     part = re.search(rf"(\d+(?:\.\d+)?)\s*({_UNIT})", question)
@@ -414,6 +497,12 @@ def operation(question: str) -> str | None:
         return "whole_from_share"
     if _PRIOR.search(question) and (_CHANGE.search(question) or re.search(r"上一年|去年|上年", question)):
         return "prior"
+    if _COMPLETION.search(question):
+        return "completion"
+    if _RATE.search(question):
+        return "rate"
+    if _TIMES.search(question):
+        return "times"
     if _SHARE.search(question):
         return "share"
     if _AVERAGE.search(question):
@@ -436,19 +525,24 @@ def compute(query, hits, metrics) -> Draft | None:
     subject = _subject(question)
     years = list(query.years or [])
     ops: list[Operand] = []
+    asks_plan = bool(re.search(r"计划|目标|规划|打算|拟|预计|力争", question))
     for h in hits:
         chunk = h.chunk
+        if chunk.period_kind == "plan" and not asks_plan and op != "gap":
+            continue  # a plan's figures are targets, not what was done
         if years and chunk.year and chunk.year not in years and not any(str(y) in chunk.text for y in years) \
                 and op not in ("difference", "prior"):
             continue
         ops.extend(_passage_operands(chunk))
     rows: list[Operand] = []
-    if metrics is not None and op in ("difference", "share", "prior"):
+    targets: list[Operand] = []
+    if metrics is not None and op in ("difference", "share", "prior", "rate", "times", "completion"):
         wanted = set(years) | {y - 1 for y in years} | {y + 1 for y in years}
         docs = {h.chunk.doc_id for h in hits}  # the documents retrieval found on the subject
-        rows = [_row_operand(r) for r in metrics.all(org=query.org, include_derived=False)
-                if r.chunk_id and r.doc_id in docs and r.kind in ("actual", "cumulative", "asof")
-                and (not wanted or r.year in wanted)]
+        stored = [r for r in metrics.all(org=query.org, include_derived=False)
+                  if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)]
+        rows = [_row_operand(r) for r in stored if r.kind in ("actual", "cumulative", "asof")]
+        targets = [_row_operand(r) for r in stored if r.kind == "target"]
     try:
         if op == "sum":
             result = _sum(question, subject, ops)
@@ -462,6 +556,12 @@ def compute(query, hits, metrics) -> Draft | None:
             result = _average(question, subject, ops, years)
         elif op == "prior":
             result = _prior(question, subject, years, rows)
+        elif op == "rate":
+            result = _rate(question, subject, years, rows)
+        elif op == "times":
+            result = _times(question, subject, ops, years, rows)
+        elif op == "completion":
+            result = _completion(subject, years, rows, targets)
         else:
             result = _whole_from_share(question, ops)
     except (ValueError, ZeroDivisionError, IndexError):

@@ -44,6 +44,12 @@ STATS = """青梧县图书馆2023年统计报告
 | 图书藏量（万册） | 30.00 | 36.40 |
 """
 
+PLAN = """青梧县图书馆2023年工作计划
+
+一、主要目标
+全年接待读者16万人次，外借图书10万册次。
+"""
+
 
 @pytest.fixture
 def assistant(tmp_path, kb):
@@ -51,7 +57,9 @@ def assistant(tmp_path, kb):
     summary.write_text(SUMMARY, encoding="utf-8")
     stats = tmp_path / "青梧县图书馆2023年统计报告.md"
     stats.write_text(STATS, encoding="utf-8")
-    report = kb.ingest([summary, stats])
+    plan = tmp_path / "青梧县图书馆2023年工作计划.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    report = kb.ingest([summary, stats, plan])
     assert report.ok
     return Assistant(kb)
 
@@ -76,6 +84,9 @@ def test_operation_read_from_wording():
     assert operation("图书藏量占馆藏总量的比重是多少？") == "share"
     assert operation("平均每天接待多少读者？") == "average"
     assert operation("按同比增长率倒推，去年是多少？") == "prior"
+    assert operation("2023年比上年增长了百分之几？") == "rate"
+    assert operation("期刊是图书的几倍？") == "times"
+    assert operation("完成了年度目标的百分之多少？") == "completion"
     assert operation("接待了多少读者？") is None
     assert operation("至少多少次？") is None  # 至少多少 is not 少了多少
 
@@ -121,3 +132,24 @@ def test_no_computation_without_both_operands(assistant):
     answer = assistant.ask("青梧县图书馆2023年古籍和地方文献一共多少册？")
     assert "推算" not in answer.answer
     assert not any(f.derived and f.formula and "+" in f.formula for f in answer.figures)
+
+
+def test_rate_of_change_between_two_years_from_the_table(assistant):
+    text = _checked(assistant.ask("青梧县图书馆2023年图书藏量比2022年增长了百分之几？"))
+    assert "21.33%" in text and "36.40万册 - 30.00万册" in text.replace("36.4万册", "36.40万册")
+
+
+def test_a_change_the_document_states_is_not_recomputed(assistant):
+    answer = assistant.ask("青梧县图书馆2023年数字资源访问量同比增长了百分之几？")
+    assert "8.00%" in answer.answer
+    assert not any(f.derived for f in answer.figures)
+
+
+def test_one_figure_as_a_multiple_of_another_in_the_same_sentence(assistant):
+    text = _checked(assistant.ask("青梧县图书馆装订的期刊合订本是报纸合订本的几倍？"))
+    assert "1.58倍" in text and "420册 ÷ 265册" in text
+
+
+def test_completion_is_the_actual_over_the_target(assistant):
+    text = _checked(assistant.ask("青梧县图书馆2023年接待读者完成了年度目标的百分之多少？"))
+    assert "114.06%" in text and "18.25万人次 ÷ 16万人次" in text
