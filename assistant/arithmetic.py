@@ -117,8 +117,9 @@ def _subject(question: str) -> str:
 
 
 # -- operations --------------------------------------------------------------------------------
-_SUM = re.compile(r"加起来|加在一起|合起来|一共|合计|总共|共计|总计|加上|总和|之和|共有")
-_DIFF = re.compile(r"相差|差距|差多少|多出|高出|低了|(?<![至最])(?:多|少)了多少|(?:增加|减少|增长|下降)了?多少")
+_SUM = re.compile(r"加起来|加在一起|合起来|一共|合计|总共|共计|总计|加上|总和|之和|共有|共(?=多少)")
+_DIFF = re.compile(r"相差|差距|差多少|多出|高出|低了|(?<![至最])(?:多|少)了多少|(?:增加|减少|增长|下降|提高|降低|上升)了?多少"
+                   r"|比.{1,24}?(?:多|少|高|低)(?:出|了)?多少")
 _GAP = re.compile(r"还差|缺口|还有多少.{0,12}(?:没|未|尚未)|距离.{0,6}目标|离.{0,10}还差")
 _SHARE = re.compile(r"占.{1,24}?(?:的)?(?:比重|比例|百分之几|百分比|多少%|占比|几成)|占比")
 _AVERAGE = re.compile(r"平均.{0,4}每|每.{1,10}?平均|日均|月均|人均|每天平均|平均一天")
@@ -287,7 +288,9 @@ def _gap(question: str, subject: str, ops: list[Operand]) -> Result | None:
 
 
 def _share(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]) -> Result | None:
-    m = re.search(r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分比|多少|占比|几成)", subject)
+    # 图书藏量在总藏量中占多大比例 names the part first and the whole inside 在…中
+    m = re.search(r"(.+?)在(.+?)(?:中|里|当中|之中)占", subject) \
+        or re.search(r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分比|多少|占比|几成)", subject)
     if not m:
         return None
     pool = [o for o in rows + ops if not years or o.year in years or (o.year is None and not o.from_table)]
@@ -310,6 +313,8 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
     asked = _asked_unit(question)
     unit = asked[1] if asked else None
     divisor: Operand | None = None
+    if _stated_per_period(rest, subject, ops):
+        return None  # the passages state the figure per day or per month themselves
     if re.match(r"[天日]", rest) or re.search(r"日均|每天平均|平均一天", subject):
         n = int(days.group(1)) if days else (366 if years and calendar.isleap(years[0]) else 365)
         per, per_text, rest = float(n), f"{n}天", re.sub(r"^[天日]", "", rest)
@@ -372,6 +377,18 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
     value = value / _SCALE.get(magnitude, 1.0)
     used = [numerator] + ([divisor] if divisor is not None else [])
     return Result(value, magnitude + numerator.unit, f"{numerator.stated} ÷ {per_text}", used, "平均")
+
+
+def _stated_per_period(rest: str, subject: str, ops: list[Operand]) -> bool:
+    """日均接待500人次 stated in a passage answers 每天接待多少 as it stands: nothing is divided."""
+    if re.match(r"[天日]", rest) or re.search(r"日均|每天平均|平均一天", subject):
+        words = r"日均|每天|每日|平均每天"
+    elif re.match(r"(?:个)?月", rest) or "月均" in subject:
+        words = r"月均|每月|每个月|平均每月"
+    else:
+        return False
+    term = _term(re.sub(rf"^(?:个)?[天日月]|一年|全年|多少\s*(?:万|亿|千)?\s*(?:{_UNIT})?", "", rest))
+    return any(re.search(words, o.context) and fit(term, o.context) >= 0.6 for o in ops) if term else False
 
 
 def _divisor_words(rest: str, ops: list[Operand]) -> str | None:
@@ -505,7 +522,7 @@ def operation(question: str) -> str | None:
         return "times"
     if _SHARE.search(question):
         return "share"
-    if _AVERAGE.search(question):
+    if _AVERAGE.search(question) or _PER_FIRST.search(question):
         return "average"
     if _GAP.search(question):
         return "gap"

@@ -61,6 +61,9 @@ def is_correct(item: dict, answer_text: str, refused: bool) -> bool:
 
 def cites_support(item: dict, citations: list[dict], chunk_texts: list[str]) -> bool:
     expects = [squash(e) for e in item.get("expect", [])] + [squash(m) for g in item.get("expect_any", []) for m in g]
+    if item.get("class") == "arithmetic" and "=" in item.get("note", ""):
+        # A computed value stands in no passage: its evidence is a cited operand of the formula.
+        expects = re.findall(r"\d+(?:\.\d+)?", item["note"].split("=")[0])
     for c, text in zip(citations, chunk_texts):
         if c["source"] in item.get("sources", []) and any(e in squash(text) for e in expects):
             return True
