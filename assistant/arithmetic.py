@@ -162,7 +162,12 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
     top = max(s for s, _ in scored)
     best = [c for s, c in scored if s == top]
     if len({round(c.plain, 6) for c in best}) > 1:
-        return None
+        # Equal fits: the figure whose own words the term covers most is the one meant (接待读者 fits
+        # 全年接待读者 better than 日均接待读者到馆); still tied, nothing is chosen.
+        closest = max(fit(c.context[-12:], term) for c in best)
+        best = [c for c in best if fit(c.context[-12:], term) == closest]
+        if len({round(c.plain, 6) for c in best}) > 1:
+            return None
     return best[0]
 
 
@@ -296,11 +301,31 @@ def _share(question: str, subject: str, ops: list[Operand], years: list[int], ro
     pool = [o for o in rows + ops if not years or o.year in years or (o.year is None and not o.from_table)]
     part = _best(_term(m.group(1)), pool)
     whole = _best(_term(m.group(2)), pool, exclude=[part] if part else [])
+    if part is not None and whole is None and _WHOLE.search(m.group(2)):
+        return _share_of_listed(part, ops)
     if part is None or whole is None or part.unit != whole.unit or not whole.plain or part.plain > whole.plain:
         return None
     if years and any(o.year not in years for o in (part, whole) if o.year):
         return None
     return Result(part.plain / whole.plain * 100, "%", f"{part.stated} ÷ {whole.stated}", [part, whole], "占比")
+
+
+# The whole a share is taken of, when the question names no figure for it: 占总数, 占全部.
+_WHOLE = re.compile(r"总数|总量|全部|所有|总和|合计|总共|一共")
+
+
+def _share_of_listed(part: Operand, ops: list[Operand]) -> Result | None:
+    """占总数的比例 with no total stated: the part over the sum of the figures listed with it in its sentence,
+    in its unit (少儿图书3万册、成人图书7万册: 少儿 is 30% of the 10万册 listed)."""
+    listed = [o for o in ops if o.quote == part.quote and o.chunk_id == part.chunk_id and o.unit == part.unit]
+    listed = list({round(o.plain, 6): o for o in listed}.values())
+    if len(listed) < 2 or not any(o is part or o.plain == part.plain for o in listed):
+        return None
+    total = sum(o.plain for o in listed)
+    if not total:
+        return None
+    formula = f"{part.stated} ÷ ({' + '.join(o.stated for o in listed)})"
+    return Result(part.plain / total * 100, "%", formula, listed, "占比")
 
 
 def _average(question: str, subject: str, ops: list[Operand], years: list[int]) -> Result | None:
