@@ -342,6 +342,9 @@ class Assistant:
         evidence = compose.best_sentences(query, hits, relevance)
         if not evidence.statements or evidence.statements == draft.statements:
             return draft
+        if draft.figures and not self._counts_what_is_asked(draft, relevance) \
+                and compose.answers_number(query, evidence, relevance):
+            return evidence  # 配送了多少册图书 asked, the number of service points found
         if _said_share(evidence, relevance) - self._figure_share(draft, relevance) < _EVIDENCE_MARGIN:
             return draft
         if compose.asks_quantity(query) and not compose.answers_number(query, evidence, relevance):
@@ -349,6 +352,20 @@ class Assistant:
                 return draft  # the passages say more of the question, but only the figure gives its number
             return None  # the figure found is not what was asked, and no passage states what was
         return evidence
+
+    def _counts_what_is_asked(self, draft: Draft, relevance: Relevance) -> bool:
+        """The figures looked up count what the question counts (多少册图书 → 图书): one of the words
+        right by its 多少 stands in a figure's name, its aliases or its statement. A question with no
+        such word gives nothing to check."""
+        if not relevance.measured:
+            return True
+        names = []
+        for f in draft.figures:
+            known = self.kb.metrics.indicators.get(f.indicator)
+            names += [f.indicator, *(known.aliases if known else ())]
+        # The library's own name (某某图书馆) holds 图书 whatever the figure counts.
+        said = re.sub(r"[\u4e00-\u9fff]{0,12}图书馆", "", " ".join([*names, *(st.text for st in draft.statements)]))
+        return any(w in said for w in relevance.measured)
 
     def _figure_share(self, draft: Draft, relevance: Relevance) -> float:
         """The share of the question a draft holds, its figures' indicators known by all their names

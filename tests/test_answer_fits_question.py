@@ -193,3 +193,9 @@ def test_per_head_divides_by_the_population_served(tmp_path_factory, embedder):
 def test_a_plan_question_is_answered_by_the_item_it_names(plan_assistant):
     answer = plan_assistant.ask("山塘县图书馆2022年计划继续采购电子图书吗？")
     assert "电子图书" in answer.answer.split("另见")[0] and not answer.refused
+
+
+def test_a_figure_that_counts_something_else_gives_way_to_the_sentence_with_the_count(assistant):
+    answer = assistant.ask("石门县图书馆给流通服务点配送了多少册图书？")
+    assert "500余册" in answer.answer
+    assert not any(f.indicator == "服务点数" for f in answer.figures)  # 3个 counts service points, not books
