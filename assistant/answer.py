@@ -288,9 +288,14 @@ class Assistant:
         return out
 
     def _about_elsewhere(self, doc_id: str, places: tuple[str, ...]) -> bool:
-        orgs = {d.id: d.org for d in self._visible_documents()}
+        """A document that names none of the places asked about is not about them when it says whose it
+        is: a library's document, or a report on the whole nation (a national total is no province's
+        figure). A bare table that names no one may be of any place and is kept."""
         text = self._document_texts().get(doc_id, "")
-        return bool(orgs.get(doc_id)) and not any(p in text for p in places)
+        if any(p in text for p in places):
+            return False
+        orgs = {d.id: d.org for d in self._visible_documents()}
+        return bool(orgs.get(doc_id)) or bool(_NATIONAL.search(text[:300]))
 
     def _evidence_from_place(self, query: Query, hits: list[SearchHit], relevance: Relevance) -> Draft | None:
         """The best sentences from the documents that may be of the place and library asked about
@@ -552,6 +557,8 @@ def _marks_before_stop(text: str) -> str:
     return re.sub(r"([。！？；])((?:\[\d+\])+)", r"\2\1", text)
 
 
+# A report on the whole country says so near its start.
+_NATIONAL = re.compile(r"全国|我国|中国(?!共产党)")
 _TARGET_WORDS = re.compile(r"计划|目标|力争|拟|预计|争取|不少于|不低于")
 _DONE_WORDS = re.compile(r"已(?:于|经)|已(?:建成|完成|开放|上线|启用)|超额完成|提前完成|如期完成")
 _NUMBER_QUESTION = re.compile(r"多少|几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久|哪天|哪一天|什么时候|何时")

@@ -199,3 +199,29 @@ def test_a_figure_that_counts_something_else_gives_way_to_the_sentence_with_the_
     answer = assistant.ask("石门县图书馆给流通服务点配送了多少册图书？")
     assert "500余册" in answer.answer
     assert not any(f.indicator == "服务点数" for f in answer.figures)  # 3个 counts service points, not books
+
+
+NATIONAL = """2021年全国公共图书馆事业发展统计公报
+
+2021年末全国共有公共图书馆3215个，全年总流通人次7.5亿，举办各类讲座8.1万次。
+"""
+
+
+@pytest.fixture(scope="module")
+def with_national(tmp_path_factory, embedder):
+    kb, assistant = _assistant_over(tmp_path_factory, embedder, {
+        "shimen-2021.txt": SUMMARY_A, "national-2021.txt": NATIONAL, "yearbook-table.txt": YEARBOOK_TABLE})
+    yield assistant
+    kb.close()
+
+
+def test_a_national_report_does_not_give_one_provinces_figure(with_national):
+    answer = with_national.ask("湖南省2021年公共图书馆总流通人次是多少？")
+    assert "7.5亿" not in answer.answer
+    national = with_national.ask("2021年全国公共图书馆总流通人次是多少？")
+    assert "7.5亿" in national.answer  # the report still answers for the nation
+
+
+def test_a_table_that_names_no_place_may_still_be_the_places(with_national):
+    answer = with_national.ask("湖南省2021年组织各类讲座多少次？")
+    assert "395" in answer.answer  # the bare table names no one: it is not ruled out
