@@ -112,8 +112,8 @@ class Assistant:
         reference = self.reference_year()
         query = understand(question, indicators=self.kb.metrics.indicators, reference_year=reference,
                            orgs=self._orgs(), scopes=self._scopes(), history=history)
-        if query.org is None and len(self._orgs()) == 1:
-            query.org = self._orgs()[0]
+        if query.org is None and len(self._orgs()) == 1 and self._of_places(self._orgs()[0], places_named(question)):
+            query.org = self._orgs()[0]  # the one library, unless the question is about somewhere it is not
         if query.intent == "plan" and query.indicator and _asks_number(question):
             query.intent, query.wants_target = "goal", True  # 明年计划新建几间: a target, looked up
         note = f"按{reference - 1}年度资料：" if query.relative and reference else ""
@@ -175,6 +175,15 @@ class Assistant:
             if not (_TARGET_WORDS.search(st.text) or (chunk is not None and chunk.period_kind == "plan")):
                 return False
         return bool(draft.statements)
+
+    def _of_places(self, org: str, places: tuple[str, ...]) -> bool:
+        """The library is of the places a question names (or it names none): its name or its own
+        documents name one of them."""
+        if not places:
+            return True
+        texts = self._document_texts()
+        own = " ".join(texts.get(d.id, "") for d in self._visible_documents() if d.org == org)
+        return any(p in org or p in own for p in places)
 
     def _unknown_library(self, query: Query) -> str | None:
         """A library the question names that no visible document mentions, by any of its usual names."""
