@@ -359,6 +359,10 @@ class Assistant:
         if draft.figures and not self._counts_what_is_asked(draft, relevance) \
                 and compose.answers_number(query, evidence, relevance):
             return evidence  # 配送了多少册图书 asked, the number of service points found
+        if draft.figures and _ASKS_ADDED.search(query.text) and not self._figures_say(draft, _ADDED):
+            # 新建了多少间 asks what was added; a year-end total (驿站总数27间) does not answer it
+            return evidence if compose.answers_number(query, evidence, relevance) \
+                and relevance.states_number(" ".join(st.text for st in evidence.statements)) else None
         if _said_share(evidence, relevance) - self._figure_share(draft, relevance) < _EVIDENCE_MARGIN:
             return draft
         if compose.asks_quantity(query) and not compose.answers_number(query, evidence, relevance):
@@ -366,6 +370,11 @@ class Assistant:
                 return draft  # the passages say more of the question, but only the figure gives its number
             return None  # the figure found is not what was asked, and no passage states what was
         return evidence
+
+    def _figures_say(self, draft: Draft, pattern: re.Pattern) -> bool:
+        """A figure's name, or the statement that gives it, holds the pattern."""
+        said = " ".join([*(f.indicator for f in draft.figures), *(st.text for st in draft.statements)])
+        return bool(pattern.search(said))
 
     def _counts_what_is_asked(self, draft: Draft, relevance: Relevance) -> bool:
         """The figures looked up count what the question counts (多少册图书 → 图书): one of the words
@@ -566,6 +575,9 @@ def _marks_before_stop(text: str) -> str:
     return re.sub(r"([。！？；])((?:\[\d+\])+)", r"\2\1", text)
 
 
+# What was added in a year (新建, 新增, 新办), as against how many there are.
+_ASKS_ADDED = re.compile(r"新(?:建|增|设|办|开|购|招|添|入藏)了?(?:多少|几)")
+_ADDED = re.compile(r"新|增|入藏|采购|购置|购进|招聘|添置|建成")
 # A report on the whole country says so near its start.
 _NATIONAL = re.compile(r"全国|我国|中国(?!共产党)")
 _TARGET_WORDS = re.compile(r"计划|目标|力争|拟|预计|争取|不少于|不低于")

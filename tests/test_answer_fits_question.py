@@ -226,3 +226,33 @@ def test_a_national_report_does_not_give_one_provinces_figure(with_national):
 def test_a_table_that_names_no_place_may_still_be_the_places(with_national):
     answer = with_national.ask("湖南省2021年组织各类讲座多少次？")
     assert "395" in answer.answer  # the bare table names no one: it is not ruled out
+
+
+STOCK_AND_FLOW = """云溪县图书馆2022年工作总结
+
+一、阵地建设
+截至2022年底，全县读书驿站总数达到42间。全年新建城市书房3间，均已对外开放。
+"""
+
+
+STOCK_AND_FLOW_2021 = """云溪县图书馆2021年工作总结
+
+一、阵地建设
+全年新建读书驿站5间，读书驿站总数达到37间。
+"""
+
+
+@pytest.fixture(scope="module")
+def stock_and_flow(tmp_path_factory, embedder):
+    kb, assistant = _assistant_over(tmp_path_factory, embedder, {"yunxi-2022.txt": STOCK_AND_FLOW,
+                                                                 "yunxi-2021.txt": STOCK_AND_FLOW_2021})
+    yield assistant
+    kb.close()
+
+
+def test_a_total_is_never_given_for_how_many_were_added(stock_and_flow):
+    answer = stock_and_flow.ask("云溪县图书馆2022年新建了多少间读书驿站？")
+    # 42 is how many there are, not how many were built: never stated as the figure asked (the sentence
+    # holding it may still be shown as evidence)
+    assert not any(f.value == 42 for f in answer.figures)
+    assert "3间" in stock_and_flow.ask("云溪县图书馆2022年新建了多少间城市书房？").answer
