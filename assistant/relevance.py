@@ -104,7 +104,8 @@ class Relevance:
             return True
         for m in re.finditer(after, flat):
             counted = _COUNTED_NOUN.match(m.group(2))
-            if not counted or counted.group(1) in _AFTER_A_COUNT or any(counted.group(1) in w for w in asked):
+            if not counted or counted.group(1) in _AFTER_A_COUNT or any(counted.group(1) in w for w in asked) \
+                    or any(counted.group(1) in w for w in self.measured):  # 多少家图书馆: 61家图书馆
                 return True  # 158名员工 counts 员工, not the 预算 named before it
         return False
 

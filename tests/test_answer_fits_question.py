@@ -88,6 +88,8 @@ def test_measured_words_and_stated_numbers():
     assert relevance.states_number("全年公共预算安排320万元。")
     codes = Relevance("有多少个分馆？", rarity)
     assert not codes.states_number("总分馆建设中图分类号:G258.2")  # a code, not a quantity
+    counted = Relevance("全国一共有多少家图书馆获得先进单位称号？", rarity)
+    assert counted.states_number("2017年，全国共61家图书馆获得该称号。")  # 61 counts the 图书馆 asked about
 
 
 def test_units_keep_table_rows_and_list_lines():
