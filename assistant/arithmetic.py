@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import calendar
 import re
+
+import cn2an
 from dataclasses import dataclass
 
 from ingest.outline import library_names
@@ -26,6 +28,10 @@ _UNITS = ("人次", "册次", "场次", "册件", "平方米", "千册", "千人
           "家", "所", "元", "种", "分", "天", "项", "条", "台", "处", "期", "篇", "份", "本", "张", "位", "小时", "%")
 _UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _FIGURE = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(万|亿)?\s*(余|多)?\s*({_UNIT})(以上|余|多)?")
+# 十五个, 两千三百册, 一百余场: not 一 alone (一是, 一批), and not 分 (十分重要 is no score).
+_CN_DIGITS = "零一二两三四五六七八九十百千万"
+_CN_FIGURE = re.compile(rf"([二两三四五六七八九十][{_CN_DIGITS}]*|一[十百千万][{_CN_DIGITS}]*)\s*(余|多)?\s*"
+                        rf"({'|'.join(sorted((re.escape(u) for u in _UNITS if u not in ('分', '%')), key=len, reverse=True))})")
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n、：:（）()]")
 _SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3}
 
@@ -51,28 +57,43 @@ class Operand:
         return self.value * _SCALE.get(self.magnitude, 1.0)
 
 
+def _numbers(text: str):
+    """Each quantity with its unit: (value, 万/亿, unit, as written, start, end, approximate). Figures
+    in Chinese numerals (十五个, 两千册) count as well: case studies write them so."""
+    found = []
+    for m in _FIGURE.finditer(text):
+        if m.group(4) not in ("年", "月", "日"):
+            found.append((float(m.group(1)), m.group(2) or "", m.group(4), m.group(0), m.start(), m.end(),
+                          bool(m.group(3) or m.group(5))))
+    for m in _CN_FIGURE.finditer(text):
+        try:
+            value = float(cn2an.cn2an(m.group(1), "normal"))
+        except (ValueError, KeyError):
+            continue
+        if value >= 2:
+            found.append((value, "", m.group(3), m.group(0), m.start(), m.end(), bool(m.group(2))))
+    return sorted(found, key=lambda f: f[4])
+
+
 def _passage_operands(chunk) -> list[Operand]:
     text = chunk.text
     out = []
-    for m in _FIGURE.finditer(text):
-        if m.group(4) in ("年", "月", "日"):
-            continue
-        start = max((e.end() for e in _CLAUSE_END.finditer(text, 0, m.start())), default=0)
-        start = max(start, m.start() - 40)
-        end = _CLAUSE_END.search(text, m.end())
-        after = text[m.end(): end.start() if end else len(text)][:12]
-        sentence_start = max((e.end() for e in re.finditer(r"[。；;！？\n]", text[: m.start()])), default=0)
-        sentence_end = re.search(r"[。；;！？\n]", text[m.end():])
-        quote = text[sentence_start: m.end() + (sentence_end.start() if sentence_end else len(text))]
-        context = text[start: m.start()]
+    for value, magnitude, unit, stated, at, end_at, approx in _numbers(text):
+        start = max((e.end() for e in _CLAUSE_END.finditer(text, 0, at)), default=0)
+        start = max(start, at - 40)
+        end = _CLAUSE_END.search(text, end_at)
+        after = text[end_at: end.start() if end else len(text)][:12]
+        sentence_start = max((e.end() for e in re.finditer(r"[。；;！？\n]", text[:at])), default=0)
+        sentence_end = re.search(r"[。；;！？\n]", text[end_at:])
+        quote = text[sentence_start: end_at + (sentence_end.start() if sentence_end else len(text))]
+        context = text[start:at]
         last = out[-1] if out and out[-1].quote == quote.strip() else None
         if last is not None and re.fullmatch(r"[\u4e00-\u9fff]{2}", context.strip()) \
                 and re.search(r"[\u4e00-\u9fff]{4}$", last.context) and context.strip() not in last.context:
             # 配送图书400余册，期刊1200余册: a noun in place of the last figure's names 配送期刊
             context = last.context[:-2] + context.strip()
-        out.append(Operand(float(m.group(1)), m.group(2) or "", m.group(4), m.group(0), context,
-                           after, chunk.id, quote.strip(), chunk.file_name, chunk.year,
-                           bool(m.group(3) or m.group(5))))
+        out.append(Operand(value, magnitude, unit, stated, context, after, chunk.id, quote.strip(), chunk.file_name,
+                           chunk.year, approx))
     return out
 
 
@@ -150,6 +171,10 @@ def _fmt(value: float, decimals: int = 2) -> str:
 def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude=()) -> Operand | None:
     """The one figure whose words fit the term best; None when none fits well or different values tie."""
     scored = []
+    if unit and not any(c.unit == unit for c in candidates):
+        # none in the very unit asked: one of its family will do (多少人 → 28500人次)
+        candidates = [c for c in candidates if _same_family(c.unit, unit)]
+        unit = None
     for c in candidates:
         if unit and c.unit != unit:
             continue
@@ -178,6 +203,14 @@ def _score(term: str, c: Operand) -> float:
     if c.from_table and len(_grams(c.context)) >= 2:
         score = max(score, (score + fit(c.context, term)) / 2)  # both ways: a short name is no better fit
     return score
+
+
+# Units a librarian counts one thing in: 多少人 is answered in 人次, 多少册 in 册次 or 本.
+_UNIT_FAMILIES = (("人", "人次", "名", "位"), ("册", "册次", "本", "册件", "件"), ("次", "场", "场次", "期"))
+
+
+def _same_family(unit: str, asked: str) -> bool:
+    return unit == asked or any(unit in f and asked in f for f in _UNIT_FAMILIES)
 
 
 def _asked_unit(question: str) -> tuple[str, str] | None:
@@ -232,8 +265,13 @@ def _respectively(parts: list[str], ops: list[Operand], unit: str | None) -> lis
             continue
         tail = quote[quote.index("分别"):]
         listed = [o for o in group if o.stated in tail and (not unit or o.unit == unit)]
-        if len(listed) == len(parts) and len({o.unit for o in listed}) == 1:
-            found.append(listed)
+        by_unit: dict[str, list[Operand]] = {}
+        for o in listed:
+            by_unit.setdefault(o.unit, []).append(o)
+        # 分别仍有509.22万元和242.12万元…两家: the figures in one unit, as many as the parts named
+        fitting = [g for g in by_unit.values() if len(g) == len(parts)]
+        if len(fitting) == 1:
+            found.append(fitting[0])
     return found[0] if len(found) == 1 else []
 
 
@@ -372,6 +410,10 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
             counted = [o for o in counted if o.unit == divisor_unit]  # 每位 with no 位 stated: 158名 will do
         scored = [(max(fit(noun, o.after), fit(noun, o.context)), o) for o in counted]
         scored = [x for x in scored if x[0] >= 0.6]
+        if not scored and unit:
+            # 十二个城市书房…四百八十个座位: the divisor may be counted in the unit asked (个) as well
+            scored = [(fit(noun, o.after), o) for o in ops if o.unit == unit]
+            scored = [x for x in scored if x[0] >= 0.6]
         if not scored:
             return None
         top = max(x for x, _ in scored)
@@ -389,7 +431,8 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
     if unit:
         # 人均到馆多少次: visits counted in 人次, divided by people, are 次 per head
         same = ("次", "人次") if unit == "次" and divisor is not None and divisor.unit in ("人", "名") else (unit,)
-        pool = [o for o in pool if o.unit in same]
+        exact = [o for o in pool if o.unit in same]
+        pool = exact or [o for o in pool if _same_family(o.unit, unit)]
     numerator = _best(term, pool) if term else None
     if numerator is None and divisor is not None and unit:
         # The figure of the asked unit that stands in the divisor's own sentence (158名员工…5000场).

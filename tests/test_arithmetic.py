@@ -153,3 +153,17 @@ def test_one_figure_as_a_multiple_of_another_in_the_same_sentence(assistant):
 def test_completion_is_the_actual_over_the_target(assistant):
     text = _checked(assistant.ask("青梧县图书馆2023年接待读者完成了年度目标的百分之多少？"))
     assert "114.06%" in text and "18.25万人次 ÷ 16万人次" in text
+
+
+CASE = """青梧县城市书房建设案例
+
+青梧县已建成十二个城市书房，共设阅览座位四百八十个，全年接待读者三万余人次。
+"""
+
+
+def test_figures_written_in_chinese_numerals_are_operands(tmp_path, kb):
+    case = tmp_path / "青梧县城市书房建设案例.txt"
+    case.write_text(CASE, encoding="utf-8")
+    assert kb.ingest([case]).ok
+    text = _checked(Assistant(kb).ask("青梧县平均每个城市书房有多少个阅览座位？"))
+    assert "40个" in text and "四百八十个 ÷ 十二个" in text
