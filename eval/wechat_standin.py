@@ -134,9 +134,9 @@ class WeChatPush:
                 f"<MsgId>{msg_id}</MsgId></xml>")
 
     # -- signing ------------------------------------------------------------------------------------
-    def signed(self, xml: str, user: str = "") -> tuple[bytes, dict[str, str]]:
-        """The request body and query WeChat would send for this message."""
-        timestamp, nonce = str(int(time.time())), _nonce()
+    def signed(self, xml: str, user: str = "", at: float | None = None) -> tuple[bytes, dict[str, str]]:
+        """The request body and query WeChat would send for this message (signed at ``at``, default now)."""
+        timestamp, nonce = str(int(time.time() if at is None else at)), _nonce()
         params = {"signature": _sign(self.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
         if user:
             params["openid"] = user

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     wechat_workers: int = Field(4, ge=1, description="threads answering WeChat questions")
     wechat_api_timeout: float = Field(10.0, gt=0, description="seconds per WeChat API call")
     wechat_send_attempts: int = Field(4, ge=1, description="tries per customer-service message on transient errors")
+    wechat_clock_skew: float = Field(
+        300.0, gt=0, description="signed requests whose timestamp is further than this many seconds from the "
+                                 "server's clock are refused (403): a replayed request")
 
     # Access (one home for keys and logins, so a value written in `.env` is honoured like the rest).
     # [access settings]

@@ -31,7 +31,8 @@ def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel
     path = settings.wechat_path
     if not path.startswith("/") or path.rstrip("/") in ("", *_RESERVED) or path.startswith("/api/"):
         raise ValueError(f"LANTAI_WECHAT_PATH 不能是 {path!r} / the WeChat path must be a free path such as /wechat")
-    protocol = Protocol(settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key)
+    protocol = Protocol(settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key,
+                        clock_skew=settings.wechat_clock_skew)
     customer_service = CustomerService(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret,
                                        timeout=settings.wechat_api_timeout, attempts=settings.wechat_send_attempts)
     limits = Limits(
