@@ -13,8 +13,9 @@ arrived (a slow network), so retries can be provoked on purpose.
 ``WeChatAPIStandin`` is WeChat's API: ``GET /cgi-bin/token`` issues tokens
 (with a chosen lifetime), ``POST /cgi-bin/message/custom/send`` records
 customer-service messages. ``fail_next`` scripts failures: errcode -1, 40001,
-42001, HTTP 500, or a dropped connection; ``expire_tokens`` makes every token
-issued so far expired.
+42001, 45015 (outside the 48 hours), 45047 (send limit), 48001 (an account
+without 客服消息), HTTP 500, or a dropped connection; ``expire_tokens`` makes
+every token issued so far expired.
 """
 
 from __future__ import annotations
@@ -122,10 +123,19 @@ class WeChatPush:
         return self._message(user, "image", f"<PicUrl>{_cdata('http://127.0.0.1/p.jpg')}</PicUrl>"
                                               f"<MediaId>{_cdata('media1')}</MediaId>", msg_id)
 
-    def event(self, user: str, event: str, create_time: int | None = None) -> str:
+    def voice(self, user: str, recognition: str | None = None, msg_id: int | None = None) -> str:
+        """A voice message; ``recognition`` is WeChat's transcript, sent when 语音识别 is on for the account."""
+        fields = f"<MediaId>{_cdata('voice-media-1')}</MediaId><Format>{_cdata('amr')}</Format>"
+        if recognition is not None:
+            fields += f"<Recognition>{_cdata(recognition)}</Recognition>"
+        return self._message(user, "voice", fields, msg_id)
+
+    def event(self, user: str, event: str, create_time: int | None = None, key: str | None = None) -> str:
+        """An event; ``key`` is the EventKey (a menu item's key for CLICK)."""
+        event_key = f"<EventKey>{_cdata(key)}</EventKey>" if key is not None else ""
         return (f"<xml><ToUserName>{_cdata(self.account)}</ToUserName><FromUserName>{_cdata(user)}</FromUserName>"
                 f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType>{_cdata('event')}</MsgType>"
-                f"<Event>{_cdata(event)}</Event></xml>")
+                f"<Event>{_cdata(event)}</Event>{event_key}</xml>")
 
     def _message(self, user: str, kind: str, fields: str, msg_id: int | None) -> str:
         msg_id = msg_id or next(_msg_ids)

@@ -52,9 +52,17 @@ class Settings(BaseSettings):
     wechat_workers: int = Field(4, ge=1, description="threads answering WeChat questions")
     wechat_api_timeout: float = Field(10.0, gt=0, description="seconds per WeChat API call")
     wechat_send_attempts: int = Field(4, ge=1, description="tries per customer-service message on transient errors")
+    wechat_customer_service: bool = Field(
+        True, description="False for accounts without 客服消息 (unverified 订阅号): a late answer is kept for the "
+                          "user's next message; a first 48001 from WeChat turns it off too")
+    wechat_kept_seconds: float = Field(
+        48 * 3600.0, gt=0, description="how long an answer kept for the user's next message waits")
     wechat_clock_skew: float = Field(
         300.0, gt=0, description="signed requests whose timestamp is further than this many seconds from the "
                                  "server's clock are refused (403): a replayed request")
+    wechat_keyword_answers: Path | None = Field(
+        None, description="staff-maintained answers: `keyword<TAB>answer` or `EventKey<TAB>answer` a line; "
+                          "exact keywords and menu clicks get them before the assistant is asked")
 
     # Access (one home for keys and logins, so a value written in `.env` is honoured like the rest).
     # [access settings]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from ..settings import Settings
 from .channel import Counts, Limits, WeChatChannel
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
+from .keywords import KeywordAnswers
+from .stafffile import StaffFileError
 from .protocol import BadMessage, BadSignature, Inbound, Protocol
 from .routes import SUCCESS, wechat_router
 
@@ -23,18 +25,22 @@ def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel
 
     if not settings.wechat_token:
         raise ValueError("LANTAI_WECHAT_TOKEN is not set / 未配置公众号 Token")
-    if not (settings.wechat_appid and settings.wechat_secret):
+    if settings.wechat_customer_service and not (settings.wechat_appid and settings.wechat_secret):
         raise ValueError(
             "公众号需要同时配置 LANTAI_WECHAT_APPID 和 LANTAI_WECHAT_SECRET：超过 5 秒的回答要通过客服消息发出"
+            "（账号没有客服消息权限时，请设置 LANTAI_WECHAT_CUSTOMER_SERVICE=false）"
             " / LANTAI_WECHAT_APPID and LANTAI_WECHAT_SECRET are required: answers slower than the reply"
-            " budget go out as customer-service messages")
+            " budget go out as customer-service messages (or set LANTAI_WECHAT_CUSTOMER_SERVICE=false)")
     path = settings.wechat_path
     if not path.startswith("/") or path.rstrip("/") in ("", *_RESERVED) or path.startswith("/api/"):
         raise ValueError(f"LANTAI_WECHAT_PATH 不能是 {path!r} / the WeChat path must be a free path such as /wechat")
     protocol = Protocol(settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key,
                         clock_skew=settings.wechat_clock_skew)
-    customer_service = CustomerService(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret,
-                                       timeout=settings.wechat_api_timeout, attempts=settings.wechat_send_attempts)
+    customer_service = None
+    if settings.wechat_appid and settings.wechat_secret:
+        customer_service = CustomerService(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret,
+                                           timeout=settings.wechat_api_timeout,
+                                           attempts=settings.wechat_send_attempts)
     limits = Limits(
         reply_budget=settings.wechat_reply_budget,
         rate_limit=settings.wechat_rate_limit,
@@ -44,9 +50,17 @@ def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel
         dedup_seconds=settings.wechat_dedup_seconds,
         more_seconds=settings.wechat_more_seconds,
         workers=settings.wechat_workers,
+        customer_service=settings.wechat_customer_service,
+        kept_seconds=settings.wechat_kept_seconds,
     )
+    keywords = None
+    if settings.wechat_keyword_answers is not None:
+        try:
+            keywords = KeywordAnswers(settings.wechat_keyword_answers, settings.wechat_max_reply_bytes)
+        except StaffFileError as exc:
+            raise ValueError(f"LANTAI_WECHAT_KEYWORD_ANSWERS（{settings.wechat_keyword_answers}）：{exc}") from None
     assistant = assistant or open_assistant(settings, kb, visibility="public")
-    return WeChatChannel(assistant, customer_service, limits), protocol
+    return WeChatChannel(assistant, customer_service, limits, keywords=keywords), protocol
 
 
 __all__ = ["BadMessage", "BadSignature", "Counts", "CustomerService", "DeliveryError", "DeliveryUncertain",

@@ -11,6 +11,10 @@ after 5 s, three times in all) waits for the same reply, up to its own budget
   it is sent once when ready, and any later attempt gets ``success`` at once.
   An earlier attempt that runs out while a newer one waits hands nothing
   over (WeChat only listens to the newest attempt).
+* an account without customer-service messages (``Limits.customer_service``
+  off, or WeChat said 48001 once) keeps the reply instead: the attempt that
+  gives up says so, and the user's next message (any text, or 「结果」) gets
+  it passively (``kept``). WeChat's refusals 45015 and 45047 keep it too.
 * an attempt after the reply went back passively gets the same reply again,
   not a new answer: WeChat retries only when it did not get a reply in time,
   and it shows a user at most one reply per message, so returning it again
@@ -29,8 +33,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
-from .dedup import CUSTOMER_SERVICE, PASSIVE, Entry, SeenMessages
+from .dedup import CUSTOMER_SERVICE, KEPT, PASSIVE, Entry, SeenMessages
+from .errcodes import KEEP_FOR_NEXT_MESSAGE, UNAUTHORIZED, meaning
+from .keywords import KeywordAnswers
+from .kept import NOT_READY, KeptAnswers
 from .pages import MorePages
+from .privacy import openid_hash
 from .protocol import Inbound
 from .ratelimit import UserRateLimit
 from .reply import render_pages
@@ -54,6 +62,8 @@ class Limits:
     dedup_seconds: float = 300.0
     more_seconds: float = 1800.0
     workers: int = 4
+    customer_service: bool = True  # False: the account has no 客服消息; late answers wait for the next message
+    kept_seconds: float = 48 * 3600.0
 
 
 @dataclass
@@ -66,13 +76,15 @@ class Counts:
     passive: int = 0
     customer_service: int = 0
     delivery_failed: int = 0
+    kept: int = 0  # late answers kept for the user's next message
+    kept_shown: int = 0  # ... and shown by it
     rate_limited: int = 0
     passive_ms: deque = field(default_factory=lambda: deque(maxlen=10000))  # the latest passive reply times
 
 
 class WeChatChannel:
     def __init__(self, assistant, customer_service: CustomerService | None, limits: Limits | None = None,
-                 examples: tuple[str, ...] = texts.EXAMPLES):
+                 examples: tuple[str, ...] = texts.EXAMPLES, keywords: KeywordAnswers | None = None):
         if getattr(getattr(assistant, "config", None), "visibility", None) != "public":
             raise ValueError("the WeChat channel needs an assistant limited to public documents "
                              "(AssistantConfig.visibility='public')")
@@ -80,8 +92,12 @@ class WeChatChannel:
         self.customer_service = customer_service
         self.limits = limits or Limits()
         self.examples = examples
+        self.keywords = keywords  # staff-maintained answers to exact keywords and menu clicks
         self.seen = SeenMessages(self.limits.dedup_seconds)
         self.more = MorePages(self.limits.more_seconds)
+        self.kept = KeptAnswers(self.limits.kept_seconds)
+        # Whether late answers go out as customer-service messages; a 48001 from WeChat turns it off for good.
+        self.sends = self.limits.customer_service and customer_service is not None
         self.rate = UserRateLimit(self.limits.rate_limit, self.limits.rate_window)
         self.pool = ThreadPoolExecutor(self.limits.workers, thread_name_prefix="wechat-answer")
         self.counts = Counts()
@@ -107,6 +123,8 @@ class WeChatChannel:
     async def _wait(self, entry: Entry, attempt: int, deadline: float) -> str | None:
         if entry.owner == CUSTOMER_SERVICE:
             return None
+        if entry.owner == KEPT:
+            return texts.KEPT_NOTICE  # WeChat may not have got the notice: say it again
         if not entry.reply.done():
             try:
                 await asyncio.wait_for(asyncio.shield(entry.reply), max(0.0, deadline - time.monotonic()))
@@ -116,6 +134,10 @@ class WeChatChannel:
             entry.delivered = PASSIVE
             return entry.reply.result() or None
         if entry.owner == PASSIVE and attempt == entry.attempts:
+            if not self.sends:
+                entry.owner = KEPT  # the user's next message will take it
+                self._keep(entry)
+                return texts.KEPT_NOTICE
             entry.owner = CUSTOMER_SERVICE  # from here on, the reply leaves by the customer-service API only
             self._spawn(self._deliver(entry))
         return None
@@ -132,22 +154,50 @@ class WeChatChannel:
     def _immediate(self, message: Inbound) -> str | None:
         """Replies that need no answer; ``None`` when the message is a question to answer."""
         if message.kind == "event":
+            if message.event == "click" and self.keywords is not None:
+                staff = self.keywords.lookup(message.event_key)
+                if staff is not None:
+                    return staff
             if message.event in WELCOME_EVENTS:
                 return texts.welcome(self.examples)
             return "" if message.event in SILENT_EVENTS else texts.unsupported("event")
         if not self.rate.allow(message.user):
             self.counts.rate_limited += 1
             return texts.rate_limited(self.limits.rate_limit, self.limits.rate_window)
-        if message.kind != "text":
+        if message.kind == "voice" and not message.content.strip():
+            return texts.VOICE_WITHOUT_TRANSCRIPT  # 语音识别 is off for the account: no transcript came
+        if message.kind not in ("text", "voice"):
             return texts.unsupported(message.kind)
         question = message.content.strip()
+        command = question.strip("。.!！?？ ")
+        kept = self._kept_reply(message.user, command)
+        if kept is not None:
+            return kept
         if not question:
             return texts.EMPTY_QUESTION
         if len(question) > self.limits.max_message_chars:
             return texts.too_long(self.limits.max_message_chars)
-        if question.strip("。.!！?？ ") == texts.MORE_COMMAND:
+        if command == texts.MORE_COMMAND:
             return self.more.next(message.user) or texts.NO_MORE
+        if command == texts.RESULT_COMMAND:
+            return texts.NOTHING_KEPT
+        if self.keywords is not None:
+            return self.keywords.lookup(question)  # the staff's answer, or None: a question for the assistant
         return None
+
+    def _kept_reply(self, user: str, command: str) -> str | None:
+        """The answer kept for this user, taken by whatever they send next; ``None`` when nothing is kept."""
+        kept = self.kept.take(user)
+        if kept is None:
+            return None
+        if kept is NOT_READY:
+            return texts.KEPT_NOT_READY
+        self.counts.kept_shown += 1
+        if command in ("", texts.RESULT_COMMAND, texts.MORE_COMMAND):
+            return kept
+        # A new question came with it: only one reply can go back, so the user is asked to send it again.
+        with_note = f"{kept}\n{texts.ASK_AGAIN}"
+        return with_note if len(with_note.encode("utf-8")) <= self.limits.max_reply_bytes else kept
 
     async def _answer(self, entry: Entry, user: str, question: str) -> None:
         loop = asyncio.get_running_loop()
@@ -167,25 +217,38 @@ class WeChatChannel:
                 titles[doc.id] = titles[doc.file_name] = doc.title or doc.file_name
         return render_pages(answer, titles, self.limits.max_reply_bytes)
 
+    def _keep(self, entry: Entry) -> None:
+        entry.delivered = KEPT
+        self.kept.keep(entry.user, entry.reply)
+        self.counts.kept += 1
+
     async def _deliver(self, entry: Entry) -> None:
         text = await entry.reply
         if not text:
             return
-        if self.customer_service is None:
-            entry.delivered = "failed"
-            self.counts.delivery_failed += 1
-            log.error("a late WeChat answer could not be sent: no AppID/AppSecret for customer-service messages")
+        user = openid_hash(entry.user)
+        if not self.sends:  # a 48001 for another message came while this answer was computed
+            self._keep(entry)
             return
         try:
             await self.customer_service.send_text(entry.user, text)
         except DeliveryUncertain as exc:
             entry.delivered = "uncertain"
             self.counts.delivery_failed += 1
-            log.warning("customer-service message to %s may not have arrived; not resent: %s", entry.user, exc)
+            log.warning("customer-service message to user %s may not have arrived; not resent: %s", user, exc)
         except DeliveryError as exc:
+            if exc.errcode in KEEP_FOR_NEXT_MESSAGE:  # WeChat would refuse it again: never resent blindly
+                if exc.errcode == UNAUTHORIZED and self.sends:
+                    self.sends = False
+                    log.warning("WeChat refused customer-service messages (48001 %s): from now on late answers "
+                                "are kept for each user's next message", meaning(UNAUTHORIZED))
+                self._keep(entry)
+                log.warning("customer-service message to user %s refused (%s %s); kept for the user's next message",
+                            user, exc.errcode, meaning(exc.errcode))
+                return
             entry.delivered = "failed"
             self.counts.delivery_failed += 1
-            log.error("customer-service message to %s failed: %s", entry.user, exc)
+            log.error("customer-service message to user %s failed (%s): %s", user, meaning(exc.errcode), exc)
         else:
             entry.delivered = CUSTOMER_SERVICE
             self.counts.customer_service += 1
