@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     wechat_clock_skew: float = Field(
         300.0, gt=0, description="signed requests whose timestamp is further than this many seconds from the "
                                  "server's clock are refused (403): a replayed request")
+    wechat_followup_seconds: float = Field(600.0, ge=0, description="a user's earlier questions count as context for this long")
+    wechat_followup_turns: int = Field(3, ge=0, description="how many earlier questions of a user are kept (0: none)")
     wechat_keyword_answers: Path | None = Field(
         None, description="staff-maintained answers: `keyword<TAB>answer` or `EventKey<TAB>answer` a line; "
                           "exact keywords and menu clicks get them before the assistant is asked")

@@ -52,6 +52,8 @@ def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel
         workers=settings.wechat_workers,
         customer_service=settings.wechat_customer_service,
         kept_seconds=settings.wechat_kept_seconds,
+        followup_seconds=settings.wechat_followup_seconds,
+        followup_turns=settings.wechat_followup_turns,
     )
     keywords = None
     if settings.wechat_keyword_answers is not None:

@@ -32,6 +32,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from .conversation import Conversations
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
 from .dedup import CUSTOMER_SERVICE, KEPT, PASSIVE, Entry, SeenMessages
 from .errcodes import KEEP_FOR_NEXT_MESSAGE, UNAUTHORIZED, meaning
@@ -64,6 +65,8 @@ class Limits:
     workers: int = 4
     customer_service: bool = True  # False: the account has no 客服消息; late answers wait for the next message
     kept_seconds: float = 48 * 3600.0
+    followup_seconds: float = 600.0  # a user's questions within this time of each other are one conversation
+    followup_turns: int = 3
 
 
 @dataclass
@@ -96,6 +99,7 @@ class WeChatChannel:
         self.seen = SeenMessages(self.limits.dedup_seconds)
         self.more = MorePages(self.limits.more_seconds)
         self.kept = KeptAnswers(self.limits.kept_seconds)
+        self.conversations = Conversations(self.limits.followup_seconds, self.limits.followup_turns)
         # Whether late answers go out as customer-service messages; a 48001 from WeChat turns it off for good.
         self.sends = self.limits.customer_service and customer_service is not None
         self.rate = UserRateLimit(self.limits.rate_limit, self.limits.rate_window)
@@ -201,16 +205,19 @@ class WeChatChannel:
 
     async def _answer(self, entry: Entry, user: str, question: str) -> None:
         loop = asyncio.get_running_loop()
+        history = self.conversations.history(user)
         try:
-            pages = await loop.run_in_executor(self.pool, self._pages, question)
+            pages = await loop.run_in_executor(self.pool, self._pages, question, history)
         except Exception:
             log.exception("answering a WeChat question failed")
             pages = [texts.FAILED]
+        else:
+            self.conversations.add(user, question)
         self.more.keep(user, pages[1:])
         entry.reply.set_result(pages[0])
 
-    def _pages(self, question: str) -> list[str]:
-        answer = self.assistant.ask(question)
+    def _pages(self, question: str, history: list[str] | None = None) -> list[str]:
+        answer = self.assistant.ask(question, history=history or None)
         titles: dict[str, str] = {}
         for doc in self.assistant.kb.documents():
             if doc.visibility == "public":  # a title is content too: only public ones may be shown
