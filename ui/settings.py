@@ -66,6 +66,22 @@ class Settings(BaseSettings):
         None, description="staff-maintained answers: `keyword<TAB>answer` or `EventKey<TAB>answer` a line; "
                           "exact keywords and menu clicks get them before the assistant is asked")
 
+    # The content-safety gate of the public channel.
+    wechat_safety_gate: bool = Field(True, description="check questions and answers against the word list")
+    safety_words: Path | None = Field(
+        None, description="word list, `category<TAB>word` or a bare word a line, `白名单<TAB>word` for exceptions; "
+                          "default: the bundled example list (read-only)")
+    wechat_moderation_url: str | None = Field(
+        None, description="an external msg_sec_check-style endpoint asked after the word list; down means refused")
+    wechat_moderation_wechat_token: bool = Field(
+        False, description="send the account's access_token to the moderation endpoint (WeChat's own API only)")
+    wechat_moderation_timeout: float = Field(2.0, gt=0, description="seconds per moderation call")
+    wechat_safety_log: Path | None = Field(
+        None, description="where word-list and moderation hits are logged (JSON lines); default: "
+                          "<data_dir>/wechat-safety-hits.jsonl")
+    wechat_log_bodies: bool = Field(
+        False, description="write the message text into the safety log (off: time, hashed openid, category only)")
+
     # Access (one home for keys and logins, so a value written in `.env` is honoured like the rest).
     # [access settings]
     api_keys: SecretStr | None = Field(

@@ -8,9 +8,15 @@ public documents) and the protocol; ``wechat_router`` serves them at
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..settings import Settings
 from .channel import Counts, Limits, WeChatChannel
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
+from .gate import ContentGate
+from .moderation import Moderation
+from .safety import BUNDLED
+from .safety_log import SafetyLog
 from .keywords import KeywordAnswers
 from .stafffile import StaffFileError
 from .protocol import BadMessage, BadSignature, Inbound, Protocol
@@ -61,10 +67,37 @@ def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel
             keywords = KeywordAnswers(settings.wechat_keyword_answers, settings.wechat_max_reply_bytes)
         except StaffFileError as exc:
             raise ValueError(f"LANTAI_WECHAT_KEYWORD_ANSWERS（{settings.wechat_keyword_answers}）：{exc}") from None
+    gate = content_gate(settings, customer_service) if settings.wechat_safety_gate else None
     assistant = assistant or open_assistant(settings, kb, visibility="public")
-    return WeChatChannel(assistant, customer_service, limits, keywords=keywords), protocol
+    return WeChatChannel(assistant, customer_service, limits, keywords=keywords, gate=gate), protocol
 
 
-__all__ = ["BadMessage", "BadSignature", "Counts", "CustomerService", "DeliveryError", "DeliveryUncertain",
-           "Inbound", "Limits", "Protocol", "SUCCESS", "WeChatChannel", "build_channel",
-           "wechat_router"]
+def safety_words_file(settings: Settings) -> Path:
+    """The word list in use: ``LANTAI_SAFETY_WORDS``, or the bundled example."""
+    return settings.safety_words or BUNDLED
+
+
+def content_gate(settings: Settings, customer_service: CustomerService | None = None) -> ContentGate:
+    """The gate the settings describe; ``ValueError`` naming the bad line of a bad word list."""
+    try:
+        words_file = safety_words_file(settings)
+        log = SafetyLog(settings.wechat_safety_log or settings.data_dir / "wechat-safety-hits.jsonl",
+                        bodies=settings.wechat_log_bodies)
+        moderation = None
+        if settings.wechat_moderation_url:
+            token = None
+            if settings.wechat_moderation_wechat_token:
+                if customer_service is None:
+                    raise ValueError("LANTAI_WECHAT_MODERATION_WECHAT_TOKEN 需要 AppID 和 AppSecret / needs the "
+                                     "AppID and AppSecret")
+                token = customer_service.access_token
+            moderation = Moderation(settings.wechat_moderation_url, timeout=settings.wechat_moderation_timeout,
+                                    access_token=token)
+        return ContentGate(words_file, log, moderation)
+    except StaffFileError as exc:
+        raise ValueError(f"LANTAI_SAFETY_WORDS（{safety_words_file(settings)}）：{exc}") from None
+
+
+__all__ = ["BadMessage", "BadSignature", "ContentGate", "Counts", "CustomerService", "DeliveryError",
+           "DeliveryUncertain", "Inbound", "Limits", "Protocol", "SUCCESS", "WeChatChannel", "build_channel",
+           "content_gate", "safety_words_file", "wechat_router"]

@@ -36,6 +36,7 @@ from .conversation import Conversations
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
 from .dedup import CUSTOMER_SERVICE, KEPT, PASSIVE, Entry, SeenMessages
 from .errcodes import KEEP_FOR_NEXT_MESSAGE, UNAUTHORIZED, meaning
+from .gate import ContentGate
 from .keywords import KeywordAnswers
 from .kept import NOT_READY, KeptAnswers
 from .pages import MorePages
@@ -87,7 +88,8 @@ class Counts:
 
 class WeChatChannel:
     def __init__(self, assistant, customer_service: CustomerService | None, limits: Limits | None = None,
-                 examples: tuple[str, ...] = texts.EXAMPLES, keywords: KeywordAnswers | None = None):
+                 examples: tuple[str, ...] = texts.EXAMPLES, keywords: KeywordAnswers | None = None,
+                 gate: ContentGate | None = None):
         if getattr(getattr(assistant, "config", None), "visibility", None) != "public":
             raise ValueError("the WeChat channel needs an assistant limited to public documents "
                              "(AssistantConfig.visibility='public')")
@@ -96,6 +98,7 @@ class WeChatChannel:
         self.limits = limits or Limits()
         self.examples = examples
         self.keywords = keywords  # staff-maintained answers to exact keywords and menu clicks
+        self.gate = gate  # the content-safety gate on questions and answers
         self.seen = SeenMessages(self.limits.dedup_seconds)
         self.more = MorePages(self.limits.more_seconds)
         self.kept = KeptAnswers(self.limits.kept_seconds)
@@ -204,17 +207,29 @@ class WeChatChannel:
         return with_note if len(with_note.encode("utf-8")) <= self.limits.max_reply_bytes else kept
 
     async def _answer(self, entry: Entry, user: str, question: str) -> None:
-        loop = asyncio.get_running_loop()
-        history = self.conversations.history(user)
         try:
-            pages = await loop.run_in_executor(self.pool, self._pages, question, history)
+            pages = await self._checked_pages(user, question)
         except Exception:
             log.exception("answering a WeChat question failed")
             pages = [texts.FAILED]
-        else:
-            self.conversations.add(user, question)
         self.more.keep(user, pages[1:])
         entry.reply.set_result(pages[0])
+
+    async def _checked_pages(self, user: str, question: str) -> list[str]:
+        """The answer's pages, or one refusal when the gate stops the question or the answer."""
+        if self.gate is not None:
+            refusal = await self.gate.question(user, question)
+            if refusal is not None:
+                return [refusal]  # refused questions are no turn of the conversation
+        history = self.conversations.history(user)
+        loop = asyncio.get_running_loop()
+        pages = await loop.run_in_executor(self.pool, self._pages, question, history)
+        self.conversations.add(user, question)
+        if self.gate is not None:
+            refusal = await self.gate.answer(user, "\n".join(pages))
+            if refusal is not None:
+                return [refusal]
+        return pages
 
     def _pages(self, question: str, history: list[str] | None = None) -> list[str]:
         answer = self.assistant.ask(question, history=history or None)
@@ -284,6 +299,8 @@ class WeChatChannel:
         self.pool.shutdown(wait=False, cancel_futures=True)
         if self.customer_service is not None:
             await self.customer_service.aclose()
+        if self.gate is not None:
+            await self.gate.aclose()
 
 
 __all__ = ["Counts", "Limits", "WeChatChannel"]
