@@ -1,0 +1,109 @@
+"""The word list over REST, for admins only: ``GET``/``PUT /api/wechat/safety-words``.
+
+Included into the ``/api`` router, so the API key check comes first (401
+without a valid key once keys are set); then the key must be one of
+``LANTAI_ADMIN_KEYS`` (403 otherwise, and 403 for everyone while none is set):
+the word list decides what a public account says, a staff key reading
+documents is not enough.
+
+``PUT`` takes the whole list as text (the file's format, ``safety``), parses
+it first — a bad line is a 422 naming it and nothing stored changes — then
+replaces the file in one step and rebuilds the automaton of the running
+channel. The bundled example list is read-only: ``PUT`` asks for
+``LANTAI_SAFETY_WORDS`` (409) instead of writing inside the package.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from pydantic import BaseModel, Field
+
+from ..access import bearer, matches, parse_api_keys
+from ..settings import Settings
+from .gate import ContentGate
+from .safety import WordList, parse_words
+from .stafffile import StaffFileError, write_atomically
+
+MAX_LIST_CHARS = 4_000_000
+
+
+class WordListIn(BaseModel):
+    text: str = Field(..., max_length=MAX_LIST_CHARS,
+                      description="整个词表：每行「类别<TAB>词语」或只写词语；「白名单<TAB>词语」为例外 / the whole list")
+
+
+class WordListOut(BaseModel):
+    file: str
+    editable: bool = Field(description="False：正在使用内置示例词表，需先设置 LANTAI_SAFETY_WORDS / the bundled list")
+    text: str
+    entries: int = Field(description="敏感词条数（不含白名单）/ blocked words")
+    whitelist: int
+    categories: list[str]
+
+
+def _require_admin(request: Request) -> None:
+    settings: Settings = request.app.state.settings
+    admins = parse_api_keys(settings.admin_keys)
+    token = bearer(request.headers.get("authorization"))
+    if token is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "需要管理员密钥 / an admin key is required",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if not admins or not matches(token, admins):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "只有管理员（LANTAI_ADMIN_KEYS 中的密钥）可以查看和修改敏感词表 / admins only")
+
+
+def safety_words_router(settings: Settings, gate: Callable[[], ContentGate | None]) -> APIRouter:
+    from . import safety_words_file
+
+    router = APIRouter(prefix="/wechat", tags=["wechat"], dependencies=[Depends(_require_admin)],
+                       responses={403: {"description": "不是管理员密钥 / not an admin key"}})
+    lock = threading.Lock()
+
+    def out(words: WordList, text: str) -> WordListOut:
+        return WordListOut(file=str(safety_words_file(settings)), editable=settings.safety_words is not None,
+                           text=text, entries=words.blocked, whitelist=words.allowed, categories=words.categories)
+
+    def read() -> str:
+        try:
+            return safety_words_file(settings).read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            return ""
+
+    @router.get("/safety-words", response_model=WordListOut, summary="公众号敏感词表 / the WeChat word list")
+    def get_words() -> WordListOut:
+        text = read()
+        try:
+            words = parse_words(text)
+        except StaffFileError as exc:  # edited by hand into a bad state: shown, so an admin can fix it
+            raise HTTPException(409, f"词表文件有误，请修正后重新保存：{exc}") from None
+        return out(words, text)
+
+    @router.put("/safety-words", response_model=WordListOut,
+                summary="保存公众号敏感词表（整体替换）/ replace the WeChat word list")
+    def put_words(body: WordListIn) -> WordListOut:
+        if settings.safety_words is None:
+            raise HTTPException(409, "正在使用内置示例词表：请先设置 LANTAI_SAFETY_WORDS 指向一个可写的文件 / "
+                                     "set LANTAI_SAFETY_WORDS to a writable file first")
+        try:
+            words = parse_words(body.text)
+        except StaffFileError as exc:
+            raise HTTPException(422, str(exc)) from None
+        text = body.text if body.text.endswith("\n") or not body.text else body.text + "\n"
+        with lock:
+            try:
+                write_atomically(settings.safety_words, text)
+            except OSError as exc:
+                raise HTTPException(500, f"词表保存失败，原词表未改动：{exc.strerror or exc} / not saved") from None
+            running = gate()
+            if running is not None and running.words_file == settings.safety_words:
+                running.reload()
+        return out(words, text)
+
+    return router
+
+
+__all__ = ["safety_words_router"]
