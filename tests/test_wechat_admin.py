@@ -90,3 +90,40 @@ def test_the_bundled_list_is_read_only_and_no_admin_key_means_nobody(public_kb, 
     with lantai(public_kb, settings, api_keys=[]) as live:  # an open server, no admin key set
         assert httpx.get(live.url + PATH, headers=_h("anything")).status_code == 403
         assert httpx.get(live.url + PATH).status_code == 401
+
+
+def test_the_web_panel_serves_admins_only(public_kb, api, tmp_path):
+    from eval.access import _login, _read_events
+    from serving import serving
+    from ui.server import create_server_app
+
+    words = tmp_path / "words.tsv"
+    words.write_text(WORDS, encoding="utf-8")
+    settings = wechat_settings(public_kb.data_dir, api, safety_words=words, admin_users="管理员",
+                               wechat_safety_log=tmp_path / "hits.jsonl")
+    app = create_server_app(settings, kb=public_kb, api_keys=[STAFF], ui_users="馆员:pw-1,管理员:pw-2")
+
+    def call(client, name: str, data: list) -> str:
+        r = client.post(f"/gradio_api/call/{name}", json={"data": data})
+        assert r.status_code == 200, r.text
+        return _read_events(client, f"/gradio_api/call/{name}/{r.json()['event_id']}", time.monotonic() + 60)
+
+    with serving(app) as (base, _):
+        staff, admin = _login(base, ("馆员", "pw-1"), {}), _login(base, ("管理员", "pw-2"), {})
+        assert staff is not None and admin is not None
+        try:
+            refused = call(staff, "safety_words_load", [])
+            assert "只有管理员" in refused and "加我微信" not in refused
+            refused = call(staff, "safety_words_save", ["色情\t词\n"])
+            assert "只有管理员" in refused and words.read_text(encoding="utf-8") == WORDS
+            loaded = call(admin, "safety_words_load", [])
+            assert "加我微信" in loaded and "共 1 条敏感词" in loaded
+            bad = call(admin, "safety_words_save", [WORDS + "暴力\t词\t多余\n"])
+            assert "未保存" in bad and "第 3 行" in bad and words.read_text(encoding="utf-8") == WORDS
+            good = call(admin, "safety_words_save", [WORDS + "赌博\t赌球\n"])
+            assert "已保存" in good and words.read_text(encoding="utf-8") == WORDS + "赌博\t赌球\n"
+            assert app.state.wechat.gate.words.blocked == 2  # the running channel uses it
+        finally:
+            staff.close()
+            admin.close()
+        assert httpx.post(base + "/gradio_api/call/safety_words_load", json={"data": []}).status_code == 401

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     admin_keys: SecretStr | None = Field(
         None, description="comma-separated API keys (also in api_keys when those are set) that may change "
                           "staff-maintained lists such as the word list; none: nobody may")
+    admin_users: str | None = Field(
+        None, description="comma-separated web login names (of ui_users) that may edit the word list in the web app")
     login_max_failures: int = Field(5, ge=1, description="failed logins per user name or client address ...")
     login_window_seconds: float = Field(300.0, gt=0, description="... within this many seconds ...")
     login_lockout_seconds: float = Field(300.0, gt=0, description="... pause further logins for this long")

@@ -1,5 +1,7 @@
 """The word list over REST, for admins only: ``GET``/``PUT /api/wechat/safety-words``.
 
+``load_word_list`` and ``save_word_list`` are what the web app's panel calls too.
+
 Included into the ``/api`` router, so the API key check comes first (401
 without a valid key once keys are set); then the key must be one of
 ``LANTAI_ADMIN_KEYS`` (403 otherwise, and 403 for everyone while none is set):
@@ -56,54 +58,74 @@ def _require_admin(request: Request) -> None:
                             "只有管理员（LANTAI_ADMIN_KEYS 中的密钥）可以查看和修改敏感词表 / admins only")
 
 
+class ReadOnlyList(Exception):
+    """The bundled example list is in use: it is not written to."""
+
+    message = ("正在使用内置示例词表：请先设置 LANTAI_SAFETY_WORDS 指向一个可写的文件 / "
+               "set LANTAI_SAFETY_WORDS to a writable file first")
+
+
+_SAVING = threading.Lock()
+
+
+def load_word_list(settings: Settings) -> tuple[str, WordList]:
+    """The list's text and what it parses to; ``StaffFileError`` when the file was edited into a bad state."""
+    from . import safety_words_file
+
+    try:
+        text = safety_words_file(settings).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        text = ""
+    return text, parse_words(text)
+
+
+def save_word_list(settings: Settings, text: str, gate: ContentGate | None) -> tuple[str, WordList]:
+    """Parse ``text`` (``StaffFileError`` naming the bad line: nothing written), replace the file in one step
+    and rebuild the running gate's automaton. ``ReadOnlyList`` for the bundled list, ``OSError`` when the
+    file cannot be written (the old one stays)."""
+    if settings.safety_words is None:
+        raise ReadOnlyList(ReadOnlyList.message)
+    words = parse_words(text)
+    text = text if text.endswith("\n") or not text else text + "\n"
+    with _SAVING:
+        write_atomically(settings.safety_words, text)
+        if gate is not None and gate.words_file == settings.safety_words:
+            gate.reload()
+    return text, words
+
+
 def safety_words_router(settings: Settings, gate: Callable[[], ContentGate | None]) -> APIRouter:
     from . import safety_words_file
 
     router = APIRouter(prefix="/wechat", tags=["wechat"], dependencies=[Depends(_require_admin)],
                        responses={403: {"description": "不是管理员密钥 / not an admin key"}})
-    lock = threading.Lock()
 
     def out(words: WordList, text: str) -> WordListOut:
         return WordListOut(file=str(safety_words_file(settings)), editable=settings.safety_words is not None,
                            text=text, entries=words.blocked, whitelist=words.allowed, categories=words.categories)
 
-    def read() -> str:
-        try:
-            return safety_words_file(settings).read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            return ""
-
     @router.get("/safety-words", response_model=WordListOut, summary="公众号敏感词表 / the WeChat word list")
     def get_words() -> WordListOut:
-        text = read()
         try:
-            words = parse_words(text)
-        except StaffFileError as exc:  # edited by hand into a bad state: shown, so an admin can fix it
+            text, words = load_word_list(settings)
+        except StaffFileError as exc:  # edited by hand into a bad state
             raise HTTPException(409, f"词表文件有误，请修正后重新保存：{exc}") from None
         return out(words, text)
 
     @router.put("/safety-words", response_model=WordListOut,
                 summary="保存公众号敏感词表（整体替换）/ replace the WeChat word list")
     def put_words(body: WordListIn) -> WordListOut:
-        if settings.safety_words is None:
-            raise HTTPException(409, "正在使用内置示例词表：请先设置 LANTAI_SAFETY_WORDS 指向一个可写的文件 / "
-                                     "set LANTAI_SAFETY_WORDS to a writable file first")
         try:
-            words = parse_words(body.text)
+            text, words = save_word_list(settings, body.text, gate())
+        except ReadOnlyList as exc:
+            raise HTTPException(409, str(exc)) from None
         except StaffFileError as exc:
             raise HTTPException(422, str(exc)) from None
-        text = body.text if body.text.endswith("\n") or not body.text else body.text + "\n"
-        with lock:
-            try:
-                write_atomically(settings.safety_words, text)
-            except OSError as exc:
-                raise HTTPException(500, f"词表保存失败，原词表未改动：{exc.strerror or exc} / not saved") from None
-            running = gate()
-            if running is not None and running.words_file == settings.safety_words:
-                running.reload()
+        except OSError as exc:
+            raise HTTPException(500, f"词表保存失败，原词表未改动：{exc.strerror or exc} / not saved") from None
         return out(words, text)
 
     return router
 
 
-__all__ = ["safety_words_router"]
+__all__ = ["ReadOnlyList", "load_word_list", "safety_words_router", "save_word_list"]
