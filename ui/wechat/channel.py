@@ -38,20 +38,16 @@ from .dedup import CUSTOMER_SERVICE, KEPT, PASSIVE, Entry, SeenMessages
 from .errcodes import KEEP_FOR_NEXT_MESSAGE, UNAUTHORIZED, meaning
 from .gate import ContentGate
 from .keywords import KeywordAnswers
-from .kept import NOT_READY, KeptAnswers
+from .kept import KeptAnswers
 from .pages import MorePages
 from .privacy import openid_hash
 from .protocol import Inbound
 from .ratelimit import UserRateLimit
 from .reply import render_pages
+from .triage import Triage
 from . import texts
 
 log = logging.getLogger(__name__)
-
-# Events that are no conversation: nothing to say (and replying to a location report every 5 s would spam).
-SILENT_EVENTS = {"unsubscribe", "location", "view", "view_miniprogram", "templatesendjobfinish",
-                 "masssendjobfinish", "kf_create_session", "kf_close_session", "kf_switch_session"}
-WELCOME_EVENTS = {"subscribe", "subscribe_scan", "scan"}  # following, or scanning our QR code again
 
 
 @dataclass
@@ -96,9 +92,8 @@ class WeChatChannel:
         self.assistant = assistant
         self.customer_service = customer_service
         self.limits = limits or Limits()
-        self.examples = examples
-        self.keywords = keywords  # staff-maintained answers to exact keywords and menu clicks
         self.gate = gate  # the content-safety gate on questions and answers
+        self.counts = Counts()
         self.seen = SeenMessages(self.limits.dedup_seconds)
         self.more = MorePages(self.limits.more_seconds)
         self.kept = KeptAnswers(self.limits.kept_seconds)
@@ -106,8 +101,8 @@ class WeChatChannel:
         # Whether late answers go out as customer-service messages; a 48001 from WeChat turns it off for good.
         self.sends = self.limits.customer_service and customer_service is not None
         self.rate = UserRateLimit(self.limits.rate_limit, self.limits.rate_window)
+        self.triage = Triage(self.limits, self.counts, self.rate, self.more, self.kept, keywords, examples)
         self.pool = ThreadPoolExecutor(self.limits.workers, thread_name_prefix="wechat-answer")
-        self.counts = Counts()
         self._tasks: set[asyncio.Task] = set()
 
     # -- one attempt of one message ---------------------------------------------------------------
@@ -151,60 +146,12 @@ class WeChatChannel:
 
     # -- the work of a new message ------------------------------------------------------------------
     def _start(self, entry: Entry, message: Inbound) -> None:
-        immediate = self._immediate(message)
+        immediate = self.triage.reply(message)
         if immediate is not None:
             entry.reply.set_result(immediate)
             return
         self.counts.answers_started += 1
         self._spawn(self._answer(entry, message.user, message.content.strip()))
-
-    def _immediate(self, message: Inbound) -> str | None:
-        """Replies that need no answer; ``None`` when the message is a question to answer."""
-        if message.kind == "event":
-            if message.event == "click" and self.keywords is not None:
-                staff = self.keywords.lookup(message.event_key)
-                if staff is not None:
-                    return staff
-            if message.event in WELCOME_EVENTS:
-                return texts.welcome(self.examples)
-            return "" if message.event in SILENT_EVENTS else texts.unsupported("event")
-        if not self.rate.allow(message.user):
-            self.counts.rate_limited += 1
-            return texts.rate_limited(self.limits.rate_limit, self.limits.rate_window)
-        if message.kind == "voice" and not message.content.strip():
-            return texts.VOICE_WITHOUT_TRANSCRIPT  # 语音识别 is off for the account: no transcript came
-        if message.kind not in ("text", "voice"):
-            return texts.unsupported(message.kind)
-        question = message.content.strip()
-        command = question.strip("。.!！?？ ")
-        kept = self._kept_reply(message.user, command)
-        if kept is not None:
-            return kept
-        if not question:
-            return texts.EMPTY_QUESTION
-        if len(question) > self.limits.max_message_chars:
-            return texts.too_long(self.limits.max_message_chars)
-        if command == texts.MORE_COMMAND:
-            return self.more.next(message.user) or texts.NO_MORE
-        if command == texts.RESULT_COMMAND:
-            return texts.NOTHING_KEPT
-        if self.keywords is not None:
-            return self.keywords.lookup(question)  # the staff's answer, or None: a question for the assistant
-        return None
-
-    def _kept_reply(self, user: str, command: str) -> str | None:
-        """The answer kept for this user, taken by whatever they send next; ``None`` when nothing is kept."""
-        kept = self.kept.take(user)
-        if kept is None:
-            return None
-        if kept is NOT_READY:
-            return texts.KEPT_NOT_READY
-        self.counts.kept_shown += 1
-        if command in ("", texts.RESULT_COMMAND, texts.MORE_COMMAND):
-            return kept
-        # A new question came with it: only one reply can go back, so the user is asked to send it again.
-        with_note = f"{kept}\n{texts.ASK_AGAIN}"
-        return with_note if len(with_note.encode("utf-8")) <= self.limits.max_reply_bytes else kept
 
     async def _answer(self, entry: Entry, user: str, question: str) -> None:
         try:
