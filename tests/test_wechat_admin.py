@@ -127,3 +127,22 @@ def test_the_web_panel_serves_admins_only(public_kb, api, tmp_path):
             staff.close()
             admin.close()
         assert httpx.post(base + "/gradio_api/call/safety_words_load", json={"data": []}).status_code == 401
+
+
+def test_admins_read_the_hits_newest_first_without_message_text(served):
+    with wechat(served) as push:
+        first, second = f"ohit1{time.monotonic_ns()}", f"ohit2{time.monotonic_ns()}"
+        assert push.send(push.text(first, "详情加我微信")).shown == texts.SAFETY_REFUSED_QUESTION
+        assert push.send(push.text(second, "加 我 微 信了解")).shown == texts.SAFETY_REFUSED_QUESTION
+    url = served.url + "/api/wechat/safety-hits"
+    assert httpx.get(url).status_code == 401
+    assert httpx.get(url, headers=_h(STAFF)).status_code == 403
+    r = httpx.get(url, params={"limit": 1}, headers=_h(ADMIN))
+    assert r.status_code == 200
+    from ui.wechat.privacy import openid_hash
+
+    hits = r.json()
+    assert [h["user"] for h in hits] == [openid_hash(second)]
+    assert hits[0]["categories"] == ["广告引流"] and hits[0]["text"] is None and hits[0]["words"] is None
+    assert "了解" not in r.text and second not in r.text
+    assert httpx.get(url, params={"limit": 0}, headers=_h(ADMIN)).status_code == 422

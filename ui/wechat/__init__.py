@@ -77,12 +77,16 @@ def safety_words_file(settings: Settings) -> Path:
     return settings.safety_words or BUNDLED
 
 
+def safety_log_file(settings: Settings) -> Path:
+    """Where the gate's hits are written: ``LANTAI_WECHAT_SAFETY_LOG``, or beside the data."""
+    return settings.wechat_safety_log or settings.data_dir / "wechat-safety-hits.jsonl"
+
+
 def content_gate(settings: Settings, customer_service: CustomerService | None = None) -> ContentGate:
     """The gate the settings describe; ``ValueError`` naming the bad line of a bad word list."""
     try:
         words_file = safety_words_file(settings)
-        log = SafetyLog(settings.wechat_safety_log or settings.data_dir / "wechat-safety-hits.jsonl",
-                        bodies=settings.wechat_log_bodies)
+        log = SafetyLog(safety_log_file(settings), bodies=settings.wechat_log_bodies)
         moderation = None
         if settings.wechat_moderation_url:
             token = None
@@ -100,4 +104,4 @@ def content_gate(settings: Settings, customer_service: CustomerService | None = 
 
 __all__ = ["BadMessage", "BadSignature", "ContentGate", "Counts", "CustomerService", "DeliveryError",
            "DeliveryUncertain", "Inbound", "Limits", "Protocol", "SUCCESS", "WeChatChannel", "build_channel",
-           "content_gate", "safety_words_file", "wechat_router"]
+           "content_gate", "safety_log_file", "safety_words_file", "wechat_router"]

@@ -1,4 +1,5 @@
-"""The word list over REST, for admins only: ``GET``/``PUT /api/wechat/safety-words``.
+"""The word list over REST, for admins only: ``GET``/``PUT /api/wechat/safety-words``; and the gate's
+hits: ``GET /api/wechat/safety-hits``.
 
 ``load_word_list`` and ``save_word_list`` are what the web app's panel calls too.
 
@@ -20,13 +21,14 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
 from ..access import bearer, matches, parse_api_keys
 from ..settings import Settings
 from .gate import ContentGate
 from .safety import WordList, parse_words
+from .safety_log import SafetyLog
 from .stafffile import StaffFileError, write_atomically
 
 MAX_LIST_CHARS = 4_000_000
@@ -44,6 +46,16 @@ class WordListOut(BaseModel):
     entries: int = Field(description="敏感词条数（不含白名单）/ blocked words")
     whitelist: int
     categories: list[str]
+
+
+class HitOut(BaseModel):
+    time: str = Field(description="UTC")
+    user: str = Field(description="openid 的哈希 / the openid, hashed")
+    where: str = Field(description="question | answer")
+    source: str = Field(description="words（敏感词表）| moderation（外部审核）")
+    categories: list[str]
+    words: list[str] | None = Field(None, description="命中的词，仅在 LANTAI_WECHAT_LOG_BODIES=true 时记录")
+    text: str | None = Field(None, description="消息原文，仅在 LANTAI_WECHAT_LOG_BODIES=true 时记录")
 
 
 def _require_admin(request: Request) -> None:
@@ -112,6 +124,14 @@ def safety_words_router(settings: Settings, gate: Callable[[], ContentGate | Non
             raise HTTPException(409, f"词表文件有误，请修正后重新保存：{exc}") from None
         return out(words, text)
 
+    @router.get("/safety-hits", response_model=list[HitOut],
+                summary="公众号内容安全命中记录（最新在前）/ the gate's hits, newest first")
+    def get_hits(limit: int = Query(100, ge=1, le=10_000, description="最多返回多少条")) -> list[HitOut]:
+        from . import safety_log_file
+
+        hits = SafetyLog(safety_log_file(settings)).read(last=limit)
+        return [HitOut.model_validate(h) for h in reversed(hits) if _well_formed(h)]
+
     @router.put("/safety-words", response_model=WordListOut,
                 summary="保存公众号敏感词表（整体替换）/ replace the WeChat word list")
     def put_words(body: WordListIn) -> WordListOut:
@@ -126,6 +146,14 @@ def safety_words_router(settings: Settings, gate: Callable[[], ContentGate | Non
         return out(words, text)
 
     return router
+
+
+def _well_formed(hit: dict) -> bool:
+    try:
+        HitOut.model_validate(hit)
+    except ValueError:
+        return False
+    return True
 
 
 __all__ = ["ReadOnlyList", "load_word_list", "safety_words_router", "save_word_list"]

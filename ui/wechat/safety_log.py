@@ -44,12 +44,21 @@ class SafetyLog:
             except OSError as exc:  # the refusal still stands; only its record is missing
                 log.error("the content-safety log %s could not be written: %s", self.path, exc)
 
-    def read(self) -> list[dict]:
+    def read(self, last: int | None = None) -> list[dict]:
+        """The hits, oldest first (the ``last`` ones only); a line cut short by a crash is skipped."""
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
         except FileNotFoundError:
             return []
-        return [json.loads(line) for line in lines if line.strip()]
+        hits = []
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                hits.append(record)
+        return hits[-last:] if last else hits
 
 
 __all__ = ["SafetyLog"]
