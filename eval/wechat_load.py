@@ -1,7 +1,7 @@
 """Load test of the WeChat channel: many users, WeChat's own time-outs and retries, every answer counted.
 
 Run: ``python -m eval.wechat_load [--messages 200] [--users 50] [--seconds 60] [--budget 4.5] [--lossy 0.1]
-[--data-dir D]``.
+[--aes] [--no-gate] [--data-dir D]``.
 
 Lantai is served by uvicorn on 127.0.0.1 over a knowledge base holding the sample corpus
 (and the real seed when present) as public documents, or over ``--data-dir``. The WeChat
@@ -9,8 +9,10 @@ stand-in (``eval.wechat_standin``) pushes the messages, spread evenly over the t
 each from one of the users in turn, with gold questions; it behaves as WeChat does (5 s
 time-out, the same message up to 3 times) and serves the customer-service API. ``--lossy``
 is the share of messages whose first reply is lost on the way back, so WeChat sends them
-again; ``--budget`` below the answer time sends answers out by customer service. At the end
-every message must have been answered exactly once, passively or by customer service.
+again; ``--budget`` below the answer time sends answers out by customer service; ``--aes``
+encrypts every message and reply (safe mode). The content-safety gate (the bundled word list)
+checks every question and answer unless ``--no-gate``. At the end every message must have been
+answered exactly once, passively or by customer service.
 
 Printed: messages sent, answered passively, answered asynchronously by customer service,
 duplicates (must be 0), lost (must be 0), and the passive reply time p50/p95 as WeChat saw
@@ -64,20 +66,22 @@ def public_base(data_dir: Path):
 
 
 def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget: float = 4.5,
-        lossy: float = 0.0, settle_seconds: float = 60.0) -> dict:
+        lossy: float = 0.0, settle_seconds: float = 60.0, aes: bool = False, gate: bool = True) -> dict:
     """Push ``messages`` from ``users`` over ``seconds`` and count what came back; the figures as a dict."""
     from eval.live import LiveServer
-    from eval.wechat_standin import WeChatAPIStandin, WeChatPush
+    from eval.wechat_standin import WeChatAPIStandin, WeChatPush, new_aes_key
     from ui.api import create_app
     from ui.settings import Settings
 
     asked = questions()
-    with WeChatAPIStandin(APPID, SECRET) as api:
+    aes_key = new_aes_key() if aes else None
+    with WeChatAPIStandin(APPID, SECRET) as api, tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=kb.data_dir, wechat_token=TOKEN, wechat_appid=APPID, wechat_secret=SECRET,
-                            wechat_api_base=api.base_url, wechat_reply_budget=budget)
+                            wechat_api_base=api.base_url, wechat_reply_budget=budget, wechat_aes_key=aes_key,
+                            wechat_safety_gate=gate, wechat_safety_log=Path(tmp) / "safety-hits.jsonl")
         app = create_app(settings, kb=kb, api_keys=[])
         with LiveServer(app) as server:
-            push = WeChatPush(server.url + settings.wechat_path, TOKEN, APPID)
+            push = WeChatPush(server.url + settings.wechat_path, TOKEN, APPID, aes_key=aes_key)
             names = [f"oLoadUser{u:04d}" for u in range(users)]
             every = round(1 / lossy) if lossy > 0 else 0  # every n-th message loses its first reply
             plan = [(i * seconds / messages, names[i % users], asked[i % len(asked)], int(every and i % every == 0))
@@ -99,6 +103,8 @@ def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget:
                 time.sleep(0.1)
             push.close()
             counts = channel.counts
+            gate_words = channel.gate.words.blocked if channel.gate else 0
+            gate_refused = channel.gate.refused if channel.gate else 0
         sent_to = Counter(m.touser for m in api.sent)
 
     asked_by = Counter(user for user, _ in deliveries)
@@ -109,6 +115,7 @@ def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget:
     attempts = sum(len(d.attempts) for _, d in deliveries)
     return {
         "messages": messages, "users": users, "seconds": round(wall, 1), "budget_s": budget, "lossy": lossy,
+        "aes": aes, "gate": gate, "gate_words": gate_words, "gate_refused": gate_refused,
         "passive": sum(passive_by.values()), "customer_service": len(api.sent),
         "duplicates": duplicates, "lost": lost,
         "invalid_replies": sum(1 for _, d in deliveries if d.invalid),
@@ -122,7 +129,10 @@ def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget:
 
 def report(r: dict) -> None:
     print(f"messages sent: {r['messages']} from {r['users']} users in {r['seconds']} s "
-          f"(reply budget {r['budget_s']} s, first reply lost for {r['lossy']:.0%})")
+          f"(reply budget {r['budget_s']} s, first reply lost for {r['lossy']:.0%}, "
+          f"{'safe mode (AES)' if r['aes'] else 'plain mode'})")
+    print(f"content-safety gate: {'on, ' + str(r['gate_words']) + ' words' if r['gate'] else 'off'}; "
+          f"refused: {r['gate_refused']}")
     print(f"answered passively: {r['passive']}")
     print(f"answered asynchronously (customer service): {r['customer_service']}")
     print(f"duplicates: {r['duplicates']}")
@@ -143,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="the messages are spread over this time")
     parser.add_argument("--budget", type=float, default=4.5, help="passive reply budget (LANTAI_WECHAT_REPLY_BUDGET)")
     parser.add_argument("--lossy", type=float, default=0.0, help="share of messages whose first reply is lost")
+    parser.add_argument("--aes", action="store_true", help="safe mode: messages and replies encrypted")
+    parser.add_argument("--no-gate", action="store_true", help="turn the content-safety gate off")
     parser.add_argument("--data-dir", type=Path, help="an existing data dir (its public documents are used)")
     args = parser.parse_args(argv)
     if args.messages < 1 or args.users < 1 or args.seconds <= 0 or not 0 <= args.lossy <= 1:
@@ -150,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         kb = public_base(args.data_dir or Path(tmp) / "data")
         try:
-            result = run(kb, args.messages, args.users, args.seconds, args.budget, args.lossy)
+            result = run(kb, args.messages, args.users, args.seconds, args.budget, args.lossy, aes=args.aes,
+                         gate=not args.no_gate)
         finally:
             kb.close()
     report(result)

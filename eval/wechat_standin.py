@@ -13,8 +13,12 @@ arrived (a slow network), so retries can be provoked on purpose.
 ``WeChatAPIStandin`` is WeChat's API: ``GET /cgi-bin/token`` issues tokens
 (with a chosen lifetime), ``POST /cgi-bin/message/custom/send`` records
 customer-service messages. ``fail_next`` scripts failures: errcode -1, 40001,
-42001, HTTP 500, or a dropped connection; ``expire_tokens`` makes every token
-issued so far expired.
+42001, 45015 (outside the 48 hours), 45047 (send limit), 48001 (an account
+without 客服消息), HTTP 500, or a dropped connection; ``expire_tokens`` makes
+every token issued so far expired. ``POST /wxa/msg_sec_check`` is WeChat's
+content check (version 2): a text holding one of ``risky`` (word → label) is
+``risky``, anything else ``pass``; ``moderation_down`` drops every call
+(the service is down).
 """
 
 from __future__ import annotations
@@ -122,10 +126,19 @@ class WeChatPush:
         return self._message(user, "image", f"<PicUrl>{_cdata('http://127.0.0.1/p.jpg')}</PicUrl>"
                                               f"<MediaId>{_cdata('media1')}</MediaId>", msg_id)
 
-    def event(self, user: str, event: str, create_time: int | None = None) -> str:
+    def voice(self, user: str, recognition: str | None = None, msg_id: int | None = None) -> str:
+        """A voice message; ``recognition`` is WeChat's transcript, sent when 语音识别 is on for the account."""
+        fields = f"<MediaId>{_cdata('voice-media-1')}</MediaId><Format>{_cdata('amr')}</Format>"
+        if recognition is not None:
+            fields += f"<Recognition>{_cdata(recognition)}</Recognition>"
+        return self._message(user, "voice", fields, msg_id)
+
+    def event(self, user: str, event: str, create_time: int | None = None, key: str | None = None) -> str:
+        """An event; ``key`` is the EventKey (a menu item's key for CLICK)."""
+        event_key = f"<EventKey>{_cdata(key)}</EventKey>" if key is not None else ""
         return (f"<xml><ToUserName>{_cdata(self.account)}</ToUserName><FromUserName>{_cdata(user)}</FromUserName>"
                 f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType>{_cdata('event')}</MsgType>"
-                f"<Event>{_cdata(event)}</Event></xml>")
+                f"<Event>{_cdata(event)}</Event>{event_key}</xml>")
 
     def _message(self, user: str, kind: str, fields: str, msg_id: int | None) -> str:
         msg_id = msg_id or next(_msg_ids)
@@ -134,9 +147,9 @@ class WeChatPush:
                 f"<MsgId>{msg_id}</MsgId></xml>")
 
     # -- signing ------------------------------------------------------------------------------------
-    def signed(self, xml: str, user: str = "") -> tuple[bytes, dict[str, str]]:
-        """The request body and query WeChat would send for this message."""
-        timestamp, nonce = str(int(time.time())), _nonce()
+    def signed(self, xml: str, user: str = "", at: float | None = None) -> tuple[bytes, dict[str, str]]:
+        """The request body and query WeChat would send for this message (signed at ``at``, default now)."""
+        timestamp, nonce = str(int(time.time() if at is None else at)), _nonce()
         params = {"signature": _sign(self.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
         if user:
             params["openid"] = user
@@ -245,12 +258,16 @@ class WeChatAPIStandin:
 
     TOKEN = "/cgi-bin/token"
     SEND = "/cgi-bin/message/custom/send"
+    MODERATION = "/wxa/msg_sec_check"
 
     def __init__(self, appid: str, secret: str, token_ttl: int = 7200):
         self.appid = appid
         self.secret = secret
         self.token_ttl = token_ttl
         self.sent: list[SentMessage] = []
+        self.risky: dict[str, int] = {}  # words msg_sec_check finds risky, with their label (20002: 色情 ...)
+        self.moderation_down = False
+        self.moderated: list[str] = []  # the texts msg_sec_check was asked about
         self.calls: list[Call] = []
         self._tokens: dict[str, float] = {}  # token -> expiry (monotonic)
         self._failures: list[_Failure] = []
@@ -302,12 +319,20 @@ class WeChatAPIStandin:
             self.calls.clear()
             self._failures.clear()
             self.token_ttl = 7200
+            self.risky.clear()
+            self.moderation_down = False
+            self.moderated.clear()
 
     # -- lifecycle ----------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}/cgi-bin/"
+
+    @property
+    def moderation_url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}{self.MODERATION}"
 
     def start(self) -> "WeChatAPIStandin":
         standin = self
@@ -357,6 +382,8 @@ class WeChatAPIStandin:
             failure = next((f for f in self._failures if f.remaining > 0 and f.path == url.path), None)
             if failure is not None:
                 failure.remaining -= 1
+            if failure is None and url.path == self.MODERATION and self.moderation_down:
+                failure = _Failure(0, url.path, None, None, drop=True, take=False)
         if failure is not None and failure.drop:
             if failure.take and url.path == self.SEND and isinstance(body, dict):
                 self._take(body, query.get("access_token", ""))
@@ -377,6 +404,8 @@ class WeChatAPIStandin:
             return self._answer(http, url.path, query, body, self._token(query))
         if url.path == self.SEND and http.command == "POST":
             return self._answer(http, url.path, query, body, self._send(query, body))
+        if url.path == self.MODERATION and http.command == "POST":
+            return self._answer(http, url.path, query, body, self._moderate(query, body))
         self._record(url.path, query, body, None, 404)
         self._reply(http, 404, {"errcode": 404, "errmsg": "no such api"})
 
@@ -394,12 +423,9 @@ class WeChatAPIStandin:
 
     def _send(self, query: dict[str, str], body: Any) -> dict:
         token = query.get("access_token", "")
-        with self._lock:
-            expiry = self._tokens.get(token)
-        if expiry is None:
-            return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}
-        if expiry <= time.monotonic():
-            return {"errcode": 42001, "errmsg": "access_token expired"}
+        problem = self._token_problem(token)
+        if problem:
+            return problem
         if not isinstance(body, dict) or body.get("msgtype") != "text" or not body.get("touser"):
             return {"errcode": 40008, "errmsg": "invalid message type"}
         content = (body.get("text") or {}).get("content")
@@ -409,6 +435,36 @@ class WeChatAPIStandin:
             return {"errcode": 45002, "errmsg": "content size out of limit"}
         self._take(body, token)
         return {"errcode": 0, "errmsg": "ok"}
+
+    def _moderate(self, query: dict[str, str], body: Any) -> dict:
+        problem = self._token_problem(query.get("access_token", ""))
+        if problem:
+            return problem
+        if not isinstance(body, dict) or not isinstance(body.get("content"), str) or body.get("version") != 2 \
+                or not body.get("openid") or body.get("scene") not in (1, 2, 3, 4):
+            return {"errcode": 47001, "errmsg": "data format error"}
+        content = body["content"]
+        with self._lock:
+            self.moderated.append(content)
+            found = next(((w, label) for w, label in self.risky.items() if w in content), None)
+        trace = secrets.token_hex(8)
+        if found is None:
+            return {"errcode": 0, "errmsg": "ok", "result": {"suggest": "pass", "label": 100},
+                    "detail": [{"strategy": "content_model", "errcode": 0, "suggest": "pass", "label": 100}],
+                    "trace_id": trace}
+        word, label = found
+        return {"errcode": 0, "errmsg": "ok", "result": {"suggest": "risky", "label": label},
+                "detail": [{"strategy": "keyword", "errcode": 0, "suggest": "risky", "label": label, "level": 90,
+                            "keyword": word}], "trace_id": trace}
+
+    def _token_problem(self, token: str) -> dict | None:
+        with self._lock:
+            expiry = self._tokens.get(token)
+        if expiry is None:
+            return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}
+        if expiry <= time.monotonic():
+            return {"errcode": 42001, "errmsg": "access_token expired"}
+        return None
 
     def _take(self, body: dict, token: str) -> None:
         with self._cond:

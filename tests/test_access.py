@@ -80,6 +80,12 @@ def test_every_route_needs_a_key_or_a_login(secret_kb, monkeypatch, tmp_path, so
     assert report.status("POST", "/gradio_api/call/ask", "none") == 401
     assert report.status("GET", "/config", "none") == 401
     assert report.status("GET", "/healthz", "none") == 200
+    # The word list is for admins only: a staff key or login is not enough (no LANTAI_ADMIN_KEYS here).
+    for method, path in (("GET", "/api/wechat/safety-words"), ("PUT", "/api/wechat/safety-words"),
+                         ("GET", "/api/wechat/safety-hits")):
+        assert report.status(method, path, "none") == 401
+        assert report.status(method, path, "valid key") == 403
+        assert report.status(method, path, "valid login") == 401
 
 
 def test_login_page_explains_key_login_in_chinese(secret_kb, monkeypatch, tmp_path):

@@ -7,11 +7,14 @@ import pytest
 from eval.wechat_load import report, run
 
 
-@pytest.mark.parametrize("budget", [4.5, 0.0], ids=["passive", "customer-service"])
-def test_load_script_small(public_kb, budget, capsys):
-    result = run(public_kb, messages=24, users=6, seconds=3, budget=budget, lossy=0.25, settle_seconds=30)
+@pytest.mark.parametrize("budget, aes", [(4.5, False), (0.0, False), (4.5, True)],
+                         ids=["passive", "customer-service", "passive-aes"])
+def test_load_script_small(public_kb, budget, aes, capsys):
+    result = run(public_kb, messages=24, users=6, seconds=3, budget=budget, lossy=0.25, settle_seconds=30, aes=aes)
     report(result)
-    assert "duplicates: 0" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "duplicates: 0" in out and "content-safety gate: on" in out
+    assert result["gate"] and result["gate_words"] > 10 and result["aes"] == aes
     assert result["duplicates"] == 0 and result["lost"] == 0 and result["invalid_replies"] == 0
     assert result["passive"] + result["customer_service"] == 24
     assert result["retries"] == 6 and result["answers_started"] == 24  # retries of lost replies: no second answer

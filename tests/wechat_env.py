@@ -54,7 +54,7 @@ def lantai(kb, settings, **app_kwargs):
     """Lantai's API app over ``kb`` with the WeChat channel, served by uvicorn on a free loopback port."""
     from ui.api import create_app
 
-    app = create_app(settings, kb=kb, api_keys=[], **app_kwargs)
+    app = create_app(settings, kb=kb, **({"api_keys": []} | app_kwargs))
     with LiveServer(app) as server:
         server.app = app
         yield server

@@ -780,6 +780,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         return Response(plan_docx(body.markdown), media_type=_DOCX, headers={
             "Content-Disposition": _content_disposition(f"{name}.docx", "lantai-plan.docx")})
 
+    from .wechat.admin import safety_words_router
+
+    api.include_router(safety_words_router(settings, lambda: getattr(app.state.wechat, "gate", None)))
     app.include_router(api)
     app.state.wechat = wechat[0] if wechat is not None else None
     if wechat is not None:

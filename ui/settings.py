@@ -52,12 +52,46 @@ class Settings(BaseSettings):
     wechat_workers: int = Field(4, ge=1, description="threads answering WeChat questions")
     wechat_api_timeout: float = Field(10.0, gt=0, description="seconds per WeChat API call")
     wechat_send_attempts: int = Field(4, ge=1, description="tries per customer-service message on transient errors")
+    wechat_customer_service: bool = Field(
+        True, description="False for accounts without 客服消息 (unverified 订阅号): a late answer is kept for the "
+                          "user's next message; a first 48001 from WeChat turns it off too")
+    wechat_kept_seconds: float = Field(
+        48 * 3600.0, gt=0, description="how long an answer kept for the user's next message waits")
+    wechat_clock_skew: float = Field(
+        300.0, gt=0, description="signed requests whose timestamp is further than this many seconds from the "
+                                 "server's clock are refused (403): a replayed request")
+    wechat_followup_seconds: float = Field(600.0, ge=0, description="a user's earlier questions count as context for this long")
+    wechat_followup_turns: int = Field(3, ge=0, description="how many earlier questions of a user are kept (0: none)")
+    wechat_keyword_answers: Path | None = Field(
+        None, description="staff-maintained answers: `keyword<TAB>answer` or `EventKey<TAB>answer` a line; "
+                          "exact keywords and menu clicks get them before the assistant is asked")
+
+    # The content-safety gate of the public channel.
+    wechat_safety_gate: bool = Field(True, description="check questions and answers against the word list")
+    safety_words: Path | None = Field(
+        None, description="word list, `category<TAB>word` or a bare word a line, `白名单<TAB>word` for exceptions; "
+                          "default: the bundled example list (read-only)")
+    wechat_moderation_url: str | None = Field(
+        None, description="an external msg_sec_check-style endpoint asked after the word list; down means refused")
+    wechat_moderation_wechat_token: bool = Field(
+        False, description="send the account's access_token to the moderation endpoint (WeChat's own API only)")
+    wechat_moderation_timeout: float = Field(2.0, gt=0, description="seconds per moderation call")
+    wechat_safety_log: Path | None = Field(
+        None, description="where word-list and moderation hits are logged (JSON lines); default: "
+                          "<data_dir>/wechat-safety-hits.jsonl")
+    wechat_log_bodies: bool = Field(
+        False, description="write the message text into the safety log (off: time, hashed openid, category only)")
 
     # Access (one home for keys and logins, so a value written in `.env` is honoured like the rest).
     # [access settings]
     api_keys: SecretStr | None = Field(
         None, description="comma-separated API keys; once set, every surface needs a key or a login")
     ui_users: SecretStr | None = Field(None, description="user:password,... for the web login")
+    admin_keys: SecretStr | None = Field(
+        None, description="comma-separated API keys (also in api_keys when those are set) that may change "
+                          "staff-maintained lists such as the word list; none: nobody may")
+    admin_users: str | None = Field(
+        None, description="comma-separated web login names (of ui_users) that may edit the word list in the web app")
     login_max_failures: int = Field(5, ge=1, description="failed logins per user name or client address ...")
     login_window_seconds: float = Field(300.0, gt=0, description="... within this many seconds ...")
     login_lockout_seconds: float = Field(300.0, gt=0, description="... pause further logins for this long")

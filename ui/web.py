@@ -777,6 +777,9 @@ def build_ui(app_state: Any) -> gr.Blocks:
                 p_refresh.click(plan_preview, [p_edit], [p_preview])
                 p_md_btn.click(plan_download("md"), [p_edit, p_name], [p_file])
                 p_docx_btn.click(plan_download("docx"), [p_edit, p_name], [p_file])
+            from .safety_panel import add_safety_panel
+
+            add_safety_panel(settings, lambda: getattr(getattr(app_state, "wechat", None), "gate", None))
     accept_only_uploads(demo, cache_root)
     return demo
 

@@ -11,6 +11,10 @@ after 5 s, three times in all) waits for the same reply, up to its own budget
   it is sent once when ready, and any later attempt gets ``success`` at once.
   An earlier attempt that runs out while a newer one waits hands nothing
   over (WeChat only listens to the newest attempt).
+* an account without customer-service messages (``Limits.customer_service``
+  off, or WeChat said 48001 once) keeps the reply instead: the attempt that
+  gives up says so, and the user's next message (any text, or 「结果」) gets
+  it passively (``kept``). WeChat's refusals 45015 and 45047 keep it too.
 * an attempt after the reply went back passively gets the same reply again,
   not a new answer: WeChat retries only when it did not get a reply in time,
   and it shows a user at most one reply per message, so returning it again
@@ -28,20 +32,22 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from .conversation import Conversations
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
-from .dedup import CUSTOMER_SERVICE, PASSIVE, Entry, SeenMessages
+from .dedup import CUSTOMER_SERVICE, KEPT, PASSIVE, Entry, SeenMessages
+from .errcodes import KEEP_FOR_NEXT_MESSAGE, UNAUTHORIZED, meaning
+from .gate import ContentGate
+from .keywords import KeywordAnswers
+from .kept import KeptAnswers
 from .pages import MorePages
+from .privacy import openid_hash
 from .protocol import Inbound
 from .ratelimit import UserRateLimit
 from .reply import render_pages
+from .triage import Triage
 from . import texts
 
 log = logging.getLogger(__name__)
-
-# Events that are no conversation: nothing to say (and replying to a location report every 5 s would spam).
-SILENT_EVENTS = {"unsubscribe", "location", "view", "view_miniprogram", "templatesendjobfinish",
-                 "masssendjobfinish", "kf_create_session", "kf_close_session", "kf_switch_session"}
-WELCOME_EVENTS = {"subscribe", "subscribe_scan", "scan"}  # following, or scanning our QR code again
 
 
 @dataclass
@@ -54,6 +60,10 @@ class Limits:
     dedup_seconds: float = 300.0
     more_seconds: float = 1800.0
     workers: int = 4
+    customer_service: bool = True  # False: the account has no 客服消息; late answers wait for the next message
+    kept_seconds: float = 48 * 3600.0
+    followup_seconds: float = 600.0  # a user's questions within this time of each other are one conversation
+    followup_turns: int = 3
 
 
 @dataclass
@@ -66,25 +76,33 @@ class Counts:
     passive: int = 0
     customer_service: int = 0
     delivery_failed: int = 0
+    kept: int = 0  # late answers kept for the user's next message
+    kept_shown: int = 0  # ... and shown by it
     rate_limited: int = 0
     passive_ms: deque = field(default_factory=lambda: deque(maxlen=10000))  # the latest passive reply times
 
 
 class WeChatChannel:
     def __init__(self, assistant, customer_service: CustomerService | None, limits: Limits | None = None,
-                 examples: tuple[str, ...] = texts.EXAMPLES):
+                 examples: tuple[str, ...] = texts.EXAMPLES, keywords: KeywordAnswers | None = None,
+                 gate: ContentGate | None = None):
         if getattr(getattr(assistant, "config", None), "visibility", None) != "public":
             raise ValueError("the WeChat channel needs an assistant limited to public documents "
                              "(AssistantConfig.visibility='public')")
         self.assistant = assistant
         self.customer_service = customer_service
         self.limits = limits or Limits()
-        self.examples = examples
+        self.gate = gate  # the content-safety gate on questions and answers
+        self.counts = Counts()
         self.seen = SeenMessages(self.limits.dedup_seconds)
         self.more = MorePages(self.limits.more_seconds)
+        self.kept = KeptAnswers(self.limits.kept_seconds)
+        self.conversations = Conversations(self.limits.followup_seconds, self.limits.followup_turns)
+        # Whether late answers go out as customer-service messages; a 48001 from WeChat turns it off for good.
+        self.sends = self.limits.customer_service and customer_service is not None
         self.rate = UserRateLimit(self.limits.rate_limit, self.limits.rate_window)
+        self.triage = Triage(self.limits, self.counts, self.rate, self.more, self.kept, keywords, examples)
         self.pool = ThreadPoolExecutor(self.limits.workers, thread_name_prefix="wechat-answer")
-        self.counts = Counts()
         self._tasks: set[asyncio.Task] = set()
 
     # -- one attempt of one message ---------------------------------------------------------------
@@ -107,6 +125,8 @@ class WeChatChannel:
     async def _wait(self, entry: Entry, attempt: int, deadline: float) -> str | None:
         if entry.owner == CUSTOMER_SERVICE:
             return None
+        if entry.owner == KEPT:
+            return texts.KEPT_NOTICE  # WeChat may not have got the notice: say it again
         if not entry.reply.done():
             try:
                 await asyncio.wait_for(asyncio.shield(entry.reply), max(0.0, deadline - time.monotonic()))
@@ -116,76 +136,88 @@ class WeChatChannel:
             entry.delivered = PASSIVE
             return entry.reply.result() or None
         if entry.owner == PASSIVE and attempt == entry.attempts:
+            if not self.sends:
+                entry.owner = KEPT  # the user's next message will take it
+                self._keep(entry)
+                return texts.KEPT_NOTICE
             entry.owner = CUSTOMER_SERVICE  # from here on, the reply leaves by the customer-service API only
             self._spawn(self._deliver(entry))
         return None
 
     # -- the work of a new message ------------------------------------------------------------------
     def _start(self, entry: Entry, message: Inbound) -> None:
-        immediate = self._immediate(message)
+        immediate = self.triage.reply(message)
         if immediate is not None:
             entry.reply.set_result(immediate)
             return
         self.counts.answers_started += 1
         self._spawn(self._answer(entry, message.user, message.content.strip()))
 
-    def _immediate(self, message: Inbound) -> str | None:
-        """Replies that need no answer; ``None`` when the message is a question to answer."""
-        if message.kind == "event":
-            if message.event in WELCOME_EVENTS:
-                return texts.welcome(self.examples)
-            return "" if message.event in SILENT_EVENTS else texts.unsupported("event")
-        if not self.rate.allow(message.user):
-            self.counts.rate_limited += 1
-            return texts.rate_limited(self.limits.rate_limit, self.limits.rate_window)
-        if message.kind != "text":
-            return texts.unsupported(message.kind)
-        question = message.content.strip()
-        if not question:
-            return texts.EMPTY_QUESTION
-        if len(question) > self.limits.max_message_chars:
-            return texts.too_long(self.limits.max_message_chars)
-        if question.strip("。.!！?？ ") == texts.MORE_COMMAND:
-            return self.more.next(message.user) or texts.NO_MORE
-        return None
-
     async def _answer(self, entry: Entry, user: str, question: str) -> None:
-        loop = asyncio.get_running_loop()
         try:
-            pages = await loop.run_in_executor(self.pool, self._pages, question)
+            pages = await self._checked_pages(user, question)
         except Exception:
             log.exception("answering a WeChat question failed")
             pages = [texts.FAILED]
         self.more.keep(user, pages[1:])
         entry.reply.set_result(pages[0])
 
-    def _pages(self, question: str) -> list[str]:
-        answer = self.assistant.ask(question)
+    async def _checked_pages(self, user: str, question: str) -> list[str]:
+        """The answer's pages, or one refusal when the gate stops the question or the answer."""
+        if self.gate is not None:
+            refusal = await self.gate.question(user, question)
+            if refusal is not None:
+                return [refusal]  # refused questions are no turn of the conversation
+        history = self.conversations.history(user)
+        loop = asyncio.get_running_loop()
+        pages = await loop.run_in_executor(self.pool, self._pages, question, history)
+        self.conversations.add(user, question)
+        if self.gate is not None:
+            refusal = await self.gate.answer(user, "\n".join(pages))
+            if refusal is not None:
+                return [refusal]
+        return pages
+
+    def _pages(self, question: str, history: list[str] | None = None) -> list[str]:
+        answer = self.assistant.ask(question, history=history or None)
         titles: dict[str, str] = {}
         for doc in self.assistant.kb.documents():
             if doc.visibility == "public":  # a title is content too: only public ones may be shown
                 titles[doc.id] = titles[doc.file_name] = doc.title or doc.file_name
         return render_pages(answer, titles, self.limits.max_reply_bytes)
 
+    def _keep(self, entry: Entry) -> None:
+        entry.delivered = KEPT
+        self.kept.keep(entry.user, entry.reply)
+        self.counts.kept += 1
+
     async def _deliver(self, entry: Entry) -> None:
         text = await entry.reply
         if not text:
             return
-        if self.customer_service is None:
-            entry.delivered = "failed"
-            self.counts.delivery_failed += 1
-            log.error("a late WeChat answer could not be sent: no AppID/AppSecret for customer-service messages")
+        user = openid_hash(entry.user)
+        if not self.sends:  # a 48001 for another message came while this answer was computed
+            self._keep(entry)
             return
         try:
             await self.customer_service.send_text(entry.user, text)
         except DeliveryUncertain as exc:
             entry.delivered = "uncertain"
             self.counts.delivery_failed += 1
-            log.warning("customer-service message to %s may not have arrived; not resent: %s", entry.user, exc)
+            log.warning("customer-service message to user %s may not have arrived; not resent: %s", user, exc)
         except DeliveryError as exc:
+            if exc.errcode in KEEP_FOR_NEXT_MESSAGE:  # WeChat would refuse it again: never resent blindly
+                if exc.errcode == UNAUTHORIZED and self.sends:
+                    self.sends = False
+                    log.warning("WeChat refused customer-service messages (48001 %s): from now on late answers "
+                                "are kept for each user's next message", meaning(UNAUTHORIZED))
+                self._keep(entry)
+                log.warning("customer-service message to user %s refused (%s %s); kept for the user's next message",
+                            user, exc.errcode, meaning(exc.errcode))
+                return
             entry.delivered = "failed"
             self.counts.delivery_failed += 1
-            log.error("customer-service message to %s failed: %s", entry.user, exc)
+            log.error("customer-service message to user %s failed (%s): %s", user, meaning(exc.errcode), exc)
         else:
             entry.delivered = CUSTOMER_SERVICE
             self.counts.customer_service += 1
@@ -214,6 +246,8 @@ class WeChatChannel:
         self.pool.shutdown(wait=False, cancel_futures=True)
         if self.customer_service is not None:
             await self.customer_service.aclose()
+        if self.gate is not None:
+            await self.gate.aclose()
 
 
 __all__ = ["Counts", "Limits", "WeChatChannel"]

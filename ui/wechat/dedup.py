@@ -8,7 +8,8 @@ and age), behind a lock, so the table never grows without limit.
 
 ``owner`` says who will deliver the reply: ``passive`` (the HTTP reply to
 whichever attempt is waiting when it is ready) until an attempt gives up on
-its budget, then ``customer_service`` for good.
+its budget, then ``customer_service`` for good — or ``kept`` when no
+customer-service message can be sent: the user's next message takes it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cachetools import TTLCache
 
 PASSIVE = "passive"
 CUSTOMER_SERVICE = "customer_service"
+KEPT = "kept"
 
 
 @dataclass
@@ -32,7 +34,7 @@ class Entry:
     created: float = field(default_factory=time.monotonic)
     attempts: int = 0  # how many times WeChat has sent this message so far
     owner: str = PASSIVE
-    delivered: str = ""  # "" | passive | customer_service | failed | uncertain
+    delivered: str = ""  # "" | passive | customer_service | kept | failed | uncertain
 
 
 class SeenMessages:
@@ -58,4 +60,4 @@ class SeenMessages:
             return len(self._entries)
 
 
-__all__ = ["CUSTOMER_SERVICE", "PASSIVE", "Entry", "SeenMessages"]
+__all__ = ["CUSTOMER_SERVICE", "KEPT", "PASSIVE", "Entry", "SeenMessages"]

@@ -28,7 +28,7 @@ from wechatpy.utils import check_signature, random_string
 
 
 class BadSignature(Exception):
-    """The request was not signed with our token (or not for our app id): 403."""
+    """The request was not signed with our token (or not for our app id), or is a replay: 403."""
 
 
 class BadMessage(Exception):
@@ -42,8 +42,9 @@ class Inbound:
     user: str  # FromUserName: the user's openid
     account: str  # ToUserName: our account's id
     kind: str  # text | image | voice | video | shortvideo | location | link | event | ...
-    content: str = ""  # text messages
+    content: str = ""  # text messages; for voice, WeChat's transcript (Recognition) when 语音识别 is on
     event: str = ""  # events: subscribe, unsubscribe, click, ...
+    event_key: str = ""  # a menu item's key (CLICK events)
     msg_id: int = 0
     create_time: int = 0
 
@@ -70,8 +71,10 @@ def guard_xml(body: bytes | str) -> None:
 class Protocol:
     """Signature checks, decryption and reply rendering for one account."""
 
-    def __init__(self, token: str, app_id: str | None = None, aes_key: str | None = None):
+    def __init__(self, token: str, app_id: str | None = None, aes_key: str | None = None,
+                 clock_skew: float = 300.0):
         self.token = token
+        self.clock_skew = clock_skew
         self.app_id = app_id or ""
         self.crypto = None
         if aes_key:
@@ -91,6 +94,14 @@ class Protocol:
             check_signature(self.token, signature, timestamp, nonce)
         except InvalidSignatureException:
             raise BadSignature("signature mismatch") from None
+        # The signature covers neither the body nor the time of sending, and access logs keep signature,
+        # timestamp and nonce: without an age check a logged request could be sent again at any time.
+        try:
+            age = abs(time.time() - int(timestamp))
+        except ValueError:
+            raise BadSignature("timestamp is not a number") from None
+        if age > self.clock_skew:
+            raise BadSignature(f"timestamp is {age:.0f} s away from the server's clock (a replay?)")
 
     # -- inbound ------------------------------------------------------------------------------
     def read(self, body: bytes, *, encrypted: bool, msg_signature: str | None, timestamp: str,
@@ -138,16 +149,19 @@ def _inbound(xml: str) -> Inbound:
         if not all(isinstance(v, str) and v.strip() for v in fields.values()):
             raise BadMessage("FromUserName, ToUserName and MsgType are required")
         kind = fields["MsgType"].strip().lower()
-        content = data.get("Content") or ""
+        # A voice message carries WeChat's own transcript in Recognition when 语音识别 is on for the account.
+        content = data.get("Recognition" if kind == "voice" else "Content") or ""
         event = data.get("Event") or ""
-        if not isinstance(content, str) or not isinstance(event, str):
-            raise BadMessage("Content and Event must be text")
+        event_key = data.get("EventKey") or ""
+        if not all(isinstance(v, str) for v in (content, event, event_key)):
+            raise BadMessage("Content, Recognition, Event and EventKey must be text")
         return Inbound(
             user=fields["FromUserName"].strip(),
             account=fields["ToUserName"].strip(),
             kind=kind,
             content=content,
             event=getattr(message, "event", "") or event.lower(),
+            event_key=event_key.strip(),
             msg_id=_int(data.get("MsgId")),
             create_time=_int(data.get("CreateTime")),
         )

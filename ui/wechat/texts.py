@@ -37,8 +37,23 @@ def too_long(max_chars: int) -> str:
 
 
 EMPTY_QUESTION = f"请发送文字问题。{WHAT_I_DO}"
+VOICE_WITHOUT_TRANSCRIPT = f"抱歉，暂时听不懂语音消息。请用文字发送问题，例如：{EXAMPLES[0]}"
+
+# Answers kept for the user's next message (no customer-service message could carry them).
+RESULT_COMMAND = "结果"
+KEPT_NOTICE = "问题已收到，答案正在准备。稍后回复任意内容（或「结果」）即可查看答案。"
+KEPT_NOT_READY = "答案还在准备中，请稍后回复任意内容（或「结果」）查看。"
+NOTHING_KEPT = "目前没有待查看的答案。请直接发送您的问题。"
+ASK_AGAIN = "（以上是您上一个问题的答案；刚才发送的新问题请再发送一次。）"
+
+# The content-safety gate.
+SAFETY_REFUSED_QUESTION = "抱歉，您的消息中含有不适宜在公众号中讨论的内容，无法回答。欢迎换一种说法提问，或咨询本馆工作人员。"
+SAFETY_REFUSED_ANSWER = "抱歉，这个问题的答案暂时不便在公众号中提供，请到馆或致电咨询本馆工作人员。"
+SAFETY_UNAVAILABLE = "抱歉，内容审核服务暂时不可用，暂时无法回答，请稍后再试。"
 NO_MORE = "没有更多内容了。请直接发送新的问题。"
 FAILED = "抱歉，回答这个问题时出了点问题，请稍后再试。"
 
-__all__ = ["EMPTY_QUESTION", "EXAMPLES", "FAILED", "MORE_COMMAND", "MORE_HINT", "NO_MORE", "WHAT_I_DO",
+__all__ = ["ASK_AGAIN", "EMPTY_QUESTION", "EXAMPLES", "FAILED", "KEPT_NOTICE", "KEPT_NOT_READY", "MORE_COMMAND",
+           "MORE_HINT", "NOTHING_KEPT", "NO_MORE", "RESULT_COMMAND", "SAFETY_REFUSED_ANSWER",
+           "SAFETY_REFUSED_QUESTION", "SAFETY_UNAVAILABLE", "VOICE_WITHOUT_TRANSCRIPT", "WHAT_I_DO",
            "rate_limited", "too_long", "unsupported", "welcome"]
