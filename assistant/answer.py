@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from index import KnowledgeBase, SearchFilters, SearchHit
 from index.tokenize import tokenize
 
-from . import arithmetic, compose, grounding, outcomes
+from . import arithmetic, compose, grounding, outcomes, who
 from .evidence import key_terms, library_mentioned, library_names, missing_terms, places_named, states_number_for
 from .expand import expand
 from .draft import Draft, render
@@ -156,6 +156,9 @@ class Assistant:
                 return self._refuse(query, shown, _not_found(missing))
             if compose.asks_quantity(query) and not compose.answers_number(query, draft, relevance):
                 return self._refuse(query, shown)  # sentences on the subject, but none gives the number asked
+            kind = who.asks_name(query.text)
+            if kind and not who.gives_name(kind, _said_texts(draft), query.text):
+                return self._refuse(query, shown)  # the 设计单位 mentioned, never named
         if not draft.refused and _asks_actual(query.text) and self._only_targets(draft):
             return self._refuse(query, shown, f"{NO_INFO}：文档只写了计划或目标，没有写实际结果。")
         draft.intro = note + draft.intro

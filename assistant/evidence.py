@@ -45,7 +45,7 @@ _PLACE_WORD = re.compile(r"(?:省|市|县|区|旗|州|盟|镇|乡|街道|村|社
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> None:
+def load_vocabulary() -> None:
     tokenize("")  # the library vocabulary (满意度 a noun, not a place) is loaded into the segmenter
 
 
@@ -56,7 +56,7 @@ def key_terms(question: str) -> tuple[str, ...]:
     for name in library_names(text):
         text = text.replace(name.name, "，")
     text = re.sub(r"\d+(?:\.\d+)?\s*[年月日天个万千百十]*", "，", text)
-    _vocabulary()
+    load_vocabulary()
     terms: list[str] = []
     pieces = _ASKING.split(text)
     asked = _ASKING.findall(text)
@@ -145,7 +145,7 @@ _PLACE_SUFFIX = re.compile(r"(?:省|市|县|区|旗|州|盟|自治区|特别行�
 def places_named(question: str) -> tuple[str, ...]:
     """The places a question names (某某省 → 某某, 某某市 → 某某): a document about somewhere else does
     not answer it. Words like 本市, 全区 point back at the library asked about and are not places."""
-    _vocabulary()
+    load_vocabulary()
     found = []
     at = 0
     for w in pseg.lcut(question):

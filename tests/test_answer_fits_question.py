@@ -258,3 +258,17 @@ def test_a_total_is_never_given_for_how_many_were_added(stock_and_flow):
     # holding it may still be shown as evidence)
     assert not any(f.value == 42 for f in answer.figures)
     assert "3间" in stock_and_flow.ask("云溪县图书馆2022年新建了多少间城市书房？").answer
+
+
+def test_a_question_for_a_name_needs_a_sentence_that_gives_one():
+    from assistant.who import asks_name, gives_name
+
+    assert asks_name("新馆的设计单位是哪家？") == "organisation"
+    assert asks_name("馆长叫什么名字？") == "person"
+    assert asks_name("做自查的是哪个省的图书馆？") == "place"
+    assert asks_name("新馆什么时候开放？") is None
+    q = "新馆的设计单位是哪家？"
+    assert not gives_name("organisation", ["与建设单位及设计单位保持密切联系，推进新馆建设。"], q)
+    assert gives_name("organisation", ["新馆由江城建筑设计研究院有限公司设计。"], q)
+    assert not gives_name("person", ["馆长主持召开了全馆工作会议。"], "馆长叫什么名字？")
+    assert gives_name("person", ["馆长张文静主持召开了全馆工作会议。"], "馆长叫什么名字？")
