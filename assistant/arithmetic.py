@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from ingest.outline import library_names
 
 from .draft import Draft
+from .evidence import places_named
 from .types import FigureUsed
 
 # -- figures as the passages state them ------------------------------------------------------
@@ -80,6 +81,11 @@ def _passage_operands(chunk) -> list[Operand]:
     out = []
     for value, magnitude, unit, stated, at, end_at, approx in _numbers(text):
         start = max((e.end() for e in _CLAUSE_END.finditer(text, 0, at)), default=0)
+        while start > 0 and text[start - 1] == "、":  # 全年接待、服务市民14万人次: the listed verbs are its words
+            before = max((e.end() for e in _CLAUSE_END.finditer(text, 0, start - 1)), default=0)
+            if re.search(r"\d", text[before: start - 1]):
+                break  # 图书400册、期刊200册: the item before has a figure of its own
+            start = before
         start = max(start, at - 40)
         end = _CLAUSE_END.search(text, end_at)
         after = text[end_at: end.start() if end else len(text)][:12]
@@ -142,7 +148,7 @@ _SUM = re.compile(r"加起来|加在一起|合起来|一共|合计|总共|共计
 _DIFF = re.compile(r"相差|差距|差多少|多出|高出|低了|(?<![至最])(?:多|少)了多少|(?:增加|减少|增长|下降|提高|降低|上升)了?多少"
                    r"|比.{1,24}?(?:多|少|高|低)(?:出|了)?多少")
 _GAP = re.compile(r"还差|缺口|还有多少.{0,12}(?:没|未|尚未)|距离.{0,6}目标|离.{0,10}还差")
-_SHARE = re.compile(r"占.{1,24}?(?:的)?(?:比重|比例|百分之几|百分比|多少%|占比|几成)|占比")
+_SHARE = re.compile(r"占.{1,24}?(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少%|占比|几成)|占比")
 _AVERAGE = re.compile(r"平均.{0,4}每|每.{1,10}?平均|日均|月均|人均|每天平均|平均一天")
 # 每位员工平均办多少场 says what 平均每位员工办多少场 says: the averaging word moved before 每.
 _PER_FIRST = re.compile(r"每(一?[个位名家所间场次本册月天年周]?[\u4e00-\u9fff]{0,8}?)(?:平均|大约|大概)")
@@ -171,13 +177,9 @@ def _fmt(value: float, decimals: int = 2) -> str:
 def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude=()) -> Operand | None:
     """The one figure whose words fit the term best; None when none fits well or different values tie."""
     scored = []
-    if unit and not any(c.unit == unit for c in candidates):
-        # none in the very unit asked: one of its family will do (多少人 → 28500人次)
-        candidates = [c for c in candidates if _same_family(c.unit, unit)]
-        unit = None
     for c in candidates:
-        if unit and c.unit != unit:
-            continue
+        if unit and not _same_family(c.unit, unit):
+            continue  # the unit asked, or one of its family (多少人 → 28500人次, 多少个 → 187家)
         if any(c is e for e in exclude):
             continue
         scored.append((_score(term, c), c))
@@ -199,14 +201,15 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
 def _score(term: str, c: Operand) -> float:
     """The share of the term the figure's words hold; for a metrics-table name, the mean of both directions
     too (总流通人次 fits 某省公共图书馆总流通人次 though the question says more than the name)."""
-    score = fit(term, c.context)
+    score = fit(term, c.context + c.unit)  # 服务人次 asked: 人次 is the figure's unit, not its words
     if c.from_table and len(_grams(c.context)) >= 2:
         score = max(score, (score + fit(c.context, term)) / 2)  # both ways: a short name is no better fit
     return score
 
 
 # Units a librarian counts one thing in: 多少人 is answered in 人次, 多少册 in 册次 or 本.
-_UNIT_FAMILIES = (("人", "人次", "名", "位"), ("册", "册次", "本", "册件", "件"), ("次", "场", "场次", "期"))
+_UNIT_FAMILIES = (("人", "人次", "名", "位"), ("册", "册次", "本", "册件", "件"), ("次", "场", "场次", "期"),
+                  ("个", "家", "间", "所", "座", "处"))
 
 
 def _same_family(unit: str, asked: str) -> bool:
@@ -224,6 +227,9 @@ def _same_scale(ops: list[Operand]) -> tuple[str, float]:
 
 
 def _split_parts(text: str) -> list[str]:
+    for place in places_named(text):  # which place is checked elsewhere; it is not the figure's name
+        text = re.sub(rf"{re.escape(place)}(?:省|市|县|区|旗|州)?", "", text)
+    text = re.sub(r"^(?:另外|其他|其余|此外)", "", text)
     parts = [_term(p) for p in re.split(r"和|与|及|以及|、|加上|跟|同", text)]
     return [p for p in parts if len(p) >= 2]
 
@@ -246,11 +252,15 @@ def _sum(question: str, subject: str, ops: list[Operand]) -> Result | None:
                 return None
             break
         chosen.append(op)
-    if len({o.unit for o in chosen}) != 1 or len({o.chunk_id + o.stated for o in chosen}) != len(chosen):
+    if len({o.chunk_id + o.stated for o in chosen}) != len(chosen):
         return None
+    units = {o.unit for o in chosen}
+    if len(units) != 1 and not (asked and all(_same_family(u, asked[1]) for u in units)):
+        return None  # 187家、19个、2间 add up as 多少个 asked; 册 and 人次 never
     magnitude, scale = _same_scale(chosen)
     value = sum(o.plain for o in chosen) / scale
-    return Result(value, magnitude + chosen[0].unit, " + ".join(o.stated for o in chosen), chosen, "合计")
+    unit = chosen[0].unit if len(units) == 1 else asked[1]
+    return Result(value, magnitude + unit, " + ".join(o.stated for o in chosen), chosen, "合计")
 
 
 def _respectively(parts: list[str], ops: list[Operand], unit: str | None) -> list[Operand]:
@@ -333,7 +343,7 @@ def _gap(question: str, subject: str, ops: list[Operand]) -> Result | None:
 def _share(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]) -> Result | None:
     # 图书藏量在总藏量中占多大比例 names the part first and the whole inside 在…中
     m = re.search(r"(.+?)在(.+?)(?:中|里|当中|之中)占", subject) \
-        or re.search(r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分比|多少|占比|几成)", subject)
+        or re.search(r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少|占比|几成)", subject)
     if not m:
         return None
     pool = [o for o in rows + ops if not years or o.year in years or (o.year is None and not o.from_table)]
