@@ -137,6 +137,8 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
         for pos, sent in enumerate(units(hit.chunk.text)):
             if relevance is not None:
                 score = relevance.share(sent) * (1.0 if len(sent) >= 8 else 0.5) + 0.1 / (rank + 1)
+                if len(sent) > _LONG_UNIT:  # a run-on unit (a table flattened into one line) holds words by its size
+                    score *= (_LONG_UNIT / len(sent)) ** 0.5
                 if wants_number and _STATES_QUANTITY.search(sent):
                     score += 0.15
             else:
@@ -181,6 +183,8 @@ def asks_quantity(query: Query) -> bool:
     return bool(_NUMBER_WORDS.search(query.text))
 
 
+# Beyond this length a unit is seldom one sentence: its share of the question's words is discounted.
+_LONG_UNIT = 150
 # A sentence far weaker than the best one is noise beside it (it shares the library's name, not the subject).
 _KEEP_SHARE = 0.3
 _NUMBER_WORDS = re.compile(r"多少|(?<!哪)几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久")  # 哪几项: a list
