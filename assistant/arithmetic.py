@@ -28,7 +28,7 @@ from .types import FigureUsed
 _UNITS = ("人次", "册次", "场次", "册件", "平方米", "千册", "千人次", "人", "名", "册", "件", "次", "场", "个", "间",
           "家", "所", "元", "种", "分", "天", "项", "条", "台", "处", "期", "篇", "份", "本", "张", "位", "小时", "%")
 _UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
-_FIGURE = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(万|亿)?\s*(余|多)?\s*({_UNIT})(以上|余|多)?")
+_FIGURE = re.compile(rf"(?<![\d.,])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|亿)?\s*(余|多)?\s*({_UNIT})(以上|余|多)?")
 # 十五个, 两千三百册, 一百余场: not 一 alone (一是, 一批), and not 分 (十分重要 is no score).
 _CN_DIGITS = "零一二两三四五六七八九十百千万"
 _CN_FIGURE = re.compile(rf"([二两三四五六七八九十][{_CN_DIGITS}]*|一[十百千万][{_CN_DIGITS}]*)\s*(余|多)?\s*"
@@ -64,7 +64,7 @@ def _numbers(text: str):
     found = []
     for m in _FIGURE.finditer(text):
         if m.group(4) not in ("年", "月", "日"):
-            found.append((float(m.group(1)), m.group(2) or "", m.group(4), m.group(0), m.start(), m.end(),
+            found.append((float(m.group(1).replace(",", "")), m.group(2) or "", m.group(4), m.group(0), m.start(), m.end(),
                           bool(m.group(3) or m.group(5))))
     for m in _CN_FIGURE.finditer(text):
         try:
