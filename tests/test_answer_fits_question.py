@@ -4,9 +4,8 @@ are fictional and written here."""
 
 import pytest
 
-from assistant import Assistant
 from assistant.relevance import Relevance, measured_words, units
-from index import KnowledgeBase
+from written_kb import assistant_over
 
 SUMMARY_A = """石门县图书馆2021年工作总结
 
@@ -33,19 +32,9 @@ YEARBOOK_TABLE = """3-7 文化机构情况
 """
 
 
-def _assistant_over(tmp_path_factory, embedder, documents: dict[str, str]):
-    """A real knowledge base (Chroma, SQLite, the embedder) over the documents written here."""
-    folder = tmp_path_factory.mktemp("docs")
-    for name, text in documents.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    kb = KnowledgeBase(tmp_path_factory.mktemp("data"), embedder)
-    assert kb.ingest(sorted(folder.glob("*.txt"))).ok
-    return kb, Assistant(kb)
-
-
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder):
-    kb, assistant = _assistant_over(tmp_path_factory, embedder, {
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {
         "shimen-2021.txt": SUMMARY_A, "liuhe-2021.txt": SUMMARY_B, "yearbook-table.txt": YEARBOOK_TABLE})
     yield assistant
     kb.close()
@@ -110,7 +99,7 @@ PLAN_ONLY = """山塘县图书馆2022年工作计划
 
 @pytest.fixture(scope="module")
 def plan_assistant(tmp_path_factory, embedder):
-    kb, assistant = _assistant_over(tmp_path_factory, embedder, {
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {
         "shantang-2022-plan.txt": PLAN_ONLY, "liuhe-2021.txt": SUMMARY_B})
     yield assistant
     kb.close()
@@ -126,7 +115,7 @@ def test_a_target_is_not_an_outcome(plan_assistant):
 
 
 def test_a_date_question_is_answered_by_a_dated_sentence(tmp_path_factory, embedder):
-    kb, assistant = _assistant_over(tmp_path_factory, embedder, {"shimen-2021.txt": (
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {"shimen-2021.txt": (
         "石门县图书馆2021年工作总结\n\n一、阅读推广\n全年举办讲座12场。5月8日，与县文联联合举办“家风家训讲座”。\n")})
     answer = assistant.ask("石门县图书馆的家风家训讲座是哪天举办的？")
     kb.close()
@@ -183,7 +172,7 @@ def test_a_listed_item_is_named_by_its_own_noun(tmp_path):
 
 
 def test_per_head_divides_by_the_population_served(tmp_path_factory, embedder):
-    kb, assistant = _assistant_over(tmp_path_factory, embedder, {"liuhe-2021.txt": (
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {"liuhe-2021.txt": (
         "柳河区图书馆2021年工作总结\n\n一、基本情况\n全区常住人口48万人，全年馆藏图书达到96万册，接待读者30万人次。\n")})
     books = assistant.ask("柳河区图书馆2021年人均藏书多少册？")
     visits = assistant.ask("柳河区2021年人均到馆多少次？")
@@ -211,7 +200,7 @@ NATIONAL = """2021年全国公共图书馆事业发展统计公报
 
 @pytest.fixture(scope="module")
 def with_national(tmp_path_factory, embedder):
-    kb, assistant = _assistant_over(tmp_path_factory, embedder, {
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {
         "shimen-2021.txt": SUMMARY_A, "national-2021.txt": NATIONAL, "yearbook-table.txt": YEARBOOK_TABLE})
     yield assistant
     kb.close()
@@ -246,7 +235,7 @@ STOCK_AND_FLOW_2021 = """云溪县图书馆2021年工作总结
 
 @pytest.fixture(scope="module")
 def stock_and_flow(tmp_path_factory, embedder):
-    kb, assistant = _assistant_over(tmp_path_factory, embedder, {"yunxi-2022.txt": STOCK_AND_FLOW,
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {"yunxi-2022.txt": STOCK_AND_FLOW,
                                                                  "yunxi-2021.txt": STOCK_AND_FLOW_2021})
     yield assistant
     kb.close()

@@ -3,9 +3,8 @@ covers (口径). The library and its documents are fictional and written here.""
 
 import pytest
 
-from assistant import Assistant
 from assistant.basis import stated_basis
-from index import KnowledgeBase
+from written_kb import assistant_over
 
 SUMMARY = """石桥县图书馆2023年工作总结
 
@@ -23,12 +22,9 @@ YEARBOOK = """石桥县图书馆年鉴（2024）节选
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder):
-    folder = tmp_path_factory.mktemp("docs")
-    (folder / "shiqiao-2023-summary.txt").write_text(SUMMARY, encoding="utf-8")
-    (folder / "shiqiao-yearbook-2024.txt").write_text(YEARBOOK, encoding="utf-8")
-    kb = KnowledgeBase(tmp_path_factory.mktemp("data"), embedder)
-    assert kb.ingest(sorted(folder.glob("*.txt"))).ok
-    yield Assistant(kb)
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {
+        "shiqiao-2023-summary.txt": SUMMARY, "shiqiao-yearbook-2024.txt": YEARBOOK})
+    yield assistant
     kb.close()
 
 

@@ -3,8 +3,8 @@ The library and its documents are fictional and written here."""
 
 import pytest
 
-from assistant import Assistant, outcomes
-from index import KnowledgeBase
+from assistant import outcomes
+from written_kb import assistant_over
 
 PLAN_2023 = """白沙县图书馆2023年工作计划
 
@@ -38,13 +38,10 @@ SUMMARY_2024 = """白沙县图书馆2024年工作总结
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder):
-    folder = tmp_path_factory.mktemp("docs")
-    for name, text in {"baisha-2023-plan.txt": PLAN_2023, "baisha-2023-summary.txt": SUMMARY_2023,
-                       "baisha-2024-summary.txt": SUMMARY_2024}.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    kb = KnowledgeBase(tmp_path_factory.mktemp("data"), embedder)
-    assert kb.ingest(sorted(folder.glob("*.txt"))).ok
-    yield Assistant(kb)
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {
+        "baisha-2023-plan.txt": PLAN_2023, "baisha-2023-summary.txt": SUMMARY_2023,
+        "baisha-2024-summary.txt": SUMMARY_2024})
+    yield assistant
     kb.close()
 
 
