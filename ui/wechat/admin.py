@@ -36,7 +36,7 @@ MAX_LIST_CHARS = 4_000_000
 
 class WordListIn(BaseModel):
     text: str = Field(..., max_length=MAX_LIST_CHARS,
-                      description="整个词表：每行「类别<TAB>词语」或只写词语；「白名单<TAB>词语」为例外 / the whole list")
+                      description="整个词表：每行「类别[Tab]词语」或只写词语；「白名单[Tab]词语」为例外 / the whole list")
 
 
 class WordListOut(BaseModel):

@@ -89,8 +89,8 @@ def parse_words(text: str) -> WordList:
             category, word = DEFAULT_CATEGORY, line
         category, word = category.strip(), word.strip()
         if "\t" in word or not category or not normalise(word):
-            raise StaffFileError(f"第 {number} 行格式不对：应为「类别<TAB>词语」或只写词语 / line {number}: "
-                                 "expected category<TAB>word or a word")
+            raise StaffFileError(f"第 {number} 行格式不对：应为「类别[Tab]词语」或只写词语 / line {number}: "
+                                 "expected category[Tab]word or a word")
         if _CONTROL.search(line):
             raise StaffFileError(f"第 {number} 行含有控制字符 / line {number}: control characters")
         if len(word) > MAX_WORD_CHARS or len(category) > MAX_CATEGORY_CHARS:

@@ -49,7 +49,7 @@ def entries(text: str) -> list[tuple[int, str]]:
 def split_entry(number: int, line: str) -> tuple[str, str]:
     left, tab, right = line.partition("\t")
     if not tab or not left.strip() or not right.strip():
-        raise StaffFileError(f"第 {number} 行格式不对：应为「关键词<TAB>内容」/ line {number}: expected key<TAB>value")
+        raise StaffFileError(f"第 {number} 行格式不对：应为「关键词[Tab]内容」/ line {number}: expected key[Tab]value")
     return left.strip(), right.strip()
 
 
