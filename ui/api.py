@@ -663,7 +663,11 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         if not path.is_file():
             raise HTTPException(status.HTTP_409_CONFLICT, f"原文件已不存在，无法重新索引：{record.file_name} / "
                                                           f"the source file no longer exists")
-        kb.registry.mark_stale(record.id)
+        lock = _writing()  # the ingest worker writes on the same registry: one writer at a time
+        try:
+            kb.registry.mark_stale(record.id)
+        finally:
+            lock.release()
         job = jobs.submit([path], record.visibility)
         return UploadAccepted(job_id=job.id, files=[record.file_name])
 
