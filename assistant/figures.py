@@ -94,6 +94,19 @@ def _value_text(row: MetricRow) -> str:
     )
 
 
+# A second quantity glued to a figure counts the same things another way: 12种100余册 (titles, volumes).
+_COMPANION = re.compile(r"(\d[\d.,]*\s*(?:万|亿)?\s*(?:余|多)?\s*(?:册次|册|件|种|人次|人|场次|场|个|次|万元|元))(?![\d\u4e00-\u9fff]{0,1}[年月日])")
+
+
+def _companion(row: MetricRow) -> str:
+    """The quantity written right after the figure, with nothing between (12种100余册 → （100余册）)."""
+    pos = row.quote.find(row.stated)
+    if pos < 0:
+        return ""
+    m = _COMPANION.match(row.quote, pos + len(row.stated))
+    return f"（{m.group(1)}）" if m else ""
+
+
 def _change_text(row: MetricRow) -> str:
     if row.change_pct is None:
         return ""
@@ -195,7 +208,8 @@ class FigureAnswerer:
             if first.kind == "target":  # a plan's wording carries what goes with the target (总数达到71间)
                 clause = _clause_of(first)
                 source = f"（原文：{clause}）" if clause and clause != first.stated else ""
-            draft.add(f"{label}{kind}为{_value_text(first)}{change}{source}", first.chunk_id, first.quote)
+            draft.add(f"{label}{kind}为{_value_text(first)}{_companion(first)}{change}{source}", first.chunk_id,
+                      first.quote)
             draft.figures.append(_used(first))
             return
         if len({r.doc_id for r in distinct}) == 1:  # "两个项目分别仍有509.22万元和242.12万元"
