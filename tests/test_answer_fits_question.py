@@ -266,3 +266,10 @@ def test_a_question_for_a_name_needs_a_sentence_that_gives_one():
 def test_a_quantity_glued_to_a_figure_is_stated_with_it(assistant):
     text = assistant.ask("柳河区图书馆2021年征集了多少地方文献？").answer
     assert "56种" in text and "320余册" in text  # titles and volumes: one figure counted two ways
+
+
+def test_everyday_words_find_the_formal_ones_reports_use():
+    from assistant.evidence import missing_terms
+
+    assert "为止" not in missing_terms("数据统计到哪个月为止？", ["全年数据截至11月底。"])
+    assert "对子" not in missing_terms("和哪个社区结的对子？", ["与东湖社区形成结对共建。"])
