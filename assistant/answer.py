@@ -474,7 +474,9 @@ class Assistant:
     def _finish(self, draft: Draft, hits: list[SearchHit], mode: str) -> Answer:
         text, citations = render(draft, self._lookup)
         text, citations = _with_top_passage(text, citations, hits)
-        passages = [self._lookup(c.chunk_id).text for c in citations if self._lookup(c.chunk_id)]
+        # A passage is cited with its headings (a heading may be the sentence quoted).
+        passages = [" ".join([*chunk.heading_path, chunk.text]) for chunk in
+                    (self._lookup(c.chunk_id) for c in citations) if chunk is not None]
         check = verify(text, citations, draft.figures, passages)
         if not check.ok:
             text = flag(text, check.unverified)

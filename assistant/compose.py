@@ -133,8 +133,14 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     wants_number = bool(_NUMBER_WORDS.search(query.text))
     scored = []
     pool = _in_years(hits, query)[:6]
+    headings_seen: set[str] = set()
     for rank, hit in enumerate(pool):
-        for pos, sent in enumerate(units(hit.chunk.text)):
+        # A passage's heading that states a figure is a unit too: （一）某系列活动（共8项） holds the count
+        # its items do not.
+        heading = hit.chunk.heading_path[-1] if hit.chunk.heading_path else ""
+        own = [(-1, heading)] if re.search(r"\d", heading) and heading not in headings_seen else []
+        headings_seen.add(heading)
+        for pos, sent in [*own, *enumerate(units(hit.chunk.text))]:
             if relevance is not None:
                 score = relevance.share(sent) * (1.0 if len(sent) >= 8 else 0.5) + 0.1 / (rank + 1)
                 if len(sent) > _LONG_UNIT:  # a run-on unit (a table flattened into one line) holds words by its size
@@ -154,7 +160,7 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     chosen = {(s[1], s[2]) for s in top}
     if relevance is not None:  # a list's lead-in brings its items
         for _, rank, pos, sent, _ in list(top):
-            if introduces(sent):
+            if introduces(sent) and pos >= 0:
                 following = units(pool[rank].chunk.text)[pos + 1 : pos + 9]
                 chosen |= {(rank, pos + 1 + i) for i in range(len(following))}
     draft = Draft()

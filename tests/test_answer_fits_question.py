@@ -273,3 +273,28 @@ def test_everyday_words_find_the_formal_ones_reports_use():
 
     assert "为止" not in missing_terms("数据统计到哪个月为止？", ["全年数据截至11月底。"])
     assert "对子" not in missing_terms("和哪个社区结的对子？", ["与东湖社区形成结对共建。"])
+
+
+HEADED = """兰溪县图书馆2021年工作总结
+
+一、阅读推广
+（一）“迎新春”系列活动（共6项）
+1.举办少儿书画展，展出作品60余幅。
+2.在中心广场举办猜灯谜活动。
+3.开展新春送春联进社区活动。
+（二）“读书月”系列活动
+全年举办读书月活动12场。
+"""
+
+
+@pytest.fixture(scope="module")
+def headed(tmp_path_factory, embedder):
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {"lanxi-2021.txt": HEADED})
+    yield assistant
+    kb.close()
+
+
+def test_a_heading_that_states_a_figure_answers_and_is_verified(headed):
+    answer = headed.ask("“迎新春”系列活动一共有几项？")
+    assert "6项" in answer.answer
+    assert not answer.unverified_numbers  # the heading is part of the cited passage
