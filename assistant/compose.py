@@ -134,6 +134,7 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     scored = []
     pool = _in_years(hits, query)[:6]
     headings_seen: set[str] = set()
+    seen_units: set[str] = set()
     for rank, hit in enumerate(pool):
         # A passage's heading that states a figure is a unit too: （一）某系列活动（共8项） holds the count
         # its items do not.
@@ -151,6 +152,10 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
                 score = _overlap(q_tokens, sent) + 0.3 / (rank + 1)
             if query.indicator and query.indicator in sent:
                 score += 0.3
+            key = re.sub(r"\s+", "", sent)
+            if key in seen_units:
+                continue  # chunks overlap by a sentence: the same sentence twice takes one place
+            seen_units.add(key)
             scored.append((score, rank, pos, sent, hit.chunk.id))
     if not scored:
         return Draft()
@@ -166,6 +171,8 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     draft = Draft()
     by_key = {(s[1], s[2]): s for s in scored}
     for key in sorted(chosen):
+        if key not in by_key:
+            continue  # a list item already said from the passage before
         _, _, _, sent, chunk_id = by_key[key]
         draft.add(sent, chunk_id, sent)
     return draft

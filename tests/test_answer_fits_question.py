@@ -298,3 +298,21 @@ def test_a_heading_that_states_a_figure_answers_and_is_verified(headed):
     answer = headed.ask("“迎新春”系列活动一共有几项？")
     assert "6项" in answer.answer
     assert not answer.unverified_numbers  # the heading is part of the cited passage
+
+
+def test_a_sentence_two_overlapping_passages_share_is_said_once():
+    from assistant import compose
+    from assistant.query import Query
+    from index import SearchHit
+    from ingest.types import Chunk
+
+    shared = "三是加强员工健康监测和出行管理。"
+    first = Chunk("c1", "d1", "a.txt", "二是做好场馆防控。" + shared, (), None, None, 0, 30, 0)
+    second = Chunk("c2", "d1", "a.txt", shared + "建立员工出市报备制度。", (), None, None, 20, 60, 1)
+    hits = [SearchHit(first, 1.0), SearchHit(second, 0.9)]
+    rarity = lambda words: {w: 2.0 for w in words}  # noqa: E731
+    query = Query("员工出市需要做什么？")
+    draft = compose.best_sentences(query, hits, Relevance(query.text, rarity))
+    said = [st.text for st in draft.statements]
+    assert said.count(shared) == 1
+    assert "建立员工出市报备制度。" in said
