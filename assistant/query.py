@@ -15,7 +15,8 @@ from ingest.outline import library_names
 
 from .aliases import matcher
 
-_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年?(?!\d)")
+# A year is 2023 or 2023年, never a quantity: 2000平方米, 1990册 and 2000.5 are not years.
+_YEAR = re.compile(r"(?<![\d.])(20\d{2}|19\d{2})(?:\s*年|(?![\d.%]|\s*[万千百个间家所名人次册件场种项条篇份元平米台处座本张位期]))")
 _RELATIVE = (
     (re.compile(r"大前年"), -3),
     (re.compile(r"前年"), -2),

@@ -69,3 +69,10 @@ def test_a_very_long_history_is_neither_walked_nor_recursed_through():
     history = ["2024年进馆人数是多少？"] + ["那呢？"] * 3000
     query = understand("那前年呢？", indicators=INDICATORS, reference_year=2025, orgs=[], history=history)
     assert query.follow_up and query.indicator is None
+
+
+def test_a_quantity_of_four_digits_is_not_a_year():
+    from assistant.query import _YEAR
+
+    assert [m.group(1) for m in _YEAR.finditer("建筑面积2000平方米的分馆是哪个？")] == []
+    assert [m.group(1) for m in _YEAR.finditer("1990册新书和2023年的进馆人数")] == ["2023"]
