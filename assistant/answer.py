@@ -267,7 +267,10 @@ class Assistant:
         """The documents about somewhere other than the places the question names, and, for a question
         about one library, the documents that name no library and show no sign of being its own."""
         places = places_named(query.text)
-        out = {d for d in self._document_texts() if self._about_elsewhere(d, places)} if places else set()
+        out = set()
+        if places:
+            orgs = {d.id: d.org for d in self._visible_documents()}
+            out = {d for d, text in self._document_texts().items() if _about_elsewhere(text, orgs.get(d), places)}
         if query.org and len(self._orgs()) >= 2:
             out |= self._not_of(query.org)
         return out
@@ -299,16 +302,6 @@ class Assistant:
         self._unowned = (key, out)
         return out
 
-    def _about_elsewhere(self, doc_id: str, places: tuple[str, ...]) -> bool:
-        """A document that names none of the places asked about is not about them when it says whose it
-        is: a library's document, or a report on the whole nation (a national total is no province's
-        figure). A bare table that names no one may be of any place and is kept."""
-        text = self._document_texts().get(doc_id, "")
-        if any(p in text for p in places):
-            return False
-        orgs = {d.id: d.org for d in self._visible_documents()}
-        return bool(orgs.get(doc_id)) or bool(_NATIONAL.search(text[:300]))
-
     def _evidence_from_place(self, query: Query, hits: list[SearchHit], relevance: Relevance) -> Draft | None:
         """The best sentences from the documents that may be of the place and library asked about
         (``hits`` hold no document elsewhere already), if they hold the question."""
@@ -330,10 +323,14 @@ class Assistant:
             hits = self.reranker.rerank(query.text, hits)
         return hits
 
+    def _names_of(self, indicator: str) -> list[str]:
+        """An indicator's name and the aliases the alias file gives it."""
+        known = self.kb.metrics.indicators.get(indicator)
+        return [indicator, *(known.aliases if known else ())]
+
     def _only_indicator(self, words: str, indicator: str) -> bool:
         """Every word of ``words`` is part of the indicator's name or of one of its aliases."""
-        known = self.kb.metrics.indicators.get(indicator)
-        names = [indicator, *(known.aliases if known else ())]
+        names = self._names_of(indicator)
         terms = [t for t in tokenize(words) if len(t) >= 2]
         return bool(terms) and all(any(t in n for n in names) for t in terms)
 
@@ -385,10 +382,7 @@ class Assistant:
         such word gives nothing to check."""
         if not relevance.measured:
             return True
-        names = []
-        for f in draft.figures:
-            known = self.kb.metrics.indicators.get(f.indicator)
-            names += [f.indicator, *(known.aliases if known else ())]
+        names = [n for f in draft.figures for n in self._names_of(f.indicator)]
         # The library's own name (某某图书馆) holds 图书 whatever the figure counts.
         said = re.sub(r"[\u4e00-\u9fff]{0,12}图书馆", "", " ".join([*names, *(st.text for st in draft.statements)]))
         return any(w in said for w in relevance.measured)
@@ -396,10 +390,7 @@ class Assistant:
     def _figure_share(self, draft: Draft, relevance: Relevance) -> float:
         """The share of the question a draft holds, its figures' indicators known by all their names
         (买书 asked, 文献购置经费 found: the alias file says they are one figure)."""
-        names = []
-        for f in draft.figures:
-            known = self.kb.metrics.indicators.get(f.indicator)
-            names += [f.indicator, *(known.aliases if known else ())]
+        names = [n for f in draft.figures for n in self._names_of(f.indicator)]
         return max(_said_share(draft, relevance), relevance.share(" ".join([*names, *_said_texts(draft)])))
 
     def _compose(self, query: Query, hits: list[SearchHit], relevance: Relevance,
@@ -543,6 +534,15 @@ class Assistant:
         answer = Answer(question="", answer=text, citations=citations, figures=_dedupe(figures), grounded=not problems,
                         unverified_numbers=unverified, mode="llm")
         return answer, problems
+
+
+def _about_elsewhere(text: str, org: str | None, places: tuple[str, ...]) -> bool:
+    """A document that names none of the places asked about is not about them when it says whose it
+    is: a library's document, or a report on the whole nation (a national total is no province's
+    figure). A bare table that names no one may be of any place and is kept."""
+    if any(p in text for p in places):
+        return False
+    return bool(org) or bool(_NATIONAL.search(text[:300]))
 
 
 def _said_texts(draft: Draft) -> list[str]:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import calendar
 import re
-
-import cn2an
 from dataclasses import dataclass
 
+import cn2an
+
+from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
 from .draft import Draft
@@ -178,8 +179,8 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
     """The one figure whose words fit the term best; None when none fits well or different values tie."""
     scored = []
     for c in candidates:
-        if unit and not _same_family(c.unit, unit):
-            continue  # the unit asked, or one of its family (多少人 → 28500人次, 多少个 → 187家)
+        if unit and not units_compatible(c.unit, unit):
+            continue  # the unit asked, or one counting the same things (多少人 → 28500人次, 多少个 → 187家)
         if any(c is e for e in exclude):
             continue
         scored.append((_score(term, c), c))
@@ -205,15 +206,6 @@ def _score(term: str, c: Operand) -> float:
     if c.from_table and len(_grams(c.context)) >= 2:
         score = max(score, (score + fit(c.context, term)) / 2)  # both ways: a short name is no better fit
     return score
-
-
-# Units a librarian counts one thing in: 多少人 is answered in 人次, 多少册 in 册次 or 本.
-_UNIT_FAMILIES = (("人", "人次", "名", "位"), ("册", "册次", "本", "册件", "件"), ("次", "场", "场次", "期"),
-                  ("个", "家", "间", "所", "座", "处"))
-
-
-def _same_family(unit: str, asked: str) -> bool:
-    return unit == asked or any(unit in f and asked in f for f in _UNIT_FAMILIES)
 
 
 def _asked_unit(question: str) -> tuple[str, str] | None:
@@ -255,7 +247,7 @@ def _sum(question: str, subject: str, ops: list[Operand]) -> Result | None:
     if len({o.chunk_id + o.stated for o in chosen}) != len(chosen):
         return None
     units = {o.unit for o in chosen}
-    if len(units) != 1 and not (asked and all(_same_family(u, asked[1]) for u in units)):
+    if len(units) != 1 and not (asked and all(units_compatible(u, asked[1]) for u in units)):
         return None  # 187家、19个、2间 add up as 多少个 asked; 册 and 人次 never
     magnitude, scale = _same_scale(chosen)
     value = sum(o.plain for o in chosen) / scale
@@ -291,18 +283,10 @@ def _difference(question: str, subject: str, ops: list[Operand], years: list[int
     if len(years) >= 2 or re.search(r"比上年|较上年|比去年|比前一年|上年", question):
         # One figure in two years: the asked years, or the year and the one before. Without a unit
         # asked (增长了多少) the change the document states, in %, answers: nothing computed.
-        if unit is None:
+        pair = _two_years(question, subject, years, rows, unit) if unit is not None else None
+        if pair is None:
             return None
-        ys = sorted(years) if len(years) >= 2 else ([years[0] - 1, years[0]] if years else [])
-        if len(ys) < 2:
-            return None
-        first, last = ys[0], ys[-1]
-        term = _term(re.split(r"比|较|从|到|至|一共|增加|减少|多了|少了|增长|下降", subject)[0]) or _term(subject)
-        term = re.sub(r"上年|去年|前一年", "", term)
-        before = _best(term, [r for r in rows if r.year == first], unit)
-        after = _best(term, [r for r in rows if r.year == last], unit)
-        if before is None or after is None or before.unit != after.unit:
-            return None
+        before, after = pair
         magnitude, scale = _same_scale([after, before])
         value = (after.plain - before.plain) / scale
         return Result(abs(value), magnitude + after.unit, f"{after.stated} - {before.stated}", [after, before],
@@ -442,7 +426,7 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         # 人均到馆多少次: visits counted in 人次, divided by people, are 次 per head
         same = ("次", "人次") if unit == "次" and divisor is not None and divisor.unit in ("人", "名") else (unit,)
         exact = [o for o in pool if o.unit in same]
-        pool = exact or [o for o in pool if _same_family(o.unit, unit)]
+        pool = exact or [o for o in pool if units_compatible(o.unit, unit)]
     numerator = _best(term, pool) if term else None
     if numerator is None and divisor is not None and unit:
         # The figure of the asked unit that stands in the divisor's own sentence (158名员工…5000场).
@@ -506,11 +490,12 @@ def _two_years(question: str, subject: str, years: list[int], rows: list[Operand
         first, last = years[0] - 1, years[0]
     else:
         return None
-    term = _term(re.split(r"比|较|从|到|至|同比|增长|增加|提高|上升|下降|减少|降低|增幅|降幅|变化|是(?!否)", subject)[0]) or _term(subject)
+    term = _term(re.split(r"比|较|从|到|至|一共|同比|增长|增加|提高|上升|下降|减少|降低|多了|少了|增幅|降幅|变化|是(?!否)",
+                          subject)[0]) or _term(subject)
     term = re.sub(r"上年|去年|前一年", "", term)
     before = _best(term, [r for r in rows if r.year == first], unit)
     after = _best(term, [r for r in rows if r.year == last], unit)
-    if before is None or after is None or before.unit != after.unit or not before.plain:
+    if before is None or after is None or before.unit != after.unit:
         return None
     return before, after
 
@@ -522,7 +507,7 @@ def _rate(question: str, subject: str, years: list[int], rows: list[Operand]) ->
     if pair is None:
         return None
     before, after = pair
-    if after.change_pct is not None:
+    if after.change_pct is not None or not before.plain:
         return None
     value = (after.plain - before.plain) / before.plain * 100
     return Result(abs(value), "%", f"({after.stated} - {before.stated}) ÷ {before.stated}", [after, before],
@@ -541,6 +526,8 @@ def _times(question: str, subject: str, ops: list[Operand], years: list[int], ro
             return None
         first = min(years, key=lambda y: question.find(str(y)))
         a, b = pair if pair[0].year == first else (pair[1], pair[0])
+        if not b.plain:
+            return None
         return Result(a.plain / b.plain, "倍", f"{a.stated} ÷ {b.stated}", [a, b], f"{a.year}年是{b.year}年的")
     pool = ops + [r for r in rows if not years or r.year in years]
     a = _best(_term(m.group(1)), pool)

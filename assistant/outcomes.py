@@ -15,11 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest import is_row_text
 from ingest.outline import library_names
 
 from .draft import Draft
-from ingest import is_row_text
-
 from .relevance import Relevance, units
 
 # The steps a plan names as events: building, opening, putting into service, finishing.
