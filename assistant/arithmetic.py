@@ -22,7 +22,7 @@ from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
 from .draft import Draft
-from .evidence import places_named
+from .evidence import compound_parts, places_named
 from .types import FigureUsed
 
 # -- figures as the passages state them ------------------------------------------------------
@@ -130,27 +130,36 @@ def fit(term: str, words: str) -> float:
 _FILLER = re.compile(r"多少|大约|大概|约|是|的|了|要|有|能|一共|总共|呢|吗|请问|一下|[？?。，,、\s]")
 
 
+# 杂志种数, 活动场数, 买图书的钱: the count or the amount of a thing is asked; the thing names the figure.
+_COUNT_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])(?:[种册场个家件项台本篇间所]数|数量|的钱|钱|费用|花费)$")
+
+
 def _term(text: str) -> str:
-    return _FILLER.sub("", text)
+    return _COUNT_TAIL.sub("", _FILLER.sub("", text))
 
 
-def _subject(question: str) -> str:
+def _subject(question: str, org: str | None = None) -> str:
     """The question without its library, years and asking words."""
-    text = question
+    text = question.replace(org, "") if org and len(org) >= 4 else question
     for name in library_names(text):
         for form in sorted(name.forms(), key=len, reverse=True):
             text = text.replace(form, "")
     text = re.sub(r"(?:19|20)\d{2}\s*年?(?:度)?", "", text)
+    for place in places_named(text):  # which place is checked elsewhere; it is not the figure's name
+        text = re.sub(rf"{re.escape(place)}(?:省|市|县|区|旗|州)?", "", text)
     return re.sub(r"[？?。！!]", "", text)
 
 
 # -- operations --------------------------------------------------------------------------------
 _SUM = re.compile(r"加起来|加在一起|合起来|一共|合计|总共|共计|总计|加上|总和|之和|共有|共(?=多少)")
 _DIFF = re.compile(r"相差|差距|差多少|多出|高出|低了|(?<![至最])(?:多|少)了多少|(?:增加|减少|增长|下降|提高|降低|上升)了?多少"
-                   r"|比.{1,24}?(?:多|少|高|低)(?:出|了)?多少")
+                   r"|比.{1,24}?(?:多|少|高|低)[\u4e00-\u9fff]?(?:出|了)?(?:多少|几)")
 _GAP = re.compile(r"还差|缺口|还有多少.{0,12}(?:没|未|尚未)|距离.{0,6}目标|离.{0,10}还差")
 _SHARE = re.compile(r"占.{1,24}?(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少%|占比|几成)|占比")
 _AVERAGE = re.compile(r"平均.{0,4}每|每.{1,10}?平均|日均|月均|人均|每天平均|平均一天")
+# 每家能分到多少册, 摊到每场多少人: 每 and a measure, then 多少, with no averaging word; only a count in that
+# measure beside the figure asked is divided (never a stated per-day or per-item figure).
+_BARE_PER = re.compile(rf"每一?(?:{_UNIT})[^，,。？?]{{0,8}}?(?:多少|几)")
 # 每位员工平均办多少场 says what 平均每位员工办多少场 says: the averaging word moved before 每.
 _PER_FIRST = re.compile(r"每(一?[个位名家所间场次本册月天年周]?[\u4e00-\u9fff]{0,8}?)(?:平均|大约|大概)")
 _PRIOR = re.compile(r"倒推|反推|推算|据此")
@@ -200,17 +209,54 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
 
 
 def _score(term: str, c: Operand) -> float:
-    """The share of the term the figure's words hold; for a metrics-table name, the mean of both directions
-    too (总流通人次 fits 某省公共图书馆总流通人次 though the question says more than the name)."""
-    score = fit(term, c.context + c.unit)  # 服务人次 asked: 人次 is the figure's unit, not its words
+    """The share of the term the figure's words hold (服务人次 asked: 人次 is the figure's unit, not its
+    words); or the share of the figure's own name the end of the term holds, since a Chinese noun phrase
+    ends in what it names (评出的书屋里三星级 ends in 三星级, the name of 三星级14家; 买图书 in 图书,
+    what 58197元的图书 bought)."""
+    score = fit(term, c.context + c.unit + c.after)
     if c.from_table and len(_grams(c.context)) >= 2:
         score = max(score, (score + fit(c.context, term)) / 2)  # both ways: a short name is no better fit
+    for name in _own_names(c):
+        tail = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", term)[-(len(name) + 2):]
+        score = max(score, fit(name, tail))
+    head = re.sub(r"[^\u4e00-\u9fff]", "", term)[-2:]
+    if score < _HEAD_FIT and len(head) == 2 and any(name.endswith(head) for name in _own_names(c)):
+        score = _HEAD_FIT  # 买书架 and 15550元的钢制书架 end in the same noun: the thing, bought another way
+    chars = set(re.sub(r"[^\u4e00-\u9fff]", "", term))
+    if score < _WORD_ORDER_FIT and len(chars) >= 3 and chars <= set(c.context + c.after):
+        score = _WORD_ORDER_FIT  # 新采购的书 says 新书采购 in another order: a fit, below any in the same order
     return score
 
 
+_WORD_ORDER_FIT = 0.7
+_HEAD_FIT = 0.65
+
+
+_LINKING_TAIL = re.compile(r"(?:共计|合计|总计|达到|共有|共|计|达|为|是|有|约|了|近|超过|逾)+$")
+
+
+def _own_names(c: Operand) -> list[str]:
+    """The few words that name a figure: those right before it in its clause (现有在职人员7人 → 在职人员,
+    一星级22家 → 一星级), or the noun right after it (58197元的图书 → 图书)."""
+    names = []
+    before = _LINKING_TAIL.sub("", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", c.context))[-8:]
+    if len(before) >= 3:
+        names.append(before)
+    if len(before) > 4:
+        names.append(before[-3:])  # 评选出一星级: the verb before the name is not asked (一星级书屋)
+    after = re.sub(r"^的", "", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", c.after))[:8]
+    if len(after) >= 2:
+        names.append(after)
+    return names
+
+
 def _asked_unit(question: str) -> tuple[str, str] | None:
-    m = re.search(rf"多少\s*(万|亿|千)?\s*({_UNIT})", question)
-    return (m.group(1) or "", m.group(2)) if m else None
+    m = re.search(rf"(?:多少|几)\s*(万|亿|千)?\s*({_UNIT})", question)
+    if m:
+        return m.group(1) or "", m.group(2)
+    if re.search(r"多少钱|花了多少|花费多少|几块钱", question):
+        return "", "元"  # an amount of money is counted in 元
+    return None
 
 
 def _same_scale(ops: list[Operand]) -> tuple[str, float]:
@@ -222,6 +268,9 @@ def _split_parts(text: str) -> list[str]:
     for place in places_named(text):  # which place is checked elsewhere; it is not the figure's name
         text = re.sub(rf"{re.escape(place)}(?:省|市|县|区|旗|州)?", "", text)
     text = re.sub(r"^(?:另外|其他|其余|此外)", "", text)
+    # 图书、报刊和书架三项采购: the count closes the list and what follows it names them all
+    text = re.sub(r"(?:这|那)?[两二三四五六七八九十\d]+(?:项|个|类|者|部分|方面)[\u4e00-\u9fff]{0,4}$", "", text)
+    text = re.sub(r"等[\u4e00-\u9fff]{0,4}$", "", text)
     parts = [_term(p) for p in re.split(r"和|与|及|以及|、|加上|跟|同", text)]
     return [p for p in parts if len(p) >= 2]
 
@@ -232,19 +281,19 @@ def _sum(question: str, subject: str, ops: list[Operand]) -> Result | None:
     if "加上" in subject:
         head = re.split(r"一共|合计|总共|共计", subject)[0]
     parts = _split_parts(head)
+    if len(parts) == 1:
+        parts = list(compound_parts(parts[0]))  # 报纸杂志合起来: 报纸 and 杂志
     if len(parts) < 2:
         return None
     asked = _asked_unit(question)
-    chosen: list[Operand] = []
-    for part in parts:
-        op = _best(part, ops, asked[1] if asked else None, exclude=chosen)
-        if op is None:
-            chosen = _respectively(parts, ops, asked[1] if asked else None)
-            if not chosen:
-                return None
-            break
-        chosen.append(op)
-    if len({o.chunk_id + o.stated for o in chosen}) != len(chosen):
+    if asked is not None:
+        chosen = _each_part(parts, ops, asked[1])
+    else:
+        # No unit asked (一共花了多少): like things add up, so the parts are read in the one unit in which
+        # every part names a figure.
+        found = [c for c in (_each_part(parts, ops, u) for u in dict.fromkeys(o.unit for o in ops)) if c]
+        chosen = found[0] if len(found) == 1 else _each_part(parts, ops, None)
+    if chosen is None:
         return None
     units = {o.unit for o in chosen}
     if len(units) != 1 and not (asked and all(units_compatible(u, asked[1]) for u in units)):
@@ -253,6 +302,20 @@ def _sum(question: str, subject: str, ops: list[Operand]) -> Result | None:
     value = sum(o.plain for o in chosen) / scale
     unit = chosen[0].unit if len(units) == 1 else asked[1]
     return Result(value, magnitude + unit, " + ".join(o.stated for o in chosen), chosen, "合计")
+
+
+def _each_part(parts: list[str], ops: list[Operand], unit: str | None) -> list[Operand] | None:
+    """One distinct figure for each part, or the figures a 分别 sentence gives them; None otherwise."""
+    chosen: list[Operand] = []
+    for part in parts:
+        op = _best(part, ops, unit, exclude=chosen)
+        if op is None:
+            chosen = _respectively(parts, ops, unit)
+            break
+        chosen.append(op)
+    if not chosen or len({o.chunk_id + o.stated for o in chosen}) != len(chosen):
+        return None
+    return chosen
 
 
 def _respectively(parts: list[str], ops: list[Operand], unit: str | None) -> list[Operand]:
@@ -333,6 +396,8 @@ def _share(question: str, subject: str, ops: list[Operand], years: list[int], ro
     pool = [o for o in rows + ops if not years or o.year in years or (o.year is None and not o.from_table)]
     part = _best(_term(m.group(1)), pool)
     whole = _best(_term(m.group(2)), pool, exclude=[part] if part else [])
+    if part is not None and whole is not None and _same_figure(part, whole):
+        whole = None  # one figure fits both words: it is not its own whole
     if part is not None and whole is None and _WHOLE.search(m.group(2)):
         return _share_of_listed(part, ops)
     if part is None or whole is None or part.unit != whole.unit or not whole.plain or part.plain > whole.plain:
@@ -342,6 +407,11 @@ def _share(question: str, subject: str, ops: list[Operand], years: list[int], ro
     return Result(part.plain / whole.plain * 100, "%", f"{part.stated} ÷ {whole.stated}", [part, whole], "占比")
 
 
+def _same_figure(a: Operand, b: Operand) -> bool:
+    """The same statement read twice: from its passage and from the metrics table."""
+    return round(a.plain, 6) == round(b.plain, 6) and a.unit == b.unit and (a.chunk_id == b.chunk_id or a.quote == b.quote)
+
+
 # The whole a share is taken of, when the question names no figure for it: 占总数, 占全部.
 _WHOLE = re.compile(r"总数|总量|全部|所有|总和|合计|总共|一共")
 
@@ -349,6 +419,9 @@ _WHOLE = re.compile(r"总数|总量|全部|所有|总和|合计|总共|一共")
 def _share_of_listed(part: Operand, ops: list[Operand]) -> Result | None:
     """占总数的比例 with no total stated: the part over the sum of the figures listed with it in its sentence,
     in its unit (少儿图书3万册、成人图书7万册: 少儿 is 30% of the 10万册 listed)."""
+    # The part as its passage states it (a metrics-table row quotes its sentence its own way)
+    part = next((o for o in ops if o.chunk_id == part.chunk_id and o.unit == part.unit
+                 and round(o.plain, 6) == round(part.plain, 6)), part)
     listed = [o for o in ops if o.quote == part.quote and o.chunk_id == part.chunk_id and o.unit == part.unit]
     listed = list({round(o.plain, 6): o for o in listed}.values())
     if len(listed) < 2 or not any(o is part or o.plain == part.plain for o in listed):
@@ -361,6 +434,14 @@ def _share_of_listed(part: Operand, ops: list[Operand]) -> Result | None:
 
 
 def _average(question: str, subject: str, ops: list[Operand], years: list[int]) -> Result | None:
+    if not (_AVERAGE.search(subject) or _PER_FIRST.search(subject)):
+        bare = _BARE_PER.search(subject)  # 每家能分到多少册: only a count in that measure divides
+        asked = _asked_unit(question)
+        if not bare or asked is None:
+            return None
+        measure = re.match(rf"每一?({_UNIT})", bare.group(0))
+        return _per_measure(re.sub(r"(?:摊到|分到|分摊到|分摊)$", "", subject[: bare.start()]), measure.group(1),
+                            ops, asked[1], years)
     subject = _PER_FIRST.sub(r"平均每\1", subject)
     m = re.search(r"(?:平均.{0,4}?每|每天平均|平均一天|日均|月均|人均)(.*)", subject)
     if not m:
@@ -396,6 +477,12 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         unit_of = re.search(rf"一?({_UNIT})", words)
         divisor_unit = unit_of.group(1) if unit_of and unit_of.group(1) != unit else None
         noun = _term(re.sub(rf"^一?(?:{_UNIT})|一(?:{_UNIT})", "", words))
+        measure = re.match(rf"一?({_UNIT})", rest)
+        if measure and unit:
+            # 读书活动平均每场有多少人参与: 每 and a measure; what is counted in it is named before 平均
+            result = _per_measure(subject[: m.start()], measure.group(1), ops, unit, years)
+            if result is not None:
+                return result
         if not noun:
             return None
         rest = rest[d.end():]
@@ -439,6 +526,36 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
     value = value / _SCALE.get(magnitude, 1.0)
     used = [numerator] + ([divisor] if divisor is not None else [])
     return Result(value, magnitude + numerator.unit, f"{numerator.stated} ÷ {per_text}", used, "平均")
+
+
+def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years: list[int]) -> Result | None:
+    """平均每场有多少人参与: the divisor is a count in that measure (读书活动8场次) whose sentence gives one
+    figure of the unit asked (参与者15000余人); the question's words before 每 say which sentence."""
+    term = _term(named)
+    if len(term) < 2:
+        return None
+    pool = [o for o in ops if not years or not o.year or o.year in years]
+    pairs = []
+    for d in pool:
+        if not d.plain or not units_compatible(d.unit, measure):
+            continue
+        same = {round(o.plain, 6): o for o in pool
+                if o is not d and o.quote == d.quote and o.chunk_id == d.chunk_id
+                and units_compatible(o.unit, unit) and not units_compatible(o.unit, measure)}
+        if len(same) == 1:
+            pairs.append((max(_score(term, d), fit(term, d.quote)), d, next(iter(same.values()))))
+    pairs = [p for p in pairs if p[0] >= 0.6]
+    if not pairs:
+        return None
+    top = max(p[0] for p in pairs)
+    best = [p for p in pairs if p[0] == top]
+    if len({(round(d.plain, 6), round(n.plain, 6)) for _, d, n in best}) != 1:
+        return None
+    _, divisor, numerator = best[0]
+    value = numerator.plain / divisor.plain
+    magnitude = "万" if numerator.magnitude == "万" and value >= 1e4 else ""
+    return Result(value / _SCALE.get(magnitude, 1.0), magnitude + numerator.unit,
+                  f"{numerator.stated} ÷ {divisor.stated}", [numerator, divisor], "平均")
 
 
 def _stated_per_period(rest: str, subject: str, ops: list[Operand]) -> bool:
@@ -587,7 +704,7 @@ def operation(question: str) -> str | None:
         return "times"
     if _SHARE.search(question):
         return "share"
-    if _AVERAGE.search(question) or _PER_FIRST.search(question):
+    if _AVERAGE.search(question) or _PER_FIRST.search(question) or _BARE_PER.search(question):
         return "average"
     if _GAP.search(question):
         return "gap"
@@ -604,7 +721,7 @@ def compute(query, hits, metrics) -> Draft | None:
     op = operation(question)
     if op is None or getattr(query, "follow_up", False):
         return None
-    subject = _subject(question)
+    subject = _subject(question, getattr(query, "org", None))
     years = list(query.years or [])
     ops: list[Operand] = []
     asks_plan = bool(re.search(r"计划|目标|规划|打算|拟|预计|力争", question))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import jieba
 import jieba.posseg as pseg
 
 from index.tokenize import tokenize
@@ -96,9 +97,9 @@ _EQUIVALENTS = {
     "到馆": ("进馆", "入馆", "接待"),
     "借阅": ("外借", "借出", "流通", "借还"),
     "外借": ("借阅", "借出", "流通"),
-    "借书证": ("读者证", "借阅证", "办证"),
-    "读者证": ("借书证", "借阅证", "办证"),
-    "借阅证": ("借书证", "读者证", "办证"),
+    "借书证": ("读者证", "借阅证", "办证", "新证", "读者卡", "借书卡"),
+    "读者证": ("借书证", "借阅证", "办证", "新证", "读者卡", "借书卡"),
+    "借阅证": ("借书证", "读者证", "办证", "新证", "读者卡", "借书卡"),
     "员工": ("职工", "工作人员", "在编"),
     "职工": ("员工", "工作人员", "在编"),
     "新书": ("新增图书", "新购图书", "采购图书", "购置图书", "新购"),
@@ -119,11 +120,37 @@ def equivalents(term: str) -> tuple[str, ...]:
 
 def missing_terms(question: str, passages: list[str], documents: list[str] = ()) -> list[str]:
     """The question's key terms that no passage contains (a name — 某地, 某人 — may stand anywhere in their documents)."""
-    evidence = "".join(re.sub(r"\s+", "", p) for p in passages)
+    flat = [re.sub(r"\s+", "", p) for p in passages]
+    # 总流通42540人次 holds 总流通人次: a figure's name may wrap around its number
+    evidence = "".join(flat) + "\n" + "\n".join(_FIGURE_NUMBER.sub("", p) for p in flat)
     whole = "".join(re.sub(r"\s+", "", d) for d in documents)
     return [t for t in key_terms(question)
-            if t not in evidence and not any(e in evidence for e in _EQUIVALENTS.get(t, ()))
-            and not (_is_name(t) and t in whole)]
+            if not _held(t, evidence) and not (_is_name(t) and t in whole)]
+
+
+_FIGURE_NUMBER = re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:余|多)?")
+
+
+def _held(term: str, evidence: str) -> bool:
+    """The term, a word documents write for it, or each word of a compound (报纸杂志: 报纸 and 杂志)."""
+    if term in evidence or any(e in evidence for e in _EQUIVALENTS.get(term, ())):
+        return True
+    parts = compound_parts(term)
+    return len(parts) >= 2 and all(_held(p, evidence) for p in parts)
+
+
+@lru_cache(maxsize=4096)
+def compound_parts(term: str) -> tuple[str, ...]:
+    """The words of two characters or more that a compound is made of, in order (报纸杂志 → 报纸, 杂志), or ()."""
+    words = {w for w in jieba.lcut_for_search(term, HMM=False) if 2 <= len(w) < len(term)}
+    parts, at = [], 0
+    while at < len(term):
+        word = max((w for w in words if term.startswith(w, at)), key=len, default=None)
+        if word is None:
+            return ()
+        parts.append(word)
+        at += len(word)
+    return tuple(parts)
 
 
 @lru_cache(maxsize=4096)
@@ -140,7 +167,19 @@ def states_number_for(question: str, sentence: str, gap: int = 8) -> bool:
         return True
     words = [w for t in terms for w in (t, *_EQUIVALENTS.get(t, ()))]
     pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return bool(re.search(rf"(?:{pattern})[^。；;\d]{{0,{gap}}}(?!(?:19|20)\d{{2}}\s*年)\d", sentence))
+    if re.search(rf"(?:{pattern})[^。；;\d]{{0,{gap}}}(?!(?:19|20)\d{{2}}\s*年)\d", sentence):
+        return True
+    # 总流通人次 asked, 总流通42540人次 written: the name wraps around its number
+    for w in words:
+        m = _UNIT_TAIL.search(w)
+        if m and m.start() >= 2 and re.search(
+                rf"{re.escape(w[: m.start()])}[^。；;\d]{{0,{gap}}}\d[\d.,]*\s*(?:万|亿|千)?\s*(?:余|多)?{re.escape(m.group(0))}",
+                sentence):
+            return True
+    return False
+
+
+_UNIT_TAIL = re.compile(r"(?:人次|册次|场次|册|件|种|场|次)$")
 
 
 _AFTER_PLACE = re.compile(r"(?:省|市|县|区|旗|州|公共|图书馆|馆|全省|全市|各地|\d|去年|今年|前年|明年|上年|近|和|与|及|、|跟)")

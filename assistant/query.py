@@ -168,7 +168,9 @@ def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None 
     return names
 
 
-_UNIT_HINT = re.compile(r"(?:多少|几)(人次|册次|场次|万人|万册|个人|个|间|家|所|名|人|次|场|期|篇|条|种|项|天|小时|平方米|元|钱)|(占多少|占比|比例|百分之)")
+# 多少万人次 asks 人次 in tens of thousands: the magnitude is the scale, the unit what is counted.
+_UNIT_HINT = re.compile(r"(?:多少|几)\s*(?:万|千|亿)?\s*(人次|册次|场次|个人|个|间|家|所|名|人|次|场|期|篇|条|种|项|天|小时|平方米|元|钱|册)"
+                        r"|(占多少|占比|比例|百分之)")
 
 
 def understand(

@@ -99,7 +99,10 @@ class Relevance:
         names = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
         # A number glued to letters or dashes (G258.2, 1672-3791) is a code, not a quantity.
         after = rf"(?:{names})[^。；;\d]{{0,12}}?(?<![A-Za-z\-/.\d])(?!(?:19|20)\d{{2}}年)(\d[\d.,]*(?:万|千|亿)?(?:余|多)?)(.{{0,3}})"
-        before = rf"\d[\d.]*(?:万|千|亿)?(?:余|多)?[名个位家所座间台辆本张项条场次册种人处][\u4e00-\u9fff]{{0,2}}(?:{names})"
+        # 3台自助式图书消毒柜: the words between a measure and the noun describe it, unless a verb starts a
+        # new predicate (12个部门开展讲座 counts 部门, not 讲座)
+        before = (rf"\d[\d.]*(?:万|千|亿)?(?:余|多)?[名个位家所座间台辆本张项条场次册种人处]"
+                  rf"(?:(?!{_PREDICATE})[\u4e00-\u9fff]){{0,6}}(?:{names})")
         if re.search(before, flat):
             return True
         for m in re.finditer(after, flat):
@@ -114,6 +117,7 @@ class Relevance:
         return [t.word for t in self.terms if not any(f in flat for f in t.forms)]
 
 
+_PREDICATE = r"开展|举办|组织|参加|参与|接待|完成|进行|实现|服务|培训|建成|建设|提供|开放|达到|共有|为|是|有"
 _HOW_MANY = re.compile(r"多少|几(?=[个名位次场间家所项条种册本件张台辆])")
 _MEASURE = re.compile(r"^[个名位次场间家所项条种册本件张台辆]?的?")
 _LINKING = re.compile(r"(?:是|有|为|达|达到|共|一共|总共|合计|大概|大约|约|需要|了|的)+$")

@@ -108,6 +108,7 @@ class _Context:
     doc: Document
     indicators: IndicatorList
     figures: list[Figure] = field(default_factory=list)
+    table_unit: tuple[str | None, str] | None = None  # (table, unit) of the last row that stated its unit
 
 
 def magnitude(mag: str | None) -> float:
@@ -489,8 +490,12 @@ def _check_percentages(found: list[Figure], counts: list[tuple[float, str, str]]
 _HEADER_UNIT = re.compile(r"[（(]([^（）()]+)[）)]\s*$")
 _CELL_NUMBER = re.compile(r"^([+-]?\d[\d,]*(?:\.\d+)?)(%?)$")
 _CHANGE_HEADER = re.compile(r"同比|增减|增长|变化|增幅|环比")
-_YEAR_COLUMN = re.compile(r"^(20\d{2})\s*年?(?:度)?$")
-_YEAR_IN_HEADER = re.compile(r"(20\d{2})\s*年(?:末|底|度)?")
+# A year column, alone (2023年) or with the part of the whole it reports (总计 2006, 2007 市级).
+_YEAR_COLUMN = re.compile(r"^(?:(?!截|至|到)([\u4e00-\u9fff]{1,6})\s*)?((?:19|20)\d{2})\s*年?(?:度)?"
+                          r"(?:\s*(?!末|底|年)([\u4e00-\u9fff]{1,6}))?$")
+_YEAR_IN_HEADER = re.compile(r"((?:19|20)\d{2})\s*年(?:末|底|度)?")
+_YEAR_LABEL = re.compile(r"^((?:19|20)\d{2})\s*年?(?:度)?$")
+_PART_OF = re.compile(r"^(?:其中|内含|含)[：:]?\s*")
 _SKIP_LABELS = re.compile(r"^(?:注|说明|备注|资料来源|数据来源)")
 
 
@@ -502,22 +507,32 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
     unit_cell = next((v for h, v in cells if h in ("单位", "计量单位")), None)
     year_cell = next((v for h, v in cells if h in ("年度", "年份", "年")), None)
     period_kind, section_year = _period(ctx, p)
-    table_year = _table_year(ctx, p, year_cell, section_year)
+    year_label = _YEAR_LABEL.match(p.label or "")
+    # 1985 | 1.10 | 600: a year per row, an indicator per column
+    table_year = int(year_label.group(1)) if year_label else _table_year(ctx, p, year_cell, section_year)
     header_years = {int(y) for h, _ in cells for y in _YEAR_IN_HEADER.findall(h)}
     if table_year is None and len(header_years) == 1:
         table_year = header_years.pop()  # 建筑面积 beside "2024年进馆人次" is of 2024 too
-    year_columns = [(h, v) for h, v in cells if _YEAR_COLUMN.match(h)]
+    year_columns = [(h, v) for h, v in cells if _YEAR_COLUMN.match(h)] if not year_label else []
     change_cells = [(h, v) for h, v in cells if _CHANGE_HEADER.search(h)]
     made: list[Figure] = []
     if year_columns and label:
         # An indicator per row, a year per column: 进馆人数 | 万次 | 2022年 | 2023年 …
         stated_unit = unit_cell or _header_unit(label)
-        row_indicator = ctx.indicators.canonical(_strip_unit(label), stated_unit)
+        part_of = _PART_OF.match(label)
+        if stated_unit is None and part_of and ctx.table_unit and ctx.table_unit[0] == p.table:
+            stated_unit = ctx.table_unit[1]  # 其中：藏量购置费 is counted as the row it is part of
+        name = _strip_unit(_PART_OF.sub("", label))
+        row_indicator = ctx.indicators.canonical(name, stated_unit)
         unit = stated_unit or _default_unit(ctx, row_indicator)
-        indicator = row_indicator or _strip_unit(label)
+        if stated_unit and not part_of:
+            ctx.table_unit = (p.table, stated_unit)
+        indicator = row_indicator or name
         for header, value in year_columns:
-            fig = _cell_figure(ctx, p, indicator, _strip_unit(label), header, value, unit,
-                               int(_YEAR_COLUMN.match(header).group(1)), period_kind, scope="")
+            column = _YEAR_COLUMN.match(header)
+            part = (column.group(1) or column.group(3) or "").strip()
+            fig = _cell_figure(ctx, p, indicator, name, header, value, unit, int(column.group(2)), period_kind,
+                               scope=_row_scope(part) if part else "")
             if fig:
                 made.append(fig)
     else:
@@ -532,7 +547,7 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
             y = _YEAR_IN_HEADER.search(header)
             year = int(y.group(1)) if y else table_year
             fig = _cell_figure(ctx, p, indicator, name, header, value, unit, year, period_kind,
-                               scope=_row_scope(label))
+                               scope="" if year_label else _row_scope(label))
             if fig:
                 made.append(fig)
     if made and change_cells:

@@ -18,7 +18,8 @@ import re
 from ..types import Block
 from .rows import table_row
 
-_MD_ROW = re.compile(r"^\|.*\|$")
+# Pipes at both ends, or at least two pipes inside (leading and trailing pipes are optional in Markdown).
+_MD_ROW = re.compile(r"^\|.*\|$|^[^|]+(?:\|[^|]*){2,}$")
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _WIDE_GAP = re.compile(r"\t|\s{2,}|\u3000+")
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?%?$|^[-—–…]$")

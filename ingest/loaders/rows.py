@@ -64,11 +64,15 @@ def is_row_text(line: str) -> bool:
 
 
 def _label_column(cells: list[str]) -> int:
-    """The row's name: the first non-numeric cell (a year or serial number column is skipped)."""
+    """The row's name: the first non-numeric cell (a year or serial number column is skipped; a dash
+    marking a value not reported names nothing); the first cell when all are numbers (a year per row)."""
     for i, cell in enumerate(cells):
-        if cell and not _NUMERIC.match(cell):
+        if cell and not _NUMERIC.match(cell) and not _NOT_REPORTED.match(cell):
             return i
     return 0
+
+
+_NOT_REPORTED = re.compile(r"^[-—–…/]+$")
 
 
 def _fmt(value: object) -> str:
