@@ -15,8 +15,10 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cn2an
+import jieba.posseg as pseg
 
 from ingest.indicators import units_compatible
 from ingest.outline import library_names
@@ -198,6 +200,13 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
         return None
     top = max(s for s, _ in scored)
     best = [c for s, c in scored if s == top]
+    if top in (_HEAD_FIT, _WORD_ORDER_FIT) and len({round(c.plain, 6) for c in best}) > 1:
+        return None  # a shared head noun or the same characters tell several figures apart no further
+    if len({round(c.plain, 6) for c in best}) > 1 and len(_grams(term)) >= 3:
+        # Equal fits: the words before the head noun say which kind is meant (一星级书屋, not 星级书屋)
+        modifier = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", term)[:-2]
+        closest = max(fit(modifier, c.context + c.after) for c in best)
+        best = [c for c in best if fit(modifier, c.context + c.after) == closest]
     if len({round(c.plain, 6) for c in best}) > 1:
         # Equal fits: the figure whose own words the term covers most is the one meant (接待读者 fits
         # 全年接待读者 better than 日均接待读者到馆); still tied, nothing is chosen.
@@ -214,11 +223,19 @@ def _score(term: str, c: Operand) -> float:
     ends in what it names (评出的书屋里三星级 ends in 三星级, the name of 三星级14家; 买图书 in 图书,
     what 58197元的图书 bought)."""
     score = fit(term, c.context + c.unit + c.after)
+    bare = _without_leading_verbs(term)
+    if bare != term and len(bare) >= 2:
+        score = max(score, fit(bare, c.context + c.unit + c.after))  # 订杂志 asked, 杂志150种 written
     if c.from_table and len(_grams(c.context)) >= 2:
         score = max(score, (score + fit(c.context, term)) / 2)  # both ways: a short name is no better fit
+    plain_term = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", term)
     for name in _own_names(c):
-        tail = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", term)[-(len(name) + 2):]
-        score = max(score, fit(name, tail))
+        score = max(score, fit(name, plain_term[-(len(name) + 2):]))
+    last = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", c.context)[-3:]
+    if len(last) == 3 and fit(last, plain_term[-5:]) == 1.0:
+        # 暑期菡子文学社36场 for 文学社活动: the last words before a figure, found at the term's end, are
+        # a lesser sign than its whole name
+        score = max(score, _LAST_WORDS_FIT)
     head = re.sub(r"[^\u4e00-\u9fff]", "", term)[-2:]
     if score < _HEAD_FIT and len(head) == 2 and any(name.endswith(head) for name in _own_names(c)):
         score = _HEAD_FIT  # 买书架 and 15550元的钢制书架 end in the same noun: the thing, bought another way
@@ -229,9 +246,21 @@ def _score(term: str, c: Operand) -> float:
 
 
 _WORD_ORDER_FIT = 0.7
+_LAST_WORDS_FIT = 0.8
 _HEAD_FIT = 0.65
 
 
+@lru_cache(maxsize=8192)
+def _without_leading_verbs(words: str) -> str:
+    """评选出一星级 → 一星级, 全年举办读书沙龙 → 读书沙龙: the name starts at its first noun-like word."""
+    tokens = pseg.lcut(words)
+    for i, token in enumerate(tokens):
+        if token.flag[:1] not in _NOT_A_NAME:
+            return "".join(t.word for t in tokens[i:])
+    return words
+
+
+_NOT_A_NAME = set("vrptdcmuf")  # verbs, pronouns, prepositions, times, adverbs, conjunctions, numerals...
 _LINKING_TAIL = re.compile(r"(?:共计|合计|总计|达到|共有|共|计|达|为|是|有|约|了|近|超过|逾)+$")
 
 
@@ -242,8 +271,9 @@ def _own_names(c: Operand) -> list[str]:
     before = _LINKING_TAIL.sub("", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", c.context))[-8:]
     if len(before) >= 3:
         names.append(before)
-    if len(before) > 4:
-        names.append(before[-3:])  # 评选出一星级: the verb before the name is not asked (一星级书屋)
+    named = _without_leading_verbs(before)
+    if named != before and len(named) >= 3:  # a two-character rest (图书) would name half the figures
+        names.append(named)  # 评选出一星级: the verb before the name is not asked (一星级书屋)
     after = re.sub(r"^的", "", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", c.after))[:8]
     if len(after) >= 2:
         names.append(after)
@@ -359,7 +389,7 @@ def _difference(question: str, subject: str, ops: list[Operand], years: list[int
         return None
     a = _best(_term(m.group(1)), ops, unit)
     b = _best(_term(m.group(2)), ops, unit, exclude=[a] if a else [])
-    if a is None or b is None or a.unit != b.unit or a.plain == b.plain:
+    if a is None or b is None or a.unit != b.unit or a.plain == b.plain or a.source != b.source:
         return None
     big, small = (a, b) if a.plain >= b.plain else (b, a)
     magnitude, scale = _same_scale([big, small])
@@ -765,7 +795,11 @@ def compute(query, hits, metrics) -> Draft | None:
             result = _whole_from_share(question, ops)
     except (ValueError, ZeroDivisionError, IndexError):
         return None
-    return _draft(result, question) if result is not None else None
+    if result is None:
+        return None
+    if op in ("sum", "share", "average", "gap") and len({o.source for o in result.operands}) > 1:
+        return None  # the parts of one sum, share or average are stated in one document
+    return _draft(result, question)
 
 
 def _rounded(result: Result) -> str:

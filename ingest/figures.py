@@ -354,7 +354,7 @@ def _clean_phrase(left: str) -> str:
 
 def _indicator(ctx: _Context, left: str, right: str, sentence_before: str, previous: list[Figure],
                unit: str) -> tuple[str | None, str]:
-    hit = ctx.indicators.find(left, unit)
+    hit = ctx.indicators.find(left, unit) or _wrapped(ctx, left, unit)
     after = ctx.indicators.find(right, unit)
     phrase = _clean_phrase(left)
     # "1个总馆、7个分馆": after a list comma the noun that follows is the one counted.
@@ -387,6 +387,19 @@ def _indicator(ctx: _Context, left: str, right: str, sentence_before: str, previ
     tail = re.sub(r"^(?:不同|各类|多|余)", "", right.strip())
     tail = re.split(r"的|，|。", tail)[-1] if tail else ""
     return (None, tail[:16]) if len(tail) >= 2 else (None, "")
+
+
+def _wrapped(ctx: _Context, left: str, unit: str) -> tuple[str, str, int] | None:
+    """总流通5200人次: the name wraps around its number (总流通人次), so the words before the number and
+    the unit after it are read together; only a name that starts before the number and ends in the unit."""
+    base = split_unit(unit)[1]
+    words = left.rstrip()
+    if not base or not words:
+        return None
+    hit = ctx.indicators.find(words + base, unit)
+    if hit is None or hit[2] >= len(words) or hit[2] + len(hit[0]) != len(words) + len(base):
+        return None
+    return hit
 
 
 def _sibling(phrase: str, left: str, last: Figure | None) -> str | None:

@@ -86,3 +86,34 @@ def test_two_figures_in_one_question_are_both_found():
 def test_a_share_is_not_answered_with_a_count():
     count = Name("读书驿站覆盖村居", "读书驿站覆盖村居", "", "个")
     assert best_names("江河区读书驿站在村居的覆盖率是多少？", [], [count]) is None
+
+
+def test_a_year_per_row_and_dashes_for_values_not_reported(tmp_path):
+    path = tmp_path / "history.txt"
+    path.write_text("云溪县图书馆借阅情况表\n年份\t接待读者（万人次）\t办证（个）\n1998\t2.10\t300\n1999\t2.50\t—\n",
+                    encoding="utf-8")
+    got = {(f.year, f.value, f.unit, f.scope) for f in _figures(path)}
+    assert (1998, 2.1, "万人次", "") in got and (1999, 2.5, "万人次", "") in got
+    assert (1998, 300.0, "个", "") in got
+    assert not any(f[0] == 1999 and f[2] == "个" for f in got)  # — is a value not reported
+
+
+def test_year_columns_that_name_their_part_and_rows_that_are_part_of_the_row_above(tmp_path):
+    path = tmp_path / "yearbook.txt"
+    path.write_text(
+        "公共图书馆情况\n项目 | 合计 2006 | 合计 2007 | 县级 2006 | 县级 2007\n"
+        "总支出（万元） | 100 | 120 | 40 | 50\n其中：购书费 | 20 | 30 | 8 | 9\n",
+        encoding="utf-8",
+    )
+    got = {(f.indicator, f.year, f.value, f.unit, f.scope) for f in _figures(path)}
+    assert ("总支出", 2007, 120.0, "万元", "全区") in got  # 合计: the whole, however the place is called
+    assert ("总支出", 2006, 40.0, "万元", "县级") in got
+    # 其中：购书费 is counted in the unit of the row it is part of
+    assert ("购书费", 2007, 9.0, "万元", "县级") in got
+
+
+def test_a_name_may_wrap_around_its_number(tmp_path):
+    path = tmp_path / "summary.txt"
+    path.write_text("云溪县图书馆2023年工作总结\n2023年，全馆新办证320个、总流通5200人次。\n", encoding="utf-8")
+    got = {(f.indicator, f.value) for f in _figures(path)}
+    assert ("流通人次", 5200.0) in got  # 总流通5200人次 is the 总流通人次 of the indicator list

@@ -1,0 +1,86 @@
+"""Computed answers for the ways staff word a question: the thing named after its number, a per-measure
+average, a list closed by a count, a compound noun, an amount of money with no unit said.
+
+Each question goes through a real knowledge base built from a document written here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant
+from assistant.verify import verify
+
+SUMMARY = """云溪县图书馆2023年工作总结
+
+一、采购
+
+全年采购添置4.2万元的图书、报刊1.3万元、0.8万元的密集书架。订阅报纸30种、杂志150种。
+
+二、活动
+
+全年举办读书沙龙12场，参与读者960人次。评出星级书屋31家，其中一星级22家，二星级9家。
+
+三、流通
+
+全馆新办证320个、总流通5200人次。
+"""
+
+
+@pytest.fixture
+def assistant(tmp_path, kb):
+    path = tmp_path / "云溪县图书馆2023年工作总结.txt"
+    path.write_text(SUMMARY, encoding="utf-8")
+    assert kb.ingest([path]).ok
+    return Assistant(kb)
+
+
+def _computed(answer) -> str:
+    assert not answer.refused, answer.answer
+    assert "推算" in answer.answer, answer.answer
+    assert any(f.derived and f.formula for f in answer.figures)
+    assert not answer.unverified_numbers, answer.unverified_numbers
+    assert verify(answer.answer, answer.citations, answer.figures, [c.quote for c in answer.citations]).ok
+    return answer.answer
+
+
+def test_money_adds_the_things_bought_whether_named_before_or_after_the_amount(assistant):
+    text = _computed(assistant.ask("云溪县图书馆2023年买图书和报刊一共花了多少钱？"))
+    assert "5.5万元" in text and "4.2万元 + 1.3万元" in text
+
+
+def test_a_count_closing_a_list_is_not_part_of_the_last_item(assistant):
+    text = _computed(assistant.ask("云溪县图书馆2023年图书、报刊和书架三项采购合计花了多少钱？"))
+    assert "6.3万元" in text
+
+
+def test_average_per_measure_divides_by_the_count_in_that_measure(assistant):
+    text = _computed(assistant.ask("云溪县图书馆2023年读书沙龙平均每场有多少人次参与？"))
+    assert "80人次" in text and "960人次 ÷ 12场" in text
+    bare = _computed(assistant.ask("云溪县图书馆2023年读书沙龙的参与读者摊到每场是多少人次？"))
+    assert "80人次" in bare
+
+
+def test_difference_asked_with_a_verb_or_with_ji(assistant):
+    text = _computed(assistant.ask("云溪县一星级书屋比二星级书屋多几家？"))
+    assert "13家" in text
+
+
+def test_share_of_a_whole_named_in_the_same_sentence(assistant):
+    text = _computed(assistant.ask("云溪县一星级书屋占星级书屋总数的比例是多少？"))
+    assert "70.97%" in text and "22家 ÷ 31家" in text
+
+
+def test_a_compound_noun_sums_its_parts(assistant):
+    text = _computed(assistant.ask("云溪县图书馆2023年报纸杂志合起来订了多少种？"))
+    assert "180种" in text
+
+
+def test_one_figure_is_never_its_own_whole(assistant):
+    answer = assistant.ask("云溪县图书馆新办证占全部新办证的比例是多少？")
+    assert "100%" not in answer.answer
+
+
+def test_a_name_wrapped_around_its_number_is_found(assistant):
+    answer = assistant.ask("云溪县图书馆2023年总流通人次是多少？")
+    assert not answer.refused and "5200" in answer.answer
