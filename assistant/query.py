@@ -151,7 +151,9 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
 def find_scopes(text: str, scopes: list[str]) -> list[str]:
     found: list[tuple[int, str]] = []
     for scope in sorted(scopes, key=len, reverse=True):
-        if scope and len(scope) >= 3 and scope in text and not any(scope in s for _, s in found):
+        # 市级 is too short to be told from ordinary words, unless it stands before the library it qualifies
+        named = len(scope) >= 3 or re.search(re.escape(scope) + r"(?:公共)?(?:图书)?馆", text)
+        if scope and named and scope in text and not any(scope in s for _, s in found):
             found.append((text.find(scope), scope))
     return [s for _, s in sorted(found)]
 
