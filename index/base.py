@@ -247,7 +247,7 @@ class KnowledgeBase:
         self.vectors.delete(sorted(held - wanted))
         todo = [c for c in doc.chunks if c.id not in held]
         progress.chunks_planned(len(todo))
-        batch = 32
+        batch = getattr(self.embedder, "ingest_step", 32)  # a remote embedder fills its requests in flight
         for i in range(0, len(todo), batch):
             if stop():
                 raise IngestCancelled(doc.doc_id)

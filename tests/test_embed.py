@@ -215,11 +215,16 @@ def test_openai_retries_after_500(standin):
 
 def test_openai_gives_up_after_its_retries(standin):
     standin.fail_next(100, status=503)
-    embedder = OpenAICompatibleEmbedder(standin.base_url, "m")  # max_retries=3
+    embedder = OpenAICompatibleEmbedder(standin.base_url, "m", max_retries=3)
     with pytest.raises(EmbedderError, match="HTTP 503") as info:
-        embedder.embed_query("x")
+        embedder.embed_passages(["x"])
     assert standin.base_url in str(info.value) and "返回错误" in str(info.value)
     assert standin.request_count() == 4
+    standin.reset()
+    standin.fail_next(100, status=503)
+    with pytest.raises(EmbedderError, match="HTTP 503"):
+        embedder.embed_query("x")  # a question waits for one quick retry only
+    assert standin.request_count() == 2
 
 
 def test_openai_client_errors_are_not_retried(standin):
@@ -246,13 +251,78 @@ def test_openai_bare_host_gets_v1(standin):
 def test_openai_server_down_is_a_clear_error():
     with OpenAIStandin() as server:
         url = server.base_url
-    embedder = OpenAICompatibleEmbedder(url, "m", timeout=5)
+    embedder = OpenAICompatibleEmbedder(url, "m", timeout=5, max_retries=3)
     started = time.monotonic()
     with pytest.raises(EmbedderError, match="cannot reach the embedding service") as info:
         embedder.embed_passages(["a", "b"])
     assert url in str(info.value) and "无法连接" in str(info.value)
     assert isinstance(info.value.__cause__, openai.APIConnectionError)
     assert time.monotonic() - started < 20
+
+
+# ------------------------------------------------------------ bulk embedding (a GPU server stood in for)
+def test_openai_keeps_a_bounded_number_of_batches_in_flight_in_order(standin):
+    standin.reverse_order = True
+    standin.embed_delay = 0.2  # long enough that serial requests could never overlap by chance
+    embedder = OpenAICompatibleEmbedder(standin.base_url, "m", batch_size=4, concurrency=3, dim=64)
+    texts = [f"{VISITORS}第{i}段" for i in range(26)]  # 7 batches: 4 x 6 + 2
+    assert embedder.ingest_step == 12
+    vectors = embedder.embed_passages(texts)
+    np.testing.assert_allclose(vectors, np.vstack([_expected(t) for t in texts]), rtol=1e-5)
+    sent = [r.body["input"] for r in standin.requests_to("/v1/embeddings")]
+    assert sorted(len(b) for b in sent) == [2, 4, 4, 4, 4, 4, 4]
+    assert sorted(t for b in sent for t in b) == sorted(texts)
+    assert standin.max_in_flight == 3  # several at once, never more than asked
+
+
+@pytest.mark.parametrize("status", [429, 503])
+@pytest.mark.parametrize("style", ["openai", "tei"])
+def test_openai_retries_an_overloaded_or_unhealthy_server_then_succeeds(standin, status, style):
+    """OpenAI-style errors carry Retry-After; TEI's (429 Overloaded, 503 Unhealthy) do not: back-off alone."""
+    embedder = OpenAICompatibleEmbedder(standin.base_url, "m", batch_size=2, concurrency=2, dim=64)
+    standin.fail_next(1, status=status, style=style)
+    texts = ["古籍修复", "少儿阅览", "读书驿站", "流动图书车"]
+    vectors = embedder.embed_passages(texts)
+    np.testing.assert_allclose(vectors, np.vstack([_expected(t) for t in texts]), rtol=1e-5)
+    requests = standin.requests_to("/v1/embeddings")
+    assert len(requests) == 3  # two batches, one of them sent twice
+    assert sorted(r.headers.get("x-stainless-retry-count") for r in requests) == ["0", "0", "1"]
+
+
+def test_openai_retries_a_request_that_times_out(standin):
+    standin.stall_next(1, 3.0)
+    embedder = OpenAICompatibleEmbedder(standin.base_url, "m", timeout=0.5, dim=64)
+    np.testing.assert_allclose(embedder.embed_passages(["古籍修复"])[0], _expected("古籍修复"), rtol=1e-5)
+    assert standin.request_count("/v1/embeddings") == 2
+
+
+def test_a_batch_larger_than_tei_allows_is_a_clear_error_not_retried(standin):
+    standin.max_client_batch = 32  # TEI's default --max-client-batch-size
+    embedder = OpenAICompatibleEmbedder(standin.base_url, "m", batch_size=64, concurrency=1, dim=64)
+    with pytest.raises(EmbedderError, match="HTTP 413") as info:
+        embedder.embed_passages([f"第{i}段" for i in range(40)])
+    assert "LANTAI_EMBED_BATCH_SIZE" in str(info.value) and "调小每批条数" in str(info.value)
+    assert standin.request_count() == 1
+    small = OpenAICompatibleEmbedder(standin.base_url, "m", batch_size=32, dim=64)
+    assert small.embed_passages([f"第{i}段" for i in range(40)]).shape == (40, 64)
+
+
+def test_ingest_through_the_openai_embedder_fills_its_requests(tmp_path, standin, seed_txt):
+    from index import KnowledgeBase
+
+    standin.embed_delay = 0.05
+    embedder = OpenAICompatibleEmbedder(standin.base_url, "m", batch_size=2, concurrency=3)
+    kb = KnowledgeBase(tmp_path / "data", embedder)
+    try:
+        report = kb.ingest([seed_txt])
+        assert report.ok and report.chunks_embedded > embedder.ingest_step  # more than one step's worth
+        sizes = [len(r.body["input"]) for r in standin.requests_to("/v1/embeddings")
+                 if r.body["input"] != ["dimension probe"]]
+        assert max(sizes) == 2 and sum(sizes) == report.chunks_embedded
+        assert standin.max_in_flight == 3
+        assert kb.search("进馆人数", k=1)[0].vector_rank is not None
+    finally:
+        kb.close()
 
 
 # ------------------------------------------------------------ the stand-in itself
