@@ -18,6 +18,8 @@ Two optional backends:
 
 from __future__ import annotations
 
+import base64
+import binascii
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
@@ -198,6 +200,9 @@ class OpenAICompatibleEmbedder:
         self.name = "openai-" + model
         self._dim = int(dim) if dim else None
         self._pool: ThreadPoolExecutor | None = None  # made on the first bulk call
+        # base64 float32s: a tenth of the bytes of JSON floats and decoded by numpy, where parsing lists of
+        # floats costs more CPU than everything else in a bulk ingest; servers that refuse it get floats.
+        self._encoding = "base64"
         self._client = openai.OpenAI(
             base_url=self.api_base,
             api_key=api_key or "none",
@@ -216,15 +221,19 @@ class OpenAICompatibleEmbedder:
 
     def _embed_batch(self, batch: list[str], client=None) -> np.ndarray:
         openai = self._openai
+        encoding = self._encoding
         try:
             response = (client or self._client).embeddings.create(model=self.model, input=batch,
-                                                                  encoding_format="float")
+                                                                  encoding_format=encoding)
         except openai.APIConnectionError as exc:  # includes time-outs, after the client's retries
             raise EmbedderError(
                 f"无法连接向量服务 {self.api_base}（已重试）：{exc}"
                 f" / cannot reach the embedding service at {self.api_base} (after retries): {exc}"
             ) from exc
         except openai.APIStatusError as exc:
+            if encoding == "base64" and exc.status_code in (400, 422):
+                self._encoding = "float"  # a server that only speaks lists of floats: ask it that way from now on
+                return self._embed_batch(batch, client)
             if exc.status_code == 413:  # TEI: more texts than its --max-client-batch-size
                 raise EmbedderError(
                     f"向量服务 {self.api_base} 拒绝了 {len(batch)} 条一批的请求（HTTP 413），请调小每批条数"
@@ -244,8 +253,10 @@ class OpenAICompatibleEmbedder:
                 f" / embedding service returned {len(data)} vectors for {len(batch)} inputs"
             )
         try:
-            matrix = np.asarray([item.embedding for item in data], dtype=np.float32)
-        except ValueError as exc:  # ragged rows
+            matrix = np.asarray([_row(item.embedding) for item in data], dtype=np.float32)
+        except binascii.Error as exc:
+            raise EmbedderError(f"向量服务返回的 base64 无效 / embedding service returned bad base64: {exc}") from exc
+        except (ValueError, TypeError) as exc:  # ragged rows, or base64 that is not float32s
             raise EmbedderError(f"向量维度不一致 / embedding rows differ in length: {exc}") from exc
         if matrix.ndim != 2 or matrix.shape[1] == 0:
             raise EmbedderError(f"向量服务返回的向量无效 / embedding service returned no usable vectors: {matrix.shape}")
@@ -284,6 +295,13 @@ class OpenAICompatibleEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         # Someone is waiting for this one (WeChat allows 5 s): one quick retry, not a bulk job's patience.
         return self._embed_batch([text], self._query_client)[0]
+
+
+def _row(embedding: "str | list[float]") -> np.ndarray:
+    """One embedding as sent: base64 little-endian float32s, or a list of floats (servers that ignore the ask)."""
+    if isinstance(embedding, str):
+        return np.frombuffer(base64.b64decode(embedding, validate=True), dtype="<f4")
+    return np.asarray(embedding, dtype=np.float32)
 
 
 def _with_api_version(api_base: str) -> str:

@@ -31,8 +31,9 @@ Scripting and inspection:
 
 Embedding load (a GPU server stood in for): ``embed_delay`` seconds per
 embedding request, ``max_client_batch`` (TEI's ``--max-client-batch-size``:
-larger batches get TEI's 413), and ``max_in_flight`` -- the most embedding
-requests seen being served at once.
+larger batches get TEI's 413), ``max_in_flight`` -- the most embedding
+requests seen being served at once -- and ``vector_for`` (text -> vector), a
+cheaper vector maker for throughput benchmarks.
 * ``requests`` -- every request received (method, path, headers, JSON body),
   ``request_count(path)`` -- how many.
 
@@ -192,6 +193,7 @@ class OpenAIStandin:
         self._chat_serial = 0
         self.embed_delay = 0.0  # seconds each embedding request takes (a remote GPU's compute and network)
         self.max_client_batch: int | None = None  # TEI's --max-client-batch-size
+        self.vector_for: Callable[[str], list[float]] | None = None  # replaces the n-gram vectors (benchmarks)
         self._stalls: list[float] = []
         self._in_flight = 0
         self.max_in_flight = 0
@@ -432,7 +434,7 @@ class OpenAIStandin:
         tokens = 0
         for index, item in enumerate(inputs):
             text = item if isinstance(item, str) else " ".join(map(str, item))
-            vector = hashed_ngram_vector(text, self.dim)
+            vector = self.vector_for(text) if self.vector_for else hashed_ngram_vector(text, self.dim)
             tokens += max(1, len(text))
             embedding: Any = vector
             if encoding == "base64":

@@ -184,13 +184,21 @@ def test_openai_dim_is_discovered_lazily(standin):
     assert standin.request_count() == 2
     assert isinstance(fresh, Embedder)
     body = standin.requests[-1].body
-    assert body["model"] == "bge-m3" and body["encoding_format"] == "float"
+    assert body["model"] == "bge-m3" and body["encoding_format"] == "base64"
+
+
+def test_openai_falls_back_to_floats_for_a_server_without_base64(standin):
+    embedder = OpenAICompatibleEmbedder(standin.base_url, "m", dim=64)
+    standin.fail_next(1, status=422)  # e.g. a server whose schema knows only "float"
+    np.testing.assert_allclose(embedder.embed_passages(["进馆人数"])[0], _expected("进馆人数"), atol=1e-6)
+    np.testing.assert_allclose(embedder.embed_query("读书驿站"), _expected("读书驿站"), atol=1e-6)
+    assert [r.body["encoding_format"] for r in standin.requests_to("/v1/embeddings")] == ["base64", "float", "float"]
 
 
 def test_openai_batches_and_keeps_order(standin):
     standin.reverse_order = True  # the client must sort rows by "index"
     texts = [f"第{i}号文件：{VISITORS[: 5 + i]}" for i in range(10)]
-    embedder = OpenAICompatibleEmbedder(standin.base_url, "m", batch_size=4)
+    embedder = OpenAICompatibleEmbedder(standin.base_url, "m", batch_size=4, concurrency=1)  # requests in order
     matrix = embedder.embed_passages(texts)
     assert matrix.shape == (10, 64)
     _assert_unit_rows(matrix)
@@ -228,10 +236,11 @@ def test_openai_gives_up_after_its_retries(standin):
 
 
 def test_openai_client_errors_are_not_retried(standin):
-    standin.fail_next(1, status=400)
+    standin.fail_next(10, status=400)
     with pytest.raises(EmbedderError, match="HTTP 400"):
         OpenAICompatibleEmbedder(standin.base_url, "m").embed_query("x")
-    assert standin.request_count() == 1
+    # no retries: one ask in base64, one in plain floats (in case base64 was what it refused), then the error
+    assert [r.body["encoding_format"] for r in standin.requests] == ["base64", "float"]
 
 
 def test_openai_api_key_is_sent():
