@@ -150,6 +150,24 @@ class VectorIndex:
         return self._count
 
 
+def copy_vectors(source: VectorIndex, target: VectorIndex, page: int = 1000) -> int:
+    """Every vector of ``source`` written into ``target`` with its id, text and metadata; how many were copied.
+
+    Moves an embedded base onto a Chroma server without embedding anything again. Upserts, so
+    running it twice (after an interruption, say) leaves one copy of each vector.
+    """
+    copied = 0
+    while True:
+        got = source.collection.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=copied)
+        if not got["ids"]:
+            break
+        target.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"],
+                                 metadatas=got["metadatas"])
+        copied += len(got["ids"])
+    target._count = None
+    return copied
+
+
 class UnavailableVectors:
     """Stands in for Chroma when a full disk keeps it from opening: search falls back to keywords.
 

@@ -139,3 +139,30 @@ def test_cli_and_api_say_the_server_is_down(tmp_path, embedder, own_server, monk
     assert "无法连接向量库服务器" in down.output and "cannot reach the Chroma server" in down.output
     bad = runner.invoke(cli_app, ["stats", "--data-dir", str(data)], env={"LANTAI_CHROMA_URL": "localhost:8000"})
     assert bad.exit_code == 2 and "向量库服务器地址无效" in bad.output and "invalid Chroma server URL" in bad.output
+
+
+def test_an_embedded_base_moves_to_the_server_without_embedding_again(tmp_path, embedder, chroma_server_url):
+    data = tmp_path / "data"
+    files = [_write(tmp_path / "a.txt", "全年开展阅读推广活动412场次，吸引读者3.2万人次。"),
+             _write(tmp_path / "b.txt", "新建读书驿站12间，全区读书驿站达到240间。", "青川区图书馆2024年工作总结")]
+    local = KnowledgeBase(data, embedder)
+    local.ingest(files)
+    chunks = local.stats()["chunks"]
+    local.close()
+
+    runner = CliRunner()
+    env = {"LANTAI_CHROMA_URL": chroma_server_url}
+    for _ in range(2):  # a second run (after an interruption, say) leaves one copy of each vector
+        moved = runner.invoke(cli_app, ["vectors-to-server", "--data-dir", str(data)], env=env)
+        assert moved.exit_code == 0, moved.output
+        assert f"已复制 {chunks} 个向量" in moved.output
+    served = KnowledgeBase(data, embedder, chroma_url=chroma_server_url)
+    try:
+        assert served.vectors.count() == chunks
+        hit = served.search("读书驿站有多少间", k=1)[0]
+        assert hit.chunk.file_name == "b.txt" and hit.vector_rank == 1
+        assert served.ingest(files).unchanged == ["a.txt", "b.txt"]  # nothing embedded again
+    finally:
+        served.close()
+    unset = runner.invoke(cli_app, ["vectors-to-server", "--data-dir", str(data)], env={"LANTAI_CHROMA_URL": ""})
+    assert unset.exit_code == 2 and "LANTAI_CHROMA_URL" in unset.output
