@@ -154,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.build:
         if args.build < 1 or args.chroma_url:
-            parser.error("--build takes a positive number of chunks, embedded Chroma only / --build 须为正数，仅限内嵌 Chroma")
+            parser.error("--build takes a positive number of chunks, embedded Chroma only"
+                         " / --build 须为正数，仅限内嵌 Chroma")
         built = build(args.data_dir, args.build, args.data_dir.parent / "sizing-docs")
         (args.data_dir / SYNTHETIC_MARK).write_text("random unit vectors, built by eval.sizing --build\n")
         print(f"built: {json.dumps(built)}", flush=True)

@@ -169,7 +169,8 @@ TEI_ERROR_TYPES = {413: "Validation", 422: "Tokenizer", 424: "Backend", 429: "Ov
 
 def tei_error_reply(status: int, message: str) -> Reply:
     """An error as TEI's OpenAI-compatible route sends it: {"message", "code", "type"}, no retry header."""
-    return Reply(status=status, json={"message": message, "code": status, "type": TEI_ERROR_TYPES.get(status, "Backend")})
+    kind = TEI_ERROR_TYPES.get(status, "Backend")
+    return Reply(status=status, json={"message": message, "code": status, "type": kind})
 
 
 class OpenAIStandin:
@@ -426,7 +427,8 @@ class OpenAIStandin:
         if not isinstance(inputs, list) or not inputs:
             return error_reply(400, "'input' must be a string or a non-empty array")
         if self.max_client_batch is not None and len(inputs) > self.max_client_batch:
-            return tei_error_reply(413, f"batch size {len(inputs)} > maximum allowed batch size {self.max_client_batch}")
+            return tei_error_reply(
+                413, f"batch size {len(inputs)} > maximum allowed batch size {self.max_client_batch}")
         encoding = body.get("encoding_format", "float")
         if encoding not in ("float", "base64"):
             return error_reply(400, f"unsupported encoding_format {encoding!r}")

@@ -36,8 +36,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 
-from index import KnowledgeBase, MetricRow
-from index.chroma_server import VectorStoreUnreachable
+from index import KnowledgeBase, MetricRow, VectorStoreUnreachable
 from index.health import consistency_problems
 
 from .context import open_assistant, open_knowledge_base

@@ -12,8 +12,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from index import DataDirBusy
-from index.chroma_server import VectorStoreUnreachable
+from index import DataDirBusy, VectorStoreUnreachable
 from index.diskfull import DiskFull, is_disk_full
 
 EXIT_DATA_DIR_BUSY = 3

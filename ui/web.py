@@ -40,7 +40,7 @@ import pandas as pd
 from gradio import processing_utils
 from gradio.utils import get_upload_folder
 
-from index.chroma_server import VectorStoreUnreachable
+from index import VectorStoreUnreachable
 
 from .api import MAX_HISTORY, MAX_QUESTION, _unique, answer_pieces, safe_file_name
 from .jobs import JOB_FINISHED, write_lock
