@@ -24,7 +24,7 @@ from .cancel import Cancel, IngestCancelled, cancel_check
 from .chroma_server import VectorStoreUnreachable
 from .datalock import lock_data_dir
 from .diskfull import DiskFull, is_disk_full, nearly_full
-from .embed import Embedder
+from .embed import Embedder, EmbedderUnavailable
 from .keywords import KeywordIndex
 from .metrics import MetricsStore
 from .registry import VISIBILITIES, DocumentRecord, Registry
@@ -204,7 +204,7 @@ class KnowledgeBase:
         except IngestError as err:
             report.failed.append(err)
             status = "failed"
-        except VectorStoreUnreachable:
+        except (VectorStoreUnreachable, EmbedderUnavailable):
             # Every later file would fail the same way; the cut-off document stays invisible and resumes next run.
             raise
         except Exception as exc:  # a loader bug must not stop the rest of the folder

@@ -81,6 +81,10 @@ class EmbedderError(RuntimeError):
     """An embedding backend failed at run time (service down, bad answer ...)."""
 
 
+class EmbedderUnavailable(EmbedderError):
+    """The embedding service is down or overloaded past every retry: every later request would fail too."""
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder.
 
@@ -226,7 +230,7 @@ class OpenAICompatibleEmbedder:
             response = (client or self._client).embeddings.create(model=self.model, input=batch,
                                                                   encoding_format=encoding)
         except openai.APIConnectionError as exc:  # includes time-outs, after the client's retries
-            raise EmbedderError(
+            raise EmbedderUnavailable(
                 f"无法连接向量服务 {self.api_base}（已重试）：{exc}"
                 f" / cannot reach the embedding service at {self.api_base} (after retries): {exc}"
             ) from exc
@@ -241,7 +245,8 @@ class OpenAICompatibleEmbedder:
                     f" / embedding service at {self.api_base} refused a batch of {len(batch)} texts (HTTP 413): "
                     f"lower LANTAI_EMBED_BATCH_SIZE (TEI allows 32 by default): {exc.message}"
                 ) from exc
-            raise EmbedderError(
+            unavailable = exc.status_code == 429 or exc.status_code >= 500  # still failing after the retries
+            raise (EmbedderUnavailable if unavailable else EmbedderError)(
                 f"向量服务 {self.api_base} 返回错误 HTTP {exc.status_code}（模型 {self.model}）：{exc.message}"
                 f" / embedding service at {self.api_base} answered HTTP {exc.status_code} for model "
                 f"{self.model}: {exc.message}"

@@ -334,6 +334,63 @@ def test_ingest_through_the_openai_embedder_fills_its_requests(tmp_path, standin
         kb.close()
 
 
+def test_an_embedding_service_failing_past_its_retries_stops_ingest_and_loses_nothing(tmp_path, standin):
+    from index import KnowledgeBase
+    from index.embed import EmbedderUnavailable
+
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("青川区图书馆2023年工作总结\n\n一、主要工作\n\n全年开展阅读推广活动412场次。\n", encoding="utf-8")
+    second.write_text("青川区图书馆2024年工作总结\n\n一、主要工作\n\n新建读书驿站12间。\n", encoding="utf-8")
+    embedder = OpenAICompatibleEmbedder(standin.base_url, "m", max_retries=1, dim=64)
+    kb = KnowledgeBase(tmp_path / "data", embedder)
+    try:
+        standin.fail_next(100, status=503, style="tei")
+        with pytest.raises(EmbedderUnavailable, match="HTTP 503"):
+            kb.ingest([first, second])  # stops at the first file instead of waiting out every file's retries
+        assert {d.file_name: d.status for d in kb.documents()} == {"a.txt": "indexing"}
+        standin.reset()
+        report = kb.ingest([second])
+        assert report.resumed == ["a.txt"] and report.added == ["b.txt"]
+        assert kb.search("阅读推广活动", k=1)[0].chunk.file_name == "a.txt"
+    finally:
+        kb.close()
+
+
+def test_api_and_cli_say_the_embedding_service_is_down(tmp_path):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from index import KnowledgeBase
+    from ui.api import create_app
+    from ui.cli import app as cli_app
+    from ui.cli_errors import EXIT_EMBEDDER_FAILED
+    from ui.settings import Settings
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("青川区图书馆2023年工作总结\n\n一、主要工作\n\n读书驿站由社区提供场地，图书馆统一配书、培训志愿者。\n",
+                   encoding="utf-8")
+    data = tmp_path / "data"
+    server = OpenAIStandin().start()
+    url = server.base_url
+    kb = KnowledgeBase(data, OpenAICompatibleEmbedder(url, "m", dim=64))
+    try:
+        assert kb.ingest([doc]).added == ["a.txt"]
+        server.stop()  # from here on nothing answers at that address
+        settings = Settings(_env_file=None, data_dir=data, llm_api_base=None, reranker_path=None)
+        with TestClient(create_app(settings, kb=kb, api_keys=[])) as client:
+            down = client.post("/api/ask", json={"question": "读书驿站是怎么建起来的？"})
+        assert down.status_code == 503
+        assert "无法连接向量服务" in down.json()["detail"] and url in down.json()["detail"]
+    finally:
+        server.stop()
+        kb.close()
+    env = {"LANTAI_EMBEDDER": "openai", "LANTAI_EMBED_API_BASE": url, "LANTAI_EMBED_MODEL": "m",
+           "LANTAI_EMBED_MAX_RETRIES": "1"}
+    result = CliRunner().invoke(cli_app, ["search", "读书驿站", "--data-dir", str(data)], env=env)
+    assert result.exit_code == EXIT_EMBEDDER_FAILED
+    assert "无法连接向量服务" in result.output and "cannot reach the embedding service" in result.output
+
+
 # ------------------------------------------------------------ the stand-in itself
 def test_standin_speaks_base64_and_single_string(standin):
     client = openai.OpenAI(base_url=standin.base_url, api_key="none", max_retries=0)

@@ -14,10 +14,12 @@ from typer.core import TyperGroup
 
 from index import DataDirBusy, VectorStoreUnreachable
 from index.diskfull import DiskFull, is_disk_full
+from index.embed import EmbedderError
 
 EXIT_DATA_DIR_BUSY = 3
 EXIT_DISK_FULL = 4
 EXIT_VECTOR_STORE_UNREACHABLE = 5
+EXIT_EMBEDDER_FAILED = 6
 
 err_console = Console(stderr=True)
 
@@ -31,6 +33,8 @@ def edge_message(exc: BaseException) -> tuple[str, int] | None:
         return full.bilingual(), EXIT_DISK_FULL
     if isinstance(exc, VectorStoreUnreachable):
         return exc.bilingual(), EXIT_VECTOR_STORE_UNREACHABLE
+    if isinstance(exc, EmbedderError):  # the embedding service down or refusing, after its retries
+        return str(exc), EXIT_EMBEDDER_FAILED
     return None
 
 
@@ -56,4 +60,5 @@ def _is_command_line_flow(exc: Exception) -> bool:
     return isinstance(exc, (typer.Exit, typer.Abort)) or type(exc).__module__.startswith(("typer", "click"))
 
 
-__all__ = ["LantaiGroup", "edge_message", "EXIT_DATA_DIR_BUSY", "EXIT_DISK_FULL", "EXIT_VECTOR_STORE_UNREACHABLE"]
+__all__ = ["LantaiGroup", "edge_message", "EXIT_DATA_DIR_BUSY", "EXIT_DISK_FULL", "EXIT_VECTOR_STORE_UNREACHABLE",
+           "EXIT_EMBEDDER_FAILED"]

@@ -41,6 +41,7 @@ from gradio import processing_utils
 from gradio.utils import get_upload_folder
 
 from index import VectorStoreUnreachable
+from index.embed import EmbedderError
 
 from .api import MAX_HISTORY, MAX_QUESTION, _unique, answer_pieces, safe_file_name
 from .jobs import JOB_FINISHED, write_lock
@@ -383,6 +384,11 @@ def build_ui(app_state: Any) -> gr.Blocks:
         except VectorStoreUnreachable as exc:
             log.error("Chroma server unreachable: %s", exc.detail)
             chat[-1] = {"role": "assistant", "content": exc.zh}
+            yield "", chat, history, records
+            return
+        except EmbedderError as exc:  # its message is "中文 / English": staff read the Chinese half
+            log.error("embedding service failed: %s", exc)
+            chat[-1] = {"role": "assistant", "content": str(exc).split(" / ", 1)[0]}
             yield "", chat, history, records
             return
         except Exception:
