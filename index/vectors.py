@@ -132,7 +132,8 @@ class VectorIndex:
             filters = MetadataFilters(
                 filters=[MetadataFilter(key="doc_id", value=list(doc_ids), operator=FilterOperator.IN)]
             )
-        k = min(k, max(1, self.count()))
+        if self.server_url is None:  # a server answers fewer when it holds fewer: no count to ask for first
+            k = min(k, max(1, self.count()))
         result = self.store.query(VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k, filters=filters))
         # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
         return [(i, 1.0 + math.log(max(s, 1e-12))) for i, s in zip(result.ids or [], result.similarities or [])]
@@ -145,6 +146,8 @@ class VectorIndex:
 
     @_told_plainly
     def count(self) -> int:
+        if self.server_url is not None:  # other workers write the same collection: a cached count goes stale
+            return self.collection.count()
         if self._count is None:
             self._count = self.collection.count()
         return self._count

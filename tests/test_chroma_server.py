@@ -166,3 +166,25 @@ def test_an_embedded_base_moves_to_the_server_without_embedding_again(tmp_path, 
         served.close()
     unset = runner.invoke(cli_app, ["vectors-to-server", "--data-dir", str(data)], env={"LANTAI_CHROMA_URL": ""})
     assert unset.exit_code == 2 and "LANTAI_CHROMA_URL" in unset.output
+
+
+def test_workers_sharing_a_collection_see_each_others_writes(tmp_path, embedder, chroma_server_url):
+    """Two processes' views of one base on the server (as `serve --workers` has): no stale counts or results."""
+    from ingest import parse_file
+
+    from index.vectors import VectorIndex
+
+    doc = parse_file(_write(tmp_path / "a.txt", "全年开展阅读推广活动412场次，吸引读者3.2万人次。"))
+    reader = VectorIndex(tmp_path / "data" / "chroma", embedder.name, chroma_server_url)
+    writer = VectorIndex(tmp_path / "data" / "chroma", embedder.name, chroma_server_url)
+    try:
+        assert reader.collection.name == writer.collection.name and reader.count() == 0
+        writer.add(doc.chunks, embedder.embed_passages([c.embed_text() for c in doc.chunks]))
+        assert reader.count() == len(doc.chunks)
+        found = reader.search(embedder.embed_query("阅读推广活动多少场"), k=5)
+        assert [i for i, _ in found] == [c.id for c in doc.chunks][:5]
+        writer.delete_document(doc.doc_id)
+        assert reader.count() == 0 and reader.search(embedder.embed_query("阅读推广活动"), k=5) == []
+    finally:
+        reader.close()
+        writer.close()
