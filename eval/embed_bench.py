@@ -15,8 +15,9 @@ Measured, each ``--repeats`` times, alternating, with a fresh data dir each time
 1. the embedder alone: every chunk text the ingest embeds, in one
    ``embed_passages`` call (batches of ``--batch``, ``--concurrency`` in flight):
    what the endpoint can give at these settings;
-2. the whole ingest of the folder (parse, registry, vectors into Chroma, keyword
-   index) through the same embedder, and again with one request in flight.
+2. the whole ingest of the folder (parse, registry, vectors into Chroma — embedded,
+   or the server at ``--chroma-url`` — keyword index) through the same embedder,
+   and again with one request in flight.
 
 Medians in chunks/s and the ratio (embedder alone / whole ingest) are printed;
 the last line is one JSON object. The stand-in runs in this process and takes
@@ -101,8 +102,8 @@ def time_embedder(embedder, texts: list[str]) -> float:
     return len(texts) / elapsed
 
 
-def time_ingest(embedder, folder: Path, data_dir: Path) -> tuple[float, int]:
-    kb = KnowledgeBase(data_dir, embedder)
+def time_ingest(embedder, folder: Path, data_dir: Path, chroma_url: str | None = None) -> tuple[float, int]:
+    kb = KnowledgeBase(data_dir, embedder, chroma_url=chroma_url)
     try:
         report = kb.ingest([folder])
     finally:
@@ -112,7 +113,8 @@ def time_ingest(embedder, folder: Path, data_dir: Path) -> tuple[float, int]:
     return report.chunks_embedded / report.seconds, report.chunks_embedded
 
 
-def run(copies: int, delay_ms: float, batch: int, concurrency: int, repeats: int, work: Path) -> dict:
+def run(copies: int, delay_ms: float, batch: int, concurrency: int, repeats: int, work: Path,
+        chroma_url: str | None = None) -> dict:
     standin_class = _standin_class()
     files = write_folder(work, copies)
     texts = embedded_texts(files)
@@ -128,9 +130,9 @@ def run(copies: int, delay_ms: float, batch: int, concurrency: int, repeats: int
         chunks = 0
         for r in range(repeats):
             alone.append(time_embedder(embedder, texts))
-            rate, chunks = time_ingest(embedder, work / "docs", work / f"data-{r}")
+            rate, chunks = time_ingest(embedder, work / "docs", work / f"data-{r}", chroma_url)
             whole.append(rate)
-            rate, _ = time_ingest(serial, work / "docs", work / f"serial-{r}")
+            rate, _ = time_ingest(serial, work / "docs", work / f"serial-{r}", chroma_url)
             one_in_flight.append(rate)
             print(f"run {r + 1}/{repeats}: embedder alone {alone[-1]:.0f} chunks/s, whole ingest {whole[-1]:.0f}, "
                   f"one request in flight {one_in_flight[-1]:.0f}", file=sys.stderr, flush=True)
@@ -139,7 +141,7 @@ def run(copies: int, delay_ms: float, batch: int, concurrency: int, repeats: int
     return {
         "files": len(files), "chunks": chunks, "texts_embedded_alone": len(texts),
         "delay_ms": delay_ms, "batch_size": batch, "concurrency": concurrency, "repeats": repeats,
-        "max_in_flight_seen": max_in_flight,
+        "max_in_flight_seen": max_in_flight, "vectors": "server" if chroma_url else "embedded",
         "embedder_chunks_per_s": round(alone_med, 1),
         "pipeline_chunks_per_s": round(whole_med, 1),
         "pipeline_one_in_flight_chunks_per_s": round(serial_med, 1),
@@ -156,12 +158,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=32, help="texts per request")
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--chroma-url", default=None, help="write the vectors to this Chroma server")
     args = parser.parse_args(argv)
     if min(args.copies, args.batch, args.concurrency, args.repeats) < 1 or args.delay_ms < 0:
         parser.error("counts must be positive and the delay not negative / 数量须为正数，延迟不能为负")
     with tempfile.TemporaryDirectory(prefix="lantai-embed-bench-") as tmp:
-        result = run(args.copies, args.delay_ms, args.batch, args.concurrency, args.repeats, Path(tmp))
-    print(f"folder: {result['files']} files, {result['chunks']} chunks; endpoint: {args.delay_ms:g} ms a request, "
+        result = run(args.copies, args.delay_ms, args.batch, args.concurrency, args.repeats, Path(tmp),
+                     args.chroma_url)
+    print(f"vectors: Chroma {result['vectors']}; folder: {result['files']} files, {result['chunks']} chunks; "
+          f"endpoint: {args.delay_ms:g} ms a request, "
           f"batches of {args.batch}, {args.concurrency} in flight (most seen: {result['max_in_flight_seen']})")
     print(f"embedder alone         {result['embedder_chunks_per_s']:>8.0f} chunks/s")
     print(f"whole ingest           {result['pipeline_chunks_per_s']:>8.0f} chunks/s   "
