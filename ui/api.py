@@ -36,7 +36,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 
-from index import KnowledgeBase, MetricRow
+from index import KnowledgeBase, MetricRow, VectorStoreUnreachable
+from index.embed import EmbedderError
 from index.health import consistency_problems
 
 from .context import open_assistant, open_knowledge_base
@@ -526,6 +527,16 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         return JSONResponse({"detail": _zh_validation(list(exc.errors())), "errors": errors},
                             status_code=422)
 
+    @app.exception_handler(EmbedderError)
+    async def _embedder_down(request: Request, exc: EmbedderError) -> JSONResponse:
+        log.error("embedding service failed on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(VectorStoreUnreachable)
+    async def _vector_store_down(request: Request, exc: VectorStoreUnreachable) -> JSONResponse:
+        log.error("Chroma server unreachable on %s %s: %s", request.method, request.url.path, exc.detail)
+        return JSONResponse({"detail": exc.bilingual()}, status_code=503)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -563,6 +574,14 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         async def events() -> AsyncIterator[str]:
             try:
                 answer = await run_in_threadpool(_ask, body)
+            except VectorStoreUnreachable as exc:
+                log.error("Chroma server unreachable: %s", exc.detail)
+                yield _sse("error", {"detail": exc.bilingual()})
+                return
+            except EmbedderError as exc:
+                log.error("embedding service failed: %s", exc)
+                yield _sse("error", {"detail": str(exc)})
+                return
             except Exception:
                 log.exception("ask failed")
                 yield _sse("error", {"detail": "生成答案时出错，请稍后再试 / failed to answer"})

@@ -127,6 +127,32 @@ def remove(doc: str = typer.Argument(..., help="文档 ID、文件名或路径 /
     console.print(f"[green]✓[/green] 已删除 removed {matches[0].file_name} ({matches[0].id})")
 
 
+@app.command("vectors-to-server")
+def vectors_to_server(data_dir: Optional[Path] = DataDir) -> None:
+    """把本机（内嵌 Chroma）的向量复制到向量库服务器（LANTAI_CHROMA_URL），无需重新计算 /
+    copy this base's embedded vectors to the Chroma server named by LANTAI_CHROMA_URL, without embedding again."""
+    from index.health import consistency_problems
+    from index.vectors import VectorIndex, copy_vectors
+
+    settings = _settings(data_dir)
+    if not settings.chroma_url:
+        _fail("未设置向量库服务器地址（LANTAI_CHROMA_URL）/ LANTAI_CHROMA_URL is not set: name the Chroma server")
+    embedded = settings.data_dir / "chroma"
+    if not (embedded / "chroma.sqlite3").is_file():
+        _fail(f"数据目录中没有内嵌的向量库：{embedded} / no embedded vectors in {embedded}", 1)
+    kb = _open(data_dir)  # its vectors are the server's collection for this data dir
+    local = VectorIndex(embedded, kb.embedder.name)
+    try:
+        copied = copy_vectors(local, kb.vectors)
+    finally:
+        local.close()
+    problems = consistency_problems(kb)
+    console.print(f"[green]✓[/green] 已复制 {copied} 个向量到 {settings.chroma_url}（集合 {kb.vectors.collection.name}）"
+                  f" / copied {copied} vectors to {settings.chroma_url} (collection {kb.vectors.collection.name})")
+    if problems:
+        _fail("复制后仍不一致 / still inconsistent after the copy: " + "; ".join(problems), 1)
+
+
 def _hit_json(h: SearchHit) -> dict:
     c = h.chunk
     return {

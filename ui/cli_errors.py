@@ -1,7 +1,7 @@
 """Domain errors any ``lantai`` command may meet, turned into one clear message and an exit code.
 
 Every subcommand runs inside ``LantaiGroup.invoke``, so a data directory held
-by another process, or a full disk, ends the command with a bilingual message
+by another process, a full disk, or a Chroma server that does not answer, ends the command with a bilingual message
 ("中文 / English") and a non-zero exit instead of a traceback, whichever
 command met it.
 """
@@ -12,11 +12,14 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from index import DataDirBusy
+from index import DataDirBusy, VectorStoreUnreachable
 from index.diskfull import DiskFull, is_disk_full
+from index.embed import EmbedderError
 
 EXIT_DATA_DIR_BUSY = 3
 EXIT_DISK_FULL = 4
+EXIT_VECTOR_STORE_UNREACHABLE = 5
+EXIT_EMBEDDER_FAILED = 6
 
 err_console = Console(stderr=True)
 
@@ -28,6 +31,10 @@ def edge_message(exc: BaseException) -> tuple[str, int] | None:
     if is_disk_full(exc):
         full = exc if isinstance(exc, DiskFull) else DiskFull(getattr(exc, "data_dir", "") or "?")
         return full.bilingual(), EXIT_DISK_FULL
+    if isinstance(exc, VectorStoreUnreachable):
+        return exc.bilingual(), EXIT_VECTOR_STORE_UNREACHABLE
+    if isinstance(exc, EmbedderError):  # the embedding service down or refusing, after its retries
+        return str(exc), EXIT_EMBEDDER_FAILED
     return None
 
 
@@ -53,4 +60,5 @@ def _is_command_line_flow(exc: Exception) -> bool:
     return isinstance(exc, (typer.Exit, typer.Abort)) or type(exc).__module__.startswith(("typer", "click"))
 
 
-__all__ = ["LantaiGroup", "edge_message", "EXIT_DATA_DIR_BUSY", "EXIT_DISK_FULL"]
+__all__ = ["LantaiGroup", "edge_message", "EXIT_DATA_DIR_BUSY", "EXIT_DISK_FULL", "EXIT_VECTOR_STORE_UNREACHABLE",
+           "EXIT_EMBEDDER_FAILED"]

@@ -43,13 +43,18 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
         api_base=settings.embed_api_base,
         api_key=settings.embed_api_key,
         model=settings.embed_model,
+        batch_size=settings.embed_batch_size,
+        concurrency=settings.embed_concurrency,
+        timeout=settings.embed_timeout,
+        max_retries=settings.embed_max_retries,
     )
     sizes = ChunkSizes(settings.chunk_min_chars, settings.chunk_max_chars, settings.chunk_overlap_chars)
     if settings.indicators_file is not None and not settings.indicators_file.exists():
         raise ValueError(f"indicators file not found / 指标别名文件不存在: {settings.indicators_file}")
     indicators = load_indicators(settings.indicators_file)
     return KnowledgeBase(settings.data_dir, embedder, max_bytes=settings.max_bytes, chunk_sizes=sizes,
-                         indicators=indicators, read_limits=read_limits(settings))
+                         indicators=indicators, read_limits=read_limits(settings),
+                         chroma_url=settings.chroma_url, chroma_timeout=settings.chroma_timeout)
 
 
 def open_assistant(settings: Settings, kb: KnowledgeBase | None = None, visibility: str | None = None):

@@ -20,6 +20,17 @@ class Settings(BaseSettings):
     embed_api_base: str | None = None
     embed_api_key: str | None = None
     embed_model: str | None = None
+    # Bulk ingest through an OpenAI-compatible endpoint (TEI, vLLM, Ollama on a GPU box).
+    embed_batch_size: int = Field(64, ge=1, description="texts per /v1/embeddings request (TEI: at most its "
+                                                         "--max-client-batch-size, 32 by default)")
+    embed_concurrency: int = Field(4, ge=1, le=64, description="requests in flight at once during ingest")
+    embed_timeout: float = Field(60.0, gt=0, description="seconds per embedding request")
+    embed_max_retries: int = Field(6, ge=0, description="retries (with back-off) on 408/409/429/5xx and time-outs")
+
+    # Vectors: Chroma embedded in data_dir (one process), or a Chroma server several workers share.
+    chroma_url: str | None = Field(None, description="e.g. http://127.0.0.1:8000 (a `chroma run` server); "
+                                                     "unset: Chroma embedded in data_dir")
+    chroma_timeout: float = Field(30.0, gt=0, description="seconds per request to the Chroma server")
 
     indicators_file: Path | None = Field(
         None, description="A YAML file of extra indicators and aliases, merged over the bundled list"

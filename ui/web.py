@@ -40,6 +40,9 @@ import pandas as pd
 from gradio import processing_utils
 from gradio.utils import get_upload_folder
 
+from index import VectorStoreUnreachable
+from index.embed import EmbedderError
+
 from .api import MAX_HISTORY, MAX_QUESTION, _unique, answer_pieces, safe_file_name
 from .jobs import JOB_FINISHED, write_lock
 from .metrics_export import COLUMNS, row_values, to_csv, to_xlsx
@@ -378,6 +381,16 @@ def build_ui(app_state: Any) -> gr.Blocks:
         yield "", chat, history, records
         try:
             answer = assistant.ask(question, history=history[-MAX_HISTORY:] or None)
+        except VectorStoreUnreachable as exc:
+            log.error("Chroma server unreachable: %s", exc.detail)
+            chat[-1] = {"role": "assistant", "content": exc.zh}
+            yield "", chat, history, records
+            return
+        except EmbedderError as exc:  # its message is "中文 / English": staff read the Chinese half
+            log.error("embedding service failed: %s", exc)
+            chat[-1] = {"role": "assistant", "content": str(exc).split(" / ", 1)[0]}
+            yield "", chat, history, records
+            return
         except Exception:
             log.exception("ask failed")
             chat[-1] = {"role": "assistant", "content": "生成答案时出错，请稍后再试。"}
