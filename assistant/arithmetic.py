@@ -25,6 +25,7 @@ from ingest.outline import library_names
 
 from .draft import Draft
 from .evidence import compound_parts, places_named
+from .figures import MAIN_SCOPES
 from .types import FigureUsed
 
 # -- figures as the passages state them ------------------------------------------------------
@@ -510,7 +511,7 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         measure = re.match(rf"一?({_UNIT})", rest)
         if measure and unit:
             # 读书活动平均每场有多少人参与: 每 and a measure; what is counted in it is named before 平均
-            result = _per_measure(subject[: m.start()], measure.group(1), ops, unit, years)
+            result = _per_measure(subject[: m.start()] + noun, measure.group(1), ops, unit, years)
             if result is not None:
                 return result
         if not noun:
@@ -579,6 +580,10 @@ def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years:
         return None
     top = max(p[0] for p in pairs)
     best = [p for p in pairs if p[0] == top]
+    if len({(round(d.plain, 6), round(n.plain, 6)) for _, d, n in best}) > 1:
+        # 读书活动 asked: 读者活动18258场 before 少儿读者活动10375场, whose name says more than was asked
+        nearest = max(_name_fit(d, term) for _, d, _ in best)
+        best = [p for p in best if _name_fit(p[1], term) == nearest]
     if len({(round(d.plain, 6), round(n.plain, 6)) for _, d, n in best}) != 1:
         return None
     _, divisor, numerator = best[0]
@@ -586,6 +591,12 @@ def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years:
     magnitude = "万" if numerator.magnitude == "万" and value >= 1e4 else ""
     return Result(value / _SCALE.get(magnitude, 1.0), magnitude + numerator.unit,
                   f"{numerator.stated} ÷ {divisor.stated}", [numerator, divisor], "平均")
+
+
+def _name_fit(c: Operand, term: str) -> float:
+    """How much of the figure's own name the term holds: a name with words the term lacks fits less."""
+    words = _LINKING_TAIL.sub("", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", c.context))
+    return fit(words, term) if words else 0.0
 
 
 def _stated_per_period(rest: str, subject: str, ops: list[Operand]) -> bool:
@@ -768,8 +779,10 @@ def compute(query, hits, metrics) -> Draft | None:
     if metrics is not None and op in ("difference", "share", "prior", "rate", "times", "completion"):
         wanted = set(years) | {y - 1 for y in years} | {y + 1 for y in years}
         docs = {h.chunk.doc_id for h in hits}  # the documents retrieval found on the subject
+        scope = getattr(query, "scope", None)
         stored = [r for r in metrics.all(org=query.org, include_derived=False)
-                  if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)]
+                  if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)
+                  and ((r.scope or "") == scope if scope else (r.scope or "") in MAIN_SCOPES)]
         rows = [_row_operand(r) for r in stored if r.kind in ("actual", "cumulative", "asof")]
         targets = [_row_operand(r) for r in stored if r.kind == "target"]
     try:

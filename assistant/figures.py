@@ -21,7 +21,9 @@ from .query import Query
 from .types import FigureUsed
 
 _ACTUAL = ("actual", "cumulative", "asof")
-_MAIN_SCOPES = ("", "全区", "本馆", "合计")
+# The scopes that mean the whole library or area, not one part of it.
+MAIN_SCOPES = ("", "全区", "本馆", "合计")
+_MAIN_SCOPES = MAIN_SCOPES
 _KIND_WORD = {"target": "目标"}
 
 
@@ -175,6 +177,8 @@ class FigureAnswerer:
         years = self._years_with_data(query, kinds)
         if not years:
             return False
+        if query.org is None and len({r.org for r in self._rows(query, None, kinds)}) > 1:
+            return False  # no library named: another library's latest year says nothing of the one meant
         latest = max(years)
         rows = _pick(self._rows(query, latest, kinds), query)
         if not rows:
