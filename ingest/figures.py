@@ -40,6 +40,9 @@ _CHANGE = re.compile(
     r"(?:同比|较上年|比上年|较去年|比去年|环比)?(?P<dir>负增长|增长|增加|上升|提高|提升|下降|减少|降低|回落|下滑|增幅|降幅)"
     r"(?:了|为|达)?(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>%|个百分点)"
 )
+_ABS_CHANGE = re.compile(r"(?:较|比)(?:上年|去年|上一年|(?P<year>(?:19|20)\d{2})\s*年(?:底|末)?)(?:同期)?"
+                         r"(?P<dir>增加|增长|新增|多|减少|下降|少)了?$")
+_DOWN_WORDS = ("减少", "下降", "少")
 _CHANGE_SIGNED = re.compile(r"^[+-]\d+(?:\.\d+)?%$")
 _DOWN = ("负增长", "下降", "减少", "降低", "回落", "下滑", "降幅")
 _COMPLETION = re.compile(r"(?:目标|任务|计划)[^，。；]{0,12}的$|完成率?(?:为|达)?$|^(?:的)")
@@ -90,6 +93,8 @@ class Figure:
     change_pct: float | None = None
     change_dir: str | None = None  # up | down
     change_text: str | None = None
+    # 较2020年增加128个: (amount, up | down, the year compared with) — gives that year's value, 推算
+    change_amount: tuple[float, str, int | None] | None = None
     derived: bool = False
     formula: str | None = None
     char_start: int = 0
@@ -185,6 +190,14 @@ def _sentence(ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period
             continue
         if m.group("pct") and _COMPLETION.search(mtext[max(0, m.start() - 16) : m.start()]):
             continue  # 完成年度目标的109.16%: an attribute of the figure before, not a figure
+        amount = _ABS_CHANGE.search(mtext[max(last_end, _last_break(mtext, m.start())) : m.start()])
+        if amount and not m.group("pct") and found and _unit_of(m, mtext[m.end():]) == found[-1].unit \
+                and found[-1].change_amount is None:
+            # 共694个，较2020年增加128个: the change of the figure before, not a count of its own
+            year = int(amount.group("year")) if amount.group("year") else None
+            found[-1].change_amount = (float(m.group("num")), "down" if amount.group("dir") in _DOWN_WORDS else "up",
+                                       year)
+            continue
         fig = _prose_figure(ctx, p, text, mtext, m, last_end, period_kind, section_year, s0, found)
         if fig is None:
             continue
@@ -639,6 +652,8 @@ def _attach_chunks(doc: Document, figures: list[Figure]) -> None:
 
 def derive_prior_year(fig: Figure) -> Figure | None:
     """The previous year's value implied by a stated change (marked 推算, with its formula)."""
+    if fig.change_amount is not None and fig.change_pct is None and fig.year is not None and fig.unit != "%":
+        return _prior_from_amount(fig)
     if fig.change_pct is None or fig.change_dir is None or fig.year is None or fig.unit == "%":
         return None
     sign = 1 if fig.change_dir == "up" else -1
@@ -656,4 +671,28 @@ def derive_prior_year(fig: Figure) -> Figure | None:
         base_unit=base, year=fig.year - 1, kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
         scope=fig.scope, derived=True, formula=f"推算：{formula}", char_start=fig.char_start,
         char_end=fig.char_end, quote=fig.quote, chunk_id=fig.chunk_id, stated=f"{prior:.{decimals}f}{fig.unit}",
+    )
+
+
+def _prior_from_amount(fig: Figure) -> Figure | None:
+    """共694个，较2020年增加128个 → 2020年566个 (推算：694个 - 128个)."""
+    amount, direction, year = fig.change_amount
+    year = year or fig.year - 1
+    if year >= fig.year:
+        return None
+    prior = fig.value - amount if direction == "up" else fig.value + amount
+    if prior < 0:
+        return None
+    decimals = max(len(f"{fig.value:g}".split(".")[1]) if "." in f"{fig.value:g}" else 0,
+                   len(f"{amount:g}".split(".")[1]) if "." in f"{amount:g}" else 0)
+    prior = round(prior, decimals)
+    op = "-" if direction == "up" else "+"
+    shown = f"{prior:.{decimals}f}{fig.unit}"
+    formula = f"{fig.stated} {op} {amount:g}{fig.unit} = {shown}"
+    scale, base = split_unit(fig.unit)
+    return Figure(
+        indicator=fig.indicator, phrase=fig.phrase, value=prior, unit=fig.unit, plain_value=prior * scale,
+        base_unit=base, year=year, kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
+        scope=fig.scope, derived=True, formula=f"推算：{formula}", char_start=fig.char_start,
+        char_end=fig.char_end, quote=fig.quote, chunk_id=fig.chunk_id, stated=shown,
     )

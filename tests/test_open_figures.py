@@ -117,3 +117,15 @@ def test_a_name_may_wrap_around_its_number(tmp_path):
     path.write_text("云溪县图书馆2023年工作总结\n2023年，全馆新办证320个、总流通5200人次。\n", encoding="utf-8")
     got = {(f.indicator, f.value) for f in _figures(path)}
     assert ("流通人次", 5200.0) in got  # 总流通5200人次 is the 总流通人次 of the indicator list
+
+
+def test_a_stated_amount_of_change_gives_the_earlier_year_marked_as_computed(tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_text("云溪县图书馆2021年年报\n截至2021年底，全县通借通还的图书馆和服务点共694个，较2020年增加128个。\n",
+                    encoding="utf-8")
+    figures = parse_file(path).figures
+    stated = {(f.year, f.value) for f in figures if not f.derived}
+    assert (2021, 694.0) in stated and not any(v == 128.0 for _, v in stated)  # the change is no count
+    derived = [f for f in figures if f.derived]
+    assert [(f.year, f.value) for f in derived] == [(2020, 566.0)]
+    assert derived[0].formula == "推算：694个 - 128个 = 566个"
