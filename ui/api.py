@@ -42,6 +42,7 @@ from index.health import consistency_problems
 from .context import open_assistant, open_knowledge_base
 from .access import LoginThrottle, check_key, client_address, parse_api_keys
 from .jobs import JobRegistry, write_lock
+from .shared_state import open_shared
 from .limits import BodyCap
 from .metrics_export import to_csv, to_xlsx
 from .settings import Settings
@@ -483,12 +484,18 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     if assistant is None:
         assistant = open_assistant(settings, kb)
     keys = parse_api_keys(settings.api_keys if api_keys is None else api_keys)
-    jobs = JobRegistry(kb)
+    shared = open_shared(settings)  # Redis for what several workers share, or None: all in this process
+    board = None
+    if shared is not None:
+        from .shared_state.jobs import RedisJobBoard
+
+        board = RedisJobBoard(shared)
+    jobs = JobRegistry(kb, board=board)
     wechat = None
     if settings.wechat_token:
         from .wechat import build_channel
 
-        wechat = build_channel(settings, kb)  # a configuration mistake fails here, before serving
+        wechat = build_channel(settings, kb, shared=shared)  # a configuration mistake fails here, before serving
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -496,6 +503,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         if wechat is not None:
             await wechat[0].aclose()  # late answers still under way go out first
         await run_in_threadpool(jobs.shutdown, 60.0)
+        if shared is not None:
+            await shared.aclose()
+            shared.close()
         if owns_kb:
             kb.close()
 

@@ -13,9 +13,11 @@ writing removed whole, and the write lock is free again within a batch's time.
 
 Error messages on a job name files only, never the server's directories.
 
-Jobs live in memory only: a restart forgets them (the documents they ingested
+Jobs live in memory (a restart forgets them; the documents they ingested
 stay in the base; a file whose ingest was cut off is finished by the next
-ingest, as the knowledge base guarantees).
+ingest, as the knowledge base guarantees). With several server processes a
+``board`` (``ui.shared_state.jobs.RedisJobBoard``) carries every change of a
+job to the others, so any worker reports it and can cancel it.
 """
 
 from __future__ import annotations
@@ -122,31 +124,36 @@ class Job:
 class JobProgress(IngestProgress):
     """Records ingest callbacks on a job, under the registry's lock."""
 
-    def __init__(self, job: Job, lock: threading.Lock):
+    def __init__(self, job: Job, lock: threading.Lock, changed=lambda job: None):
         self.job = job
         self.lock = lock
+        self.changed = changed  # called under the lock after each change (publishes it to other workers)
         self.current: FileProgress | None = None
 
     def files_found(self, total: int) -> None:
         with self.lock:
             self.job.files_total = max(total, len(self.job.files))
+            self.changed(self.job)
 
     def file_started(self, name: str) -> None:
         with self.lock:
             self.current = self.job.file(name)
             self.current.status = "running"
+            self.changed(self.job)
 
     def chunks_planned(self, count: int) -> None:
         with self.lock:
             self.job.chunks_planned += count
             if self.current is not None:
                 self.current.chunks_planned += count
+            self.changed(self.job)
 
     def chunks_embedded(self, count: int) -> None:
         with self.lock:
             self.job.chunks_embedded += count
             if self.current is not None:
                 self.current.chunks_embedded += count
+            self.changed(self.job)
 
     def file_done(self, name: str, status: str) -> None:
         with self.lock:
@@ -154,14 +161,16 @@ class JobProgress(IngestProgress):
             entry.status = status
             self.job.files_done += 1
             self.current = None
+            self.changed(self.job)
 
 
 class JobRegistry:
     """Ingest jobs of one knowledge base, run one at a time by a worker thread."""
 
-    def __init__(self, kb: KnowledgeBase, keep: int = 200):
+    def __init__(self, kb: KnowledgeBase, keep: int = 200, board=None):
         self.kb = kb
         self.keep = keep
+        self.board = board  # jobs of every worker (Redis), or None: this process's jobs only
         self._lock = threading.Lock()  # guards the jobs and their progress fields
         self._jobs: dict[str, Job] = {}
         self._queue: "queue.Queue[Job | None]" = queue.Queue()
@@ -179,6 +188,7 @@ class JobRegistry:
                   signatures={str(p): _signature(p) for p in paths} if owned else {})
         with self._lock:
             self._jobs[job.id] = job
+            self._changed(job)
             self._evict()
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._run, name="lantai-ingest", daemon=True)
@@ -189,11 +199,37 @@ class JobRegistry:
     def snapshot(self, job_id: str) -> dict | None:
         with self._lock:
             job = self._jobs.get(job_id)
-            return job.snapshot() if job else None
+            if job is not None:
+                return job.snapshot()
+        return self.board.snapshot(job_id) if self.board is not None else None
 
     def snapshots(self) -> list[dict]:
         with self._lock:
-            return [j.snapshot() for j in sorted(self._jobs.values(), key=lambda j: -j.created_at)]
+            mine = [j.snapshot() for j in self._jobs.values()]
+        if self.board is not None:
+            known = {s["job_id"] for s in mine}
+            mine += [s for s in self.board.snapshots() if s["job_id"] not in known]
+        return sorted(mine, key=lambda s: -s["created_at"])
+
+    def _changed(self, job: Job) -> None:
+        """Under ``self._lock``: tell the other workers (a lost Redis must not stop the ingest itself)."""
+        if self.board is None:
+            return
+        try:
+            self.board.publish(job.snapshot())
+        except Exception:
+            log.warning("could not publish the progress of ingest job %s", job.id, exc_info=True)
+
+    def _cancel_requested(self, job: Job) -> bool:
+        """Cancelled here, or through another worker."""
+        if job.cancel_event.is_set():
+            return True
+        if self.board is None:
+            return False
+        try:
+            return self.board.cancel_requested(job.id)
+        except Exception:
+            return False
 
     def wait(self, job_id: str, timeout: float = 60.0) -> dict | None:
         """Block until the job has finished (or the timeout passed); its last snapshot."""
@@ -212,12 +248,17 @@ class JobRegistry:
         """
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is None:
+            if job is not None:
+                if job.state == "queued":
+                    self._mark_cancelled(job)
+                elif job.state == "running":
+                    job.cancel_event.set()
+        if job is None:  # perhaps another worker's job: it sees the flag at its next file or batch
+            other = self.board.snapshot(job_id) if self.board is not None else None
+            if other is None:
                 return None
-            if job.state == "queued":
-                self._mark_cancelled(job)
-            elif job.state == "running":
-                job.cancel_event.set()
+            if other["state"] not in JOB_FINISHED:
+                self.board.request_cancel(job_id)
         return self.wait(job_id, wait)
 
     def _mark_cancelled(self, job: Job) -> None:
@@ -227,6 +268,7 @@ class JobRegistry:
         for f in job.files:
             if f.status not in FILE_DONE:
                 f.status, f.error, f.error_en = "cancelled", "导入已取消，文件未导入", "the ingest was cancelled"
+        self._changed(job)
 
     def pending_paths(self) -> set[str]:
         """Files of jobs that have not finished yet."""
@@ -263,20 +305,24 @@ class JobRegistry:
                 log.exception("ingest job %s crashed", job.id)
 
     def _run_job(self, job: Job) -> None:
-        progress = JobProgress(job, self._lock)
+        progress = JobProgress(job, self._lock, self._changed)
         with write_lock(self.kb):
             with self._lock:
+                if job.state == "queued" and self._cancel_requested(job):  # through another worker
+                    self._mark_cancelled(job)
                 skipped = job.state == "cancelled"  # cancelled while it waited
                 if not skipped:
                     job.state = "running"
                     job.started_at = time.time()
+                    self._changed(job)
             if skipped:
                 if job.owned:
                     self._discard_failed(job, {f.name for f in job.files})
                 return
             try:
                 report = self.kb.ingest(job.paths, visibility=job.visibility, progress=progress,
-                                        cancel=job.cancel_event)
+                                        cancel=job.cancel_event if self.board is None
+                                        else (lambda: self._cancel_requested(job)))
             except Exception as exc:
                 log.exception("ingest job %s failed", job.id)
                 with self._lock:
@@ -287,6 +333,7 @@ class JobRegistry:
                         if f.status not in FILE_DONE:
                             f.status, f.error, f.error_en = "failed", "导入中断，文件未导入", "ingest stopped"
                     job.finished_at = time.time()
+                    self._changed(job)
                 return
         with self._lock:
             for err in report.failed:
@@ -301,6 +348,7 @@ class JobRegistry:
                 failed = [f for f in job.files if f.status == "failed"]
                 job.state = "failed" if job.files and len(failed) == len(job.files) else "done"
                 job.finished_at = time.time()
+                self._changed(job)
             dropped = {f.name for f in job.files if f.status in ("failed", "cancelled")}
         if job.owned:
             self._discard_failed(job, dropped)

@@ -25,8 +25,12 @@ from .routes import SUCCESS, wechat_router
 _RESERVED = ("/", "/api", "/healthz", "/docs", "/openapi.json")
 
 
-def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel, Protocol]:
-    """The channel and protocol the settings describe; ``ValueError`` with a clear message when incomplete."""
+def build_channel(settings: Settings, kb, assistant=None, shared=None) -> tuple[WeChatChannel, Protocol]:
+    """The channel and protocol the settings describe; ``ValueError`` with a clear message when incomplete.
+
+    ``shared`` (a ``ui.shared_state.SharedRedis``) keeps the retry table, pages, limits, turns and the
+    access_token in Redis for every worker; ``None`` keeps them in this process.
+    """
     from ..context import open_assistant
 
     if not settings.wechat_token:
@@ -44,9 +48,14 @@ def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel
                         clock_skew=settings.wechat_clock_skew)
     customer_service = None
     if settings.wechat_appid and settings.wechat_secret:
+        tokens = None
+        if shared is not None:
+            from ..shared_state.token import SharedToken
+
+            tokens = SharedToken(shared, settings.wechat_appid)
         customer_service = CustomerService(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret,
                                            timeout=settings.wechat_api_timeout,
-                                           attempts=settings.wechat_send_attempts)
+                                           attempts=settings.wechat_send_attempts, tokens=tokens)
     limits = Limits(
         reply_budget=settings.wechat_reply_budget,
         rate_limit=settings.wechat_rate_limit,
@@ -69,7 +78,8 @@ def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel
             raise ValueError(f"LANTAI_WECHAT_KEYWORD_ANSWERS（{settings.wechat_keyword_answers}）：{exc}") from None
     gate = content_gate(settings, customer_service) if settings.wechat_safety_gate else None
     assistant = assistant or open_assistant(settings, kb, visibility="public")
-    return WeChatChannel(assistant, customer_service, limits, keywords=keywords, gate=gate), protocol
+    channel = WeChatChannel(assistant, customer_service, limits, keywords=keywords, gate=gate, shared=shared)
+    return channel, protocol
 
 
 def safety_words_file(settings: Settings) -> Path:
