@@ -27,9 +27,9 @@ def api():
 
 
 @pytest.fixture(scope="module")
-def server(public_kb, api):
+def server(public_kb, api, module_state):
     settings = wechat_settings(public_kb.data_dir, api, wechat_aes_key=AES_KEY, wechat_rate_limit=5,
-                               wechat_max_message_chars=50, wechat_max_body_bytes=4096)
+                               wechat_max_message_chars=50, wechat_max_body_bytes=4096, **module_state)
     with lantai(public_kb, settings) as live:
         yield live
 
@@ -121,8 +121,8 @@ def test_over_long_question_gets_a_polite_reply(push):
     assert "50字以内" in reply
 
 
-def test_more_returns_the_next_page_of_a_long_answer(public_kb, api):
-    settings = wechat_settings(public_kb.data_dir, api, wechat_max_reply_bytes=600)
+def test_more_returns_the_next_page_of_a_long_answer(public_kb, api, state):
+    settings = wechat_settings(public_kb.data_dir, api, wechat_max_reply_bytes=600, **state)
     with lantai(public_kb, settings) as live, wechat(live) as push:
         user = _user("more")
         first = push.send(push.text(user, "2025年工作计划有哪些重点？")).shown
