@@ -41,7 +41,7 @@ from index.health import consistency_problems
 
 from .context import open_assistant, open_knowledge_base
 from .access import LoginThrottle, check_key, client_address, parse_api_keys
-from .jobs import JobRegistry, write_lock
+from .jobs import SHARED_READERS, JobRegistry, WritesRefused, write_lock
 from .shared_state import open_shared
 from .limits import BodyCap
 from .metrics_export import to_csv, to_xlsx
@@ -490,7 +490,10 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         from .shared_state.jobs import RedisJobBoard
 
         board = RedisJobBoard(shared)
-    jobs = JobRegistry(kb, board=board)
+    from index.datalock import joined_group
+
+    # One worker of several over an embedded vector store: reads only (see ``index.datalock``).
+    jobs = JobRegistry(kb, board=board, refuse_writes=SHARED_READERS if joined_group(kb.data_dir) else None)
     wechat = None
     if settings.wechat_token:
         from .wechat import build_channel
@@ -590,6 +593,12 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     def list_documents() -> list[DocumentOut]:
         return [_document(r) for r in kb.documents()]
 
+    def _writable() -> None:
+        try:
+            jobs.check_writable()
+        except WritesRefused as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
     def _one(doc_id: str):
         for record in kb.find_documents(doc_id):
             if record.id == doc_id:
@@ -597,6 +606,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"找不到文档「{doc_id}」/ no document with id '{doc_id}'")
 
     def _writing():
+        _writable()
         lock = write_lock(kb)
         if not lock.acquire(timeout=WRITE_WAIT_SECONDS):
             raise HTTPException(status.HTTP_409_CONFLICT,
@@ -614,6 +624,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     ) -> UploadAccepted:
         if not files:
             raise HTTPException(422, "请至少选择一个文件 / no file was uploaded")
+        _writable()
         if len(files) > settings.max_files_per_upload:
             most = settings.max_files_per_upload
             raise HTTPException(413, f"一次最多上传 {most} 个文件 / at most {most} files per upload")

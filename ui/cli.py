@@ -435,6 +435,10 @@ def metrics_targets(
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址 / address to listen on"),
     port: int = typer.Option(7860, "--port", help="端口 / port"),
+    workers: int = typer.Option(
+        1, "--workers", min=1,
+        help="工作进程数；大于 1 时需要 LANTAI_REDIS_URL（共享公众号重试、分页、限流、access_token 与导入任务）"
+             " / server processes on this port; more than 1 needs LANTAI_REDIS_URL (shared state)"),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """启动网页界面和 REST API / serve the web UI at / and the REST API under /api."""
@@ -448,6 +452,9 @@ def serve(
         check_ui_bind(host, settings.ui_users)
     except BindError as exc:
         _fail(str(exc), 2)
+    if workers > 1:
+        _serve_workers(settings, host, port, workers)
+        return
     from .server import create_server_app
 
     try:
@@ -458,6 +465,42 @@ def serve(
 
     console.print(f"兰台已启动 / serving: http://{host}:{port}/ （API 文档 / API docs: /docs）")
     uvicorn.run(server_app, host=host, port=port, log_level="info")
+
+
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """``workers`` processes on one port (uvicorn's supervisor), sharing their state through Redis."""
+    if not settings.redis_url:
+        _fail(f"--workers {workers} 需要先配置 LANTAI_REDIS_URL（如 redis://127.0.0.1:6379/0）：多个工作进程之间"
+              "必须共享公众号消息去重与待发回复、「更多」分页、限流、access_token 和导入任务，否则同一条消息会被回答两次、"
+              "各进程互相作废 access_token。不配置 Redis 时请用 --workers 1。"
+              f" / --workers {workers} needs LANTAI_REDIS_URL (e.g. redis://127.0.0.1:6379/0): the workers must "
+              "share WeChat's retry table and pending replies, 「更多」 pages, rate limits, the access_token and "
+              "ingest jobs, or a message is answered twice and the workers invalidate each other's access_token. "
+              "Without Redis, use --workers 1.", 2)
+    from index.datalock import lock_data_dir
+
+    from .shared_state import open_shared
+
+    try:
+        open_shared(settings).close()  # reachable before any worker starts
+    except ValueError as exc:
+        _fail(f"配置错误 / configuration error: {exc}")
+    # This process holds the data directory for its workers; any other Lantai process is still refused.
+    hold = lock_data_dir(settings.data_dir, workers=workers)
+    import os
+
+    import uvicorn
+
+    # The workers read their settings from the environment, as this process did; the data dir may
+    # have come from --data-dir.
+    os.environ["LANTAI_DATA_DIR"] = str(settings.data_dir.resolve())
+    console.print(f"兰台已启动 / serving: http://{host}:{port}/ （{workers} 个工作进程 / workers；"
+                  "API 文档 / API docs: /docs）")
+    try:
+        uvicorn.run("ui.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                    log_level="info")
+    finally:
+        hold.release()
 
 
 def main() -> None:  # pragma: no cover - console entry

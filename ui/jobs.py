@@ -61,6 +61,20 @@ def write_lock(kb: KnowledgeBase) -> threading.RLock:
         return lock
 
 
+class WritesRefused(RuntimeError):
+    """This server may not change the knowledge base (several workers over an embedded vector store)."""
+
+
+# Why a worker of a multi-worker server refuses changes: Chroma's embedded store is safe for several
+# readers, never for a writer beside them.
+SHARED_READERS = WritesRefused(
+    "本服务以多个工作进程运行，共用本机内嵌的向量库，只能查询，不能导入、删除文档或修改可见范围："
+    "请停止服务后用 lantai ingest 导入，或以单进程（--workers 1）启动服务后再操作"
+    " / this server runs several worker processes over an embedded vector store: it answers but does not "
+    "ingest, remove documents or change visibility; stop it and use `lantai ingest`, or serve with "
+    "--workers 1 to make changes")
+
+
 @dataclass
 class FileProgress:
     name: str
@@ -167,9 +181,10 @@ class JobProgress(IngestProgress):
 class JobRegistry:
     """Ingest jobs of one knowledge base, run one at a time by a worker thread."""
 
-    def __init__(self, kb: KnowledgeBase, keep: int = 200, board=None):
+    def __init__(self, kb: KnowledgeBase, keep: int = 200, board=None, refuse_writes: WritesRefused | None = None):
         self.kb = kb
         self.keep = keep
+        self.refuse_writes = refuse_writes  # set: every change to the base is refused with this
         self.board = board  # jobs of every worker (Redis), or None: this process's jobs only
         self._lock = threading.Lock()  # guards the jobs and their progress fields
         self._jobs: dict[str, Job] = {}
@@ -182,6 +197,7 @@ class JobRegistry:
         """Queue an ingest of these files; ``owned`` files (saved by the API) may be deleted if they fail."""
         if self._closed:
             raise RuntimeError("服务正在关闭，不再接受导入 / the job registry is shut down")
+        self.check_writable()
         paths = [Path(p) for p in paths]
         job = Job(id=secrets.token_hex(8), visibility=visibility, paths=paths,
                   files=[FileProgress(p.name) for p in paths], owned=owned, files_total=len(paths),
@@ -195,6 +211,11 @@ class JobRegistry:
                 self._worker.start()
         self._queue.put(job)
         return job
+
+    def check_writable(self) -> None:
+        """Raise ``WritesRefused`` when this server may not change the base."""
+        if self.refuse_writes is not None:
+            raise self.refuse_writes
 
     def snapshot(self, job_id: str) -> dict | None:
         with self._lock:
@@ -376,4 +397,5 @@ def _signature(path: Path) -> tuple | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-__all__ = ["FileProgress", "Job", "JobProgress", "JobRegistry", "write_lock", "JOB_STATES", "JOB_FINISHED"]
+__all__ = ["FileProgress", "Job", "JobProgress", "JobRegistry", "SHARED_READERS", "WritesRefused", "write_lock",
+           "JOB_STATES", "JOB_FINISHED"]
