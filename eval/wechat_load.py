@@ -195,11 +195,12 @@ def _redis(url: str | None):
 
 def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget: float = 4.5,
         lossy: float = 0.0, settle_seconds: float = 60.0, aes: bool = False, gate: bool = True,
-        workers: int = 0, redis_url: str | None = None, token_ttl: int | None = None) -> dict:
+        workers: int = 0, redis_url: str | None = None, token_ttl: int | None = None, while_served=None) -> dict:
     """Push ``messages`` from ``users`` over ``seconds`` and count what came back; the figures as a dict.
 
     ``workers`` 0: served in this process over ``kb``; N: ``lantai serve --workers N`` over ``kb``'s
     data directory (``kb`` closed first), its state in Redis (``redis_url``, or one started here).
+    ``while_served(url)``, if given, is called once the load is over, while the server still runs.
     """
     from eval.wechat_standin import WeChatAPIStandin, WeChatPush, new_aes_key
     from ui.settings import Settings
@@ -243,6 +244,8 @@ def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget:
                 time.sleep(0.1)
             push.close()
             figures = server.figures()
+            if while_served is not None:
+                while_served(server.url)
         if workers:
             time.sleep(1.0)  # anything a worker still sent while shutting down is counted too
         sent_to = Counter(m.touser for m in api.sent)

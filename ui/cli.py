@@ -447,9 +447,10 @@ def serve(
     settings = _settings(data_dir)  # keys and web users come from the environment or .env, like the rest
     try:
         check_bind(host, settings.api_keys)
-        from .server import check_ui_bind
+        if workers == 1:  # several workers serve no web UI
+            from .server import check_ui_bind
 
-        check_ui_bind(host, settings.ui_users)
+            check_ui_bind(host, settings.ui_users)
     except BindError as exc:
         _fail(str(exc), 2)
     if workers > 1:
@@ -465,6 +466,9 @@ def serve(
 
     console.print(f"兰台已启动 / serving: http://{host}:{port}/ （API 文档 / API docs: /docs）")
     uvicorn.run(server_app, host=host, port=port, log_level="info")
+
+
+WORKER_HEALTHCHECK_SECONDS = 120
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -494,11 +498,18 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
     # The workers read their settings from the environment, as this process did; the data dir may
     # have come from --data-dir.
     os.environ["LANTAI_DATA_DIR"] = str(settings.data_dir.resolve())
-    console.print(f"兰台已启动 / serving: http://{host}:{port}/ （{workers} 个工作进程 / workers；"
+    console.print(f"兰台已启动 / serving: http://{host}:{port}/api （{workers} 个工作进程 / workers；"
                   "API 文档 / API docs: /docs）")
+    console.print("多进程模式只提供 REST API 和公众号接口，不提供网页界面（网页会话只存在于打开它的进程中）；"
+                  "需要网页界面时请以 --workers 1 启动 / with several workers only the REST API and the WeChat "
+                  "endpoint are served, not the web UI (a web session lives in the one process that opened it); "
+                  "serve with --workers 1 for the web UI", highlight=False)
     try:
-        uvicorn.run("ui.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level="info")
+        # A worker answers the supervisor's health check from a thread, which starves while the knowledge
+        # base opens (Chroma holds the interpreter lock) on a busy machine: uvicorn's 5 s would kill every
+        # starting worker over and over.
+        uvicorn.run("ui.worker_app:create", factory=True, host=host, port=port, workers=workers,
+                    log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
     finally:
         hold.release()
 

@@ -6,9 +6,10 @@
 ingest jobs. The API routes are registered first, so they win over the mount.
 
 Several worker processes on one port (``lantai serve --workers N``): uvicorn
-starts each from ``app_from_environment``; what they must share (WeChat's
-retries, 「更多」 pages, rate limits, the access_token, ingest jobs) is kept
-in Redis (``LANTAI_REDIS_URL``, ``ui.shared_state``).
+starts each from ``ui.worker_app`` (the API and WeChat, without the web
+UI); what they must share (WeChat's retries, 「更多」 pages, rate
+limits, the access_token, ingest jobs) is kept in Redis (``LANTAI_REDIS_URL``,
+``ui.shared_state``).
 
 Access (``ui.access``): keys and web users are settings (``LANTAI_API_KEYS``,
 ``LANTAI_UI_USERS`` = "user:password,user2:pw2", from the environment or
@@ -87,10 +88,4 @@ def create_server_app(settings: Settings | None = None, *, kb=None, assistant=No
     return app
 
 
-def app_from_environment() -> FastAPI:
-    """The server app from the settings in the environment: the factory each worker of
-    ``lantai serve --workers N`` calls in its own process (uvicorn imports it by name)."""
-    return create_server_app(Settings())
-
-
-__all__ = ["app_from_environment", "create_server_app", "check_ui_bind", "UI_USERS_ENV"]
+__all__ = ["create_server_app", "check_ui_bind", "UI_USERS_ENV"]
