@@ -121,11 +121,20 @@ class _Workers:
         self.pending = 0  # other processes: what is under way there is seen from outside only
 
     def __enter__(self):
-        import httpx
-
         self._out = self.log.open("w")
         self.proc = subprocess.Popen(self.command, env=self.env, stdout=self._out, stderr=subprocess.STDOUT,
                                      cwd=Path(__file__).resolve().parents[1])
+        try:
+            self._wait_started()
+        except BaseException:
+            self._stop()  # never leave a half-started server behind
+            raise
+        self._cpu_at_start = self._cpu()
+        return self
+
+    def _wait_started(self) -> None:
+        import httpx
+
         deadline = time.monotonic() + 300
         while True:
             if self.proc.poll() is not None:
@@ -142,16 +151,28 @@ class _Workers:
             if time.monotonic() > deadline or self.proc.poll() is not None:  # the first to answer may be alone
                 raise SystemExit(f"not every worker of lantai serve started: see {self.log}")
             time.sleep(0.25)
-        self._cpu_at_start = self._cpu()
-        return self
 
     def __exit__(self, *exc) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        import psutil
+
+        try:
+            workers = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.Error:
+            workers = []
         self.proc.send_signal(signal.SIGINT)  # uvicorn's graceful shutdown: late answers still go out
         try:
             self.proc.wait(90)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        for worker in workers:  # a supervisor killed mid-restart may leave its workers behind
+            try:
+                worker.kill()
+            except psutil.Error:
+                pass
         self._out.close()
 
     def _cpu(self) -> dict[int, float]:

@@ -9,6 +9,7 @@ and serving tokens that expire during the run.
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from base_checks import flat, lantai
 from conftest import flush_state
@@ -33,6 +34,7 @@ PUBLIC_DOC = f"""青川区图书馆2024年工作总结
 """
 
 
+@pytest.mark.fault  # concurrent processes on a real data directory: slow
 def test_two_workers_answer_every_message_once_with_one_token_per_expiry(tmp_path, embedder, redis_url, capsys):
     flush_state({"redis_url": redis_url})
     doc = tmp_path / "qingchuan-2024-summary.txt"
