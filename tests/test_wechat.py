@@ -27,9 +27,9 @@ def api():
 
 
 @pytest.fixture(scope="module")
-def server(public_kb, api, module_state):
+def server(public_kb, api):
     settings = wechat_settings(public_kb.data_dir, api, wechat_aes_key=AES_KEY, wechat_rate_limit=5,
-                               wechat_max_message_chars=50, wechat_max_body_bytes=4096, **module_state)
+                               wechat_max_message_chars=50, wechat_max_body_bytes=4096)
     with lantai(public_kb, settings) as live:
         yield live
 
@@ -108,7 +108,13 @@ def test_other_message_kinds_and_menu_clicks(push):
     assert "文字问题" in click
 
 
-def test_rate_limit_per_user(push):
+def test_rate_limit_per_user(public_kb, api, state):
+    with lantai(public_kb, wechat_settings(public_kb.data_dir, api, wechat_rate_limit=5, **state)) as live, \
+            wechat(live) as push:
+        _rate_limited(push)
+
+
+def _rate_limited(push):
     user, other = _user("busy"), _user("calm")
     replies = [push.send(push.text(user, "你好")).shown for _ in range(6)]
     assert all("太快" not in r for r in replies[:5])
