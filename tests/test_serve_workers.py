@@ -26,6 +26,12 @@ def test_several_workers_without_redis_are_refused_in_both_languages(tmp_path):
     assert not (tmp_path / "data" / ".lantai.lock").exists()  # refused before anything was opened
 
 
+def test_no_workers_is_a_clear_error(tmp_path):
+    result = lantai("serve", "--workers", "0", "--data-dir", str(tmp_path / "data"), timeout=120)
+    assert result.returncode == 2
+    assert "工作进程数至少为1" in flat(result.stderr) and "--workersmustbeatleast1" in flat(result.stderr)
+
+
 PUBLIC_DOC = f"""青川区图书馆2024年工作总结
 
 一、主要数据

@@ -436,7 +436,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址 / address to listen on"),
     port: int = typer.Option(7860, "--port", help="端口 / port"),
     workers: int = typer.Option(
-        1, "--workers", min=1,
+        1, "--workers",
         help="工作进程数；大于 1 时需要 LANTAI_REDIS_URL（共享公众号重试、分页、限流、access_token 与导入任务）"
              " / server processes on this port; more than 1 needs LANTAI_REDIS_URL (shared state)"),
     data_dir: Optional[Path] = DataDir,
@@ -444,6 +444,8 @@ def serve(
     """启动网页界面和 REST API / serve the web UI at / and the REST API under /api."""
     from .api import BindError, check_bind
 
+    if workers < 1:
+        _fail(f"工作进程数至少为 1，收到 {workers} / --workers must be at least 1, got {workers}")
     settings = _settings(data_dir)  # keys and web users come from the environment or .env, like the rest
     try:
         check_bind(host, settings.api_keys)
