@@ -15,6 +15,7 @@ from base_checks import flat, lantai
 from conftest import flush_state
 from eval.wechat_load import report, run
 from index import KnowledgeBase
+from redis_server import free_port
 from wechat_env import ANSWER_FIGURE, QUESTION
 
 
@@ -30,6 +31,16 @@ def test_no_workers_is_a_clear_error(tmp_path):
     result = lantai("serve", "--workers", "0", "--data-dir", str(tmp_path / "data"), timeout=120)
     assert result.returncode == 2
     assert "工作进程数至少为1" in flat(result.stderr) and "--workersmustbeatleast1" in flat(result.stderr)
+
+
+def test_an_incomplete_wechat_configuration_is_refused_before_any_worker_starts(tmp_path, redis_url):
+    env = {"LANTAI_REDIS_URL": redis_url, "LANTAI_WECHAT_TOKEN": "t"}  # no AppID: every worker would fail
+    result = lantai("serve", "--workers", "2", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"),
+                    timeout=300, env=env)
+    assert result.returncode == 2
+    output = flat(result.stderr)
+    assert "配置错误" in output and "configurationerror" in output and "LANTAI_WECHAT_APPID" in output
+    assert not (tmp_path / "data" / ".lantai.lock").exists()  # no worker was started
 
 
 PUBLIC_DOC = f"""青川区图书馆2024年工作总结

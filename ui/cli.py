@@ -489,6 +489,10 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
 
     try:
         open_shared(settings).close()  # reachable before any worker starts
+        if settings.wechat_token:  # a mistake here would stop every worker: say it once, before starting them
+            from .wechat import wechat_protocol
+
+            wechat_protocol(settings)
     except ValueError as exc:
         _fail(f"配置错误 / configuration error: {exc}")
     # This process holds the data directory for its workers; any other Lantai process is still refused.
@@ -506,14 +510,23 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
                   "需要网页界面时请以 --workers 1 启动 / with several workers only the REST API and the WeChat "
                   "endpoint are served, not the web UI (a web session lives in the one process that opened it); "
                   "serve with --workers 1 for the web UI", highlight=False)
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    # A worker answers the supervisor's health check from a thread, which starves while the knowledge
+    # base opens (Chroma holds the interpreter lock) on a busy machine: uvicorn's 5 s would kill every
+    # starting worker over and over.
+    config = uvicorn.Config("ui.worker_app:create", factory=True, host=host, port=port, workers=workers,
+                            log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
     try:
-        # A worker answers the supervisor's health check from a thread, which starves while the knowledge
-        # base opens (Chroma holds the interpreter lock) on a busy machine: uvicorn's 5 s would kill every
-        # starting worker over and over.
-        uvicorn.run("ui.worker_app:create", factory=True, host=host, port=port, workers=workers,
-                    log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
+        # uvicorn.run's own supervisor, kept at hand to learn whether a worker failed to start.
+        supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+        supervisor.run()
     finally:
         hold.release()
+    if any(p.process.exitcode == STARTUP_FAILURE for p in supervisor.processes):
+        _fail("工作进程启动失败，服务已停止（原因见上方日志） / a worker failed to start and the server stopped "
+              "(see the log above)", 1)
 
 
 def main() -> None:  # pragma: no cover - console entry
