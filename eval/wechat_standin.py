@@ -105,7 +105,7 @@ class Delivery:
 
 class WeChatPush:
     def __init__(self, url: str, token: str, appid: str, aes_key: str | None = None,
-                 account: str = "gh_lantai_standin", timeout: float = 5.0, attempts: int = 3):
+                 account: str = "gh_lantai_standin", timeout: float = 5.0, attempts: int = 3, keepalive: bool = True):
         self.url = url
         self.token = token
         self.appid = appid
@@ -113,7 +113,10 @@ class WeChatPush:
         self.timeout = timeout
         self.attempts = attempts
         self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key else None
-        self.http = httpx.Client(timeout=timeout)
+        # keepalive False: a new connection per attempt, as WeChat's many servers make; several server
+        # processes on one port then each take their share (a kept-alive connection stays with one).
+        limits = httpx.Limits(max_keepalive_connections=20 if keepalive else 0)
+        self.http = httpx.Client(timeout=timeout, limits=limits)
 
     def close(self) -> None:
         self.http.close()
@@ -241,6 +244,7 @@ class Call:
     body: Any
     errcode: int | None
     status: int
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -260,10 +264,13 @@ class WeChatAPIStandin:
     SEND = "/cgi-bin/message/custom/send"
     MODERATION = "/wxa/msg_sec_check"
 
-    def __init__(self, appid: str, secret: str, token_ttl: int = 7200):
+    def __init__(self, appid: str, secret: str, token_ttl: int = 7200, old_token_grace: float | None = None):
         self.appid = appid
         self.secret = secret
         self.token_ttl = token_ttl
+        # As WeChat does: a new token leaves the older ones valid for this long only (WeChat: 5 minutes);
+        # None: older tokens live out their own lifetime.
+        self.old_token_grace = old_token_grace
         self.sent: list[SentMessage] = []
         self.risky: dict[str, int] = {}  # words msg_sec_check finds risky, with their label (20002: 色情 ...)
         self.moderation_down = False
@@ -319,6 +326,7 @@ class WeChatAPIStandin:
             self.calls.clear()
             self._failures.clear()
             self.token_ttl = 7200
+            self.old_token_grace = None
             self.risky.clear()
             self.moderation_down = False
             self.moderated.clear()
@@ -418,7 +426,11 @@ class WeChatAPIStandin:
             return {"errcode": 40125, "errmsg": "invalid appsecret"}
         token = secrets.token_urlsafe(24)
         with self._lock:
-            self._tokens[token] = time.monotonic() + self.token_ttl
+            now = time.monotonic()
+            if self.old_token_grace is not None:
+                for old, expiry in self._tokens.items():
+                    self._tokens[old] = min(expiry, now + self.old_token_grace)
+            self._tokens[token] = now + self.token_ttl
         return {"access_token": token, "expires_in": self.token_ttl}
 
     def _send(self, query: dict[str, str], body: Any) -> dict:

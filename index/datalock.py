@@ -13,6 +13,14 @@ the same directory (they share Chroma's client for it anyway); the file lock
 is released when the last of them closes. Beside the lock,
 ``.lantai.lock.json`` names the holder (pid, command line, start time), so a
 refused process can say who has the directory.
+
+A server of several worker processes (``lantai serve --workers N``) is one
+holder: its supervising process takes the lock for ``workers`` processes
+(``lock_data_dir(data_dir, workers=N)``) and says so in its note; a process
+whose parent is that holder joins the hold instead of being refused. Every
+other process is still refused. Several processes reading one embedded
+Chroma is safe; one of them writing is not, so a worker that joined a group
+must not write to an embedded Chroma (``joined_group`` tells it).
 """
 
 from __future__ import annotations
@@ -61,7 +69,7 @@ class DataDirBusy(RuntimeError):
 
 @dataclass
 class _Hold:
-    lock: FileLock
+    lock: FileLock | None  # None: a worker that joined its parent's hold
     count: int
 
 
@@ -87,12 +95,17 @@ class DataDirLock:
             hold.count -= 1
             if hold.count <= 0:
                 del _HOLDS[self.key]
-                hold.lock.release(force=True)
+                if hold.lock is not None:
+                    hold.lock.release(force=True)
 
 
-def lock_data_dir(data_dir: Path) -> DataDirLock:
-    """Hold ``data_dir`` for this process, or raise ``DataDirBusy`` at once if another process has it."""
+def lock_data_dir(data_dir: Path, workers: int = 1) -> DataDirLock:
+    """Hold ``data_dir`` for this process, or raise ``DataDirBusy`` at once if another process has it.
+
+    ``workers`` > 1: held for this process's worker processes too (they join it: see the module's note).
+    """
     data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
     key = str(data_dir.resolve())
     with _GUARD:
         hold = _HOLDS.get(key)
@@ -101,11 +114,27 @@ def lock_data_dir(data_dir: Path) -> DataDirLock:
             try:
                 lock.acquire(timeout=0)
             except Timeout:
-                raise DataDirBusy(data_dir, read_holder(data_dir)) from None
-            _write_holder(data_dir)
+                holder = read_holder(data_dir)
+                if not _my_group(holder):
+                    raise DataDirBusy(data_dir, holder) from None
+                lock = None  # the parent server holds it for its workers, this one among them
+            else:
+                _write_holder(data_dir, workers)
             hold = _HOLDS[key] = _Hold(lock, 0)
         hold.count += 1
         return DataDirLock(key)
+
+
+def _my_group(holder: dict | None) -> bool:
+    """The holder is this process's parent, holding the directory for its workers."""
+    return bool(holder) and int(holder.get("workers") or 1) > 1 and holder.get("pid") == os.getppid()
+
+
+def joined_group(data_dir: Path) -> bool:
+    """This process holds ``data_dir`` as one worker of several (its parent took the lock)."""
+    with _GUARD:
+        hold = _HOLDS.get(str(Path(data_dir).resolve()))
+        return hold is not None and hold.lock is None
 
 
 def read_holder(data_dir: Path, attempts: int = 5) -> dict | None:
@@ -129,10 +158,10 @@ def _alive(info: dict) -> bool:
         return False
 
 
-def _write_holder(data_dir: Path) -> None:
+def _write_holder(data_dir: Path, workers: int = 1) -> None:
     me = psutil.Process()
     note = {"pid": os.getpid(), "started": me.create_time(), "command": " ".join(sys.argv) or me.name(),
-            "since": time.time()}
+            "since": time.time(), "workers": workers}
     tmp = data_dir / f"{HOLDER_NAME}.{os.getpid()}.tmp"
     try:
         tmp.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
@@ -141,4 +170,4 @@ def _write_holder(data_dir: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-__all__ = ["DataDirBusy", "DataDirLock", "lock_data_dir", "read_holder", "LOCK_NAME", "HOLDER_NAME"]
+__all__ = ["DataDirBusy", "DataDirLock", "joined_group", "lock_data_dir", "read_holder", "LOCK_NAME", "HOLDER_NAME"]

@@ -27,10 +27,10 @@ def write_summaries(folder: Path, files: int = 6, items: int = 60, start: int = 
     return folder
 
 
-def lantai(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    """The real command line, in its own process."""
-    return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=REPO, env=ENV, capture_output=True,
-                          text=True, timeout=timeout)
+def lantai(*args: str, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The real command line, in its own process (``env``: settings added to its environment)."""
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=REPO, env=ENV | (env or {}),
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def flat(text: str) -> str:

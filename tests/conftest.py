@@ -113,3 +113,46 @@ def public_kb(sample_corpus, embedder, tmp_path_factory):
     assert report.ok and report.added, [e.bilingual() for e in report.failed]
     yield kb
     kb.close()
+
+
+# -- where shared state lives: in process, or in a real redis-server ----------------------------------
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A redis-server of this test session (skipped, with the reason, when the binary is absent)."""
+    from redis_server import NOT_INSTALLED, redis_server
+
+    try:
+        with redis_server(tmp_path_factory.mktemp("redis")) as url:
+            yield url
+    except FileNotFoundError:
+        pytest.skip(NOT_INSTALLED)
+
+
+def flush_state(state: dict) -> None:
+    """Empty the Redis of ``state`` (if any): a test starts from nothing shared, as from fresh processes."""
+    if state:
+        import redis
+
+        with redis.Redis.from_url(state["redis_url"]) as client:
+            client.flushdb()
+
+
+def _state(request) -> dict:
+    if request.param == "memory":
+        return {}
+    state = {"redis_url": request.getfixturevalue("redis_url")}
+    flush_state(state)
+    return state
+
+
+@pytest.fixture(params=["memory", "redis"])
+def state(request):
+    """Settings for where shared state lives: ``{}`` (this process) or ``{"redis_url": ...}`` (an empty Redis)."""
+    return _state(request)
+
+
+@pytest.fixture(scope="module", params=["memory", "redis"])
+def module_state(request):
+    """``state`` for a module's servers: every test of the module runs in both modes (flush per test with
+    ``flush_state``)."""
+    return _state(request)

@@ -61,11 +61,11 @@ def _wait(client: TestClient, job_id: str, states, timeout: float = 300) -> dict
         time.sleep(0.05)
 
 
-def test_cancelled_job_frees_the_write_lock_for_patch_and_delete(tmp_path, embedder):
+def test_cancelled_job_frees_the_write_lock_for_patch_and_delete(tmp_path, embedder, state):
     docs = write_summaries(tmp_path / "docs", files=16, items=12)
     data = tmp_path / "data"
     kb = KnowledgeBase(data, embedder, chunk_sizes=SMALL)
-    settings = Settings(_env_file=None, data_dir=data, llm_api_base=None, reranker_path=None)
+    settings = Settings(_env_file=None, data_dir=data, llm_api_base=None, reranker_path=None, **state)
     app = create_app(settings, kb=kb, api_keys=[])
     files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(docs.iterdir())]
     with TestClient(app) as client:

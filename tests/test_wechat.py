@@ -108,7 +108,13 @@ def test_other_message_kinds_and_menu_clicks(push):
     assert "文字问题" in click
 
 
-def test_rate_limit_per_user(push):
+def test_rate_limit_per_user(public_kb, api, state):
+    with lantai(public_kb, wechat_settings(public_kb.data_dir, api, wechat_rate_limit=5, **state)) as live, \
+            wechat(live) as push:
+        _rate_limited(push)
+
+
+def _rate_limited(push):
     user, other = _user("busy"), _user("calm")
     replies = [push.send(push.text(user, "你好")).shown for _ in range(6)]
     assert all("太快" not in r for r in replies[:5])
@@ -121,8 +127,8 @@ def test_over_long_question_gets_a_polite_reply(push):
     assert "50字以内" in reply
 
 
-def test_more_returns_the_next_page_of_a_long_answer(public_kb, api):
-    settings = wechat_settings(public_kb.data_dir, api, wechat_max_reply_bytes=600)
+def test_more_returns_the_next_page_of_a_long_answer(public_kb, api, state):
+    settings = wechat_settings(public_kb.data_dir, api, wechat_max_reply_bytes=600, **state)
     with lantai(public_kb, settings) as live, wechat(live) as push:
         user = _user("more")
         first = push.send(push.text(user, "2025年工作计划有哪些重点？")).shown

@@ -16,6 +16,7 @@ import pytest
 from eval.wechat_standin import WeChatAPIStandin
 from openai_standin import ChatReply, OpenAIStandin
 from ui.wechat import CustomerService, DeliveryError
+from conftest import flush_state
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
 
 LLM_ANSWER = f"青川区图书馆2024年进馆人数为{ANSWER_FIGURE}[1]。"
@@ -28,8 +29,9 @@ def api():
 
 
 @pytest.fixture(autouse=True)
-def clean(api):
+def clean(api, module_state):
     api.reset()
+    flush_state(module_state)  # the retry table and the cached token start empty, in Redis too
     yield
 
 
@@ -40,26 +42,26 @@ def llm():
 
 
 @pytest.fixture(scope="module")
-def slow_server(public_kb, api, llm):
+def slow_server(public_kb, api, llm, module_state):
     """Lantai with a model that the tests make slow."""
     # A 4 s budget: the passive window's end stays a second clear of WeChat's 5 s time-out even when the
     # machine is busy with other tests.
     settings = wechat_settings(public_kb.data_dir, api, llm_api_base=llm.base_url, llm_model="qwen2.5-7b-instruct",
-                               llm_timeout=20, wechat_reply_budget=4.0)
+                               llm_timeout=20, wechat_reply_budget=4.0, **module_state)
     with lantai(public_kb, settings) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
-def late_server(public_kb, api):
+def late_server(public_kb, api, module_state):
     """Lantai with no time to answer passively: every answer goes out by customer service."""
-    with lantai(public_kb, wechat_settings(public_kb.data_dir, api, wechat_reply_budget=0)) as live:
+    with lantai(public_kb, wechat_settings(public_kb.data_dir, api, wechat_reply_budget=0, **module_state)) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
-def fast_server(public_kb, api):
-    with lantai(public_kb, wechat_settings(public_kb.data_dir, api)) as live:
+def fast_server(public_kb, api, module_state):
+    with lantai(public_kb, wechat_settings(public_kb.data_dir, api, **module_state)) as live:
         yield live
 
 
@@ -187,9 +189,9 @@ def test_invalid_token_is_fetched_again_once(late_server, api):
     assert [c.errcode for c in api.send_calls() if c.body["touser"] == user] == [40001, 0]
 
 
-def test_token_is_renewed_before_it_expires(public_kb, api):
+def test_token_is_renewed_before_it_expires(public_kb, api, module_state):
     api.token_ttl = 2  # renewed a fifth of its lifetime early: after 1.6 s
-    with lantai(public_kb, wechat_settings(public_kb.data_dir, api, wechat_reply_budget=0)) as live:
+    with lantai(public_kb, wechat_settings(public_kb.data_dir, api, wechat_reply_budget=0, **module_state)) as live:
         assert len(_late(live, api, _user("ttl1"))) == 1
         time.sleep(1.7)
         assert len(_late(live, api, _user("ttl2"))) == 1

@@ -29,8 +29,8 @@ def _user(name: str) -> str:
     return f"o{name}{time.monotonic_ns()}"
 
 
-def test_a_two_turn_follow_up(public_kb, api):
-    with lantai(public_kb, wechat_settings(public_kb.data_dir, api)) as live, wechat(live) as push:
+def test_a_two_turn_follow_up(public_kb, api, state):
+    with lantai(public_kb, wechat_settings(public_kb.data_dir, api, **state)) as live, wechat(live) as push:
         user = _user("turns")
         assert ANSWER_FIGURE in push.send(push.text(user, QUESTION)).shown
         more = push.send(push.text(user, "更多")).shown  # a command, not a turn
@@ -44,8 +44,8 @@ def test_a_two_turn_follow_up(public_kb, api):
         assert FIGURE_2023 not in push.send(push.text(other, FOLLOW_UP)).shown
 
 
-def test_the_conversation_ends_after_its_window(public_kb, api):
-    settings = wechat_settings(public_kb.data_dir, api, wechat_followup_seconds=1.0)
+def test_the_conversation_ends_after_its_window(public_kb, api, state):
+    settings = wechat_settings(public_kb.data_dir, api, wechat_followup_seconds=1.0, **state)
     with lantai(public_kb, settings) as live, wechat(live) as push:
         user = _user("window")
         assert ANSWER_FIGURE in push.send(push.text(user, QUESTION)).shown

@@ -39,9 +39,9 @@ def _send_calls_to(api, user: str) -> list[int | None]:
     return [c.errcode for c in api.send_calls() if c.body["touser"] == user]
 
 
-def test_48001_keeps_the_answer_for_the_next_message_and_turns_customer_service_off(public_kb, api, caplog):
+def test_48001_keeps_the_answer_for_the_next_message_and_turns_customer_service_off(public_kb, api, state, caplog):
     api.fail_next(100, errcode=48001)  # the account has no 客服消息: every send is refused
-    settings = wechat_settings(public_kb.data_dir, api, wechat_reply_budget=0)
+    settings = wechat_settings(public_kb.data_dir, api, **state, wechat_reply_budget=0)
     caplog.set_level(logging.WARNING, logger="ui.wechat.channel")
     with lantai(public_kb, settings) as live, wechat(live) as push:
         channel = live.app.state.wechat
@@ -67,8 +67,8 @@ def test_48001_keeps_the_answer_for_the_next_message_and_turns_customer_service_
     assert not any(first in r.getMessage() or second in r.getMessage() for r in caplog.records)  # openids hashed
 
 
-def test_an_account_set_up_without_customer_service_never_calls_the_api(public_kb, api):
-    settings = wechat_settings(public_kb.data_dir, api, wechat_reply_budget=0, wechat_customer_service=False,
+def test_an_account_set_up_without_customer_service_never_calls_the_api(public_kb, api, state):
+    settings = wechat_settings(public_kb.data_dir, api, **state, wechat_reply_budget=0, wechat_customer_service=False,
                                wechat_secret=None)
     with lantai(public_kb, settings) as live, wechat(live) as push:
         user = _user("sub")
@@ -80,12 +80,12 @@ def test_an_account_set_up_without_customer_service_never_calls_the_api(public_k
     assert api.calls == []  # neither a token nor a send
 
 
-def test_next_message_before_the_answer_is_ready_is_told_to_wait(public_kb, api):
+def test_next_message_before_the_answer_is_ready_is_told_to_wait(public_kb, api, state):
     from openai_standin import ChatReply, OpenAIStandin
 
     with OpenAIStandin() as llm:
         llm.queue_chat(ChatReply(text=f"青川区图书馆2024年进馆人数为{ANSWER_FIGURE}[1]。", delay=3))
-        settings = wechat_settings(public_kb.data_dir, api, wechat_reply_budget=0, wechat_customer_service=False,
+        settings = wechat_settings(public_kb.data_dir, api, **state, wechat_reply_budget=0, wechat_customer_service=False,
                                    llm_api_base=llm.base_url, llm_model="qwen2.5-7b-instruct", llm_timeout=20)
         with lantai(public_kb, settings) as live, wechat(live) as push:
             user = _user("early")
@@ -96,9 +96,9 @@ def test_next_message_before_the_answer_is_ready_is_told_to_wait(public_kb, api)
 
 
 @pytest.mark.parametrize("errcode", [45015, 45047], ids=["outside-48h", "send-limit"])
-def test_45015_and_45047_keep_the_answer_and_never_resend_it(public_kb, api, errcode, caplog):
+def test_45015_and_45047_keep_the_answer_and_never_resend_it(public_kb, api, state, errcode, caplog):
     caplog.set_level(logging.WARNING, logger="ui.wechat.channel")
-    settings = wechat_settings(public_kb.data_dir, api, wechat_reply_budget=0)
+    settings = wechat_settings(public_kb.data_dir, api, **state, wechat_reply_budget=0)
     with lantai(public_kb, settings) as live, wechat(live) as push:
         user = _user(f"e{errcode}")
         api.fail_next(1, errcode=errcode)
@@ -117,9 +117,9 @@ def test_45015_and_45047_keep_the_answer_and_never_resend_it(public_kb, api, err
     assert any(str(errcode) in r.getMessage() and meaning in r.getMessage() for r in caplog.records)
 
 
-def test_other_errcodes_are_logged_with_their_meaning(public_kb, api, caplog):
+def test_other_errcodes_are_logged_with_their_meaning(public_kb, api, state, caplog):
     caplog.set_level(logging.WARNING, logger="ui.wechat.channel")
-    settings = wechat_settings(public_kb.data_dir, api, wechat_reply_budget=0)
+    settings = wechat_settings(public_kb.data_dir, api, **state, wechat_reply_budget=0)
     with lantai(public_kb, settings) as live, wechat(live) as push:
         user = _user("bad")
         api.fail_next(1, errcode=40003)

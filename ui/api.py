@@ -42,7 +42,8 @@ from index.health import consistency_problems
 
 from .context import open_assistant, open_knowledge_base
 from .access import LoginThrottle, check_key, client_address, parse_api_keys
-from .jobs import JobRegistry, write_lock
+from .jobs import SHARED_READERS, JobRegistry, WritesRefused, write_lock
+from .shared_state import open_shared
 from .limits import BodyCap
 from .metrics_export import to_csv, to_xlsx
 from .settings import Settings
@@ -484,12 +485,21 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     if assistant is None:
         assistant = open_assistant(settings, kb)
     keys = parse_api_keys(settings.api_keys if api_keys is None else api_keys)
-    jobs = JobRegistry(kb)
+    shared = open_shared(settings)  # Redis for what several workers share, or None: all in this process
+    board = None
+    if shared is not None:
+        from .shared_state.jobs import RedisJobBoard
+
+        board = RedisJobBoard(shared)
+    from index.datalock import joined_group
+
+    # One worker of several over an embedded vector store: reads only (see ``index.datalock``).
+    jobs = JobRegistry(kb, board=board, refuse_writes=SHARED_READERS if joined_group(kb.data_dir) else None)
     wechat = None
     if settings.wechat_token:
         from .wechat import build_channel
 
-        wechat = build_channel(settings, kb)  # a configuration mistake fails here, before serving
+        wechat = build_channel(settings, kb, shared=shared)  # a configuration mistake fails here, before serving
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -497,6 +507,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         if wechat is not None:
             await wechat[0].aclose()  # late answers still under way go out first
         await run_in_threadpool(jobs.shutdown, 60.0)
+        if shared is not None:
+            await shared.aclose()
+            shared.close()
         if owns_kb:
             kb.close()
 
@@ -599,6 +612,12 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     def list_documents() -> list[DocumentOut]:
         return [_document(r) for r in kb.documents()]
 
+    def _writable() -> None:
+        try:
+            jobs.check_writable()
+        except WritesRefused as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
     def _one(doc_id: str):
         for record in kb.find_documents(doc_id):
             if record.id == doc_id:
@@ -606,6 +625,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"找不到文档「{doc_id}」/ no document with id '{doc_id}'")
 
     def _writing():
+        _writable()
         lock = write_lock(kb)
         if not lock.acquire(timeout=WRITE_WAIT_SECONDS):
             raise HTTPException(status.HTTP_409_CONFLICT,
@@ -623,6 +643,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     ) -> UploadAccepted:
         if not files:
             raise HTTPException(422, "请至少选择一个文件 / no file was uploaded")
+        _writable()
         if len(files) > settings.max_files_per_upload:
             most = settings.max_files_per_upload
             raise HTTPException(413, f"一次最多上传 {most} 个文件 / at most {most} files per upload")

@@ -13,9 +13,11 @@ writing removed whole, and the write lock is free again within a batch's time.
 
 Error messages on a job name files only, never the server's directories.
 
-Jobs live in memory only: a restart forgets them (the documents they ingested
+Jobs live in memory (a restart forgets them; the documents they ingested
 stay in the base; a file whose ingest was cut off is finished by the next
-ingest, as the knowledge base guarantees).
+ingest, as the knowledge base guarantees). With several server processes a
+``board`` (``ui.shared_state.jobs.RedisJobBoard``) carries every change of a
+job to the others, so any worker reports it and can cancel it.
 """
 
 from __future__ import annotations
@@ -57,6 +59,20 @@ def write_lock(kb: KnowledgeBase) -> threading.RLock:
         if lock is None:
             lock = _LOCKS[kb] = threading.RLock()
         return lock
+
+
+class WritesRefused(RuntimeError):
+    """This server may not change the knowledge base (several workers over an embedded vector store)."""
+
+
+# Why a worker of a multi-worker server refuses changes: Chroma's embedded store is safe for several
+# readers, never for a writer beside them.
+SHARED_READERS = WritesRefused(
+    "本服务以多个工作进程运行，共用本机内嵌的向量库，只能查询，不能导入、删除文档或修改可见范围："
+    "请停止服务后用 lantai ingest 导入，或以单进程（--workers 1）启动服务后再操作"
+    " / this server runs several worker processes over an embedded vector store: it answers but does not "
+    "ingest, remove documents or change visibility; stop it and use `lantai ingest`, or serve with "
+    "--workers 1 to make changes")
 
 
 @dataclass
@@ -122,31 +138,36 @@ class Job:
 class JobProgress(IngestProgress):
     """Records ingest callbacks on a job, under the registry's lock."""
 
-    def __init__(self, job: Job, lock: threading.Lock):
+    def __init__(self, job: Job, lock: threading.Lock, changed=lambda job: None):
         self.job = job
         self.lock = lock
+        self.changed = changed  # called under the lock after each change (publishes it to other workers)
         self.current: FileProgress | None = None
 
     def files_found(self, total: int) -> None:
         with self.lock:
             self.job.files_total = max(total, len(self.job.files))
+            self.changed(self.job)
 
     def file_started(self, name: str) -> None:
         with self.lock:
             self.current = self.job.file(name)
             self.current.status = "running"
+            self.changed(self.job)
 
     def chunks_planned(self, count: int) -> None:
         with self.lock:
             self.job.chunks_planned += count
             if self.current is not None:
                 self.current.chunks_planned += count
+            self.changed(self.job)
 
     def chunks_embedded(self, count: int) -> None:
         with self.lock:
             self.job.chunks_embedded += count
             if self.current is not None:
                 self.current.chunks_embedded += count
+            self.changed(self.job)
 
     def file_done(self, name: str, status: str) -> None:
         with self.lock:
@@ -154,14 +175,17 @@ class JobProgress(IngestProgress):
             entry.status = status
             self.job.files_done += 1
             self.current = None
+            self.changed(self.job)
 
 
 class JobRegistry:
     """Ingest jobs of one knowledge base, run one at a time by a worker thread."""
 
-    def __init__(self, kb: KnowledgeBase, keep: int = 200):
+    def __init__(self, kb: KnowledgeBase, keep: int = 200, board=None, refuse_writes: WritesRefused | None = None):
         self.kb = kb
         self.keep = keep
+        self.refuse_writes = refuse_writes  # set: every change to the base is refused with this
+        self.board = board  # jobs of every worker (Redis), or None: this process's jobs only
         self._lock = threading.Lock()  # guards the jobs and their progress fields
         self._jobs: dict[str, Job] = {}
         self._queue: "queue.Queue[Job | None]" = queue.Queue()
@@ -173,12 +197,14 @@ class JobRegistry:
         """Queue an ingest of these files; ``owned`` files (saved by the API) may be deleted if they fail."""
         if self._closed:
             raise RuntimeError("服务正在关闭，不再接受导入 / the job registry is shut down")
+        self.check_writable()
         paths = [Path(p) for p in paths]
         job = Job(id=secrets.token_hex(8), visibility=visibility, paths=paths,
                   files=[FileProgress(p.name) for p in paths], owned=owned, files_total=len(paths),
                   signatures={str(p): _signature(p) for p in paths} if owned else {})
         with self._lock:
             self._jobs[job.id] = job
+            self._changed(job)
             self._evict()
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._run, name="lantai-ingest", daemon=True)
@@ -186,14 +212,45 @@ class JobRegistry:
         self._queue.put(job)
         return job
 
+    def check_writable(self) -> None:
+        """Raise ``WritesRefused`` when this server may not change the base."""
+        if self.refuse_writes is not None:
+            raise self.refuse_writes
+
     def snapshot(self, job_id: str) -> dict | None:
         with self._lock:
             job = self._jobs.get(job_id)
-            return job.snapshot() if job else None
+            if job is not None:
+                return job.snapshot()
+        return self.board.snapshot(job_id) if self.board is not None else None
 
     def snapshots(self) -> list[dict]:
         with self._lock:
-            return [j.snapshot() for j in sorted(self._jobs.values(), key=lambda j: -j.created_at)]
+            mine = [j.snapshot() for j in self._jobs.values()]
+        if self.board is not None:
+            known = {s["job_id"] for s in mine}
+            mine += [s for s in self.board.snapshots() if s["job_id"] not in known]
+        return sorted(mine, key=lambda s: -s["created_at"])
+
+    def _changed(self, job: Job) -> None:
+        """Under ``self._lock``: tell the other workers (a lost Redis must not stop the ingest itself)."""
+        if self.board is None:
+            return
+        try:
+            self.board.publish(job.snapshot())
+        except Exception:
+            log.warning("could not publish the progress of ingest job %s", job.id, exc_info=True)
+
+    def _cancel_requested(self, job: Job) -> bool:
+        """Cancelled here, or through another worker."""
+        if job.cancel_event.is_set():
+            return True
+        if self.board is None:
+            return False
+        try:
+            return self.board.cancel_requested(job.id)
+        except Exception:
+            return False
 
     def wait(self, job_id: str, timeout: float = 60.0) -> dict | None:
         """Block until the job has finished (or the timeout passed); its last snapshot."""
@@ -212,12 +269,17 @@ class JobRegistry:
         """
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is None:
+            if job is not None:
+                if job.state == "queued":
+                    self._mark_cancelled(job)
+                elif job.state == "running":
+                    job.cancel_event.set()
+        if job is None:  # perhaps another worker's job: it sees the flag at its next file or batch
+            other = self.board.snapshot(job_id) if self.board is not None else None
+            if other is None:
                 return None
-            if job.state == "queued":
-                self._mark_cancelled(job)
-            elif job.state == "running":
-                job.cancel_event.set()
+            if other["state"] not in JOB_FINISHED:
+                self.board.request_cancel(job_id)
         return self.wait(job_id, wait)
 
     def _mark_cancelled(self, job: Job) -> None:
@@ -227,6 +289,7 @@ class JobRegistry:
         for f in job.files:
             if f.status not in FILE_DONE:
                 f.status, f.error, f.error_en = "cancelled", "导入已取消，文件未导入", "the ingest was cancelled"
+        self._changed(job)
 
     def pending_paths(self) -> set[str]:
         """Files of jobs that have not finished yet."""
@@ -263,20 +326,24 @@ class JobRegistry:
                 log.exception("ingest job %s crashed", job.id)
 
     def _run_job(self, job: Job) -> None:
-        progress = JobProgress(job, self._lock)
+        progress = JobProgress(job, self._lock, self._changed)
         with write_lock(self.kb):
             with self._lock:
+                if job.state == "queued" and self._cancel_requested(job):  # through another worker
+                    self._mark_cancelled(job)
                 skipped = job.state == "cancelled"  # cancelled while it waited
                 if not skipped:
                     job.state = "running"
                     job.started_at = time.time()
+                    self._changed(job)
             if skipped:
                 if job.owned:
                     self._discard_failed(job, {f.name for f in job.files})
                 return
             try:
                 report = self.kb.ingest(job.paths, visibility=job.visibility, progress=progress,
-                                        cancel=job.cancel_event)
+                                        cancel=job.cancel_event if self.board is None
+                                        else (lambda: self._cancel_requested(job)))
             except Exception as exc:
                 log.exception("ingest job %s failed", job.id)
                 with self._lock:
@@ -287,6 +354,7 @@ class JobRegistry:
                         if f.status not in FILE_DONE:
                             f.status, f.error, f.error_en = "failed", "导入中断，文件未导入", "ingest stopped"
                     job.finished_at = time.time()
+                    self._changed(job)
                 return
         with self._lock:
             for err in report.failed:
@@ -301,6 +369,7 @@ class JobRegistry:
                 failed = [f for f in job.files if f.status == "failed"]
                 job.state = "failed" if job.files and len(failed) == len(job.files) else "done"
                 job.finished_at = time.time()
+                self._changed(job)
             dropped = {f.name for f in job.files if f.status in ("failed", "cancelled")}
         if job.owned:
             self._discard_failed(job, dropped)
@@ -328,4 +397,5 @@ def _signature(path: Path) -> tuple | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-__all__ = ["FileProgress", "Job", "JobProgress", "JobRegistry", "write_lock", "JOB_STATES", "JOB_FINISHED"]
+__all__ = ["FileProgress", "Job", "JobProgress", "JobRegistry", "SHARED_READERS", "WritesRefused", "write_lock",
+           "JOB_STATES", "JOB_FINISHED"]

@@ -5,6 +5,12 @@
 ``ui.web.build_ui`` at ``/`` over the same knowledge base, assistant and
 ingest jobs. The API routes are registered first, so they win over the mount.
 
+Several worker processes on one port (``lantai serve --workers N``): uvicorn
+starts each from ``ui.worker_app`` (the API and WeChat, without the web
+UI); what they must share (WeChat's retries, 「更多」 pages, rate
+limits, the access_token, ingest jobs) is kept in Redis (``LANTAI_REDIS_URL``,
+``ui.shared_state``).
+
 Access (``ui.access``): keys and web users are settings (``LANTAI_API_KEYS``,
 ``LANTAI_UI_USERS`` = "user:password,user2:pw2", from the environment or
 ``.env``). When either is set, the UI is mounted with Gradio's own ``auth=``

@@ -128,6 +128,13 @@ class Settings(BaseSettings):
     # Data-dir lock and ingest jobs.
     # [jobs and locking]
 
+    # Several server processes (`lantai serve --workers N`) share what must be shared through Redis.
+    redis_url: str | None = Field(
+        None, description="redis://host:6379/0: WeChat retries, 「更多」 pages, rate limits, follow-up turns, "
+                          "the access_token and ingest jobs are kept there, so every worker sees them; "
+                          "unset: kept in this process (one worker only)")
+    redis_prefix: str = Field("lantai:", description="prefix of every Redis key (several deployments, one Redis)")
+
     chunk_min_chars: int = 200
     chunk_max_chars: int = 500
     chunk_overlap_chars: int = 120

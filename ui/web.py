@@ -44,7 +44,7 @@ from index import VectorStoreUnreachable
 from index.embed import EmbedderError
 
 from .api import MAX_HISTORY, MAX_QUESTION, _unique, answer_pieces, safe_file_name
-from .jobs import JOB_FINISHED, write_lock
+from .jobs import JOB_FINISHED, WritesRefused, write_lock
 from .metrics_export import COLUMNS, row_values, to_csv, to_xlsx
 
 log = logging.getLogger(__name__)
@@ -511,6 +511,11 @@ def build_ui(app_state: Any) -> gr.Blocks:
         yield job_markdown(snap), frame, choices, None
 
     def _locked(action):
+        try:
+            jobs.check_writable()
+        except WritesRefused as exc:
+            _warn(f"无法修改：{inert(exc)}")
+            return False
         lock = write_lock(kb)
         if not lock.acquire(timeout=5.0):
             _warn(BUSY)

@@ -25,10 +25,9 @@ from .routes import SUCCESS, wechat_router
 _RESERVED = ("/", "/api", "/healthz", "/docs", "/openapi.json")
 
 
-def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel, Protocol]:
-    """The channel and protocol the settings describe; ``ValueError`` with a clear message when incomplete."""
-    from ..context import open_assistant
-
+def wechat_protocol(settings: Settings) -> Protocol:
+    """The account's protocol once its settings are checked; ``ValueError`` with a clear message when they
+    are incomplete. Cheap: ``lantai serve --workers N`` checks them before starting any worker."""
     if not settings.wechat_token:
         raise ValueError("LANTAI_WECHAT_TOKEN is not set / 未配置公众号 Token")
     if settings.wechat_customer_service and not (settings.wechat_appid and settings.wechat_secret):
@@ -40,13 +39,29 @@ def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel
     path = settings.wechat_path
     if not path.startswith("/") or path.rstrip("/") in ("", *_RESERVED) or path.startswith("/api/"):
         raise ValueError(f"LANTAI_WECHAT_PATH 不能是 {path!r} / the WeChat path must be a free path such as /wechat")
-    protocol = Protocol(settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key,
-                        clock_skew=settings.wechat_clock_skew)
+    return Protocol(settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key,
+                    clock_skew=settings.wechat_clock_skew)
+
+
+def build_channel(settings: Settings, kb, assistant=None, shared=None) -> tuple[WeChatChannel, Protocol]:
+    """The channel and protocol the settings describe; ``ValueError`` with a clear message when incomplete.
+
+    ``shared`` (a ``ui.shared_state.SharedRedis``) keeps the retry table, pages, limits, turns and the
+    access_token in Redis for every worker; ``None`` keeps them in this process.
+    """
+    from ..context import open_assistant
+
+    protocol = wechat_protocol(settings)
     customer_service = None
     if settings.wechat_appid and settings.wechat_secret:
+        tokens = None
+        if shared is not None:
+            from ..shared_state.token import SharedToken
+
+            tokens = SharedToken(shared, settings.wechat_appid)
         customer_service = CustomerService(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret,
                                            timeout=settings.wechat_api_timeout,
-                                           attempts=settings.wechat_send_attempts)
+                                           attempts=settings.wechat_send_attempts, tokens=tokens)
     limits = Limits(
         reply_budget=settings.wechat_reply_budget,
         rate_limit=settings.wechat_rate_limit,
@@ -69,7 +84,8 @@ def build_channel(settings: Settings, kb, assistant=None) -> tuple[WeChatChannel
             raise ValueError(f"LANTAI_WECHAT_KEYWORD_ANSWERS（{settings.wechat_keyword_answers}）：{exc}") from None
     gate = content_gate(settings, customer_service) if settings.wechat_safety_gate else None
     assistant = assistant or open_assistant(settings, kb, visibility="public")
-    return WeChatChannel(assistant, customer_service, limits, keywords=keywords, gate=gate), protocol
+    channel = WeChatChannel(assistant, customer_service, limits, keywords=keywords, gate=gate, shared=shared)
+    return channel, protocol
 
 
 def safety_words_file(settings: Settings) -> Path:
@@ -104,4 +120,4 @@ def content_gate(settings: Settings, customer_service: CustomerService | None = 
 
 __all__ = ["BadMessage", "BadSignature", "ContentGate", "Counts", "CustomerService", "DeliveryError",
            "DeliveryUncertain", "Inbound", "Limits", "Protocol", "SUCCESS", "WeChatChannel", "build_channel",
-           "content_gate", "safety_log_file", "safety_words_file", "wechat_router"]
+           "content_gate", "safety_log_file", "safety_words_file", "wechat_protocol", "wechat_router"]

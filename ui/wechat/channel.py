@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from .conversation import Conversations
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
-from .dedup import CUSTOMER_SERVICE, KEPT, PASSIVE, Entry, SeenMessages
+from .dedup import CUSTOMER_SERVICE, DELIVER, KEEP, KEPT, NOTICE, REPLY, WAIT, Entry, SeenMessages
 from .errcodes import KEEP_FOR_NEXT_MESSAGE, UNAUTHORIZED, meaning
 from .gate import ContentGate
 from .keywords import KeywordAnswers
@@ -85,7 +85,7 @@ class Counts:
 class WeChatChannel:
     def __init__(self, assistant, customer_service: CustomerService | None, limits: Limits | None = None,
                  examples: tuple[str, ...] = texts.EXAMPLES, keywords: KeywordAnswers | None = None,
-                 gate: ContentGate | None = None):
+                 gate: ContentGate | None = None, shared=None):
         if getattr(getattr(assistant, "config", None), "visibility", None) != "public":
             raise ValueError("the WeChat channel needs an assistant limited to public documents "
                              "(AssistantConfig.visibility='public')")
@@ -94,13 +94,20 @@ class WeChatChannel:
         self.limits = limits or Limits()
         self.gate = gate  # the content-safety gate on questions and answers
         self.counts = Counts()
-        self.seen = SeenMessages(self.limits.dedup_seconds)
-        self.more = MorePages(self.limits.more_seconds)
-        self.kept = KeptAnswers(self.limits.kept_seconds)
-        self.conversations = Conversations(self.limits.followup_seconds, self.limits.followup_turns)
+        # What several server processes must share lives in Redis (``shared``), else in this process.
+        self.shared = shared
+        if shared is None:
+            self.seen = SeenMessages(self.limits.dedup_seconds)
+            self.more = MorePages(self.limits.more_seconds)
+            self.kept = KeptAnswers(self.limits.kept_seconds)
+            self.conversations = Conversations(self.limits.followup_seconds, self.limits.followup_turns)
+            self.rate = UserRateLimit(self.limits.rate_limit, self.limits.rate_window)
+        else:
+            from ..shared_state.wechat import shared_tables
+
+            self.seen, self.more, self.kept, self.conversations, self.rate = shared_tables(shared, self.limits)
         # Whether late answers go out as customer-service messages; a 48001 from WeChat turns it off for good.
         self.sends = self.limits.customer_service and customer_service is not None
-        self.rate = UserRateLimit(self.limits.rate_limit, self.limits.rate_window)
         self.triage = Triage(self.limits, self.counts, self.rate, self.more, self.kept, keywords, examples)
         self.pool = ThreadPoolExecutor(self.limits.workers, thread_name_prefix="wechat-answer")
         self._tasks: set[asyncio.Task] = set()
@@ -109,11 +116,10 @@ class WeChatChannel:
     async def handle(self, message: Inbound, arrived: float | None = None) -> str | None:
         """The text to reply passively, or ``None`` for ``success`` (nothing now, or sent later)."""
         arrived = time.monotonic() if arrived is None else arrived
-        loop = asyncio.get_running_loop()
-        entry, attempt, new = self.seen.arrive(message.key, message.user, loop)
+        entry, attempt, new = await self.seen.arrive(message.key, message.user)
         if new:
             self.counts.messages += 1
-            self._start(entry, message)
+            await self._start(entry, message)
         else:
             self.counts.retries += 1
         text = await self._wait(entry, attempt, arrived + self.limits.reply_budget)
@@ -123,32 +129,26 @@ class WeChatChannel:
         return text
 
     async def _wait(self, entry: Entry, attempt: int, deadline: float) -> str | None:
-        if entry.owner == CUSTOMER_SERVICE:
-            return None
-        if entry.owner == KEPT:
+        action, text = await self.seen.decide(entry, attempt, self.sends, final=False)
+        if action == WAIT:
+            await self.seen.wait(entry, deadline - time.monotonic())
+            action, text = await self.seen.decide(entry, attempt, self.sends, final=True)
+        if action == REPLY:
+            return text
+        if action == NOTICE:
             return texts.KEPT_NOTICE  # WeChat may not have got the notice: say it again
-        if not entry.reply.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(entry.reply), max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
-                pass
-        if entry.owner == PASSIVE and entry.reply.done():
-            entry.delivered = PASSIVE
-            return entry.reply.result() or None
-        if entry.owner == PASSIVE and attempt == entry.attempts:
-            if not self.sends:
-                entry.owner = KEPT  # the user's next message will take it
-                self._keep(entry)
-                return texts.KEPT_NOTICE
-            entry.owner = CUSTOMER_SERVICE  # from here on, the reply leaves by the customer-service API only
+        if action == KEEP:  # the user's next message will take it
+            await self._keep(entry)
+            return texts.KEPT_NOTICE
+        if action == DELIVER:  # from here on, the reply leaves by the customer-service API only
             self._spawn(self._deliver(entry))
         return None
 
     # -- the work of a new message ------------------------------------------------------------------
-    def _start(self, entry: Entry, message: Inbound) -> None:
+    async def _start(self, entry: Entry, message: Inbound) -> None:
         immediate = self.triage.reply(message)
         if immediate is not None:
-            entry.reply.set_result(immediate)
+            await self.seen.answered(entry, immediate)
             return
         self.counts.answers_started += 1
         self._spawn(self._answer(entry, message.user, message.content.strip()))
@@ -160,7 +160,7 @@ class WeChatChannel:
             log.exception("answering a WeChat question failed")
             pages = [texts.FAILED]
         self.more.keep(user, pages[1:])
-        entry.reply.set_result(pages[0])
+        await self.seen.answered(entry, pages[0])
 
     async def _checked_pages(self, user: str, question: str) -> list[str]:
         """The answer's pages, or one refusal when the gate stops the question or the answer."""
@@ -186,23 +186,23 @@ class WeChatChannel:
                 titles[doc.id] = titles[doc.file_name] = doc.title or doc.file_name
         return render_pages(answer, titles, self.limits.max_reply_bytes)
 
-    def _keep(self, entry: Entry) -> None:
-        entry.delivered = KEPT
-        self.kept.keep(entry.user, entry.reply)
+    async def _keep(self, entry: Entry) -> None:
+        await self.seen.mark(entry, KEPT)
+        self.kept.keep(entry)
         self.counts.kept += 1
 
     async def _deliver(self, entry: Entry) -> None:
-        text = await entry.reply
+        text = await self.seen.reply(entry)
         if not text:
             return
         user = openid_hash(entry.user)
         if not self.sends:  # a 48001 for another message came while this answer was computed
-            self._keep(entry)
+            await self._keep(entry)
             return
         try:
             await self.customer_service.send_text(entry.user, text)
         except DeliveryUncertain as exc:
-            entry.delivered = "uncertain"
+            await self.seen.mark(entry, "uncertain")
             self.counts.delivery_failed += 1
             log.warning("customer-service message to user %s may not have arrived; not resent: %s", user, exc)
         except DeliveryError as exc:
@@ -211,15 +211,15 @@ class WeChatChannel:
                     self.sends = False
                     log.warning("WeChat refused customer-service messages (48001 %s): from now on late answers "
                                 "are kept for each user's next message", meaning(UNAUTHORIZED))
-                self._keep(entry)
+                await self._keep(entry)
                 log.warning("customer-service message to user %s refused (%s %s); kept for the user's next message",
                             user, exc.errcode, meaning(exc.errcode))
                 return
-            entry.delivered = "failed"
+            await self.seen.mark(entry, "failed")
             self.counts.delivery_failed += 1
             log.error("customer-service message to user %s failed (%s): %s", user, meaning(exc.errcode), exc)
         else:
-            entry.delivered = CUSTOMER_SERVICE
+            await self.seen.mark(entry, CUSTOMER_SERVICE)
             self.counts.customer_service += 1
 
     # -- lifecycle ------------------------------------------------------------------------------------
@@ -248,6 +248,8 @@ class WeChatChannel:
             await self.customer_service.aclose()
         if self.gate is not None:
             await self.gate.aclose()
+        if self.shared is not None:
+            await self.shared.aclose()
 
 
 __all__ = ["Counts", "Limits", "WeChatChannel"]

@@ -10,9 +10,10 @@ token recurses without bound, and it is synchronous (requests). This client is
 httpx (async) with tenacity for the retries.
 
 Token: cached until shortly before it expires (a fifth of its lifetime, at
-most five minutes early), fetched by one caller at a time; when WeChat says it
-is invalid or expired (40001, 40014, 42001) it is fetched again and the send
-is tried once more.
+most five minutes early), fetched by one caller at a time (``tokens``: in this
+process, ``ui.wechat.token.LocalToken``, or shared by every worker through
+Redis); when WeChat says it is invalid or expired (40001, 40014, 42001) it is
+fetched again and the send is tried once more.
 
 What is retried, and why: a customer-service message has no idempotency key,
 so only failures that prove the message was not taken are retried (with
@@ -25,13 +26,13 @@ sent twice, at the price of one possibly lost.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import time
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from .token import LocalToken
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +66,15 @@ class CustomerService:
     """Sends text messages to users through WeChat's customer-service API."""
 
     def __init__(self, api_base: str, appid: str, secret: str, *, timeout: float = 10.0, attempts: int = 4,
-                 backoff: float = 0.5, max_backoff: float = 8.0, transport: httpx.AsyncBaseTransport | None = None):
+                 backoff: float = 0.5, max_backoff: float = 8.0, transport: httpx.AsyncBaseTransport | None = None,
+                 tokens=None):
         self.appid = appid
         self.secret = secret
         self.attempts = max(1, attempts)
         self._wait = wait_exponential_jitter(initial=backoff, max=max_backoff, jitter=backoff)
         self.http = httpx.AsyncClient(base_url=api_base.rstrip("/") + "/", timeout=timeout, transport=transport)
-        self._token: str | None = None
-        self._refresh_at = 0.0
-        self._lock = asyncio.Lock()
-        self.token_fetches = 0
+        self.tokens = tokens or LocalToken()
+        self.token_fetches = 0  # by this process
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -82,14 +82,10 @@ class CustomerService:
     # -- access token -----------------------------------------------------------------------------
     async def access_token(self, stale: str | None = None) -> str:
         """The cached token, or a new one when it is near expiry or ``stale`` (the one WeChat rejected)."""
-        async with self._lock:
-            if stale is not None and self._token == stale:
-                self._token = None
-            if self._token is None or time.monotonic() >= self._refresh_at:
-                self._token, self._refresh_at = await self._retrying(self._fetch_token)
-            return self._token
+        return await self.tokens.get(lambda: self._retrying(self._fetch_token), stale)
 
     async def _fetch_token(self) -> tuple[str, float]:
+        """A new token from WeChat and its lifetime in seconds."""
         params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
         try:
             response = await self.http.get("token", params=params)
@@ -102,8 +98,7 @@ class CustomerService:
         if errcode or not data.get("access_token"):
             raise DeliveryError(f"token refused: {errcode} {data.get('errmsg', '')}", errcode)
         self.token_fetches += 1
-        lifetime = max(1.0, float(data.get("expires_in") or 7200))
-        return str(data["access_token"]), time.monotonic() + lifetime - min(300.0, lifetime / 5)
+        return str(data["access_token"]), max(1.0, float(data.get("expires_in") or 7200))
 
     # -- sending ------------------------------------------------------------------------------------
     async def send_text(self, openid: str, content: str) -> None:

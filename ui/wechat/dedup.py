@@ -10,6 +10,12 @@ and age), behind a lock, so the table never grows without limit.
 whichever attempt is waiting when it is ready) until an attempt gives up on
 its budget, then ``customer_service`` for good — or ``kept`` when no
 customer-service message can be sent: the user's next message takes it.
+
+The channel talks to the table through a few async calls (``arrive``,
+``answered``, ``wait``, ``decide``, ``reply``, ``mark``), so the same
+channel runs over this in-memory table (one process) or over the Redis one
+of ``ui.shared_state.messages`` (several processes, where a retry may land
+on another worker than the one answering).
 """
 
 from __future__ import annotations
@@ -24,6 +30,14 @@ from cachetools import TTLCache
 PASSIVE = "passive"
 CUSTOMER_SERVICE = "customer_service"
 KEPT = "kept"
+
+# What an attempt does, as ``decide`` says.
+NOTHING = "nothing"  # reply ``success``: the reply leaves another way, or a newer attempt waits for it
+NOTICE = "notice"  # the answer is kept for the user's next message: say so (again)
+REPLY = "reply"  # the reply is ready: send it passively
+WAIT = "wait"  # not ready yet: wait until the attempt's budget runs out, then decide for good
+DELIVER = "deliver"  # this attempt handed the reply to the customer-service API: deliver it once ready
+KEEP = "keep"  # this attempt gave up and no customer-service message can be sent: keep it
 
 
 @dataclass
@@ -44,8 +58,9 @@ class SeenMessages:
         self._entries: TTLCache[str, Entry] = TTLCache(maxsize=maxsize, ttl=ttl)
         self._lock = threading.Lock()
 
-    def arrive(self, key: str, user: str, loop: asyncio.AbstractEventLoop) -> tuple[Entry, int, bool]:
+    async def arrive(self, key: str, user: str) -> tuple[Entry, int, bool]:
         """Record one attempt of a message: (its entry, this attempt's number, whether it is new)."""
+        loop = asyncio.get_running_loop()
         with self._lock:
             entry = self._entries.get(key)
             new = entry is None
@@ -55,9 +70,49 @@ class SeenMessages:
             entry.attempts += 1
             return entry, entry.attempts, new
 
+    async def answered(self, entry: Entry, text: str) -> None:
+        """The reply is ready (its first page; "" for nothing to say)."""
+        entry.reply.set_result(text)
+
+    async def wait(self, entry: Entry, timeout: float) -> None:
+        """Until the reply is ready or ``timeout`` seconds passed."""
+        if not entry.reply.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(entry.reply), max(0.0, timeout))
+            except TimeoutError:
+                pass
+
+    async def decide(self, entry: Entry, attempt: int, sends: bool, final: bool) -> tuple[str, str | None]:
+        """What this attempt does now (``NOTHING`` … ``KEEP``) and the reply text for ``REPLY``.
+
+        ``final``: the attempt's budget is over; the latest attempt then hands the
+        reply over (``DELIVER``, or ``KEEP`` when ``sends`` is off) for good.
+        """
+        if entry.owner == CUSTOMER_SERVICE:
+            return NOTHING, None
+        if entry.owner == KEPT:
+            return NOTICE, None
+        if entry.reply.done():
+            entry.delivered = PASSIVE
+            return REPLY, entry.reply.result() or None
+        if not final:
+            return WAIT, None
+        if attempt == entry.attempts:
+            entry.owner = CUSTOMER_SERVICE if sends else KEPT
+            return (DELIVER if sends else KEEP), None
+        return NOTHING, None
+
+    async def reply(self, entry: Entry) -> str | None:
+        """The reply, once ready (for the customer-service delivery)."""
+        return await entry.reply
+
+    async def mark(self, entry: Entry, delivered: str) -> None:
+        entry.delivered = delivered
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
 
 
-__all__ = ["CUSTOMER_SERVICE", "KEPT", "PASSIVE", "Entry", "SeenMessages"]
+__all__ = ["CUSTOMER_SERVICE", "DELIVER", "KEEP", "KEPT", "NOTHING", "NOTICE", "PASSIVE", "REPLY", "WAIT", "Entry",
+           "SeenMessages"]

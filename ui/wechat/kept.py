@@ -27,10 +27,10 @@ class KeptAnswers:
         self._slots: TTLCache[str, asyncio.Future] = TTLCache(maxsize=maxsize, ttl=ttl)
         self._lock = threading.Lock()
 
-    def keep(self, user: str, reply: asyncio.Future) -> None:
-        """Keep ``reply`` (done or not) for ``user``'s next message."""
+    def keep(self, entry) -> None:
+        """Keep the reply of this message (a ``dedup.Entry``; done or not) for its user's next message."""
         with self._lock:
-            self._slots[user] = reply
+            self._slots[entry.user] = entry.reply
 
     def has(self, user: str) -> bool:
         with self._lock:
