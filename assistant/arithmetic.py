@@ -109,7 +109,9 @@ def _passage_operands(chunk) -> list[Operand]:
 
 def _row_operand(row) -> Operand:
     magnitude = row.unit[0] if row.unit[:1] in _SCALE else ""
-    return Operand(row.value, magnitude, row.unit[len(magnitude):], row.stated, row.phrase or row.indicator, "",
+    # The document's phrase names the figure; a phrase too short to name anything (的) leaves the indicator's name
+    name = row.phrase if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", row.phrase or "")) >= 2 else row.indicator
+    return Operand(row.value, magnitude, row.unit[len(magnitude):], row.stated, name, "",
                    row.chunk_id or "", row.quote, row.file_name, row.year, row.qualifier is not None,
                    None if row.change_pct is None else row.change_pct * (-1 if row.change_dir == "down" else 1),
                    from_table=True)
@@ -203,6 +205,11 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
     best = [c for s, c in scored if s == top]
     if top in (_HEAD_FIT, _WORD_ORDER_FIT) and len({round(c.plain, 6) for c in best}) > 1:
         return None  # a shared head noun or the same characters tell several figures apart no further
+    if len({round(c.plain, 6) for c in best}) > 1 and not _AVERAGED.search(term):
+        plain = [c for c in best if not _AVERAGED.search(c.context)]
+        best = plain or best  # 人均外借文献量 is not the 外借文献量 asked
+    if len({round(c.plain, 6) for c in best}) > 1 and any(not c.approx for c in best):
+        best = [c for c in best if not c.approx]  # 3272.21万册次 over a headline's 逾3200万册次
     if len({round(c.plain, 6) for c in best}) > 1 and len(_grams(term)) >= 3:
         # Equal fits: the words before the head noun say which kind is meant (一星级书屋, not 星级书屋)
         modifier = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", term)[:-2]
@@ -246,6 +253,7 @@ def _score(term: str, c: Operand) -> float:
     return score
 
 
+_AVERAGED = re.compile(r"人均|日均|月均|场均|馆均|平均|每")
 _WORD_ORDER_FIT = 0.7
 _LAST_WORDS_FIT = 0.8
 _HEAD_FIT = 0.65

@@ -84,3 +84,17 @@ def test_one_figure_is_never_its_own_whole(assistant):
 def test_a_name_wrapped_around_its_number_is_found(assistant):
     answer = assistant.ask("云溪县图书馆2023年总流通人次是多少？")
     assert not answer.refused and "5200" in answer.answer
+
+
+REPORT = """云溪市图书馆之城年报
+
+外借文献量逾300万册次。2021年，全市外借文献量为321.5万册次，与2019年的318.2万册次相当，人均外借文献量为1.6册次。
+"""
+
+
+def test_a_difference_takes_the_exact_total_not_a_bound_or_a_per_head_figure(tmp_path, kb):
+    path = tmp_path / "云溪市图书馆2021年年报.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    assert kb.ingest([path]).ok
+    text = _computed(Assistant(kb).ask("2021年云溪市外借文献量比2019年多了多少万册次？"))
+    assert "3.3万册次" in text and "321.5万册次 - 318.2万册次" in text
