@@ -208,8 +208,10 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
     if len({round(c.plain, 6) for c in best}) > 1 and not _AVERAGED.search(term):
         plain = [c for c in best if not _AVERAGED.search(c.context)]
         best = plain or best  # 人均外借文献量 is not the 外借文献量 asked
-    if len({round(c.plain, 6) for c in best}) > 1 and any(not c.approx for c in best):
-        best = [c for c in best if not c.approx]  # 3272.21万册次 over a headline's 逾3200万册次
+    if len({round(c.plain, 6) for c in best}) > 1:
+        # 3272.21万册次 over a headline's 逾3200万册次: a bound restating an exact figure near it gives way
+        best = [c for c in best if not (c.approx and any(not o.approx and abs(o.plain - c.plain) <= 0.2 * c.plain
+                                                         for o in best))]
     if len({round(c.plain, 6) for c in best}) > 1 and len(_grams(term)) >= 3:
         # Equal fits: the words before the head noun say which kind is meant (一星级书屋, not 星级书屋)
         modifier = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", term)[:-2]
