@@ -316,7 +316,7 @@ def _split_parts(text: str) -> list[str]:
     return [p for p in parts if len(p) >= 2]
 
 
-def _sum(question: str, subject: str, ops: list[Operand]) -> Result | None:
+def _sum(question: str, subject: str, ops: list[Operand], years: list[int] = (), rows: list[Operand] = ()) -> Result | None:
     m = _SUM.search(subject)
     head = subject[: m.start()] if m else subject
     if "加上" in subject:
@@ -325,7 +325,7 @@ def _sum(question: str, subject: str, ops: list[Operand]) -> Result | None:
     if len(parts) == 1:
         parts = list(compound_parts(parts[0]))  # 报纸杂志合起来: 报纸 and 杂志
     if len(parts) < 2:
-        return None
+        return _sum_of_years(question, subject, years, rows)
     asked = _asked_unit(question)
     if asked is not None:
         chosen = _each_part(parts, ops, asked[1])
@@ -343,6 +343,27 @@ def _sum(question: str, subject: str, ops: list[Operand]) -> Result | None:
     value = sum(o.plain for o in chosen) / scale
     unit = chosen[0].unit if len(units) == 1 else asked[1]
     return Result(value, magnitude + unit, " + ".join(o.stated for o in chosen), chosen, "合计")
+
+
+def _sum_of_years(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:
+    """1987年和1988年一共办理了多少本证件: one figure in each year named, added up (a table row per year)."""
+    if len(set(years)) < 2 or not rows:
+        return None
+    asked = _asked_unit(question)
+    term = _term(re.sub(rf"{_SUM.pattern}|和|与|及|、|(?:多少|几)\s*(?:万|亿|千)?\s*(?:{_UNIT})?", "", subject))
+    if len(term) < 2:
+        return None
+    chosen = []
+    for year in sorted(set(years)):
+        op = _best(term, [r for r in rows if r.year == year], asked[1] if asked else None)
+        if op is None:
+            return None
+        chosen.append(op)
+    if len({o.unit for o in chosen}) != 1:
+        return None
+    magnitude, scale = _same_scale(chosen)
+    return Result(sum(o.plain for o in chosen) / scale, magnitude + chosen[0].unit,
+                  " + ".join(o.stated for o in chosen), chosen, "合计")
 
 
 def _each_part(parts: list[str], ops: list[Operand], unit: str | None) -> list[Operand] | None:
@@ -786,7 +807,7 @@ def compute(query, hits, metrics) -> Draft | None:
         ops.extend(_passage_operands(chunk))
     rows: list[Operand] = []
     targets: list[Operand] = []
-    if metrics is not None and op in ("difference", "share", "prior", "rate", "times", "completion"):
+    if metrics is not None and op in ("sum", "difference", "share", "prior", "rate", "times", "completion"):
         wanted = set(years) | {y - 1 for y in years} | {y + 1 for y in years}
         docs = {h.chunk.doc_id for h in hits}  # the documents retrieval found on the subject
         scope = getattr(query, "scope", None)
@@ -797,7 +818,7 @@ def compute(query, hits, metrics) -> Draft | None:
         targets = [_row_operand(r) for r in stored if r.kind == "target"]
     try:
         if op == "sum":
-            result = _sum(question, subject, ops)
+            result = _sum(question, subject, ops, years, rows)
         elif op == "difference":
             result = _difference(question, subject, ops, years, rows)
         elif op == "gap":
@@ -820,7 +841,8 @@ def compute(query, hits, metrics) -> Draft | None:
         return None
     if result is None:
         return None
-    if op in ("sum", "share", "average", "gap") and len({o.source for o in result.operands}) > 1:
+    if op in ("sum", "share", "average", "gap") and not all(o.from_table for o in result.operands) \
+            and len({o.source for o in result.operands}) > 1:
         return None  # the parts of one sum, share or average are stated in one document
     return _draft(result, question)
 

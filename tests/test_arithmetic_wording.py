@@ -98,3 +98,18 @@ def test_a_difference_takes_the_exact_total_not_a_bound_or_a_per_head_figure(tmp
     assert kb.ingest([path]).ok
     text = _computed(Assistant(kb).ask("2021年云溪市外借文献量比2019年多了多少万册次？"))
     assert "3.3万册次" in text and "321.5万册次 - 318.2万册次" in text
+
+
+TABLE = """云溪县图书馆借阅情况表
+年份\t接待读者（万人次）\t办理证件（本）
+1987\t6.04\t1030
+1988\t6.24\t1219
+"""
+
+
+def test_one_figure_in_the_years_named_is_added_up_from_a_table(tmp_path, kb):
+    path = tmp_path / "云溪县图书馆借阅情况.txt"
+    path.write_text(TABLE, encoding="utf-8")
+    assert kb.ingest([path]).ok
+    text = _computed(Assistant(kb).ask("云溪县图书馆1987年和1988年一共办理了多少本证件？"))
+    assert "2249本" in text and "1030本 + 1219本" in text
