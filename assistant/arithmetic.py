@@ -449,7 +449,8 @@ def _gap(question: str, subject: str, ops: list[Operand]) -> Result | None:
                   [whole, done], "还差")
 
 
-def _share(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]) -> Result | None:
+def _share(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand],
+           wholes: list[Operand] = ()) -> Result | None:
     # 图书藏量在总藏量中占多大比例 names the part first and the whole inside 在…中
     m = re.search(r"(.+?)在(.+?)(?:中|里|当中|之中)占", subject) \
         or re.search(r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少|占比|几成)", subject)
@@ -460,6 +461,11 @@ def _share(question: str, subject: str, ops: list[Operand], years: list[int], ro
     whole = _best(_term(m.group(2)), pool, exclude=[part] if part else [])
     if part is not None and whole is not None and _same_figure(part, whole):
         whole = None  # one figure fits both words: it is not its own whole
+    if part is not None and part.from_table and wholes and _WHOLE.search(m.group(2)):
+        # the part's own figure for the whole area, in the same year and unit
+        same = {round(w.plain, 6): w for w in wholes
+                if w.context == part.context and w.year == part.year and w.unit == part.unit}
+        whole = next(iter(same.values())) if len(same) == 1 else whole
     if part is not None and whole is None and _WHOLE.search(m.group(2)):
         return _share_of_listed(part, ops)
     if part is None or whole is None or part.unit != whole.unit or not whole.plain or part.plain > whole.plain:
@@ -475,7 +481,7 @@ def _same_figure(a: Operand, b: Operand) -> bool:
 
 
 # The whole a share is taken of, when the question names no figure for it: 占总数, 占全部.
-_WHOLE = re.compile(r"总数|总量|全部|所有|总和|合计|总共|一共")
+_WHOLE = re.compile(r"总数|总量|全部|所有|总和|合计|总计|总共|一共|全市|全省|全区|全县")
 
 
 def _share_of_listed(part: Operand, ops: list[Operand]) -> Result | None:
@@ -807,6 +813,7 @@ def compute(query, hits, metrics) -> Draft | None:
         ops.extend(_passage_operands(chunk))
     rows: list[Operand] = []
     targets: list[Operand] = []
+    wholes: list[Operand] = []
     if metrics is not None and op in ("sum", "difference", "share", "prior", "rate", "times", "completion"):
         wanted = set(years) | {y - 1 for y in years} | {y + 1 for y in years}
         docs = {h.chunk.doc_id for h in hits}  # the documents retrieval found on the subject
@@ -816,6 +823,11 @@ def compute(query, hits, metrics) -> Draft | None:
                   and ((r.scope or "") == scope if scope else (r.scope or "") in MAIN_SCOPES)]
         rows = [_row_operand(r) for r in stored if r.kind in ("actual", "cumulative", "asof")]
         targets = [_row_operand(r) for r in stored if r.kind == "target"]
+        if scope and op == "share":
+            # 市级…占总计的比重: the whole is the same figure for the whole area
+            wholes = [_row_operand(r) for r in metrics.all(org=query.org, include_derived=False)
+                      if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)
+                      and (r.scope or "") in MAIN_SCOPES and r.kind in ("actual", "cumulative", "asof")]
     try:
         if op == "sum":
             result = _sum(question, subject, ops, years, rows)
@@ -824,7 +836,7 @@ def compute(query, hits, metrics) -> Draft | None:
         elif op == "gap":
             result = _gap(question, subject, ops)
         elif op == "share":
-            result = _share(question, subject, ops, years, rows)
+            result = _share(question, subject, ops, years, rows, wholes)
         elif op == "average":
             result = _average(question, subject, ops, years)
         elif op == "prior":

@@ -104,3 +104,17 @@ def test_one_figure_in_the_years_named_is_added_up_from_a_table(tmp_path, kb):
     assert kb.ingest([path]).ok
     text = checked_computation(Assistant(kb).ask("云溪县图书馆1987年和1988年一共办理了多少本证件？"))
     assert "2249本" in text and "1030本 + 1219本" in text
+
+
+YEARBOOK = """公共图书馆情况
+项目 | 合计 2006 | 合计 2007 | 县级 2006 | 县级 2007
+总藏量（万册） | 80 | 90 | 30 | 36
+"""
+
+
+def test_a_part_of_the_whole_over_the_whole_from_one_table_row(tmp_path, kb):
+    path = tmp_path / "云溪统计年鉴公共图书馆.txt"
+    path.write_text(YEARBOOK, encoding="utf-8")
+    assert kb.ingest([path]).ok
+    text = checked_computation(Assistant(kb).ask("2007年县级公共图书馆的总藏量占合计的比重是多少？"))
+    assert "40%" in text and "36万册 ÷ 90万册" in text
