@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import cn2an
@@ -185,7 +186,9 @@ class Result:
 
 
 def _fmt(value: float, decimals: int = 2) -> str:
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    """Rounded half up (四舍五入, as reports round: 211.125 → 211.13), trailing zeros dropped."""
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{rounded:f}".rstrip("0").rstrip(".") if decimals else f"{rounded:f}"
     return text if text not in ("-0", "") else "0"
 
 
@@ -205,6 +208,8 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
     best = [c for s, c in scored if s == top]
     if top in (_HEAD_FIT, _WORD_ORDER_FIT) and len({round(c.plain, 6) for c in best}) > 1:
         return None  # a shared head noun or the same characters tell several figures apart no further
+    if len({round(c.plain, 6) for c in best}) > 1:
+        best = [c for c in best if not _part_not_asked(c, term)] or best
     if len({round(c.plain, 6) for c in best}) > 1 and not _AVERAGED.search(term):
         plain = [c for c in best if not _AVERAGED.search(c.context)]
         best = plain or best  # 人均外借文献量 is not the 外借文献量 asked
@@ -509,7 +514,7 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
             return None
         measure = re.match(rf"每一?({_UNIT})", bare.group(0))
         return _per_measure(re.sub(r"(?:摊到|分到|分摊到|分摊)$", "", subject[: bare.start()]), measure.group(1),
-                            ops, asked[1], years)
+                            ops, asked[1], years, counted=_counted_noun(subject[bare.start():]))
     subject = _PER_FIRST.sub(r"平均每\1", subject)
     m = re.search(r"(?:平均.{0,4}?每|每天平均|平均一天|日均|月均|人均)(.*)", subject)
     if not m:
@@ -548,7 +553,8 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         measure = re.match(rf"一?({_UNIT})", rest)
         if measure and unit:
             # 读书活动平均每场有多少人参与: 每 and a measure; what is counted in it is named before 平均
-            result = _per_measure(subject[: m.start()] + noun, measure.group(1), ops, unit, years)
+            result = _per_measure(subject[: m.start()] + noun, measure.group(1), ops, unit, years,
+                                  counted=_counted_noun(rest))
             if result is not None:
                 return result
         if not noun:
@@ -596,7 +602,8 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
     return Result(value, magnitude + numerator.unit, f"{numerator.stated} ÷ {per_text}", used, "平均")
 
 
-def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years: list[int]) -> Result | None:
+def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years: list[int],
+                 counted: str = "") -> Result | None:
     """平均每场有多少人参与: the divisor is a count in that measure (读书活动8场次) whose sentence gives one
     figure of the unit asked (参与者15000余人); the question's words before 每 say which sentence."""
     term = _term(named)
@@ -607,16 +614,23 @@ def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years:
     for d in pool:
         if not d.plain or not units_compatible(d.unit, measure):
             continue
-        same = {round(o.plain, 6): o for o in pool
-                if o is not d and o.quote == d.quote and o.chunk_id == d.chunk_id
-                and units_compatible(o.unit, unit) and not units_compatible(o.unit, measure)}
-        if len(same) == 1:
-            pairs.append((max(_score(term, d), fit(term, d.quote)), d, next(iter(same.values()))))
+        sentence = [o for o in pool if o.quote == d.quote and o.chunk_id == d.chunk_id]
+        same = {round(o.plain, 6): o for o in sentence
+                if o is not d and units_compatible(o.unit, unit) and not units_compatible(o.unit, measure)}
+        if counted:  # 多少册期刊: the figure of what the question counts
+            numerator = _best(counted, list(same.values()))
+        else:
+            numerator = next(iter(same.values())) if len(same) == 1 else _next_after(d, sentence, unit, measure)
+        if numerator is not None:
+            pairs.append((max(_score(term, d), fit(term, d.quote)), d, numerator))
     pairs = [p for p in pairs if p[0] >= 0.6]
     if not pairs:
         return None
     top = max(p[0] for p in pairs)
     best = [p for p in pairs if p[0] == top]
+    if len({(round(d.plain, 6), round(n.plain, 6)) for _, d, n in best}) > 1:
+        whole = [p for p in best if not _part_not_asked(p[1], term)]
+        best = whole or best  # 其中总馆108场次 is a part of the 423场次 asked about
     if len({(round(d.plain, 6), round(n.plain, 6)) for _, d, n in best}) > 1:
         # 读书活动 asked: 读者活动18258场 before 少儿读者活动10375场, whose name says more than was asked
         nearest = max(_name_fit(d, term) for _, d, _ in best)
@@ -628,6 +642,30 @@ def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years:
     magnitude = "万" if numerator.magnitude == "万" and value >= 1e4 else ""
     return Result(value / _SCALE.get(magnitude, 1.0), magnitude + numerator.unit,
                   f"{numerator.stated} ÷ {divisor.stated}", [numerator, divisor], "平均")
+
+
+def _counted_noun(text: str) -> str:
+    """多少册期刊 → 期刊: what the question counts, when it names it after the unit."""
+    m = re.search(rf"(?:多少|几)\s*(?:万|亿|千)?\s*(?:{_UNIT})([\u4e00-\u9fff]{{2,6}})", text)
+    return _term(m.group(1)) if m else ""
+
+
+def _part_not_asked(c: Operand, term: str) -> bool:
+    """其中总馆108场次: a part of the total before it, when the question does not name that part (总馆)."""
+    m = re.search(r"其中[：:，,]?([\u4e00-\u9fff]{2})", c.context)
+    return bool(m) and m.group(1) not in term
+
+
+def _next_after(divisor: Operand, sentence: list[Operand], unit: str, measure: str) -> Operand | None:
+    """举办423场次，参加99112人次，其中总馆108场次，参加32004人次: the figure of the asked unit that follows
+    the count, before the next count in that measure."""
+    at = next(i for i, o in enumerate(sentence) if o is divisor)
+    for o in sentence[at + 1:]:
+        if units_compatible(o.unit, measure):
+            return None
+        if units_compatible(o.unit, unit):
+            return o
+    return None
 
 
 def _name_fit(c: Operand, term: str) -> float:

@@ -118,3 +118,19 @@ def test_a_part_of_the_whole_over_the_whole_from_one_table_row(tmp_path, kb):
     assert kb.ingest([path]).ok
     text = checked_computation(Assistant(kb).ask("2007年县级公共图书馆的总藏量占合计的比重是多少？"))
     assert "40%" in text and "36万册 ÷ 90万册" in text
+
+
+ACTIVITIES = """云溪市图书馆2022年成绩单
+2022年，总馆和8个分馆共举办各类活动400场次，参加人数90001人次，其中总馆共举办各类活动100场次，参加人数30000人次。
+"""
+
+
+def test_each_count_pairs_with_the_figure_after_it_and_a_part_gives_way_to_its_total(tmp_path, kb):
+    path = tmp_path / "云溪市图书馆2022年成绩单.txt"
+    path.write_text(ACTIVITIES, encoding="utf-8")
+    assert kb.ingest([path]).ok
+    text = checked_computation(Assistant(kb).ask("云溪市图书馆2022年各类活动平均每场参加多少人次？"))
+    # 90001 ÷ 400 = 225.0025; the part (其中总馆) is not what was asked; rounded half up
+    assert "225人次" in text and "90001人次 ÷ 400场次" in text
+    part = checked_computation(Assistant(kb).ask("云溪市图书馆2022年总馆活动平均每场参加多少人次？"))
+    assert "300人次" in part
