@@ -33,7 +33,8 @@ class VectorStoreUnreachable(ConnectionError):
     def __init__(self, url: str, detail: str = ""):
         self.url = url
         self.detail = detail
-        self.zh = (f"无法连接向量库服务器（Chroma，{url}），本次操作未完成，已保存的内容没有丢失。"
+        # Spaces around the address end it where a chat window turns it into a link.
+        self.zh = (f"无法连接向量库服务器（Chroma，地址 {url} ）。本次操作未完成，已保存的内容没有丢失。"
                    "请确认向量库服务器已启动（chroma run）且地址正确，然后重试。")
         self.en = (f"cannot reach the Chroma server at {url}; this operation did not complete and nothing "
                    "stored was lost. Check that the server is running (chroma run) and the address is right, "
