@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from filelock import Timeout
+
 from ingest import DEFAULT_MAX_BYTES, Chunk, ChunkSizes, IndicatorList, IngestError, ReadLimits, file_sha256, parse_file
 
 from .cancel import Cancel, IngestCancelled, cancel_check
@@ -152,6 +154,7 @@ class KnowledgeBase:
         self.metrics = MetricsStore(self.registry.conn, indicators)
         # Search may rebuild the keyword index while an ingest in another thread finishes one.
         self._keyword_lock = threading.RLock()
+        self._ready_cache: tuple[int, dict[str, DocumentRecord]] | None = None
 
     # -- ingest -------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], visibility: str | None = None,
@@ -176,15 +179,17 @@ class KnowledgeBase:
         progress.files_found(len(files) + len(pending))
         work = [(Path(r.path), r.visibility, True, r.id) for r in pending]
         work += [(p, visibility, False, "") for p in files]
-        for n, (path, vis, resumed, doc_id) in enumerate(work):
-            if stop():
-                report.cancelled.extend(p.name for p, _, _, _ in work[n:])
-                break
-            if resumed and not path.is_file():  # finish what an interrupted run left behind
-                self.remove(doc_id)
-                continue
-            self._ingest_one(path, vis, progress, report, resumed=resumed, stop=stop)
-        self.refresh_keywords()
+        # Other processes serving this directory keep their keyword index until this one publishes.
+        with self.keywords.build_lock:
+            for n, (path, vis, resumed, doc_id) in enumerate(work):
+                if stop():
+                    report.cancelled.extend(p.name for p, _, _, _ in work[n:])
+                    break
+                if resumed and not path.is_file():  # finish what an interrupted run left behind
+                    self.remove(doc_id)
+                    continue
+                self._ingest_one(path, vis, progress, report, resumed=resumed, stop=stop)
+            self.refresh_keywords()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -271,10 +276,45 @@ class KnowledgeBase:
         self.registry.set_visibility(doc_id, visibility)
 
     def refresh_keywords(self) -> None:
+        """Bring the keyword index and the cached document list to the registry's generation.
+
+        One SQLite read when nothing changed. Another process's ingest publishes its keyword
+        index when it finishes; this process then maps that build instead of rebuilding it, and
+        until then keeps the one it has (search returns chunks of ready documents only, so a
+        lagging index can miss a new document for a moment, never show a removed one). Only when
+        no process is building does this one rebuild itself.
+        """
+        generation = self.registry.generation()
+        if self.keywords.generation == generation:
+            return
         with self._keyword_lock:
-            generation = self.registry.generation()
-            if self.keywords.generation != generation:
-                self.keywords.rebuild(((c.id, c.embed_text()) for c in self.registry.ready_chunks()), generation)
+            if self.keywords.generation == generation or self.keywords.load_published() \
+                    and self.keywords.generation == generation:
+                return
+            try:
+                self.keywords.build_lock.acquire(timeout=0)
+            except Timeout:
+                return  # another process is ingesting or rebuilding: its build will be published
+            try:
+                generation = self.registry.generation()
+                self.keywords.load_published()
+                if self.keywords.generation != generation:
+                    self.keywords.rebuild_ids(self.registry.ready_chunk_ids(), self._embed_texts, generation)
+            finally:
+                self.keywords.build_lock.release()
+
+    def _embed_texts(self, ids: list[str]) -> dict[str, str]:
+        return {c.id: c.embed_text() for c in self.registry.chunks(ids).values()}
+
+    def _ready_documents(self) -> dict[str, DocumentRecord]:
+        """Ready documents by id, read once per registry generation (any change bumps it)."""
+        generation = self.registry.generation()
+        cached = self._ready_cache
+        if cached is None or cached[0] != generation:
+            docs = {d.id: d for d in self.registry.documents(status="ready")}
+            self.vectors.forget_count()  # another process may have added or removed vectors
+            cached = self._ready_cache = (generation, docs)
+        return cached[1]
 
     # -- read ---------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:
@@ -292,14 +332,16 @@ class KnowledgeBase:
         """
         self.refresh_keywords()
         filters = filters or SearchFilters()
-        docs = {d.id: d for d in self.registry.documents(status="ready") if _doc_allowed(d, filters)}
+        ready = self._ready_documents()
+        filtered = filters.visibility or filters.doc_types or filters.org
+        docs = {i: d for i, d in ready.items() if _doc_allowed(d, filters)} if filtered else ready
         if not docs:
             return []
         depth = max(k * 4, 40)
         vector_hits: list[tuple[str, float]] = []
         keyword_hits: list[tuple[str, float]] = []
         if mode in ("hybrid", "vector"):
-            restrict = list(docs) if (filters.visibility or filters.doc_types or filters.org) else None
+            restrict = list(docs) if filtered else None
             vector_hits = self.vectors.search(self.embedder.embed_query(query), depth, restrict)
         if mode in ("hybrid", "keyword"):
             with self._keyword_lock:
@@ -363,6 +405,7 @@ class KnowledgeBase:
     def close(self) -> None:
         self.registry.close()
         self.vectors.close()
+        self.keywords.close()
         self._dir_lock.release()
 
 

@@ -245,6 +245,14 @@ class Registry:
         for r in rows:
             yield _chunk(r)
 
+    def ready_chunk_ids(self) -> list[str]:
+        """Ids of the chunks of ready documents, in the order ``ready_chunks`` gives them."""
+        rows = self.conn.execute(
+            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            "WHERE d.status = 'ready' ORDER BY c.doc_id, c.ordinal"
+        )
+        return [r[0] for r in rows]
+
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         rows = self.conn.execute(
             f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "

@@ -8,7 +8,6 @@ vectors come from our embedder.
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 from typing import Sequence
@@ -17,12 +16,6 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-from llama_index.core.vector_stores.types import (
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    VectorStoreQuery,
-)
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ingest import Chunk
@@ -79,18 +72,26 @@ class VectorIndex:
         self.store.delete(ref_doc_id=doc_id)
 
     def search(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) pairs, best first, optionally within some documents."""
-        filters = None
+        """(chunk id, cosine similarity) pairs, best first, optionally within some documents.
+
+        Asks Chroma directly for ids and distances only: going through llama-index's store turned
+        every hit into a node (its stored JSON parsed), most of a 10k-chunk search's time.
+        """
+        where = None
         if doc_ids is not None:
             if not doc_ids:
                 return []
-            filters = MetadataFilters(
-                filters=[MetadataFilter(key="doc_id", value=list(doc_ids), operator=FilterOperator.IN)]
-            )
+            # llama-index writes the source document's id into Chroma's metadata as doc_id.
+            where = {"doc_id": {"$in": list(doc_ids)}}
         k = min(k, max(1, self.count()))
-        result = self.store.query(VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k, filters=filters))
-        # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
-        return [(i, 1.0 + math.log(max(s, 1e-12))) for i, s in zip(result.ids or [], result.similarities or [])]
+        result = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k,
+                                       where=where, include=["distances"])
+        # Chroma's cosine distance is 1 - cos.
+        return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
+
+    def forget_count(self) -> None:
+        """Ask Chroma again next time: another process may have added or removed vectors."""
+        self._count = None
 
     def close(self) -> None:
         """Let Chroma drop this directory's client when its last user closes (a later open reads it afresh)."""
@@ -126,6 +127,9 @@ class UnavailableVectors:
 
     def count(self) -> int:
         return 0
+
+    def forget_count(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
