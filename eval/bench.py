@@ -442,16 +442,16 @@ def run(args: BenchArgs, work_dir: Path, log: Log = _stderr) -> dict:
     embedder.embed_query("预热")  # the OpenMP pool starts on first use
     results: dict = {"note": SYNTHETIC_NOTE, "machine": machine_facts(), "embedder": embedder.name,
                      "work_dir": str(work_dir)}
-    files = base_files(work_dir / "sample")
-    if args.sample_files:
-        files = sorted(files, key=lambda f: f.name)[: args.sample_files]
+    every = base_files(work_dir / "sample")
+    files = every[: args.sample_files] if args.sample_files else every
     log(f"1. ingest throughput ({args.repeats} repeats) ...")
     results["ingest_detail"] = bench_ingest(embedder, files, work_dir / "ingest-runs", args.repeats, log)
     results["naive_ingest"] = naive_ingest(embedder, files)
     log("2. the real part of every base ...")
     template = work_dir / "real" / "data"
     results["real_part"] = real_base(embedder, files, template, log)
-    pool = sentence_pool([f for f in files if f.suffix.lower() in (".md", ".txt", ".docx", ".pdf") and f != SEED_PDF])
+    # The filler's vocabulary is the whole sample corpus's, however few files the real part holds.
+    pool = sentence_pool([f for f in every if f.suffix.lower() in (".md", ".txt", ".docx", ".pdf") and f != SEED_PDF])
     results["sizes"] = []
     for size in args.sizes:
         log(f"3. {size} chunks ...")

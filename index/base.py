@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from filelock import Timeout
-
 from ingest import DEFAULT_MAX_BYTES, Chunk, ChunkSizes, IndicatorList, IngestError, ReadLimits, file_sha256, parse_file
 
 from .cancel import Cancel, IngestCancelled, cancel_check
 from .datalock import lock_data_dir
 from .diskfull import DiskFull, is_disk_full, nearly_full
 from .embed import Embedder
+from .freshness import refresh_keywords
 from .keywords import KeywordIndex
 from .metrics import MetricsStore
 from .registry import VISIBILITIES, DocumentRecord, Registry
@@ -276,32 +275,12 @@ class KnowledgeBase:
         self.registry.set_visibility(doc_id, visibility)
 
     def refresh_keywords(self) -> None:
-        """Bring the keyword index and the cached document list to the registry's generation.
-
-        One SQLite read when nothing changed. Another process's ingest publishes its keyword
-        index when it finishes; this process then maps that build instead of rebuilding it, and
-        until then keeps the one it has (search returns chunks of ready documents only, so a
-        lagging index can miss a new document for a moment, never show a removed one). Only when
-        no process is building does this one rebuild itself.
-        """
-        generation = self.registry.generation()
-        if self.keywords.generation == generation:
+        """Bring the keyword index to the registry's generation (see ``index.freshness``): one SQLite
+        read when nothing changed; another process's published build is mapped, not rebuilt."""
+        if self.keywords.generation == self.registry.generation():
             return
         with self._keyword_lock:
-            if self.keywords.generation == generation or self.keywords.load_published() \
-                    and self.keywords.generation == generation:
-                return
-            try:
-                self.keywords.build_lock.acquire(timeout=0)
-            except Timeout:
-                return  # another process is ingesting or rebuilding: its build will be published
-            try:
-                generation = self.registry.generation()
-                self.keywords.load_published()
-                if self.keywords.generation != generation:
-                    self.keywords.rebuild_ids(self.registry.ready_chunk_ids(), self._embed_texts, generation)
-            finally:
-                self.keywords.build_lock.release()
+            refresh_keywords(self.keywords, self.registry, self._embed_texts)
 
     def _embed_texts(self, ids: list[str]) -> dict[str, str]:
         return {c.id: c.embed_text() for c in self.registry.chunks(ids).values()}

@@ -132,6 +132,7 @@ class KeywordIndex:
         self._ids: ChunkIds | list[str] = []
         self._version = ""  # the build directory in use
         self.generation = -1
+        self.builds = 0  # indexes this object built itself (rather than mapped another's)
         self._df: np.ndarray | None = None
         self._tokens: TokenStore | None = None
         # Held across processes while one of them ingests or rebuilds: the others keep serving the
@@ -206,6 +207,7 @@ class KeywordIndex:
 
     def build(self, ids: Sequence[str], token_lists: Iterable[list[str]], generation: int) -> None:
         """Index already segmented chunks (one token list per id, in order), publish and use it."""
+        self.builds += 1
         retriever = None
         if ids:
             vocab: dict[str, int] = {}
