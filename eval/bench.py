@@ -54,6 +54,7 @@ import numpy as np
 from corpus import build_corpus
 from index import KnowledgeBase, make_embedder
 from index import base as index_base
+from index.tokenize import tokenize
 from ingest import file_sha256, parse_file
 
 from .bench_naive import naive_build, naive_ingest
@@ -272,6 +273,7 @@ def bench_ingest(embedder, files: Sequence[Path], runs_dir: Path, repeats: int =
     texts = chunk_texts(files)
     n_chunks = sum(len(t) for t in texts)
     embedder.embed_passages([t for ts in texts for t in ts][:BATCH])  # warm
+    tokenize("预热")  # both sides warm: jieba loads its dictionary once per process, as the model loads
     runs_dir.mkdir(parents=True, exist_ok=True)
     alone: list[float] = []
     pipeline: list[dict] = []

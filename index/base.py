@@ -154,6 +154,7 @@ class KnowledgeBase:
         # Search may rebuild the keyword index while an ingest in another thread finishes one.
         self._keyword_lock = threading.RLock()
         self._ready_cache: tuple[int, dict[str, DocumentRecord]] | None = None
+        self._documents_cache: tuple[int, list[DocumentRecord]] | None = None
 
     # -- ingest -------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], visibility: str | None = None,
@@ -297,7 +298,12 @@ class KnowledgeBase:
 
     # -- read ---------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:
-        return self.registry.documents()
+        """Every document (any status), read once per registry generation: an answer asks several times."""
+        generation = self.registry.generation()
+        cached = self._documents_cache
+        if cached is None or cached[0] != generation:
+            cached = self._documents_cache = (generation, self.registry.documents())
+        return list(cached[1])
 
     def find_documents(self, ref: str) -> list[DocumentRecord]:
         return self.registry.find(ref)

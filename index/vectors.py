@@ -15,8 +15,6 @@ from typing import Sequence
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ingest import Chunk
 
@@ -39,14 +37,26 @@ class VectorIndex:
         self.collection = self.client.get_or_create_collection(
             collection_name(embedder_name), embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
-        self.store = ChromaVectorStore(chroma_collection=self.collection)
+        self._store = None
         self._count: int | None = None  # cached: asking Chroma costs milliseconds a query
+
+    @property
+    def store(self):
+        """llama-index's store over the collection, for writes; imported on first write, since
+        importing llama-index is most of a serving process's start-up and search never needs it."""
+        if self._store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._store = ChromaVectorStore(chroma_collection=self.collection)
+        return self._store
 
     def ids_of(self, doc_id: str) -> set[str]:
         got = self.collection.get(where={"doc_id": doc_id}, include=[])
         return set(got["ids"])
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
         nodes = [
             TextNode(
                 id_=c.id,
