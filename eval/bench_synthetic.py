@@ -104,6 +104,7 @@ def _fill(kb: KnowledgeBase, count: int, pool: _Sentences, dim: int, seed: int, 
     written = docs = 0
     pending: list[tuple] = []  # (chunk id, doc id, year, embed text)
     t_vectors = 0.0
+    logged = 0
     started = time.perf_counter()
     while written < count:
         n = min(CHUNKS_PER_DOCUMENT, count - written)
@@ -123,7 +124,8 @@ def _fill(kb: KnowledgeBase, count: int, pool: _Sentences, dim: int, seed: int, 
             _add_vectors(kb, pending, vectors_rng, dim)
             t_vectors += time.perf_counter() - t
             pending = []
-            if docs % 300 == 0 or written >= count:
+            if written >= logged + 50_000 or written >= count:
+                logged = written
                 spent = time.perf_counter() - started
                 log(f"    {written}/{count} synthetic chunks ({spent:.0f} s, {written / max(spent, 1e-9):.0f}/s, "
                     f"Chroma {t_vectors:.0f} s)")
