@@ -34,6 +34,8 @@ _SKIP_PREFIXES = (".", "~$")
 # Bump when parsing, chunking or figure extraction changes what a file yields:
 # documents read by an older pipeline are read again even if the file is unchanged.
 PIPELINE_VERSION = "10"
+# A filtered vector search first asks for this many times its depth from the whole base (see _vectors_within).
+_WIDEN = 3
 _YEAR_IN_QUERY = re.compile(r"(?<!\d)(19[5-9]\d|20\d{2})(?!\d)")
 
 
@@ -326,8 +328,8 @@ class KnowledgeBase:
         vector_hits: list[tuple[str, float]] = []
         keyword_hits: list[tuple[str, float]] = []
         if mode in ("hybrid", "vector"):
-            restrict = list(docs) if filtered else None
-            vector_hits = self.vectors.search(self.embedder.embed_query(query), depth, restrict)
+            vector = self.embedder.embed_query(query)
+            vector_hits = self._vectors_within(vector, depth, docs) if filtered else self.vectors.search(vector, depth)
         if mode in ("hybrid", "keyword"):
             with self._keyword_lock:
                 keyword_hits = self.keywords.search(query, depth)
@@ -355,6 +357,21 @@ class KnowledgeBase:
                 if hit.chunk.year in years:
                     hit.score *= 1.0 + fusion.year_boost
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+    def _vectors_within(self, vector, depth: int, docs: dict[str, DocumentRecord]) -> list[tuple[str, float]]:
+        """The ``depth`` nearest chunks among some documents' chunks.
+
+        Chroma filters by document by reading every vector's metadata (about 100 ms a query at 100k
+        chunks), so the nearest chunks of the whole base are asked for first, a few times the depth:
+        when at least ``depth`` of them belong to the documents, those are exactly the nearest of the
+        documents' chunks, the filtered search's answer. Otherwise the filtered search runs.
+        """
+        wide = self.vectors.search(vector, depth * _WIDEN)
+        owner = self.registry.doc_ids_of([i for i, _ in wide])
+        within = [(i, s) for i, s in wide if owner.get(i) in docs]
+        if len(within) >= depth:
+            return within[:depth]
+        return self.vectors.search(vector, depth, list(docs))
 
     def term_rarity(self, terms: list[str]) -> dict[str, float]:
         """How rare each word is among the ready chunks (inverse document frequency)."""
