@@ -66,12 +66,17 @@ class Assistant:
         return max(reported) + 1 if reported else None
 
     def _scopes(self) -> list[str]:
-        """Branches and service points the metrics table knows by name (a name seen once is noise)."""
-        rows = self.kb.registry.conn.execute(
-            "SELECT scope FROM figures WHERE scope != '' GROUP BY scope HAVING COUNT(*) >= 2").fetchall()
-        indicators = self.kb.metrics.indicators
-        return [r[0] for r in rows if r[0] not in ("全区", "本馆", "合计", "总馆")
-                and not any(alias == r[0] for alias, _ in indicators._by_alias)]
+        """Branches and service points the metrics table knows by name (a name seen once is noise);
+        read once per registry generation."""
+        generation = self.kb.registry.generation()
+        cached = getattr(self, "_scopes_cache", None)
+        if cached is None or cached[0] != generation:
+            rows = self.kb.registry.conn.execute(
+                "SELECT scope FROM figures WHERE scope != '' GROUP BY scope HAVING COUNT(*) >= 2").fetchall()
+            aliases = {alias for alias, _ in self.kb.metrics.indicators._by_alias}
+            scopes = [r[0] for r in rows if r[0] not in ("全区", "本馆", "合计", "总馆") and r[0] not in aliases]
+            cached = self._scopes_cache = (generation, scopes)
+        return list(cached[1])
 
     def _orgs(self) -> list[str]:
         return sorted({d.org for d in self._visible_documents() if d.org})

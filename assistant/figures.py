@@ -141,8 +141,11 @@ class FigureAnswerer:
         if (query.intent not in _NAME_MATCHED_INTENTS and not open_trend) or query.superlative \
                 or len(query.orgs) > 1 or len(query.scopes) > 1 or query.follow_up:
             return [query] if query.indicator else None
-        rows = [r for r in self.metrics.all(org=query.org, include_derived=False)
-                if not query.years or r.year in query.years]
+        if query.years:  # read only the years asked: the whole table grows with every document
+            rows = [r for year in sorted(set(query.years))
+                    for r in self.metrics.all(year=year, org=query.org, include_derived=False)]
+        else:
+            rows = self.metrics.all(org=query.org, include_derived=False)
         if query.scope:
             rows = [r for r in rows if r.scope == query.scope]
         if query.org:  # the library's own documents speak for it before unattributed ones

