@@ -111,7 +111,7 @@ def _passage_operands(chunk) -> list[Operand]:
 def _row_operand(row) -> Operand:
     magnitude = row.unit[0] if row.unit[:1] in _SCALE else ""
     # The document's phrase names the figure; a phrase too short to name anything (的) leaves the indicator's name
-    name = row.phrase if len(re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", row.phrase or "")) >= 2 else row.indicator
+    name = row.phrase if len(_letters(row.phrase or "")) >= 2 else row.indicator
     return Operand(row.value, magnitude, row.unit[len(magnitude):], row.stated, name, "",
                    row.chunk_id or "", row.quote, row.file_name, row.year, row.qualifier is not None,
                    None if row.change_pct is None else row.change_pct * (-1 if row.change_dir == "down" else 1),
@@ -119,8 +119,16 @@ def _row_operand(row) -> Operand:
 
 
 # -- matching the question's words ---------------------------------------------------------------
+def _letters(text: str) -> str:
+    """Chinese characters and Latin letters only: what names are compared on."""
+    return _NOT_LETTERS.sub("", text)
+
+
+_NOT_LETTERS = re.compile(r"[^\u4e00-\u9fffA-Za-z]")
+
+
 def _grams(text: str) -> set[str]:
-    text = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", text)
+    text = _letters(text)
     return {text[i: i + 2] for i in range(len(text) - 1)} or set(text)
 
 
@@ -129,7 +137,7 @@ def fit(term: str, words: str) -> float:
     grams = _grams(term)
     if not grams:
         return 0.0
-    plain = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", words)
+    plain = _letters(words)
     return sum(g in plain for g in grams) / len(grams)
 
 
@@ -219,7 +227,7 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
                                                          for o in best))]
     if len({round(c.plain, 6) for c in best}) > 1 and len(_grams(term)) >= 3:
         # Equal fits: the words before the head noun say which kind is meant (一星级书屋, not 星级书屋)
-        modifier = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", term)[:-2]
+        modifier = _letters(term)[:-2]
         closest = max(fit(modifier, c.context + c.after) for c in best)
         best = [c for c in best if fit(modifier, c.context + c.after) == closest]
     if len({round(c.plain, 6) for c in best}) > 1:
@@ -243,10 +251,10 @@ def _score(term: str, c: Operand) -> float:
         score = max(score, fit(bare, c.context + c.unit + c.after))  # 订杂志 asked, 杂志150种 written
     if c.from_table and len(_grams(c.context)) >= 2:
         score = max(score, (score + fit(c.context, term)) / 2)  # both ways: a short name is no better fit
-    plain_term = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", term)
+    plain_term = _letters(term)
     for name in _own_names(c):
         score = max(score, fit(name, plain_term[-(len(name) + 2):]))
-    last = re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", c.context)[-3:]
+    last = _letters(c.context)[-3:]
     if len(last) == 3 and fit(last, plain_term[-5:]) == 1.0:
         # 暑期菡子文学社36场 for 文学社活动: the last words before a figure, found at the term's end, are
         # a lesser sign than its whole name
@@ -284,13 +292,13 @@ def _own_names(c: Operand) -> list[str]:
     """The few words that name a figure: those right before it in its clause (现有在职人员7人 → 在职人员,
     一星级22家 → 一星级), or the noun right after it (58197元的图书 → 图书)."""
     names = []
-    before = _LINKING_TAIL.sub("", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", c.context))[-8:]
+    before = _LINKING_TAIL.sub("", _letters(c.context))[-8:]
     if len(before) >= 3:
         names.append(before)
     named = _without_leading_verbs(before)
     if named != before and len(named) >= 3:  # a two-character rest (图书) would name half the figures
         names.append(named)  # 评选出一星级: the verb before the name is not asked (一星级书屋)
-    after = re.sub(r"^的", "", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", c.after))[:8]
+    after = re.sub(r"^的", "", _letters(c.after))[:8]
     if len(after) >= 2:
         names.append(after)
     return names
@@ -311,8 +319,7 @@ def _same_scale(ops: list[Operand]) -> tuple[str, float]:
 
 
 def _split_parts(text: str) -> list[str]:
-    for place in places_named(text):  # which place is checked elsewhere; it is not the figure's name
-        text = re.sub(rf"{re.escape(place)}(?:省|市|县|区|旗|州)?", "", text)
+    """The parts a sum lists, from the subject (its places already removed by ``_subject``)."""
     text = re.sub(r"^(?:另外|其他|其余|此外)", "", text)
     # 图书、报刊和书架三项采购: the count closes the list and what follows it names them all
     text = re.sub(r"(?:这|那)?[两二三四五六七八九十\d]+(?:项|个|类|者|部分|方面)[\u4e00-\u9fff]{0,4}$", "", text)
@@ -670,7 +677,7 @@ def _next_after(divisor: Operand, sentence: list[Operand], unit: str, measure: s
 
 def _name_fit(c: Operand, term: str) -> float:
     """How much of the figure's own name the term holds: a name with words the term lacks fits less."""
-    words = _LINKING_TAIL.sub("", re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", c.context))
+    words = _LINKING_TAIL.sub("", _letters(c.context))
     return fit(words, term) if words else 0.0
 
 
@@ -831,6 +838,9 @@ def operation(question: str) -> str | None:
     return None
 
 
+_STATED_KINDS = ("actual", "cumulative", "asof")
+
+
 def compute(query, hits, metrics) -> Draft | None:
     """A draft stating the computed value with its formula, or None when it cannot be computed surely."""
     question = query.text
@@ -856,16 +866,14 @@ def compute(query, hits, metrics) -> Draft | None:
         wanted = set(years) | {y - 1 for y in years} | {y + 1 for y in years}
         docs = {h.chunk.doc_id for h in hits}  # the documents retrieval found on the subject
         scope = getattr(query, "scope", None)
-        stored = [r for r in metrics.all(org=query.org, include_derived=False)
-                  if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)
-                  and ((r.scope or "") == scope if scope else (r.scope or "") in MAIN_SCOPES)]
-        rows = [_row_operand(r) for r in stored if r.kind in ("actual", "cumulative", "asof")]
+        found = [r for r in metrics.all(org=query.org, include_derived=False)
+                 if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)]
+        stored = [r for r in found if ((r.scope or "") == scope if scope else (r.scope or "") in MAIN_SCOPES)]
+        rows = [_row_operand(r) for r in stored if r.kind in _STATED_KINDS]
         targets = [_row_operand(r) for r in stored if r.kind == "target"]
         if scope and op == "share":
             # 市级…占总计的比重: the whole is the same figure for the whole area
-            wholes = [_row_operand(r) for r in metrics.all(org=query.org, include_derived=False)
-                      if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)
-                      and (r.scope or "") in MAIN_SCOPES and r.kind in ("actual", "cumulative", "asof")]
+            wholes = [_row_operand(r) for r in found if (r.scope or "") in MAIN_SCOPES and r.kind in _STATED_KINDS]
     try:
         if op == "sum":
             result = _sum(question, subject, ops, years, rows)

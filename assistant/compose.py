@@ -14,6 +14,7 @@ from index.tokenize import tokenize
 from ingest.outline import library_names
 
 from .draft import Draft
+from .evidence import without_numbers
 from .query import Query
 from .relevance import Relevance, introduces, units
 
@@ -107,17 +108,12 @@ def answers_number(query: Query, draft: Draft, relevance: Relevance | None = Non
     for st in draft.statements:
         if not re.search(r"\d", st.text) or not q_tokens & _content_tokens(st.text):
             continue
-        if names and not any(n in st.text or n in _without_numbers(st.text) for n in names):
+        if names and not any(n in st.text or n in without_numbers(st.text) for n in names):
             continue  # the question names a figure this sentence does not state
         if relevance is not None and asks_quantity(query) and not relevance.states_number(st.text):
             continue  # 很少的公共预算, 158名员工: a number, but not one of what was asked
         return True
     return False
-
-
-def _without_numbers(text: str) -> str:
-    """总流通42540人次 → 总流通人次: a figure's name may wrap around its number."""
-    return re.sub(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:余|多)?", "", text)
 
 
 def aliases_of(indicator: str) -> tuple[str, ...]:

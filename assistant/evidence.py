@@ -122,13 +122,18 @@ def missing_terms(question: str, passages: list[str], documents: list[str] = ())
     """The question's key terms that no passage contains (a name — 某地, 某人 — may stand anywhere in their documents)."""
     flat = [re.sub(r"\s+", "", p) for p in passages]
     # 总流通42540人次 holds 总流通人次: a figure's name may wrap around its number
-    evidence = "".join(flat) + "\n" + "\n".join(_FIGURE_NUMBER.sub("", p) for p in flat)
+    evidence = "".join(flat) + "\n" + "\n".join(without_numbers(p) for p in flat)
     whole = "".join(re.sub(r"\s+", "", d) for d in documents)
     return [t for t in key_terms(question)
             if not _held(t, evidence) and not (_is_name(t) and t in whole)]
 
 
 _FIGURE_NUMBER = re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:余|多)?")
+
+
+def without_numbers(text: str) -> str:
+    """总流通42540人次 → 总流通人次: a figure's name may wrap around its number."""
+    return _FIGURE_NUMBER.sub("", text)
 
 
 def _held(term: str, evidence: str) -> bool:

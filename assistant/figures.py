@@ -23,7 +23,6 @@ from .types import FigureUsed
 _ACTUAL = ("actual", "cumulative", "asof")
 # The scopes that mean the whole library or area, not one part of it.
 MAIN_SCOPES = ("", "全区", "本馆", "合计")
-_MAIN_SCOPES = MAIN_SCOPES
 _KIND_WORD = {"target": "目标"}
 
 
@@ -56,7 +55,7 @@ def _pick(rows: list[MetricRow], query: Query) -> list[MetricRow]:
     if query.scope:
         rows = [r for r in rows if r.scope == query.scope]
     else:  # a question about the whole library is never answered with one branch's figure
-        rows = [r for r in rows if r.scope in _MAIN_SCOPES]
+        rows = [r for r in rows if r.scope in MAIN_SCOPES]
     stated = [r for r in rows if not r.derived]
     rows = stated or rows
     exact = [r for r in rows if r.qualifier is None]
@@ -206,7 +205,7 @@ class FigureAnswerer:
         distinct = [r for r in distinct if r.doc_id == first.doc_id
                     or abs(r.plain_value - first.plain_value) <= 0.5 * max(abs(first.plain_value), 1e-9)]
         label = f"{_org_label(query, first)}{year}年{first.indicator}"
-        if first.scope and first.scope not in _MAIN_SCOPES:
+        if first.scope and first.scope not in MAIN_SCOPES:
             label = f"{first.scope}{year}年{first.indicator}"
         kind = _KIND_WORD.get(first.kind, "")
         if len(distinct) == 1:
@@ -316,7 +315,7 @@ class FigureAnswerer:
             if kind_word in indicator:
                 continue
             rows = [r for r in self._rows(replace(query, indicator=indicator), years[-1]) if not r.derived
-                    and r.scope.endswith(kind_word) and len(r.scope) > len(kind_word) and r.scope not in _MAIN_SCOPES]
+                    and r.scope.endswith(kind_word) and len(r.scope) > len(kind_word) and r.scope not in MAIN_SCOPES]
             if rows:
                 break
         if not rows:
@@ -445,7 +444,7 @@ class FigureAnswerer:
         statuses = []
         for year in years:
             statuses += [s for s in self.metrics.target_status(query.indicator, year) if not query.org or s.target.org == query.org]
-        statuses = [s for s in statuses if s.target.scope in _MAIN_SCOPES]
+        statuses = [s for s in statuses if s.target.scope in MAIN_SCOPES]
         if not statuses:
             return None
         seen: set[tuple] = set()
