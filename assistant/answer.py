@@ -81,6 +81,14 @@ class Assistant:
     def _orgs(self) -> list[str]:
         return sorted({d.org for d in self._visible_documents() if d.org})
 
+    def _named_orgs(self) -> list[str]:
+        """The documents' libraries and those a report names as the subject of its figures."""
+        key = (self.kb.registry.generation(), self.config.visibility)
+        cached = getattr(self, "_figure_orgs", None)
+        if cached is None or cached[0] != key:
+            cached = self._figure_orgs = (key, sorted(set(self._orgs()) | set(self.figures.metrics.orgs())))
+        return cached[1]
+
     def _mention_texts(self) -> list[str]:
         """What the visible documents say, whole: their organisations, titles and text."""
         return list(self._document_texts().values())
@@ -92,6 +100,16 @@ class Assistant:
         if cached is None or cached[0] != key:
             texts = {d.id: f"{d.org} {d.title} {self.kb.registry.document_text(d.id)}" for d in self._visible_documents()}
             cached = self._mentions = (key, texts)
+        return cached[1]
+
+    def _named_in_others(self, org: str) -> bool:
+        """Whether a document by another body names this library (a provincial report on its library)."""
+        key = (self.kb.registry.generation(), self.config.visibility, org)
+        cached = getattr(self, "_named_elsewhere", None)
+        if cached is None or cached[0] != key:
+            own = {d.id for d in self._visible_documents() if d.org == org}
+            named = any(_names_org(org, text) for d, text in self._document_texts().items() if d not in own)
+            cached = self._named_elsewhere = (key, named)
         return cached[1]
 
     def _visible_documents(self):
@@ -116,7 +134,7 @@ class Assistant:
     def _ask_one(self, question: str, history: list[str] | None) -> Answer:
         reference = self.reference_year()
         query = understand(question, indicators=self.kb.metrics.indicators, reference_year=reference,
-                           orgs=self._orgs(), scopes=self._scopes(), history=history)
+                           orgs=self._named_orgs(), scopes=self._scopes(), history=history)
         if query.org is None and len(self._orgs()) == 1 and self._of_places(self._orgs()[0], places_named(question)):
             query.org = self._orgs()[0]  # the one library, unless the question is about somewhere it is not
         if query.intent == "plan" and query.indicator and _asks_number(question):
@@ -243,7 +261,7 @@ class Assistant:
         if not query.org:
             return hits
         orgs = {d.id: d.org for d in self._visible_documents()}
-        return [h for h in hits if orgs.get(h.chunk.doc_id) == query.org]
+        return [h for h in hits if orgs.get(h.chunk.doc_id) == query.org or _names_org(query.org, h.chunk.text)]
 
     def _cites_other_org(self, query: Query, draft: Draft, elsewhere: set[str]) -> bool:
         """A draft resting only on other libraries' documents does not answer about the library named.
@@ -255,7 +273,8 @@ class Assistant:
         if not chunks:
             return False
         orgs = {d.id: d.org for d in self._visible_documents()}
-        cited = {orgs.get(c.doc_id, "") for c in chunks}
+        # A passage of another body's report that names the library asked about speaks of it
+        cited = {query.org if query.org and _names_org(query.org, c.text) else orgs.get(c.doc_id, "") for c in chunks}
         if query.org and len(self._orgs()) >= 2 and query.org not in cited and "" not in cited:
             return True
         if {c.doc_id for c in chunks} <= elsewhere:
@@ -324,6 +343,13 @@ class Assistant:
         text = query.text if not query.follow_up else " ".join([*carried, query.text])
         text = expand(text)
         hits = self.kb.search(text, k=self.config.k, filters=filters, prefer_years=query.years or None)
+        if query.org and self._named_in_others(query.org):
+            # 其中，某省图书馆…: another body's report speaks of this library in the passages that name it
+            wider = SearchFilters(visibility=self.config.visibility)
+            seen = {h.chunk.id for h in hits}
+            more = [h for h in self.kb.search(text, k=self.config.k, filters=wider, prefer_years=query.years or None)
+                    if h.chunk.id not in seen and _names_org(query.org, h.chunk.text)]
+            hits = sorted(hits + more, key=lambda h: -h.score)[: self.config.k]
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(query.text, hits)
         return hits
@@ -548,6 +574,12 @@ def _about_elsewhere(text: str, org: str | None, places: tuple[str, ...]) -> boo
     if any(p in text for p in places):
         return False
     return bool(org) or bool(_NATIONAL.search(text[:300]))
+
+
+def _names_org(org: str, text: str) -> bool:
+    """Whether a text names the library by its full name or a usual form of it."""
+    names = library_names(org)
+    return library_mentioned(names[0], [text]) if names else org in text
 
 
 def _said_texts(draft: Draft) -> list[str]:

@@ -33,7 +33,9 @@ from .types import FigureUsed
 _UNITS = ("人次", "册次", "场次", "册件", "平方米", "千册", "千人次", "人", "名", "册", "件", "次", "场", "个", "间",
           "家", "所", "元", "种", "分", "天", "项", "条", "台", "处", "期", "篇", "份", "本", "张", "位", "小时", "%")
 _UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
-_FIGURE = re.compile(rf"(?<![\d.,])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万|亿)?\s*(余|多)?\s*({_UNIT})(以上|余|多)?")
+# 56万余册 and 50余万册 alike: 余/多 before or after the magnitude
+_FIGURE = re.compile(rf"(?<![\d.,])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(余|多)?\s*(万|亿)?\s*(余|多)?\s*"
+                     rf"({_UNIT})(以上|余|多)?")
 # 十五个, 两千三百册, 一百余场: not 一 alone (一是, 一批), and not 分 (十分重要 is no score).
 _CN_DIGITS = "零一二两三四五六七八九十百千万"
 _CN_FIGURE = re.compile(rf"([二两三四五六七八九十][{_CN_DIGITS}]*|一[十百千万][{_CN_DIGITS}]*)\s*(余|多)?\s*"
@@ -68,9 +70,8 @@ def _numbers(text: str):
     in Chinese numerals (十五个, 两千册) count as well: case studies write them so."""
     found = []
     for m in _FIGURE.finditer(text):
-        if m.group(4) not in ("年", "月", "日"):
-            found.append((float(m.group(1).replace(",", "")), m.group(2) or "", m.group(4), m.group(0), m.start(), m.end(),
-                          bool(m.group(3) or m.group(5))))
+        found.append((float(m.group(1).replace(",", "")), m.group(3) or "", m.group(5), m.group(0), m.start(), m.end(),
+                      bool(m.group(2) or m.group(4) or m.group(6))))
     for m in _CN_FIGURE.finditer(text):
         try:
             value = float(cn2an.cn2an(m.group(1), "normal"))
@@ -167,7 +168,7 @@ def _subject(question: str, org: str | None = None) -> str:
 # -- operations --------------------------------------------------------------------------------
 _SUM = re.compile(r"加起来|加在一起|合起来|一共|合计|总共|共计|总计|加上|总和|之和|共有|共(?=多少)")
 _DIFF = re.compile(r"相差|差距|差多少|多出|高出|低了|(?<![至最])(?:多|少)了多少|(?:增加|减少|增长|下降|提高|降低|上升)了?多少"
-                   r"|比.{1,24}?(?:多|少|高|低)[\u4e00-\u9fff]?(?:出|了)?(?:多少|几)")
+                   r"|比.{1,24}?(?:多|少|高|低)[\u4e00-\u9fff]{0,3}?(?:出|了)?(?:多少|几)")
 _GAP = re.compile(r"还差|缺口|还有多少.{0,12}(?:没|未|尚未)|距离.{0,6}目标|离.{0,10}还差")
 _SHARE = re.compile(r"占.{1,24}?(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少%|占比|几成)|占比")
 _AVERAGE = re.compile(r"平均.{0,4}每|每.{1,10}?平均|日均|月均|人均|每天平均|平均一天")
@@ -292,7 +293,9 @@ def _own_names(c: Operand) -> list[str]:
     """The few words that name a figure: those right before it in its clause (现有在职人员7人 → 在职人员,
     一星级22家 → 一星级), or the noun right after it (58197元的图书 → 图书)."""
     names = []
-    before = _LINKING_TAIL.sub("", _letters(c.context))[-8:]
+    # 诗词作品《甲》、《乙》等281册: the titles and 等 are examples of what is counted, not its name
+    context = re.sub(r"等$", "", re.sub(r"[《〈][^》〉]*[》〉][、，,]?", "", c.context).strip())
+    before = _LINKING_TAIL.sub("", _letters(context))[-8:]
     if len(before) >= 3:
         names.append(before)
     named = _without_leading_verbs(before)
@@ -302,6 +305,12 @@ def _own_names(c: Operand) -> list[str]:
     if len(after) >= 2:
         names.append(after)
     return names
+
+
+def _label(c: Operand) -> str:
+    """A short name for a figure in the list of figures used: its own name, else the words before it."""
+    names = _own_names(c)
+    return (names[1] if len(names) > 1 and not c.after else names[0]) if names else (c.context[-12:] or c.stated)
 
 
 def _asked_unit(question: str) -> tuple[str, str] | None:
@@ -318,12 +327,18 @@ def _same_scale(ops: list[Operand]) -> tuple[str, float]:
     return magnitude, _SCALE.get(magnitude, 1.0)
 
 
+# 一、二、三等奖 lists 一等奖、二等奖、三等奖: one-character items sharing the words after the last
+_SHARED_TAIL = re.compile(r"((?:[一二三四五六七八九十甲乙丙丁\d]、)+[一二三四五六七八九十甲乙丙丁\d])([\u4e00-\u9fff]{1,3})(?=$|[和与及、])")
+
+
 def _split_parts(text: str) -> list[str]:
     """The parts a sum lists, from the subject (its places already removed by ``_subject``)."""
+    text = re.split(r"[，,；;]", text)[-1]  # 捐赠文献中，诗词和史志: the clause before frames the list
     text = re.sub(r"^(?:另外|其他|其余|此外)", "", text)
     # 图书、报刊和书架三项采购: the count closes the list and what follows it names them all
     text = re.sub(r"(?:这|那)?[两二三四五六七八九十\d]+(?:项|个|类|者|部分|方面)[\u4e00-\u9fff]{0,4}$", "", text)
-    text = re.sub(r"等[\u4e00-\u9fff]{0,4}$", "", text)
+    text = _SHARED_TAIL.sub(lambda m: "、".join(i + m.group(2) for i in m.group(1).split("、")), text)
+    text = re.sub(r"(?<![一二三四五六七八九十甲乙丙丁])等[\u4e00-\u9fff]{0,4}$", "", text)  # …等 ends a list; 三等奖 is a name
     parts = [_term(p) for p in re.split(r"和|与|及|以及|、|加上|跟|同", text)]
     return [p for p in parts if len(p) >= 2]
 
@@ -387,7 +402,7 @@ def _each_part(parts: list[str], ops: list[Operand], unit: str | None) -> list[O
             chosen = _respectively(parts, ops, unit)
             break
         chosen.append(op)
-    if not chosen or len({o.chunk_id + o.stated for o in chosen}) != len(chosen):
+    if not chosen or len({(o.chunk_id, o.context, o.stated) for o in chosen}) != len(chosen):
         return None
     return chosen
 
@@ -461,24 +476,39 @@ def _gap(question: str, subject: str, ops: list[Operand]) -> Result | None:
                   [whole, done], "还差")
 
 
+_AREA = re.compile(r"全(?:国|省|市|区|县)")
+
+
 def _share(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand],
-           wholes: list[Operand] = ()) -> Result | None:
+           wholes: list[Operand] = (), org: str | None = None) -> Result | None:
     # 图书藏量在总藏量中占多大比例 names the part first and the whole inside 在…中
     m = re.search(r"(.+?)在(.+?)(?:中|里|当中|之中)占", subject) \
         or re.search(r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少|占比|几成)", subject)
     if not m:
         return None
+    part_words, whole_words = m.group(1), m.group(2)
+    framed = re.fullmatch(r"(.+?)(?:当中|之中|中|里)[，,]?(.+)", part_words)
+    if len(_term(re.sub(r"多大|多高|多少", "", whole_words))) < 2 and framed:  # 捐赠文献里诗词作品占多大比例: the whole frames the part
+        whole_words, part_words = framed.group(1), framed.group(2)
     pool = [o for o in rows + ops if not years or o.year in years or (o.year is None and not o.from_table)]
-    part = _best(_term(m.group(1)), pool)
-    whole = _best(_term(m.group(2)), pool, exclude=[part] if part else [])
+    area = _AREA.search(whole_words)
+    if org and area:
+        # 某馆接待读者占全省公共图书馆接待读者的比例: one quantity, the library's own (its sentence names
+        # it; the table's rows are the library's already) over the area's (a sentence not about the library)
+        named = _term(_AREA.sub("", re.sub(r"(?:公共)?图书馆", "", whole_words)))
+        part = _best(_term(part_words), [o for o in pool if o.from_table or org in o.quote])
+        whole = _best(named, [o for o in ops if org not in o.quote], exclude=[part] if part else [])
+    else:
+        part = _best(_term(part_words), pool)
+        whole = _best(_term(whole_words), pool, exclude=[part] if part else [])
     if part is not None and whole is not None and _same_figure(part, whole):
         whole = None  # one figure fits both words: it is not its own whole
-    if part is not None and part.from_table and wholes and _WHOLE.search(m.group(2)):
+    if part is not None and part.from_table and wholes and _WHOLE.search(whole_words):
         # the part's own figure for the whole area, in the same year and unit
         same = {round(w.plain, 6): w for w in wholes
                 if w.context == part.context and w.year == part.year and w.unit == part.unit}
         whole = next(iter(same.values())) if len(same) == 1 else whole
-    if part is not None and whole is None and _WHOLE.search(m.group(2)):
+    if part is not None and whole is None and _WHOLE.search(whole_words):
         return _share_of_listed(part, ops)
     if part is None or whole is None or part.unit != whole.unit or not whole.plain or part.plain > whole.plain:
         return None
@@ -538,6 +568,11 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         per, per_text, rest = float(n), f"{n}天", re.sub(r"^[天日]", "", rest)
     elif re.match(r"(?:个)?月", rest) or "月均" in subject:
         per, per_text, rest = 12.0, "12个月", re.sub(r"^(?:个)?月", "", rest)
+    elif _KIND_OF_DAY.match(rest) and _days_of(_KIND_OF_DAY.match(rest).group(1), ops) is not None:
+        # 平均每个开馆日: the days the passages count of that kind (开馆266天) divide
+        kind = _KIND_OF_DAY.match(rest)
+        divisor = _days_of(kind.group(1), ops)
+        per, per_text, rest = divisor.plain, divisor.stated, rest[kind.end():]
     elif "人均" in subject and not re.search(r"平均.{0,4}?每", subject):
         # 人均 is per head of the population served: the divisor is a population the passages state.
         people = [o for o in ops if o.unit in ("人", "名") and fit("人口", o.context[-12:] + o.after) >= 0.99]
@@ -596,9 +631,15 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         exact = [o for o in pool if o.unit in same]
         pool = exact or [o for o in pool if units_compatible(o.unit, unit)]
     numerator = _best(term, pool) if term else None
-    if numerator is None and divisor is not None and unit:
-        # The figure of the asked unit that stands in the divisor's own sentence (158名员工…5000场).
-        same = {round(o.plain, 6): o for o in pool if o.quote == divisor.quote and o.chunk_id == divisor.chunk_id}
+    beside = [o for o in pool if divisor is not None and o.quote == divisor.quote and o.chunk_id == divisor.chunk_id
+              and term and _score(term, o) >= 0.6]
+    if numerator is not None and len({round(o.plain, 6) for o in beside}) == 1 and numerator not in beside:
+        numerator = beside[0]  # what the divisor's own sentence counts is what is divided (开馆266天，接待65万人次)
+    if numerator is None and divisor is not None and (unit or term):
+        # The figure of the asked unit, or of the words asked, that stands in the divisor's own sentence
+        # (158名员工…5000场; 开馆266天…接待读者65万人次).
+        same = {round(o.plain, 6): o for o in pool if o.quote == divisor.quote and o.chunk_id == divisor.chunk_id
+                and (unit or _score(term, o) >= 0.6)}
         numerator = next(iter(same.values())) if len(same) == 1 else None
     if numerator is None:
         return None
@@ -607,6 +648,15 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
     value = value / _SCALE.get(magnitude, 1.0)
     used = [numerator] + ([divisor] if divisor is not None else [])
     return Result(value, magnitude + numerator.unit, f"{numerator.stated} ÷ {per_text}", used, "平均")
+
+
+_KIND_OF_DAY = re.compile(r"个?([\u4e00-\u9fff]{1,3}?)日")
+
+
+def _days_of(kind: str, ops: list[Operand]) -> Operand | None:
+    """The one count of days of a kind (开馆266天 for 开馆日, 服务300天 for 服务日) the passages state."""
+    days = {round(o.plain, 6): o for o in ops if o.unit == "天" and fit(kind, o.context[-8:]) >= 0.99}
+    return next(iter(days.values())) if len(days) == 1 else None
 
 
 def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years: list[int],
@@ -866,7 +916,9 @@ def compute(query, hits, metrics) -> Draft | None:
         wanted = set(years) | {y - 1 for y in years} | {y + 1 for y in years}
         docs = {h.chunk.doc_id for h in hits}  # the documents retrieval found on the subject
         scope = getattr(query, "scope", None)
-        found = [r for r in metrics.all(org=query.org, include_derived=False)
+        # a rate may start from a year worked back from a stated amount (比2013年增加33.35万人次); a year
+        # worked back from a stated rate never needs one computed
+        found = [r for r in metrics.all(org=query.org, include_derived=op == "rate")
                  if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)]
         stored = [r for r in found if ((r.scope or "") == scope if scope else (r.scope or "") in MAIN_SCOPES)]
         rows = [_row_operand(r) for r in stored if r.kind in _STATED_KINDS]
@@ -882,7 +934,7 @@ def compute(query, hits, metrics) -> Draft | None:
         elif op == "gap":
             result = _gap(question, subject, ops)
         elif op == "share":
-            result = _share(question, subject, ops, years, rows, wholes)
+            result = _share(question, subject, ops, years, rows, wholes, getattr(query, "org", None))
         elif op == "average":
             result = _average(question, subject, ops, years)
         elif op == "prior":
@@ -930,7 +982,7 @@ def _draft(result: Result, question: str) -> Draft:
         approx, unit = "", unit + "以上"
     draft.add(f"{words}{approx}{shown}{unit}（推算：{result.formula}）", ids, quote)
     for o in result.operands:
-        draft.figures.append(FigureUsed(o.context[-12:] or o.stated, o.year, o.value, o.magnitude + o.unit, o.source,
+        draft.figures.append(FigureUsed(_label(o), o.year, o.value, o.magnitude + o.unit, o.source,
                                         stated=o.stated))
     draft.figures.append(FigureUsed(f"{words}（推算）", result.operands[0].year, float(shown), unit,
                                     result.operands[0].source, derived=True, formula=f"推算：{formula}",

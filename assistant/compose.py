@@ -180,7 +180,9 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
 
 
 _DATE_QUESTION = re.compile(r"哪天|哪一天|什么时候|何时|几月几[日号]|哪个月|几号|什么日子")
-_DATE = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|(?:19|20)\d{2}-\d{1,2}-\d{1,2}")
+# 2013年2月20日, 2013-2-20, 2013.2.20, 2013/2/20, 二○一四年十二月二十三日: the ways a date is signed
+_DATE = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}"
+                   r"|[〇○零一二三四五六七八九]{4}\s*年|[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*[日号]")
 
 
 def asks_date(query: Query) -> bool:

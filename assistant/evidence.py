@@ -189,6 +189,7 @@ _UNIT_TAIL = re.compile(r"(?:人次|册次|场次|册|件|种|场|次)$")
 
 _AFTER_PLACE = re.compile(r"(?:省|市|县|区|旗|州|公共|图书馆|馆|全省|全市|各地|\d|去年|今年|前年|明年|上年|近|和|与|及|、|跟)")
 _BEFORE_PLACE = re.compile(r"(?:和|与|及|、|跟|同)$")
+_OPENING = re.compile(r"(?:(?:19|20)\d{2}\s*年?(?:度|底|末|初)?)?")  # the question's start, a year at most
 _PLACE_SUFFIX = re.compile(r"(?:省|市|县|区|旗|州|盟|自治区|特别行政区)$")
 
 
@@ -206,7 +207,7 @@ def places_named(question: str) -> tuple[str, ...]:
         # A word the segmenter calls a place is one only where it is used as one: named with its
         # suffix (某某市), before a library, a year or another place, or opening the question.
         # 新建 in 新建了几间 is a verb.
-        if not (_PLACE_SUFFIX.search(w.word) or start == 0 or _AFTER_PLACE.match(question, at)
+        if not (_PLACE_SUFFIX.search(w.word) or _OPENING.fullmatch(question[:start]) or _AFTER_PLACE.match(question, at)
                 or _BEFORE_PLACE.search(question[:start])):
             continue
         stem = _PLACE_SUFFIX.sub("", w.word)

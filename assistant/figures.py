@@ -141,8 +141,9 @@ class FigureAnswerer:
                 or len(query.orgs) > 1 or len(query.scopes) > 1 or query.follow_up:
             return [query] if query.indicator else None
         if query.years:  # read only the years asked: the whole table grows with every document
+            # a year known only by a stated change (比2013年增加…) has its figures worked back (推算)
             rows = [r for year in sorted(set(query.years))
-                    for r in self.metrics.all(year=year, org=query.org, include_derived=False)]
+                    for r in self.metrics.all(year=year, org=query.org, include_derived=True)]
         else:
             rows = self.metrics.all(org=query.org, include_derived=False)
         if query.scope:
@@ -214,6 +215,11 @@ class FigureAnswerer:
             if first.kind == "target":  # a plan's wording carries what goes with the target (总数达到71间)
                 clause = _clause_of(first)
                 source = f"（原文：{clause}）" if clause and clause != first.stated else ""
+            if first.derived:  # worked back from a stated change: said so, with its formula
+                formula = (first.formula or "").removeprefix("推算：")
+                draft.add(f"{label}{kind}据此推算约为{first.stated}（推算：{formula}）", first.chunk_id, first.quote)
+                draft.figures.append(_used(first))
+                return
             draft.add(f"{label}{kind}为{_value_text(first)}{_companion(first)}{change}{source}", first.chunk_id,
                       first.quote)
             draft.figures.append(_used(first))

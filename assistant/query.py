@@ -142,10 +142,10 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
         for name in library_names(org):
             forms += [*name.forms(), name.place, *([name.short] if name.short else [])]
         forms.append(org[:2])
-        at = [text.find(f) for f in forms if len(f) >= 2 and f in text]
-        if at:
-            found.append((min(at), org))
-    return [org for _, org in sorted(found)]
+        at = [(text.find(f), -len(f), f != org) for f in forms if len(f) >= 2 and f in text]
+        if at:  # the earliest mention; at one place, the longest name said (四川省图书馆 over 四川…), and
+            found.append((*min(at), org))  # a library's own full name over another's short form of it
+    return [org for *_, org in sorted(found)]
 
 
 def find_scopes(text: str, scopes: list[str]) -> list[str]:

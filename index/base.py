@@ -34,7 +34,7 @@ from .vectors import open_vector_index
 _SKIP_PREFIXES = (".", "~$")
 # Bump when parsing, chunking or figure extraction changes what a file yields:
 # documents read by an older pipeline are read again even if the file is unchanged.
-PIPELINE_VERSION = "13"
+PIPELINE_VERSION = "14"
 # A filtered vector search first asks for this many times its depth from the whole base (see _vectors_within).
 _WIDEN = 3
 _YEAR_IN_QUERY = re.compile(r"(?<!\d)(19[5-9]\d|20\d{2})(?!\d)")

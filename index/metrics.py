@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS figures (
     char_end INTEGER NOT NULL,
     stated TEXT NOT NULL,
     quote TEXT NOT NULL,
-    check_note TEXT
+    check_note TEXT,
+    org TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS figures_lookup ON figures(indicator, year, scope);
 CREATE INDEX IF NOT EXISTS figures_doc ON figures(doc_id);
@@ -49,10 +50,12 @@ CREATE INDEX IF NOT EXISTS figures_chunk ON figures(chunk_id);
 _COLUMNS = (
     "doc_id, chunk_id, indicator, phrase, value, unit, plain_value, base_unit, year, kind, scope, as_of, "
     "qualifier, change_pct, change_dir, change_text, derived, formula, char_start, char_end, stated, quote, "
-    "check_note"
+    "check_note, org"
 )
+# A figure's organisation: the library its sentence names as its subject (其中，某省图书馆…), else its document's.
+_ORG = "COALESCE(NULLIF(f.org, ''), d.org)"
 _SELECT = (
-    "SELECT f.id, f.doc_id, d.file_name, d.title, d.doc_type, d.org, f.chunk_id, f.indicator, f.phrase, f.value, "
+    f"SELECT f.id, f.doc_id, d.file_name, d.title, d.doc_type, {_ORG}, f.chunk_id, f.indicator, f.phrase, f.value, "
     "f.unit, f.plain_value, f.base_unit, f.year, f.kind, f.scope, f.as_of, f.qualifier, f.change_pct, "
     "f.change_dir, f.change_text, f.derived, f.formula, f.char_start, f.char_end, f.stated, f.quote, "
     "f.check_note FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'ready'"
@@ -119,7 +122,7 @@ def write_figures(conn: sqlite3.Connection, doc: Document) -> None:
     """Insert a document's figures; called inside the registry's transaction."""
     conn.execute("DELETE FROM figures WHERE doc_id = ?", (doc.doc_id,))
     conn.executemany(
-        f"INSERT INTO figures ({_COLUMNS}) VALUES ({', '.join('?' * 23)})",
+        f"INSERT INTO figures ({_COLUMNS}) VALUES ({', '.join('?' * 24)})",
         [_row(doc.doc_id, f) for f in doc.figures],
     )
 
@@ -128,7 +131,7 @@ def _row(doc_id: str, f: Figure) -> tuple:
     return (
         doc_id, f.chunk_id, f.indicator, f.phrase, f.value, f.unit, f.plain_value, f.base_unit, f.year, f.kind,
         f.scope, f.as_of, f.qualifier, f.change_pct, f.change_dir, f.change_text, int(f.derived), f.formula,
-        f.char_start, f.char_end, f.stated, f.quote, f.check,
+        f.char_start, f.char_end, f.stated, f.quote, f.check, f.org,
     )
 
 
@@ -171,11 +174,18 @@ class MetricsStore:
         sql = _SELECT + (f" AND {where}" if where else "") + f" ORDER BY {order}"
         return [_metric(r) for r in self.conn.execute(sql, tuple(params)).fetchall()]
 
+    def orgs(self) -> list[str]:
+        """The libraries figures are attributed to by their own sentences (其中，某图书馆…)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT f.org FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'ready' "
+            "AND f.org != ''" + (" AND d.visibility = 'public'" if self.visibility == "public" else "")).fetchall()
+        return [r[0] for r in rows]
+
     def all(self, indicator: str | None = None, year: int | None = None, scope: str | None = None,
             include_derived: bool = True, org: str | None = None) -> list[MetricRow]:
         clauses, params = [], []
         if org:  # a document that names no organisation (a bare statistics table) is not excluded
-            clauses.append("(d.org = ? OR d.org = '')")
+            clauses.append(f"({_ORG} = ? OR {_ORG} = '')")
             params.append(org)
         if indicator:
             clauses.append("f.indicator = ?")

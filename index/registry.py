@@ -124,6 +124,8 @@ class Registry:
         columns = {r[1] for r in self.conn.execute("PRAGMA table_info(documents)")}
         if "pipeline" not in columns:  # databases made before the column existed
             self.conn.execute("ALTER TABLE documents ADD COLUMN pipeline TEXT NOT NULL DEFAULT ''")
+        if "org" not in {r[1] for r in self.conn.execute("PRAGMA table_info(figures)")}:
+            self.conn.execute("ALTER TABLE figures ADD COLUMN org TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self.conn.close()

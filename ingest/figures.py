@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from .indicators import IndicatorList, load_indicators, units_compatible
-from .outline import default_period
+from .outline import default_period, library_names
 from .types import Document, Paragraph
 
 # Units, longest first so that 万册次 wins over 万册 and 场次 over 场.
@@ -33,11 +33,16 @@ _PREFIX_QUALIFIERS = ("远超", "超过", "不少于", "不低于", "不超过",
 _PEOPLE_NOUNS = "群众|读者|市民|观众|儿童|学生|居民|游客"
 _NUMBER = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?)(?P<suf1>多|余)?(?P<mag>万|亿)?(?P<suf2>多|余)?"
-    rf"(?:(?P<pct>%|‰)|(?P<unit>{_UNIT_RE})|(?<=万)(?P<people>(?=(?:名)?(?:{_PEOPLE_NOUNS}))))"
+    rf"(?:(?P<pct>%|‰)|(?P<unit>{_UNIT_RE})|(?<=万)(?P<people>(?=(?:名)?(?:{_PEOPLE_NOUNS})))"
+    rf"|(?<=[万亿])(?P<bare>(?![\u4e00-\u9fff\d])))"
 )
+# 外借册次达114.8万, 累计注册读者达401万: a number in 万 with no unit after it counts in the unit its name
+# ends with (a count's unit, or people for readers and users).
+_NAME_UNIT = re.compile(rf"(?:(?P<unit>{_UNIT_RE})|(?P<people>{_PEOPLE_NOUNS}|用户|粉丝|会员))(?:数|总数|量)?"
+                        r"(?:已|共|累计)?(?:达到|达|为|是|约|近|突破|超过|逾|有)*$")
 
 _CHANGE = re.compile(
-    r"(?:同比|较上年|比上年|较去年|比去年|环比)?(?P<dir>负增长|增长|增加|上升|提高|提升|下降|减少|降低|回落|下滑|增幅|降幅)"
+    r"(?:(?:同比|较|比)(?P<base>(?:19|20)\d{2})\s*年(?:同期)?|同比|较上年|比上年|较去年|比去年|环比)?(?P<dir>负增长|增长|增加|上升|提高|提升|下降|减少|降低|回落|下滑|增幅|降幅)"
     r"(?:了|为|达)?(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>%|个百分点)"
 )
 _ABS_CHANGE = re.compile(r"(?:较|比)(?:上年|去年|上一年|(?P<year>(?:19|20)\d{2})\s*年(?:底|末)?)(?:同期)?"
@@ -95,6 +100,8 @@ class Figure:
     change_text: str | None = None
     # 较2020年增加128个: (amount, up | down, the year compared with) — gives that year's value, 推算
     change_amount: tuple[float, str, int | None] | None = None
+    change_base_year: int | None = None  # 同比2018年增长24%: the year a stated change is against
+    times_of: tuple[float, int] | None = None  # 是2018年的2.6倍: (multiple, that year)
     derived: bool = False
     formula: str | None = None
     char_start: int = 0
@@ -103,6 +110,7 @@ class Figure:
     chunk_id: str | None = None
     check: str | None = None  # a stated percentage checked against its counts
     stated: str = ""  # the number and unit exactly as written
+    org: str = ""  # the library the sentence names as its subject when not the document's own
 
     def key(self) -> tuple:
         return (self.indicator, self.year, self.scope, self.kind)
@@ -181,26 +189,38 @@ def _sentence(ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period
         if _not_a_figure(mtext, m):
             continue
         if not m.group("pct"):
-            scale, base = split_unit(_unit_of(m, ""))
+            unit = _unit_of(m, mtext[: m.start()])
+            if not unit:
+                continue  # a bare 万 whose name gives no unit
+            scale, base = split_unit(unit)
             counts.append((float(m.group("num")) * scale, base, text[m.start() : m.end()]))
         change = _as_change(mtext, m)
         if change is not None:
             if found:
-                _set_change(found[-1], *change)
+                _set_change(found[-1], *change[:3], base_year=change[3])
             continue
         if m.group("pct") and _COMPLETION.search(mtext[max(0, m.start() - 16) : m.start()]):
             continue  # 完成年度目标的109.16%: an attribute of the figure before, not a figure
         amount = _ABS_CHANGE.search(mtext[max(last_end, _last_break(mtext, m.start())) : m.start()])
-        if amount and not m.group("pct") and found and _unit_of(m, mtext[m.end():]) == found[-1].unit \
-                and found[-1].change_amount is None:
-            # 共694个，较2020年增加128个: the change of the figure before, not a count of its own
+        changed = [f for f in found if f.unit == _unit_of(m, mtext[: m.start()])] if amount and not m.group("pct") else []
+        if changed and changed[-1].change_amount is None:
+            # 共694个，较2020年增加128个: the change of the last figure in that unit (开放24小时 between them
+            # counts hours), not a count of its own
             year = int(amount.group("year")) if amount.group("year") else None
-            found[-1].change_amount = (float(m.group("num")), "down" if amount.group("dir") in _DOWN_WORDS else "up",
-                                       year)
+            changed[-1].change_amount = (float(m.group("num")), "down" if amount.group("dir") in _DOWN_WORDS else "up",
+                                         year)
             continue
         fig = _prose_figure(ctx, p, text, mtext, m, last_end, period_kind, section_year, s0, found)
         if fig is None:
             continue
+        stock = [f for f in found if f.unit == fig.unit and f.kind in ("cumulative", "asof") and f.year == fig.year
+                 and not f.phrase.startswith("新增")] if fig.phrase.startswith("新增") else []
+        if stock and stock[-1].change_amount is None and stock[-1].change_pct is None:
+            stock[-1].change_amount = (fig.value, "up", None)  # the stock a year before is the stock less the addition
+        fig.org = _subject_library(text[: m.start()], ctx.doc.org)
+        times = _TIMES_OF.match(mtext, m.end())
+        if times:
+            fig.times_of = (float(times.group("num")), int(times.group("year")))
         found.append(fig)
         found.extend(_each(ctx, fig, text[max(last_end, _last_break(mtext, m.start())) : m.start()]))
         last_end = m.end()
@@ -240,7 +260,32 @@ def _not_a_figure(mtext: str, m: re.Match) -> bool:
     return False
 
 
-def _as_change(mtext: str, m: re.Match) -> tuple[float, str, str] | None:
+_INCREMENT = re.compile(r"新增|新购|新入藏|年增")
+# 其中，某省图书馆开馆266天: a library named at the start of a clause is what the clause's figures are of.
+_CLAUSE_OPENING = re.compile(r"(?:^|[，,。；;：:])\s*(?:其中|另外|此外|同时|而)?[，,]?\s*(?:(?:19|20)\d{2}年(?:度)?[，,]?)?\s*$")
+
+
+def _subject_library(before: str, own: str) -> str:
+    """The library a sentence's figure is of, when the sentence opens a clause with another library's name."""
+    before = before.rsplit("\n", 1)[-1]  # a heading line above is not the sentence
+    names = [n for n in library_names(before) if "公共图书馆" not in n.name]
+    if not names:
+        return ""
+    name = names[-1]
+    at = before.rfind(name.name)
+    # a report by all of a place's libraries (某市公共图书馆) is not by the one library of that place
+    own_places = [n.place for n in library_names(own)] if own and "公共图书馆" not in own else []
+    if at < 0 or not _CLAUSE_OPENING.search(before[:at]) or name.name == own \
+            or any(p in name.place or name.place in p for p in own_places):
+        return ""
+    return name.name
+
+
+# 新增注册读者近60万，是2018年的2.6倍: the figure is a multiple of that year's
+_TIMES_OF = re.compile(r"[，,]?是(?P<year>(?:19|20)\d{2})\s*年(?:同期)?的(?P<num>\d+(?:\.\d+)?)倍")
+
+
+def _as_change(mtext: str, m: re.Match) -> tuple[float, str, str, int | None] | None:
     """If the number is the percentage (or amount) of a stated change, return it."""
     window = mtext[max(0, m.start() - 12) : m.end()]
     cm = None
@@ -251,18 +296,25 @@ def _as_change(mtext: str, m: re.Match) -> tuple[float, str, str] | None:
         value = float(cm.group("num"))
         if value < 0:
             direction, value = "down", -value
-        return value, direction, cm.group(0)
+        return value, direction, cm.group(0), int(cm.group("base")) if cm.group("base") else None
     return None
 
 
-def _set_change(fig: Figure, pct: float, direction: str, text: str) -> None:
+def _set_change(fig: Figure, pct: float, direction: str, text: str, base_year: int | None = None) -> None:
     fig.change_pct, fig.change_dir, fig.change_text = pct, direction, text
+    fig.change_base_year = base_year
 
 
-def _unit_of(m: re.Match, after: str) -> str:
+def _unit_of(m: re.Match, before: str) -> str:
+    """The figure's unit; for a bare 万 the unit its name ends with, "" when the name gives none."""
     mag = m.group("mag") or ""
     if m.group("pct"):
         return m.group("pct")
+    if m.group("bare") is not None:
+        named = _NAME_UNIT.search(before[_last_break(before, len(before)):])
+        if named is None:
+            return ""
+        return mag + (named.group("unit") or "人")
     if m.group("people") is not None and m.group("unit") is None:
         return mag + "人"
     return mag + m.group("unit")
@@ -270,7 +322,9 @@ def _unit_of(m: re.Match, after: str) -> str:
 
 def _prose_figure(ctx: _Context, p: Paragraph, text: str, mtext: str, m: re.Match, last_end: int,
                   period_kind: str, section_year: int | None, s0: int, found: list[Figure]) -> Figure | None:
-    unit = _unit_of(m, mtext[m.end() :])
+    unit = _unit_of(m, mtext[: m.start()])
+    if not unit:
+        return None
     value = float(m.group("num"))
     qualifier = _qualifier(mtext[: m.start()], m)
     clause_start = max(last_end, _last_break(mtext, m.start()))
@@ -383,6 +437,13 @@ def _indicator(ctx: _Context, left: str, right: str, sentence_before: str, previ
         return after[1], right.strip()
     # No name of its own: a target, a subtype or a later value of a figure before it.
     rest = _RELATIONAL.sub("", phrase)
+    if _PLACE_ONLY.fullmatch(rest) and len(right.strip()) >= 2:
+        return None, right.strip()[:16]  # 全省共有86家公共图书馆…: a place owns it, the noun after names it
+    if len(rest) <= 2:
+        named = _named_before(sentence_before)
+        if named:
+            hit = ctx.indicators.find(named, unit)
+            return (hit[1] if hit else None), named
     if len(rest) <= 2 or phrase.endswith(("型", "类")):
         same_unit = [f for f in previous if units_compatible(split_unit(f.unit)[1], split_unit(unit)[1])]
         sibling = _sibling(phrase, left, same_unit[-1] if same_unit else None)
@@ -391,6 +452,8 @@ def _indicator(ctx: _Context, left: str, right: str, sentence_before: str, previ
         if same_unit:
             # A target names the sentence's subject; a later value continues the last figure.
             source = same_unit[0] if _TARGET_WORDS.search(left) else same_unit[-1]
+            if _INCREMENT.search(left) and source.kind in ("cumulative", "asof"):
+                return None, f"新增{source.phrase}"  # 总藏量4456.2万册，新增268.6万册: the year's addition
             return source.indicator, phrase or source.phrase
         earlier = ctx.indicators.find(sentence_before, unit)
         if earlier:
@@ -400,6 +463,27 @@ def _indicator(ctx: _Context, left: str, right: str, sentence_before: str, previ
     tail = re.sub(r"^(?:不同|各类|多|余)", "", right.strip())
     tail = re.split(r"的|，|。", tail)[-1] if tail else ""
     return (None, tail[:16]) if len(tail) >= 2 else (None, "")
+
+
+# 下载量逐年增长，2022年高达5155万次: a clause that only dates the figure takes its name from the clause
+# before, whose subject is a quantity (…量, …数) followed by how it went.
+_HOW_IT_WENT = r"(?:逐年|常年|持续|不断|稳步|连续|一直|每年|大幅|明显|高居|位居|再创|创)"
+_QUANTITY_SUBJECT = re.compile(rf"^([\u4e00-\u9fff]{{2,16}}?(?:量|数|人次|册次|总数|规模))(?={_HOW_IT_WENT})")
+_PLACE_ONLY = re.compile(r"(?:全|本)?[\u4e00-\u9fff]{0,6}(?:省|市|县|区|旗)|全省|全市|全县|全区")
+
+
+def _named_before(sentence_before: str) -> str | None:
+    clauses = re.split(r"[，,；;]", sentence_before)
+    if len(clauses) < 2 or re.search(r"\d", clauses[-2]) or not re.fullmatch(r"[\u4e00-\u9fff]*(?:19|20)\d{2}年[\u4e00-\u9fff]{0,3}",
+                                                                             clauses[-1].strip()):
+        return None
+    previous = re.sub(r"^(?:此外|另外|同时|其中)", "", clauses[-2].strip(" “”\"□"))
+    m = _QUANTITY_SUBJECT.match(previous)
+    if not m:
+        return None
+    name = m.group(1)
+    subject = _SUBJECT.match(name)
+    return name[subject.end():] if subject and len(name) - subject.end() >= 2 else name
 
 
 def _wrapped(ctx: _Context, left: str, unit: str) -> tuple[str, str, int] | None:
@@ -654,24 +738,40 @@ def derive_prior_year(fig: Figure) -> Figure | None:
     """The previous year's value implied by a stated change (marked 推算, with its formula)."""
     if fig.change_amount is not None and fig.change_pct is None and fig.year is not None and fig.unit != "%":
         return _prior_from_amount(fig)
-    if fig.change_pct is None or fig.change_dir is None or fig.year is None or fig.unit == "%":
-        return None
-    sign = 1 if fig.change_dir == "up" else -1
-    factor = 1 + sign * fig.change_pct / 100
-    if factor <= 0:
+    if fig.year is None or fig.unit == "%":
         return None
     decimals = len(fig.stated.split(".")[1]) - len(fig.unit) if "." in fig.stated else 0
-    decimals = max(0, decimals)
-    prior = round(fig.value / factor, decimals)
-    op = "+" if sign > 0 else "-"
-    formula = f"{fig.stated} ÷ (1 {op} {fig.change_pct:g}%) ≈ {prior:.{decimals}f}{fig.unit}"
+    decimals = max(1 if fig.times_of else 0, decimals)  # 60万 ÷ 2.6 is not a whole number of 万
+    if fig.times_of is not None and fig.change_pct is None:
+        times, year = fig.times_of
+        if times <= 0 or year >= fig.year:
+            return None
+        prior = round(fig.value / times, decimals)
+        formula = f"{fig.stated} ÷ {times:g} ≈ {_plain_number(prior, decimals)}{fig.unit}"
+    else:
+        if fig.change_pct is None or fig.change_dir is None:
+            return None
+        sign = 1 if fig.change_dir == "up" else -1
+        factor = 1 + sign * fig.change_pct / 100
+        year = fig.change_base_year or fig.year - 1
+        if factor <= 0 or year >= fig.year:
+            return None
+        prior = round(fig.value / factor, decimals)
+        op = "+" if sign > 0 else "-"
+        formula = f"{fig.stated} ÷ (1 {op} {fig.change_pct:g}%) ≈ {_plain_number(prior, decimals)}{fig.unit}"
     scale, base = split_unit(fig.unit)
     return Figure(
         indicator=fig.indicator, phrase=fig.phrase, value=prior, unit=fig.unit, plain_value=prior * scale,
-        base_unit=base, year=fig.year - 1, kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
+        base_unit=base, year=year, kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
         scope=fig.scope, derived=True, formula=f"推算：{formula}", char_start=fig.char_start,
-        char_end=fig.char_end, quote=fig.quote, chunk_id=fig.chunk_id, stated=f"{prior:.{decimals}f}{fig.unit}",
+        char_end=fig.char_end, quote=fig.quote, chunk_id=fig.chunk_id, org=fig.org, stated=f"{_plain_number(prior, decimals)}{fig.unit}",
     )
+
+
+def _plain_number(value: float, decimals: int) -> str:
+    """As reports write a number: 112, not 112.0."""
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _prior_from_amount(fig: Figure) -> Figure | None:
@@ -687,12 +787,12 @@ def _prior_from_amount(fig: Figure) -> Figure | None:
                    len(f"{amount:g}".split(".")[1]) if "." in f"{amount:g}" else 0)
     prior = round(prior, decimals)
     op = "-" if direction == "up" else "+"
-    shown = f"{prior:.{decimals}f}{fig.unit}"
+    shown = f"{_plain_number(prior, decimals)}{fig.unit}"
     formula = f"{fig.stated} {op} {amount:g}{fig.unit} = {shown}"
     scale, base = split_unit(fig.unit)
     return Figure(
         indicator=fig.indicator, phrase=fig.phrase, value=prior, unit=fig.unit, plain_value=prior * scale,
         base_unit=base, year=year, kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
         scope=fig.scope, derived=True, formula=f"推算：{formula}", char_start=fig.char_start,
-        char_end=fig.char_end, quote=fig.quote, chunk_id=fig.chunk_id, stated=shown,
+        char_end=fig.char_end, quote=fig.quote, chunk_id=fig.chunk_id, org=fig.org, stated=shown,
     )

@@ -166,13 +166,13 @@ _ADMIN = "省|市|县|区|旗|州|盟|镇|乡|街道"
 _LIBRARY_NAME = re.compile(rf"([\u4e00-\u9fff]{{1,12}}?(?:{_ADMIN}))((?:公共|少年儿童|少儿)?图书馆)")
 # Characters that end the words before a name ("2024年某县图书馆", "这家某市图书馆"), never part of it.
 _BEFORE_NAME = re.compile(
-    r"^.*(?:[年度的与及在了是为对将把被给让这该此其各每个所有哪些吗呢么去到们]"
+    r"^.*(?:哪[家个所座]?|[年度的与及在了是为对将把被给让这该此其各每个所有些吗呢么去到们占]"
     r"|结合|根据|通过|按照|围绕|关于|来自|位于|走进|参观|携手|本文|本报|记者)"
 )
 # Words that end in a place suffix without naming a place: 城市图书馆, 地区图书馆, 全省图书馆, 省级图书馆.
 _NOT_A_PLACE = re.compile(
     r"^(?:城市|地区|社区|街区|园区|景区|校区|片区|辖区|郊区|山区|老区|新区|城区|市区|县区|县市|省市|地市|乡镇|城乡|"
-    r"[全本][省市县区镇乡]|.{2,}城市|.*级.*)$"
+    r"[全本外邻他][省市县区镇乡]|.{2,}城市|.*级.*)$"
 )
 _SUFFIX = re.compile(rf"(?:{_ADMIN}|自治县|自治州|自治区)$")
 
@@ -215,8 +215,13 @@ def library_names(text: str) -> list[LibraryName]:
     return list({n.name: n for n in found}.values())
 
 
+# What an organisation's name ends with: the kind of body it is (某某图书馆, 某某文化局, 某某中心) or its place.
+_ORG_ENDING = re.compile(rf"(?:馆|局|中心|站|室|院|会|处|所|部|委|厅|府|办|社|校|学|司|团|队|{_ADMIN}|自治县|自治州|自治区)$")
+
+
 def _looks_like_org(text: str) -> bool:
-    return bool(re.fullmatch(r"[\u4e00-\u9fff（）()]{2,30}", text)) and heading_level(text) is None
+    return (bool(re.fullmatch(r"[\u4e00-\u9fff（）()]{2,30}", text)) and heading_level(text) is None
+            and bool(_ORG_ENDING.search(text)))
 
 
 def detect_org(title: str, text: str = "") -> str:
