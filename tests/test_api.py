@@ -12,7 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index import KnowledgeBase
-from ui.api import BindError, answer_pieces, check_bind, create_app, safe_file_name
+from ui.api import BindError, check_bind, create_app
+from ui.services.files import safe_file_name
+from ui.services.questions import answer_pieces
 from ui.settings import Settings
 
 SUMMARY_NAME = "青川区图书馆2024年工作总结.txt"

@@ -305,7 +305,7 @@ def draft_plan_command(
     """起草下一年度工作计划，每条附出处 / draft next year's work plan, every item cited."""
     from assistant.plan import PlanError
 
-    from .drafting import check_request, checks_line, file_name, make_plan, plan_docx
+    from .services.plans import check_request, checks_line, file_name, make_plan, plan_docx
 
     if fmt not in ("md", "docx"):
         _fail(f"格式应为 md 或 docx：{fmt} / --format must be md or docx: {fmt}")
@@ -496,7 +496,7 @@ def serve(
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """启动网页界面和 REST API / serve the web UI at / and the REST API under /api."""
-    from .api import BindError, check_bind
+    from .rest import BindError, check_bind
 
     if workers < 1:
         _fail(f"工作进程数至少为 1，收到 {workers} / --workers must be at least 1, got {workers}")

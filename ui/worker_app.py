@@ -17,7 +17,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from index import DataDirBusy
 
-from .api import create_app
+from .rest import create_app
 from .settings import Settings
 
 log = logging.getLogger("uvicorn.error")
