@@ -45,9 +45,12 @@ class SourceGone(FileNotFoundError):
 
 
 class Documents:
-    """The documents of one knowledge base, its ingest jobs and the folder uploads are saved in."""
+    """The documents of one knowledge base, its ingest jobs and the folder uploads are saved in.
 
-    def __init__(self, kb: KnowledgeBase, jobs: JobRegistry, uploads: Path, max_bytes: int):
+    ``jobs`` is None on the command line, which ingests in its own thread and runs no server.
+    """
+
+    def __init__(self, kb: KnowledgeBase, jobs: JobRegistry | None, uploads: Path, max_bytes: int):
         self.kb = kb
         self.jobs = jobs
         self.uploads = Path(uploads)
@@ -64,6 +67,10 @@ class Documents:
                 return record
         raise DocumentNotFound(doc_id)
 
+    def matching(self, query: str):
+        """Every document whose id, file name or path is ``query``."""
+        return self.kb.find_documents(query)
+
     def find(self, doc_id: str | None):
         """The document with this id, or None (no id given, or none such)."""
         if not doc_id:
@@ -72,12 +79,13 @@ class Documents:
 
     # -- writing ----------------------------------------------------------------------------------
     def check_writable(self) -> None:
-        self.jobs.check_writable()
+        if self.jobs is not None:
+            self.jobs.check_writable()
 
     @contextmanager
     def writing(self, wait: float = WRITE_WAIT_SECONDS) -> Iterator[None]:
         """Hold the knowledge base's write lock: one writer at a time on its registry."""
-        self.jobs.check_writable()
+        self.check_writable()
         lock = self.kb.write_lock
         if not lock.acquire(timeout=wait):
             raise WriteBusy()
@@ -108,17 +116,24 @@ class Documents:
         """Queue the ingest of files saved in the uploads folder (a failed one is deleted afterwards)."""
         return self.jobs.submit(paths, visibility, owned=True)
 
-    def remove(self, doc_id: str, wait: float = WRITE_WAIT_SECONDS):
-        """Remove a document everywhere, and the copy an upload saved of it; the removed record."""
+    def ingest_now(self, paths: Sequence[Path], visibility: str | None, progress=None):
+        """Ingest files and folders in this thread (the command line); the ingest report."""
+        with self.writing():
+            return self.kb.ingest(paths, visibility=visibility, progress=progress)
+
+    def remove(self, doc_id: str, wait: float = WRITE_WAIT_SECONDS, *, discard_upload: bool = True):
+        """Remove a document everywhere and (``discard_upload``) the copy an upload saved of it; the record."""
         with self.writing(wait):
             record = self.get(doc_id)
             self.kb.remove(record.id)
-        self._discard_upload(Path(record.path))
+        if discard_upload:
+            self._discard_upload(Path(record.path))
         return record
 
     def _discard_upload(self, path: Path) -> None:
         # The copy an upload saved goes too, unless the same name was uploaded again meanwhile.
-        if (path.parent == self.uploads.resolve() and str(path) not in self.jobs.pending_paths()
+        pending = self.jobs.pending_paths() if self.jobs is not None else set()
+        if (path.parent == self.uploads.resolve() and str(path) not in pending
                 and not self.kb.find_documents(str(path))):
             path.unlink(missing_ok=True)
 
