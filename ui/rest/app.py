@@ -24,7 +24,7 @@ from ..limits import BodyCap
 from ..services import build_services
 from ..settings import Settings
 from ..shared_state import open_shared
-from . import documents, health, jobs, metrics, plans, questions
+from . import documents, health, jobs, metrics, plans, questions, safety_words
 from .auth import require_key
 from .errors import install_error_handlers
 from .models import ERRORS
@@ -48,13 +48,10 @@ def _job_registry(kb: KnowledgeBase, shared) -> JobRegistry:
     return JobRegistry(kb, board=board, refuse_writes=SHARED_READERS if joined_group(kb.data_dir) else None)
 
 
-def _api_router(app: FastAPI, settings: Settings) -> APIRouter:
-    from ..wechat.admin import safety_words_router
-
+def _api_router() -> APIRouter:
     api = APIRouter(prefix="/api", dependencies=[Depends(require_key)], responses=ERRORS)
-    for module in (questions, documents, jobs, metrics, plans):
+    for module in (questions, documents, jobs, metrics, plans, safety_words):
         api.include_router(module.router)
-    api.include_router(safety_words_router(settings, lambda: getattr(app.state.wechat, "gate", None)))
     return api
 
 
@@ -108,7 +105,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.state.wechat = wechat[0] if wechat is not None else None
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(_api_router(app, settings))
+    app.include_router(_api_router())
     if wechat is not None:
         from ..wechat import wechat_router
 

@@ -4,7 +4,7 @@
 (``app.state.services``), so the page and the API share one knowledge base,
 one assistant and one ingest queue. Each tab is a module of ``ui.web.tabs``:
 ``chat`` (问答), ``documents`` (文档), ``metrics`` (指标), ``drafting``
-(计划起草); the word-list panel of the WeChat channel is ``ui.safety_panel``.
+(计划起草), ``safety`` (公众号词表, the word list of the WeChat channel).
 All text shown to people is Simplified Chinese.
 
 Login is not done here: ``ui.server`` mounts these Blocks with Gradio's own
@@ -31,6 +31,7 @@ from .tabs.chat import build_chat_tab
 from .tabs.documents import build_documents_tab
 from .tabs.drafting import build_drafting_tab
 from .tabs.metrics import build_metrics_tab
+from .tabs.safety import build_safety_tab
 from .uploads import CACHE_LIFETIME, UploadCache, accept_only_uploads
 from .users import make_auth, parse_ui_users
 
@@ -39,8 +40,6 @@ TITLE = "兰台 · 图书馆工作文档知识助手"
 
 def build_ui(services: Services, gate: Callable[[], object] = lambda: None) -> gr.Blocks:
     """The Chinese web page; ``gate`` gives the WeChat channel's content gate, if there is one."""
-    from ..safety_panel import add_safety_panel
-
     cache = UploadCache()  # Gradio's upload cache: the only files inputs accept
     with gr.Blocks(title=TITLE, delete_cache=CACHE_LIFETIME, analytics_enabled=False) as demo:
         gr.Markdown(f"## {TITLE}\n答案均来自已导入的工作文档，附引用原文；数字经核对。")
@@ -49,7 +48,7 @@ def build_ui(services: Services, gate: Callable[[], object] = lambda: None) -> g
             build_documents_tab(services, cache)
             build_metrics_tab(services, cache)
             build_drafting_tab(services, cache)
-            add_safety_panel(services.settings, gate)
+            build_safety_tab(services.settings, gate)
     accept_only_uploads(demo, cache.root)
     return demo
 
