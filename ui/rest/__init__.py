@@ -2,7 +2,8 @@
 
 ``auth`` (the key policy and where the server may listen), ``models`` (the
 bodies, for ``/docs``), ``errors`` (Chinese first, English after " / "),
-``questions``, ``documents``, ``jobs``, ``metrics``, ``plans``, ``health``;
+``questions``, ``documents``, ``jobs``, ``metrics``, ``plans``, ``safety_words``
+(the WeChat word list, admins only), ``health``;
 ``common`` reads the services from ``app.state``.
 """
 
