@@ -159,6 +159,10 @@ class KnowledgeBase:
         self.metrics = MetricsStore(self.registry.conn, indicators)
         # Search may rebuild the keyword index while an ingest in another thread finishes one.
         self._keyword_lock = threading.RLock()
+        # The registry shares one SQLite connection between threads; two transactions opened on it from
+        # different threads would collide, so every writer (an ingest job, a removal, a visibility change
+        # from a server thread) takes this lock first.
+        self.write_lock = threading.RLock()
         self._ready_cache: tuple[int, dict[str, DocumentRecord]] | None = None
         self._documents_cache: tuple[int, list[DocumentRecord]] | None = None
 

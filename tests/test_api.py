@@ -12,7 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index import KnowledgeBase
-from ui.api import BindError, answer_pieces, check_bind, create_app, safe_file_name
+from ui.api import BindError, check_bind, create_app
+from ui.services.files import safe_file_name
+from ui.services.questions import answer_pieces
 from ui.settings import Settings
 
 SUMMARY_NAME = "青川区图书馆2024年工作总结.txt"
@@ -261,6 +263,23 @@ def test_api_keys_are_required_when_configured(env, uploaded, monkeypatch):
     with TestClient(app) as client:
         assert client.get("/api/metrics").status_code == 401
         assert client.get("/api/metrics", headers={"Authorization": "Bearer from-env"}).status_code == 200
+
+
+def test_a_key_written_only_in_dotenv_is_enforced(env, tmp_path, monkeypatch):
+    """Settings read `.env` from the working directory, so a key kept only there guards the API."""
+    import os
+
+    for name in [n for n in os.environ if n.startswith("LANTAI_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("LANTAI_API_KEYS=only-in-dotenv\n", encoding="utf-8")
+    settings = Settings(data_dir=env.settings.data_dir, max_file_mb=env.settings.max_file_mb)
+    app = create_app(settings, kb=env.kb, assistant=env.app.state.assistant)
+    with TestClient(app) as client:
+        assert client.get("/api/documents").status_code == 401
+        assert client.get("/api/documents", headers={"Authorization": "Bearer other"}).status_code == 401
+        r = client.get("/api/documents", headers={"Authorization": "Bearer only-in-dotenv"})
+        assert r.status_code == 200 and len(r.json()) >= 1
 
 
 def test_check_bind_refuses_public_hosts_without_a_key():

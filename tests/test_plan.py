@@ -241,7 +241,7 @@ def test_real_draft_docx_reopens_and_renders_with_libreoffice(seed_kb, tmp_path)
     import pypdfium2 as pdfium
     from test_plan_export import _render
 
-    from ui.drafting import plan_docx
+    from ui.services.plans import plan_docx
 
     draft = draft_plan(seed_kb, 2026, NH)
     path = tmp_path / "nanhai-2026.docx"

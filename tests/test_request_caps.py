@@ -165,7 +165,7 @@ def test_oversize_upload_is_refused_before_it_is_spooled(server, path, tmp_path,
 
 
 def test_long_history_is_refused_fast_and_only_recent_turns_are_read(server):
-    from ui.api import MAX_HISTORY, MAX_HISTORY_CHARS, MAX_HISTORY_ITEMS
+    from ui.services.questions import MAX_HISTORY, MAX_HISTORY_CHARS, MAX_HISTORY_ITEMS
 
     assert (MAX_HISTORY, MAX_HISTORY_ITEMS, MAX_HISTORY_CHARS) == (4, 10, 500)
     turn = ("2024年进馆人数、文献外借量、读书驿站数量、阅读推广活动场次分别是多少？同比增长多少？" * 60)

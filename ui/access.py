@@ -5,7 +5,7 @@ settings like any other, so a value in ``.env`` counts as much as one in the
 environment. Once keys are configured, nothing that reads or changes documents
 answers without a key or a login:
 
-* ``/api/*``: ``Authorization: Bearer <key>`` (``ui.api``);
+* ``/api/*``: ``Authorization: Bearer <key>`` (``ui.rest.auth``);
 * the web UI and every Gradio route under it (page, ``/config``,
   ``/gradio_api/*``, files, uploads, the queue): a request with a valid
   ``Authorization: Bearer <key>`` passes; otherwise a Gradio login is needed —

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 from ingest import ChunkSizes, ReadLimits, load_indicators
 from ingest.limits import MB, SQUARE_METRE_PT2
 from index import KnowledgeBase, make_embedder
 
+from .offline import stay_offline
 from .settings import Settings
-
-# Nothing may try to reach a model hub or send telemetry from here.
-for _key, _value in {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "ORT_DISABLE_TELEMETRY": "1",
-    "ANONYMIZED_TELEMETRY": "False",
-}.items():
-    os.environ.setdefault(_key, _value)
 
 
 def read_limits(settings: Settings) -> ReadLimits:
@@ -37,6 +26,7 @@ def read_limits(settings: Settings) -> ReadLimits:
 
 
 def open_knowledge_base(settings: Settings) -> KnowledgeBase:
+    stay_offline()  # before an embedder's libraries are imported
     embedder = make_embedder(
         settings.embedder,
         model_path=settings.embed_model_path,

@@ -2,10 +2,10 @@
 
 Uploads return at once with a job id; a single worker thread runs the jobs in
 the order they were submitted, each through ``KnowledgeBase.ingest`` while
-holding the base's write lock, so two uploads never ingest into the same base
-at the same time (and removals or visibility changes wait for the job that is
-writing). Progress is recorded by an ``IngestProgress`` subclass and read by
-``GET /api/jobs/{id}`` as a snapshot.
+holding the base's write lock (``KnowledgeBase.write_lock``), so two uploads
+never ingest into the same base at the same time (and removals or visibility
+changes wait for the job that is writing). Progress is recorded by an
+``IngestProgress`` subclass and read by ``GET /api/jobs/{id}`` as a snapshot.
 
 A job can be cancelled (``JobRegistry.cancel``): a queued one never starts; a
 running one stops at its next file or embedding batch, the document it was
@@ -27,7 +27,6 @@ import queue
 import secrets
 import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -42,24 +41,6 @@ JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
 JOB_FINISHED = ("done", "failed", "cancelled")
 # Per-file: queued → running → added | updated | unchanged | visibility_changed | resumed | failed | cancelled
 FILE_DONE = ("added", "updated", "unchanged", "visibility_changed", "resumed", "failed", "cancelled")
-
-_LOCKS: "weakref.WeakKeyDictionary[KnowledgeBase, threading.RLock]" = weakref.WeakKeyDictionary()
-_LOCKS_GUARD = threading.Lock()
-
-
-def write_lock(kb: KnowledgeBase) -> threading.RLock:
-    """The one lock every writer of this knowledge base takes (ingest, remove, visibility).
-
-    The registry shares one SQLite connection between threads; two transactions
-    opened on it from different threads would collide, so writes are serialised.
-    Keyed by the base object, so several apps over one base share it.
-    """
-    with _LOCKS_GUARD:
-        lock = _LOCKS.get(kb)
-        if lock is None:
-            lock = _LOCKS[kb] = threading.RLock()
-        return lock
-
 
 class WritesRefused(RuntimeError):
     """This server may not change the knowledge base (several workers over an embedded vector store)."""
@@ -327,7 +308,7 @@ class JobRegistry:
 
     def _run_job(self, job: Job) -> None:
         progress = JobProgress(job, self._lock, self._changed)
-        with write_lock(self.kb):
+        with self.kb.write_lock:
             with self._lock:
                 if job.state == "queued" and self._cancel_requested(job):  # through another worker
                     self._mark_cancelled(job)
@@ -397,5 +378,5 @@ def _signature(path: Path) -> tuple | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-__all__ = ["FileProgress", "Job", "JobProgress", "JobRegistry", "SHARED_READERS", "WritesRefused", "write_lock",
+__all__ = ["FileProgress", "Job", "JobProgress", "JobRegistry", "SHARED_READERS", "WritesRefused",
            "JOB_STATES", "JOB_FINISHED"]

@@ -1,9 +1,9 @@
 """One server for people and programs: the REST API under ``/api`` and the web UI at ``/``.
 
-``create_server_app(settings)`` builds the API app of ``ui.api.create_app``
+``create_server_app(settings)`` builds the API app of ``ui.rest.create_app``
 (``/api/...``, ``/healthz``, OpenAPI at ``/docs``) and mounts the Gradio UI of
-``ui.web.build_ui`` at ``/`` over the same knowledge base, assistant and
-ingest jobs. The API routes are registered first, so they win over the mount.
+``ui.web.build_ui`` at ``/`` over the same services (knowledge base, assistant
+and ingest jobs). The API routes are registered first, so they win over the mount.
 
 Several worker processes on one port (``lantai serve --workers N``): uvicorn
 starts each from ``ui.worker_app`` (the API and WeChat, without the web
@@ -27,7 +27,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from .access import guard_gradio, login_message, make_login, secret_text
-from .api import BindError, create_app, is_loopback
+from .rest import BindError, create_app, is_loopback
 from .settings import Settings
 from .web import CSS, build_ui, parse_ui_users
 
@@ -70,7 +70,7 @@ def create_server_app(settings: Settings | None = None, *, kb=None, assistant=No
     keys: list[str] = app.state.api_keys
     guarded = bool(users or keys)
     app.state.ui_users = [u for u, _ in users]
-    demo = build_ui(app.state)
+    demo = build_ui(app.state.services, lambda: getattr(app.state.wechat, "gate", None))
     demo.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(
         app, demo, path="/",

@@ -2,7 +2,7 @@
 
 ``build_channel(settings, kb)`` makes the channel (over an assistant limited to
 public documents) and the protocol; ``wechat_router`` serves them at
-``settings.wechat_path``. ``ui.api.create_app`` does both when
+``settings.wechat_path``. ``ui.rest.create_app`` does both when
 ``LANTAI_WECHAT_TOKEN`` is set and closes the channel at shutdown.
 """
 

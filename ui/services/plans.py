@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from assistant.plan import PlanChecks, PlanDraft, PlanError, draft_plan, measure, to_markdown
 from index import KnowledgeBase
 
-from .settings import Settings
+from ..settings import Settings
+from .files import safe_file_name
+from .metrics import Download
 
 MODES = ("auto", "extractive", "llm")
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -74,7 +76,7 @@ def xml_safe(text: str) -> str:
 
 
 def plan_docx(markdown: str) -> bytes:
-    from .plan_export import markdown_to_docx
+    from ..plan_export import markdown_to_docx
 
     return markdown_to_docx(xml_safe(markdown))
 
@@ -86,3 +88,42 @@ def file_name(draft: PlanDraft, suffix: str) -> str:
 def checks_line(checks: PlanChecks) -> str:
     return (f"问题回应 {checks.problems_answered}/{checks.problems} · 数字核实 {checks.numbers_verified}/{checks.numbers}"
             f" · 条目引用 {checks.items_cited}/{checks.items} · 延续 {checks.carried} 项 · 推算目标 {checks.projected} 项")
+
+
+DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def markdown_download(result: PlanResult) -> Download:
+    return Download(result.markdown.encode("utf-8"), "text/markdown; charset=utf-8",
+                    file_name(result.draft, "md"), "lantai-plan.md")
+
+
+def docx_download(result: PlanResult) -> Download:
+    return Download(plan_docx(result.markdown), DOCX_MEDIA, file_name(result.draft, "docx"), "lantai-plan.docx")
+
+
+def edited_docx(markdown: str, name: str) -> Download:
+    """A Word file of (edited) plan Markdown, named by staff."""
+    stem = safe_file_name(xml_safe(name)) or "plan"
+    return Download(plan_docx(markdown), DOCX_MEDIA, f"{stem}.docx", "lantai-plan.docx")
+
+
+class Plans:
+    """Plan drafting over one knowledge base with the LLM the settings name."""
+
+    def __init__(self, settings: Settings, kb: KnowledgeBase):
+        self.settings = settings
+        self.kb = kb
+
+    def draft(self, year: int | None = None, org: str | None = None, mode: str = "auto") -> PlanResult:
+        return make_plan(self.settings, self.kb, year, org, mode)
+
+    def organisations(self) -> list[str]:
+        from assistant.plan import organisations
+
+        return organisations(self.kb)
+
+    def default_year(self, org: str) -> int | None:
+        from assistant.plan.sources import default_year
+
+        return default_year(self.kb, org)

@@ -3,7 +3,7 @@
 Admins are the web login names listed in ``LANTAI_ADMIN_USERS``. Every Gradio
 event handler is also a public ``/gradio_api/call/<name>`` endpoint, so each
 handler checks the caller itself: anyone else gets a refusal and not one line
-of the list. Saving goes through ``ui.wechat.admin.save_word_list``, as the
+of the list. Saving goes through ``ui.services.safety_words.save_word_list``, as the
 REST endpoint does: a bad line is named and nothing is written; a good list
 replaces the file in one step and the running channel uses it at once.
 """
@@ -14,8 +14,7 @@ from typing import Any, Callable
 
 import gradio as gr
 
-from .wechat.admin import ReadOnlyList, load_word_list, save_word_list
-from .wechat.stafffile import StaffFileError
+from ...services.safety_words import ReadOnlyList, StaffFileError, load_word_list, save_word_list
 
 HELP = ("公众号的问题和答案发出前都要经过敏感词表检查。格式：每行一条，「类别、制表符（Tab 键）、词语」，或只写词语（归入「其他」）；"
         "「白名单、制表符、词语」为例外；以 # 开头的行为注释。只有管理员（LANTAI_ADMIN_USERS）可以查看和修改。")
@@ -30,7 +29,7 @@ def _summary(words) -> str:
     return f"共 {words.blocked} 条敏感词、{words.allowed} 条白名单；类别：{'、'.join(words.categories) or '无'}。"
 
 
-def add_safety_panel(settings, gate: Callable[[], Any]) -> None:
+def build_safety_tab(settings, gate: Callable[[], Any]) -> None:
     """The 「公众号词表」 tab; call inside ``gr.Tabs()``."""
     admins = admin_names(settings)
 
@@ -71,4 +70,4 @@ def add_safety_panel(settings, gate: Callable[[], Any]) -> None:
         save_btn.click(save_words, [words], [words, status], api_name="safety_words_save")
 
 
-__all__ = ["add_safety_panel", "admin_names"]
+__all__ = ["admin_names", "build_safety_tab"]

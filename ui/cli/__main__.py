@@ -1,0 +1,7 @@
+"""``python -m ui.cli``: the ``lantai`` command line."""
+
+import sys
+
+from . import app
+
+sys.exit(app())

@@ -1,0 +1,243 @@
+"""The request and response bodies of the REST API, described for ``/docs``.
+
+The answer object is ``Answer.to_dict()`` — the same contract as
+``lantai ask --json``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
+
+from index import MetricRow
+
+from ..services.questions import MAX_HISTORY, MAX_HISTORY_CHARS, MAX_HISTORY_ITEMS, MAX_QUESTION
+
+Visibility = Literal["internal", "public"]
+
+
+class DraftPlanRequest(BaseModel):
+    year: int | None = Field(None, ge=2000, le=2100, description="计划年度；默认为已有文档之后的一年 / the plan's year")
+    org: str | None = Field(None, max_length=100, description="单位；默认为最近有工作总结的单位 / the organisation")
+    format: Literal["json", "md", "docx"] = Field("json", description="json（结构与 Markdown）| md | docx")
+    mode: Literal["auto", "extractive", "llm"] = Field(
+        "auto", description="auto：配置了大模型时改写为通顺文字，否则按文档条目组合 / auto uses the LLM when configured")
+
+
+class PlanExportRequest(BaseModel):
+    markdown: str = Field(..., min_length=1, max_length=500_000, description="计划的 Markdown（可为编辑后的版本）")
+    file_name: str = Field("工作计划（草稿）", max_length=100, description="下载文件名（不含扩展名）")
+
+
+class DraftPlanOut(BaseModel):
+    title: str
+    org: str
+    year: int
+    mode: str
+    markdown: str
+    sources: list[str]
+    notes: list[str]
+    checks: dict[str, int | float]
+    problems: list[dict[str, Any]]
+    carry_over: list[dict[str, Any]]
+    deadlines: list[dict[str, Any]]
+    sections: list[dict[str, Any]]
+    references: list[dict[str, Any]]
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., min_length=1, max_length=MAX_QUESTION, description="问题 / the question",
+                          examples=["2024年进馆人数是多少？"])
+    history: list[Annotated[str, Field(max_length=MAX_HISTORY_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_HISTORY_ITEMS,
+        description=(f"同一对话中之前的问题，按先后顺序；最多 {MAX_HISTORY_ITEMS} 条、每条不超过 {MAX_HISTORY_CHARS} 字，"
+                     f"只参考最近 {MAX_HISTORY} 条 / earlier questions of the same conversation, oldest first: "
+                     f"at most {MAX_HISTORY_ITEMS} of up to {MAX_HISTORY_CHARS} characters; the last {MAX_HISTORY} "
+                     "are read"))
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("问题不能为空 / the question is empty")
+        return value
+
+
+class CitationOut(BaseModel):
+    n: int = Field(description="答案中的引用编号 [n] / the mark [n] in the answer")
+    source: str = Field(description="来源文件名 / source file name")
+    section: str = Field(description="章节路径 / heading path")
+    page: int | None = Field(description="页码（PDF）/ page (PDFs)")
+    quote: str = Field(description="引用原文 / the quoted passage")
+
+
+class FigureOut(BaseModel):
+    indicator: str
+    year: int | None
+    value: float
+    unit: str
+    source: str = Field(description="来源文件名 / source file name")
+    derived: bool = Field(description="推算值 / computed from other figures")
+    formula: str | None = Field(None, description="推算公式（仅推算值）/ the formula (derived values only)")
+
+    @model_serializer(mode="wrap")
+    def _contract(self, handler) -> dict:
+        out = handler(self)
+        if out.get("formula") is None:
+            out.pop("formula", None)  # the contract leaves it out rather than null
+        return out
+
+
+class AnswerOut(BaseModel):
+    """The answer contract (``Answer.to_dict()``), shared with ``lantai ask --json``."""
+
+    question: str
+    answer: str = Field(description="答案文字，[n] 为引用编号 / answer text with [n] citation marks")
+    citations: list[CitationOut]
+    figures: list[FigureOut] = Field(description="答案用到的指标数值 / figures the answer used")
+    grounded: bool = Field(description="所有数字均已核实 / every number was verified")
+    unverified_numbers: list[str]
+    mode: str = Field(description="extractive | llm")
+    latency_ms: float
+    refused: bool = Field(description="文档中没有答案 / the documents hold no answer")
+    intent: str
+
+
+class DocumentOut(BaseModel):
+    id: str
+    file_name: str
+    title: str
+    doc_type: str = Field(description="文档类型，如 工作总结 / document type")
+    org: str
+    years: list[int]
+    report_year: int | None
+    plan_year: int | None
+    as_of: str | None
+    page_count: int | None
+    size: int = Field(description="字节 / bytes")
+    sha256: str
+    chunk_count: int
+    visibility: Visibility
+    status: str = Field(description="ready（可检索）| indexing（导入中或被中断）")
+    ingested_at: float | None = Field(description="Unix 时间 / Unix time")
+
+
+class VisibilityUpdate(BaseModel):
+    visibility: Visibility = Field(description="internal（仅内部）| public（可对公众答复）")
+
+
+class UploadAccepted(BaseModel):
+    job_id: str
+    files: list[str] = Field(description="保存后的文件名 / the names the files were saved under")
+
+
+class JobFileOut(BaseModel):
+    name: str
+    status: str = Field(description="queued | running | added | updated | unchanged | visibility_changed | "
+                                    "resumed | failed | cancelled")
+    error: str | None = Field(description="失败原因 / why it failed (Chinese)")
+    error_en: str | None
+    chunks_planned: int
+    chunks_embedded: int
+
+
+class JobOut(BaseModel):
+    job_id: str
+    state: Literal["queued", "running", "done", "failed", "cancelled"] = Field(
+        description="done：已完成（个别文件可能失败，见 files）；failed：全部文件失败或导入出错；cancelled：已取消")
+    visibility: Visibility
+    files_total: int
+    files_done: int
+    files_failed: int
+    chunks_planned: int
+    chunks_embedded: int
+    files: list[JobFileOut]
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    error: str | None
+    error_en: str | None
+
+
+class MetricOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    doc_id: str
+    file_name: str
+    title: str
+    doc_type: str
+    org: str
+    chunk_id: str | None
+    indicator: str
+    phrase: str = Field(description="原文中的指标说法 / the wording in the document")
+    value: float
+    unit: str
+    plain_value: float = Field(description="换算后数值（万已展开）/ value in the base unit")
+    base_unit: str
+    year: int | None
+    kind: str = Field(description="actual | target | cumulative | asof")
+    scope: str
+    as_of: str | None
+    qualifier: str | None
+    change_pct: float | None
+    change_dir: str | None
+    change_text: str | None
+    derived: bool
+    formula: str | None
+    char_start: int
+    char_end: int
+    stated: str
+    quote: str
+    check_note: str | None
+
+
+class ConflictOut(BaseModel):
+    indicator: str
+    year: int | None
+    scope: str
+    org: str
+    figures: list[MetricOut]
+
+
+class TargetOut(BaseModel):
+    indicator: str
+    year: int
+    status: Literal["met", "not_met", "not_reported"]
+    status_zh: str
+    target: MetricOut
+    actual: MetricOut | None
+
+
+# One server-sent event of /api/ask/stream (OpenAPI before 3.2: the schema of a stream describes each event).
+SSE_EVENT = {"type": "object", "required": ["event", "data"], "properties": {
+    "event": {"type": "string", "enum": ["delta", "answer", "error"]},
+    "data": {"type": "string", "contentMediaType": "application/json"}}}
+
+
+class Health(BaseModel):
+    status: str
+    documents: int
+    problems: list[str] | None = Field(None, description="向量库与文档登记不一致时的问题（此时 503）"
+                                                        " / how the vector store and the registry disagree (503)")
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+ERRORS = {
+    401: {"model": ErrorOut, "description": "缺少或无效的 API 密钥 / missing or invalid API key"},
+    422: {"model": ErrorOut, "description": "请求内容不符合要求 / invalid request"},
+}
+
+
+def document_out(record) -> DocumentOut:
+    data = record.as_dict()
+    data.pop("path", None)  # a server path is nobody's business
+    return DocumentOut(**data)
+
+
+def metric_out(row: MetricRow) -> MetricOut:
+    return MetricOut.model_validate(row)

@@ -1,0 +1,56 @@
+"""What the surfaces (command line, REST API, web app, WeChat) do with the knowledge base, in one place.
+
+One module per resource: ``documents`` (list, upload, remove, re-index, share),
+``files`` (staging uploads, clean names), ``questions`` (asking), ``metrics``
+(the figures table and its downloads), ``plans`` (drafting next year's plan),
+``feedback`` (ratings of answers). A surface builds ``Services`` once and
+calls them; it never calls another surface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from index import KnowledgeBase
+
+from ..jobs import JobRegistry
+from ..settings import Settings
+from .documents import Documents
+from .feedback import FeedbackLog
+from .files import UPLOADS
+from .metrics import Metrics
+from .plans import Plans
+from .questions import Questions
+
+
+@dataclass
+class Services:
+    settings: Settings
+    kb: KnowledgeBase
+    jobs: JobRegistry
+    documents: Documents
+    questions: Questions
+    metrics: Metrics
+    plans: Plans
+    feedback: FeedbackLog
+
+
+def uploads_folder(kb: KnowledgeBase) -> Path:
+    """Where uploaded files are saved: ``<data dir>/uploads``."""
+    return (Path(kb.data_dir) / UPLOADS).resolve()
+
+
+def build_services(settings: Settings, kb: KnowledgeBase, assistant, jobs: JobRegistry) -> Services:
+    """The services over one knowledge base, one assistant and one ingest queue."""
+    return Services(
+        settings=settings, kb=kb, jobs=jobs,
+        documents=Documents(kb, jobs, uploads_folder(kb), settings.max_bytes),
+        questions=Questions(assistant),
+        metrics=Metrics(kb),
+        plans=Plans(settings, kb),
+        feedback=FeedbackLog(kb.data_dir),
+    )
+
+
+__all__ = ["Services", "build_services", "uploads_folder"]

@@ -1,0 +1,51 @@
+"""Staff ratings of answers (👍/👎), kept as JSON lines beside the data."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+FEEDBACK_FILE = "feedback.jsonl"
+
+
+def now_text() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def feedback_record(answer, rating: str, user: str | None = None) -> dict:
+    """What is kept of a rated answer: the question, the answer, its citations."""
+    return {
+        "question": answer.question,
+        "answer": answer.answer,
+        "citations": [c.public() for c in answer.citations],
+        "rating": rating,
+        "time": now_text(),
+        "user": user,
+    }
+
+
+class FeedbackLog:
+    """``<data dir>/feedback.jsonl``, appended to by one writer at a time."""
+
+    def __init__(self, data_dir: Path):
+        self.path = Path(data_dir) / FEEDBACK_FILE
+        self._lock = threading.Lock()
+
+    def save(self, record: dict, rating: str, user: str | None) -> None:
+        entry = dict(record, rating=rating, time=now_text(), user=user)
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def read(self) -> bytes | None:
+        """The whole log, or None before anything was rated."""
+        if not self.path.exists():
+            return None
+        with self._lock:
+            return self.path.read_bytes()
+
+
+__all__ = ["FEEDBACK_FILE", "FeedbackLog", "feedback_record"]

@@ -1,0 +1,64 @@
+"""The metrics table as the surfaces offer it: filtered rows, conflicts, targets, trends, downloads."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from index import KnowledgeBase
+
+from ..metrics_export import to_csv, to_xlsx
+
+XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TARGET_ZH = {"met": "已完成", "not_met": "未完成", "not_reported": "尚无实际数"}
+
+
+@dataclass(frozen=True)
+class Download:
+    content: bytes
+    media_type: str
+    file_name: str  # what staff see (Chinese)
+    fallback_name: str  # ASCII, for clients that cannot read the Chinese one
+
+
+def export(rows, fmt: str) -> Download:
+    """The rows as a CSV (UTF-8 with a BOM, so Excel reads it) or an .xlsx download."""
+    if fmt == "csv":
+        return Download(("\ufeff" + to_csv(rows)).encode("utf-8"), "text/csv; charset=utf-8",
+                        "指标表.csv", "lantai-metrics.csv")
+    buf = io.BytesIO()
+    to_xlsx(rows, buf)  # openpyxl saves to a file object as well as a path
+    return Download(buf.getvalue(), XLSX_MEDIA, "指标表.xlsx", "lantai-metrics.xlsx")
+
+
+class Metrics:
+    """The figures read from one knowledge base's documents."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+
+    @property
+    def store(self):
+        return self.kb.metrics
+
+    def rows(self, indicator: str | None = None, year: int | None = None, scope: str | None = None,
+             include_derived: bool = True):
+        return self.store.all(indicator, year, scope, include_derived=include_derived)
+
+    def export(self, fmt: str, **filters) -> Download:
+        return export(self.rows(**filters), fmt)
+
+    def conflicts(self):
+        return self.store.conflicts()
+
+    def targets(self, indicator: str | None = None, year: int | None = None):
+        return self.store.target_status(indicator, year)
+
+    def series(self, indicator: str, scope: str | None = None):
+        return self.store.series(indicator, scope=scope)
+
+    def indicators_known(self) -> list[str]:
+        return self.store.indicators_known()
+
+
+__all__ = ["Download", "Metrics", "TARGET_ZH", "XLSX_MEDIA", "export"]

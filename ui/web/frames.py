@@ -1,0 +1,64 @@
+"""The tables and the trend chart of the web page, as pandas frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..metrics_export import COLUMNS, row_values
+from .render import fmt_value
+
+VIS_ZH = {"internal": "仅内部", "public": "公开"}
+DOC_STATUS_ZH = {"ready": "可检索", "indexing": "导入中或被中断"}
+DOC_COLUMNS = ["文件", "类型", "年份", "分块数", "可见范围", "状态", "ID"]
+METRIC_COLUMNS = [zh for key, zh in COLUMNS if key not in ("quote",)]
+CONFLICT_COLUMNS = ["指标", "年份", "范围", "单位名称", "数值", "来源文件", "原文"]
+
+
+def documents_frame(records) -> pd.DataFrame:
+    rows = [[r.file_name, r.doc_type, "、".join(map(str, r.years)), r.chunk_count,
+             VIS_ZH.get(r.visibility, r.visibility), DOC_STATUS_ZH.get(r.status, r.status), r.id]
+            for r in records]
+    return pd.DataFrame(rows, columns=DOC_COLUMNS)
+
+
+def document_choices(records) -> list[tuple[str, str]]:
+    return [(f"{r.file_name}（{VIS_ZH.get(r.visibility, r.visibility)}，{r.id[:8]}）", r.id) for r in records]
+
+
+def metrics_frame(rows) -> pd.DataFrame:
+    keys = [key for key, _ in COLUMNS if key != "quote"]
+    data = [[row_values(r)[k] for k in keys] for r in rows]
+    return pd.DataFrame(data, columns=METRIC_COLUMNS)
+
+
+def empty_trend() -> pd.DataFrame:
+    """Typed columns even when empty: the plot reads the axis types from them."""
+    return pd.DataFrame({"年份": pd.Series(dtype=str), "数值": pd.Series(dtype=float),
+                         "单位": pd.Series(dtype=str)})
+
+
+def trend_frame(metrics, indicator: str | None, scope: str | None) -> pd.DataFrame:
+    """One value per year (stated before derived) of an indicator, for the trend chart."""
+    columns = ["年份", "数值", "单位"]
+    if not indicator:
+        return empty_trend()
+    series = metrics.series(indicator, scope=scope)
+    data = []
+    for year, rows in series.items():
+        first = rows[0]
+        data.append([str(year), float(first.value), first.unit])  # a label: no 2,023.5 ticks
+    frame = pd.DataFrame(data, columns=columns) if data else empty_trend()
+    return frame.astype({"数值": float})
+
+
+def conflicts_frame(conflicts) -> pd.DataFrame:
+    data = []
+    for c in conflicts:
+        for r in c.rows:
+            data.append([c.indicator, c.year, c.scope or "全区", c.org, f"{r.stated or fmt_value(r.value)}",
+                         r.file_name, r.quote[:80]])
+    return pd.DataFrame(data, columns=CONFLICT_COLUMNS)
+
+
+__all__ = ["CONFLICT_COLUMNS", "DOC_COLUMNS", "METRIC_COLUMNS", "VIS_ZH", "conflicts_frame", "document_choices",
+           "documents_frame", "empty_trend", "metrics_frame", "trend_frame"]

@@ -1,0 +1,55 @@
+"""What the web page shows of a document's text: written as text, never as markup.
+
+Text from documents (answers, quotes, file names, sections, plan drafts, job
+messages) is shown as text: ``inert`` turns it into character references that
+form no HTML and no Markdown image, link or autolink; only our own markup is
+live. All text shown to people is Simplified Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+
+import gradio as gr
+
+CSS = """
+.lt-badge {display:inline-block;padding:1px 8px;border-radius:10px;font-size:0.85em;margin-bottom:4px}
+.lt-ok {background:#e6f4ea;color:#1e6b34}
+.lt-warn {background:#fff4e0;color:#8a5300}
+.lt-none {background:#eee;color:#555}
+.lt-cite {margin:2px 0}
+.lt-cite summary {cursor:pointer}
+.lt-cite blockquote {margin:4px 0 6px 0;padding:4px 8px;border-left:3px solid #bbb;white-space:pre-wrap}
+.lt-figs {border-collapse:collapse;font-size:0.9em;margin-top:6px}
+.lt-figs th, .lt-figs td {border:1px solid #ccc;padding:2px 6px}
+.lt-head {margin-top:8px}
+"""
+
+# The marks that build HTML or Markdown, as numeric character references: the text reads the same
+# (and figures like 208.37 or 6.05% stay plain), but no tag, entity, image, link, autolink, emphasis,
+# heading or formula delimiter can be formed from it, in HTML or in Markdown.
+_INERT = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'`*_[]()!#|~${}\\@"})
+_AUTOLINK = re.compile(r"(://)|(www)\.", re.IGNORECASE)  # what Markdown turns into a link by itself
+# In Markdown we write ourselves (the plan preview) only what links or fetches is disarmed.
+_LINKS = str.maketrans({"<": "&lt;", "[": "&#91;", "]": "&#93;", "@": "&#64;"})
+
+
+def inert(text: object) -> str:
+    """Document-derived text for a chat message or a Markdown component: shown as written, never markup."""
+    out = str(text if text is not None else "").translate(_INERT)
+    out = _AUTOLINK.sub(lambda m: "&#58;//" if m.group(1) else m.group(2) + "&#46;", out)
+    return out.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def unlinked(markdown_line: str) -> str:
+    """A line of Markdown with its structure kept (headings, lists, tables, bold) but no raw HTML,
+    image, link or autolink left in it."""
+    return markdown_line.translate(_LINKS).replace("://", "&#58;//").replace("www.", "www&#46;")
+
+
+def warn(message: str) -> None:
+    """A notice in the corner of the page."""
+    gr.Warning(message, title="提示")
+
+
+__all__ = ["CSS", "inert", "unlinked", "warn"]

@@ -1,0 +1,88 @@
+"""The 计划起草 tab: draft next year's plan, edit its Markdown with a live preview, download Markdown or Word."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ...services import Services
+from ...services.files import safe_file_name
+from ...services.plans import checks_line, file_name, plan_docx
+from ..markup import inert, warn
+from ..render import plan_preview
+from ..uploads import UploadCache
+
+PLAN_MODES = {"自动": "auto", "按文档条目组合": "extractive", "大模型改写": "llm"}
+
+
+class PlanHandlers:
+    """What the tab's controls do. Handler names are the names of the page's API endpoints."""
+
+    def __init__(self, services: Services, cache: UploadCache):
+        self.plans = services.plans
+        self.cache = cache
+
+    def plan_orgs(self):
+        orgs = self.plans.organisations()
+        year = self.plans.default_year(orgs[0]) if orgs else None
+        return gr.update(choices=orgs, value=orgs[0] if orgs else None), gr.update(value=year)
+
+    def draft_plan_ui(self, year, org, mode_label, progress=gr.Progress()):
+        from assistant.plan import PlanError
+
+        mode = PLAN_MODES.get(mode_label, "auto")
+        try:
+            year = int(year) if year else None  # an emptied number box sends 0: the default year
+        except (TypeError, ValueError):
+            year = -1
+        progress(0.2, desc="正在读取上年总结、计划和指标…")
+        try:
+            result = self.plans.draft(year, org or None, mode)
+        except PlanError as exc:
+            message = inert(str(exc).split(" / ")[0])
+            warn(message)
+            return gr.update(), gr.update(), f"⚠ {message}", gr.update()
+        progress(1.0, desc="完成")
+        status = f"已起草《{inert(result.draft.title)}》。{checks_line(result.checks)}。请在下方编辑后下载。"
+        return plan_preview(result.markdown), result.markdown, status, file_name(result.draft, "")[:-1]
+
+    def plan_download(self, fmt: str):
+        def handler(markdown: str, name: str):
+            if not (markdown or "").strip():
+                warn("请先起草计划。")
+                return gr.update(visible=False)
+            name = safe_file_name(name or "工作计划（草稿）") or "plan"
+            content = markdown.encode("utf-8") if fmt == "md" else plan_docx(markdown)
+            return gr.update(value=self.cache.offer(f"{name}.{fmt}", content), visible=True)
+        return handler
+
+
+def build_drafting_tab(services: Services, cache: UploadCache) -> None:
+    """The 计划起草 tab, inside the page's ``gr.Tabs``."""
+    on = PlanHandlers(services, cache)
+    with gr.Tab("计划起草", id="plan") as plan_tab:
+        gr.Markdown("根据最新的工作总结、上一年度计划、指标趋势和案例起草下一年度工作计划；"
+                    "每条附出处，目标值为推算，请核定后使用。")
+        with gr.Row():
+            p_year = gr.Number(value=None, precision=0, label="计划年度（留空为下一年度）", elem_id="lt-plan-year")
+            p_org = gr.Dropdown([], label="单位", allow_custom_value=True, elem_id="lt-plan-org")
+            p_mode = gr.Radio(list(PLAN_MODES), value="自动", label="起草方式")
+            p_btn = gr.Button("起草计划", variant="primary", elem_id="lt-plan-draft")
+        p_status = gr.Markdown("", elem_id="lt-plan-status")
+        p_name = gr.State("")
+        with gr.Row():
+            with gr.Column():
+                p_edit = gr.Textbox(label="编辑（Markdown）", lines=28, max_lines=60, elem_id="lt-plan-edit")
+                p_refresh = gr.Button("更新预览", size="sm")
+            with gr.Column():
+                p_preview = gr.Markdown("", label="预览", elem_id="lt-plan-preview", height=640, latex_delimiters=[])
+        with gr.Row():
+            p_md_btn = gr.Button("下载 Markdown", size="sm")
+            p_docx_btn = gr.Button("下载 Word（DOCX）", size="sm", elem_id="lt-plan-docx")
+        p_file = gr.File(label="下载文件", interactive=False, visible=False, height=60, elem_id="lt-plan-file")
+
+        plan_tab.select(on.plan_orgs, None, [p_org, p_year])
+        p_btn.click(on.draft_plan_ui, [p_year, p_org, p_mode], [p_preview, p_edit, p_status, p_name],
+                    concurrency_limit=2)
+        p_refresh.click(plan_preview, [p_edit], [p_preview])
+        p_md_btn.click(on.plan_download("md"), [p_edit, p_name], [p_file])
+        p_docx_btn.click(on.plan_download("docx"), [p_edit, p_name], [p_file])

@@ -1,0 +1,105 @@
+"""The 指标 tab: the metrics table filtered by indicator, year and scope, a trend chart, conflicts, downloads."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ...services import Services
+from ..frames import CONFLICT_COLUMNS, METRIC_COLUMNS, conflicts_frame, empty_trend, metrics_frame, trend_frame
+from ..uploads import UploadCache
+
+ALL = "（全部）"
+DEFAULT_TREND = "进馆人数"
+
+
+def filter_args(indicator, year, scope) -> dict:
+    """The dropdowns' values as filters: 「（全部）」 or nothing means no filter; a year that is no number too."""
+    year_value = None
+    if year not in (None, "", ALL):
+        try:
+            year_value = int(year)
+        except (TypeError, ValueError):
+            year_value = None
+    return {"indicator": None if indicator in (None, "", ALL) else indicator, "year": year_value,
+            "scope": None if scope in (None, "", ALL) else scope}
+
+
+class MetricHandlers:
+    """What the tab's controls do. Handler names are the names of the page's API endpoints."""
+
+    def __init__(self, services: Services, cache: UploadCache):
+        self.metrics = services.metrics
+        self.cache = cache
+
+    def filter_choices(self):
+        rows = self.metrics.rows()
+        years = sorted({r.year for r in rows if r.year is not None})
+        scopes = sorted({r.scope for r in rows if r.scope})
+        indicators = self.metrics.indicators_known()
+        return (gr.update(choices=[ALL] + indicators), gr.update(choices=[ALL] + [str(y) for y in years]),
+                gr.update(choices=[ALL] + scopes), {"__type__": "update", "choices": indicators})
+
+    def query_metrics(self, indicator, year, scope):
+        rows = self.metrics.rows(**filter_args(indicator, year, scope))
+        return metrics_frame(rows), f"共 {len(rows)} 条。"
+
+    def trend(self, indicator, scope):
+        args = filter_args(indicator, None, scope)
+        frame = trend_frame(self.metrics, args["indicator"], args["scope"])
+        unit = frame["单位"].iloc[0] if len(frame) else ""
+        title = f"{args['indicator'] or '趋势'}" + (f"（{unit}）" if unit else "")
+        return gr.update(value=frame, title=title, y_title=f"数值（{unit}）" if unit else "数值")
+
+    def export(self, fmt: str):
+        def handler(indicator, year, scope):
+            download = self.metrics.export(fmt, **filter_args(indicator, year, scope))
+            return gr.update(value=self.cache.offer(download.file_name, download.content), visible=True)
+        return handler
+
+    def open_metrics(self, indicator, year, scope, trend_indicator):
+        """Opening the tab: fresh choices, the table, the conflicts and a trend to look at."""
+        ind, yr, sc, tind = self.filter_choices()
+        table, count = self.query_metrics(indicator, year, scope)
+        known = tind["choices"]
+        if trend_indicator not in known:
+            trend_indicator = DEFAULT_TREND if DEFAULT_TREND in known else (known[0] if known else None)
+        tind["value"] = trend_indicator
+        found = self.metrics.conflicts()
+        conflicts = conflicts_frame(found)
+        note = f"发现 {len(found)} 处数值不一致，请核对原文。" if len(conflicts) else "暂未发现数值不一致。"
+        return ind, yr, sc, tind, table, count, conflicts, note, self.trend(trend_indicator, scope)
+
+
+def build_metrics_tab(services: Services, cache: UploadCache) -> None:
+    """The 指标 tab, inside the page's ``gr.Tabs``."""
+    on = MetricHandlers(services, cache)
+    with gr.Tab("指标", id="metrics") as metrics_tab:
+        with gr.Row():
+            m_indicator = gr.Dropdown([ALL], value=ALL, label="指标", allow_custom_value=True)
+            m_year = gr.Dropdown([ALL], value=ALL, label="年份")
+            m_scope = gr.Dropdown([ALL], value=ALL, label="范围", allow_custom_value=True)
+            m_query = gr.Button("查询", variant="primary")
+        m_count = gr.Markdown("")
+        m_table = gr.Dataframe(headers=METRIC_COLUMNS, label="指标表", interactive=False, wrap=True, max_height=420)
+        with gr.Row():
+            csv_btn = gr.Button("导出 CSV", size="sm")
+            xlsx_btn = gr.Button("导出 Excel（XLSX）", size="sm")
+        m_file = gr.File(label="导出文件", interactive=False, visible=False, height=60, elem_id="lt-export")
+        gr.Markdown("### 趋势")
+        with gr.Row():
+            t_indicator = gr.Dropdown([], label="指标（按年份）", scale=3)
+            t_btn = gr.Button("画趋势图", scale=1)
+        t_plot = gr.LinePlot(empty_trend(), x="年份", y="数值", title="趋势", x_title="年份", y_title="数值",
+                             height=320, elem_id="lt-trend")
+        gr.Markdown("### 数值不一致（同一指标在不同文档中的说法不同）")
+        c_note = gr.Markdown("", elem_id="lt-conflicts-note")
+        c_table = gr.Dataframe(headers=CONFLICT_COLUMNS, interactive=False, wrap=True)
+
+        filters = [m_indicator, m_year, m_scope]
+        m_query.click(on.query_metrics, filters, [m_table, m_count])
+        csv_btn.click(on.export("csv"), filters, [m_file])
+        xlsx_btn.click(on.export("xlsx"), filters, [m_file])
+        t_btn.click(on.trend, [t_indicator, m_scope], [t_plot])
+        t_indicator.change(on.trend, [t_indicator, m_scope], [t_plot])
+        metrics_tab.select(on.open_metrics, [*filters, t_indicator],
+                           [*filters, t_indicator, m_table, m_count, c_table, c_note, t_plot])
