@@ -426,7 +426,7 @@ class Assistant:
 
     def _compose(self, query: Query, hits: list[SearchHit], relevance: Relevance,
                  figures: FigureAnswerer) -> Draft | None:
-        if compose.asks_date(query) and query.intent in ("figure", "count", "open"):
+        if compose.asks_date(query) and query.intent in ("figure", "count", "open", "plan", "goal"):
             # 哪天举办的: a sentence with a date answers, never a count looked up
             draft = compose.best_sentences(query, hits, relevance)
             return draft if compose.states_date(draft) and not self._weak(hits) else None

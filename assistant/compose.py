@@ -11,10 +11,11 @@ import re
 
 from index import SearchHit
 from index.tokenize import tokenize
+from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
 from .draft import Draft
-from .evidence import without_numbers
+from .evidence import with_arabic_counts, without_numbers
 from .query import Query
 from .relevance import Relevance, introduces, units
 
@@ -105,15 +106,25 @@ def answers_number(query: Query, draft: Draft, relevance: Relevance | None = Non
     """A number question answered from sentences needs a sentence with a number and the question's subject."""
     q_tokens = {t for t in _content_tokens(_asked(query)) if len(t) >= 2}
     names = aliases_of(query.indicator) if query.indicator else ()
+    measure = _ASKED_MEASURE.search(query.text)
     for st in draft.statements:
-        if not re.search(r"\d", st.text) or not q_tokens & _content_tokens(st.text):
+        if not re.search(r"\d", with_arabic_counts(st.text)) or not q_tokens & _content_tokens(st.text):
             continue
+        if measure and not any(units_compatible(u, measure.group(1))
+                               for u in _COUNT_MEASURE.findall(with_arabic_counts(st.text))):
+            continue  # 多少家 is answered by a count of 家 (or 个, 所), not by the sentence's other numbers
         if names and not any(n in st.text or n in without_numbers(st.text) for n in names):
             continue  # the question names a figure this sentence does not state
         if relevance is not None and asks_quantity(query) and not relevance.states_number(st.text):
             continue  # 很少的公共预算, 158名员工: a number, but not one of what was asked
         return True
     return False
+
+
+_MEASURES = "家|个|所|座|间|名|位|场|台|项|种|期|篇|本|条|件|处|套|辆"
+# 多少家, 几台: the measure word a count is asked in
+_ASKED_MEASURE = re.compile(rf"(?:多少|几)\s*({_MEASURES})")
+_COUNT_MEASURE = re.compile(rf"(?<![第\d.])\d[\d.,]*\s*(?:余|多)?\s*(?:万|千|亿)?\s*[（(]?\s*({_MEASURES}|人次|场次|册次|次|人|册)")
 
 
 def aliases_of(indicator: str) -> tuple[str, ...]:
@@ -132,6 +143,7 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     """
     q_tokens = _content_tokens(_asked(query))
     wants_number = bool(_NUMBER_WORDS.search(query.text))
+    wants_date = asks_date(query)
     scored = []
     pool = _in_years(hits, query)[:6]
     headings_seen: set[str] = set()
@@ -147,7 +159,9 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
                 score = relevance.share(sent) * (1.0 if len(sent) >= 8 else 0.5) + 0.1 / (rank + 1)
                 if len(sent) > _LONG_UNIT:  # a run-on unit (a table flattened into one line) holds words by its size
                     score *= (_LONG_UNIT / len(sent)) ** 0.5
-                if wants_number and _STATES_QUANTITY.search(sent):
+                if wants_number and _STATES_QUANTITY.search(with_arabic_counts(sent)):
+                    score += 0.15
+                if wants_date and _FULL_DATE.search(sent):
                     score += 0.15
             else:
                 score = _overlap(q_tokens, sent) + 0.3 / (rank + 1)
@@ -183,6 +197,11 @@ _DATE_QUESTION = re.compile(r"哪天|哪一天|什么时候|何时|几月几[日
 # 2013年2月20日, 2013-2-20, 2013.2.20, 2013/2/20, 二○一四年十二月二十三日: the ways a date is signed
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}"
                    r"|[〇○零一二三四五六七八九]{4}\s*年|[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*[日号]")
+
+
+# A day named in full: a month with its day, or a signed date (2013.2.20)
+_FULL_DATE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}"
+                        r"|[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*[日号]")
 
 
 def asks_date(query: Query) -> bool:

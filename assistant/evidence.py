@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import cn2an
 import jieba
 import jieba.posseg as pseg
 
@@ -164,9 +165,27 @@ def _is_name(word: str) -> bool:
     return len(flags) == 1 and flags[0] in ("ns", "nr", "nt", "nrt", "nrfg", "nz")
 
 
+_CN_NUMERAL = "零一二两三四五六七八九十百千万"
+# 十二场, 两台, 一百余册: a count in Chinese numerals (not 一 alone: 一是, 一批), before its measure word
+_CN_COUNT = re.compile(rf"([二两三四五六七八九十][{_CN_NUMERAL}]*|一[十百千万][{_CN_NUMERAL}]*)"
+                       r"(?=\s*(?:余|多)?\s*(?:个|场|台|次|家|名|人|册|项|期|所|间|种|位|篇|本|批|处|座|条|件|天|套))")
+
+
+def with_arabic_counts(text: str) -> str:
+    """The text with counts in Chinese numerals written in digits (十二场 → 12场), for checks that a
+    sentence states a number; what is shown to staff keeps the document's own words."""
+    def digits(m: re.Match) -> str:
+        try:
+            return str(int(cn2an.cn2an(m.group(1), "normal")))
+        except (ValueError, KeyError):
+            return m.group(0)
+    return _CN_COUNT.sub(digits, text)
+
+
 def states_number_for(question: str, sentence: str, gap: int = 8) -> bool:
     """Whether the sentence puts a number (not a year) right after one of the question's key terms:
     接待读者192万人次 states a figure for 读者; a title naming 读者 and a year does not."""
+    sentence = with_arabic_counts(sentence)
     terms = key_terms(question)
     if not terms:
         return True
@@ -225,4 +244,4 @@ def library_mentioned(name: LibraryName, texts: list[str]) -> bool:
     return any(pattern.search(text) for text in texts)
 
 
-__all__ = ["equivalents", "key_terms", "places_named", "library_mentioned", "library_names", "missing_terms", "states_number_for"]
+__all__ = ["with_arabic_counts", "equivalents", "key_terms", "places_named", "library_mentioned", "library_names", "missing_terms", "states_number_for"]

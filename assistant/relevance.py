@@ -17,7 +17,7 @@ from typing import Callable
 from index.tokenize import tokenize
 from ingest import is_row_text
 
-from .evidence import equivalents, key_terms, places_named
+from .evidence import equivalents, key_terms, places_named, with_arabic_counts
 
 # Words every passage of a library's documents shares, and the words that only frame a question.
 _UNINFORMATIVE = frozenset(
@@ -93,7 +93,7 @@ class Relevance:
         asked = {f for t in self.terms for f in t.forms}
         if not words:
             return True
-        flat = re.sub(r"\s+", "", sentence)
+        flat = re.sub(r"\s+", "", with_arabic_counts(sentence))
         if self.asks_money and _AMOUNT.search(flat):
             return True  # 花多少钱 is answered by an amount in 元, whatever the sentence calls it
         names = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
@@ -153,8 +153,12 @@ def units(text: str) -> list[str]:
 
 
 def introduces(sentence: str) -> bool:
-    """A sentence that ends by announcing what follows (…如下： / …有：)."""
-    return bool(re.search(r"[:：]\s*$", sentence))
+    """A sentence that ends by announcing what follows (…如下： / …有：), or a ranking's column headings
+    (…排行榜 排名 题名 借次): its rows follow."""
+    if re.search(r"[:：]\s*$", sentence):
+        return True
+    ranking = re.search(r"(?:排行榜?|排名|名次|序号)([^。；;！？!?]*)$", sentence)
+    return bool(ranking) and not re.search(r"\d", ranking.group(1)) and len(ranking.group(1)) <= 20
 
 
 __all__ = ["Relevance", "introduces", "units"]
