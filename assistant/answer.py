@@ -261,7 +261,7 @@ class Assistant:
         if not query.org:
             return hits
         orgs = {d.id: d.org for d in self._visible_documents()}
-        return [h for h in hits if orgs.get(h.chunk.doc_id) == query.org or _names_org(query.org, h.chunk.text)]
+        return [h for h in hits if orgs.get(h.chunk.doc_id) == query.org or _names_org(query.org, _with_headings(h.chunk))]
 
     def _cites_other_org(self, query: Query, draft: Draft, elsewhere: set[str]) -> bool:
         """A draft resting only on other libraries' documents does not answer about the library named.
@@ -274,7 +274,8 @@ class Assistant:
             return False
         orgs = {d.id: d.org for d in self._visible_documents()}
         # A passage of another body's report that names the library asked about speaks of it
-        cited = {query.org if query.org and _names_org(query.org, c.text) else orgs.get(c.doc_id, "") for c in chunks}
+        cited = {query.org if query.org and _names_org(query.org, _with_headings(c)) else orgs.get(c.doc_id, "")
+                 for c in chunks}
         if query.org and len(self._orgs()) >= 2 and query.org not in cited and "" not in cited:
             return True
         if {c.doc_id for c in chunks} <= elsewhere:
@@ -348,7 +349,7 @@ class Assistant:
             wider = SearchFilters(visibility=self.config.visibility)
             seen = {h.chunk.id for h in hits}
             more = [h for h in self.kb.search(text, k=self.config.k, filters=wider, prefer_years=query.years or None)
-                    if h.chunk.id not in seen and _names_org(query.org, h.chunk.text)]
+                    if h.chunk.id not in seen and _names_org(query.org, _with_headings(h.chunk))]
             hits = sorted(hits + more, key=lambda h: -h.score)[: self.config.k]
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(query.text, hits)
@@ -574,6 +575,10 @@ def _about_elsewhere(text: str, org: str | None, places: tuple[str, ...]) -> boo
     if any(p in text for p in places):
         return False
     return bool(org) or bool(_NATIONAL.search(text[:300]))
+
+
+def _with_headings(chunk) -> str:
+    return " ".join([*chunk.heading_path, chunk.text])
 
 
 def _names_org(org: str, text: str) -> bool:

@@ -22,7 +22,7 @@ import cn2an
 import jieba.posseg as pseg
 
 from ingest.indicators import units_compatible
-from ingest.outline import library_names
+from ingest.outline import heading_library, library_names
 
 from .draft import Draft
 from .evidence import compound_parts, places_named
@@ -34,7 +34,7 @@ _UNITS = ("人次", "册次", "场次", "册件", "平方米", "千册", "千人
           "家", "所", "元", "种", "分", "天", "项", "条", "台", "处", "期", "篇", "份", "本", "张", "位", "小时", "%")
 _UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 # 56万余册 and 50余万册 alike: 余/多 before or after the magnitude
-_FIGURE = re.compile(rf"(?<![\d.,])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(余|多)?\s*(万|亿)?\s*(余|多)?\s*"
+_FIGURE = re.compile(rf"(?<![\d.])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(余|多)?\s*(万|亿)?\s*(余|多)?\s*"
                      rf"({_UNIT})(以上|余|多)?")
 # 十五个, 两千三百册, 一百余场: not 一 alone (一是, 一批), and not 分 (十分重要 is no score).
 _CN_DIGITS = "零一二两三四五六七八九十百千万"
@@ -352,7 +352,9 @@ def _sum(question: str, subject: str, ops: list[Operand], years: list[int] = (),
     if len(parts) == 1:
         parts = list(compound_parts(parts[0]))  # 报纸杂志合起来: 报纸 and 杂志
     if len(parts) < 2:
-        return _sum_of_years(question, subject, years, rows)
+        # 一共有多少个分馆: with nothing before the word of adding, what is added up is named after it
+        named = parts[0] if parts else _term(re.sub(rf"^有|(?:多少|几)\s*(?:{_UNIT})?", "", subject[m.end():] if m else ""))
+        return _sum_of_years(question, subject, years, rows) or _listed_total(named, ops)
     asked = _asked_unit(question)
     if asked is not None:
         chosen = _each_part(parts, ops, asked[1])
@@ -370,6 +372,30 @@ def _sum(question: str, subject: str, ops: list[Operand], years: list[int] = (),
     value = sum(o.plain for o in chosen) / scale
     unit = chosen[0].unit if len(units) == 1 else asked[1]
     return Result(value, magnitude + unit, " + ".join(o.stated for o in chosen), chosen, "合计")
+
+
+def _listed_total(term: str, ops: list[Operand]) -> Result | None:
+    """7个乡镇、2个企业、4个学校为分馆: counts listed one after another and then named together (为分馆)
+    add up to the whole the question asks about (一共有多少个分馆)."""
+    if len(term) < 2:
+        return None
+    found = []
+    for i, o in enumerate(ops):
+        named = re.search(r"(?:为|作为|是)([\u4e00-\u9fff]{2,8})$", _letters(o.after))
+        if not named or fit(term, named.group(1)) < 0.99:
+            continue
+        group = [o]
+        j = i - 1
+        while j >= 0 and ops[j].quote == o.quote and ops[j].unit == o.unit and re.search(
+                re.escape(ops[j].stated) + r"[\u4e00-\u9fff]{0,8}、" + re.escape(group[0].stated), o.quote):
+            group.insert(0, ops[j])  # the item before, across a list comma (7个乡镇、2个企业)
+            j -= 1
+        if len(group) >= 2 and all(g[0].quote != o.quote for g in found):  # overlapping passages repeat it
+            found.append(group)
+    if len(found) != 1:
+        return None
+    chosen = found[0]
+    return Result(sum(o.plain for o in chosen), chosen[0].unit, " + ".join(o.stated for o in chosen), chosen, "合计")
 
 
 def _sum_of_years(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:
@@ -480,7 +506,7 @@ _AREA = re.compile(r"全(?:国|省|市|区|县)")
 
 
 def _share(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand],
-           wholes: list[Operand] = (), org: str | None = None) -> Result | None:
+           wholes: list[Operand] = (), org: str | None = None, places: tuple[str, ...] = ()) -> Result | None:
     # 图书藏量在总藏量中占多大比例 names the part first and the whole inside 在…中
     m = re.search(r"(.+?)在(.+?)(?:中|里|当中|之中)占", subject) \
         or re.search(r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少|占比|几成)", subject)
@@ -492,12 +518,21 @@ def _share(question: str, subject: str, ops: list[Operand], years: list[int], ro
         whole_words, part_words = framed.group(1), framed.group(2)
     pool = [o for o in rows + ops if not years or o.year in years or (o.year is None and not o.from_table)]
     area = _AREA.search(whole_words)
-    if org and area:
-        # 某馆接待读者占全省公共图书馆接待读者的比例: one quantity, the library's own (its sentence names
-        # it; the table's rows are the library's already) over the area's (a sentence not about the library)
+    marker = org or (places[0] if places else None)
+    if marker and area:
+        # 某馆接待读者占全省公共图书馆接待读者的比例, 某省入选的占全国入选总数: one quantity, the library's or
+        # place's own (its clause or sentence names it; the table's rows are the library's already) over the
+        # area's (a clause naming the area, or a sentence not about the library)
         named = _term(_AREA.sub("", re.sub(r"(?:公共)?图书馆", "", whole_words)))
-        part = _best(_term(part_words), [o for o in pool if o.from_table or org in o.quote])
-        whole = _best(named, [o for o in ops if org not in o.quote], exclude=[part] if part else [])
+        part = _best(_term(part_words), [o for o in pool if o.from_table or marker in o.context + o.after
+                                        or (marker in o.quote and area.group(0) not in o.context)])
+        areas = [o for o in ops if (area.group(0) in o.context or marker not in o.quote)
+                 and (part is None or o.source == part.source)]  # a share's two figures are of one document
+        whole = _best(named, areas, exclude=[part] if part else [])
+        if whole is None and part is not None:  # 全国共有204个…: the area's one count in the part's unit
+            counts = {round(o.plain, 6): o for o in areas if area.group(0) in o.context and o is not part
+                      and units_compatible(o.unit, part.unit)}
+            whole = next(iter(counts.values())) if len(counts) == 1 else None
     else:
         part = _best(_term(part_words), pool)
         whole = _best(_term(whole_words), pool, exclude=[part] if part else [])
@@ -510,7 +545,8 @@ def _share(question: str, subject: str, ops: list[Operand], years: list[int], ro
         whole = next(iter(same.values())) if len(same) == 1 else whole
     if part is not None and whole is None and _WHOLE.search(whole_words):
         return _share_of_listed(part, ops)
-    if part is None or whole is None or part.unit != whole.unit or not whole.plain or part.plain > whole.plain:
+    if part is None or whole is None or not units_compatible(part.unit, whole.unit) or not whole.plain \
+            or part.plain > whole.plain:
         return None
     if years and any(o.year not in years for o in (part, whole) if o.year):
         return None
@@ -901,10 +937,16 @@ def compute(query, hits, metrics) -> Draft | None:
     years = list(query.years or [])
     ops: list[Operand] = []
     asks_plan = bool(re.search(r"计划|目标|规划|打算|拟|预计|力争", question))
+    orgs = [o for o in getattr(query, "orgs", None) or [] if o]
+    if len(orgs) >= 2 and op in ("sum", "difference") and metrics is not None:
+        result = _across_orgs(op, question, orgs, years, metrics)
+        return _draft(result, question) if result is not None else None
     for h in hits:
         chunk = h.chunk
         if chunk.period_kind == "plan" and not asks_plan and op != "gap":
             continue  # a plan's figures are targets, not what was done
+        if query.org and any(heading_library(x) not in ("", query.org) for x in chunk.heading_path[-1:]):
+            continue  # a section headed by another library's name holds that library's figures
         if years and chunk.year and chunk.year not in years and not any(str(y) in chunk.text for y in years) \
                 and op not in ("difference", "prior"):
             continue
@@ -934,7 +976,8 @@ def compute(query, hits, metrics) -> Draft | None:
         elif op == "gap":
             result = _gap(question, subject, ops)
         elif op == "share":
-            result = _share(question, subject, ops, years, rows, wholes, getattr(query, "org", None))
+            result = _share(question, subject, ops, years, rows, wholes, getattr(query, "org", None),
+                            places_named(question))
         elif op == "average":
             result = _average(question, subject, ops, years)
         elif op == "prior":
@@ -955,6 +998,37 @@ def compute(query, hits, metrics) -> Draft | None:
             and len({o.source for o in result.operands}) > 1:
         return None  # the parts of one sum, share or average are stated in one document
     return _draft(result, question)
+
+
+def _across_orgs(op: str, question: str, orgs: list[str], years: list[int], metrics) -> Result | None:
+    """甲馆和乙馆一共…, 甲馆比乙馆多…: one figure of each library named, by the words left once the
+    libraries are taken out, added or subtracted in the order named."""
+    text = question
+    for org in orgs:
+        text = text.replace(org, "")
+    words = _subject(text)
+    term = _term(re.sub(rf"{_SUM.pattern}|比|和|与|及|、|(?:多|少)了?(?=多少|几)|多少\s*(?:万|亿|千)?\s*(?:{_UNIT})?|几", "", words))
+    if len(term) < 2:
+        return None
+    asked = _asked_unit(question)
+    chosen = []
+    for org in orgs[:2] if op == "difference" else orgs:
+        rows = [_row_operand(r) for r in metrics.all(org=org, include_derived=False)
+                if r.org == org and r.kind in _STATED_KINDS and (not years or r.year in years)]
+        best = _best(term, rows, asked[1] if asked else None)
+        if best is None:
+            return None
+        chosen.append(best)
+    if len({o.unit for o in chosen}) != 1:
+        return None
+    magnitude, scale = _same_scale(chosen)
+    unit = magnitude + chosen[0].unit
+    if op == "sum":
+        return Result(sum(o.plain for o in chosen) / scale, unit, " + ".join(o.stated for o in chosen), chosen, "合计")
+    first, second = chosen
+    value = (first.plain - second.plain) / scale
+    return Result(abs(value), unit, f"{first.stated} - {second.stated}" if value >= 0 else f"{second.stated} - {first.stated}",
+                  chosen, "相差")
 
 
 def _rounded(result: Result) -> str:

@@ -180,9 +180,15 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     chosen = {(s[1], s[2]) for s in top}
     if relevance is not None:  # a list's lead-in brings its items
         for _, rank, pos, sent, _ in list(top):
-            if introduces(sent) and pos >= 0:
-                following = units(pool[rank].chunk.text)[pos + 1 : pos + 9]
+            if pos < 0:
+                continue
+            following = units(pool[rank].chunk.text)[pos + 1 : pos + 9]
+            if introduces(sent):
                 chosen |= {(rank, pos + 1 + i) for i in range(len(following))}
+            elif following and _FIRST_POINT.match(following[0]):
+                # …存在显著短板。一是…；二是…；三是…: the points that follow a statement spell it out
+                count = next((i for i, f in enumerate(following) if i and not _NEXT_POINT.match(f)), len(following))
+                chosen |= {(rank, pos + 1 + i) for i in range(count)}
     draft = Draft()
     by_key = {(s[1], s[2]): s for s in scored}
     for key in sorted(chosen):
@@ -193,6 +199,8 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     return draft
 
 
+_FIRST_POINT = re.compile(r"^(?:一是|其一|首先|第一[，,、是])")
+_NEXT_POINT = re.compile(r"^(?:[二三四五六七八九十]是|其[二三四五六七八九十]|其次|再次|此外|最后|第[二三四五六七八九十][，,、是])")
 _DATE_QUESTION = re.compile(r"哪天|哪一天|什么时候|何时|几月几[日号]|哪个月|几号|什么日子")
 # 2013年2月20日, 2013-2-20, 2013.2.20, 2013/2/20, 二○一四年十二月二十三日: the ways a date is signed
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}"

@@ -134,7 +134,7 @@ def classify(text: str, indicator: str | None) -> str:
 def find_orgs(text: str, orgs: list[str]) -> list[str]:
     """Organisations a question names, in order: by full name, by a library's usual short forms
     (某某县图书馆 → 某某县馆, 某某图书馆, 某某), or by an organisation's first two characters."""
-    found = []
+    mentions = []  # (start, end, is not the full name, org)
     for org in orgs:
         if not org:
             continue
@@ -142,10 +142,19 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
         for name in library_names(org):
             forms += [*name.forms(), name.place, *([name.short] if name.short else [])]
         forms.append(org[:2])
-        at = [(text.find(f), -len(f), f != org) for f in forms if len(f) >= 2 and f in text]
-        if at:  # the earliest mention; at one place, the longest name said (四川省图书馆 over 四川…), and
-            found.append((*min(at), org))  # a library's own full name over another's short form of it
-    return [org for *_, org in sorted(found)]
+        for f in {f for f in forms if len(f) >= 2}:
+            for m in re.finditer(re.escape(f), text):
+                mentions.append((m.start(), m.end(), f != org, org))
+    # A mention inside a longer one of another organisation is part of that name: 海淀区图书馆 said in full
+    # is no mention of 海淀北部…图书馆 by its first two characters
+    kept = [m for m in mentions if not any(o[3] != m[3] and o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0]
+                                           for o in mentions)]
+    first: dict[str, tuple] = {}
+    for start, end, short, org in kept:
+        key = (start, -(end - start), short)  # the earliest; at one place the longest, the full name first
+        if org not in first or key < first[org]:
+            first[org] = key
+    return [org for org, _ in sorted(first.items(), key=lambda item: (*item[1], item[0]))]
 
 
 def find_scopes(text: str, scopes: list[str]) -> list[str]:

@@ -105,6 +105,8 @@ class Relevance:
                   rf"(?:(?!{_PREDICATE})[\u4e00-\u9fff]){{0,6}}(?:{names})")
         if re.search(before, flat):
             return True
+        if re.search(rf"\d[\d.]*\s*[%‰]\s*的?(?:(?!{_PREDICATE})[\u4e00-\u9fff]){{0,6}}(?:{names})", flat):
+            return True  # 8%的学生: a share stated before the noun it is a share of
         for m in re.finditer(after, flat):
             counted = _COUNTED_NOUN.match(m.group(2))
             if not counted or counted.group(1) in _AFTER_A_COUNT or any(counted.group(1) in w for w in asked) \

@@ -18,8 +18,8 @@ _DOMAIN_WORDS = (
     "官网访问量", "公众号", "视频号", "应付未付款", "覆盖率", "新馆", "城市书房", "自助图书馆",
     "同比增长", "同比下降", "负增长", "工作计划", "工作总结", "年鉴", "典型案例", "数字资源",
 )
-# Measures of a library's service the general dictionary tags as place names (满意度/ns): nouns.
-_MEASURES = ("满意度", "满意率", "知晓率", "利用率", "借阅率", "办证率")
+# Measures and holdings of a library the general dictionary tags as place names (满意度/ns, 馆藏/ns): nouns.
+_MEASURES = ("满意度", "满意率", "知晓率", "利用率", "借阅率", "办证率", "馆藏")
 _STOP = frozenset("的 了 和 与 及 是 在 有 为 对 等 将 把 被 让 向 从 这 那 也 都 就 而 或 并 其 之 以 于 中 上 下 年 多少 几 吗 呢 啊 什么 哪些 哪 怎么 如何 请问 一下 个".split())
 _KEEP = re.compile(r"[\w.%]+", re.UNICODE)
 # Tokens cached from an earlier run are valid only for the same words, stop words and jieba.

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from .indicators import IndicatorList, load_indicators, units_compatible
-from .outline import default_period, library_names
+from .outline import default_period, heading_library, library_names
 from .types import Document, Paragraph
 
 # Units, longest first so that 万册次 wins over 万册 and 场次 over 场.
@@ -217,7 +217,7 @@ def _sentence(ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period
                  and not f.phrase.startswith("新增")] if fig.phrase.startswith("新增") else []
         if stock and stock[-1].change_amount is None and stock[-1].change_pct is None:
             stock[-1].change_amount = (fig.value, "up", None)  # the stock a year before is the stock less the addition
-        fig.org = _subject_library(text[: m.start()], ctx.doc.org)
+        fig.org = _subject_library(text[: m.start()], ctx.doc.org) or _section_library(p.section, ctx.doc.org)
         times = _TIMES_OF.match(mtext, m.end())
         if times:
             fig.times_of = (float(times.group("num")), int(times.group("year")))
@@ -263,6 +263,12 @@ def _not_a_figure(mtext: str, m: re.Match) -> bool:
 _INCREMENT = re.compile(r"新增|新购|新入藏|年增")
 # 其中，某省图书馆开馆266天: a library named at the start of a clause is what the clause's figures are of.
 _CLAUSE_OPENING = re.compile(r"(?:^|[，,。；;：:])\s*(?:其中|另外|此外|同时|而)?[，,]?\s*(?:(?:19|20)\d{2}年(?:度)?[，,]?)?\s*$")
+
+
+def _section_library(section, own: str) -> str:
+    """A section headed by another library's name (2、某某文化中心图书馆): its figures are that library's."""
+    name = heading_library(section.path[-1]) if section is not None and section.path else ""
+    return name if name and name != own else ""
 
 
 def _subject_library(before: str, own: str) -> str:

@@ -219,6 +219,16 @@ def library_names(text: str) -> list[LibraryName]:
 _ORG_ENDING = re.compile(rf"(?:馆|局|中心|站|室|院|会|处|所|部|委|厅|府|办|社|校|学|司|团|队|{_ADMIN}|自治县|自治州|自治区)$")
 
 
+_NUMBERING = re.compile(rf"^(?:[{_CN_NUM}]{{1,3}}[、.．]|[（(][{_CN_NUM}\d]{{1,3}}[）)]|\d{{1,2}}[.．、])\s*")
+
+
+def heading_library(heading: str) -> str:
+    """The library a heading consists of (2、某某文化中心图书馆): what its section's figures are of. A branch
+    (某某分馆) stays a scope of its library."""
+    name = _NUMBERING.sub("", heading.strip()).strip(" ：:")
+    return name if re.fullmatch(r"[\u4e00-\u9fff（）()]{2,24}图书馆", name) else ""
+
+
 def _looks_like_org(text: str) -> bool:
     return (bool(re.fullmatch(r"[\u4e00-\u9fff（）()]{2,30}", text)) and heading_level(text) is None
             and bool(_ORG_ENDING.search(text)))
