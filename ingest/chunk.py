@@ -117,7 +117,7 @@ def _body(doc: Document) -> list[Paragraph]:
         own = p.section
         bare = own is not None and (nxt is None or (nxt.kind == "heading" and nxt.section is not None
                                                     and len(nxt.section.path) <= len(own.path)))
-        if bare and p.text != doc.title and _SAYS_SOMETHING.search(p.text):
+        if own is not None and bare and p.text != doc.title and _SAYS_SOMETHING.search(p.text):
             out.append(replace(p, kind="text", section=parents.get(own.path[:-1])))
     return out
 

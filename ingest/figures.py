@@ -104,7 +104,7 @@ class Figure:
     check: str | None = None  # a stated percentage checked against its counts
     stated: str = ""  # the number and unit exactly as written
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[str, int | None, str, str]:
         return (self.indicator, self.year, self.scope, self.kind)
 
 
@@ -223,7 +223,7 @@ def _each(ctx: _Context, fig: Figure, left: str) -> list[Figure]:
     return out
 
 
-def _not_a_figure(mtext: str, m: re.Match) -> bool:
+def _not_a_figure(mtext: str, m: re.Match[str]) -> bool:
     before = mtext[: m.start()]
     after = mtext[m.end() :]
     if _ORDINAL_BEFORE.search(before):
@@ -240,7 +240,7 @@ def _not_a_figure(mtext: str, m: re.Match) -> bool:
     return False
 
 
-def _as_change(mtext: str, m: re.Match) -> tuple[float, str, str] | None:
+def _as_change(mtext: str, m: re.Match[str]) -> tuple[float, str, str] | None:
     """If the number is the percentage (or amount) of a stated change, return it."""
     window = mtext[max(0, m.start() - 12) : m.end()]
     cm = None
@@ -259,7 +259,7 @@ def _set_change(fig: Figure, pct: float, direction: str, text: str) -> None:
     fig.change_pct, fig.change_dir, fig.change_text = pct, direction, text
 
 
-def _unit_of(m: re.Match, after: str) -> str:
+def _unit_of(m: re.Match[str], after: str) -> str:
     mag = m.group("mag") or ""
     if m.group("pct"):
         return m.group("pct")
@@ -268,7 +268,7 @@ def _unit_of(m: re.Match, after: str) -> str:
     return mag + m.group("unit")
 
 
-def _prose_figure(ctx: _Context, p: Paragraph, text: str, mtext: str, m: re.Match, last_end: int,
+def _prose_figure(ctx: _Context, p: Paragraph, text: str, mtext: str, m: re.Match[str], last_end: int,
                   period_kind: str, section_year: int | None, s0: int, found: list[Figure]) -> Figure | None:
     unit = _unit_of(m, mtext[m.end() :])
     value = float(m.group("num"))
@@ -334,7 +334,7 @@ def _right_phrase(after: str) -> str:
     return phrase[: number.start()] if number else phrase
 
 
-def _qualifier(before: str, m: re.Match) -> str | None:
+def _qualifier(before: str, m: re.Match[str]) -> str | None:
     for q in _PREFIX_QUALIFIERS:
         if before.endswith(q) and q != "达":
             return q
@@ -556,6 +556,7 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
         indicator = row_indicator or name
         for header, value in year_columns:
             column = _YEAR_COLUMN.match(header)
+            assert column is not None  # year_columns holds only the headers that match
             part = (column.group(1) or column.group(3) or "").strip()
             fig = _cell_figure(ctx, p, indicator, name, header, value, unit, int(column.group(2)), period_kind,
                                scope=_row_scope(part) if part else "")
@@ -676,6 +677,7 @@ def derive_prior_year(fig: Figure) -> Figure | None:
 
 def _prior_from_amount(fig: Figure) -> Figure | None:
     """共694个，较2020年增加128个 → 2020年566个 (推算：694个 - 128个)."""
+    assert fig.change_amount is not None and fig.year is not None  # the caller checks both
     amount, direction, year = fig.change_amount
     year = year or fig.year - 1
     if year >= fig.year:
