@@ -82,7 +82,7 @@ def chunk_document(doc: Document, sizes: ChunkSizes | None = None) -> list[Chunk
     chunks: list[Chunk] = []
     body = _body(doc)
     # Consecutive paragraphs of one section and one kind (prose or table) chunk together.
-    for (section, kind), group in groupby(body, key=lambda p: (id(p.section), _kind(p))):
+    for (_section, kind), group in groupby(body, key=lambda p: (id(p.section), _kind(p))):
         paragraphs = list(group)
         spans = [s for p in paragraphs for s in sentence_spans(p, sizes.max_chars)]
         for window in _pack(spans, sizes):

@@ -244,7 +244,7 @@ def _as_change(mtext: str, m: re.Match[str]) -> tuple[float, str, str] | None:
     """If the number is the percentage (or amount) of a stated change, return it."""
     window = mtext[max(0, m.start() - 12) : m.end()]
     cm = None
-    for cm in _CHANGE.finditer(window):
+    for cm in _CHANGE.finditer(window):  # noqa: B007 - the last match is the one kept
         pass
     if cm is not None and window.endswith(cm.group(0)) and m.group("pct"):
         direction = "down" if cm.group("dir") in _DOWN else "up"
@@ -431,13 +431,13 @@ def _sibling(phrase: str, left: str, last: Figure | None) -> str | None:
 def _year(before: str, section_year: int | None, period_kind: str = "report") -> tuple[int | None, str | None]:
     as_of = None
     m_as_of = None
-    for m_as_of in _AS_OF.finditer(before):
+    for m_as_of in _AS_OF.finditer(before):  # noqa: B007 - the last match is the one kept
         pass
     # A year inside a closed aside, "（含2023年顺延项目1间）", says nothing of what follows it.
     visible = re.sub(r"[（(][^（）()]*[）)]", lambda g: "□" * len(g.group(0)), before)
     year = None
     rng = None
-    for rng in _YEAR_RANGE_END.finditer(visible):
+    for rng in _YEAR_RANGE_END.finditer(visible):  # noqa: B007 - the last match is the one kept
         pass
     clause_start = _last_break(visible, len(visible))
     mentions = [
@@ -621,7 +621,7 @@ def _table_year(ctx: _Context, p: Paragraph, year_cell: str | None, section_year
 def _cell_figure(ctx: _Context, p: Paragraph, indicator: str, phrase: str, header: str, value: str,
                  unit: str, year: int | None, period_kind: str, scope: str) -> Figure | None:
     m = _CELL_NUMBER.match(value.strip())
-    if not m or not unit and not m.group(2):
+    if not m or (not unit and not m.group(2)):
         return None
     number = float(m.group(1).replace(",", ""))
     unit = "%" if m.group(2) else unit

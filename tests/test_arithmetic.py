@@ -8,10 +8,10 @@ the number verifier as a derived figure.
 from __future__ import annotations
 
 import pytest
+from written_kb import checked_computation
 
 from assistant import Assistant
 from assistant.arithmetic import operation
-from written_kb import checked_computation
 
 SUMMARY = """青梧县图书馆2023年工作总结
 

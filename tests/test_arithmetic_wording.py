@@ -7,9 +7,9 @@ Each question goes through a real knowledge base built from a document written h
 from __future__ import annotations
 
 import pytest
+from written_kb import checked_computation
 
 from assistant import Assistant
-from written_kb import checked_computation
 
 SUMMARY = """云溪县图书馆2023年工作总结
 

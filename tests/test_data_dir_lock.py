@@ -10,9 +10,9 @@ import sys
 import time
 
 import pytest
+from base_checks import ENV, REPO, assert_fully_searchable, flat, lantai, write_summaries
 from fastapi.testclient import TestClient
 
-from base_checks import ENV, REPO, assert_fully_searchable, flat, lantai, write_summaries
 from index import DataDirBusy, KnowledgeBase
 from index.datalock import lock_data_dir
 from ui.api import create_app

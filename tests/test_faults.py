@@ -21,10 +21,10 @@ import time
 import urllib.request
 
 import pytest
-
 from base_checks import ENV, REPO, assert_fully_searchable, flat, lantai, write_summaries
-from index import KnowledgeBase
 from small_disk import fill, tmpfs
+
+from index import KnowledgeBase
 
 pytestmark = pytest.mark.fault
 

@@ -14,6 +14,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 import httpx
 import openai
 import pytest
+from openai_standin import CHAT_PATH, ChatReply, OpenAIStandin
 
 from assistant.llm import ChatLLM, LLMError, OpenAICompatibleLLM, make_llm, strip_thinking
 from assistant.prompts import (
@@ -24,7 +25,6 @@ from assistant.prompts import (
     build_messages,
     build_retry_messages,
 )
-from openai_standin import CHAT_PATH, ChatReply, OpenAIStandin
 
 ANSWER = "2024年全馆进馆人数为392.88万次[1]，同比增长41.2%[1]。"
 MESSAGES = [

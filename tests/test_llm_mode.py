@@ -25,11 +25,11 @@ import re
 import time
 
 import pytest
+from openai_standin import ChatReply, OpenAIStandin
 
 from assistant import Assistant, AssistantConfig
 from assistant.llm import OpenAICompatibleLLM
 from assistant.prompts import NO_ANSWER
-from openai_standin import ChatReply, OpenAIStandin
 
 QUESTION = "青川区图书馆2024年进馆人数是多少？"
 FILE_2024 = "qingchuan-2024-summary.txt"

@@ -5,13 +5,11 @@ stand-in, and the CLI and REST surfaces."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -250,7 +248,7 @@ def test_real_draft_docx_reopens_and_renders_with_libreoffice(seed_kb, tmp_path)
     styles = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name in ("Title", "Heading 1", "Heading 2")]
     assert styles[0] == ("Title", "南海区图书馆2026年工作计划（草稿）")
     assert [t for s, t in styles if s == "Heading 1"][:4] == ["一、总体思路", "二、主要目标", "三、重点工作", "四、保障措施"]
-    assert [t for s, t in styles if s == "Heading 2"][0] == "（一）坚持党的全面领导奏好主旋律"
+    assert next(t for s, t in styles if s == "Heading 2") == "（一）坚持党的全面领导奏好主旋律"
     pdf = _render(path, tmp_path)
     pdf_doc = pdfium.PdfDocument(str(pdf))
     try:

@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -90,7 +90,7 @@ PLAN_MD = """# 青川区图书馆2026年工作计划（草稿）
 # a different count means the page setup, sizes or spacing changed.
 EXPECTED_PAGES = 3
 
-CREATED = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
+CREATED = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +214,7 @@ def test_numbered_items_bullets_notes_and_sources(doc):
     assert "1. （延续）推进街道分馆标准化建设，年内完成3个街道分馆的设施改造和服务提升，实现通借通还全覆盖[1][4]。" in texts
     protect = next(p for p in doc.paragraphs if p.text.startswith("加强组织领导"))
     assert protect.style.name == "Normal"  # the "- " is gone, the paragraph is body text
-    assert not any(t.startswith("- ") or t.startswith("|") or t == "---" for t in texts)
+    assert not any(t.startswith(("- ", "|")) or t == "---" for t in texts)
     note = next(p for p in doc.paragraphs if p.text.startswith("说明："))
     assert note.style.name == "Plan Note"
     assert _east_asian_font(note) == "楷体_GB2312"
@@ -278,7 +278,7 @@ def test_core_properties_and_determinism(docx_bytes, doc):
     props = doc.core_properties
     assert props.title == "青川区图书馆2026年工作计划（草稿）"
     assert props.author == "兰台" and props.language == "zh-CN"
-    assert props.created.replace(tzinfo=timezone.utc) == CREATED == props.modified.replace(tzinfo=timezone.utc)
+    assert props.created.replace(tzinfo=UTC) == CREATED == props.modified.replace(tzinfo=UTC)
     # Same Markdown, same time: the same bytes.
     assert markdown_to_docx(PLAN_MD, created=CREATED) == docx_bytes
     # Without a fixed time only the core properties differ.

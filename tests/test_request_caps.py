@@ -8,7 +8,6 @@ deadline).
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
@@ -17,7 +16,6 @@ import time
 import httpx
 import psutil
 import pytest
-
 from serving import serving
 
 KEY = "caps-key"
@@ -80,7 +78,7 @@ def _send_and_wait(port: int, head: bytes, chunks, deadline: float = 3.0) -> tup
             if not part:
                 break
             data += part
-    except socket.timeout:
+    except TimeoutError:
         return None, time.perf_counter() - started, ""
     finally:
         sock.close()

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import time
 
-from fastapi.testclient import TestClient
-
 from base_checks import write_summaries
 from conftest import flush_state
+from fastapi.testclient import TestClient
+
 from index import KnowledgeBase
 from ingest import ChunkSizes
 from ui.api import create_app

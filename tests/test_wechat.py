@@ -12,10 +12,10 @@ import time
 
 import httpx
 import pytest
+from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, TOKEN, lantai, wechat, wechat_settings
 
 from eval.wechat_standin import MAX_TEXT_BYTES, WeChatAPIStandin, new_aes_key
 from ui.wechat import texts
-from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, TOKEN, lantai, wechat, wechat_settings
 
 AES_KEY = new_aes_key()
 

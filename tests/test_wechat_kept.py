@@ -12,10 +12,10 @@ import logging
 import time
 
 import pytest
+from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
 
 from eval.wechat_standin import WeChatAPIStandin
 from ui.wechat import texts
-from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def _cells(line: str) -> list[str]:
         tail = 0
         while tail < len(tokens) and (_NUMBER.match(tokens[-1 - tail]) or _YEAR.match(tokens[-1 - tail])):
             tail += 1
-        if tail >= 1 and tail < len(tokens) or tail == len(tokens) > 1:
+        if (tail >= 1 and tail < len(tokens)) or tail == len(tokens) > 1:
             head = " ".join(tokens[: len(tokens) - tail]).strip()
             out += ([head] if head else []) + tokens[len(tokens) - tail :]
         else:
