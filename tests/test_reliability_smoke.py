@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from eval import api_fuzz, soak, wechat_fuzz
-from eval.wechat_standin import WeChatAPIStandin, new_aes_key
+from eval.standins.wechat import WeChatAPIStandin, new_aes_key
 
 AES_KEY = new_aes_key()
 

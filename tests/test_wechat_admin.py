@@ -13,7 +13,7 @@ import httpx
 import pytest
 from wechat_env import APPID, SECRET, lantai, wechat, wechat_settings
 
-from eval.wechat_standin import WeChatAPIStandin
+from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import texts
 
 STAFF, ADMIN = "staff-key", "admin-key"

@@ -13,10 +13,10 @@ import time
 
 import pytest
 from conftest import flush_state
-from openai_standin import ChatReply, OpenAIStandin
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
 
-from eval.wechat_standin import WeChatAPIStandin
+from eval.standins.openai_api import ChatReply, OpenAIStandin
+from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import CustomerService, DeliveryError
 
 LLM_ANSWER = f"青川区图书馆2024年进馆人数为{ANSWER_FIGURE}[1]。"

@@ -12,7 +12,7 @@ import time
 import pytest
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
 
-from eval.wechat_standin import WeChatAPIStandin
+from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import texts
 
 FOLLOW_UP = "那2023年呢？"

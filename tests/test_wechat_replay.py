@@ -11,7 +11,7 @@ import time
 import pytest
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
 
-from eval.wechat_standin import WeChatAPIStandin, new_aes_key
+from eval.standins.wechat import WeChatAPIStandin, new_aes_key
 
 AES_KEY = new_aes_key()
 
@@ -48,7 +48,7 @@ def test_a_request_signed_six_minutes_ago_is_403_and_not_answered(server, aes):
 def test_url_verification_is_refused_when_replayed(server):
     from wechat_env import TOKEN
 
-    from eval.wechat_standin import _nonce, _sign
+    from eval.standins.wechat import _nonce, _sign
 
     with wechat(server) as push:
         old = str(int(time.time()) - 360)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from wechat_env import APPID, SECRET, SECRET_MARKERS, lantai, wechat, wechat_settings
 
-from eval.wechat_standin import WeChatAPIStandin
+from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import texts
 
 QUESTIONS = {

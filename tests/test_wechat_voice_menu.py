@@ -13,7 +13,7 @@ import time
 import pytest
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
 
-from eval.wechat_standin import WeChatAPIStandin, new_aes_key
+from eval.standins.wechat import WeChatAPIStandin, new_aes_key
 from ui.wechat import texts
 
 AES_KEY = new_aes_key()
