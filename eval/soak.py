@@ -41,6 +41,7 @@ from pathlib import Path
 
 import httpx
 
+from eval.common import percentile
 from eval.live import free_port
 
 API_KEY = "soak-key-1"
@@ -243,13 +244,6 @@ class Tally:
 
     def requests(self, kind: str) -> int:
         return len(self.latencies[kind]) + self.errors[kind] + self.busy[kind]
-
-
-def percentile(samples: list[float], q: float) -> float | None:
-    if not samples:
-        return None
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def _upload_text(n: int, rng: random.Random) -> tuple[str, bytes]:
