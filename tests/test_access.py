@@ -16,6 +16,8 @@ from serving import serving
 
 from eval.access import access_matrix
 
+pytestmark = pytest.mark.slow
+
 MARKER = "内部核对码-7Q4X"
 QUESTION = "2024年进馆人数和核对码是多少？"
 KEYS = "key-one, key-two"

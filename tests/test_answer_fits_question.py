@@ -7,6 +7,8 @@ from written_kb import assistant_over
 
 from assistant.relevance import Relevance, measured_words, units
 
+pytestmark = pytest.mark.slow
+
 SUMMARY_A = """石门县图书馆2021年工作总结
 
 一、服务效能

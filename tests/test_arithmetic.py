@@ -13,6 +13,8 @@ from written_kb import checked_computation
 from assistant import Assistant
 from assistant.arithmetic import operation
 
+pytestmark = pytest.mark.slow
+
 SUMMARY = """青梧县图书馆2023年工作总结
 
 一、基本服务

@@ -11,6 +11,8 @@ from written_kb import checked_computation
 
 from assistant import Assistant
 
+pytestmark = pytest.mark.slow
+
 SUMMARY = """云溪县图书馆2023年工作总结
 
 一、采购

@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 from ui.cli import app
 
+pytestmark = pytest.mark.slow
+
 SEARCH_KEYS = {"chunks", "hybrid_p50_ms", "hybrid_p95_ms", "floor_p95_ms", "ratio_p95", "rss_mb", "build_s"}
 
 

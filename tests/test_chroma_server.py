@@ -19,6 +19,8 @@ from ui.cli import app as cli_app
 from ui.cli_errors import EXIT_VECTOR_STORE_UNREACHABLE
 from ui.settings import Settings
 
+pytestmark = pytest.mark.slow
+
 
 def _write(path, body, title="青川区图书馆2023年工作总结"):
     path.write_text(f"{title}\n\n一、主要工作\n\n{body}\n", encoding="utf-8")

@@ -6,6 +6,8 @@ from written_kb import assistant_over
 
 from assistant.basis import stated_basis
 
+pytestmark = pytest.mark.slow
+
 SUMMARY = """石桥县图书馆2023年工作总结
 
 一、服务效能

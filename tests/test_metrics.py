@@ -3,9 +3,12 @@
 import json
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from ui.cli import app
+
+pytestmark = pytest.mark.slow
 
 
 def test_exactly_the_deliberate_conflict_is_listed(corpus_kb):

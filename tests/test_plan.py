@@ -18,6 +18,8 @@ from assistant.plan.check import check_numbers
 from assistant.plan.model import CARRIED, PROJECTED, RECOVERY, TO_CHECK
 from assistant.plan.sources import default_year, select_sources
 
+pytestmark = pytest.mark.slow
+
 QC = "青川区图书馆"
 NH = "南海区图书馆"
 
@@ -230,6 +232,7 @@ def test_api_drafts_json_markdown_and_docx(corpus_kb):
         assert r.status_code == 422
 
 
+@pytest.mark.office
 def test_real_draft_docx_reopens_and_renders_with_libreoffice(seed_kb, tmp_path):
     """The seed's 2026 draft as Word: real heading styles, then PDF and PNG pages through LibreOffice."""
     import shutil

@@ -20,6 +20,8 @@ import pytest
 from eval import api_fuzz, soak, wechat_fuzz
 from eval.standins.wechat import WeChatAPIStandin, new_aes_key
 
+pytestmark = pytest.mark.slow
+
 AES_KEY = new_aes_key()
 
 

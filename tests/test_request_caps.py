@@ -18,6 +18,8 @@ import psutil
 import pytest
 from serving import serving
 
+pytestmark = pytest.mark.slow
+
 KEY = "caps-key"
 MB = 1024 * 1024
 

@@ -18,6 +18,8 @@ from wechat_env import ANSWER_FIGURE, QUESTION
 from eval.wechat_load import report, run
 from index import KnowledgeBase
 
+pytestmark = pytest.mark.slow
+
 
 def test_several_workers_without_redis_are_refused_in_both_languages(tmp_path):
     result = lantai("serve", "--workers", "2", "--data-dir", str(tmp_path / "data"), timeout=120)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from base_checks import write_summaries
 from conftest import flush_state
 from fastapi.testclient import TestClient
@@ -17,6 +18,8 @@ from index import KnowledgeBase
 from ingest import ChunkSizes
 from ui.api import create_app
 from ui.settings import Settings
+
+pytestmark = pytest.mark.slow
 
 SMALL = ChunkSizes(20, 60, 0)  # many embedding batches per file: the job runs long enough to watch
 

@@ -23,6 +23,8 @@ from ui.wechat.pages import MorePages
 from ui.wechat.ratelimit import UserRateLimit
 from ui.wechat.token import LocalToken
 
+pytestmark = pytest.mark.slow
+
 
 def tables(state: dict, limits: Limits):
     """(seen, more, kept, conversations, rate) of one worker, where ``state`` says."""

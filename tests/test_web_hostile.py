@@ -30,6 +30,8 @@ import pytest
 
 from eval.live import LiveServer, free_port
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 REPO = Path(__file__).resolve().parents[1]
 SCREENS = Path("/tmp/lantai-screens")
 CHROMIUM = Path("/usr/bin/chromium")

@@ -17,6 +17,8 @@ from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, TOKEN, lantai, we
 from eval.standins.wechat import MAX_TEXT_BYTES, WeChatAPIStandin, new_aes_key
 from ui.wechat import texts
 
+pytestmark = pytest.mark.slow
+
 AES_KEY = new_aes_key()
 
 

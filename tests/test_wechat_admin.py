@@ -16,6 +16,8 @@ from wechat_env import APPID, SECRET, lantai, wechat, wechat_settings
 from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import texts
 
+pytestmark = pytest.mark.slow
+
 STAFF, ADMIN = "staff-key", "admin-key"
 PATH = "/api/wechat/safety-words"
 WORDS = "广告引流\t加我微信\n白名单\t远离毒品\n"

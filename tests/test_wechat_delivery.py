@@ -19,6 +19,8 @@ from eval.standins.openai_api import ChatReply, OpenAIStandin
 from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import CustomerService, DeliveryError
 
+pytestmark = pytest.mark.slow
+
 LLM_ANSWER = f"青川区图书馆2024年进馆人数为{ANSWER_FIGURE}[1]。"
 
 

@@ -15,6 +15,8 @@ from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, w
 from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import texts
 
+pytestmark = pytest.mark.slow
+
 FOLLOW_UP = "那2023年呢？"
 FIGURE_2023 = "196.48"
 

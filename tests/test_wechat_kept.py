@@ -17,6 +17,8 @@ from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, w
 from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import texts
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def api():

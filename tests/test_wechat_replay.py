@@ -13,6 +13,8 @@ from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, w
 
 from eval.standins.wechat import WeChatAPIStandin, new_aes_key
 
+pytestmark = pytest.mark.slow
+
 AES_KEY = new_aes_key()
 
 

@@ -18,6 +18,8 @@ from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import texts
 from ui.wechat.privacy import openid_hash
 
+pytestmark = pytest.mark.slow
+
 PLAN_QUESTION = "2025年工作计划有哪些重点？"
 WORDS = """# 测试词表
 广告引流\t加我微信

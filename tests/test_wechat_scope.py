@@ -18,6 +18,8 @@ from wechat_env import APPID, SECRET, SECRET_MARKERS, lantai, wechat, wechat_set
 from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import texts
 
+pytestmark = pytest.mark.slow
+
 QUESTIONS = {
     "figure": "青鸾工程的总预算是多少？",
     "rephrased": "新馆智能书库项目一共要花多少钱？还欠多少款？",

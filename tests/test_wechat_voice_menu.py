@@ -16,6 +16,8 @@ from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, w
 from eval.standins.wechat import WeChatAPIStandin, new_aes_key
 from ui.wechat import texts
 
+pytestmark = pytest.mark.slow
+
 AES_KEY = new_aes_key()
 HOURS = "周二至周日 9:00—21:00 开放，周一闭馆（法定节假日照常开放）。"
 CARD = "办理读者证：携带本人身份证到总馆服务台办理，免押金。\\n也可在公众号菜单「我的」中在线办理。"
