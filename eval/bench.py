@@ -45,9 +45,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -372,7 +372,7 @@ def disk_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def measure_size(size: int, template: Path, work_dir: Path, pool: _Pool, embedder, args: "BenchArgs",
+def measure_size(size: int, template: Path, work_dir: Path, pool: _Pool, embedder, args: BenchArgs,
                  log: Log) -> dict:
     """Build (or reuse) the base of ``size`` chunks and measure it, and the baseline on it."""
     data = work_dir / f"kb-{size}" / "data"
@@ -405,7 +405,7 @@ def measure_size(size: int, template: Path, work_dir: Path, pool: _Pool, embedde
     return row
 
 
-def measure_naive(data: Path, persist: Path, embedder, args: "BenchArgs", log: Log) -> dict:
+def measure_naive(data: Path, persist: Path, embedder, args: BenchArgs, log: Log) -> dict:
     log("    naive llama-index pipeline on the same chunks and vectors ...")
     shutil.rmtree(persist, ignore_errors=True)
     kb = KnowledgeBase(data, embedder)

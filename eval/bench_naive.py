@@ -27,8 +27,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import psutil

@@ -25,8 +25,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import psutil

@@ -3,7 +3,7 @@
 Run ``python -m eval.embed_bench [--copies 20] [--delay-ms 50] [--batch 32] [--concurrency 4]``.
 
 A GPU embedding server (TEI, vLLM, Ollama) is stood in for by the test suite's
-stand-in (``tests/openai_standin.py``): a real HTTP server on 127.0.0.1 speaking
+stand-in (``eval/standins/openai_api.py``): a real HTTP server on 127.0.0.1 speaking
 ``/v1/embeddings``, answering each request after ``--delay-ms`` (the GPU's time
 for one batch plus the network), with vectors that are cheap to make (their
 meaning does not matter for throughput). The folder is the sample corpus copied
@@ -40,8 +40,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -51,19 +51,14 @@ from index.base import collect_files
 from index.embed import OpenAICompatibleEmbedder
 from ingest import parse_file
 
-REPO = Path(__file__).resolve().parents[1]
 TEXT_SUFFIXES = {".txt", ".md"}
 DIM = 384  # the size of bge-small / e5-small vectors: a realistic payload per request
 
 
 def _standin_class():
-    """The test suite's OpenAI stand-in (kept with the tests, which start it too)."""
-    sys.path.insert(0, str(REPO / "tests"))
-    try:
-        from openai_standin import OpenAIStandin
-    except ImportError as exc:
-        raise SystemExit(f"需要源码目录中的 tests/openai_standin.py / this benchmark needs the checkout's "
-                         f"tests/openai_standin.py: {exc}") from exc
+    """The OpenAI-compatible stand-in the tests start too."""
+    from eval.standins.openai_api import OpenAIStandin
+
     return OpenAIStandin
 
 

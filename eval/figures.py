@@ -11,27 +11,21 @@ left out of the comparison.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
+from eval.common import SEED, load_gold, print_json_line, table
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-GOLD_DIR = Path(__file__).with_name("gold")
-SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"
 TARGET = 0.95
 
 
 def _key(indicator: str, year, value: float, unit: str, kind: str) -> tuple:
     return (indicator, year, round(float(value), 6), unit, kind)
-
-
-def load_gold(name: str) -> list[dict]:
-    path = GOLD_DIR / name
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def extracted(path: Path) -> Counter:
@@ -71,22 +65,24 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         corpus_files = {p.name: p for p in build_corpus(Path(tmp))}
         results["sample corpus"] = score(load_gold("figures_corpus.jsonl"), corpus_files)
-        seed = SEED_DIR / "nanhai-library-2024-summary-2025-plan.txt"
-        if seed.exists():
-            results["real seed"] = score(load_gold("figures_seed.jsonl"), {seed.name: seed})
-    print(f"{'set':<14} {'gold':>5} {'found':>6} {'precision':>9} {'recall':>7}")
+        if SEED.exists():
+            results["real seed"] = score(load_gold("figures_seed.jsonl"), {SEED.name: SEED})
+    columns = [("set", "<14", ""), ("gold", ">5", ""), ("found", ">6", ""), ("precision", ">9", ".3f"),
+               ("recall", ">7", ".3f")]
+    print(table(columns, [(name, r["figures"], r["extracted"], r["precision"], r["recall"])
+                          for name, r in results.items()]))
     ok = True
-    for name, r in results.items():
-        print(f"{name:<14} {r['figures']:>5} {r['extracted']:>6} {r['precision']:>9.3f} {r['recall']:>7.3f}")
+    for r in results.values():
         ok &= r["precision"] >= TARGET and r["recall"] >= TARGET
-        if args.show_errors:
+    if args.show_errors:
+        for r in results.values():
             for file, e in r["errors"].items():
                 for m in e["missed"]:
                     print(f"  missed   {file}: {m}")
                 for s in e["spurious"]:
                     print(f"  spurious {file}: {s}")
-    print(json.dumps({k: {"precision": round(v["precision"], 4), "recall": round(v["recall"], 4),
-                          "gold": v["figures"]} for k, v in results.items()}, ensure_ascii=False))
+    print_json_line({k: {"precision": round(v["precision"], 4), "recall": round(v["recall"], 4),
+                         "gold": v["figures"]} for k, v in results.items()}, ensure_ascii=False)
     return 0 if ok else 1
 
 

@@ -54,10 +54,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant import Assistant
     from assistant.query import understand
-    from eval.answers import build_base
+    from eval.common import knowledge_base
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="lantai-history-bench-")) / "data"
-    kb = build_base(data_dir)
+    kb = knowledge_base(data_dir)
     assistant = Assistant(kb)
     indicators = kb.metrics.indicators
     history = history_turns([alias for alias, _ in indicators._by_alias], args.turns, args.chars)

@@ -14,8 +14,9 @@ import multiprocessing as mp
 import re
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import psutil
 
@@ -122,7 +123,7 @@ class Worker:
                 self.stop()
                 return Outcome("memory" if grown > self.max_rss_mb else "timeout", elapsed, grown)
 
-    def __enter__(self) -> "Worker":
+    def __enter__(self) -> Worker:
         return self
 
     def __exit__(self, *exc: Any) -> None:

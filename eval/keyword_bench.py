@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
     items = corpus_texts(args.chunks)
     full, incremental = [], []
-    for run in range(args.runs):
+    for _run in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
             directory = Path(tmp) / "bm25"
             start = time.perf_counter()

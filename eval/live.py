@@ -34,7 +34,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self.thread.start()
         deadline = time.monotonic() + self.start_timeout
         while not self.server.started:
@@ -47,7 +47,7 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=timeout)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -21,9 +21,10 @@ import threading
 import time
 from pathlib import Path
 
+from eval.common import knowledge_base, load_gold, percentile
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-GOLD = Path(__file__).with_name("gold") / "qa.jsonl"
 
 
 def free_port() -> int:
@@ -32,19 +33,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def start_server(data_dir: Path, port: int, api_key: str):
     import uvicorn
 
-    from eval.answers import build_base
     from ui.api import create_app
     from ui.settings import Settings
 
-    kb = build_base(data_dir)
+    kb = knowledge_base(data_dir)
     app = create_app(Settings(data_dir=data_dir), kb=kb, api_keys=[api_key])
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -90,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path)
     args = parser.parse_args(argv)
 
-    questions = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = load_gold("qa.jsonl")
     key = "load-test-key"
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp) / "data"

@@ -19,14 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.common import SEED, percentile
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "nanhai-library-2024-summary-2025-plan.txt"
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def timed(fn, repeats: int) -> list[float]:

@@ -10,19 +10,18 @@ case of ``eval/gold/plan.jsonl`` is drafted in the embedded (deterministic) mode
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from eval import common
 
-GOLD = Path(__file__).with_name("gold") / "plan.jsonl"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def load_gold() -> list[dict]:
-    return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return common.load_gold("plan.jsonl")
 
 
 def _share(found: int, total: int) -> str:
@@ -69,14 +68,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.plan import to_markdown
 
-    from .answers import SEED, build_base
-
     gold = load_gold()
-    if not SEED.exists():
+    if not common.SEED.exists():
         gold = [g for g in gold if not g["case"].startswith("seed")]
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
-        kb = build_base(args.data_dir or Path(tmp) / "data")
+        kb = common.knowledge_base(args.data_dir or Path(tmp) / "data")
         results = [evaluate(kb, case) for case in gold]
         kb.close()
     for r in results:

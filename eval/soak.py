@@ -41,6 +41,7 @@ from pathlib import Path
 
 import httpx
 
+from eval.common import percentile
 from eval.live import free_port
 
 API_KEY = "soak-key-1"
@@ -108,7 +109,7 @@ class Served:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def start(self) -> "Served":
+    def start(self) -> Served:
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -168,7 +169,7 @@ class Served:
     def tracebacks(self) -> int:
         return self.log_text().count("Traceback (most recent call last)")
 
-    def __enter__(self) -> "Served":
+    def __enter__(self) -> Served:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -199,7 +200,7 @@ class RssSampler:
                 return
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 
@@ -227,8 +228,8 @@ class RssSampler:
 @dataclass
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
-    errors: dict[str, int] = field(default_factory=lambda: {k: 0 for k in KINDS})
-    busy: dict[str, int] = field(default_factory=lambda: {k: 0 for k in KINDS})
+    errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    busy: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     samples: list[str] = field(default_factory=list)
     uploads: dict[str, str] = field(default_factory=dict)  # file name -> final job state
     budget: int = 0
@@ -243,13 +244,6 @@ class Tally:
 
     def requests(self, kind: str) -> int:
         return len(self.latencies[kind]) + self.errors[kind] + self.busy[kind]
-
-
-def percentile(samples: list[float], q: float) -> float | None:
-    if not samples:
-        return None
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def _upload_text(n: int, rng: random.Random) -> tuple[str, bytes]:
@@ -288,7 +282,7 @@ class Traffic:
         started = time.perf_counter()
         try:
             response = await call()
-        except (httpx.HTTPError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, httpx.HTTPError) as exc:
             self.tally.error(kind, repr(exc))
             return None
         response.elapsed_ms = (time.perf_counter() - started) * 1000  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ import defusedxml.ElementTree as SafeET
 import httpx
 from wechatpy.crypto import WeChatCrypto
 
-from eval.wechat_standin import WeChatPush, new_aes_key
+from eval.standins.wechat import WeChatPush, new_aes_key
 
 TOKEN = "lantai-fuzz-token"
 APPID = "wx5a6e7f8091a2b3c4"
@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from eval.soak import Served, prepare_data, sample_files
-    from eval.wechat_standin import WeChatAPIStandin
+    from eval.standins.wechat import WeChatAPIStandin
 
     aes_key = new_aes_key()
     with tempfile.TemporaryDirectory(prefix="lantai-wechat-fuzz-") as tmp, \

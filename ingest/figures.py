@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .indicators import IndicatorList, load_indicators, units_compatible
 from .outline import default_period, heading_library, library_names
-from .types import Document, Paragraph
+from .types import Document, Paragraph, Section
 
 # Units, longest first so that 万册次 wins over 万册 and 场次 over 场.
 _COUNT_UNITS = (
@@ -112,7 +112,7 @@ class Figure:
     stated: str = ""  # the number and unit exactly as written
     org: str = ""  # the library the sentence names as its subject when not the document's own
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[str, int | None, str, str]:
         return (self.indicator, self.year, self.scope, self.kind)
 
 
@@ -203,7 +203,7 @@ def _sentence(ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period
             continue  # 完成年度目标的109.16%: an attribute of the figure before, not a figure
         amount = _ABS_CHANGE.search(mtext[max(last_end, _last_break(mtext, m.start())) : m.start()])
         changed = [f for f in found if f.unit == _unit_of(m, mtext[: m.start()])] if amount and not m.group("pct") else []
-        if changed and changed[-1].change_amount is None:
+        if amount and changed and changed[-1].change_amount is None:
             # 共694个，较2020年增加128个: the change of the last figure in that unit (开放24小时 between them
             # counts hours), not a count of its own
             year = int(amount.group("year")) if amount.group("year") else None
@@ -243,7 +243,7 @@ def _each(ctx: _Context, fig: Figure, left: str) -> list[Figure]:
     return out
 
 
-def _not_a_figure(mtext: str, m: re.Match) -> bool:
+def _not_a_figure(mtext: str, m: re.Match[str]) -> bool:
     before = mtext[: m.start()]
     after = mtext[m.end() :]
     if _ORDINAL_BEFORE.search(before):
@@ -265,7 +265,7 @@ _INCREMENT = re.compile(r"新增|新购|新入藏|年增")
 _CLAUSE_OPENING = re.compile(r"(?:^|[，,。；;：:])\s*(?:其中|另外|此外|同时|而)?[，,]?\s*(?:(?:19|20)\d{2}年(?:度)?[，,]?)?\s*$")
 
 
-def _section_library(section, own: str) -> str:
+def _section_library(section: Section | None, own: str) -> str:
     """A section headed by another library's name (2、某某文化中心图书馆): its figures are that library's."""
     name = heading_library(section.path[-1]) if section is not None and section.path else ""
     return name if name and name != own else ""
@@ -291,11 +291,11 @@ def _subject_library(before: str, own: str) -> str:
 _TIMES_OF = re.compile(r"[，,]?是(?P<year>(?:19|20)\d{2})\s*年(?:同期)?的(?P<num>\d+(?:\.\d+)?)倍")
 
 
-def _as_change(mtext: str, m: re.Match) -> tuple[float, str, str, int | None] | None:
+def _as_change(mtext: str, m: re.Match[str]) -> tuple[float, str, str, int | None] | None:
     """If the number is the percentage (or amount) of a stated change, return it."""
     window = mtext[max(0, m.start() - 12) : m.end()]
     cm = None
-    for cm in _CHANGE.finditer(window):
+    for cm in _CHANGE.finditer(window):  # noqa: B007 - the last match is the one kept
         pass
     if cm is not None and window.endswith(cm.group(0)) and m.group("pct"):
         direction = "down" if cm.group("dir") in _DOWN else "up"
@@ -311,7 +311,7 @@ def _set_change(fig: Figure, pct: float, direction: str, text: str, base_year: i
     fig.change_base_year = base_year
 
 
-def _unit_of(m: re.Match, before: str) -> str:
+def _unit_of(m: re.Match[str], before: str) -> str:
     """The figure's unit; for a bare 万 the unit its name ends with, "" when the name gives none."""
     mag = m.group("mag") or ""
     if m.group("pct"):
@@ -326,7 +326,7 @@ def _unit_of(m: re.Match, before: str) -> str:
     return mag + m.group("unit")
 
 
-def _prose_figure(ctx: _Context, p: Paragraph, text: str, mtext: str, m: re.Match, last_end: int,
+def _prose_figure(ctx: _Context, p: Paragraph, text: str, mtext: str, m: re.Match[str], last_end: int,
                   period_kind: str, section_year: int | None, s0: int, found: list[Figure]) -> Figure | None:
     unit = _unit_of(m, mtext[: m.start()])
     if not unit:
@@ -394,7 +394,7 @@ def _right_phrase(after: str) -> str:
     return phrase[: number.start()] if number else phrase
 
 
-def _qualifier(before: str, m: re.Match) -> str | None:
+def _qualifier(before: str, m: re.Match[str]) -> str | None:
     for q in _PREFIX_QUALIFIERS:
         if before.endswith(q) and q != "达":
             return q
@@ -521,13 +521,13 @@ def _sibling(phrase: str, left: str, last: Figure | None) -> str | None:
 def _year(before: str, section_year: int | None, period_kind: str = "report") -> tuple[int | None, str | None]:
     as_of = None
     m_as_of = None
-    for m_as_of in _AS_OF.finditer(before):
+    for m_as_of in _AS_OF.finditer(before):  # noqa: B007 - the last match is the one kept
         pass
     # A year inside a closed aside, "（含2023年顺延项目1间）", says nothing of what follows it.
     visible = re.sub(r"[（(][^（）()]*[）)]", lambda g: "□" * len(g.group(0)), before)
     year = None
     rng = None
-    for rng in _YEAR_RANGE_END.finditer(visible):
+    for rng in _YEAR_RANGE_END.finditer(visible):  # noqa: B007 - the last match is the one kept
         pass
     clause_start = _last_break(visible, len(visible))
     mentions = [
@@ -646,6 +646,7 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
         indicator = row_indicator or name
         for header, value in year_columns:
             column = _YEAR_COLUMN.match(header)
+            assert column is not None  # year_columns holds only the headers that match
             part = (column.group(1) or column.group(3) or "").strip()
             fig = _cell_figure(ctx, p, indicator, name, header, value, unit, int(column.group(2)), period_kind,
                                scope=_row_scope(part) if part else "")
@@ -710,7 +711,7 @@ def _table_year(ctx: _Context, p: Paragraph, year_cell: str | None, section_year
 def _cell_figure(ctx: _Context, p: Paragraph, indicator: str, phrase: str, header: str, value: str,
                  unit: str, year: int | None, period_kind: str, scope: str) -> Figure | None:
     m = _CELL_NUMBER.match(value.strip())
-    if not m or not unit and not m.group(2):
+    if not m or (not unit and not m.group(2)):
         return None
     number = float(m.group(1).replace(",", ""))
     unit = "%" if m.group(2) else unit
@@ -782,6 +783,7 @@ def _plain_number(value: float, decimals: int) -> str:
 
 def _prior_from_amount(fig: Figure) -> Figure | None:
     """共694个，较2020年增加128个 → 2020年566个 (推算：694个 - 128个)."""
+    assert fig.change_amount is not None and fig.year is not None  # the caller checks both
     amount, direction, year = fig.change_amount
     year = year or fig.year - 1
     if year >= fig.year:

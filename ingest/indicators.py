@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -89,7 +90,7 @@ def units_compatible(a: str, b: str) -> bool:
     return a == b or frozenset((a, b)) in _COMPATIBLE
 
 
-def parse_indicators(data: dict) -> dict[str, Indicator]:
+def parse_indicators(data: dict[str, Any]) -> dict[str, Indicator]:
     out: dict[str, Indicator] = {}
     for name, spec in (data or {}).items():
         spec = spec or {}

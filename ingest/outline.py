@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .types import Block, Paragraph, PeriodKind, Section
+from .types import Block, BlockKind, Paragraph, PeriodKind, Section
 
 _CN_NUM = "一二三四五六七八九十"
 _LEVEL_PATTERNS = [
@@ -61,7 +61,7 @@ def build_outline(blocks: list[Block]) -> tuple[str, list[Paragraph], list[Secti
     stack: list[Section] = []
     offset = 0
 
-    def place(text: str, block: Block, kind: str) -> None:
+    def place(text: str, block: Block, kind: BlockKind) -> None:
         nonlocal offset
         if parts:
             offset += 2

@@ -12,7 +12,16 @@ from .figures import extract_figures
 from .indicators import IndicatorList
 from .limits import ReadLimits
 from .loaders import load_blocks
-from .outline import assign_periods, table_years, build_outline, detect_as_of, detect_org, detect_title, detect_type, detect_years
+from .outline import (
+    assign_periods,
+    build_outline,
+    detect_as_of,
+    detect_org,
+    detect_title,
+    detect_type,
+    detect_years,
+    table_years,
+)
 from .types import Document, content_hash
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .figures import Figure
 
 BlockKind = Literal["text", "heading", "table_row", "title"]
 PeriodKind = Literal["report", "plan", "unknown"]
@@ -108,7 +111,7 @@ class Document:
     as_of: str | None = None
     page_count: int | None = None
     chunks: list[Chunk] = field(default_factory=list)
-    figures: list = field(default_factory=list)  # ingest.figures.Figure
+    figures: list[Figure] = field(default_factory=list)
 
 
 def content_hash(*parts: str, length: int = 16) -> str:

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from serving import free_port
 
 URL_VARIABLE = "LANTAI_TEST_CHROMA_URL"
@@ -46,12 +45,12 @@ class ChromaProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60.0) -> "ChromaProcess":
+    def start(self, timeout: float = 60.0) -> ChromaProcess:
         command = chroma_command()
         if command is None:
             raise RuntimeError("no `chroma` command (it ships with the chromadb package)")
         self.path.mkdir(parents=True, exist_ok=True)
-        log = open(self.path.parent / f"chroma-{self.port}.log", "ab")
+        log = open(self.path.parent / f"chroma-{self.port}.log", "ab")  # noqa: SIM115 - the server writes to it until stopped
         self.process = subprocess.Popen(
             [command, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -78,7 +77,7 @@ class ChromaProcess:
                 self.process.wait(5)
         self.process = None
 
-    def __enter__(self) -> "ChromaProcess":
+    def __enter__(self) -> ChromaProcess:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -101,8 +101,9 @@ def corpus_kb(sample_corpus, embedder, tmp_path_factory):
 @pytest.fixture(scope="session")
 def public_kb(sample_corpus, embedder, tmp_path_factory):
     """The sample corpus as public documents, and one internal document full of secrets (WeChat tests)."""
-    from index import KnowledgeBase
     from wechat_env import write_secret_document
+
+    from index import KnowledgeBase
 
     data = tmp_path_factory.mktemp("public-data")
     kb = KnowledgeBase(data, embedder)

@@ -12,9 +12,11 @@ import time
 
 import httpx
 import pytest
+from serving import serving
 
 from eval.access import access_matrix
-from serving import serving
+
+pytestmark = pytest.mark.slow
 
 MARKER = "内部核对码-7Q4X"
 QUESTION = "2024年进馆人数和核对码是多少？"

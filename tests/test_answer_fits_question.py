@@ -3,9 +3,11 @@ not a figure that merely shares a word with the question. The libraries, places 
 are fictional and written here."""
 
 import pytest
+from written_kb import assistant_over
 
 from assistant.relevance import Relevance, measured_words, units
-from written_kb import assistant_over
+
+pytestmark = pytest.mark.slow
 
 SUMMARY_A = """石门县图书馆2021年工作总结
 
@@ -71,7 +73,7 @@ def test_a_number_of_something_else_is_no_answer(assistant):
 def test_measured_words_and_stated_numbers():
     assert measured_words("某馆合办的活动吸引了多少读者？") >= {"读者"}
     assert "预算" in measured_words("某馆一年的公共预算是多少？")
-    rarity = lambda words: {w: 2.0 for w in words}  # noqa: E731 — equal weights: only the rules below decide
+    rarity = lambda words: dict.fromkeys(words, 2.0)  # noqa: E731 — equal weights: only the rules below decide
     relevance = Relevance("一年的公共预算是多少？", rarity)
     assert not relevance.states_number("很少的公共预算，96名员工，一年举办各类活动800场。")
     assert relevance.states_number("全年公共预算安排320万元。")
@@ -310,7 +312,7 @@ def test_a_sentence_two_overlapping_passages_share_is_said_once():
     first = Chunk("c1", "d1", "a.txt", "二是做好场馆防控。" + shared, (), None, None, 0, 30, 0)
     second = Chunk("c2", "d1", "a.txt", shared + "建立员工出市报备制度。", (), None, None, 20, 60, 1)
     hits = [SearchHit(first, 1.0), SearchHit(second, 0.9)]
-    rarity = lambda words: {w: 2.0 for w in words}  # noqa: E731
+    rarity = lambda words: dict.fromkeys(words, 2.0)  # noqa: E731
     query = Query("员工出市需要做什么？")
     draft = compose.best_sentences(query, hits, Relevance(query.text, rarity))
     said = [st.text for st in draft.statements]

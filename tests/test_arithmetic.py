@@ -8,10 +8,12 @@ the number verifier as a derived figure.
 from __future__ import annotations
 
 import pytest
+from written_kb import checked_computation
 
 from assistant import Assistant
 from assistant.arithmetic import operation
-from written_kb import checked_computation
+
+pytestmark = pytest.mark.slow
 
 SUMMARY = """青梧县图书馆2023年工作总结
 

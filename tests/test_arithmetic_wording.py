@@ -7,9 +7,11 @@ Each question goes through a real knowledge base built from a document written h
 from __future__ import annotations
 
 import pytest
+from written_kb import checked_computation
 
 from assistant import Assistant
-from written_kb import checked_computation
+
+pytestmark = pytest.mark.slow
 
 SUMMARY = """云溪县图书馆2023年工作总结
 

@@ -13,6 +13,8 @@ from assistant.verify import UNVERIFIED_MARK, flag, verify
 from ingest import load_indicators
 from ui.cli import app
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def assistant(corpus_kb):

@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 from ingest import IngestError, parse_file
 from ui.cli import app
 
+pytestmark = pytest.mark.slow
+
 
 def _bad_files(folder):
     folder.mkdir()

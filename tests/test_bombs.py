@@ -15,6 +15,8 @@ from eval.fuzz_loaders import seeds
 from ingest import IngestError, ReadLimits, parse_file
 from ingest.loaders.ocr import render_scale
 
+pytestmark = pytest.mark.slow
+
 # Far below what any bomb costs unguarded (GBs), far above what a refusal costs (a few MB).
 MAX_RSS_MB = 250
 TIMEOUT = 30

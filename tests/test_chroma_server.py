@@ -19,6 +19,8 @@ from ui.cli import app as cli_app
 from ui.cli_errors import EXIT_VECTOR_STORE_UNREACHABLE
 from ui.settings import Settings
 
+pytestmark = pytest.mark.slow
+
 
 def _write(path, body, title="青川区图书馆2023年工作总结"):
     path.write_text(f"{title}\n\n一、主要工作\n\n{body}\n", encoding="utf-8")
@@ -70,7 +72,7 @@ def test_a_bad_server_url_is_refused_in_both_languages():
     assert server_address("http://127.0.0.1:8000") == ("127.0.0.1", 8000, False)
     assert server_address("https://vectors.example.org") == ("vectors.example.org", 443, True)
     for bad in ("127.0.0.1:8000", "ftp://host:1", "http://:8000", "http://host:notaport", "http://host:1/some/path"):
-        with pytest.raises(ValueError, match="向量库服务器地址无效.*invalid Chroma server URL"):
+        with pytest.raises(ValueError, match=r"向量库服务器地址无效.*invalid Chroma server URL"):
             server_address(bad)
 
 
@@ -170,9 +172,8 @@ def test_an_embedded_base_moves_to_the_server_without_embedding_again(tmp_path, 
 
 def test_workers_sharing_a_collection_see_each_others_writes(tmp_path, embedder, chroma_server_url):
     """Two processes' views of one base on the server (as `serve --workers` has): no stale counts or results."""
-    from ingest import parse_file
-
     from index.vectors import VectorIndex
+    from ingest import parse_file
 
     doc = parse_file(_write(tmp_path / "a.txt", "全年开展阅读推广活动412场次，吸引读者3.2万人次。"))
     reader = VectorIndex(tmp_path / "data" / "chroma", embedder.name, chroma_server_url)

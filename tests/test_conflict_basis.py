@@ -2,9 +2,11 @@
 covers (口径). The library and its documents are fictional and written here."""
 
 import pytest
+from written_kb import assistant_over
 
 from assistant.basis import stated_basis
-from written_kb import assistant_over
+
+pytestmark = pytest.mark.slow
 
 SUMMARY = """石桥县图书馆2023年工作总结
 

@@ -10,13 +10,15 @@ import sys
 import time
 
 import pytest
+from base_checks import ENV, REPO, assert_fully_searchable, flat, lantai, write_summaries
 from fastapi.testclient import TestClient
 
-from base_checks import ENV, REPO, assert_fully_searchable, flat, lantai, write_summaries
 from index import DataDirBusy, KnowledgeBase
 from index.datalock import lock_data_dir
 from ui.api import create_app
 from ui.settings import Settings
+
+pytestmark = pytest.mark.slow
 
 HOLD = (
     "import sys; from pathlib import Path; from index import KnowledgeBase, make_embedder; "

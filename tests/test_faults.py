@@ -21,12 +21,12 @@ import time
 import urllib.request
 
 import pytest
-
 from base_checks import ENV, REPO, assert_fully_searchable, flat, lantai, write_summaries
-from index import KnowledgeBase
 from small_disk import fill, tmpfs
 
-pytestmark = pytest.mark.fault
+from index import KnowledgeBase
+
+pytestmark = [pytest.mark.fault, pytest.mark.slow]
 
 
 def _statuses(db) -> list[str]:

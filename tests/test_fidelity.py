@@ -18,6 +18,8 @@ from eval import fidelity
 from ingest import IngestError, parse_file
 from ingest.loaders.layout import Line
 
+pytestmark = [pytest.mark.ocr, pytest.mark.slow]
+
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
 PATHS = fidelity.seed_paths(SEED)
 HAS_OCR = all(importlib.util.find_spec(m) is not None for m in ("rapidocr_onnxruntime", "pypdfium2"))

@@ -5,14 +5,16 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+from base_checks import assert_fully_searchable, write_summaries
 from fastapi.testclient import TestClient
 
-from base_checks import assert_fully_searchable, write_summaries
 from index import IngestProgress, KnowledgeBase
 from ingest import ChunkSizes
 from ui.api import create_app
 from ui.settings import Settings
 
+pytestmark = pytest.mark.slow
 
 # Short chunks: many embedding batches per file, each cheap (the shared test machine is slow).
 SMALL = ChunkSizes(20, 60, 0)

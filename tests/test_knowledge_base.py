@@ -10,6 +10,8 @@ import pytest
 
 from index import KnowledgeBase, SearchFilters
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def kb(tmp_path, embedder, chroma_url):

@@ -17,12 +17,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import pytest
+from test_llm_mode import DOCS, FILE_2024, GOOD, QUESTION, _assert_extractive_fallback, _passage_with, server, standin  # noqa: F401
 
 from assistant import Assistant, AssistantConfig
 from assistant.grounding import Source, check
 from assistant.llm import OpenAICompatibleLLM
 from assistant.types import FigureUsed
-from test_llm_mode import DOCS, FILE_2024, GOOD, QUESTION, _assert_extractive_fallback, _passage_with, server, standin  # noqa: F401
 
 FILE_GUIDE = "qingchuan-service-guide.txt"
 HOTLINE = "028-86283777"

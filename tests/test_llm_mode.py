@@ -1,7 +1,7 @@
 """LLM mode of the assistant, end to end: a real knowledge base (real embedder, Chroma,
 SQLite on a temp dir) built from small Chinese work documents, and the real
 ``OpenAICompatibleLLM`` client talking HTTP to the local OpenAI-compatible stand-in
-(``openai_standin.py``) whose chat replies each test scripts.
+(``eval/standins/openai_api.py``) whose chat replies each test scripts.
 
 What is checked: an LLM answer is used only when every number in it stands in a cited
 passage or a verified figure and it carries [n] citations; a failed check is sent back
@@ -29,7 +29,7 @@ import pytest
 from assistant import Assistant, AssistantConfig
 from assistant.llm import OpenAICompatibleLLM
 from assistant.prompts import NO_ANSWER
-from openai_standin import ChatReply, OpenAIStandin
+from eval.standins.openai_api import ChatReply, OpenAIStandin
 
 QUESTION = "青川区图书馆2024年进馆人数是多少？"
 FILE_2024 = "qingchuan-2024-summary.txt"

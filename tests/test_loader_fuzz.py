@@ -2,9 +2,8 @@
 
 import pytest
 
-from eval.fuzz_loaders import FORMATS, fuzz
+from eval.fuzz_loaders import FORMATS, fuzz, run_input, warm
 from eval.isolate import Worker
-from eval.fuzz_loaders import run_input, warm
 
 PER_FORMAT = 25
 

@@ -5,7 +5,6 @@ import csv
 import docx
 import openpyxl
 import pymupdf
-import pytest
 
 from ingest import parse_file
 
@@ -98,22 +97,6 @@ def test_pdf_rejoins_wraps_and_drops_running_lines(tmp_path):
     assert "- 1 -" not in doc.text and "- 2 -" not in doc.text
     assert doc.text.count("3326941册") == 12 and doc.text.count("79.1%") == 12
     assert {c.page_start for c in doc.chunks} == {1, 2}
-
-
-def test_scanned_pdf_without_text_layer_is_read_by_ocr(tmp_path):
-    pytest.importorskip("rapidocr_onnxruntime")
-    src = tmp_path / "text.pdf"
-    _wrapped_pdf(src)
-    scanned = pymupdf.open()
-    with pymupdf.open(src) as original:
-        page = original[0]
-        pix = page.get_pixmap(dpi=150)
-        out = scanned.new_page(width=page.rect.width, height=page.rect.height)
-        out.insert_image(out.rect, pixmap=pix)
-    f = tmp_path / "scan.pdf"
-    scanned.save(f)
-    doc = parse_file(f)
-    assert "392.88万次" in doc.text
 
 
 def test_metadata_lines_above_the_text_are_not_document_text(tmp_path):

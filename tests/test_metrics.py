@@ -3,9 +3,12 @@
 import json
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from ui.cli import app
+
+pytestmark = pytest.mark.slow
 
 
 def test_exactly_the_deliberate_conflict_is_listed(corpus_kb):
@@ -87,9 +90,9 @@ def test_sum_over_branches_matches_the_stated_total_and_shares(corpus_kb):
     summed, whole = corpus_kb.metrics.branch_total("外借册次", 2024, org="青川区图书馆")
     assert summed is not None and summed.formula.startswith("推算")
     assert any(abs(w.value - summed.value) < 1e-6 for w in whole)  # 合计 55.17 = the branches added up
-    linjiang = [r for r in corpus_kb.metrics.lookup("进馆人数", 2024, scope="临江分馆") if not r.derived][0]
-    total = [r for r in corpus_kb.metrics.lookup("进馆人数", 2024, org="青川区图书馆")
-             if r.scope in ("", "全区") and not r.derived and r.kind != "target"][0]
+    linjiang = next(r for r in corpus_kb.metrics.lookup("进馆人数", 2024, scope="临江分馆") if not r.derived)
+    total = next(r for r in corpus_kb.metrics.lookup("进馆人数", 2024, org="青川区图书馆")
+                 if r.scope in ("", "全区") and not r.derived and r.kind != "target")
     result = share(linjiang, total)
     assert result.value == round(18.63 / 208.37 * 100, 2) and "÷" in result.formula
     runner = CliRunner()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ingest import parse_file
 from assistant.figure_names import Name, best_names
+from ingest import parse_file
 
 
 def _figures(path):

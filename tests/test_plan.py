@@ -5,13 +5,11 @@ stand-in, and the CLI and REST surfaces."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -19,6 +17,8 @@ from assistant.plan import PlanError, draft_plan, measure, to_markdown
 from assistant.plan.check import check_numbers
 from assistant.plan.model import CARRIED, PROJECTED, RECOVERY, TO_CHECK
 from assistant.plan.sources import default_year, select_sources
+
+pytestmark = pytest.mark.slow
 
 QC = "青川区图书馆"
 NH = "南海区图书馆"
@@ -145,9 +145,8 @@ def test_unknown_organisation_and_empty_base_are_refused(corpus_kb, kb):
 # -- LLM mode ---------------------------------------------------------------------------------------
 
 def test_llm_rewrite_keeps_citations_and_rejects_a_changed_number(corpus_kb):
-    from openai_standin import OpenAIStandin
-
     from assistant.llm import OpenAICompatibleLLM
+    from eval.standins.openai_api import OpenAIStandin
 
     def responder(messages):
         user = messages[-1]["content"]
@@ -233,6 +232,7 @@ def test_api_drafts_json_markdown_and_docx(corpus_kb):
         assert r.status_code == 422
 
 
+@pytest.mark.office
 def test_real_draft_docx_reopens_and_renders_with_libreoffice(seed_kb, tmp_path):
     """The seed's 2026 draft as Word: real heading styles, then PDF and PNG pages through LibreOffice."""
     import shutil
@@ -250,7 +250,7 @@ def test_real_draft_docx_reopens_and_renders_with_libreoffice(seed_kb, tmp_path)
     styles = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name in ("Title", "Heading 1", "Heading 2")]
     assert styles[0] == ("Title", "南海区图书馆2026年工作计划（草稿）")
     assert [t for s, t in styles if s == "Heading 1"][:4] == ["一、总体思路", "二、主要目标", "三、重点工作", "四、保障措施"]
-    assert [t for s, t in styles if s == "Heading 2"][0] == "（一）坚持党的全面领导奏好主旋律"
+    assert next(t for s, t in styles if s == "Heading 2") == "（一）坚持党的全面领导奏好主旋律"
     pdf = _render(path, tmp_path)
     pdf_doc = pdfium.PdfDocument(str(pdf))
     try:

@@ -2,9 +2,9 @@
 The library and its documents are fictional and written here."""
 
 import pytest
+from written_kb import assistant_over
 
 from assistant import outcomes
-from written_kb import assistant_over
 
 PLAN_2023 = """白沙县图书馆2023年工作计划
 

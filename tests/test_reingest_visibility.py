@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from base_checks import flat, write_summaries
 from typer.testing import CliRunner
 
-from base_checks import flat, write_summaries
 from index import KnowledgeBase
 from ui.cli import app
 from ui.jobs import JobRegistry

@@ -18,7 +18,9 @@ import httpx
 import pytest
 
 from eval import api_fuzz, soak, wechat_fuzz
-from eval.wechat_standin import WeChatAPIStandin, new_aes_key
+from eval.standins.wechat import WeChatAPIStandin, new_aes_key
+
+pytestmark = pytest.mark.slow
 
 AES_KEY = new_aes_key()
 

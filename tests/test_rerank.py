@@ -7,8 +7,8 @@ from ingest.types import Chunk
 
 pytest.importorskip("sentence_transformers")
 
-from assistant.rerank import CrossEncoderReranker  # noqa: E402
-from tests.test_embed import installed_minilm_path  # noqa: E402
+from assistant.rerank import CrossEncoderReranker
+from tests.test_embed import installed_minilm_path
 
 
 def _hit(i: int, text: str) -> SearchHit:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from base_checks import flat, lantai
 from conftest import flush_state
-from eval.wechat_load import report, run
-from index import KnowledgeBase
 from redis_server import free_port
 from wechat_env import ANSWER_FIGURE, QUESTION
+
+from eval.wechat_load import report, run
+from index import KnowledgeBase
+
+pytestmark = pytest.mark.slow
 
 
 def test_several_workers_without_redis_are_refused_in_both_languages(tmp_path):

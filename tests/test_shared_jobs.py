@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import time
 
-from fastapi.testclient import TestClient
-
+import pytest
 from base_checks import write_summaries
 from conftest import flush_state
+from fastapi.testclient import TestClient
+
 from index import KnowledgeBase
 from ingest import ChunkSizes
 from ui.api import create_app
 from ui.settings import Settings
+
+pytestmark = pytest.mark.slow
 
 SMALL = ChunkSizes(20, 60, 0)  # many embedding batches per file: the job runs long enough to watch
 

@@ -23,6 +23,8 @@ from ui.wechat.pages import MorePages
 from ui.wechat.ratelimit import UserRateLimit
 from ui.wechat.token import LocalToken
 
+pytestmark = pytest.mark.slow
+
 
 def tables(state: dict, limits: Limits):
     """(seen, more, kept, conversations, rate) of one worker, where ``state`` says."""
@@ -117,7 +119,7 @@ def test_a_retry_on_another_worker_waits_for_the_first_workers_answer(redis_url)
     seen_by_two = {}
 
     async def worker_one():
-        entry, attempt, new = await one.arrive("m-cross", "u")
+        entry, _attempt, new = await one.arrive("m-cross", "u")
         assert new
         ready.set()
         await asyncio.sleep(0.3)  # answering

@@ -8,9 +8,11 @@ The documents are fictional and written here; each question goes through a real 
 from __future__ import annotations
 
 import pytest
+from written_kb import assistant_over, checked_computation
 
 from ingest.outline import detect_org, library_names
-from written_kb import assistant_over, checked_computation
+
+pytestmark = pytest.mark.slow
 
 CITY = """桐川市公共图书馆2023年服务报告
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENS = Path("/tmp/lantai-screens")
 REPO = Path(__file__).resolve().parents[1]

@@ -30,6 +30,8 @@ import pytest
 
 from eval.live import LiveServer, free_port
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 REPO = Path(__file__).resolve().parents[1]
 SCREENS = Path("/tmp/lantai-screens")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,7 +63,7 @@ class Outside:
         requests: list[str] = []
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the http.server protocol
+            def do_GET(self):
                 requests.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "image/gif")
@@ -247,7 +249,7 @@ def test_web_upload_is_ingested_and_leaves_no_downloadable_copy(server):
     marker = "少儿阅读简报专用标记5821"
     name = "青川区图书馆2024年少儿阅读简报.txt"
     cached = upload_to_gradio(server.base, name, f"青川区图书馆2024年少儿阅读简报\n\n{marker}，暑期开展亲子共读活动。\n"
-                              .encode("utf-8"))
+                              .encode())
     assert Path(cached).resolve().is_relative_to(server.cache.resolve())
     events = call(server.base, "upload_any", [[file_data(cached, name)], None, "internal"])
     assert events[-1][0] == "complete", events
@@ -272,7 +274,7 @@ def _hostile_answer(port: int):
         question="维护安排", answer=text, grounded=False, unverified_numbers=[f"<img src=http://127.0.0.1:{port}/n>"],
         citations=[Citation(1, f"![f](http://127.0.0.1:{port}/f).txt", "一、维护安排\n\n![s](http://x/s)", 3,
                             "前文\n\n" + text + "\n\n<script>alert(1)</script>")],
-        figures=[FigureUsed(f"<b onmouseover=x>指标</b>", 2024, 1.0, "[单位](http://127.0.0.1:1/u)",
+        figures=[FigureUsed("<b onmouseover=x>指标</b>", 2024, 1.0, "[单位](http://127.0.0.1:1/u)",
                             f"<img src=http://127.0.0.1:{port}/s>", derived=True, formula="![f](http://x/f)")],
     )
 

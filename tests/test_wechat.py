@@ -12,10 +12,12 @@ import time
 
 import httpx
 import pytest
-
-from eval.wechat_standin import MAX_TEXT_BYTES, WeChatAPIStandin, new_aes_key
-from ui.wechat import texts
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, TOKEN, lantai, wechat, wechat_settings
+
+from eval.standins.wechat import MAX_TEXT_BYTES, WeChatAPIStandin, new_aes_key
+from ui.wechat import texts
+
+pytestmark = pytest.mark.slow
 
 AES_KEY = new_aes_key()
 
@@ -250,7 +252,7 @@ def test_served_beside_the_web_app(public_kb, api):
     """``lantai serve`` mounts the web UI at "/": the WeChat path still reaches the channel."""
     from fastapi.testclient import TestClient
 
-    from eval.wechat_standin import WeChatPush
+    from eval.standins.wechat import WeChatPush
     from ui.server import create_server_app
 
     app = create_server_app(wechat_settings(public_kb.data_dir, api), kb=public_kb, api_keys=[], ui_users=[])

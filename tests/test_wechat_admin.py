@@ -11,10 +11,12 @@ import time
 
 import httpx
 import pytest
-
-from eval.wechat_standin import WeChatAPIStandin
-from ui.wechat import texts
 from wechat_env import APPID, SECRET, lantai, wechat, wechat_settings
+
+from eval.standins.wechat import WeChatAPIStandin
+from ui.wechat import texts
+
+pytestmark = pytest.mark.slow
 
 STAFF, ADMIN = "staff-key", "admin-key"
 PATH = "/api/wechat/safety-words"
@@ -93,8 +95,9 @@ def test_the_bundled_list_is_read_only_and_no_admin_key_means_nobody(public_kb, 
 
 
 def test_the_web_panel_serves_admins_only(public_kb, api, tmp_path):
-    from eval.access import _login, _read_events
     from serving import serving
+
+    from eval.access import _login, _read_events
     from ui.server import create_server_app
 
     words = tmp_path / "words.tsv"

@@ -12,12 +12,14 @@ import asyncio
 import time
 
 import pytest
-
-from eval.wechat_standin import WeChatAPIStandin
-from openai_standin import ChatReply, OpenAIStandin
-from ui.wechat import CustomerService, DeliveryError
 from conftest import flush_state
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
+
+from eval.standins.openai_api import ChatReply, OpenAIStandin
+from eval.standins.wechat import WeChatAPIStandin
+from ui.wechat import CustomerService, DeliveryError
+
+pytestmark = pytest.mark.slow
 
 LLM_ANSWER = f"青川区图书馆2024年进馆人数为{ANSWER_FIGURE}[1]。"
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from eval.wechat_standin import WeChatAPIStandin
-from ui.wechat import texts
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
+
+from eval.standins.wechat import WeChatAPIStandin
+from ui.wechat import texts
+
+pytestmark = pytest.mark.slow
 
 FOLLOW_UP = "那2023年呢？"
 FIGURE_2023 = "196.48"

@@ -12,10 +12,12 @@ import logging
 import time
 
 import pytest
-
-from eval.wechat_standin import WeChatAPIStandin
-from ui.wechat import texts
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
+
+from eval.standins.wechat import WeChatAPIStandin
+from ui.wechat import texts
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -81,7 +83,7 @@ def test_an_account_set_up_without_customer_service_never_calls_the_api(public_k
 
 
 def test_next_message_before_the_answer_is_ready_is_told_to_wait(public_kb, api, state):
-    from openai_standin import ChatReply, OpenAIStandin
+    from eval.standins.openai_api import ChatReply, OpenAIStandin
 
     with OpenAIStandin() as llm:
         llm.queue_chat(ChatReply(text=f"青川区图书馆2024年进馆人数为{ANSWER_FIGURE}[1]。", delay=3))

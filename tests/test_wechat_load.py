@@ -6,6 +6,8 @@ import pytest
 
 from eval.wechat_load import report, run
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("budget, aes", [(4.5, False), (0.0, False), (4.5, True)],
                          ids=["passive", "customer-service", "passive-aes"])

@@ -9,9 +9,11 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from eval.wechat_standin import WeChatAPIStandin, new_aes_key
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
+
+from eval.standins.wechat import WeChatAPIStandin, new_aes_key
+
+pytestmark = pytest.mark.slow
 
 AES_KEY = new_aes_key()
 
@@ -46,8 +48,9 @@ def test_a_request_signed_six_minutes_ago_is_403_and_not_answered(server, aes):
 
 
 def test_url_verification_is_refused_when_replayed(server):
-    from eval.wechat_standin import _nonce, _sign
     from wechat_env import TOKEN
+
+    from eval.standins.wechat import _nonce, _sign
 
     with wechat(server) as push:
         old = str(int(time.time()) - 360)

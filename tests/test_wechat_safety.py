@@ -12,11 +12,13 @@ import json
 import time
 
 import pytest
+from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
 
-from eval.wechat_standin import WeChatAPIStandin
+from eval.standins.wechat import WeChatAPIStandin
 from ui.wechat import texts
 from ui.wechat.privacy import openid_hash
-from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
+
+pytestmark = pytest.mark.slow
 
 PLAN_QUESTION = "2025年工作计划有哪些重点？"
 WORDS = """# 测试词表

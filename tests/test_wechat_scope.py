@@ -13,10 +13,12 @@ import time
 
 import httpx
 import pytest
-
-from eval.wechat_standin import WeChatAPIStandin
-from ui.wechat import texts
 from wechat_env import APPID, SECRET, SECRET_MARKERS, lantai, wechat, wechat_settings
+
+from eval.standins.wechat import WeChatAPIStandin
+from ui.wechat import texts
+
+pytestmark = pytest.mark.slow
 
 QUESTIONS = {
     "figure": "青鸾工程的总预算是多少？",

@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from eval.wechat_standin import WeChatAPIStandin, new_aes_key
-from ui.wechat import texts
 from wechat_env import ANSWER_FIGURE, APPID, QUESTION, SECRET, lantai, wechat, wechat_settings
+
+from eval.standins.wechat import WeChatAPIStandin, new_aes_key
+from ui.wechat import texts
+
+pytestmark = pytest.mark.slow
 
 AES_KEY = new_aes_key()
 HOURS = "周二至周日 9:00—21:00 开放，周一闭馆（法定节假日照常开放）。"

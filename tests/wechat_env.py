@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from eval.live import LiveServer
-from eval.wechat_standin import WeChatAPIStandin, WeChatPush
+from eval.standins.wechat import WeChatAPIStandin, WeChatPush
 
 TOKEN = "lantai-test-token"
 APPID = "wx0123456789abcdef"

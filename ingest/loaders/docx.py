@@ -9,7 +9,6 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.table import Table
 from docx.text.paragraph import Paragraph as DocxParagraph
-
 from lxml import etree
 
 from ..errors import IngestError

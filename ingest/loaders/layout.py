@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import cast
 
 from ..types import Block
 
@@ -75,7 +76,8 @@ def paragraphs_from_pages(pages: list[list[Line]]) -> list[Block]:
     open_page = 0
 
     def close(last_page: int) -> None:
-        blocks.append(Block(text=open_text, page=open_page, page_end=last_page))
+        # Called only while a paragraph is open, so the text is set.
+        blocks.append(Block(text=cast(str, open_text), page=open_page, page_end=last_page))
 
     for page_no, lines in enumerate(pages, start=1):
         if not lines:

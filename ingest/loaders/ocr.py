@@ -252,7 +252,8 @@ _INK_SHARE = 1e-4
 
 def render_scale(width: float, height: float, max_pixels: int) -> float:
     """RENDER_SCALE, lowered when the page would render to more than ``max_pixels``."""
-    return min(RENDER_SCALE, (max_pixels / max(1.0, width * height)) ** 0.5)
+    fitting: float = (max_pixels / max(1.0, width * height)) ** 0.5
+    return min(RENDER_SCALE, fitting)
 
 
 def is_blank(pdfium: Any, page: Any) -> bool:
@@ -268,7 +269,8 @@ def is_blank(pdfium: Any, page: Any) -> bool:
     finally:
         bitmap.close()
     ink = np.abs(gray - int(np.median(gray))) > _INK_CONTRAST
-    return int(ink.sum()) <= gray.size * _INK_SHARE
+    blank: bool = int(ink.sum()) <= gray.size * _INK_SHARE
+    return blank
 
 
 def _check_ocr_pages(file_name: str, count: int, limits: ReadLimits) -> None:

@@ -83,7 +83,8 @@ def page_lines(page: pymupdf.Page) -> list[Line]:
 def has_text_layer(path: Path, limits: ReadLimits | None = None) -> bool:
     with open_pdf(path, limits) as doc:
         chars = sum(len(page.get_text().strip()) for page in doc)
-        return chars >= _MIN_TEXT_CHARS * doc.page_count / 2
+        enough: bool = chars >= _MIN_TEXT_CHARS * doc.page_count / 2
+        return enough
 
 
 def load_pdf(path: Path, limits: ReadLimits | None = None) -> tuple[list[Block], int]:

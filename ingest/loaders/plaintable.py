@@ -46,7 +46,7 @@ def _cells(line: str) -> list[str]:
         tail = 0
         while tail < len(tokens) and (_NUMBER.match(tokens[-1 - tail]) or _YEAR.match(tokens[-1 - tail])):
             tail += 1
-        if tail >= 1 and tail < len(tokens) or tail == len(tokens) > 1:
+        if (tail >= 1 and tail < len(tokens)) or tail == len(tokens) > 1:
             head = " ".join(tokens[: len(tokens) - tail]).strip()
             out += ([head] if head else []) + tokens[len(tokens) - tail :]
         else:
@@ -92,7 +92,7 @@ def find_tables(lines: list[str]) -> dict[int, Block | None]:
     return out
 
 
-def _markdown(lines: list[str], i: int, out: dict) -> int:
+def _markdown(lines: list[str], i: int, out: dict[int, Block | None]) -> int:
     if not _MD_ROW.match(lines[i].strip()):
         return 0
     j = i
@@ -111,7 +111,7 @@ def _markdown(lines: list[str], i: int, out: dict) -> int:
     return j
 
 
-def _delimited(lines: list[str], i: int, out: dict) -> int:
+def _delimited(lines: list[str], i: int, out: dict[int, Block | None]) -> int:
     """Tab-separated, or space-aligned with at least three columns, over at least two rows."""
     header = _cells(lines[i]) if lines[i].strip() else []
     if len(header) < 3 or _year_tail(header) >= 2 or _SENTENCE.search(lines[i]):
@@ -130,7 +130,7 @@ def _delimited(lines: list[str], i: int, out: dict) -> int:
     return j
 
 
-def _year_columns(lines: list[str], i: int, out: dict) -> int:
+def _year_columns(lines: list[str], i: int, out: dict[int, Block | None]) -> int:
     """A header ending in years (``指标 2022 2023``) and rows ending in as many numbers."""
     header = _cells(lines[i]) if lines[i].strip() else []
     years = _year_tail(header)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..types import Block
 
 
-def table_row(header: list, row: list, table: str | None = None) -> Block | None:
+def table_row(header: Sequence[object], row: Sequence[object], table: str | None = None) -> Block | None:
     """A row as a ``table_row`` block: readable text plus the (column header, cell) pairs.
 
     The text is what search and citations see; the cells keep the structure so
@@ -27,7 +28,7 @@ def _cell(value: object) -> str:
     return value.strip() if isinstance(value, str) else ("" if value is None else _fmt(value))
 
 
-def row_text(header: list, row: list, table: str | None = None) -> str:
+def row_text(header: Sequence[object], row: Sequence[object], table: str | None = None) -> str:
     """['指标','2023年'] + ['进馆人数','350'] → '进馆人数：2023年：350。'
 
     The first column usually names the row (an indicator or a branch); each

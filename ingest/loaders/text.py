@@ -92,8 +92,9 @@ def load_text(path: Path, limits: ReadLimits | None = None) -> list[Block]:
     tables = find_tables(lines)  # Markdown, tab- and space-aligned tables: rows read as table rows
     for at, line in enumerate(lines):
         if at in tables:
-            if tables[at] is not None:
-                blocks.append(tables[at])
+            row = tables[at]
+            if row is not None:
+                blocks.append(row)
             continue
         line = line.strip()
         if not line:

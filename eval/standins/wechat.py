@@ -342,7 +342,7 @@ class WeChatAPIStandin:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}{self.MODERATION}"
 
-    def start(self) -> "WeChatAPIStandin":
+    def start(self) -> WeChatAPIStandin:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -370,7 +370,7 @@ class WeChatAPIStandin:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "WeChatAPIStandin":
+    def __enter__(self) -> WeChatAPIStandin:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -67,9 +67,10 @@ import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 Handler = Callable[["Request"], "Reply"]
 
@@ -222,7 +223,7 @@ class OpenAIStandin:
         with self._lock:
             self._stalls.extend([seconds] * n)
 
-    def queue_chat(self, *replies: "str | ChatReply") -> None:
+    def queue_chat(self, *replies: str | ChatReply) -> None:
         """Answer the next chat requests, one each, with these replies (in order)."""
         with self._lock:
             self.chat_replies.extend(r if isinstance(r, ChatReply) else ChatReply(text=r) for r in replies)
@@ -263,7 +264,7 @@ class OpenAIStandin:
         """What an OpenAI client takes as ``base_url``."""
         return self.root_url + "/v1"
 
-    def start(self) -> "OpenAIStandin":
+    def start(self) -> OpenAIStandin:
         standin = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -319,7 +320,7 @@ class OpenAIStandin:
         self._server = None
         self._thread = None
 
-    def __enter__(self) -> "OpenAIStandin":
+    def __enter__(self) -> OpenAIStandin:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
