@@ -17,7 +17,8 @@ from index import KnowledgeBase, SearchFilters, SearchHit
 from index.tokenize import tokenize
 
 from . import arithmetic, compose, grounding, outcomes, who
-from .evidence import key_terms, library_mentioned, library_names, missing_terms, places_named, states_number_for
+from .evidence import (key_terms, library_mentioned, library_names, missing_terms, places_named, states_number_for,
+                       with_arabic_counts)
 from .expand import expand
 from .draft import Draft, render
 from .figures import FigureAnswerer
@@ -245,7 +246,7 @@ class Assistant:
         """A sentence with a number that is of the year asked for, and a target when a target is asked for."""
         for st in draft.statements:
             chunk = self._lookup(st.chunk_ids[0]) if st.chunk_ids else None
-            if chunk is None or not re.search(r"\d", st.text):
+            if chunk is None or not re.search(r"\d", with_arabic_counts(st.text)):
                 continue
             if query.years and chunk.year not in query.years \
                     and not any(re.search(rf"(?<!\d){y}(?!\d)", st.text) for y in query.years):

@@ -711,7 +711,11 @@ def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years:
         same = {round(o.plain, 6): o for o in sentence
                 if o is not d and units_compatible(o.unit, unit) and not units_compatible(o.unit, measure)}
         if counted:  # 多少册期刊: the figure of what the question counts
-            numerator = _best(counted, list(same.values()))
+            numerator = _best(counted, list(same.values())) or (next(iter(same.values())) if len(same) == 1 else None)
+            if numerator is None:  # 建成五个书房。总坐席418个: named in the passage's next sentence
+                nearby = [o for o in pool if o.chunk_id == d.chunk_id and o is not d and o.plain != d.plain
+                          and units_compatible(o.unit, unit)]
+                numerator = _best(counted, nearby)
         else:
             numerator = next(iter(same.values())) if len(same) == 1 else _next_after(d, sentence, unit, measure)
         if numerator is not None:
@@ -738,9 +742,13 @@ def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years:
 
 
 def _counted_noun(text: str) -> str:
-    """多少册期刊 → 期刊: what the question counts, when it names it after the unit."""
+    """多少册期刊 → 期刊, 每个书房藏书多少册 → 藏书: what the question counts, named after the unit or right
+    before 多少 (after the measure's own noun)."""
     m = re.search(rf"(?:多少|几)\s*(?:万|亿|千)?\s*(?:{_UNIT})([\u4e00-\u9fff]{{2,6}})", text)
-    return _term(m.group(1)) if m else ""
+    if m:
+        return _term(m.group(1))
+    before = re.search(r"[\u4e00-\u9fff]{2}([\u4e00-\u9fff]{2})(?:有)?(?:多少|几)", text)
+    return _term(before.group(1)) if before else ""
 
 
 def _part_not_asked(c: Operand, term: str) -> bool:
@@ -937,7 +945,8 @@ def compute(query, hits, metrics) -> Draft | None:
     years = list(query.years or [])
     ops: list[Operand] = []
     asks_plan = bool(re.search(r"计划|目标|规划|打算|拟|预计|力争", question))
-    orgs = [o for o in getattr(query, "orgs", None) or [] if o]
+    # 甲馆和乙馆: two libraries each named in full (a short form two libraries share names neither surely)
+    orgs = [o for o in getattr(query, "orgs", None) or [] if o and o in question]
     if len(orgs) >= 2 and op in ("sum", "difference") and metrics is not None:
         result = _across_orgs(op, question, orgs, years, metrics)
         return _draft(result, question) if result is not None else None

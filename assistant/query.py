@@ -145,6 +145,14 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
         for f in {f for f in forms if len(f) >= 2}:
             for m in re.finditer(re.escape(f), text):
                 mentions.append((m.start(), m.end(), f != org, org))
+    # A library the question names in full is that library: 泰州市图书馆 is no mention of 扬州市图书馆 by the
+    # shorter form 州市图书馆
+    named = [(m.start(), m.end(), n.place) for n in library_names(text) for m in re.finditer(re.escape(n.name), text)]
+    places = {org: [n.short or n.place for n in library_names(org)] for org in orgs if org}
+    mentions = [m for m in mentions
+                if not any(a <= m[0] and m[1] <= b and places.get(m[3]) and not any(p in place
+                                                                                   for p in places[m[3]])
+                           for a, b, place in named)]
     # A mention inside a longer one of another organisation is part of that name: 海淀区图书馆 said in full
     # is no mention of 海淀北部…图书馆 by its first two characters
     kept = [m for m in mentions if not any(o[3] != m[3] and o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0]

@@ -134,3 +134,86 @@ def test_an_organisation_is_a_name_that_ends_in_what_it_is():
 
 def test_a_question_word_or_another_province_is_not_a_library_name():
     assert [n.name for n in library_names("桐川市图书馆计划和哪家外省图书馆合作？")] == ["桐川市图书馆"]
+
+
+STATS = """桐川区图书馆业务统计分析
+
+一、统计概况
+1、桐川区图书馆
+全年办证1500张，其中成人读者证800个，少儿证700个。全年共接待读者120000人次，举办各类活动100次、共25000人次参加。
+2、桐川北部文化中心图书馆
+全年办证900张，其中成人读者证500个，少儿证400个。全年共接待读者80000人次，举办各类活动40次、共6000人次参加。
+二、服务体系
+依托一卡通服务体系，以桐川区图书馆为总馆，6个街道、3个企业、2个学校为分馆，20家流动图书室为服务点。
+全年集中收听业务讲座十二场，新上两台自助借还机。
+三、存在的短板
+本馆服务存在三方面短板。一是馆舍面积较小，藏书不足；二是服务半径不大，仅5%的学生曾到馆借阅；三是专业人员缺乏。
+四、借阅排行
+2023年图书外借排行榜
+排名 题名 借次
+1. 《山河故事》 120
+2. 《星空手册》 98
+"""
+
+
+@pytest.fixture(scope="module")
+def stats(tmp_path_factory, embedder):
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {"tongchuan-statistics.txt": STATS})
+    yield kb, assistant
+    kb.close()
+
+
+def test_a_section_headed_by_another_librarys_name_holds_that_librarys_figures(stats):
+    kb, assistant = stats
+    north = _rows(kb, value=80000.0)
+    assert north and north[0].org == "桐川北部文化中心图书馆", north
+    text = checked_computation(assistant.ask("桐川区图书馆平均每次活动有多少人次参加？"))
+    assert "25000人次 ÷ 100次" in text, text
+    text = checked_computation(assistant.ask("桐川区图书馆办证中成人读者证比少儿证多多少个？"))
+    assert "100个" in text and "800个 - 700个" in text, text
+
+
+def test_two_libraries_named_are_added_or_compared_figure_by_figure(stats):
+    _, assistant = stats
+    text = checked_computation(assistant.ask("桐川区图书馆和桐川北部文化中心图书馆一共接待读者多少人次？"))
+    assert "200000人次" in text, text
+    text = checked_computation(assistant.ask("桐川区图书馆比桐川北部文化中心图书馆多接待了多少人次读者？"))
+    assert "40000人次" in text, text
+
+
+def test_counts_listed_then_named_together_add_up_to_the_whole_asked(stats):
+    _, assistant = stats
+    text = checked_computation(assistant.ask("桐川区图书馆一共有多少个分馆？"))
+    assert "11个" in text and "6个 + 3个 + 2个" in text, text
+
+
+def test_counts_in_chinese_numerals_answer_a_count(stats):
+    _, assistant = stats
+    lectures = assistant.ask("桐川区图书馆集中收听了多少场业务讲座？")
+    assert not lectures.refused and "十二场" in lectures.answer, lectures.answer
+    machines = assistant.ask("桐川区图书馆新上了几台自助借还机？")
+    assert not machines.refused and "两台" in machines.answer, machines.answer
+
+
+def test_the_points_after_a_statement_spell_it_out(stats):
+    _, assistant = stats
+    answer = assistant.ask("桐川区图书馆服务存在哪些短板？")
+    assert all(p in answer.answer for p in ("馆舍面积较小", "服务半径", "专业人员缺乏")), answer.answer
+
+
+def test_a_share_stated_before_its_noun_answers_and_a_ranking_brings_its_rows(stats):
+    _, assistant = stats
+    share = assistant.ask("桐川区有多大比例的学生曾到馆借阅？")
+    assert not share.refused and "5%" in share.answer, share.answer
+    top = assistant.ask("桐川区图书馆2023年借次最多的图书是哪本？")
+    assert "山河故事" in top.answer, top.answer
+
+
+def test_a_library_named_in_full_is_not_another_by_a_shorter_form_of_its_name():
+    from assistant.query import find_orgs
+
+    orgs = ["桐州市图书馆", "梧州市图书馆"]
+    assert find_orgs("梧州市图书馆馆长是谁？", orgs) == ["梧州市图书馆"]
+    assert find_orgs("柏州市图书馆馆长是谁？", orgs) == []
+    assert find_orgs("桐川北部文化中心图书馆比桐川区图书馆多", ["桐川区图书馆", "桐川北部文化中心图书馆"]) == \
+        ["桐川北部文化中心图书馆", "桐川区图书馆"]
