@@ -129,14 +129,14 @@ class Assistant:
 
     def _answer(self, query: Query, note: str) -> Answer:
         unknown_library = self._unknown_library(query)
-        hits = self._retrieve(query)
-        if unknown_library:
-            return self._refuse(query, hits, f"{NO_INFO}：知识库中没有文档提到{unknown_library}。")
-        relevance = Relevance(compose.asked_text(query), self.kb.term_rarity)
         # Passages and figures of another place, or of documents no sign ties to the library asked
         # about, do not answer; the closest passages are still shown when nothing else does.
         elsewhere = self._documents_elsewhere(query)
         figures = self.figures.without(elsewhere)
+        hits = self._retrieve(query, by_meaning=not self._table_answers(query, figures))
+        if unknown_library:
+            return self._refuse(query, hits, f"{NO_INFO}：知识库中没有文档提到{unknown_library}。")
+        relevance = Relevance(compose.asked_text(query), self.kb.term_rarity)
         shown, hits = hits, [h for h in hits if h.chunk.doc_id not in elsewhere]
         # A sum, difference, share or average the question asks for, computed from cited figures (推算).
         draft = arithmetic.compute(query, hits, figures.metrics)
@@ -317,13 +317,25 @@ class Assistant:
         said = " ".join(st.text for st in draft.statements)
         return draft if draft.statements and relevance.share(said) >= _EVIDENCE_ALONE else None
 
-    def _retrieve(self, query: Query) -> list[SearchHit]:
+    def _table_answers(self, query: Query, figures: FigureAnswerer) -> bool:
+        """A plain figure question the metrics table answers (2024年进馆人数是多少): its passages are only
+        the sentences the figure is read beside, so keyword search finds them without embedding the
+        question, the slowest step of such an answer."""
+        if query.intent not in ("figure", "count") or not query.indicator or query.follow_up \
+                or compose.asks_date(query) or outcomes.asks_outcome(query.text) \
+                or _asks_other_than_number(query.text):
+            return False
+        draft = figures.answer(query)
+        return draft is not None and bool(draft.figures) and not draft.refused
+
+    def _retrieve(self, query: Query, by_meaning: bool = True) -> list[SearchHit]:
         filters = SearchFilters(visibility=self.config.visibility, org=query.org)
         # A follow-up is searched with what it carries over: 总流通人次呢？ is about that library and year.
         carried = [query.org or "", *(f"{y}年" for y in query.years), query.indicator or ""]
         text = query.text if not query.follow_up else " ".join([*carried, query.text])
         text = expand(text)
-        hits = self.kb.search(text, k=self.config.k, filters=filters, prefer_years=query.years or None)
+        hits = self.kb.search(text, k=self.config.k, filters=filters, prefer_years=query.years or None,
+                              mode="hybrid" if by_meaning else "keyword")
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(query.text, hits)
         return hits

@@ -1,0 +1,55 @@
+"""A figure question the metrics table answers is answered without embedding the question.
+
+The sample corpus and the real seed on real Chroma and SQLite, the real embedder; the
+embedder is wrapped only to count the questions it is asked to embed.
+"""
+
+import pytest
+
+from assistant import Assistant
+
+
+class CountingEmbedder:
+    """The real embedder, counting the queries it embeds."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name, self.dim = inner.name, inner.dim
+        self.queries: list[str] = []
+
+    def embed_passages(self, texts):
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text):
+        self.queries.append(text)
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture
+def counted(corpus_kb):
+    real = corpus_kb.embedder
+    corpus_kb.embedder = CountingEmbedder(real)
+    try:
+        yield corpus_kb.embedder
+    finally:
+        corpus_kb.embedder = real
+
+
+def test_a_figure_the_table_holds_is_answered_without_embedding_the_question(corpus_kb, counted):
+    ans = Assistant(corpus_kb).ask("青川区图书馆2024年进馆人数多少？")
+    assert "208.37万次" in ans.answer and not ans.refused
+    assert [f.indicator for f in ans.figures] == ["进馆人数"]
+    assert ans.citations and ans.grounded
+    assert counted.queries == []
+
+
+def test_a_question_the_table_does_not_answer_is_still_searched_by_meaning(corpus_kb, counted):
+    ans = Assistant(corpus_kb).ask("青川区图书馆今后有什么工作计划？")
+    assert not ans.refused
+    assert counted.queries, "an open question must still be searched by meaning"
+
+
+def test_a_number_the_table_does_not_hold_is_searched_by_meaning(corpus_kb, counted):
+    ans = Assistant(corpus_kb).ask("青川2022年因为疫情闭馆了多少天？")
+    assert not ans.figures  # no figure of the table answers it: the passages do, or nothing
+    assert counted.queries
