@@ -90,7 +90,9 @@ class Assistant:
         key = (self.kb.registry.generation(), self.config.visibility)
         cached = getattr(self, "_mentions", None)
         if cached is None or cached[0] != key:
-            texts = {d.id: f"{d.org} {d.title} {self.kb.registry.document_text(d.id)}" for d in self._visible_documents()}
+            docs = self._visible_documents()
+            bodies = self.kb.registry.document_texts(d.id for d in docs)
+            texts = {d.id: f"{d.org} {d.title} {bodies.get(d.id, '')}" for d in docs}
             cached = self._mentions = (key, texts)
         return cached[1]
 
