@@ -39,6 +39,9 @@ _HOLDS_MOST = 0.5
 # The share of the question the evidence sentences must hold to answer on their own.
 _EVIDENCE_ALONE = 0.6
 _FIGURE_INTENTS = ("figure", "count", "change", "trend", "plan_vs_actual", "goal", "comparison")
+# Intents answered from the metrics table alone when it holds the figures, found by keywords without embedding
+# the question; a goal's answer often gives way to a plan's sentences, which search by meaning ranks.
+_TABLE_INTENTS = ("figure", "count", "change", "trend", "plan_vs_actual", "comparison")
 
 
 @dataclass
@@ -274,13 +277,24 @@ class Assistant:
         """The documents about somewhere other than the places the question names, and, for a question
         about one library, the documents that name no library and show no sign of being its own."""
         places = places_named(query.text)
-        out = set()
-        if places:
-            orgs = {d.id: d.org for d in self._visible_documents()}
-            out = {d for d, text in self._document_texts().items() if _about_elsewhere(text, orgs.get(d), places)}
+        out = set(self._elsewhere_than(places)) if places else set()
         if query.org and len(self._orgs()) >= 2:
             out |= self._not_of(query.org)
         return out
+
+    def _elsewhere_than(self, places: tuple[str, ...]) -> frozenset[str]:
+        """The documents about somewhere other than ``places``, kept per registry generation: reading
+        every document's text for the places took most of a figure answer's time at 1,500 documents."""
+        key = (self.kb.registry.generation(), self.config.visibility)
+        cached = getattr(self, "_elsewhere", None)
+        if cached is None or cached[0] != key or len(cached[1]) > 256:
+            cached = self._elsewhere = (key, {})
+        found = cached[1].get(places)
+        if found is None:
+            orgs = {d.id: d.org for d in self._visible_documents()}
+            found = cached[1][places] = frozenset(
+                d for d, text in self._document_texts().items() if _about_elsewhere(text, orgs.get(d), places))
+        return found
 
     def _not_of(self, org: str) -> set[str]:
         """Documents by no named library (a bare table, a national report) that neither name this library
@@ -320,10 +334,10 @@ class Assistant:
         return draft if draft.statements and relevance.share(said) >= _EVIDENCE_ALONE else None
 
     def _table_answers(self, query: Query, figures: FigureAnswerer) -> bool:
-        """A plain figure question the metrics table answers (2024年进馆人数是多少): its passages are only
-        the sentences the figure is read beside, so keyword search finds them without embedding the
-        question, the slowest step of such an answer."""
-        if query.intent not in ("figure", "count") or not query.indicator or query.follow_up \
+        """A figure question the metrics table answers (2024年进馆人数是多少, 同比增长多少): its passages are
+        only the sentences the figures are read beside, so keyword search finds them without embedding
+        the question, the slowest step of such an answer."""
+        if query.intent not in _TABLE_INTENTS or not query.indicator or query.follow_up \
                 or compose.asks_date(query) or outcomes.asks_outcome(query.text) \
                 or _asks_other_than_number(query.text):
             return False

@@ -43,6 +43,12 @@ def test_a_figure_the_table_holds_is_answered_without_embedding_the_question(cor
     assert counted.queries == []
 
 
+def test_a_change_the_table_holds_is_answered_without_embedding_the_question(corpus_kb, counted):
+    ans = Assistant(corpus_kb).ask("青川2023年阅读推广活动同比增长多少？")
+    assert "44.06%" in ans.answer and "412" in ans.answer
+    assert counted.queries == []
+
+
 def test_a_question_the_table_does_not_answer_is_still_searched_by_meaning(corpus_kb, counted):
     ans = Assistant(corpus_kb).ask("青川区图书馆今后有什么工作计划？")
     assert not ans.refused
