@@ -40,8 +40,9 @@ _HOLDS_MOST = 0.5
 _EVIDENCE_ALONE = 0.6
 _FIGURE_INTENTS = ("figure", "count", "change", "trend", "plan_vs_actual", "goal", "comparison")
 # Intents answered from the metrics table alone when it holds the figures, found by keywords without embedding
-# the question; a goal's answer often gives way to a plan's sentences, which search by meaning ranks.
-_TABLE_INTENTS = ("figure", "count", "change", "trend", "plan_vs_actual", "comparison")
+# the question. Not a goal (its answer often gives way to a plan's sentences, which search by meaning ranks),
+# nor a change: the passage stating the change beside the figures is the one search by meaning puts first.
+_TABLE_INTENTS = ("figure", "count", "trend", "plan_vs_actual", "comparison")
 
 
 @dataclass
