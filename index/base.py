@@ -11,6 +11,7 @@ the registry whenever its generation moved.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -39,6 +40,7 @@ PIPELINE_VERSION = "13"
 # A filtered vector search first asks for this many times its depth from the whole base (see _vectors_within).
 _WIDEN = 3
 _YEAR_IN_QUERY = re.compile(r"(?<!\d)(19[5-9]\d|20\d{2})(?!\d)")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -361,6 +363,24 @@ class KnowledgeBase:
             self.vectors.forget_count()  # another process may have added or removed vectors
             cached = self._ready_cache = (generation, docs)
         return cached[1]
+
+    def warm_up(self) -> threading.Thread:
+        """Load the vector index in the background and return the thread doing it.
+
+        Chroma reads a collection's vector index on its first query (about 3 s for a million
+        vectors), so a serving process's first search by meaning waited for it. Started as the
+        process opens the base, the load runs beside the first answers (those the metrics table and
+        keywords give need no vectors) and is done, or nearly, when a search by meaning comes.
+        """
+        def load() -> None:
+            try:
+                self.vectors.search([1.0] * self.embedder.dim, 1)
+            except Exception:  # closed meanwhile, or the store is down: the first real search says so
+                log.debug("vector index warm-up failed", exc_info=True)
+
+        thread = threading.Thread(target=load, name="lantai-vector-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     # -- read ---------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:

@@ -65,3 +65,29 @@ def test_a_number_the_table_does_not_hold_is_searched_by_meaning(corpus_kb, coun
     ans = Assistant(corpus_kb).ask("青川2022年因为疫情闭馆了多少天？")
     assert not ans.figures  # no figure of the table answers it: the passages do, or nothing
     assert counted.queries
+
+
+def test_the_vector_index_warms_up_in_the_background_and_search_works_after(tmp_path, embedder):
+    from index import KnowledgeBase
+
+    kb = KnowledgeBase(tmp_path / "data", embedder)
+    try:
+        (tmp_path / "a.txt").write_text("青川区图书馆2024年工作总结\n\n全年新建读书驿站12间。\n", encoding="utf-8")
+        kb.ingest([tmp_path / "a.txt"])
+        thread = kb.warm_up()
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+        assert kb.search("读书驿站", k=1, mode="vector")[0].chunk.text.endswith("全年新建读书驿站12间。")
+    finally:
+        kb.close()
+
+
+def test_a_warm_up_cut_short_by_closing_the_base_fails_quietly(tmp_path, embedder, capfd):
+    from index import KnowledgeBase
+
+    kb = KnowledgeBase(tmp_path / "data", embedder)
+    thread = kb.warm_up()
+    kb.close()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert "Traceback" not in capfd.readouterr().err

@@ -482,6 +482,8 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     settings = settings or Settings()
     owns_kb = kb is None
     kb = kb or open_knowledge_base(settings)
+    if owns_kb:
+        kb.warm_up()  # the vector index loads beside the first answers
     if assistant is None:
         assistant = open_assistant(settings, kb)
     keys = parse_api_keys(settings.api_keys if api_keys is None else api_keys)
