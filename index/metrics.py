@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import asdict, dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ingest import Document, Figure, IndicatorList, load_indicators
 from ingest.indicators import units_compatible
@@ -141,21 +141,46 @@ def _metric(r: tuple) -> MetricRow:
     return MetricRow(*values)
 
 
+class _ReadCache:
+    """Rows already read, kept while the registry's generation (bumped by every change to documents,
+    their visibility or their figures) stays the same: one answer reads the table several times."""
+
+    LIMIT = 512  # distinct reads kept per generation
+
+    def __init__(self, generation: Callable[[], int]):
+        self.generation = generation
+        self._at: int | None = None
+        self._rows: dict[tuple, list[tuple]] = {}
+
+    def rows(self, key: tuple, read: Callable[[], list[tuple]]) -> list[tuple]:
+        now = self.generation()
+        if now != self._at or len(self._rows) >= self.LIMIT:
+            self._at, self._rows = now, {}
+        found = self._rows.get(key)
+        if found is None:
+            found = self._rows[key] = read()
+        return found
+
+
 class MetricsStore:
     def __init__(self, conn: sqlite3.Connection, indicators: IndicatorList | None = None,
-                 visibility: str | None = None, excluded_docs: frozenset[str] = frozenset()):
+                 visibility: str | None = None, excluded_docs: frozenset[str] = frozenset(),
+                 generation: Callable[[], int] | None = None, *, _cache: _ReadCache | None = None):
+        """``generation`` (the registry's) lets reads be kept until the table changes."""
         self.conn = conn
         self.indicators = indicators or load_indicators()
         self.visibility = visibility  # "public": figures of public documents only
         self.excluded_docs = excluded_docs  # documents this view does not read (another place's reports)
+        self._cache = _cache if _cache is not None else (_ReadCache(generation) if generation else None)
 
     def for_visibility(self, visibility: str | None) -> "MetricsStore":
         """The same table seen by a channel that may only read documents of this visibility."""
-        return MetricsStore(self.conn, self.indicators, visibility, self.excluded_docs)
+        return MetricsStore(self.conn, self.indicators, visibility, self.excluded_docs, _cache=self._cache)
 
     def without(self, doc_ids: Iterable[str]) -> "MetricsStore":
         """The same table without the figures of these documents."""
-        return MetricsStore(self.conn, self.indicators, self.visibility, self.excluded_docs | frozenset(doc_ids))
+        return MetricsStore(self.conn, self.indicators, self.visibility, self.excluded_docs | frozenset(doc_ids),
+                            _cache=self._cache)
 
     def resolve(self, indicator: str) -> str:
         """A canonical indicator for a phrase a person typed (进馆人次 → 进馆人数); a figure name the table
@@ -172,7 +197,12 @@ class MetricsStore:
             where = f"d.id NOT IN ({marks})" + (f" AND {where}" if where else "")
             params = (*sorted(self.excluded_docs), *params)
         sql = _SELECT + (f" AND {where}" if where else "") + f" ORDER BY {order}"
-        return [_metric(r) for r in self.conn.execute(sql, tuple(params)).fetchall()]
+        params = tuple(params)
+        if self._cache is None:
+            rows = self.conn.execute(sql, params).fetchall()
+        else:
+            rows = self._cache.rows((sql, params), lambda: self.conn.execute(sql, params).fetchall())
+        return [_metric(r) for r in rows]  # fresh rows each time: callers may change theirs
 
     def orgs(self) -> list[str]:
         """The libraries figures are attributed to by their own sentences (其中，某图书馆…)."""

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from ingest import Chunk, Document
 
@@ -168,11 +168,14 @@ class Registry:
             self._bump(c)
 
     def finish_document(self, doc_id: str, pipeline: str = "") -> None:
+        self.finish_documents([doc_id], pipeline)
+
+    def finish_documents(self, doc_ids: Sequence[str], pipeline: str = "") -> None:
+        """Mark documents ready in one transaction (their vectors are all written)."""
+        now = time.time()
         with self._tx() as c:
-            c.execute(
-                "UPDATE documents SET status = 'ready', ingested_at = ?, pipeline = ? WHERE id = ?",
-                (time.time(), pipeline, doc_id),
-            )
+            c.executemany("UPDATE documents SET status = 'ready', ingested_at = ?, pipeline = ? WHERE id = ?",
+                          [(now, pipeline, doc_id) for doc_id in doc_ids])
             self._bump(c)
 
     def delete_document(self, doc_id: str) -> None:
@@ -223,6 +226,13 @@ class Registry:
     def document_text(self, doc_id: str) -> str:
         row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return row[0] if row else ""
+
+    def document_texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Several documents' text by id in one read (one query per document took half a second
+        for 1,500 documents, on a serving process's first answer)."""
+        wanted = set(doc_ids)
+        rows = self.conn.execute("SELECT id, text FROM documents").fetchall()
+        return {doc_id: text or "" for doc_id, text in rows if doc_id in wanted}
 
     # -- chunks -----------------------------------------------------------
     def chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:

@@ -142,8 +142,8 @@ class VectorIndex:
                 return []
             # llama-index writes the source document's id into Chroma's metadata as doc_id.
             where = {"doc_id": {"$in": list(doc_ids)}}
-        if self.server_url is None:  # a server answers fewer when it holds fewer: no count to ask for first
-            k = min(k, max(1, self.count()))
+        # Chroma (1.5 on) answers fewer when it holds fewer, embedded or served: no count is asked for first
+        # (counting a million vectors took over a second, on a process's first search).
         result = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k,
                                        where=where, include=["distances"])
         # Chroma's cosine distance is 1 - cos.

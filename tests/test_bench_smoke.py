@@ -41,6 +41,8 @@ def test_tiny_bench_prints_the_figures_as_its_last_line(tmp_path):
         assert row["hybrid_p95_ms"] >= row["hybrid_p50_ms"]
         assert row["ratio_p95"] == pytest.approx(row["hybrid_p95_ms"] / row["floor_p95_ms"])
         assert row["floor_p50_ms"] >= row["floor_parts_p50_ms"]["chroma"]
+        _positive(row, {"startup_cpu_s"})
+        assert 0 <= row["table_asks"] <= 2 and (row["table_ask_p95_ms"] is None) == (row["table_asks"] == 0)
 
     _positive(out["ask"], ("metrics_p95_ms", "extractive_p95_ms"))
     ing = out["ingest"]

@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     settings = settings or Settings()
     owns_kb = kb is None
     kb = kb or open_knowledge_base(settings)
+    if owns_kb:
+        kb.warm_up()  # the vector index loads beside the first answers
     if assistant is None:
         assistant = open_assistant(settings, kb)
     shared = open_shared(settings)  # Redis for what several workers share, or None: all in this process
