@@ -134,9 +134,9 @@ def _fill(kb: KnowledgeBase, count: int, pool: _Sentences, dim: int, seed: int, 
 
 
 def index_base_columns() -> str:
-    from index.registry import _DOC_COLUMNS
+    from index.registry import DOC_COLUMNS
 
-    return _DOC_COLUMNS
+    return DOC_COLUMNS
 
 
 def _document(rng: random.Random, pool: _Sentences, n: int, chunks: int):

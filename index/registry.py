@@ -87,7 +87,7 @@ class DocumentRecord:
         return dict(self.__dict__)
 
 
-_DOC_COLUMNS = (
+DOC_COLUMNS = (
     "id, path, file_name, sha256, size, doc_type, title, org, years, report_year, plan_year, "
     "as_of, page_count, visibility, status, chunk_count, ingested_at"
 )
@@ -145,7 +145,7 @@ class Registry:
                           (doc.doc_id, doc.path))
             c.execute("DELETE FROM documents WHERE id = ? OR path = ?", (doc.doc_id, doc.path))
             c.execute(
-                f"INSERT INTO documents ({_DOC_COLUMNS}, text) VALUES ({', '.join('?' * 18)})",
+                f"INSERT INTO documents ({DOC_COLUMNS}, text) VALUES ({', '.join('?' * 18)})",
                 (
                     doc.doc_id, doc.path, doc.file_name, doc.sha256, doc.size, doc.doc_type, doc.title,
                     doc.org, json.dumps(doc.years), doc.report_year, doc.plan_year, doc.as_of,
@@ -193,7 +193,7 @@ class Registry:
             self._bump(c)
 
     def get(self, doc_id: str) -> DocumentRecord | None:
-        row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _record(row) if row else None
 
     def mark_stale(self, doc_id: str) -> None:
@@ -206,11 +206,11 @@ class Registry:
         return row[0] if row else ""
 
     def by_path(self, path: str) -> DocumentRecord | None:
-        row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE path = ?", (path,)).fetchone()
+        row = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE path = ?", (path,)).fetchone()
         return _record(row) if row else None
 
     def documents(self, status: str | None = None) -> list[DocumentRecord]:
-        sql = f"SELECT {_DOC_COLUMNS} FROM documents"
+        sql = f"SELECT {DOC_COLUMNS} FROM documents"
         rows = self.conn.execute(sql + (" WHERE status = ?" if status else "") + " ORDER BY file_name",
                                  (status,) if status else ()).fetchall()
         return [_record(r) for r in rows]
@@ -218,7 +218,7 @@ class Registry:
     def find(self, ref: str) -> list[DocumentRecord]:
         """Documents matching an id, a file name or a path."""
         rows = self.conn.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ? OR file_name = ? OR path = ?",
+            f"SELECT {DOC_COLUMNS} FROM documents WHERE id = ? OR file_name = ? OR path = ?",
             (ref, ref, str(Path(ref).resolve()) if ref else ref),
         ).fetchall()
         return [_record(r) for r in rows]
