@@ -374,6 +374,13 @@ def _sum(question: str, subject: str, ops: list[Operand], years: list[int] = (),
     return Result(value, magnitude + unit, " + ".join(o.stated for o in chosen), chosen, "合计")
 
 
+def _total(chosen: list[Operand]) -> Result:
+    """Figures of one unit added up, in the magnitude they share (8.20万 + 4.15万 = 12.35万)."""
+    magnitude, scale = _same_scale(chosen)
+    return Result(sum(o.plain for o in chosen) / scale, magnitude + chosen[0].unit,
+                  " + ".join(o.stated for o in chosen), chosen, "合计")
+
+
 def _listed_total(term: str, ops: list[Operand]) -> Result | None:
     """7个乡镇、2个企业、4个学校为分馆: counts listed one after another and then named together (为分馆)
     add up to the whole the question asks about (一共有多少个分馆)."""
@@ -395,7 +402,7 @@ def _listed_total(term: str, ops: list[Operand]) -> Result | None:
     if len(found) != 1:
         return None
     chosen = found[0]
-    return Result(sum(o.plain for o in chosen), chosen[0].unit, " + ".join(o.stated for o in chosen), chosen, "合计")
+    return _total(chosen)
 
 
 def _sum_of_years(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:
@@ -414,9 +421,7 @@ def _sum_of_years(question: str, subject: str, years: list[int], rows: list[Oper
         chosen.append(op)
     if len({o.unit for o in chosen}) != 1:
         return None
-    magnitude, scale = _same_scale(chosen)
-    return Result(sum(o.plain for o in chosen) / scale, magnitude + chosen[0].unit,
-                  " + ".join(o.stated for o in chosen), chosen, "合计")
+    return _total(chosen)
 
 
 def _each_part(parts: list[str], ops: list[Operand], unit: str | None) -> list[Operand] | None:
@@ -1030,10 +1035,10 @@ def _across_orgs(op: str, question: str, orgs: list[str], years: list[int], metr
         chosen.append(best)
     if len({o.unit for o in chosen}) != 1:
         return None
+    if op == "sum":
+        return _total(chosen)
     magnitude, scale = _same_scale(chosen)
     unit = magnitude + chosen[0].unit
-    if op == "sum":
-        return Result(sum(o.plain for o in chosen) / scale, unit, " + ".join(o.stated for o in chosen), chosen, "合计")
     first, second = chosen
     value = (first.plain - second.plain) / scale
     return Result(abs(value), unit, f"{first.stated} - {second.stated}" if value >= 0 else f"{second.stated} - {first.stated}",
