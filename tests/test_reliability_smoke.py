@@ -83,7 +83,8 @@ def test_wechat_fuzz_finds_no_crash_or_hang(served):
 
 
 def test_api_fuzz_finds_no_server_error_or_schema_mismatch(served):
-    result = api_fuzz.fuzz(served.url, soak.API_KEY, examples=2, seconds=120)
+    # one fuzzing thread: Hypothesis's internal caches are not thread-safe (a KeyError in the fuzzer itself)
+    result = api_fuzz.fuzz(served.url, soak.API_KEY, examples=2, seconds=120, workers=1)
     assert result["tested"] == result["operations"] > 10
     assert result["failures"] == 0 and result["errors"] == 0, result["summaries"]
     assert served.alive() and served.tracebacks() == 0
