@@ -239,7 +239,7 @@ def test_real_draft_docx_reopens_and_renders_with_libreoffice(seed_kb, tmp_path)
 
     import docx
     import pypdfium2 as pdfium
-    from test_plan_export import _render
+    from test_plan_export_render import _render
 
     from ui.services.plans import plan_docx
 
