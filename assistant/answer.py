@@ -17,10 +17,17 @@ from index import KnowledgeBase, SearchFilters, SearchHit
 from index.tokenize import tokenize
 
 from . import arithmetic, compose, grounding, outcomes, who
-from .evidence import (key_terms, library_mentioned, library_names, missing_terms, places_named, states_number_for,
-                       with_arabic_counts)
-from .expand import expand
 from .draft import Draft, render
+from .evidence import (
+    key_terms,
+    library_mentioned,
+    library_names,
+    missing_terms,
+    places_named,
+    states_number_for,
+    with_arabic_counts,
+)
+from .expand import expand
 from .figures import FigureAnswerer
 from .parts import merge, split_question
 from .query import Query, understand
@@ -513,7 +520,7 @@ class Assistant:
 
     def _refuse(self, query: Query, hits: list[SearchHit], reason: str = "") -> Answer:
         """A refusal that still shows the closest passages: never less than retrieval alone would give."""
-        related = [h for h in hits[:2]]
+        related = list(hits[:2])
         citations = [
             Citation(i, h.chunk.file_name, " > ".join(h.chunk.heading_path), h.chunk.page_start, h.chunk.text[:200],
                      h.chunk.id, h.chunk.doc_id)
@@ -558,7 +565,7 @@ class Assistant:
             said = "、".join(x for x in (query.org, query.indicator, "、".join(f"{y}年" for y in query.years)) if x)
             question = f"{query.text}（即：{said}）" if said else query.text
         messages = build_messages(question, passages, figure_lines, None, note.rstrip("："))
-        for attempt in range(2):
+        for _attempt in range(2):
             try:
                 text = self.llm.complete(messages)
             except LLMError:

@@ -34,7 +34,7 @@ def enumerated_items_full(text: str) -> list[tuple[str, str]]:
     """(first sentence, whole item) for each 一是/二是 item."""
     parts = _ITEM.split(text.replace("\n", ""))
     items = []
-    for marker, body in zip(parts[1::2], parts[2::2]):
+    for _marker, body in zip(parts[1::2], parts[2::2]):
         body = body.strip()
         lead = re.split(r"[。；;]", body, maxsplit=1)[0].strip()
         if lead:
@@ -300,7 +300,7 @@ def _cap(text: str, limit: int = 110) -> str:
 def _best_part(q_tokens: set[str], text: str, members: list, chunks: list, root: tuple) -> tuple[int, Draft] | None:
     """The item (in full) or the sub-section sentences of a plan that share most with the question."""
     best: tuple[int, Draft] | None = None
-    for lead, body in enumerated_items_full(text):
+    for _lead, body in enumerated_items_full(text):
         score = len(q_tokens & _content_tokens(body))
         if score and (best is None or score > best[0]):
             draft = Draft()

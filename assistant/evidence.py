@@ -33,12 +33,10 @@ _KIND_AFTER = re.compile(r"(?:哪些|哪几|哪个|哪家|哪种|哪类|哪项|�
 # Nouns that frame a question in any library's words: the answer's kind, an operation on figures,
 # the document itself, or where in it.
 _FRAMING = frozenset(
-    "事 事情 事项 措施 办法 方法 方面 方式 做法 形式 途径 内容 情况 时候 时间 日期 名字 名称 名单 单位 部门 人员 "
-    "变化 比重 比例 占比 合计 总计 总数 平均 数量 数字 数据 次数 人数 规模 容量 水平 结果 原因 问题 环节 部分 "
-    "文章 文档 文件 报告 材料 表格 表 年报 资料 全文 里面 当中 期间 之间 以来 方向".split()
+    ["事", "事情", "事项", "措施", "办法", "方法", "方面", "方式", "做法", "形式", "途径", "内容", "情况", "时候", "时间", "日期", "名字", "名称", "名单", "单位", "部门", "人员", "变化", "比重", "比例", "占比", "合计", "总计", "总数", "平均", "数量", "数字", "数据", "次数", "人数", "规模", "容量", "水平", "结果", "原因", "问题", "环节", "部分", "文章", "文档", "文件", "报告", "材料", "表格", "表", "年报", "资料", "全文", "里面", "当中", "期间", "之间", "以来", "方向"]
 )
 # Words every passage of a library shares: they say nothing about which passage answers.
-_GENERIC = frozenset("图书馆 图书 书馆 馆 工作 年度 全年 今年 去年 明年 前年 实际 计划 按计划 如期 按期 一年".split())
+_GENERIC = frozenset(["图书馆", "图书", "书馆", "馆", "工作", "年度", "全年", "今年", "去年", "明年", "前年", "实际", "计划", "按计划", "如期", "按期", "一年"])
 _DEICTIC_PLACE = re.compile(r"^(?:本|该|全|我|各|贵|这个|那个)(?:市|县|区|省|镇|乡|馆|单位)$")
 _LEADING_MEASURE = re.compile(r"^[个篇份张本项位名家次场间所座条]")
 _TRAILING_PLACE = re.compile(r"[里中上内]$")

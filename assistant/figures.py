@@ -121,7 +121,7 @@ class FigureAnswerer:
         self.kb = kb
         self.metrics = metrics if metrics is not None else kb.metrics.for_visibility(visibility)
 
-    def without(self, doc_ids: set[str]) -> "FigureAnswerer":
+    def without(self, doc_ids: set[str]) -> FigureAnswerer:
         """The same answerer, blind to these documents' figures."""
         return self if not doc_ids else FigureAnswerer(self.kb, metrics=self.metrics.without(doc_ids))
 

@@ -24,7 +24,8 @@ Nothing here sets llama-index's global ``Settings.llm``.
 from __future__ import annotations
 
 import re
-from typing import Iterator, Protocol, runtime_checkable
+from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
 ROLES = ("system", "user", "assistant")

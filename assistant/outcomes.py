@@ -117,7 +117,9 @@ def _sentences(hits, relevance: Relevance) -> tuple[list[_Said], list[_Said]]:
             said = _Said(sent, chunk.id, chunk.year, title, bool(_EVENT_WORD.search(sent)))
             target = plans if chunk.period_kind == "plan" else reports
             target.append((share + 0.2 * said.event, -rank, said))
-    order = lambda xs: [s for _, _, s in sorted(xs, key=lambda x: (x[0], x[1]), reverse=True)]
+    def order(xs: list) -> list:
+        return [s for _, _, s in sorted(xs, key=lambda x: (x[0], x[1]), reverse=True)]
+
     return order(plans), [s for s in order(reports) if s.event or re.search(r"\d{1,2}\s*月", s.text)]
 
 

@@ -36,7 +36,7 @@ def merge(question: str, answers: list[Answer]) -> Answer:
                 numbers[key] = len(numbers) + 1
                 citations.append(Citation(numbers[key], c.source, c.section, c.page, c.quote, c.chunk_id, c.doc_id))
             local[c.n] = numbers[key]
-        text = re.sub(r"\[(\d+)\]", lambda m: f"[{local.get(int(m.group(1)), m.group(1))}]", answer.answer)
+        text = re.sub(r"\[(\d+)\]", lambda m: f"[{local.get(int(m.group(1)), m.group(1))}]", answer.answer)  # noqa: B023
         if answer.refused and local and not re.search(r"\[\d+\]", text):
             # a refusal offers its closest passages: their numbers go with it, after the others'
             marks = "".join(f"[{n}]" for n in sorted(set(local.values())))

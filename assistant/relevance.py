@@ -11,8 +11,8 @@ looked up, a plan's items) is about what was asked at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from index.tokenize import tokenize
 from ingest import is_row_text
@@ -21,10 +21,7 @@ from .evidence import equivalents, key_terms, places_named, with_arabic_counts
 
 # Words every passage of a library's documents shares, and the words that only frame a question.
 _UNINFORMATIVE = frozenset(
-    "图书馆 图书 书馆 馆 区 全区 全市 全县 本馆 我馆 工作 年度 全年 开展 情况 一年 今年 去年 明年 前年 "
-    "一共 共 总共 合计 分别 各 其中 哪里 哪儿 多大 多长 多久 是否 有没有 是不是 没有 怎样 为什么 "
-    "请 告诉 知道 介绍 说说 列出 主要 具体 相关 方面 内容 哪个 哪家 哪天 哪年 哪一年 几个 几项 几次 "
-    "现在 目前 当前 如今 截至 截止 年底 年末 年初 去年底 今年底 对比 比较 一下 数量 大概 大约 左右".split()
+    ["图书馆", "图书", "书馆", "馆", "区", "全区", "全市", "全县", "本馆", "我馆", "工作", "年度", "全年", "开展", "情况", "一年", "今年", "去年", "明年", "前年", "一共", "共", "总共", "合计", "分别", "各", "其中", "哪里", "哪儿", "多大", "多长", "多久", "是否", "有没有", "是不是", "没有", "怎样", "为什么", "请", "告诉", "知道", "介绍", "说说", "列出", "主要", "具体", "相关", "方面", "内容", "哪个", "哪家", "哪天", "哪年", "哪一年", "几个", "几项", "几次", "现在", "目前", "当前", "如今", "截至", "截止", "年底", "年末", "年初", "去年底", "今年底", "对比", "比较", "一下", "数量", "大概", "大约", "左右"]
 )
 _NOUN_WEIGHT = 1.5  # a noun the question asks about outweighs a verb or modifier of equal rarity
 _PLACE_WEIGHT = 0.3  # which place is asked about is checked against the documents, not weighed here
@@ -35,7 +32,7 @@ _MONEY_QUESTION = re.compile(r"多少钱|花了?多少|多少款|费用|经费|�
 _AMOUNT = re.compile(r"\d[\d.,]*(?:万|亿)?元")
 # A measure word and a noun after a number: the number counts that noun (158名员工).
 _COUNTED_NOUN = re.compile(r"[名个位家所座间台辆本张项条]([\u4e00-\u9fff]{2})")
-_AFTER_A_COUNT = frozenset("以上 以下 以内 左右 之多 上下".split())  # below this a word is too common to be what a number is about
+_AFTER_A_COUNT = frozenset(["以上", "以下", "以内", "左右", "之多", "上下"])  # below this a word is too common to be what a number is about
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 _LINE_BREAK = re.compile(r"\n+")
 # A sentence ends at 。！？； and at !?; written the Western way when Chinese text follows (一天13场!这些…),

@@ -1,8 +1,8 @@
 """Index: the knowledge base (registry, vectors, keywords) and embedders."""
 
+from .base import FusionWeights, IngestProgress, IngestReport, KnowledgeBase, SearchFilters, SearchHit, collect_files
 from .chroma_server import VectorStoreUnreachable
 from .datalock import DataDirBusy
-from .base import FusionWeights, IngestProgress, IngestReport, KnowledgeBase, SearchFilters, SearchHit, collect_files
 from .embed import Embedder, make_embedder
 from .metrics import Conflict, MetricRow, MetricsStore, TargetStatus
 from .registry import VISIBILITIES, DocumentRecord

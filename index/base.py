@@ -15,9 +15,9 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ingest import DEFAULT_MAX_BYTES, Chunk, ChunkSizes, IndicatorList, IngestError, ReadLimits, file_sha256, parse_file
 

@@ -9,9 +9,9 @@ either finished or can be removed whole.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Union
+from collections.abc import Callable
 
-Cancel = Union[threading.Event, Callable[[], bool], None]
+Cancel = threading.Event | Callable[[], bool] | None
 
 
 class IngestCancelled(Exception):

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
@@ -304,7 +305,7 @@ class OpenAICompatibleEmbedder:
         return self._embed_batch([text], self._query_client)[0]
 
 
-def _row(embedding: "str | list[float]") -> np.ndarray:
+def _row(embedding: str | list[float]) -> np.ndarray:
     """One embedding as sent: base64 little-endian float32s, or a list of floats (servers that ignore the ask)."""
     if isinstance(embedding, str):
         return np.frombuffer(base64.b64decode(embedding, validate=True), dtype="<f4")

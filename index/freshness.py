@@ -14,7 +14,7 @@ see) is read on each request; when it moved, the keyword index catches up:
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from filelock import Timeout
 

@@ -21,7 +21,7 @@ RANDOM_SAMPLE = 32
 MAX_SAMPLE = 2000
 
 
-def consistency_problems(kb: "KnowledgeBase") -> list[str]:
+def consistency_problems(kb: KnowledgeBase) -> list[str]:
     """What is wrong between the registry and the vector store (English, for operators); [] when they agree."""
     if not kb.vectors.available:
         return ["vector store unavailable (disk full?): search falls back to keywords"]

@@ -31,8 +31,8 @@ import shutil
 import sqlite3
 import time
 import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 import bm25s
 import numpy as np
@@ -229,7 +229,7 @@ class KeywordIndex:
         self._load(self.directory / name, name, generation)
         self._prune(keep=name)
 
-    def _publish(self, retriever: "bm25s.BM25 | None", ids: np.ndarray, generation: int, name: str) -> None:
+    def _publish(self, retriever: bm25s.BM25 | None, ids: np.ndarray, generation: int, name: str) -> None:
         tmp = self.directory / f".{name}.tmp"
         try:
             tmp.mkdir(parents=True)

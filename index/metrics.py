@@ -8,8 +8,8 @@ with the document. Only figures of ``ready`` documents are ever returned.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import Callable, Iterable
 
 from ingest import Document, Figure, IndicatorList, load_indicators
 from ingest.indicators import units_compatible
@@ -173,11 +173,11 @@ class MetricsStore:
         self.excluded_docs = excluded_docs  # documents this view does not read (another place's reports)
         self._cache = _cache if _cache is not None else (_ReadCache(generation) if generation else None)
 
-    def for_visibility(self, visibility: str | None) -> "MetricsStore":
+    def for_visibility(self, visibility: str | None) -> MetricsStore:
         """The same table seen by a channel that may only read documents of this visibility."""
         return MetricsStore(self.conn, self.indicators, visibility, self.excluded_docs, _cache=self._cache)
 
-    def without(self, doc_ids: Iterable[str]) -> "MetricsStore":
+    def without(self, doc_ids: Iterable[str]) -> MetricsStore:
         """The same table without the figures of these documents."""
         return MetricsStore(self.conn, self.indicators, self.visibility, self.excluded_docs | frozenset(doc_ids),
                             _cache=self._cache)
@@ -191,7 +191,7 @@ class MetricsStore:
 
     def _query(self, where: str = "", params: Iterable = (), order: str = "f.year, f.indicator, f.id") -> list[MetricRow]:
         if self.visibility == "public":
-            where = f"d.visibility = 'public'" + (f" AND {where}" if where else "")
+            where = "d.visibility = 'public'" + (f" AND {where}" if where else "")
         if self.excluded_docs:
             marks = ",".join("?" * len(self.excluded_docs))
             where = f"d.id NOT IN ({marks})" + (f" AND {where}" if where else "")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from ingest import Chunk, Document
 
@@ -131,7 +131,7 @@ class Registry:
         self.conn.close()
 
     # -- transactions -----------------------------------------------------
-    def _tx(self) -> "_Transaction":
+    def _tx(self) -> _Transaction:
         if self.read_only:
             raise DiskFull(self.path.parent)
         return _Transaction(self.conn)

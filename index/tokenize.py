@@ -22,7 +22,7 @@ _DOMAIN_WORDS = (
 _MEASURES = ("满意度", "满意率", "知晓率", "利用率", "借阅率", "办证率", "馆藏")
 # Verbs of a library's work the general dictionary tags as place names (新建/ns, a district's name): verbs.
 _VERBS = ("新建",)
-_STOP = frozenset("的 了 和 与 及 是 在 有 为 对 等 将 把 被 让 向 从 这 那 也 都 就 而 或 并 其 之 以 于 中 上 下 年 多少 几 吗 呢 啊 什么 哪些 哪 怎么 如何 请问 一下 个".split())
+_STOP = frozenset(["的", "了", "和", "与", "及", "是", "在", "有", "为", "对", "等", "将", "把", "被", "让", "向", "从", "这", "那", "也", "都", "就", "而", "或", "并", "其", "之", "以", "于", "中", "上", "下", "年", "多少", "几", "吗", "呢", "啊", "什么", "哪些", "哪", "怎么", "如何", "请问", "一下", "个"])
 _KEEP = re.compile(r"[\w.%]+", re.UNICODE)
 # Tokens cached from an earlier run are valid only for the same words, stop words and jieba.
 TOKENIZER_VERSION = hashlib.sha256(

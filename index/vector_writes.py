@@ -17,8 +17,8 @@ finishes them (vectors already written are reused: ids are content hashes).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 

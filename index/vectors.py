@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence, TypeVar
+from typing import TypeVar
 
 import chromadb
 import numpy as np
@@ -42,7 +43,7 @@ def _told_plainly(method: _Call) -> _Call:
     """A server that stopped answering becomes ``VectorStoreUnreachable`` (embedded Chroma never does)."""
 
     @functools.wraps(method)
-    def call(self: "VectorIndex", *args, **kwargs):
+    def call(self: VectorIndex, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
         except VectorStoreUnreachable:
@@ -217,7 +218,7 @@ class UnavailableVectors:
 
 
 def open_vector_index(directory: Path, embedder_name: str, server_url: str | None = None,
-                      timeout: float = DEFAULT_TIMEOUT) -> "VectorIndex | UnavailableVectors":
+                      timeout: float = DEFAULT_TIMEOUT) -> VectorIndex | UnavailableVectors:
     """Chroma for this directory (or this directory's collection on a Chroma server), or a read-only
     stand-in when the disk is too full to open embedded Chroma."""
     try:

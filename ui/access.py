@@ -27,8 +27,8 @@ import math
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
-from typing import Callable, Iterable
 
 from fastapi import HTTPException, Request
 from pydantic import SecretStr
@@ -94,7 +94,7 @@ class LoginThrottle:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings) -> "LoginThrottle":
+    def from_settings(cls, settings) -> LoginThrottle:
         return cls(settings.login_max_failures, settings.login_window_seconds, settings.login_lockout_seconds)
 
     def wait(self, *keys: str) -> float:

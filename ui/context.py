@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from index import KnowledgeBase, make_embedder
 from ingest import ChunkSizes, ReadLimits, load_indicators
 from ingest.limits import MB, SQUARE_METRE_PT2
-from index import KnowledgeBase, make_embedder
 
 from .offline import stay_offline
 from .settings import Settings

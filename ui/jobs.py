@@ -27,9 +27,9 @@ import queue
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from index import IngestProgress, KnowledgeBase
 
@@ -169,7 +169,7 @@ class JobRegistry:
         self.board = board  # jobs of every worker (Redis), or None: this process's jobs only
         self._lock = threading.Lock()  # guards the jobs and their progress fields
         self._jobs: dict[str, Job] = {}
-        self._queue: "queue.Queue[Job | None]" = queue.Queue()
+        self._queue: queue.Queue[Job | None] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._closed = False
 

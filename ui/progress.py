@@ -30,7 +30,7 @@ class RichIngestProgress(IngestProgress):
         self.files = self.progress.add_task("文件 files", total=0, rate="")
         self.chunks = self.progress.add_task("分块 chunks", total=0, rate="")
 
-    def __enter__(self) -> "RichIngestProgress":
+    def __enter__(self) -> RichIngestProgress:
         self.progress.start()
         return self
 

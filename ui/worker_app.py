@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from fastapi import FastAPI
 from uvicorn.config import STARTUP_FAILURE

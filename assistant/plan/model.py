@@ -34,7 +34,7 @@ class PlanItem:
 class PlanSection:
     heading: str
     items: list[PlanItem] = field(default_factory=list)
-    subsections: list["PlanSection"] = field(default_factory=list)
+    subsections: list[PlanSection] = field(default_factory=list)
     intro: str = ""
     context: str = ""  # what the area is about (its source text), for placing measures; not shown
 

@@ -9,7 +9,6 @@ messages (``ui.cli_errors``), bad input exits non-zero.
 
 from __future__ import annotations
 
-
 import typer
 
 from ..cli_errors import LantaiGroup

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -13,13 +12,13 @@ from .common import err_console, fail
 def bench(
     quick: bool = typer.Option(False, "--quick", help="只测 1k 和 10k 切片（约三分钟）/ 1k and 10k chunks only (minutes)"),
     as_json: bool = typer.Option(False, "--json", help="只输出 JSON / print only the JSON object"),
-    sizes: Optional[str] = typer.Option(None, "--sizes", help="知识库规模（切片数，逗号分隔）/ base sizes in chunks, "
+    sizes: str | None = typer.Option(None, "--sizes", help="知识库规模（切片数，逗号分隔）/ base sizes in chunks, "
                                         "comma separated (default 1000,10000,100000,1000000)"),
-    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="保留并复用测试知识库的目录 / keep and reuse "
+    work_dir: Path | None = typer.Option(None, "--work-dir", help="保留并复用测试知识库的目录 / keep and reuse "
                                             "the bases here"),
-    queries: Optional[int] = typer.Option(None, "--queries", min=1, help="每种检索计时次数 / timed searches per mode"),
-    asks: Optional[int] = typer.Option(None, "--asks", min=1, help="每类问答计时次数 / timed asks per kind"),
-    naive_max: Optional[int] = typer.Option(None, "--naive-max", min=0, help="对照组（朴素 llama-index）测到的最大"
+    queries: int | None = typer.Option(None, "--queries", min=1, help="每种检索计时次数 / timed searches per mode"),
+    asks: int | None = typer.Option(None, "--asks", min=1, help="每类问答计时次数 / timed asks per kind"),
+    naive_max: int | None = typer.Option(None, "--naive-max", min=0, help="对照组（朴素 llama-index）测到的最大"
                                             "规模 / largest base the naive baseline is measured on"),
     sample_files: int = typer.Option(0, "--sample-files", min=0, help="只用前 N 个样例文件 / use only the first N "
                                      "sample files"),

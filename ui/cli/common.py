@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -22,7 +22,7 @@ DataDir = typer.Option(None, "--data-dir", help="数据目录 / data directory (
 AsJson = typer.Option(False, "--json", help="输出 JSON / print JSON")
 
 
-def settings_for(data_dir: Optional[Path]) -> Settings:
+def settings_for(data_dir: Path | None) -> Settings:
     """The settings (environment and ``.env``), with ``--data-dir`` over ``LANTAI_DATA_DIR``."""
     settings = Settings()
     if data_dir is not None:
@@ -35,7 +35,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def open_kb(data_dir: Optional[Path]) -> KnowledgeBase:
+def open_kb(data_dir: Path | None) -> KnowledgeBase:
     try:
         kb = open_knowledge_base(settings_for(data_dir))
     except ValueError as exc:
@@ -46,7 +46,7 @@ def open_kb(data_dir: Optional[Path]) -> KnowledgeBase:
     return kb
 
 
-def open_documents(data_dir: Optional[Path]) -> Documents:
+def open_documents(data_dir: Path | None) -> Documents:
     """The documents service of the command line: no server, so no ingest queue."""
     kb = open_kb(data_dir)
     return Documents(kb, None, uploads_folder(kb), settings_for(data_dir).max_bytes)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -24,8 +23,8 @@ VISIBILITY_HELP = (
 
 def ingest(
     paths: list[Path] = typer.Argument(..., help="文件或文件夹 / files or folders"),
-    data_dir: Optional[Path] = DataDir,
-    visibility: Optional[str] = typer.Option(None, "--visibility", help=VISIBILITY_HELP),
+    data_dir: Path | None = DataDir,
+    visibility: str | None = typer.Option(None, "--visibility", help=VISIBILITY_HELP),
 ) -> None:
     """导入文档 / ingest documents into the knowledge base."""
     if visibility is not None and visibility not in VISIBILITIES:
@@ -53,7 +52,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-def docs(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson) -> None:
+def docs(data_dir: Path | None = DataDir, as_json: bool = AsJson) -> None:
     """列出文档 / list documents."""
     records = open_documents(data_dir).list()
     if as_json:
@@ -68,7 +67,7 @@ def docs(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson) -> None:
 
 
 def remove(doc: str = typer.Argument(..., help="文档 ID、文件名或路径 / document id, file name or path"),
-           data_dir: Optional[Path] = DataDir) -> None:
+           data_dir: Path | None = DataDir) -> None:
     """删除文档（索引中所有内容）/ remove a document everywhere."""
     documents = open_documents(data_dir)
     matches = documents.matching(doc)
@@ -81,7 +80,7 @@ def remove(doc: str = typer.Argument(..., help="文档 ID、文件名或路径 /
     console.print(f"[green]✓[/green] 已删除 removed {matches[0].file_name} ({matches[0].id})")
 
 
-def vectors_to_server(data_dir: Optional[Path] = DataDir) -> None:
+def vectors_to_server(data_dir: Path | None = DataDir) -> None:
     """把本机（内嵌 Chroma）的向量复制到向量库服务器（LANTAI_CHROMA_URL），无需重新计算 /
     copy this base's embedded vectors to the Chroma server named by LANTAI_CHROMA_URL, without embedding again."""
     from index.health import consistency_problems

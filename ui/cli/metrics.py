@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -17,20 +16,20 @@ from .common import AsJson, DataDir, console, fail, open_kb
 metrics_app = typer.Typer(help="指标表：从文档中提取的全部数字 / the metrics table: every figure read from the documents.")
 
 
-def open_metrics(data_dir: Optional[Path]) -> Metrics:
+def open_metrics(data_dir: Path | None) -> Metrics:
     return Metrics(open_kb(data_dir))
 
 
 @metrics_app.callback(invoke_without_command=True)
 def metrics(
     ctx: typer.Context,
-    indicator: Optional[str] = typer.Option(None, "--indicator", help="指标（可用别名）/ indicator (aliases work)"),
-    year: Optional[int] = typer.Option(None, "--year", help="年份 / year"),
-    scope: Optional[str] = typer.Option(None, "--scope", help="范围，如 某分馆 / scope, e.g. a branch"),
-    data_dir: Optional[Path] = DataDir,
+    indicator: str | None = typer.Option(None, "--indicator", help="指标（可用别名）/ indicator (aliases work)"),
+    year: int | None = typer.Option(None, "--year", help="年份 / year"),
+    scope: str | None = typer.Option(None, "--scope", help="范围，如 某分馆 / scope, e.g. a branch"),
+    data_dir: Path | None = DataDir,
     as_json: bool = AsJson,
     as_csv: bool = typer.Option(False, "--csv", help="输出 CSV / print CSV"),
-    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="导出 Excel 文件 / write an .xlsx file"),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="导出 Excel 文件 / write an .xlsx file"),
     derived: bool = typer.Option(True, "--derived/--no-derived", help="含推算值 / include derived values"),
 ) -> None:
     """列出指标 / list figures, filtered by indicator, year and scope."""
@@ -64,7 +63,7 @@ def metrics(
 
 
 @metrics_app.command("conflicts")
-def metrics_conflicts(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson) -> None:
+def metrics_conflicts(data_dir: Path | None = DataDir, as_json: bool = AsJson) -> None:
     """同一指标在不同文档中数值不一致 / the same figure stated differently in two documents."""
     conflicts = open_metrics(data_dir).conflicts()
     if as_json:
@@ -89,8 +88,8 @@ def metrics_conflicts(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson
 def metrics_sum(
     indicator: str = typer.Option(..., "--indicator", help="指标 / indicator"),
     year: int = typer.Option(..., "--year", help="年份 / year"),
-    part: Optional[str] = typer.Option(None, "--share-of", help="某范围占全区的比例 / a scope's share of the whole"),
-    data_dir: Optional[Path] = DataDir,
+    part: str | None = typer.Option(None, "--share-of", help="某范围占全区的比例 / a scope's share of the whole"),
+    data_dir: Path | None = DataDir,
 ) -> None:
     """各分馆、服务点合计，并与全区数对照；或某一范围的占比 / a sum over branches, or one scope's share."""
     from index.metrics import share
@@ -117,9 +116,9 @@ _STATUS = {"met": "已完成 met", "not_met": "未完成 not met", "not_reported
 
 @metrics_app.command("targets")
 def metrics_targets(
-    indicator: Optional[str] = typer.Option(None, "--indicator"),
-    year: Optional[int] = typer.Option(None, "--year"),
-    data_dir: Optional[Path] = DataDir,
+    indicator: str | None = typer.Option(None, "--indicator"),
+    year: int | None = typer.Option(None, "--year"),
+    data_dir: Path | None = DataDir,
     as_json: bool = AsJson,
 ) -> None:
     """计划目标与实际完成情况 / plan targets against the actuals later reported."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -13,12 +12,12 @@ from .common import AsJson, DataDir, err_console, fail, open_kb, settings_for
 
 
 def draft_plan_command(
-    year: Optional[int] = typer.Option(None, "--year", help="计划年度，默认为已有文档之后的一年 / the plan's year"),
-    org: Optional[str] = typer.Option(None, "--org", help="单位，默认为最近有工作总结的单位 / the organisation"),
+    year: int | None = typer.Option(None, "--year", help="计划年度，默认为已有文档之后的一年 / the plan's year"),
+    org: str | None = typer.Option(None, "--org", help="单位，默认为最近有工作总结的单位 / the organisation"),
     fmt: str = typer.Option("md", "--format", help="md | docx"),
-    out: Optional[Path] = typer.Option(None, "--out", help="输出文件；md 默认打印 / output file (md prints by default)"),
+    out: Path | None = typer.Option(None, "--out", help="输出文件；md 默认打印 / output file (md prints by default)"),
     mode: str = typer.Option("auto", "--mode", help="auto | extractive | llm"),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
     as_json: bool = AsJson,
 ) -> None:
     """起草下一年度工作计划，每条附出处 / draft next year's work plan, every item cited."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -29,11 +28,11 @@ def print_answer(answer) -> None:
 
 
 def ask(
-    question: Optional[str] = typer.Argument(None, help="问题 / the question"),
-    data_dir: Optional[Path] = DataDir,
+    question: str | None = typer.Argument(None, help="问题 / the question"),
+    data_dir: Path | None = DataDir,
     as_json: bool = AsJson,
     history: list[str] = typer.Option([], "--history", help="同一对话中之前的问题（可重复）/ an earlier question (repeatable)"),
-    batch: Optional[Path] = typer.Option(None, "--batch", help='JSONL：每行 {"id", "question", "history"?} / a JSONL file of questions'),
+    batch: Path | None = typer.Option(None, "--batch", help='JSONL：每行 {"id", "question", "history"?} / a JSONL file of questions'),
 ) -> None:
     """提问：答案附引用，数字经过核实 / ask a question: a cited answer whose numbers are checked."""
     if batch is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -29,7 +28,7 @@ def hit_json(h: SearchHit) -> dict:
 def search(
     query: str = typer.Argument(..., help="查询 / query"),
     k: int = typer.Option(5, "-k", help="返回条数 / number of results"),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
     as_json: bool = AsJson,
     mode: str = typer.Option("hybrid", "--mode", help="hybrid | vector | keyword"),
 ) -> None:
@@ -58,7 +57,7 @@ def search(
         console.print("   " + c.text.replace("\n", " ")[:300], highlight=False)
 
 
-def stats(data_dir: Optional[Path] = DataDir, as_json: bool = AsJson) -> None:
+def stats(data_dir: Path | None = DataDir, as_json: bool = AsJson) -> None:
     """知识库统计 / knowledge-base statistics."""
     info = open_kb(data_dir).stats()
     if as_json:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -18,7 +17,7 @@ def serve(
         1, "--workers",
         help="工作进程数；大于 1 时需要 LANTAI_REDIS_URL（共享公众号重试、分页、限流、access_token 与导入任务）"
              " / server processes on this port; more than 1 needs LANTAI_REDIS_URL (shared state)"),
-    data_dir: Optional[Path] = DataDir,
+    data_dir: Path | None = DataDir,
 ) -> None:
     """启动网页界面和 REST API / serve the web UI at / and the REST API under /api."""
     from ..rest import BindError, check_bind

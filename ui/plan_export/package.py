@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from docx.oxml.ns import qn
 
@@ -12,9 +12,9 @@ from .styles import FONT_BODY, FONT_HEADING_1, FONT_HEADING_2, FONT_PAGE_NUMBER,
 
 
 def set_core_properties(doc, title: str, created: datetime | None) -> None:
-    when = created or datetime.now(timezone.utc)
+    when = created or datetime.now(UTC)
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        when = when.astimezone(UTC).replace(tzinfo=None)
     when = when.replace(microsecond=0)
     props = doc.core_properties
     props.title = title

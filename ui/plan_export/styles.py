@@ -128,7 +128,7 @@ def setup_styles(doc) -> None:
         style.paragraph_format.keep_with_next = True
         # Word applies the linked character style when a heading covers part of a paragraph;
         # it must not bring back the template's blue.
-        char_style = styles[f"{name} Char"] if f"{name} Char" in styles else None
+        char_style = styles[f"{name} Char"] if f"{name} Char" in styles else None  # noqa: SIM401 - no .get on Styles
         if char_style is not None:
             _set_rfonts(char_style.element.get_or_add_rPr(), east_asian)
             char_style.font.size = SIZE_BODY

@@ -20,8 +20,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
 from ..access import bearer, matches, parse_api_keys
-from ..services.safety_words import (ReadOnlyList, StaffFileError, load_word_list, recent_hits, save_word_list,
-                                     word_list_file)
+from ..services.safety_words import (
+    ReadOnlyList,
+    StaffFileError,
+    load_word_list,
+    recent_hits,
+    save_word_list,
+    word_list_file,
+)
 from ..settings import Settings
 from ..wechat.safety import WordList
 

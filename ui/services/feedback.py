@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 FEEDBACK_FILE = "feedback.jsonl"
 
 
 def now_text() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def feedback_record(answer, rating: str, user: str | None = None) -> dict:

@@ -76,7 +76,7 @@ class Staging:
         self.names: list[str] = []
         self._dir: Path | None = None
 
-    def __enter__(self) -> "Staging":
+    def __enter__(self) -> Staging:
         self.uploads.mkdir(parents=True, exist_ok=True)
         self._dir = Path(tempfile.mkdtemp(prefix=".incoming-", dir=self.uploads))
         return self

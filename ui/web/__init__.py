@@ -19,7 +19,7 @@ Two rules hold for everything a browser sends or is shown:
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import gradio as gr
 

@@ -17,7 +17,7 @@ def parse_ui_users(value: str | None) -> list[tuple[str, str]]:
 
 def make_auth(users: list[tuple[str, str]]):
     """A Gradio ``auth`` callable comparing passwords in constant time."""
-    table = {u: p for u, p in users}
+    table = dict(users)
 
     def check(username: str, password: str) -> bool:
         expected = table.get((username or "").strip())

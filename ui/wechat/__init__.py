@@ -14,13 +14,13 @@ from ..settings import Settings
 from .channel import Counts, Limits, WeChatChannel
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
 from .gate import ContentGate
-from .moderation import Moderation
-from .safety import BUNDLED
-from .safety_log import SafetyLog
 from .keywords import KeywordAnswers
-from .stafffile import StaffFileError
+from .moderation import Moderation
 from .protocol import BadMessage, BadSignature, Inbound, Protocol
 from .routes import SUCCESS, wechat_router
+from .safety import BUNDLED
+from .safety_log import SafetyLog
+from .stafffile import StaffFileError
 
 _RESERVED = ("/", "/api", "/healthz", "/docs", "/openapi.json")
 

@@ -32,20 +32,20 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from . import texts
 from .conversation import Conversations
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
 from .dedup import CUSTOMER_SERVICE, DELIVER, KEEP, KEPT, NOTICE, REPLY, WAIT, Entry, SeenMessages
 from .errcodes import KEEP_FOR_NEXT_MESSAGE, UNAUTHORIZED, meaning
 from .gate import ContentGate
-from .keywords import KeywordAnswers
 from .kept import KeptAnswers
+from .keywords import KeywordAnswers
 from .pages import MorePages
 from .privacy import openid_hash
 from .protocol import Inbound
 from .ratelimit import UserRateLimit
 from .reply import render_pages
 from .triage import Triage
-from . import texts
 
 log = logging.getLogger(__name__)
 

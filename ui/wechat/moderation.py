@@ -13,8 +13,8 @@ and the channel then sends a polite refusal instead of an unchecked text.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 import httpx
 

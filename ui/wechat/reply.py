@@ -15,7 +15,7 @@ the last ends with 「回复「更多」查看剩余内容」.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from markdown_it import MarkdownIt
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .privacy import openid_hash
@@ -28,7 +28,7 @@ class SafetyLog:
 
     def hit(self, openid: str, where: str, source: str, categories: list[str], words: list[str] = (),
             text: str = "") -> None:
-        record = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "user": openid_hash(openid),
+        record = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "user": openid_hash(openid),
                   "where": where, "source": source, "categories": sorted(set(categories))}
         if self.bodies:
             record["words"] = sorted(set(words))

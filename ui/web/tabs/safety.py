@@ -10,7 +10,8 @@ replaces the file in one step and the running channel uses it at once.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import gradio as gr
 
