@@ -25,7 +25,7 @@ from ingest.indicators import units_compatible
 from ingest.outline import heading_library, library_names
 
 from .draft import Draft
-from .evidence import compound_parts, places_named
+from .evidence import CN_NUMBER, compound_parts, places_named
 from .figures import MAIN_SCOPES
 from .types import FigureUsed
 
@@ -37,8 +37,7 @@ _UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _FIGURE = re.compile(rf"(?<![\d.])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(余|多)?\s*(万|亿)?\s*(余|多)?\s*"
                      rf"({_UNIT})(以上|余|多)?")
 # 十五个, 两千三百册, 一百余场: not 一 alone (一是, 一批), and not 分 (十分重要 is no score).
-_CN_DIGITS = "零一二两三四五六七八九十百千万"
-_CN_FIGURE = re.compile(rf"([二两三四五六七八九十][{_CN_DIGITS}]*|一[十百千万][{_CN_DIGITS}]*)\s*(余|多)?\s*"
+_CN_FIGURE = re.compile(rf"({CN_NUMBER})\s*(余|多)?\s*"
                         rf"({'|'.join(sorted((re.escape(u) for u in _UNITS if u not in ('分', '%')), key=len, reverse=True))})")
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n、：:（）()]")
 _SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3}

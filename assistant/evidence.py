@@ -164,8 +164,10 @@ def _is_name(word: str) -> bool:
 
 
 _CN_NUMERAL = "零一二两三四五六七八九十百千万"
-# 十二场, 两台, 一百余册: a count in Chinese numerals (not 一 alone: 一是, 一批), before its measure word
-_CN_COUNT = re.compile(rf"([二两三四五六七八九十][{_CN_NUMERAL}]*|一[十百千万][{_CN_NUMERAL}]*)"
+# 十二, 两千三百, 一百: a number in Chinese numerals, not 一 alone (一是, 一批); the home of this rule
+CN_NUMBER = rf"[二两三四五六七八九十][{_CN_NUMERAL}]*|一[十百千万][{_CN_NUMERAL}]*"
+# 十二场, 两台, 一百余册: such a number before its measure word
+_CN_COUNT = re.compile(rf"({CN_NUMBER})"
                        r"(?=\s*(?:余|多)?\s*(?:个|场|台|次|家|名|人|册|项|期|所|间|种|位|篇|本|批|处|座|条|件|天|套))")
 
 
