@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ORT_DISABLE_TELEMETRY := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run demo ingest-sample test test-fast lock setup setup-test corpus eval bench clean
+.PHONY: run demo ingest-sample test test-fast lint lock setup setup-test corpus eval bench clean
 
 # Every dependency comes at the version pinned in requirements.lock (all extras: ocr, st, test), so a
 # developer, CI and a deployment install the same thing. The runtime takes only what it needs from it.
@@ -51,6 +51,12 @@ test: setup-test
 # The quick tier for the edit-test loop: no OCR, browser, LibreOffice or multi-second tests. CI runs `make test`.
 test-fast: setup-test
 	$(PY) -m pytest -q -m "not slow and not ocr and not browser and not office"
+
+# The static checks CI runs before the tests: lint, formatting, types.
+lint: setup-test
+	$(VENV)/bin/ruff check ingest index assistant ui corpus eval tests
+	$(VENV)/bin/ruff format --check ingest index assistant ui corpus eval tests
+	$(VENV)/bin/mypy --strict ingest
 
 # Pins again after a dependency changed in pyproject.toml; pins already in the lock are kept. Add
 # UPGRADE=--upgrade to move every pin to the newest release. The CPU build's local label (+cpu) is

@@ -84,7 +84,8 @@ class Assistant:
         cached = getattr(self, "_scopes_cache", None)
         if cached is None or cached[0] != generation:
             rows = self.kb.registry.conn.execute(
-                "SELECT scope FROM figures WHERE scope != '' GROUP BY scope HAVING COUNT(*) >= 2").fetchall()
+                "SELECT scope FROM figures WHERE scope != '' GROUP BY scope HAVING COUNT(*) >= 2"
+            ).fetchall()
             aliases = {alias for alias, _ in self.kb.metrics.indicators._by_alias}
             scopes = [r[0] for r in rows if r[0] not in ("全区", "本馆", "合计", "总馆") and r[0] not in aliases]
             cached = self._scopes_cache = (generation, scopes)
@@ -147,8 +148,14 @@ class Assistant:
 
     def _ask_one(self, question: str, history: list[str] | None) -> Answer:
         reference = self.reference_year()
-        query = understand(question, indicators=self.kb.metrics.indicators, reference_year=reference,
-                           orgs=self._named_orgs(), scopes=self._scopes(), history=history)
+        query = understand(
+            question,
+            indicators=self.kb.metrics.indicators,
+            reference_year=reference,
+            orgs=self._named_orgs(),
+            scopes=self._scopes(),
+            history=history,
+        )
         if query.org is None and len(self._orgs()) == 1 and self._of_places(self._orgs()[0], places_named(question)):
             query.org = self._orgs()[0]  # the one library, unless the question is about somewhere it is not
         if query.intent == "plan" and query.indicator and _asks_number(question):
@@ -250,8 +257,9 @@ class Assistant:
         terms = key_terms(query.text)
         for h, text in zip(own, passages):
             on_subject = not terms or len(missing_terms(query.text, [text])) < len(terms)
-            if on_subject and (h.chunk.year in query.years
-                               or any(re.search(rf"(?<!\d){y}(?!\d)", text) for y in query.years)):
+            if on_subject and (
+                h.chunk.year in query.years or any(re.search(rf"(?<!\d){y}(?!\d)", text) for y in query.years)
+            ):
                 return []
         return [f"{'、'.join(str(y) for y in query.years)}年的数据"]
 
@@ -261,8 +269,11 @@ class Assistant:
             chunk = self._lookup(st.chunk_ids[0]) if st.chunk_ids else None
             if chunk is None or not re.search(r"\d", with_arabic_counts(st.text)):
                 continue
-            if query.years and chunk.year not in query.years \
-                    and not any(re.search(rf"(?<!\d){y}(?!\d)", st.text) for y in query.years):
+            if (
+                query.years
+                and chunk.year not in query.years
+                and not any(re.search(rf"(?<!\d){y}(?!\d)", st.text) for y in query.years)
+            ):
                 continue
             if query.wants_target and chunk.period_kind != "plan" and not _TARGET_WORDS.search(st.text):
                 continue
@@ -275,7 +286,9 @@ class Assistant:
         if not query.org:
             return hits
         orgs = {d.id: d.org for d in self._visible_documents()}
-        return [h for h in hits if orgs.get(h.chunk.doc_id) == query.org or _names_org(query.org, _with_headings(h.chunk))]
+        return [
+            h for h in hits if orgs.get(h.chunk.doc_id) == query.org or _names_org(query.org, _with_headings(h.chunk))
+        ]
 
     def _cites_other_org(self, query: Query, draft: Draft, elsewhere: set[str]) -> bool:
         """A draft resting only on other libraries' documents does not answer about the library named.
@@ -288,8 +301,10 @@ class Assistant:
             return False
         orgs = {d.id: d.org for d in self._visible_documents()}
         # A passage of another body's report that names the library asked about speaks of it
-        cited = {query.org if query.org and _names_org(query.org, _with_headings(c)) else orgs.get(c.doc_id, "")
-                 for c in chunks}
+        cited = {
+            query.org if query.org and _names_org(query.org, _with_headings(c)) else orgs.get(c.doc_id, "")
+            for c in chunks
+        }
         if query.org and len(self._orgs()) >= 2 and query.org not in cited and "" not in cited:
             return True
         if {c.doc_id for c in chunks} <= elsewhere:
@@ -322,7 +337,8 @@ class Assistant:
         if found is None:
             orgs = {d.id: d.org for d in self._visible_documents()}
             found = cached[1][places] = frozenset(
-                d for d, text in self._document_texts().items() if _about_elsewhere(text, orgs.get(d), places))
+                d for d, text in self._document_texts().items() if _about_elsewhere(text, orgs.get(d), places)
+            )
         return found
 
     def _not_of(self, org: str) -> set[str]:
@@ -366,9 +382,14 @@ class Assistant:
         """A figure question the metrics table answers (2024年进馆人数是多少, 同比增长多少): its passages are
         only the sentences the figures are read beside, so keyword search finds them without embedding
         the question, the slowest step of such an answer."""
-        if query.intent not in _TABLE_INTENTS or not query.indicator or query.follow_up \
-                or compose.asks_date(query) or outcomes.asks_outcome(query.text) \
-                or _asks_other_than_number(query.text):
+        if (
+            query.intent not in _TABLE_INTENTS
+            or not query.indicator
+            or query.follow_up
+            or compose.asks_date(query)
+            or outcomes.asks_outcome(query.text)
+            or _asks_other_than_number(query.text)
+        ):
             return False
         draft = figures.answer(query)
         return draft is not None and bool(draft.figures) and not draft.refused
@@ -385,9 +406,13 @@ class Assistant:
             # 其中，某省图书馆…: another body's report speaks of this library in the passages that name it
             wider = SearchFilters(visibility=self.config.visibility)
             seen = {h.chunk.id for h in hits}
-            more = [h for h in self.kb.search(text, k=self.config.k, filters=wider, prefer_years=query.years or None,
-                                              mode=mode)
-                    if h.chunk.id not in seen and _names_org(query.org, _with_headings(h.chunk))]
+            more = [
+                h
+                for h in self.kb.search(
+                    text, k=self.config.k, filters=wider, prefer_years=query.years or None, mode=mode
+                )
+                if h.chunk.id not in seen and _names_org(query.org, _with_headings(h.chunk))
+            ]
             hits = sorted(hits + more, key=lambda h: -h.score)[: self.config.k]
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(query.text, hits)
@@ -426,13 +451,20 @@ class Assistant:
         evidence = compose.best_sentences(query, hits, relevance)
         if not evidence.statements or evidence.statements == draft.statements:
             return draft
-        if draft.figures and not self._counts_what_is_asked(draft, relevance) \
-                and compose.answers_number(query, evidence, relevance):
+        if (
+            draft.figures
+            and not self._counts_what_is_asked(draft, relevance)
+            and compose.answers_number(query, evidence, relevance)
+        ):
             return evidence  # 配送了多少册图书 asked, the number of service points found
         if draft.figures and _ASKS_ADDED.search(query.text) and not self._figures_say(draft, _ADDED):
             # 新建了多少间 asks what was added; a year-end total (驿站总数27间) does not answer it
-            return evidence if compose.answers_number(query, evidence, relevance) \
-                and relevance.states_number(" ".join(st.text for st in evidence.statements)) else None
+            return (
+                evidence
+                if compose.answers_number(query, evidence, relevance)
+                and relevance.states_number(" ".join(st.text for st in evidence.statements))
+                else None
+            )
         if _said_share(evidence, relevance) - self._figure_share(draft, relevance) < _EVIDENCE_MARGIN:
             return draft
         if compose.asks_quantity(query) and not compose.answers_number(query, evidence, relevance):
@@ -463,24 +495,33 @@ class Assistant:
         names = [n for f in draft.figures for n in self._names_of(f.indicator)]
         return max(_said_share(draft, relevance), relevance.share(" ".join([*names, *_said_texts(draft)])))
 
-    def _compose(self, query: Query, hits: list[SearchHit], relevance: Relevance,
-                 figures: FigureAnswerer) -> Draft | None:
+    def _compose(
+        self, query: Query, hits: list[SearchHit], relevance: Relevance, figures: FigureAnswerer
+    ) -> Draft | None:
         if compose.asks_date(query) and query.intent in ("figure", "count", "open", "plan", "goal"):
             # 哪天举办的: a sentence with a date answers, never a count looked up
             draft = compose.best_sentences(query, hits, relevance)
             return draft if compose.states_date(draft) and not self._weak(hits) else None
-        if outcomes.asks_outcome(query.text) and not _asks_number(query.text) \
-                and not (query.intent == "plan_vs_actual" and query.indicator):
+        if (
+            outcomes.asks_outcome(query.text)
+            and not _asks_number(query.text)
+            and not (query.intent == "plan_vs_actual" and query.indicator)
+        ):
             # 按计划建成了吗: a target that is an event, read beside what later reports say of it; a
             # numeric target the metrics table holds (按计划新建了15间吗) is matched there first
             numeric = figures.plan_vs_actual(query) if query.indicator else None
             draft = outcomes.answer(query.text, self._outcome_hits(query, hits), self.kb.term_rarity, query.years)
-            if numeric is not None and (draft is None or self._only_indicator(outcomes.subject(query.text), query.indicator)):
+            if numeric is not None and (
+                draft is None or self._only_indicator(outcomes.subject(query.text), query.indicator)
+            ):
                 return numeric  # 顺延的那间 is not the year's total: the sentences that say 顺延 answer
             if draft is not None:
                 return draft
-        if query.intent in _FIGURE_INTENTS and (query.indicator or query.intent in ("figure", "count", "trend")) \
-                and not (query.intent in ("figure", "count") and _asks_other_than_number(query.text)):
+        if (
+            query.intent in _FIGURE_INTENTS
+            and (query.indicator or query.intent in ("figure", "count", "trend"))
+            and not (query.intent in ("figure", "count") and _asks_other_than_number(query.text))
+        ):
             draft = figures.answer(query)
             if draft is not None:
                 return draft
@@ -489,7 +530,11 @@ class Assistant:
                 if self._weak(hits) or self._unsupported(query, hits):
                     return None
                 draft = compose.best_sentences(query, hits, relevance)
-                return draft if compose.answers_number(query, draft, relevance) and self._states_figure(query, draft) else None
+                return (
+                    draft
+                    if compose.answers_number(query, draft, relevance) and self._states_figure(query, draft)
+                    else None
+                )
         if query.intent == "plan_vs_actual":
             draft = figures.plan_vs_actual(query)
             if draft is not None:
@@ -522,8 +567,15 @@ class Assistant:
         """A refusal that still shows the closest passages: never less than retrieval alone would give."""
         related = list(hits[:2])
         citations = [
-            Citation(i, h.chunk.file_name, " > ".join(h.chunk.heading_path), h.chunk.page_start, h.chunk.text[:200],
-                     h.chunk.id, h.chunk.doc_id)
+            Citation(
+                i,
+                h.chunk.file_name,
+                " > ".join(h.chunk.heading_path),
+                h.chunk.page_start,
+                h.chunk.text[:200],
+                h.chunk.id,
+                h.chunk.doc_id,
+            )
             for i, h in enumerate(related, start=1)
         ]
         text = (reason or NO_INFO + "。") + ("以下是最接近的段落，供参考。" if citations else "")
@@ -536,15 +588,23 @@ class Assistant:
         text, citations = render(draft, self._lookup)
         text, citations = _with_top_passage(text, citations, hits)
         # A passage is cited with its headings (a heading may be the sentence quoted).
-        passages = [" ".join([*chunk.heading_path, chunk.text]) for chunk in
-                    (self._lookup(c.chunk_id) for c in citations) if chunk is not None]
+        passages = [
+            " ".join([*chunk.heading_path, chunk.text])
+            for chunk in (self._lookup(c.chunk_id) for c in citations)
+            if chunk is not None
+        ]
         check = verify(text, citations, draft.figures, passages)
         if not check.ok:
             text = flag(text, check.unverified)
         return Answer(
-            question="", answer=text, citations=citations, figures=_dedupe(draft.figures),
-            grounded=check.ok and (bool(citations) or draft.refused), unverified_numbers=check.unverified,
-            mode=mode, refused=draft.refused,
+            question="",
+            answer=text,
+            citations=citations,
+            figures=_dedupe(draft.figures),
+            grounded=check.ok and (bool(citations) or draft.refused),
+            unverified_numbers=check.unverified,
+            mode=mode,
+            refused=draft.refused,
         )
 
     # -- LLM mode -----------------------------------------------------------------------------
@@ -556,10 +616,14 @@ class Assistant:
         for h in hits:
             chunks.setdefault(h.chunk.id, h.chunk)
         ordered = [c for c in chunks.values() if c is not None][:8]
-        passages = [Passage(i, c.file_name, " > ".join(c.heading_path), c.page_start, c.text)
-                    for i, c in enumerate(ordered, start=1)]
-        figure_lines = [f"{f.indicator} {f.year}年：{f.stated or f.value}{'（推算）' if f.derived else ''}（{f.source}）"
-                        for f in draft.figures]
+        passages = [
+            Passage(i, c.file_name, " > ".join(c.heading_path), c.page_start, c.text)
+            for i, c in enumerate(ordered, start=1)
+        ]
+        figure_lines = [
+            f"{f.indicator} {f.year}年：{f.stated or f.value}{'（推算）' if f.derived else ''}（{f.source}）"
+            for f in draft.figures
+        ]
         question = query.text
         if query.follow_up:  # "那前年呢？" means nothing to a model that did not see the turn before
             said = "、".join(x for x in (query.org, query.indicator, "、".join(f"{y}年" for y in query.years)) if x)
@@ -581,8 +645,7 @@ class Assistant:
             messages = build_retry_messages(messages, text, problems)
         return fallback
 
-    def _check_llm(self, text: str, ordered, figures: list[FigureUsed],
-                   question: str = "") -> tuple[Answer, list[str]]:
+    def _check_llm(self, text: str, ordered, figures: list[FigureUsed], question: str = "") -> tuple[Answer, list[str]]:
         text = _marks_before_stop(text.strip())
         if re.fullmatch(re.escape(NO_INFO) + r"[。.！!\s]*", text):  # only the refusal itself, nothing after it
             return Answer(question="", answer=text, refused=True, mode="llm"), []
@@ -594,15 +657,25 @@ class Assistant:
         kept = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
         renumber = {old: new for new, old in enumerate(kept, start=1)}
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
-        citations = [Citation(renumber[n], c.file_name, " > ".join(c.heading_path), c.page_start, c.text[:300],
-                              c.id, c.doc_id) for n, c in shown.items() if n in renumber]
+        citations = [
+            Citation(renumber[n], c.file_name, " > ".join(c.heading_path), c.page_start, c.text[:300], c.id, c.doc_id)
+            for n, c in shown.items()
+            if n in renumber
+        ]
         problems = []
         if not citations:
             problems.append("回答没有标注引用编号，或所标引用不支持对应的句子")
         problems += checked.problems
         unverified = list(dict.fromkeys(checked.unverified))
-        answer = Answer(question="", answer=text, citations=citations, figures=_dedupe(figures), grounded=not problems,
-                        unverified_numbers=unverified, mode="llm")
+        answer = Answer(
+            question="",
+            answer=text,
+            citations=citations,
+            figures=_dedupe(figures),
+            grounded=not problems,
+            unverified_numbers=unverified,
+            mode="llm",
+        )
         return answer, problems
 
 
@@ -667,7 +740,9 @@ _ADDED = re.compile(r"新|增|入藏|采购|购置|购进|招聘|添置|建成")
 _NATIONAL = re.compile(r"全国|我国|中国(?!共产党)")
 _TARGET_WORDS = re.compile(r"计划|目标|力争|拟|预计|争取|不少于|不低于")
 _DONE_WORDS = re.compile(r"已(?:于|经)|已(?:建成|完成|开放|上线|启用)|超额完成|提前完成|如期完成")
-_NUMBER_QUESTION = re.compile(r"多少|几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久|哪天|哪一天|什么时候|何时")
+_NUMBER_QUESTION = re.compile(
+    r"多少|几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久|哪天|哪一天|什么时候|何时"
+)
 
 
 # What a question asks for when it is not a quantity: a place, a list, a name, a reason, a way.

@@ -30,15 +30,52 @@ from .figures import MAIN_SCOPES
 from .types import FigureUsed
 
 # -- figures as the passages state them ------------------------------------------------------
-_UNITS = ("人次", "册次", "场次", "册件", "平方米", "千册", "千人次", "人", "名", "册", "件", "次", "场", "个", "间",
-          "家", "所", "元", "种", "分", "天", "项", "条", "台", "处", "期", "篇", "份", "本", "张", "位", "小时", "%")
+_UNITS = (
+    "人次",
+    "册次",
+    "场次",
+    "册件",
+    "平方米",
+    "千册",
+    "千人次",
+    "人",
+    "名",
+    "册",
+    "件",
+    "次",
+    "场",
+    "个",
+    "间",
+    "家",
+    "所",
+    "元",
+    "种",
+    "分",
+    "天",
+    "项",
+    "条",
+    "台",
+    "处",
+    "期",
+    "篇",
+    "份",
+    "本",
+    "张",
+    "位",
+    "小时",
+    "%",
+)
 _UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 # 56万余册 and 50余万册 alike: 余/多 before or after the magnitude
-_FIGURE = re.compile(rf"(?<![\d.])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(余|多)?\s*(万|亿)?\s*(余|多)?\s*"
-                     rf"({_UNIT})(以上|余|多)?")
+_FIGURE = re.compile(
+    rf"(?<![\d.])(\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(余|多)?\s*(万|亿)?\s*(余|多)?\s*"
+    rf"({_UNIT})(以上|余|多)?"
+)
 # 十五个, 两千三百册, 一百余场: not 一 alone (一是, 一批), and not 分 (十分重要 is no score).
-_CN_FIGURE = re.compile(rf"({CN_NUMBER})\s*(余|多)?\s*"
-                        rf"({'|'.join(sorted((re.escape(u) for u in _UNITS if u not in ('分', '%')), key=len, reverse=True))})")
+_CN_FIGURE = re.compile(
+    rf"({CN_NUMBER})\s*(余|多)?\s*"
+    rf"({'|'.join(sorted((re.escape(u) for u in _UNITS if u not in ('分', '%')), key=len, reverse=True))})"
+)
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n、：:（）()]")
 _SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3}
 
@@ -69,8 +106,17 @@ def _numbers(text: str):
     in Chinese numerals (十五个, 两千册) count as well: case studies write them so."""
     found = []
     for m in _FIGURE.finditer(text):
-        found.append((float(m.group(1).replace(",", "")), m.group(3) or "", m.group(5), m.group(0), m.start(), m.end(),
-                      bool(m.group(2) or m.group(4) or m.group(6))))
+        found.append(
+            (
+                float(m.group(1).replace(",", "")),
+                m.group(3) or "",
+                m.group(5),
+                m.group(0),
+                m.start(),
+                m.end(),
+                bool(m.group(2) or m.group(4) or m.group(6)),
+            )
+        )
     for m in _CN_FIGURE.finditer(text):
         try:
             value = float(cn2an.cn2an(m.group(1), "normal"))
@@ -88,23 +134,40 @@ def _passage_operands(chunk) -> list[Operand]:
         start = max((e.end() for e in _CLAUSE_END.finditer(text, 0, at)), default=0)
         while start > 0 and text[start - 1] == "、":  # 全年接待、服务市民14万人次: the listed verbs are its words
             before = max((e.end() for e in _CLAUSE_END.finditer(text, 0, start - 1)), default=0)
-            if re.search(r"\d", text[before: start - 1]):
+            if re.search(r"\d", text[before : start - 1]):
                 break  # 图书400册、期刊200册: the item before has a figure of its own
             start = before
         start = max(start, at - 40)
         end = _CLAUSE_END.search(text, end_at)
-        after = text[end_at: end.start() if end else len(text)][:12]
+        after = text[end_at : end.start() if end else len(text)][:12]
         sentence_start = max((e.end() for e in re.finditer(r"[。；;！？\n]", text[:at])), default=0)
         sentence_end = re.search(r"[。；;！？\n]", text[end_at:])
-        quote = text[sentence_start: end_at + (sentence_end.start() if sentence_end else len(text))]
+        quote = text[sentence_start : end_at + (sentence_end.start() if sentence_end else len(text))]
         context = text[start:at]
         last = out[-1] if out and out[-1].quote == quote.strip() else None
-        if last is not None and re.fullmatch(r"[\u4e00-\u9fff]{2}", context.strip()) \
-                and re.search(r"[\u4e00-\u9fff]{4}$", last.context) and context.strip() not in last.context:
+        if (
+            last is not None
+            and re.fullmatch(r"[\u4e00-\u9fff]{2}", context.strip())
+            and re.search(r"[\u4e00-\u9fff]{4}$", last.context)
+            and context.strip() not in last.context
+        ):
             # 配送图书400余册，期刊1200余册: a noun in place of the last figure's names 配送期刊
             context = last.context[:-2] + context.strip()
-        out.append(Operand(value, magnitude, unit, stated, context, after, chunk.id, quote.strip(), chunk.file_name,
-                           chunk.year, approx))
+        out.append(
+            Operand(
+                value,
+                magnitude,
+                unit,
+                stated,
+                context,
+                after,
+                chunk.id,
+                quote.strip(),
+                chunk.file_name,
+                chunk.year,
+                approx,
+            )
+        )
     return out
 
 
@@ -112,10 +175,21 @@ def _row_operand(row) -> Operand:
     magnitude = row.unit[0] if row.unit[:1] in _SCALE else ""
     # The document's phrase names the figure; a phrase too short to name anything (的) leaves the indicator's name
     name = row.phrase if len(_letters(row.phrase or "")) >= 2 else row.indicator
-    return Operand(row.value, magnitude, row.unit[len(magnitude):], row.stated, name, "",
-                   row.chunk_id or "", row.quote, row.file_name, row.year, row.qualifier is not None,
-                   None if row.change_pct is None else row.change_pct * (-1 if row.change_dir == "down" else 1),
-                   from_table=True)
+    return Operand(
+        row.value,
+        magnitude,
+        row.unit[len(magnitude) :],
+        row.stated,
+        name,
+        "",
+        row.chunk_id or "",
+        row.quote,
+        row.file_name,
+        row.year,
+        row.qualifier is not None,
+        None if row.change_pct is None else row.change_pct * (-1 if row.change_dir == "down" else 1),
+        from_table=True,
+    )
 
 
 # -- matching the question's words ---------------------------------------------------------------
@@ -129,7 +203,7 @@ _NOT_LETTERS = re.compile(r"[^\u4e00-\u9fffA-Za-z]")
 
 def _grams(text: str) -> set[str]:
     text = _letters(text)
-    return {text[i: i + 2] for i in range(len(text) - 1)} or set(text)
+    return {text[i : i + 2] for i in range(len(text) - 1)} or set(text)
 
 
 def fit(term: str, words: str) -> float:
@@ -166,8 +240,10 @@ def _subject(question: str, org: str | None = None) -> str:
 
 # -- operations --------------------------------------------------------------------------------
 _SUM = re.compile(r"加起来|加在一起|合起来|一共|合计|总共|共计|总计|加上|总和|之和|共有|共(?=多少)")
-_DIFF = re.compile(r"相差|差距|差多少|多出|高出|低了|(?<![至最])(?:多|少)了多少|(?:增加|减少|增长|下降|提高|降低|上升)了?多少"
-                   r"|比.{1,24}?(?:多|少|高|低)[\u4e00-\u9fff]{0,3}?(?:出|了)?(?:多少|几)")
+_DIFF = re.compile(
+    r"相差|差距|差多少|多出|高出|低了|(?<![至最])(?:多|少)了多少|(?:增加|减少|增长|下降|提高|降低|上升)了?多少"
+    r"|比.{1,24}?(?:多|少|高|低)[\u4e00-\u9fff]{0,3}?(?:出|了)?(?:多少|几)"
+)
 _GAP = re.compile(r"还差|缺口|还有多少.{0,12}(?:没|未|尚未)|距离.{0,6}目标|离.{0,10}还差")
 _SHARE = re.compile(r"占.{1,24}?(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少%|占比|几成)|占比")
 _AVERAGE = re.compile(r"平均.{0,4}每|每.{1,10}?平均|日均|月均|人均|每天平均|平均一天")
@@ -180,7 +256,9 @@ _PRIOR = re.compile(r"倒推|反推|推算|据此")
 _TIMES = re.compile(r"(?:几|多少)倍")
 _PER_CENT = r"(?:百分之几|百分之多少|多少%|多少个百分点|几个百分点|几%)"
 _RATE = re.compile(rf"(?:增长|增加|提高|上升|下降|减少|降低)了?{_PER_CENT}|增长率|增幅|增长幅度|降幅|下降幅度|变化率")
-_COMPLETION = re.compile(rf"完成率|达成率|完成了?(?:年度|全年)?(?:目标|计划|任务)?的?{_PER_CENT}|达到了?(?:年度)?目标的?{_PER_CENT}")
+_COMPLETION = re.compile(
+    rf"完成率|达成率|完成了?(?:年度|全年)?(?:目标|计划|任务)?的?{_PER_CENT}|达到了?(?:年度)?目标的?{_PER_CENT}"
+)
 _CHANGE = re.compile(r"同比|增长率|变化|增幅|降幅")
 
 
@@ -223,8 +301,11 @@ def _best(term: str, candidates: list[Operand], unit: str | None = None, exclude
         best = plain or best  # 人均外借文献量 is not the 外借文献量 asked
     if len({round(c.plain, 6) for c in best}) > 1:
         # 3272.21万册次 over a headline's 逾3200万册次: a bound restating an exact figure near it gives way
-        best = [c for c in best if not (c.approx and any(not o.approx and abs(o.plain - c.plain) <= 0.2 * c.plain
-                                                         for o in best))]
+        best = [
+            c
+            for c in best
+            if not (c.approx and any(not o.approx and abs(o.plain - c.plain) <= 0.2 * c.plain for o in best))
+        ]
     if len({round(c.plain, 6) for c in best}) > 1 and len(_grams(term)) >= 3:
         # Equal fits: the words before the head noun say which kind is meant (一星级书屋, not 星级书屋)
         modifier = _letters(term)[:-2]
@@ -253,7 +334,7 @@ def _score(term: str, c: Operand) -> float:
         score = max(score, (score + fit(c.context, term)) / 2)  # both ways: a short name is no better fit
     plain_term = _letters(term)
     for name in _own_names(c):
-        score = max(score, fit(name, plain_term[-(len(name) + 2):]))
+        score = max(score, fit(name, plain_term[-(len(name) + 2) :]))
     last = _letters(c.context)[-3:]
     if len(last) == 3 and fit(last, plain_term[-5:]) == 1.0:
         # 暑期菡子文学社36场 for 文学社活动: the last words before a figure, found at the term's end, are
@@ -327,7 +408,9 @@ def _same_scale(ops: list[Operand]) -> tuple[str, float]:
 
 
 # 一、二、三等奖 lists 一等奖、二等奖、三等奖: one-character items sharing the words after the last
-_SHARED_TAIL = re.compile(r"((?:[一二三四五六七八九十甲乙丙丁\d]、)+[一二三四五六七八九十甲乙丙丁\d])([\u4e00-\u9fff]{1,3})(?=$|[和与及、])")
+_SHARED_TAIL = re.compile(
+    r"((?:[一二三四五六七八九十甲乙丙丁\d]、)+[一二三四五六七八九十甲乙丙丁\d])([\u4e00-\u9fff]{1,3})(?=$|[和与及、])"
+)
 
 
 def _split_parts(text: str) -> list[str]:
@@ -337,12 +420,16 @@ def _split_parts(text: str) -> list[str]:
     # 图书、报刊和书架三项采购: the count closes the list and what follows it names them all
     text = re.sub(r"(?:这|那)?[两二三四五六七八九十\d]+(?:项|个|类|者|部分|方面)[\u4e00-\u9fff]{0,4}$", "", text)
     text = _SHARED_TAIL.sub(lambda m: "、".join(i + m.group(2) for i in m.group(1).split("、")), text)
-    text = re.sub(r"(?<![一二三四五六七八九十甲乙丙丁])等[\u4e00-\u9fff]{0,4}$", "", text)  # …等 ends a list; 三等奖 is a name
+    text = re.sub(
+        r"(?<![一二三四五六七八九十甲乙丙丁])等[\u4e00-\u9fff]{0,4}$", "", text
+    )  # …等 ends a list; 三等奖 is a name
     parts = [_term(p) for p in re.split(r"和|与|及|以及|、|加上|跟|同", text)]
     return [p for p in parts if len(p) >= 2]
 
 
-def _sum(question: str, subject: str, ops: list[Operand], years: list[int] = (), rows: list[Operand] = ()) -> Result | None:
+def _sum(
+    question: str, subject: str, ops: list[Operand], years: list[int] = (), rows: list[Operand] = ()
+) -> Result | None:
     m = _SUM.search(subject)
     head = subject[: m.start()] if m else subject
     if "加上" in subject:
@@ -352,7 +439,11 @@ def _sum(question: str, subject: str, ops: list[Operand], years: list[int] = (),
         parts = list(compound_parts(parts[0]))  # 报纸杂志合起来: 报纸 and 杂志
     if len(parts) < 2:
         # 一共有多少个分馆: with nothing before the word of adding, what is added up is named after it
-        named = parts[0] if parts else _term(re.sub(rf"^有|(?:多少|几)\s*(?:{_UNIT})?", "", subject[m.end():] if m else ""))
+        named = (
+            parts[0]
+            if parts
+            else _term(re.sub(rf"^有|(?:多少|几)\s*(?:{_UNIT})?", "", subject[m.end() :] if m else ""))
+        )
         return _sum_of_years(question, subject, years, rows) or _listed_total(named, ops)
     asked = _asked_unit(question)
     if asked is not None:
@@ -376,8 +467,13 @@ def _sum(question: str, subject: str, ops: list[Operand], years: list[int] = (),
 def _total(chosen: list[Operand]) -> Result:
     """Figures of one unit added up, in the magnitude they share (8.20万 + 4.15万 = 12.35万)."""
     magnitude, scale = _same_scale(chosen)
-    return Result(sum(o.plain for o in chosen) / scale, magnitude + chosen[0].unit,
-                  " + ".join(o.stated for o in chosen), chosen, "合计")
+    return Result(
+        sum(o.plain for o in chosen) / scale,
+        magnitude + chosen[0].unit,
+        " + ".join(o.stated for o in chosen),
+        chosen,
+        "合计",
+    )
 
 
 def _listed_total(term: str, ops: list[Operand]) -> Result | None:
@@ -392,8 +488,12 @@ def _listed_total(term: str, ops: list[Operand]) -> Result | None:
             continue
         group = [o]
         j = i - 1
-        while j >= 0 and ops[j].quote == o.quote and ops[j].unit == o.unit and re.search(
-                re.escape(ops[j].stated) + r"[\u4e00-\u9fff]{0,8}、" + re.escape(group[0].stated), o.quote):
+        while (
+            j >= 0
+            and ops[j].quote == o.quote
+            and ops[j].unit == o.unit
+            and re.search(re.escape(ops[j].stated) + r"[\u4e00-\u9fff]{0,8}、" + re.escape(group[0].stated), o.quote)
+        ):
             group.insert(0, ops[j])  # the item before, across a list comma (7个乡镇、2个企业)
             j -= 1
         if len(group) >= 2 and all(g[0].quote != o.quote for g in found):  # overlapping passages repeat it
@@ -447,7 +547,7 @@ def _respectively(parts: list[str], ops: list[Operand], unit: str | None) -> lis
         quote = key.split("\x00", 1)[1]
         if "分别" not in quote or not all(fit(p, quote) >= 0.6 for p in parts):
             continue
-        tail = quote[quote.index("分别"):]
+        tail = quote[quote.index("分别") :]
         listed = [o for o in group if o.stated in tail and (not unit or o.unit == unit)]
         by_unit: dict[str, list[Operand]] = {}
         for o in listed:
@@ -459,7 +559,9 @@ def _respectively(parts: list[str], ops: list[Operand], unit: str | None) -> lis
     return found[0] if len(found) == 1 else []
 
 
-def _difference(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]) -> Result | None:
+def _difference(
+    question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]
+) -> Result | None:
     asked = _asked_unit(question)
     unit = asked[1] if asked else None
     if len(years) >= 2 or re.search(r"比上年|较上年|比去年|比前一年|上年", question):
@@ -471,8 +573,13 @@ def _difference(question: str, subject: str, ops: list[Operand], years: list[int
         before, after = pair
         magnitude, scale = _same_scale([after, before])
         value = (after.plain - before.plain) / scale
-        return Result(abs(value), magnitude + after.unit, f"{after.stated} - {before.stated}", [after, before],
-                      "增加" if value >= 0 else "减少")
+        return Result(
+            abs(value),
+            magnitude + after.unit,
+            f"{after.stated} - {before.stated}",
+            [after, before],
+            "增加" if value >= 0 else "减少",
+        )
     m = re.search(r"(.+?)(?:比|和|与|跟|较)(.+?)(?:相差|差距|高出|多出|低|少|多|差)", subject)
     if not m:
         return None
@@ -482,8 +589,9 @@ def _difference(question: str, subject: str, ops: list[Operand], years: list[int
         return None
     big, small = (a, b) if a.plain >= b.plain else (b, a)
     magnitude, scale = _same_scale([big, small])
-    return Result((big.plain - small.plain) / scale, magnitude + big.unit, f"{big.stated} - {small.stated}",
-                  [big, small], "相差")
+    return Result(
+        (big.plain - small.plain) / scale, magnitude + big.unit, f"{big.stated} - {small.stated}", [big, small], "相差"
+    )
 
 
 def _gap(question: str, subject: str, ops: list[Operand]) -> Result | None:
@@ -502,23 +610,39 @@ def _gap(question: str, subject: str, ops: list[Operand]) -> Result | None:
         return None
     whole, done = sorted(fitting[0], key=lambda o: -o.plain)
     magnitude, scale = _same_scale([whole, done])
-    return Result((whole.plain - done.plain) / scale, magnitude + whole.unit, f"{whole.stated} - {done.stated}",
-                  [whole, done], "还差")
+    return Result(
+        (whole.plain - done.plain) / scale,
+        magnitude + whole.unit,
+        f"{whole.stated} - {done.stated}",
+        [whole, done],
+        "还差",
+    )
 
 
 _AREA = re.compile(r"全(?:国|省|市|区|县)")
 
 
-def _share(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand],
-           wholes: list[Operand] = (), org: str | None = None, places: tuple[str, ...] = ()) -> Result | None:
+def _share(
+    question: str,
+    subject: str,
+    ops: list[Operand],
+    years: list[int],
+    rows: list[Operand],
+    wholes: list[Operand] = (),
+    org: str | None = None,
+    places: tuple[str, ...] = (),
+) -> Result | None:
     # 图书藏量在总藏量中占多大比例 names the part first and the whole inside 在…中
-    m = re.search(r"(.+?)在(.+?)(?:中|里|当中|之中)占", subject) \
-        or re.search(r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少|占比|几成)", subject)
+    m = re.search(r"(.+?)在(.+?)(?:中|里|当中|之中)占", subject) or re.search(
+        r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少|占比|几成)", subject
+    )
     if not m:
         return None
     part_words, whole_words = m.group(1), m.group(2)
     framed = re.fullmatch(r"(.+?)(?:当中|之中|中|里)[，,]?(.+)", part_words)
-    if len(_term(re.sub(r"多大|多高|多少", "", whole_words))) < 2 and framed:  # 捐赠文献里诗词作品占多大比例: the whole frames the part
+    if (
+        len(_term(re.sub(r"多大|多高|多少", "", whole_words))) < 2 and framed
+    ):  # 捐赠文献里诗词作品占多大比例: the whole frames the part
         whole_words, part_words = framed.group(1), framed.group(2)
     pool = [o for o in rows + ops if not years or o.year in years or (o.year is None and not o.from_table)]
     area = _AREA.search(whole_words)
@@ -528,14 +652,28 @@ def _share(question: str, subject: str, ops: list[Operand], years: list[int], ro
         # place's own (its clause or sentence names it; the table's rows are the library's already) over the
         # area's (a clause naming the area, or a sentence not about the library)
         named = _term(_AREA.sub("", re.sub(r"(?:公共)?图书馆", "", whole_words)))
-        part = _best(_term(part_words), [o for o in pool if o.from_table or marker in o.context + o.after
-                                        or (marker in o.quote and area.group(0) not in o.context)])
-        areas = [o for o in ops if (area.group(0) in o.context or marker not in o.quote)
-                 and (part is None or o.source == part.source)]  # a share's two figures are of one document
+        part = _best(
+            _term(part_words),
+            [
+                o
+                for o in pool
+                if o.from_table
+                or marker in o.context + o.after
+                or (marker in o.quote and area.group(0) not in o.context)
+            ],
+        )
+        areas = [
+            o
+            for o in ops
+            if (area.group(0) in o.context or marker not in o.quote) and (part is None or o.source == part.source)
+        ]  # a share's two figures are of one document
         whole = _best(named, areas, exclude=[part] if part else [])
         if whole is None and part is not None:  # 全国共有204个…: the area's one count in the part's unit
-            counts = {round(o.plain, 6): o for o in areas if area.group(0) in o.context and o is not part
-                      and units_compatible(o.unit, part.unit)}
+            counts = {
+                round(o.plain, 6): o
+                for o in areas
+                if area.group(0) in o.context and o is not part and units_compatible(o.unit, part.unit)
+            }
             whole = next(iter(counts.values())) if len(counts) == 1 else None
     else:
         part = _best(_term(part_words), pool)
@@ -544,13 +682,21 @@ def _share(question: str, subject: str, ops: list[Operand], years: list[int], ro
         whole = None  # one figure fits both words: it is not its own whole
     if part is not None and part.from_table and wholes and _WHOLE.search(whole_words):
         # the part's own figure for the whole area, in the same year and unit
-        same = {round(w.plain, 6): w for w in wholes
-                if w.context == part.context and w.year == part.year and w.unit == part.unit}
+        same = {
+            round(w.plain, 6): w
+            for w in wholes
+            if w.context == part.context and w.year == part.year and w.unit == part.unit
+        }
         whole = next(iter(same.values())) if len(same) == 1 else whole
     if part is not None and whole is None and _WHOLE.search(whole_words):
         return _share_of_listed(part, ops)
-    if part is None or whole is None or not units_compatible(part.unit, whole.unit) or not whole.plain \
-            or part.plain > whole.plain:
+    if (
+        part is None
+        or whole is None
+        or not units_compatible(part.unit, whole.unit)
+        or not whole.plain
+        or part.plain > whole.plain
+    ):
         return None
     if years and any(o.year not in years for o in (part, whole) if o.year):
         return None
@@ -559,7 +705,9 @@ def _share(question: str, subject: str, ops: list[Operand], years: list[int], ro
 
 def _same_figure(a: Operand, b: Operand) -> bool:
     """The same statement read twice: from its passage and from the metrics table."""
-    return round(a.plain, 6) == round(b.plain, 6) and a.unit == b.unit and (a.chunk_id == b.chunk_id or a.quote == b.quote)
+    return (
+        round(a.plain, 6) == round(b.plain, 6) and a.unit == b.unit and (a.chunk_id == b.chunk_id or a.quote == b.quote)
+    )
 
 
 # The whole a share is taken of, when the question names no figure for it: 占总数, 占全部.
@@ -570,8 +718,14 @@ def _share_of_listed(part: Operand, ops: list[Operand]) -> Result | None:
     """占总数的比例 with no total stated: the part over the sum of the figures listed with it in its sentence,
     in its unit (少儿图书3万册、成人图书7万册: 少儿 is 30% of the 10万册 listed)."""
     # The part as its passage states it (a metrics-table row quotes its sentence its own way)
-    part = next((o for o in ops if o.chunk_id == part.chunk_id and o.unit == part.unit
-                 and round(o.plain, 6) == round(part.plain, 6)), part)
+    part = next(
+        (
+            o
+            for o in ops
+            if o.chunk_id == part.chunk_id and o.unit == part.unit and round(o.plain, 6) == round(part.plain, 6)
+        ),
+        part,
+    )
     listed = [o for o in ops if o.quote == part.quote and o.chunk_id == part.chunk_id and o.unit == part.unit]
     listed = list({round(o.plain, 6): o for o in listed}.values())
     if len(listed) < 2 or not any(o is part or o.plain == part.plain for o in listed):
@@ -590,8 +744,14 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         if not bare or asked is None:
             return None
         measure = re.match(rf"每一?({_UNIT})", bare.group(0))
-        return _per_measure(re.sub(r"(?:摊到|分到|分摊到|分摊)$", "", subject[: bare.start()]), measure.group(1),
-                            ops, asked[1], years, counted=_counted_noun(subject[bare.start():]))
+        return _per_measure(
+            re.sub(r"(?:摊到|分到|分摊到|分摊)$", "", subject[: bare.start()]),
+            measure.group(1),
+            ops,
+            asked[1],
+            years,
+            counted=_counted_noun(subject[bare.start() :]),
+        )
     subject = _PER_FIRST.sub(r"平均每\1", subject)
     m = re.search(r"(?:平均.{0,4}?每|每天平均|平均一天|日均|月均|人均)(.*)", subject)
     if not m:
@@ -612,7 +772,7 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         # 平均每个开馆日: the days the passages count of that kind (开馆266天) divide
         kind = _KIND_OF_DAY.match(rest)
         divisor = _days_of(kind.group(1), ops)
-        per, per_text, rest = divisor.plain, divisor.stated, rest[kind.end():]
+        per, per_text, rest = divisor.plain, divisor.stated, rest[kind.end() :]
     elif "人均" in subject and not re.search(r"平均.{0,4}?每", subject):
         # 人均 is per head of the population served: the divisor is a population the passages state.
         people = [o for o in ops if o.unit in ("人", "名") and fit("人口", o.context[-12:] + o.after) >= 0.99]
@@ -635,13 +795,14 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         measure = re.match(rf"一?({_UNIT})", rest)
         if measure and unit:
             # 读书活动平均每场有多少人参与: 每 and a measure; what is counted in it is named before 平均
-            result = _per_measure(subject[: m.start()] + noun, measure.group(1), ops, unit, years,
-                                  counted=_counted_noun(rest))
+            result = _per_measure(
+                subject[: m.start()] + noun, measure.group(1), ops, unit, years, counted=_counted_noun(rest)
+            )
             if result is not None:
                 return result
         if not noun:
             return None
-        rest = rest[d.end():]
+        rest = rest[d.end() :]
         counted = [o for o in ops if o.unit != unit]
         if divisor_unit and any(o.unit == divisor_unit for o in counted):
             counted = [o for o in counted if o.unit == divisor_unit]  # 每位 with no 位 stated: 158名 will do
@@ -671,15 +832,25 @@ def _average(question: str, subject: str, ops: list[Operand], years: list[int]) 
         exact = [o for o in pool if o.unit in same]
         pool = exact or [o for o in pool if units_compatible(o.unit, unit)]
     numerator = _best(term, pool) if term else None
-    beside = [o for o in pool if divisor is not None and o.quote == divisor.quote and o.chunk_id == divisor.chunk_id
-              and term and _score(term, o) >= 0.6]
+    beside = [
+        o
+        for o in pool
+        if divisor is not None
+        and o.quote == divisor.quote
+        and o.chunk_id == divisor.chunk_id
+        and term
+        and _score(term, o) >= 0.6
+    ]
     if numerator is not None and len({round(o.plain, 6) for o in beside}) == 1 and numerator not in beside:
         numerator = beside[0]  # what the divisor's own sentence counts is what is divided (开馆266天，接待65万人次)
     if numerator is None and divisor is not None and (unit or term):
         # The figure of the asked unit, or of the words asked, that stands in the divisor's own sentence
         # (158名员工…5000场; 开馆266天…接待读者65万人次).
-        same = {round(o.plain, 6): o for o in pool if o.quote == divisor.quote and o.chunk_id == divisor.chunk_id
-                and (unit or _score(term, o) >= 0.6)}
+        same = {
+            round(o.plain, 6): o
+            for o in pool
+            if o.quote == divisor.quote and o.chunk_id == divisor.chunk_id and (unit or _score(term, o) >= 0.6)
+        }
         numerator = next(iter(same.values())) if len(same) == 1 else None
     if numerator is None:
         return None
@@ -699,8 +870,9 @@ def _days_of(kind: str, ops: list[Operand]) -> Operand | None:
     return next(iter(days.values())) if len(days) == 1 else None
 
 
-def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years: list[int],
-                 counted: str = "") -> Result | None:
+def _per_measure(
+    named: str, measure: str, ops: list[Operand], unit: str, years: list[int], counted: str = ""
+) -> Result | None:
     """平均每场有多少人参与: the divisor is a count in that measure (读书活动8场次) whose sentence gives one
     figure of the unit asked (参与者15000余人); the question's words before 每 say which sentence."""
     term = _term(named)
@@ -712,13 +884,19 @@ def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years:
         if not d.plain or not units_compatible(d.unit, measure):
             continue
         sentence = [o for o in pool if o.quote == d.quote and o.chunk_id == d.chunk_id]
-        same = {round(o.plain, 6): o for o in sentence
-                if o is not d and units_compatible(o.unit, unit) and not units_compatible(o.unit, measure)}
+        same = {
+            round(o.plain, 6): o
+            for o in sentence
+            if o is not d and units_compatible(o.unit, unit) and not units_compatible(o.unit, measure)
+        }
         if counted:  # 多少册期刊: the figure of what the question counts
             numerator = _best(counted, list(same.values())) or (next(iter(same.values())) if len(same) == 1 else None)
             if numerator is None:  # 建成五个书房。总坐席418个: named in the passage's next sentence
-                nearby = [o for o in pool if o.chunk_id == d.chunk_id and o is not d and o.plain != d.plain
-                          and units_compatible(o.unit, unit)]
+                nearby = [
+                    o
+                    for o in pool
+                    if o.chunk_id == d.chunk_id and o is not d and o.plain != d.plain and units_compatible(o.unit, unit)
+                ]
                 numerator = _best(counted, nearby)
         else:
             numerator = next(iter(same.values())) if len(same) == 1 else _next_after(d, sentence, unit, measure)
@@ -741,8 +919,13 @@ def _per_measure(named: str, measure: str, ops: list[Operand], unit: str, years:
     _, divisor, numerator = best[0]
     value = numerator.plain / divisor.plain
     magnitude = "万" if numerator.magnitude == "万" and value >= 1e4 else ""
-    return Result(value / _SCALE.get(magnitude, 1.0), magnitude + numerator.unit,
-                  f"{numerator.stated} ÷ {divisor.stated}", [numerator, divisor], "平均")
+    return Result(
+        value / _SCALE.get(magnitude, 1.0),
+        magnitude + numerator.unit,
+        f"{numerator.stated} ÷ {divisor.stated}",
+        [numerator, divisor],
+        "平均",
+    )
 
 
 def _counted_noun(text: str) -> str:
@@ -765,7 +948,7 @@ def _next_after(divisor: Operand, sentence: list[Operand], unit: str, measure: s
     """举办423场次，参加99112人次，其中总馆108场次，参加32004人次: the figure of the asked unit that follows
     the count, before the next count in that measure."""
     at = next(i for i, o in enumerate(sentence) if o is divisor)
-    for o in sentence[at + 1:]:
+    for o in sentence[at + 1 :]:
         if units_compatible(o.unit, measure):
             return None
         if units_compatible(o.unit, unit):
@@ -800,14 +983,20 @@ def _divisor_words(rest: str, ops: list[Operand]) -> str | None:
         noun = rest[start:end]
         if not re.fullmatch(r"[\u4e00-\u9fff]+", noun):
             continue
-        if any(fit(noun, o.after) >= 0.99 or fit(noun, o.context[-len(noun) - 2:]) >= 0.99 for o in ops):
+        if any(fit(noun, o.after) >= 0.99 or fit(noun, o.context[-len(noun) - 2 :]) >= 0.99 for o in ops):
             return rest[:end]
     return None
 
 
 def _prior(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:
-    term = _term(re.sub(r"按|同比|增长率|变化|倒推|反推|推算|据此|大约|上一年|去年|上年|万|亿|千|"
-                        rf"(?:{_UNIT})$", "", subject))
+    term = _term(
+        re.sub(
+            r"按|同比|增长率|变化|倒推|反推|推算|据此|大约|上一年|去年|上年|万|亿|千|"
+            rf"(?:{_UNIT})$",
+            "",
+            subject,
+        )
+    )
     pool = [r for r in rows if r.change_pct is not None and (not years or r.year == years[0] + 1)]
     row = _best(term, pool)
     if row is None or row.change_pct is None or row.change_pct <= -100:
@@ -819,8 +1008,9 @@ def _prior(question: str, subject: str, years: list[int], rows: list[Operand]) -
     return Result(value, row.magnitude + row.unit, formula, [row], label)
 
 
-def _two_years(question: str, subject: str, years: list[int], rows: list[Operand],
-               unit: str | None = None) -> tuple[Operand, Operand] | None:
+def _two_years(
+    question: str, subject: str, years: list[int], rows: list[Operand], unit: str | None = None
+) -> tuple[Operand, Operand] | None:
     """One figure in two years: the years asked, or the year asked and the one before (比上年, 同比)."""
     if len(years) >= 2:
         first, last = sorted(years)[0], sorted(years)[-1]
@@ -828,8 +1018,11 @@ def _two_years(question: str, subject: str, years: list[int], rows: list[Operand
         first, last = years[0] - 1, years[0]
     else:
         return None
-    term = _term(re.split(r"比|较|从|到|至|一共|同比|增长|增加|提高|上升|下降|减少|降低|多了|少了|增幅|降幅|变化|是(?!否)",
-                          subject)[0]) or _term(subject)
+    term = _term(
+        re.split(
+            r"比|较|从|到|至|一共|同比|增长|增加|提高|上升|下降|减少|降低|多了|少了|增幅|降幅|变化|是(?!否)", subject
+        )[0]
+    ) or _term(subject)
     term = re.sub(r"上年|去年|前一年", "", term)
     before = _best(term, [r for r in rows if r.year == first], unit)
     after = _best(term, [r for r in rows if r.year == last], unit)
@@ -848,8 +1041,13 @@ def _rate(question: str, subject: str, years: list[int], rows: list[Operand]) ->
     if after.change_pct is not None or not before.plain:
         return None
     value = (after.plain - before.plain) / before.plain * 100
-    return Result(abs(value), "%", f"({after.stated} - {before.stated}) ÷ {before.stated}", [after, before],
-                  "增长" if value >= 0 else "下降")
+    return Result(
+        abs(value),
+        "%",
+        f"({after.stated} - {before.stated}) ÷ {before.stated}",
+        [after, before],
+        "增长" if value >= 0 else "下降",
+    )
 
 
 def _times(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]) -> Result | None:
@@ -872,16 +1070,21 @@ def _times(question: str, subject: str, ops: list[Operand], years: list[int], ro
     if a is None:
         return None
     # The other figure of the same sentence first: 配送图书400余册，期刊1200余册 compares those two.
-    b = _best(_term(m.group(2)), [o for o in pool if o.quote == a.quote], exclude=[a]) \
-        or _best(_term(m.group(2)), pool, exclude=[a])
+    b = _best(_term(m.group(2)), [o for o in pool if o.quote == a.quote], exclude=[a]) or _best(
+        _term(m.group(2)), pool, exclude=[a]
+    )
     if b is None or a.unit != b.unit or not b.plain or a.plain == b.plain:
         return None
-    return Result(a.plain / b.plain, "倍", f"{a.stated} ÷ {b.stated}", [a, b], f"{_term(m.group(1))}是{_term(m.group(2))}的")
+    return Result(
+        a.plain / b.plain, "倍", f"{a.stated} ÷ {b.stated}", [a, b], f"{_term(m.group(1))}是{_term(m.group(2))}的"
+    )
 
 
 def _completion(subject: str, years: list[int], rows: list[Operand], targets: list[Operand]) -> Result | None:
     """完成了目标的百分之几: the year's actual figure over its target, in per cent."""
-    term = _term(re.sub(r"完成率|达成率|完成|达到|年度|全年|目标|计划|任务|百分之几|百分之多少|多少|几成|%", "", subject))
+    term = _term(
+        re.sub(r"完成率|达成率|完成|达到|年度|全年|目标|计划|任务|百分之几|百分之多少|多少|几成|%", "", subject)
+    )
     if not term:
         return None
     in_year = (lambda o: o.year in years) if years else (lambda o: True)
@@ -891,8 +1094,9 @@ def _completion(subject: str, years: list[int], rows: list[Operand], targets: li
     actual = _best(term, [r for r in rows if r.year == target.year], target.unit)
     if actual is None:
         return None
-    return Result(actual.plain / target.plain * 100, "%", f"{actual.stated} ÷ {target.stated}", [actual, target],
-                  "完成目标的")
+    return Result(
+        actual.plain / target.plain * 100, "%", f"{actual.stated} ÷ {target.stated}", [actual, target], "完成目标的"
+    )
 
 
 def _whole_from_share(question: str, ops: list[Operand]) -> Result | None:
@@ -903,7 +1107,9 @@ def _whole_from_share(question: str, ops: list[Operand]) -> Result | None:
         return None
     stated_part = part.group(0).replace(" ", "")
     stated_pct = pct.group(0).replace(" ", "")
-    source = next((o for o in ops if o.stated.startswith(part.group(1)) and stated_pct in o.quote.replace(" ", "")), None)
+    source = next(
+        (o for o in ops if o.stated.startswith(part.group(1)) and stated_pct in o.quote.replace(" ", "")), None
+    )
     if source is None:
         return None
     value = float(part.group(1)) / (float(pct.group(1)) / 100)
@@ -913,7 +1119,11 @@ def _whole_from_share(question: str, ops: list[Operand]) -> Result | None:
 # -- entry point ----------------------------------------------------------------------------------
 def operation(question: str) -> str | None:
     """The operation a question asks for, read from its wording."""
-    if _PRIOR.search(question) and re.search(r"\d+(?:\.\d+)?\s*%", question) and re.search(r"总数|总共|共有|多少", question):
+    if (
+        _PRIOR.search(question)
+        and re.search(r"\d+(?:\.\d+)?\s*%", question)
+        and re.search(r"总数|总共|共有|多少", question)
+    ):
         return "whole_from_share"
     if _PRIOR.search(question) and (_CHANGE.search(question) or re.search(r"上一年|去年|上年", question)):
         return "prior"
@@ -960,8 +1170,13 @@ def compute(query, hits, metrics) -> Draft | None:
             continue  # a plan's figures are targets, not what was done
         if query.org and any(heading_library(x) not in ("", query.org) for x in chunk.heading_path[-1:]):
             continue  # a section headed by another library's name holds that library's figures
-        if years and chunk.year and chunk.year not in years and not any(str(y) in chunk.text for y in years) \
-                and op not in ("difference", "prior"):
+        if (
+            years
+            and chunk.year
+            and chunk.year not in years
+            and not any(str(y) in chunk.text for y in years)
+            and op not in ("difference", "prior")
+        ):
             continue
         ops.extend(_passage_operands(chunk))
     rows: list[Operand] = []
@@ -973,8 +1188,11 @@ def compute(query, hits, metrics) -> Draft | None:
         scope = getattr(query, "scope", None)
         # a rate may start from a year worked back from a stated amount (比2013年增加33.35万人次); a year
         # worked back from a stated rate never needs one computed
-        found = [r for r in metrics.all(org=query.org, include_derived=op == "rate")
-                 if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)]
+        found = [
+            r
+            for r in metrics.all(org=query.org, include_derived=op == "rate")
+            if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)
+        ]
         stored = [r for r in found if ((r.scope or "") == scope if scope else (r.scope or "") in MAIN_SCOPES)]
         rows = [_row_operand(r) for r in stored if r.kind in _STATED_KINDS]
         targets = [_row_operand(r) for r in stored if r.kind == "target"]
@@ -989,8 +1207,9 @@ def compute(query, hits, metrics) -> Draft | None:
         elif op == "gap":
             result = _gap(question, subject, ops)
         elif op == "share":
-            result = _share(question, subject, ops, years, rows, wholes, getattr(query, "org", None),
-                            places_named(question))
+            result = _share(
+                question, subject, ops, years, rows, wholes, getattr(query, "org", None), places_named(question)
+            )
         elif op == "average":
             result = _average(question, subject, ops, years)
         elif op == "prior":
@@ -1007,8 +1226,11 @@ def compute(query, hits, metrics) -> Draft | None:
         return None
     if result is None:
         return None
-    if op in ("sum", "share", "average", "gap") and not all(o.from_table for o in result.operands) \
-            and len({o.source for o in result.operands}) > 1:
+    if (
+        op in ("sum", "share", "average", "gap")
+        and not all(o.from_table for o in result.operands)
+        and len({o.source for o in result.operands}) > 1
+    ):
         return None  # the parts of one sum, share or average are stated in one document
     return _draft(result, question)
 
@@ -1020,14 +1242,21 @@ def _across_orgs(op: str, question: str, orgs: list[str], years: list[int], metr
     for org in orgs:
         text = text.replace(org, "")
     words = _subject(text)
-    term = _term(re.sub(rf"{_SUM.pattern}|比|和|与|及|、|(?:多|少)了?(?=多少|几)|多少\s*(?:万|亿|千)?\s*(?:{_UNIT})?|几", "", words))
+    term = _term(
+        re.sub(
+            rf"{_SUM.pattern}|比|和|与|及|、|(?:多|少)了?(?=多少|几)|多少\s*(?:万|亿|千)?\s*(?:{_UNIT})?|几", "", words
+        )
+    )
     if len(term) < 2:
         return None
     asked = _asked_unit(question)
     chosen = []
     for org in orgs[:2] if op == "difference" else orgs:
-        rows = [_row_operand(r) for r in metrics.all(org=org, include_derived=False)
-                if r.org == org and r.kind in _STATED_KINDS and (not years or r.year in years)]
+        rows = [
+            _row_operand(r)
+            for r in metrics.all(org=org, include_derived=False)
+            if r.org == org and r.kind in _STATED_KINDS and (not years or r.year in years)
+        ]
         best = _best(term, rows, asked[1] if asked else None)
         if best is None:
             return None
@@ -1040,8 +1269,13 @@ def _across_orgs(op: str, question: str, orgs: list[str], years: list[int], metr
     unit = magnitude + chosen[0].unit
     first, second = chosen
     value = (first.plain - second.plain) / scale
-    return Result(abs(value), unit, f"{first.stated} - {second.stated}" if value >= 0 else f"{second.stated} - {first.stated}",
-                  chosen, "相差")
+    return Result(
+        abs(value),
+        unit,
+        f"{first.stated} - {second.stated}" if value >= 0 else f"{second.stated} - {first.stated}",
+        chosen,
+        "相差",
+    )
 
 
 def _rounded(result: Result) -> str:
@@ -1069,11 +1303,19 @@ def _draft(result: Result, question: str) -> Draft:
         approx, unit = "", unit + "以上"
     draft.add(f"{words}{approx}{shown}{unit}（推算：{result.formula}）", ids, quote)
     for o in result.operands:
-        draft.figures.append(FigureUsed(_label(o), o.year, o.value, o.magnitude + o.unit, o.source,
-                                        stated=o.stated))
-    draft.figures.append(FigureUsed(f"{words}（推算）", result.operands[0].year, float(shown), unit,
-                                    result.operands[0].source, derived=True, formula=f"推算：{formula}",
-                                    stated=f"{shown}{unit}"))
+        draft.figures.append(FigureUsed(_label(o), o.year, o.value, o.magnitude + o.unit, o.source, stated=o.stated))
+    draft.figures.append(
+        FigureUsed(
+            f"{words}（推算）",
+            result.operands[0].year,
+            float(shown),
+            unit,
+            result.operands[0].source,
+            derived=True,
+            formula=f"推算：{formula}",
+            stated=f"{shown}{unit}",
+        )
+    )
     return draft
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 # Words that say what a figure covers or how it was counted.
-_COVERS = re.compile(r"口径|统计范围|统计标准|统计方法|统计时段|不含|不包括|未含|未计入|含|包括|包含|计入|按.{1,12}统计")
+_COVERS = re.compile(
+    r"口径|统计范围|统计标准|统计方法|统计时段|不含|不包括|未含|未计入|含|包括|包含|计入|按.{1,12}统计"
+)
 _BRACKET = re.compile(r"\s*[（(]([^（）()]{2,40})[）)]")
 _NOTE = re.compile(r"(?:^|\n)\s*(?:注|说明|备注)\s*[0-9０-９]*\s*[:：]\s*([^\n]+)")
 _SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
@@ -38,7 +40,7 @@ def stated_basis(stated: str, quote: str, passage: str = "", names: tuple[str, .
 
 def _names(text: str, names: tuple[str, ...]) -> bool:
     """The text names the figure: it holds one of its names, or two characters running of one."""
-    return any(n[i: i + 2] in text for n in names for i in range(max(1, len(n) - 1)))
+    return any(n[i : i + 2] in text for n in names for i in range(max(1, len(n) - 1)))
 
 
 __all__ = ["stated_basis"]

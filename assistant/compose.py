@@ -44,7 +44,9 @@ def enumerated_items_full(text: str) -> list[tuple[str, str]]:
 
 def section_text(chunks: list, path: tuple[str, ...]) -> tuple[str, list]:
     """The text of a section (its sub-sections included), chunk overlaps removed, and its chunks."""
-    members = sorted((c for c in chunks if tuple(c.heading_path[: len(path)]) == tuple(path)), key=lambda c: c.char_start)
+    members = sorted(
+        (c for c in chunks if tuple(c.heading_path[: len(path)]) == tuple(path)), key=lambda c: c.char_start
+    )
     return merged_text(members), members
 
 
@@ -71,8 +73,28 @@ def heading_label(heading: str) -> str:
 
 
 # Words every passage of a library shares: they say nothing about which passage answers.
-_COMMON = {"图书馆", "图书", "书馆", "馆", "区", "全区", "全市", "全县", "本馆", "我馆", "工作",
-           "年度", "全年", "开展", "情况", "一年", "今年", "去年", "明年", "前年"}
+_COMMON = {
+    "图书馆",
+    "图书",
+    "书馆",
+    "馆",
+    "区",
+    "全区",
+    "全市",
+    "全县",
+    "本馆",
+    "我馆",
+    "工作",
+    "年度",
+    "全年",
+    "开展",
+    "情况",
+    "一年",
+    "今年",
+    "去年",
+    "明年",
+    "前年",
+}
 
 
 def asked_text(query: Query) -> str:
@@ -110,8 +132,9 @@ def answers_number(query: Query, draft: Draft, relevance: Relevance | None = Non
     for st in draft.statements:
         if not re.search(r"\d", with_arabic_counts(st.text)) or not q_tokens & _content_tokens(st.text):
             continue
-        if measure and not any(units_compatible(u, measure.group(1))
-                               for u in _COUNT_MEASURE.findall(with_arabic_counts(st.text))):
+        if measure and not any(
+            units_compatible(u, measure.group(1)) for u in _COUNT_MEASURE.findall(with_arabic_counts(st.text))
+        ):
             continue  # 多少家 is answered by a count of 家 (or 个, 所), not by the sentence's other numbers
         if names and not any(n in st.text or n in without_numbers(st.text) for n in names):
             continue  # the question names a figure this sentence does not state
@@ -124,7 +147,9 @@ def answers_number(query: Query, draft: Draft, relevance: Relevance | None = Non
 _MEASURES = "家|个|所|座|间|名|位|场|台|项|种|期|篇|本|条|件|处|套|辆"
 # 多少家, 几台: the measure word a count is asked in
 _ASKED_MEASURE = re.compile(rf"(?:多少|几)\s*({_MEASURES})")
-_COUNT_MEASURE = re.compile(rf"(?<![第\d.])\d[\d.,]*\s*(?:余|多)?\s*(?:万|千|亿)?\s*[（(]?\s*({_MEASURES}|人次|场次|册次|次|人|册)")
+_COUNT_MEASURE = re.compile(
+    rf"(?<![第\d.])\d[\d.,]*\s*(?:余|多)?\s*(?:万|千|亿)?\s*[（(]?\s*({_MEASURES}|人次|场次|册次|次|人|册)"
+)
 
 
 def aliases_of(indicator: str) -> tuple[str, ...]:
@@ -134,8 +159,7 @@ def aliases_of(indicator: str) -> tuple[str, ...]:
     return (indicator, *ind.aliases) if ind else (indicator,)
 
 
-def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | None = None,
-                   limit: int = 3) -> Draft:
+def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | None = None, limit: int = 3) -> Draft:
     """The sentences that hold most of what the question asks about, from the best passages, in reading order.
 
     With a `Relevance` the question's words count by their rarity; without one, by plain overlap.
@@ -200,16 +224,22 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
 
 
 _FIRST_POINT = re.compile(r"^(?:一是|其一|首先|第一[，,、是])")
-_NEXT_POINT = re.compile(r"^(?:[二三四五六七八九十]是|其[二三四五六七八九十]|其次|再次|此外|最后|第[二三四五六七八九十][，,、是])")
+_NEXT_POINT = re.compile(
+    r"^(?:[二三四五六七八九十]是|其[二三四五六七八九十]|其次|再次|此外|最后|第[二三四五六七八九十][，,、是])"
+)
 _DATE_QUESTION = re.compile(r"哪天|哪一天|什么时候|何时|几月几[日号]|哪个月|几号|什么日子")
 # 2013年2月20日, 2013-2-20, 2013.2.20, 2013/2/20, 二○一四年十二月二十三日: the ways a date is signed
-_DATE = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}"
-                   r"|[〇○零一二三四五六七八九]{4}\s*年|[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*[日号]")
+_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}"
+    r"|[〇○零一二三四五六七八九]{4}\s*年|[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*[日号]"
+)
 
 
 # A day named in full: a month with its day, or a signed date (2013.2.20)
-_FULL_DATE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}"
-                        r"|[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*[日号]")
+_FULL_DATE = re.compile(
+    r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}"
+    r"|[一二三四五六七八九十]{1,3}\s*月[一二三四五六七八九十]{1,3}\s*[日号]"
+)
 
 
 def asks_date(query: Query) -> bool:
@@ -230,7 +260,9 @@ def asks_quantity(query: Query) -> bool:
 _LONG_UNIT = 150
 # A sentence far weaker than the best one is noise beside it (it shares the library's name, not the subject).
 _KEEP_SHARE = 0.3
-_NUMBER_WORDS = re.compile(r"多少|(?<!哪)几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久")  # 哪几项: a list
+_NUMBER_WORDS = re.compile(
+    r"多少|(?<!哪)几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久"
+)  # 哪几项: a list
 # A number that is a quantity, not a year or a date: 40次, 2.85万人次, 12种.
 _STATES_QUANTITY = re.compile(r"\d(?:[\d.,]*)\s*(?:余|多)?\s*(?:万|千|亿)?\s*[\u4e00-\u9fff%](?<![年月日号])")
 
@@ -279,7 +311,11 @@ def _items_draft(intro: str, text: str, members: list, whole: bool = True) -> Dr
     items = enumerated_items_full(text)
     if len(items) < 2:
         return None
-    lead_in = text.replace("\n", "").split(_ITEM.search(text.replace("\n", "")).group(0))[0].strip() if _ITEM.search(text) else ""
+    lead_in = (
+        text.replace("\n", "").split(_ITEM.search(text.replace("\n", "")).group(0))[0].strip()
+        if _ITEM.search(text)
+        else ""
+    )
     if lead_in and len(lead_in) <= 120:  # "“馆中馆”项目和…是…亮点项目。" before 一是 says what the items are for
         intro = f"{intro}{lead_in}"
     draft = Draft(intro=intro, as_list=True)
@@ -386,7 +422,9 @@ def list_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     for hit in _in_years(hits, query)[:2]:
         c = hit.chunk
         text, members = section_text(chunks_of(c.doc_id), tuple(c.heading_path))
-        items_text = "".join(body for _, body in enumerated_items_full(text)) + (c.heading_path[-1] if c.heading_path else "")
+        items_text = "".join(body for _, body in enumerated_items_full(text)) + (
+            c.heading_path[-1] if c.heading_path else ""
+        )
         shared = q_tokens & _content_tokens(items_text)
         if q_tokens and not (len(shared) >= 2 or any(len(t) >= 3 for t in shared)):
             continue  # items about something else: "馆中馆包括哪些" is not answered by a plan's 一是…

@@ -33,10 +33,90 @@ _KIND_AFTER = re.compile(r"(?:哪些|哪几|哪个|哪家|哪种|哪类|哪项|�
 # Nouns that frame a question in any library's words: the answer's kind, an operation on figures,
 # the document itself, or where in it.
 _FRAMING = frozenset(
-    ["事", "事情", "事项", "措施", "办法", "方法", "方面", "方式", "做法", "形式", "途径", "内容", "情况", "时候", "时间", "日期", "名字", "名称", "名单", "单位", "部门", "人员", "变化", "比重", "比例", "占比", "合计", "总计", "总数", "平均", "数量", "数字", "数据", "次数", "人数", "规模", "容量", "水平", "结果", "原因", "问题", "环节", "部分", "文章", "文档", "文件", "报告", "材料", "表格", "表", "年报", "资料", "全文", "里面", "当中", "期间", "之间", "以来", "方向"]
+    [
+        "事",
+        "事情",
+        "事项",
+        "措施",
+        "办法",
+        "方法",
+        "方面",
+        "方式",
+        "做法",
+        "形式",
+        "途径",
+        "内容",
+        "情况",
+        "时候",
+        "时间",
+        "日期",
+        "名字",
+        "名称",
+        "名单",
+        "单位",
+        "部门",
+        "人员",
+        "变化",
+        "比重",
+        "比例",
+        "占比",
+        "合计",
+        "总计",
+        "总数",
+        "平均",
+        "数量",
+        "数字",
+        "数据",
+        "次数",
+        "人数",
+        "规模",
+        "容量",
+        "水平",
+        "结果",
+        "原因",
+        "问题",
+        "环节",
+        "部分",
+        "文章",
+        "文档",
+        "文件",
+        "报告",
+        "材料",
+        "表格",
+        "表",
+        "年报",
+        "资料",
+        "全文",
+        "里面",
+        "当中",
+        "期间",
+        "之间",
+        "以来",
+        "方向",
+    ]
 )
 # Words every passage of a library shares: they say nothing about which passage answers.
-_GENERIC = frozenset(["图书馆", "图书", "书馆", "馆", "工作", "年度", "全年", "今年", "去年", "明年", "前年", "实际", "计划", "按计划", "如期", "按期", "一年"])
+_GENERIC = frozenset(
+    [
+        "图书馆",
+        "图书",
+        "书馆",
+        "馆",
+        "工作",
+        "年度",
+        "全年",
+        "今年",
+        "去年",
+        "明年",
+        "前年",
+        "实际",
+        "计划",
+        "按计划",
+        "如期",
+        "按期",
+        "一年",
+    ]
+)
 _DEICTIC_PLACE = re.compile(r"^(?:本|该|全|我|各|贵|这个|那个)(?:市|县|区|省|镇|乡|馆|单位)$")
 _LEADING_MEASURE = re.compile(r"^[个篇份张本项位名家次场间所座条]")
 _TRAILING_PLACE = re.compile(r"[里中上内]$")
@@ -123,8 +203,7 @@ def missing_terms(question: str, passages: list[str], documents: list[str] = ())
     # 总流通42540人次 holds 总流通人次: a figure's name may wrap around its number
     evidence = "".join(flat) + "\n" + "\n".join(without_numbers(p) for p in flat)
     whole = "".join(re.sub(r"\s+", "", d) for d in documents)
-    return [t for t in key_terms(question)
-            if not _held(t, evidence) and not (_is_name(t) and t in whole)]
+    return [t for t in key_terms(question) if not _held(t, evidence) and not (_is_name(t) and t in whole)]
 
 
 _FIGURE_NUMBER = re.compile(r"\d[\d.,]*\s*(?:万|亿|千)?\s*(?:余|多)?")
@@ -167,18 +246,22 @@ _CN_NUMERAL = "零一二两三四五六七八九十百千万"
 # 十二, 两千三百, 一百: a number in Chinese numerals, not 一 alone (一是, 一批); the home of this rule
 CN_NUMBER = rf"[二两三四五六七八九十][{_CN_NUMERAL}]*|一[十百千万][{_CN_NUMERAL}]*"
 # 十二场, 两台, 一百余册: such a number before its measure word
-_CN_COUNT = re.compile(rf"({CN_NUMBER})"
-                       r"(?=\s*(?:余|多)?\s*(?:个|场|台|次|家|名|人|册|项|期|所|间|种|位|篇|本|批|处|座|条|件|天|套))")
+_CN_COUNT = re.compile(
+    rf"({CN_NUMBER})"
+    r"(?=\s*(?:余|多)?\s*(?:个|场|台|次|家|名|人|册|项|期|所|间|种|位|篇|本|批|处|座|条|件|天|套))"
+)
 
 
 def with_arabic_counts(text: str) -> str:
     """The text with counts in Chinese numerals written in digits (十二场 → 12场), for checks that a
     sentence states a number; what is shown to staff keeps the document's own words."""
+
     def digits(m: re.Match) -> str:
         try:
             return str(int(cn2an.cn2an(m.group(1), "normal")))
         except (ValueError, KeyError):
             return m.group(0)
+
     return _CN_COUNT.sub(digits, text)
 
 
@@ -196,9 +279,14 @@ def states_number_for(question: str, sentence: str, gap: int = 8) -> bool:
     # 总流通人次 asked, 总流通42540人次 written: the name wraps around its number
     for w in words:
         m = _UNIT_TAIL.search(w)
-        if m and m.start() >= 2 and re.search(
+        if (
+            m
+            and m.start() >= 2
+            and re.search(
                 rf"{re.escape(w[: m.start()])}[^。；;\d]{{0,{gap}}}\d[\d.,]*\s*(?:万|亿|千)?\s*(?:余|多)?{re.escape(m.group(0))}",
-                sentence):
+                sentence,
+            )
+        ):
             return True
     return False
 
@@ -206,7 +294,9 @@ def states_number_for(question: str, sentence: str, gap: int = 8) -> bool:
 _UNIT_TAIL = re.compile(r"(?:人次|册次|场次|册|件|种|场|次)$")
 
 
-_AFTER_PLACE = re.compile(r"(?:省|市|县|区|旗|州|公共|图书馆|馆|全省|全市|各地|\d|去年|今年|前年|明年|上年|近|和|与|及|、|跟)")
+_AFTER_PLACE = re.compile(
+    r"(?:省|市|县|区|旗|州|公共|图书馆|馆|全省|全市|各地|\d|去年|今年|前年|明年|上年|近|和|与|及|、|跟)"
+)
 _BEFORE_PLACE = re.compile(r"(?:和|与|及|、|跟|同)$")
 _OPENING = re.compile(r"(?:(?:19|20)\d{2}\s*年?(?:度|底|末|初)?)?")  # the question's start, a year at most
 _PLACE_SUFFIX = re.compile(r"(?:省|市|县|区|旗|州|盟|自治区|特别行政区)$")
@@ -226,8 +316,12 @@ def places_named(question: str) -> tuple[str, ...]:
         # A word the segmenter calls a place is one only where it is used as one: named with its
         # suffix (某某市), before a library, a year or another place, or opening the question.
         # 新建 in 新建了几间 is a verb.
-        if not (_PLACE_SUFFIX.search(w.word) or _OPENING.fullmatch(question[:start]) or _AFTER_PLACE.match(question, at)
-                or _BEFORE_PLACE.search(question[:start])):
+        if not (
+            _PLACE_SUFFIX.search(w.word)
+            or _OPENING.fullmatch(question[:start])
+            or _AFTER_PLACE.match(question, at)
+            or _BEFORE_PLACE.search(question[:start])
+        ):
             continue
         stem = _PLACE_SUFFIX.sub("", w.word)
         found.append(stem if len(stem) >= 2 else w.word)
@@ -244,4 +338,13 @@ def library_mentioned(name: LibraryName, texts: list[str]) -> bool:
     return any(pattern.search(text) for text in texts)
 
 
-__all__ = ["with_arabic_counts", "equivalents", "key_terms", "places_named", "library_mentioned", "library_names", "missing_terms", "states_number_for"]
+__all__ = [
+    "with_arabic_counts",
+    "equivalents",
+    "key_terms",
+    "places_named",
+    "library_mentioned",
+    "library_names",
+    "missing_terms",
+    "states_number_for",
+]

@@ -39,15 +39,18 @@ def _named_rows(rows: list[MetricRow], query: Query) -> list[MetricRow]:
 
 
 # The words of a trend question that ask how a figure moved, not which figure: 2016到2021年是连续增长的吗.
-_TREND_WORDS = re.compile(r"(?:19|20)\d{2}\s*年?\s*(?:到|至|—|-|~|～)\s*(?:19|20)\d{2}\s*年?|连续|一直|逐年|每年|"
-                          r"增长|增加|上升|下降|减少|回落|变化|趋势|走势|情况|怎么|怎样|如何|是不是|是否|的吗|吗|呢|在")
+_TREND_WORDS = re.compile(
+    r"(?:19|20)\d{2}\s*年?\s*(?:到|至|—|-|~|～)\s*(?:19|20)\d{2}\s*年?|连续|一直|逐年|每年|"
+    r"增长|增加|上升|下降|减少|回落|变化|趋势|走势|情况|怎么|怎样|如何|是不是|是否|的吗|吗|呢|在"
+)
 # Plain figure questions are matched name by name; other intents keep the indicator they name.
 _NAME_MATCHED_INTENTS = ("figure", "count")
 
 
 def _used(row: MetricRow) -> FigureUsed:
-    return FigureUsed(row.indicator, row.year, row.value, row.unit, row.file_name, row.derived, row.formula,
-                      row.stated, row.kind)
+    return FigureUsed(
+        row.indicator, row.year, row.value, row.unit, row.file_name, row.derived, row.formula, row.stated, row.kind
+    )
 
 
 def _pick(rows: list[MetricRow], query: Query) -> list[MetricRow]:
@@ -96,7 +99,9 @@ def _value_text(row: MetricRow) -> str:
 
 
 # A second quantity glued to a figure counts the same things another way: 12种100余册 (titles, volumes).
-_COMPANION = re.compile(r"(\d[\d.,]*\s*(?:万|亿)?\s*(?:余|多)?\s*(?:册次|册|件|种|人次|人|场次|场|个|次|万元|元))(?![\d\u4e00-\u9fff]{0,1}[年月日])")
+_COMPANION = re.compile(
+    r"(\d[\d.,]*\s*(?:万|亿)?\s*(?:余|多)?\s*(?:册次|册|件|种|人次|人|场次|场|个|次|万元|元))(?![\d\u4e00-\u9fff]{0,1}[年月日])"
+)
 
 
 def _companion(row: MetricRow) -> str:
@@ -137,13 +142,21 @@ class FigureAnswerer:
         indicator (the indicator path answers), None when nothing is sure.
         """
         open_trend = query.intent == "trend" and not query.indicator  # 报刊藏量 over the years: a name, not an alias
-        if (query.intent not in _NAME_MATCHED_INTENTS and not open_trend) or query.superlative \
-                or len(query.orgs) > 1 or len(query.scopes) > 1 or query.follow_up:
+        if (
+            (query.intent not in _NAME_MATCHED_INTENTS and not open_trend)
+            or query.superlative
+            or len(query.orgs) > 1
+            or len(query.scopes) > 1
+            or query.follow_up
+        ):
             return [query] if query.indicator else None
         if query.years:  # read only the years asked: the whole table grows with every document
             # a year known only by a stated change (比2013年增加…) has its figures worked back (推算)
-            rows = [r for year in sorted(set(query.years))
-                    for r in self.metrics.all(year=year, org=query.org, include_derived=True)]
+            rows = [
+                r
+                for year in sorted(set(query.years))
+                for r in self.metrics.all(year=year, org=query.org, include_derived=True)
+            ]
         else:
             rows = self.metrics.all(org=query.org, include_derived=False)
         if query.scope:
@@ -157,7 +170,9 @@ class FigureAnswerer:
             known = self.metrics.indicators.get(r.indicator)
             names.setdefault(Name(r.indicator, r.phrase, r.scope, r.unit, known.aliases if known else ()))
         # Who is asked about names no figure: libraries, and places (某省, 某市) the question names.
-        orgs = [o for o in {r.org for r in rows} | set(query.orgs) | {query.org or ""} | set(places_named(query.text)) if o]
+        orgs = [
+            o for o in {r.org for r in rows} | set(query.orgs) | {query.org or ""} | set(places_named(query.text)) if o
+        ]
         asked = _TREND_WORDS.sub(" ", query.text) if query.intent == "trend" else query.text
         groups = best_names(asked, orgs, list(names))
         if groups is None:  # no name fits clearly: the indicator the question names, if any, answers
@@ -166,8 +181,9 @@ class FigureAnswerer:
         for group in groups:
             indicator = group[0].indicator
             phrases = tuple(dict.fromkeys(n.phrase for n in group if n.indicator == indicator))
-            out.append(NamedQuery(**{**query.__dict__, "indicator": indicator, "indicators": [indicator]},
-                                  phrases=phrases))
+            out.append(
+                NamedQuery(**{**query.__dict__, "indicator": indicator, "indicators": [indicator]}, phrases=phrases)
+            )
         return out
 
     def _years_with_data(self, query: Query, kinds=_ACTUAL) -> list[int]:
@@ -188,8 +204,12 @@ class FigureAnswerer:
             return False
         row = rows[0]
         draft.refused = True
-        draft.add(f"未收录{year}年的{query.indicator}数据，最近的是{latest}年：{_org_label(query, row)}{latest}年"
-                  f"{query.indicator}{_KIND_WORD.get(row.kind, '')}为{_value_text(row)}", row.chunk_id, row.quote)
+        draft.add(
+            f"未收录{year}年的{query.indicator}数据，最近的是{latest}年：{_org_label(query, row)}{latest}年"
+            f"{query.indicator}{_KIND_WORD.get(row.kind, '')}为{_value_text(row)}",
+            row.chunk_id,
+            row.quote,
+        )
         draft.figures.append(_used(row))
         return True
 
@@ -203,8 +223,12 @@ class FigureAnswerer:
         first = distinct[0]
         # Values far apart in other documents are two quantities sharing a name (全区 196.48万次 vs 驿站
         # 19.86万人次), not one figure stated twice; values in the same document are items of a list.
-        distinct = [r for r in distinct if r.doc_id == first.doc_id
-                    or abs(r.plain_value - first.plain_value) <= 0.5 * max(abs(first.plain_value), 1e-9)]
+        distinct = [
+            r
+            for r in distinct
+            if r.doc_id == first.doc_id
+            or abs(r.plain_value - first.plain_value) <= 0.5 * max(abs(first.plain_value), 1e-9)
+        ]
         label = f"{_org_label(query, first)}{year}年{first.indicator}"
         if first.scope and first.scope not in MAIN_SCOPES:
             label = f"{first.scope}{year}年{first.indicator}"
@@ -220,8 +244,9 @@ class FigureAnswerer:
                 draft.add(f"{label}{kind}据此推算约为{first.stated}（推算：{formula}）", first.chunk_id, first.quote)
                 draft.figures.append(_used(first))
                 return
-            draft.add(f"{label}{kind}为{_value_text(first)}{_companion(first)}{change}{source}", first.chunk_id,
-                      first.quote)
+            draft.add(
+                f"{label}{kind}为{_value_text(first)}{_companion(first)}{change}{source}", first.chunk_id, first.quote
+            )
             draft.figures.append(_used(first))
             return
         if len({r.doc_id for r in distinct}) == 1:  # "两个项目分别仍有509.22万元和242.12万元"
@@ -249,8 +274,11 @@ class FigureAnswerer:
         if query.superlative and query.indicator:
             return self.extreme(query)
         method = {
-            "change": self.change, "trend": self.trend, "plan_vs_actual": self.plan_vs_actual,
-            "goal": self.goal, "comparison": self.comparison,
+            "change": self.change,
+            "trend": self.trend,
+            "plan_vs_actual": self.plan_vs_actual,
+            "goal": self.goal,
+            "comparison": self.comparison,
         }.get(query.intent, self.figure)
         named = self._names(query)
         if named is None:
@@ -320,8 +348,14 @@ class FigureAnswerer:
         for indicator in query.indicators or [query.indicator]:  # "哪个分馆进馆人次最多": not 分馆数
             if kind_word in indicator:
                 continue
-            rows = [r for r in self._rows(replace(query, indicator=indicator), years[-1]) if not r.derived
-                    and r.scope.endswith(kind_word) and len(r.scope) > len(kind_word) and r.scope not in MAIN_SCOPES]
+            rows = [
+                r
+                for r in self._rows(replace(query, indicator=indicator), years[-1])
+                if not r.derived
+                and r.scope.endswith(kind_word)
+                and len(r.scope) > len(kind_word)
+                and r.scope not in MAIN_SCOPES
+            ]
             if rows:
                 break
         if not rows:
@@ -329,7 +363,9 @@ class FigureAnswerer:
         best = (max if query.superlative == "max" else min)(rows, key=lambda r: r.plain_value)
         word = "最多" if query.superlative == "max" else "最少"
         draft = Draft()
-        draft.add(f"{years[-1]}年{best.indicator}{word}的是{best.scope}，为{_value_text(best)}", best.chunk_id, best.quote)
+        draft.add(
+            f"{years[-1]}年{best.indicator}{word}的是{best.scope}，为{_value_text(best)}", best.chunk_id, best.quote
+        )
         draft.figures.append(_used(best))
         return draft
 
@@ -374,7 +410,9 @@ class FigureAnswerer:
             if prior:
                 self._difference(draft, query, prior[0], row)
             elif row.change_pct is not None:
-                derived = [r for r in self._rows(query, year - 1) if r.derived and r.formula and row.stated in r.formula]
+                derived = [
+                    r for r in self._rows(query, year - 1) if r.derived and r.formula and row.stated in r.formula
+                ]
                 if derived:
                     d = derived[0]
                     draft.add(f"据此推算{year - 1}年约为{d.stated}（{d.formula.removeprefix('推算：')}）", d.chunk_id)
@@ -393,11 +431,30 @@ class FigureAnswerer:
         draft.add(f"{before.year}年为{_value_text(before)}", before.chunk_id, before.quote)
         draft.add(f"比{before.year}年{word}{abs(diff):.{digits}f}{after.unit}，变化{pct:+.2f}%（推算：{formula}）", [])
         draft.figures.append(_used(before))
-        draft.figures.append(FigureUsed(after.indicator, after.year, round(abs(diff), digits), after.unit,
-                                        after.file_name, True, f"推算：{after.stated} - {before.stated}",
-                                        f"{abs(diff):.{digits}f}{after.unit}"))
-        draft.figures.append(FigureUsed(after.indicator, after.year, round(pct, 2), "%", after.file_name, True,
-                                        f"推算：{formula}", f"{pct:+.2f}%"))
+        draft.figures.append(
+            FigureUsed(
+                after.indicator,
+                after.year,
+                round(abs(diff), digits),
+                after.unit,
+                after.file_name,
+                True,
+                f"推算：{after.stated} - {before.stated}",
+                f"{abs(diff):.{digits}f}{after.unit}",
+            )
+        )
+        draft.figures.append(
+            FigureUsed(
+                after.indicator,
+                after.year,
+                round(pct, 2),
+                "%",
+                after.file_name,
+                True,
+                f"推算：{formula}",
+                f"{pct:+.2f}%",
+            )
+        )
 
     def trend(self, query: Query) -> Draft | None:
         series = self._series(query)
@@ -429,8 +486,11 @@ class FigureAnswerer:
         if len(points) >= 3 and runs < len(points) - 1:  # ups and downs: say where the series ends up overall
             overall = "下降" if points[-1].plain_value < points[0].plain_value else "增长"
             high = max(points, key=lambda p: p.plain_value)
-            draft.add(f"期间有升有降，{points[-1].year}年比{points[0].year}年总体{overall}，"
-                      f"最高为{high.year}年的{_value_text(high)}", [])
+            draft.add(
+                f"期间有升有降，{points[-1].year}年比{points[0].year}年总体{overall}，"
+                f"最高为{high.year}年的{_value_text(high)}",
+                [],
+            )
         return draft
 
     def _series(self, query: Query) -> dict[int, list[MetricRow]]:
@@ -449,7 +509,11 @@ class FigureAnswerer:
         years = query.years or [None]
         statuses = []
         for year in years:
-            statuses += [s for s in self.metrics.target_status(query.indicator, year) if not query.org or s.target.org == query.org]
+            statuses += [
+                s
+                for s in self.metrics.target_status(query.indicator, year)
+                if not query.org or s.target.org == query.org
+            ]
         statuses = [s for s in statuses if s.target.scope in MAIN_SCOPES]
         if not statuses:
             return None
@@ -466,8 +530,11 @@ class FigureAnswerer:
                 draft.figures.append(_used(s.target))
                 continue
             verdict = "已完成" if s.status == "met" else "未完成"
-            draft.add(f"{s.year}年{s.indicator}目标{target}，实际{_value_text(s.actual)}，{verdict}",
-                      [s.target.chunk_id, s.actual.chunk_id], s.actual.quote)
+            draft.add(
+                f"{s.year}年{s.indicator}目标{target}，实际{_value_text(s.actual)}，{verdict}",
+                [s.target.chunk_id, s.actual.chunk_id],
+                s.actual.quote,
+            )
             draft.figures += [_used(s.target), _used(s.actual)]
         if len(draft.statements) > 12:  # a whole year's targets: keep the ones that were judged
             judged = [st for st in draft.statements if "尚无实际" not in st.text]
@@ -499,10 +566,30 @@ class FigureAnswerer:
         pct = (b.plain_value - a.plain_value) / a.plain_value * 100
         word = "增加" if diff >= 0 else "减少"
         draft.add(f"{label}{word}{abs(diff):.{digits}f}{b.unit}（{pct:+.2f}%，推算）", [])
-        draft.figures.append(FigureUsed(b.indicator, b.year, round(abs(diff), digits), b.unit, b.file_name, True,
-                                        f"推算：{b.stated} - {a.stated}", f"{abs(diff):.{digits}f}{b.unit}"))
-        draft.figures.append(FigureUsed(b.indicator, b.year, round(pct, 2), "%", b.file_name, True,
-                                        f"推算：({b.stated} - {a.stated}) ÷ {a.stated}", f"{pct:+.2f}%"))
+        draft.figures.append(
+            FigureUsed(
+                b.indicator,
+                b.year,
+                round(abs(diff), digits),
+                b.unit,
+                b.file_name,
+                True,
+                f"推算：{b.stated} - {a.stated}",
+                f"{abs(diff):.{digits}f}{b.unit}",
+            )
+        )
+        draft.figures.append(
+            FigureUsed(
+                b.indicator,
+                b.year,
+                round(pct, 2),
+                "%",
+                b.file_name,
+                True,
+                f"推算：({b.stated} - {a.stated}) ÷ {a.stated}",
+                f"{pct:+.2f}%",
+            )
+        )
 
 
 def _clause_of(row: MetricRow) -> str:

@@ -38,11 +38,54 @@ from .verify import numbers_in
 CONTENT_SHARE = 0.6
 
 # Measure words a figure can carry, longest first (万/亿 are read as magnitudes, not units).
-_UNITS = sorted((
-    "个百分点", "个工作日", "平方米", "人次", "册次", "场次", "件次", "小时", "个月", "课时", "%", "‰",
-    "册", "次", "人", "名", "位", "种", "篇", "条", "个", "间", "家", "所", "项", "期", "场", "天",
-    "台", "份", "件", "部", "座", "处", "批", "支", "门", "岁", "元", "套", "辆", "周",
-), key=len, reverse=True)
+_UNITS = sorted(
+    (
+        "个百分点",
+        "个工作日",
+        "平方米",
+        "人次",
+        "册次",
+        "场次",
+        "件次",
+        "小时",
+        "个月",
+        "课时",
+        "%",
+        "‰",
+        "册",
+        "次",
+        "人",
+        "名",
+        "位",
+        "种",
+        "篇",
+        "条",
+        "个",
+        "间",
+        "家",
+        "所",
+        "项",
+        "期",
+        "场",
+        "天",
+        "台",
+        "份",
+        "件",
+        "部",
+        "座",
+        "处",
+        "批",
+        "支",
+        "门",
+        "岁",
+        "元",
+        "套",
+        "辆",
+        "周",
+    ),
+    key=len,
+    reverse=True,
+)
 _MARK = re.compile(r"\[(\d+)\]")
 _PIECE = re.compile(r".*?(?:\[\d+\])+", re.S)  # text up to and including one group of marks
 _SENTENCE = re.compile(r"[^。！？\n]+[。！？\n]*|[。！？\n]+")
@@ -52,11 +95,18 @@ _SENTENCE = re.compile(r"[^。！？\n]+[。！？\n]*|[。！？\n]+")
 _MARKUP = re.compile(
     r"!\[[^\]]*\]\([^)]*\)|\[[^\]]*\]\(\s*(?:[a-z][a-z0-9+.-]*:|/|www\.)[^)]*\)"
     r"|<\s*(?:img|a|iframe|script|link|object|embed)\b[^>]*>",
-    re.I)
+    re.I,
+)
 _CONTACTS = (
     ("url", re.compile(r"(?:(?:https?|ftp)://|www\.)[^\s<>\"'，。；！？、（）()【】\[\]]+", re.I)),
-    ("url", re.compile(r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|cn|net|org|gov|edu|io|top|xyz|cc|me|info|site|online|app)"
-                       r"(?:/[^\s<>\"'，。；！？、（）()【】\[\]]*)?(?![\w.-])", re.I)),
+    (
+        "url",
+        re.compile(
+            r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|cn|net|org|gov|edu|io|top|xyz|cc|me|info|site|online|app)"
+            r"(?:/[^\s<>\"'，。；！？、（）()【】\[\]]*)?(?![\w.-])",
+            re.I,
+        ),
+    ),
     ("email", re.compile(r"[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.I)),
     ("phone", re.compile(r"(?<![\d.])(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?![\d.])")),
     # A landline with its area code; a bare run of digits is a figure and is checked as one.
@@ -65,7 +115,49 @@ _CONTACTS = (
 )
 # Words that frame an answer rather than assert anything ("根据资料", "其余部分").
 _FRAMING = frozenset(
-    ["根据", "依据", "资料", "段落", "文档", "显示", "提到", "指出", "表示", "其中", "以及", "此外", "另外", "同时", "具体", "如下", "情况", "方面", "相关", "主要", "包括", "其余", "其他", "部分", "内容", "暂无", "目前", "没有", "信息", "该馆", "本馆", "回答", "问题", "可以", "需要", "进行", "已经", "分别", "约", "为"])
+    [
+        "根据",
+        "依据",
+        "资料",
+        "段落",
+        "文档",
+        "显示",
+        "提到",
+        "指出",
+        "表示",
+        "其中",
+        "以及",
+        "此外",
+        "另外",
+        "同时",
+        "具体",
+        "如下",
+        "情况",
+        "方面",
+        "相关",
+        "主要",
+        "包括",
+        "其余",
+        "其他",
+        "部分",
+        "内容",
+        "暂无",
+        "目前",
+        "没有",
+        "信息",
+        "该馆",
+        "本馆",
+        "回答",
+        "问题",
+        "可以",
+        "需要",
+        "进行",
+        "已经",
+        "分别",
+        "约",
+        "为",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -95,7 +187,7 @@ def figures_in(text: str) -> list[tuple[str, float, str]]:
     """(as written, plain value, unit) of every figure in normalised text; years and [n] marks skipped."""
     out = []
     for written, value, start, end in numbers_in(text):
-        tail = text[start:end][len(written):]
+        tail = text[start:end][len(written) :]
         unit = next((u for u in _UNITS if tail.startswith(u)), "")
         out.append((written + unit, value, unit))
     return out
@@ -119,8 +211,11 @@ def content_terms(text: str, question: str = "") -> list[str]:
     from index.tokenize import tokenize
 
     plain = re.sub(r"\d+(?:\.\d+)?", " ", _MARK.sub(" ", text))
-    return [t for t in dict.fromkeys(tokenize(plain))
-            if len(t) >= 2 and t not in _FRAMING and not (question and t in question)]
+    return [
+        t
+        for t in dict.fromkeys(tokenize(plain))
+        if len(t) >= 2 and t not in _FRAMING and not (question and t in question)
+    ]
 
 
 def _same_figure(value: float, unit: str, other_value: float, other_unit: str) -> bool:
@@ -145,8 +240,11 @@ def _from_sources(figures: list[FigureUsed], sources: list[Source]) -> list[Figu
 def _unsupported_figures(claim: str, sources: list[Source], figures: list[FigureUsed]) -> list[str]:
     held = [(v, u) for s in sources for _, v, u in figures_in(normalise(s.text))]
     held += [_table_figure(f) for f in _from_sources(figures, sources)]
-    return [written for written, value, unit in figures_in(claim)
-            if not any(_same_figure(value, unit, v, u) for v, u in held)]
+    return [
+        written
+        for written, value, unit in figures_in(claim)
+        if not any(_same_figure(value, unit, v, u) for v, u in held)
+    ]
 
 
 def _where(sources: list[Source]) -> str:
@@ -192,7 +290,7 @@ def sentences(text: str) -> list[list[str]]:
     out: list[list[str]] = []
     for sentence in _SENTENCE.findall(text):
         parts = _PIECE.findall(sentence)
-        tail = sentence[sum(len(p) for p in parts):]
+        tail = sentence[sum(len(p) for p in parts) :]
         if parts:
             parts[-1] += tail
         else:
@@ -213,8 +311,9 @@ def _framing_only(claim: str) -> bool:
     return not (content_terms(claim) or figures_in(claim) or contacts_in(claim) or years_in(claim))
 
 
-def _check_claim(piece: str, sources: dict[int, Source], figures: list[FigureUsed], asked: str,
-                 years: set[str], result: Result) -> str:
+def _check_claim(
+    piece: str, sources: dict[int, Source], figures: list[FigureUsed], asked: str, years: set[str], result: Result
+) -> str:
     """One claim: its problems go to ``result``; returned with the marks that support nothing removed."""
     claim = normalise(_MARK.sub("", piece))
     marks = [int(m) for m in _MARK.findall(piece)]

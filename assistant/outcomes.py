@@ -32,7 +32,9 @@ _ASKS = re.compile(
 # A report's words that a step did not happen as planned.
 _NOT_DONE = re.compile(r"未能?|尚未|没有|推迟|延期|延后|顺延|滞后|暂缓|搁置|仍在")
 # A report's words that it was done: 已于4月建成, 已经上线, 超额完成.
-_DONE = re.compile(r"已(?:于|经)|已(?:建成|完成|开放|开馆|上线|启用|投用|竣工|封顶|开工)|超额完成|提前完成|如期完成|按期完成")
+_DONE = re.compile(
+    r"已(?:于|经)|已(?:建成|完成|开放|开馆|上线|启用|投用|竣工|封顶|开工)|超额完成|提前完成|如期完成|按期完成"
+)
 _FRAME = re.compile(
     rf"(?:19|20)\d{{2}}\s*年度?|按计划|如期|按期|按时|计划中?的?|计划要?|目标|规划|是否|有没有|了没有?|没有|吗|呢|"
     rf"是不是|情况|怎么样|如何|[那这该此][个间家所座项处]?|的|了|是|被|都|已经|已|{_EVENT}|[？?。，,！!\s]"
@@ -105,7 +107,11 @@ def _sentences(hits, relevance: Relevance) -> tuple[list[_Said], list[_Said]]:
     seen: set[str] = set()
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
-        title = f"《{chunk.doc_title}》" if chunk.doc_title and not chunk.doc_title.startswith("《") else (chunk.doc_title or chunk.file_name)
+        title = (
+            f"《{chunk.doc_title}》"
+            if chunk.doc_title and not chunk.doc_title.startswith("《")
+            else (chunk.doc_title or chunk.file_name)
+        )
         for sent in units(chunk.text):
             if is_row_text(sent):
                 continue  # a table row's 开放时间 is a column, not a step taken
@@ -117,6 +123,7 @@ def _sentences(hits, relevance: Relevance) -> tuple[list[_Said], list[_Said]]:
             said = _Said(sent, chunk.id, chunk.year, title, bool(_EVENT_WORD.search(sent)))
             target = plans if chunk.period_kind == "plan" else reports
             target.append((share + 0.2 * said.event, -rank, said))
+
     def order(xs: list) -> list:
         return [s for _, _, s in sorted(xs, key=lambda x: (x[0], x[1]), reverse=True)]
 
@@ -124,8 +131,15 @@ def _sentences(hits, relevance: Relevance) -> tuple[list[_Said], list[_Said]]:
 
 
 # Words for one kind of step: a plan's 建成 is met by a report's 落成 or 竣工, not by its 开放时间.
-_STEPS = (("建成", "建设完成", "落成", "竣工", "完工"), ("开放", "开馆", "启用", "投用", "投入使用", "运行", "运营", "揭牌", "挂牌"),
-          ("上线", "启用"), ("开工", "动工"), ("封顶",), ("搬迁", "迁入"), ("交付", "验收"))
+_STEPS = (
+    ("建成", "建设完成", "落成", "竣工", "完工"),
+    ("开放", "开馆", "启用", "投用", "投入使用", "运行", "运营", "揭牌", "挂牌"),
+    ("上线", "启用"),
+    ("开工", "动工"),
+    ("封顶",),
+    ("搬迁", "迁入"),
+    ("交付", "验收"),
+)
 
 
 def _same_step(plan: str, report: str) -> bool:

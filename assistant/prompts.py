@@ -98,10 +98,7 @@ def build_messages(
         parts.append("已核实数字：（无）")
     note = reference_note.strip()
     if note:
-        parts.append(
-            f"时间基准：{note}。问题中的“今年”“去年”“明年”等相对说法按这个年度理解，"
-            "回答时写出具体年份。"
-        )
+        parts.append(f"时间基准：{note}。问题中的“今年”“去年”“明年”等相对说法按这个年度理解，回答时写出具体年份。")
     parts.append(f"问题：{question}")
     parts.append(f"请按规则作答：每句事实句末标注出处编号；资料不能回答时只回答“{NO_ANSWER}”。")
     messages.append({"role": "user", "content": "\n\n".join(parts)})
@@ -116,9 +113,7 @@ def build_retry_messages(previous_messages: list[dict], bad_answer: str, problem
     """
     listed = [p.strip() for p in problems if p and p.strip()] or ["回答没有通过核对"]
     correction = (
-        "上面的回答没有通过核对，问题如下：\n"
-        + "\n".join(f"- {p}" for p in listed)
-        + "\n\n请改正后重新回答：\n"
+        "上面的回答没有通过核对，问题如下：\n" + "\n".join(f"- {p}" for p in listed) + "\n\n请改正后重新回答：\n"
         "1. 删去或改正资料段落和已核实数字中没有的数字，数字和单位照原文写；\n"
         "2. 每一句陈述事实的话，句末补上正确的出处编号，例如[1]或[1][3]；\n"
         f"3. 如果资料不能回答，只回答：{NO_ANSWER}\n"

@@ -16,7 +16,9 @@ from ingest.outline import library_names
 from .aliases import matcher
 
 # A year is 2023 or 2023年, never a quantity: 2000平方米, 1990册 and 2000.5 are not years.
-_YEAR = re.compile(r"(?<![\d.])(20\d{2}|19\d{2})(?:\s*年|(?![\d.%]|\s*[万千百个间家所名人次册件场种项条篇份元平米台处座本张位期]))")
+_YEAR = re.compile(
+    r"(?<![\d.])(20\d{2}|19\d{2})(?:\s*年|(?![\d.%]|\s*[万千百个间家所名人次册件场种项条篇份元平米台处座本张位期]))"
+)
 _RELATIVE = (
     (re.compile(r"大前年"), -3),
     (re.compile(r"前年"), -2),
@@ -43,14 +45,42 @@ _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 
 # Intent cues, checked in order: the first that matches wins.
 _INTENTS = (
-    ("plan_vs_actual", re.compile(r"目标.{0,8}(?:完成|实现|达到|达成)|(?:完成|实现|达到|达成)了?.{0,6}目标|达标|完成(?:了)?吗|完成得怎么样|完成情况|任务完成|完成没|做到.{0,10}吗|实现了没|超额|够了吗|够没|达到了吗")),
-    ("trend", re.compile(r"连续|趋势|走势|逐年|历年|这几年|近几年|这[两三四五]年|近[两二三四五]年|几年(?:来|间|里)?(?:的)?(?:变化|情况)|一直在?(?:下降|增长|减少|上升)|涨是跌|涨还是跌|怎么变化|怎么增长|变化情况|(?:20\d{2})\s*(?:到|至|—|-)\s*(?:20\d{2})")),
-    ("comparison", re.compile(r"相比|对比|比较|哪个(?:更)?多|哪个(?:更)?少|谁(?:更)?多|谁(?:更)?少|谁的.{0,8}多|谁.{1,12}(?:更)?(?:多|少|高|低)[？?。]?$|和.{1,12}比|与.{1,12}比|差距|差多少|哪个.{0,4}最|哪家.{0,4}最|哪个(?:分馆|服务点)")),
-    ("change", re.compile(r"同比|增长了?多少|增加了?多少|下降了?多少|减少了?多少|变化(?:幅度)?|增幅|降幅|涨了|跌了|多了多少|少了多少|比上年|较上年|比前一年|增长率")),
+    (
+        "plan_vs_actual",
+        re.compile(
+            r"目标.{0,8}(?:完成|实现|达到|达成)|(?:完成|实现|达到|达成)了?.{0,6}目标|达标|完成(?:了)?吗|完成得怎么样|完成情况|任务完成|完成没|做到.{0,10}吗|实现了没|超额|够了吗|够没|达到了吗"
+        ),
+    ),
+    (
+        "trend",
+        re.compile(
+            r"连续|趋势|走势|逐年|历年|这几年|近几年|这[两三四五]年|近[两二三四五]年|几年(?:来|间|里)?(?:的)?(?:变化|情况)|一直在?(?:下降|增长|减少|上升)|涨是跌|涨还是跌|怎么变化|怎么增长|变化情况|(?:20\d{2})\s*(?:到|至|—|-)\s*(?:20\d{2})"
+        ),
+    ),
+    (
+        "comparison",
+        re.compile(
+            r"相比|对比|比较|哪个(?:更)?多|哪个(?:更)?少|谁(?:更)?多|谁(?:更)?少|谁的.{0,8}多|谁.{1,12}(?:更)?(?:多|少|高|低)[？?。]?$|和.{1,12}比|与.{1,12}比|差距|差多少|哪个.{0,4}最|哪家.{0,4}最|哪个(?:分馆|服务点)"
+        ),
+    ),
+    (
+        "change",
+        re.compile(
+            r"同比|增长了?多少|增加了?多少|下降了?多少|减少了?多少|变化(?:幅度)?|增幅|降幅|涨了|跌了|多了多少|少了多少|比上年|较上年|比前一年|增长率"
+        ),
+    ),
     ("problem", re.compile(r"困难|问题|不足|短板|挑战|难题|瓶颈|压力|为什么|为何|原因")),
     ("goal", re.compile(r"目标(?:是|为)?多少|目标是什么|目标值|计划达到多少|要达到多少|指标定")),
-    ("plan", re.compile(r"计划|打算|准备(?![？?。！!，,]|$|工作)|将要|要做|重点工作|工作重点|思路|安排|部署|明年|下一步")),
-    ("list", re.compile(r"哪几|哪些|有什么|做了什么|做法|举措|措施|几件事|几个方面|包括|哪[两三四五六七八九十\d]+[个项条件方面]")),
+    (
+        "plan",
+        re.compile(r"计划|打算|准备(?![？?。！!，,]|$|工作)|将要|要做|重点工作|工作重点|思路|安排|部署|明年|下一步"),
+    ),
+    (
+        "list",
+        re.compile(
+            r"哪几|哪些|有什么|做了什么|做法|举措|措施|几件事|几个方面|包括|哪[两三四五六七八九十\d]+[个项条件方面]"
+        ),
+    ),
     ("count", re.compile(r"几个|几家|几间|几所|几处|多少个|多少家|多少间|多少所|多少名|几名")),
 )
 # Earlier turns a follow-up may borrow from, the most recent ones. Each is understood in turn,
@@ -81,8 +111,7 @@ class Query:
 _RANGE = re.compile(r"(20\d{2})\s*年?\s*(?:到|至|—|-|~|～)\s*(20\d{2})")
 
 
-def resolve_years(text: str, reference_year: int | None,
-                  anchor: list[int] | None = None) -> tuple[list[int], bool]:
+def resolve_years(text: str, reference_year: int | None, anchor: list[int] | None = None) -> tuple[list[int], bool]:
     """Absolute years as written, and relative ones resolved against the reference year
     (上一年/下一年/后来 against ``anchor``, the years of the turn before, when there are some)."""
     years = [int(y) for y in _YEAR.findall(text)]
@@ -149,14 +178,21 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
     # shorter form 州市图书馆
     named = [(m.start(), m.end(), n.place) for n in library_names(text) for m in re.finditer(re.escape(n.name), text)]
     places = {org: [n.short or n.place for n in library_names(org)] for org in orgs if org}
-    mentions = [m for m in mentions
-                if not any(a <= m[0] and m[1] <= b and places.get(m[3]) and not any(p in place
-                                                                                   for p in places[m[3]])
-                           for a, b, place in named)]
+    mentions = [
+        m
+        for m in mentions
+        if not any(
+            a <= m[0] and m[1] <= b and places.get(m[3]) and not any(p in place for p in places[m[3]])
+            for a, b, place in named
+        )
+    ]
     # A mention inside a longer one of another organisation is part of that name: 海淀区图书馆 said in full
     # is no mention of 海淀北部…图书馆 by its first two characters
-    kept = [m for m in mentions if not any(o[3] != m[3] and o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0]
-                                           for o in mentions)]
+    kept = [
+        m
+        for m in mentions
+        if not any(o[3] != m[3] and o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0] for o in mentions)
+    ]
     first: dict[str, tuple] = {}
     for start, end, short, org in kept:
         key = (start, -(end - start), short)  # the earliest; at one place the longest, the full name first
@@ -188,8 +224,10 @@ def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None 
 
 
 # 多少万人次 asks 人次 in tens of thousands: the magnitude is the scale, the unit what is counted.
-_UNIT_HINT = re.compile(r"(?:多少|几)\s*(?:万|千|亿)?\s*(人次|册次|场次|个人|个|间|家|所|名|人|次|场|期|篇|条|种|项|天|小时|平方米|元|钱|册)"
-                        r"|(占多少|占比|比例|百分之)")
+_UNIT_HINT = re.compile(
+    r"(?:多少|几)\s*(?:万|千|亿)?\s*(人次|册次|场次|个人|个|间|家|所|名|人|次|场|期|篇|条|种|项|天|小时|平方米|元|钱|册)"
+    r"|(占多少|占比|比例|百分之)"
+)
 
 
 def understand(
@@ -206,8 +244,14 @@ def understand(
     history = list(history or [])[-HISTORY_TURNS:]
     previous = None
     if history:
-        previous = understand(history[-1], indicators=indicators, reference_year=reference_year, orgs=orgs,
-                              scopes=scopes, history=history[:-1])
+        previous = understand(
+            history[-1],
+            indicators=indicators,
+            reference_year=reference_year,
+            orgs=orgs,
+            scopes=scopes,
+            history=history[:-1],
+        )
     years, relative = resolve_years(text, reference_year, previous.years if previous else None)
     named_scopes = find_scopes(text, scopes or [])
     searchable = _for_indicator(text)
@@ -235,15 +279,16 @@ def understand(
         indicators=named,
         orgs=named_orgs,
         scopes=named_scopes,
-        superlative="max" if re.search(r"最多|最高|最大|最长", text) else ("min" if re.search(r"最少|最低|最小|最短", text) else None),
+        superlative="max"
+        if re.search(r"最多|最高|最大|最长", text)
+        else ("min" if re.search(r"最少|最低|最小|最短", text) else None),
     )
     if previous is not None:
         rewritten = _standalone(query, previous)
         if rewritten is None:
             return _carry_over(query, previous)
         standalone, same_subject = rewritten
-        whole = understand(standalone, indicators=indicators, reference_year=reference_year, orgs=orgs,
-                           scopes=scopes)
+        whole = understand(standalone, indicators=indicators, reference_year=reference_year, orgs=orgs, scopes=scopes)
         # '那下一年呢？' stays a follow-up on the same subject; a new subject written out whole
         # ('外借呢？', '那它…') is answered as the question it stands for.
         updates: dict = {"relative": relative or whole.relative, "follow_up": same_subject}
@@ -274,7 +319,7 @@ def _topic(previous: Query) -> str:
             if len(form) >= 2:
                 text = text.replace(form, "")
     cue = _QUESTION_CUE.search(text)
-    text = text[:cue.start()] if cue else text
+    text = text[: cue.start()] if cue else text
     return re.sub(r"^[的在年，,\s]+|[的是有为了共总一\s]+$", "", text)
 
 
@@ -313,8 +358,14 @@ def _standalone(query: Query, previous: Query) -> tuple[str, bool] | None:
                 text = _with_years(text, previous.years)
             return text, False
     ellipsis = _ELLIPSIS.match(query.text)
-    if (ellipsis and own and query.indicator is None and re.search(r"呢[？?]?$", query.text)
-            and _FIGURE_CUE.search(previous.text) and not query.years):
+    if (
+        ellipsis
+        and own
+        and query.indicator is None
+        and re.search(r"呢[？?]?$", query.text)
+        and _FIGURE_CUE.search(previous.text)
+        and not query.years
+    ):
         years = "".join(f"{y}年" for y in previous.years[:1])
         return f"{previous.org or ''}{years}{own}是多少？", False
     return None

@@ -21,7 +21,83 @@ from .evidence import equivalents, key_terms, places_named, with_arabic_counts
 
 # Words every passage of a library's documents shares, and the words that only frame a question.
 _UNINFORMATIVE = frozenset(
-    ["图书馆", "图书", "书馆", "馆", "区", "全区", "全市", "全县", "本馆", "我馆", "工作", "年度", "全年", "开展", "情况", "一年", "今年", "去年", "明年", "前年", "一共", "共", "总共", "合计", "分别", "各", "其中", "哪里", "哪儿", "多大", "多长", "多久", "是否", "有没有", "是不是", "没有", "怎样", "为什么", "请", "告诉", "知道", "介绍", "说说", "列出", "主要", "具体", "相关", "方面", "内容", "哪个", "哪家", "哪天", "哪年", "哪一年", "几个", "几项", "几次", "现在", "目前", "当前", "如今", "截至", "截止", "年底", "年末", "年初", "去年底", "今年底", "对比", "比较", "一下", "数量", "大概", "大约", "左右"]
+    [
+        "图书馆",
+        "图书",
+        "书馆",
+        "馆",
+        "区",
+        "全区",
+        "全市",
+        "全县",
+        "本馆",
+        "我馆",
+        "工作",
+        "年度",
+        "全年",
+        "开展",
+        "情况",
+        "一年",
+        "今年",
+        "去年",
+        "明年",
+        "前年",
+        "一共",
+        "共",
+        "总共",
+        "合计",
+        "分别",
+        "各",
+        "其中",
+        "哪里",
+        "哪儿",
+        "多大",
+        "多长",
+        "多久",
+        "是否",
+        "有没有",
+        "是不是",
+        "没有",
+        "怎样",
+        "为什么",
+        "请",
+        "告诉",
+        "知道",
+        "介绍",
+        "说说",
+        "列出",
+        "主要",
+        "具体",
+        "相关",
+        "方面",
+        "内容",
+        "哪个",
+        "哪家",
+        "哪天",
+        "哪年",
+        "哪一年",
+        "几个",
+        "几项",
+        "几次",
+        "现在",
+        "目前",
+        "当前",
+        "如今",
+        "截至",
+        "截止",
+        "年底",
+        "年末",
+        "年初",
+        "去年底",
+        "今年底",
+        "对比",
+        "比较",
+        "一下",
+        "数量",
+        "大概",
+        "大约",
+        "左右",
+    ]
 )
 _NOUN_WEIGHT = 1.5  # a noun the question asks about outweighs a verb or modifier of equal rarity
 _PLACE_WEIGHT = 0.3  # which place is asked about is checked against the documents, not weighed here
@@ -32,7 +108,9 @@ _MONEY_QUESTION = re.compile(r"多少钱|花了?多少|多少款|费用|经费|�
 _AMOUNT = re.compile(r"\d[\d.,]*(?:万|亿)?元")
 # A measure word and a noun after a number: the number counts that noun (158名员工).
 _COUNTED_NOUN = re.compile(r"[名个位家所座间台辆本张项条]([\u4e00-\u9fff]{2})")
-_AFTER_A_COUNT = frozenset(["以上", "以下", "以内", "左右", "之多", "上下"])  # below this a word is too common to be what a number is about
+_AFTER_A_COUNT = frozenset(
+    ["以上", "以下", "以内", "左右", "之多", "上下"]
+)  # below this a word is too common to be what a number is about
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 _LINE_BREAK = re.compile(r"\n+")
 # A sentence ends at 。！？； and at !?; written the Western way when Chinese text follows (一天13场!这些…),
@@ -54,9 +132,14 @@ class Relevance:
     def __init__(self, question: str, rarity: Callable[[list[str]], dict[str, float]]):
         nouns = set(key_terms(question))
         # One character alone (谁, 办, 多, 次) says too little about a passage to weigh by its rarity.
-        words = [t for t in dict.fromkeys(tokenize(question))
-                 if len(t) >= 2 and t not in _UNINFORMATIVE and not re.fullmatch(r"[\d.%]+", t)
-                 and re.search(r"[\u4e00-\u9fff]", t)]
+        words = [
+            t
+            for t in dict.fromkeys(tokenize(question))
+            if len(t) >= 2
+            and t not in _UNINFORMATIVE
+            and not re.fullmatch(r"[\d.%]+", t)
+            and re.search(r"[\u4e00-\u9fff]", t)
+        ]
         words += [n for n in nouns if n not in words]
         places = places_named(question)
         rare = rarity(words) if words else {}
@@ -98,16 +181,22 @@ class Relevance:
         after = rf"(?:{names})[^。；;\d]{{0,12}}?(?<![A-Za-z\-/.\d])(?!(?:19|20)\d{{2}}年)(\d[\d.,]*(?:万|千|亿)?(?:余|多)?)(.{{0,3}})"
         # 3台自助式图书消毒柜: the words between a measure and the noun describe it, unless a verb starts a
         # new predicate (12个部门开展讲座 counts 部门, not 讲座)
-        before = (rf"\d[\d.]*(?:万|千|亿)?(?:余|多)?[名个位家所座间台辆本张项条场次册种人处]"
-                  rf"(?:(?!{_PREDICATE})[\u4e00-\u9fff]){{0,6}}(?:{names})")
+        before = (
+            rf"\d[\d.]*(?:万|千|亿)?(?:余|多)?[名个位家所座间台辆本张项条场次册种人处]"
+            rf"(?:(?!{_PREDICATE})[\u4e00-\u9fff]){{0,6}}(?:{names})"
+        )
         if re.search(before, flat):
             return True
         if re.search(rf"\d[\d.]*\s*[%‰]\s*的?(?:(?!{_PREDICATE})[\u4e00-\u9fff]){{0,6}}(?:{names})", flat):
             return True  # 8%的学生: a share stated before the noun it is a share of
         for m in re.finditer(after, flat):
             counted = _COUNTED_NOUN.match(m.group(2))
-            if not counted or counted.group(1) in _AFTER_A_COUNT or any(counted.group(1) in w for w in asked) \
-                    or any(counted.group(1) in w for w in self.measured):  # 多少家图书馆: 61家图书馆
+            if (
+                not counted
+                or counted.group(1) in _AFTER_A_COUNT
+                or any(counted.group(1) in w for w in asked)
+                or any(counted.group(1) in w for w in self.measured)
+            ):  # 多少家图书馆: 61家图书馆
                 return True  # 158名员工 counts 员工, not the 预算 named before it
         return False
 
@@ -127,7 +216,7 @@ def measured_words(question: str) -> frozenset[str]:
     before it (公共预算是多少 → 预算)."""
     phrases = []
     for m in _HOW_MANY.finditer(question):
-        after = _MEASURE.sub("", question[m.end():])
+        after = _MEASURE.sub("", question[m.end() :])
         phrases.append(re.match(r"[\u4e00-\u9fff]{0,4}", after).group(0))
         before = _LINKING.sub("", question[: m.start()])
         phrases.append(re.search(r"[\u4e00-\u9fff]{0,3}$", before).group(0))

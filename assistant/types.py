@@ -32,8 +32,14 @@ class FigureUsed:
     kind: str = "actual"
 
     def public(self) -> dict:
-        out = {"indicator": self.indicator, "year": self.year, "value": self.value, "unit": self.unit,
-               "source": self.source, "derived": self.derived}
+        out = {
+            "indicator": self.indicator,
+            "year": self.year,
+            "value": self.value,
+            "unit": self.unit,
+            "source": self.source,
+            "derived": self.derived,
+        }
         if self.formula:
             out["formula"] = self.formula
         return out
@@ -67,4 +73,3 @@ class Answer:
             "refused": self.refused,
             "intent": self.intent,
         }
-

@@ -43,11 +43,13 @@ def numbers_in(text: str) -> list[tuple[str, float, int, int]]:
             continue
         if not magnitude and _NOT_CHECKED.match(tail or "") and len(number.lstrip("+-")) <= 4:
             continue  # 2024年, 12月, 31日
-        if re.fullmatch(r"\d{1,2}", number) and text[m.end(1) : m.end(1) + 2] in (". ", "．") :
+        if re.fullmatch(r"\d{1,2}", number) and text[m.end(1) : m.end(1) + 2] in (". ", "．"):
             continue
-        if not magnitude and not tail and text[m.end(1): m.end(1) + 1] in (".", "．"):
+        if not magnitude and not tail and text[m.end(1) : m.end(1) + 1] in (".", "．"):
             continue  # "1. " list numbering
-        out.append((text[m.start() : m.end(1)] + (magnitude or ""), _plain(number.lstrip("+"), magnitude), m.start(), m.end()))
+        out.append(
+            (text[m.start() : m.end(1)] + (magnitude or ""), _plain(number.lstrip("+"), magnitude), m.start(), m.end())
+        )
     return out
 
 

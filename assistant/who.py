@@ -22,13 +22,17 @@ _PLACE = re.compile(r"哪个(?:省|市|县|区)|哪(?:省|市)")
 # characters, next to a title or role.
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 _ROLE = r"馆长|副馆长|主任|副主任|书记|作者|负责人|馆员|老师|同志|先生|女士|读者|志愿者"
-_NAMED = re.compile(rf"(?:{_ROLE})[:：\s]?[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}|[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}(?:{_ROLE})")
+_NAMED = re.compile(
+    rf"(?:{_ROLE})[:：\s]?[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}|[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}(?:{_ROLE})"
+)
 # Words that end an organisation's name (不含 图书馆: every passage names one).
-_ORG_END = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|研究院|设计院|事务所|大学|学院|研究所|协会|学会|委员会|出版社|银行|中心)")
+_ORG_END = re.compile(
+    r"[\u4e00-\u9fff]{2,}(?:公司|集团|研究院|设计院|事务所|大学|学院|研究所|协会|学会|委员会|出版社|银行|中心)"
+)
 
 
 def asks_name(question: str) -> str | None:
-    """"person", "organisation" or "place" when the question asks for a name of that kind."""
+    """ "person", "organisation" or "place" when the question asks for a name of that kind."""
     if _PERSON.search(question):
         return "person"
     if _ORGANISATION.search(question):

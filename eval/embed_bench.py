@@ -108,16 +108,19 @@ def time_ingest(embedder, folder: Path, data_dir: Path, chroma_url: str | None =
     return report.chunks_embedded / report.seconds, report.chunks_embedded
 
 
-def run(copies: int, delay_ms: float, batch: int, concurrency: int, repeats: int, work: Path,
-        chroma_url: str | None = None) -> dict:
+def run(
+    copies: int, delay_ms: float, batch: int, concurrency: int, repeats: int, work: Path, chroma_url: str | None = None
+) -> dict:
     standin_class = _standin_class()
     files = write_folder(work, copies)
     texts = embedded_texts(files)
     with standin_class(dim=DIM) as server:
         server.embed_delay = delay_ms / 1000
         server.vector_for = cheap_vector
-        make = lambda n: OpenAICompatibleEmbedder(server.base_url, "bench", batch_size=batch,  # noqa: E731
-                                                 concurrency=n, dim=DIM)
+
+        def make(n: int) -> OpenAICompatibleEmbedder:
+            return OpenAICompatibleEmbedder(server.base_url, "bench", batch_size=batch, concurrency=n, dim=DIM)
+
         embedder, serial = make(concurrency), make(1)
         for warm in (embedder, serial):  # connections and the client's first-call set-up are not throughput
             warm.embed_passages(texts[: batch * concurrency])
@@ -129,14 +132,24 @@ def run(copies: int, delay_ms: float, batch: int, concurrency: int, repeats: int
             whole.append(rate)
             rate, _ = time_ingest(serial, work / "docs", work / f"serial-{r}", chroma_url)
             one_in_flight.append(rate)
-            print(f"run {r + 1}/{repeats}: embedder alone {alone[-1]:.0f} chunks/s, whole ingest {whole[-1]:.0f}, "
-                  f"one request in flight {one_in_flight[-1]:.0f}", file=sys.stderr, flush=True)
+            print(
+                f"run {r + 1}/{repeats}: embedder alone {alone[-1]:.0f} chunks/s, whole ingest {whole[-1]:.0f}, "
+                f"one request in flight {one_in_flight[-1]:.0f}",
+                file=sys.stderr,
+                flush=True,
+            )
         max_in_flight = server.max_in_flight
     alone_med, whole_med, serial_med = (statistics.median(x) for x in (alone, whole, one_in_flight))
     return {
-        "files": len(files), "chunks": chunks, "texts_embedded_alone": len(texts),
-        "delay_ms": delay_ms, "batch_size": batch, "concurrency": concurrency, "repeats": repeats,
-        "max_in_flight_seen": max_in_flight, "vectors": "server" if chroma_url else "embedded",
+        "files": len(files),
+        "chunks": chunks,
+        "texts_embedded_alone": len(texts),
+        "delay_ms": delay_ms,
+        "batch_size": batch,
+        "concurrency": concurrency,
+        "repeats": repeats,
+        "max_in_flight_seen": max_in_flight,
+        "vectors": "server" if chroma_url else "embedded",
         "embedder_chunks_per_s": round(alone_med, 1),
         "pipeline_chunks_per_s": round(whole_med, 1),
         "pipeline_one_in_flight_chunks_per_s": round(serial_med, 1),
@@ -158,14 +171,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if min(args.copies, args.batch, args.concurrency, args.repeats) < 1 or args.delay_ms < 0:
         parser.error("counts must be positive and the delay not negative / 数量须为正数，延迟不能为负")
     with tempfile.TemporaryDirectory(prefix="lantai-embed-bench-") as tmp:
-        result = run(args.copies, args.delay_ms, args.batch, args.concurrency, args.repeats, Path(tmp),
-                     args.chroma_url)
-    print(f"vectors: Chroma {result['vectors']}; folder: {result['files']} files, {result['chunks']} chunks; "
-          f"endpoint: {args.delay_ms:g} ms a request, "
-          f"batches of {args.batch}, {args.concurrency} in flight (most seen: {result['max_in_flight_seen']})")
+        result = run(args.copies, args.delay_ms, args.batch, args.concurrency, args.repeats, Path(tmp), args.chroma_url)
+    print(
+        f"vectors: Chroma {result['vectors']}; folder: {result['files']} files, {result['chunks']} chunks; "
+        f"endpoint: {args.delay_ms:g} ms a request, "
+        f"batches of {args.batch}, {args.concurrency} in flight (most seen: {result['max_in_flight_seen']})"
+    )
     print(f"embedder alone         {result['embedder_chunks_per_s']:>8.0f} chunks/s")
-    print(f"whole ingest           {result['pipeline_chunks_per_s']:>8.0f} chunks/s   "
-          f"(embedder alone / ingest = {result['ratio']:.2f})")
+    print(
+        f"whole ingest           {result['pipeline_chunks_per_s']:>8.0f} chunks/s   "
+        f"(embedder alone / ingest = {result['ratio']:.2f})"
+    )
     print(f"ingest, 1 in flight    {result['pipeline_one_in_flight_chunks_per_s']:>8.0f} chunks/s")
     print(f"medians of {args.repeats}; {result['cpus']} CPUs, load average {result['load_average']}")
     print(json.dumps(result, ensure_ascii=False))

@@ -129,9 +129,9 @@ def number_cuts(doc) -> list[str]:
     for chunk in doc.chunks:
         s, e = chunk.char_start, chunk.char_end
         if s > 0 and _in_number(text, s) and _in_number(text, s - 1):
-            cuts.append(f"chunk {chunk.ordinal} starts inside a number: …{text[max(0, s - 8):s]}|{text[s:s + 8]}…")
+            cuts.append(f"chunk {chunk.ordinal} starts inside a number: …{text[max(0, s - 8) : s]}|{text[s : s + 8]}…")
         if e < len(text) and _in_number(text, e - 1) and _in_number(text, e):
-            cuts.append(f"chunk {chunk.ordinal} ends inside a number: …{text[max(0, e - 8):e]}|{text[e:e + 8]}…")
+            cuts.append(f"chunk {chunk.ordinal} ends inside a number: …{text[max(0, e - 8) : e]}|{text[e : e + 8]}…")
     return cuts
 
 
@@ -165,7 +165,9 @@ class FormatResult:
         if self.doc_type != EXPECTED_TYPE:
             out.append(f"{self.fmt}: doc_type {self.doc_type!r} != {EXPECTED_TYPE!r}")
         if (self.report_year, self.plan_year) != (EXPECTED_REPORT_YEAR, EXPECTED_PLAN_YEAR):
-            out.append(f"{self.fmt}: years {self.report_year}/{self.plan_year} != {EXPECTED_REPORT_YEAR}/{EXPECTED_PLAN_YEAR}")
+            out.append(
+                f"{self.fmt}: years {self.report_year}/{self.plan_year} != {EXPECTED_REPORT_YEAR}/{EXPECTED_PLAN_YEAR}"
+            )
         if self.cuts:
             out.append(f"{self.fmt}: {len(self.cuts)} chunk(s) cut a number")
         return out
@@ -248,7 +250,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     formats = ["txt", "pdf"]
     if not args.skip_ocr:
         if not ocr_available():
-            print("OCR extra not installed (pip install -e '.[ocr]'); use --skip-ocr to measure without it", file=sys.stderr)
+            print(
+                "OCR extra not installed (pip install -e '.[ocr]'); use --skip-ocr to measure without it",
+                file=sys.stderr,
+            )
             return 2
         formats.append("ocr")
 

@@ -47,8 +47,10 @@ def score(gold: list[dict], files: dict[str, Path]) -> dict:
         tp += sum(hit.values())
         fn += sum((expected - got).values())
         fp += sum((got - expected).values())
-        errors[name] = {"missed": sorted((expected - got).elements(), key=str),
-                        "spurious": sorted((got - expected).elements(), key=str)}
+        errors[name] = {
+            "missed": sorted((expected - got).elements(), key=str),
+            "spurious": sorted((got - expected).elements(), key=str),
+        }
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     return {"figures": tp + fn, "extracted": tp + fp, "precision": precision, "recall": recall, "errors": errors}
@@ -67,10 +69,18 @@ def main(argv: list[str] | None = None) -> int:
         results["sample corpus"] = score(load_gold("figures_corpus.jsonl"), corpus_files)
         if SEED.exists():
             results["real seed"] = score(load_gold("figures_seed.jsonl"), {SEED.name: SEED})
-    columns = [("set", "<14", ""), ("gold", ">5", ""), ("found", ">6", ""), ("precision", ">9", ".3f"),
-               ("recall", ">7", ".3f")]
-    print(table(columns, [(name, r["figures"], r["extracted"], r["precision"], r["recall"])
-                          for name, r in results.items()]))
+    columns = [
+        ("set", "<14", ""),
+        ("gold", ">5", ""),
+        ("found", ">6", ""),
+        ("precision", ">9", ".3f"),
+        ("recall", ">7", ".3f"),
+    ]
+    print(
+        table(
+            columns, [(name, r["figures"], r["extracted"], r["precision"], r["recall"]) for name, r in results.items()]
+        )
+    )
     ok = True
     for r in results.values():
         ok &= r["precision"] >= TARGET and r["recall"] >= TARGET
@@ -81,8 +91,13 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  missed   {file}: {m}")
                 for s in e["spurious"]:
                     print(f"  spurious {file}: {s}")
-    print_json_line({k: {"precision": round(v["precision"], 4), "recall": round(v["recall"], 4),
-                         "gold": v["figures"]} for k, v in results.items()}, ensure_ascii=False)
+    print_json_line(
+        {
+            k: {"precision": round(v["precision"], 4), "recall": round(v["recall"], 4), "gold": v["figures"]}
+            for k, v in results.items()
+        },
+        ensure_ascii=False,
+    )
     return 0 if ok else 1
 
 

@@ -43,8 +43,24 @@ from pathlib import Path
 from .isolate import Worker
 
 FORMATS = ("pdf", "docx", "xlsx", "csv", "txt", "md")
-_INTERESTING = [b"0", b"-1", b"4294967295", b"99999999999", b"1e308", b"NaN", b"", b"\x00", b"XFD1048576",
-                b"<", b"&#0;", b"\xff\xfe", b"%%EOF", b"obj", b"endstream", b"R"]
+_INTERESTING = [
+    b"0",
+    b"-1",
+    b"4294967295",
+    b"99999999999",
+    b"1e308",
+    b"NaN",
+    b"",
+    b"\x00",
+    b"XFD1048576",
+    b"<",
+    b"&#0;",
+    b"\xff\xfe",
+    b"%%EOF",
+    b"obj",
+    b"endstream",
+    b"R",
+]
 _NUMBER = re.compile(rb"\d+")
 
 
@@ -53,8 +69,14 @@ _NUMBER = re.compile(rb"\d+")
 
 @cache
 def seeds(fmt: str) -> tuple[bytes, ...]:
-    return {"pdf": _pdf_seeds, "docx": _docx_seeds, "xlsx": _xlsx_seeds, "csv": _csv_seeds,
-            "txt": _txt_seeds, "md": _md_seeds}[fmt]()
+    return {
+        "pdf": _pdf_seeds,
+        "docx": _docx_seeds,
+        "xlsx": _xlsx_seeds,
+        "csv": _csv_seeds,
+        "txt": _txt_seeds,
+        "md": _md_seeds,
+    }[fmt]()
 
 
 _LINES = [
@@ -96,8 +118,9 @@ def _docx_seeds() -> tuple[bytes, ...]:
     d.add_paragraph(_LINES[2])
     d.add_paragraph("主要业务指标")
     t = d.add_table(rows=3, cols=3)
-    for i, row in enumerate([["指标", "2023年", "2024年"], ["外借册次（万册次）", "61.5", "58.2"],
-                             ["新增文献（万册）", "4.1", "4.3"]]):
+    for i, row in enumerate(
+        [["指标", "2023年", "2024年"], ["外借册次（万册次）", "61.5", "58.2"], ["新增文献（万册）", "4.1", "4.3"]]
+    ):
         for j, value in enumerate(row):
             t.cell(i, j).text = value
     t.cell(2, 1).merge(t.cell(2, 2))
@@ -138,7 +161,15 @@ def _txt_seeds() -> tuple[bytes, ...]:
 
 
 def _md_seeds() -> tuple[bytes, ...]:
-    text = "# " + _LINES[0] + "\n\n## " + _LINES[1] + "\n\n" + "\n\n".join(_LINES[2:]) + "\n\n| 指标 | 2024年 |\n|---|---|\n| 进馆人数 | 372.5 |\n"
+    text = (
+        "# "
+        + _LINES[0]
+        + "\n\n## "
+        + _LINES[1]
+        + "\n\n"
+        + "\n\n".join(_LINES[2:])
+        + "\n\n| 指标 | 2024年 |\n|---|---|\n| 进馆人数 | 372.5 |\n"
+    )
     return (text.encode("utf-8"),)
 
 
@@ -271,8 +302,9 @@ class FormatReport:
     seconds: float = 0.0
 
 
-def fuzz(fmt: str, count: int, seed: int = 0, timeout: float = 10.0, max_rss_mb: float = 1024.0,
-         worker: Worker | None = None) -> FormatReport:
+def fuzz(
+    fmt: str, count: int, seed: int = 0, timeout: float = 10.0, max_rss_mb: float = 1024.0, worker: Worker | None = None
+) -> FormatReport:
     report = FormatReport(fmt)
     own = worker is None
     worker = worker or Worker(run_input, warm, timeout=timeout, max_rss_mb=max_rss_mb)
@@ -307,14 +339,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per input before it counts as a hang")
     parser.add_argument("--crash-dir", type=Path, default=None, help="write each crashing input here")
     args = parser.parse_args(argv)
-    print(f"{'format':7} {'tried':>7} {'read':>6} {'refused':>8} {'crashes':>8} {'hangs':>6} "
-          f"{'median MB':>10} {'max MB':>7} {'seconds':>8} {'ms/input':>9}")
+    print(
+        f"{'format':7} {'tried':>7} {'read':>6} {'refused':>8} {'crashes':>8} {'hangs':>6} "
+        f"{'median MB':>10} {'max MB':>7} {'seconds':>8} {'ms/input':>9}"
+    )
     bad = 0
     for fmt in args.formats.split(","):
         r = fuzz(fmt, args.per_format, args.seed, args.timeout)
-        print(f"{fmt:7} {r.tried:7} {r.outcomes['read']:6} {r.outcomes['refused']:8} {len(r.crashes):8} "
-              f"{len(r.hangs):6} {statistics.median(r.peak_rss_mb):10.1f} {max(r.peak_rss_mb):7.1f} "
-              f"{r.seconds:8.1f} {1000 * r.seconds / max(1, r.tried):9.1f}", flush=True)
+        print(
+            f"{fmt:7} {r.tried:7} {r.outcomes['read']:6} {r.outcomes['refused']:8} {len(r.crashes):8} "
+            f"{len(r.hangs):6} {statistics.median(r.peak_rss_mb):10.1f} {max(r.peak_rss_mb):7.1f} "
+            f"{r.seconds:8.1f} {1000 * r.seconds / max(1, r.tried):9.1f}",
+            flush=True,
+        )
         for index, what in r.crashes[:5] + [(i, "hang") for i in r.hangs[:5]]:
             print(f"  {fmt} #{index} (seed {args.seed}): {what}")
             if args.crash_dir:

@@ -64,8 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     assistant.ask(QUESTION)  # warm: models loaded, caches filled
 
     def understand_with_history():
-        understand(QUESTION, indicators=indicators, reference_year=assistant.reference_year(),
-                   orgs=assistant._orgs(), scopes=assistant._scopes(), history=history)
+        understand(
+            QUESTION,
+            indicators=indicators,
+            reference_year=assistant.reference_year(),
+            orgs=assistant._orgs(),
+            scopes=assistant._scopes(),
+            history=history,
+        )
 
     figures = {
         "ask_without_history_s": cpu_seconds(lambda: assistant.ask(QUESTION)),

@@ -71,8 +71,13 @@ def _serve(target: Callable[..., Any], warm: Callable[[], Any] | None, conn: Any
 class Worker:
     """One child process serving calls of ``target``; restarted after a kill."""
 
-    def __init__(self, target: Callable[..., Any], warm: Callable[[], Any] | None = None,
-                 timeout: float = 10.0, max_rss_mb: float = 2048.0):
+    def __init__(
+        self,
+        target: Callable[..., Any],
+        warm: Callable[[], Any] | None = None,
+        timeout: float = 10.0,
+        max_rss_mb: float = 2048.0,
+    ):
         self.target, self.warm = target, warm
         self.timeout, self.max_rss_mb = timeout, max_rss_mb
         self._proc: Any = None

@@ -22,7 +22,7 @@ def corpus_texts(n: int) -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         text = "".join(p.read_text(encoding="utf-8") for p in build_corpus(Path(tmp)) if p.suffix in (".md", ".txt"))
     step = max(1, (len(text) - 400) // n)
-    return [(f"c{i}", text[(i * step) % (len(text) - 400):][:400] + f"（第{i}段）") for i in range(n)]
+    return [(f"c{i}", text[(i * step) % (len(text) - 400) :][:400] + f"（第{i}段）") for i in range(n)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,8 +46,11 @@ def build(directory: Path, chunks: int, seed: int = 20251207) -> dict:
     ids = [f"k{i:07d}" for i in range(chunks)]
     started = time.perf_counter()
     KeywordIndex(directory).build(ids, token_lists(), 1)
-    return {"chunks": chunks, "build_s": time.perf_counter() - started,
-            "disk_mb": sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 2**20}
+    return {
+        "chunks": chunks,
+        "build_s": time.perf_counter() - started,
+        "disk_mb": sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 2**20,
+    }
 
 
 def probe(directory: Path, queries: int) -> dict:
@@ -76,10 +79,15 @@ def probe(directory: Path, queries: int) -> dict:
         if i >= 5:
             search.append(s)
             raw.append(r)
-    return {"open_s": open_s, "rss_before_open_mb": before, "rss_after_open_mb": opened,
-            "rss_after_queries_mb": psutil.Process().memory_info().rss / 2**20,
-            "search": percentiles(search), "raw_bm25s": percentiles(raw),
-            "ratio_p95": float(np.percentile(search, 95) / np.percentile(raw, 95))}
+    return {
+        "open_s": open_s,
+        "rss_before_open_mb": before,
+        "rss_after_open_mb": opened,
+        "rss_after_queries_mb": psutil.Process().memory_info().rss / 2**20,
+        "search": percentiles(search),
+        "raw_bm25s": percentiles(raw),
+        "ratio_p95": float(np.percentile(search, 95) / np.percentile(raw, 95)),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,12 +103,19 @@ def main(argv: list[str] | None = None) -> int:
         directory = Path(tmp) / "bm25"
         built = build(directory, args.chunks)
         print(f"built {args.chunks} chunks in {built['build_s']:.1f} s, {built['disk_mb']:.0f} MB on disk", flush=True)
-        out = subprocess.run([sys.executable, "-m", "eval.keyword_scale", "--probe", str(directory), "--queries",
-                              str(args.queries)], capture_output=True, text=True, cwd=REPO, check=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "eval.keyword_scale", "--probe", str(directory), "--queries", str(args.queries)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            check=True,
+        )
         result = {**built, **json.loads(out.stdout.strip().splitlines()[-1])}
-    print(f"open {result['open_s']:.2f} s; RSS {result['rss_before_open_mb']:.0f} -> {result['rss_after_open_mb']:.0f} "
-          f"-> {result['rss_after_queries_mb']:.0f} MB; search p50 {result['search']['p50_ms']:.1f} / p95 "
-          f"{result['search']['p95_ms']:.1f} ms, raw bm25s p95 {result['raw_bm25s']['p95_ms']:.1f} ms")
+    print(
+        f"open {result['open_s']:.2f} s; RSS {result['rss_before_open_mb']:.0f} -> {result['rss_after_open_mb']:.0f} "
+        f"-> {result['rss_after_queries_mb']:.0f} MB; search p50 {result['search']['p50_ms']:.1f} / p95 "
+        f"{result['search']['p95_ms']:.1f} ms, raw bm25s p95 {result['raw_bm25s']['p95_ms']:.1f} ms"
+    )
     print(json.dumps(result))
     return 0
 

@@ -25,8 +25,11 @@ class LiveServer:
 
         self.host = host
         self.port = port or free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=self.port, log_level="warning",
-                                                    lifespan="on", timeout_graceful_shutdown=30))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                app, host=host, port=self.port, log_level="warning", lifespan="on", timeout_graceful_shutdown=30
+            )
+        )
         self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
         self.start_timeout = start_timeout
 

@@ -26,7 +26,6 @@ from eval.common import knowledge_base, load_gold, percentile
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -52,8 +51,17 @@ def start_server(data_dir: Path, port: int, api_key: str):
     return server, thread
 
 
-def client(base: str, key: str, questions: list[dict], stop_at: float, budget: list[int], lock: threading.Lock,
-           latencies: list[float], errors: list[str], offset: int) -> None:
+def client(
+    base: str,
+    key: str,
+    questions: list[dict],
+    stop_at: float,
+    budget: list[int],
+    lock: threading.Lock,
+    latencies: list[float],
+    errors: list[str],
+    offset: int,
+) -> None:
     import httpx
 
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
@@ -99,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         started = time.time()
         stop_at = started + args.seconds
         threads = [
-            threading.Thread(target=client, args=(base, key, questions, stop_at, budget, lock, latencies, errors, i * 7))
+            threading.Thread(
+                target=client, args=(base, key, questions, stop_at, budget, lock, latencies, errors, i * 7)
+            )
             for i in range(args.clients)
         ]
         for t in threads:
@@ -110,16 +120,29 @@ def main(argv: list[str] | None = None) -> int:
         server.should_exit = True
         thread.join(timeout=30)
     total = len(latencies) + len(errors)
-    print(f"{args.clients} clients for {wall:.1f} s on 127.0.0.1: {total} requests, {len(errors)} errors, "
-          f"{total / wall:.1f} requests/s")
+    print(
+        f"{args.clients} clients for {wall:.1f} s on 127.0.0.1: {total} requests, {len(errors)} errors, "
+        f"{total / wall:.1f} requests/s"
+    )
     if latencies:
-        print(f"latency p50 {statistics.median(latencies):.1f} ms · p95 {percentile(latencies, 0.95):.1f} ms · "
-              f"max {max(latencies):.1f} ms")
+        print(
+            f"latency p50 {statistics.median(latencies):.1f} ms · p95 {percentile(latencies, 0.95):.1f} ms · "
+            f"max {max(latencies):.1f} ms"
+        )
     for e in errors[:5]:
         print("  error:", e)
-    print(json.dumps({"clients": args.clients, "seconds": round(wall, 1), "requests": total, "errors": len(errors),
-                      "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
-                      "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None}))
+    print(
+        json.dumps(
+            {
+                "clients": args.clients,
+                "seconds": round(wall, 1),
+                "requests": total,
+                "errors": len(errors),
+                "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+                "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
+            }
+        )
+    )
     return 0 if not errors and latencies else 1
 
 

@@ -24,7 +24,6 @@ from eval.common import SEED, percentile
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-
 def timed(fn, repeats: int) -> list[float]:
     out = []
     for _ in range(repeats):
@@ -74,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         conflicts = timed(lambda: store.conflicts(), 5)
         kb.close()
     results = {
-        "figures": len(rows), "indicators": len(indicators), "pairs": len(pairs),
+        "figures": len(rows),
+        "indicators": len(indicators),
+        "pairs": len(pairs),
         "lookup": (statistics.median(lookup), percentile(lookup, 0.95), len(lookup)),
         "lookup_by_alias": (statistics.median(alias), percentile(alias, 0.95), len(alias)),
         "series": (statistics.median(series), percentile(series, 0.95), len(series)),
@@ -86,8 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("lookup", "lookup_by_alias", "series", "target_status_all", "conflicts_all"):
         p50, p95, n = results[name]
         print(f"{name:<20} {p50:>8.3f} {p95:>8.3f} {n:>7}")
-    print(json.dumps({k: ({"p50_ms": round(v[0], 3), "p95_ms": round(v[1], 3)} if isinstance(v, tuple) else v)
-                      for k, v in results.items()}))
+    print(
+        json.dumps(
+            {
+                k: ({"p50_ms": round(v[0], 3), "p95_ms": round(v[1], 3)} if isinstance(v, tuple) else v)
+                for k, v in results.items()
+            }
+        )
+    )
     return 0 if results["lookup"][1] <= 5.0 else 1
 
 

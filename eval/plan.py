@@ -47,12 +47,18 @@ def evaluate(kb, case: dict) -> dict:
         return any(phrase in item and s == wanted for item, s in status.items())
 
     return {
-        "case": case["case"], "seconds": seconds, "checks": checks,
-        "problems_found": sum(p in labels for p in case["problems"]), "problems_gold": len(case["problems"]),
-        "carried_found": sum(c in carried_text for c in case["carried"]), "carried_gold": len(case["carried"]),
-        "judged": sum(judged(p, "done") for p in case["done"]) + sum(judged(p, "continuing") for p in case["continuing"]),
+        "case": case["case"],
+        "seconds": seconds,
+        "checks": checks,
+        "problems_found": sum(p in labels for p in case["problems"]),
+        "problems_gold": len(case["problems"]),
+        "carried_found": sum(c in carried_text for c in case["carried"]),
+        "carried_gold": len(case["carried"]),
+        "judged": sum(judged(p, "done") for p in case["done"])
+        + sum(judged(p, "continuing") for p in case["continuing"]),
         "judged_gold": len(case["done"]) + len(case["continuing"]),
-        "deadlines_found": sum(d in flagged_text for d in case["deadlines"]), "deadlines_gold": len(case["deadlines"]),
+        "deadlines_found": sum(d in flagged_text for d in case["deadlines"]),
+        "deadlines_gold": len(case["deadlines"]),
         "recovery_found": sum(f"推动{r}" in recovery_text for r in case["recovery"]),
         "recovery_gold": len(case["recovery"]),
         "missing": [c for c in case["carried"] if c not in carried_text],
@@ -83,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  problems answered        {_share(c.problems_answered, c.problems)}")
         print(f"  numbers verified         {_share(c.numbers_verified, c.numbers)}")
         print(f"  items citing             {_share(c.items_cited, c.items)}")
-        print(f"  carried-over items found {_share(r['carried_found'], r['carried_gold'])}"
-              + (f"  missing: {r['missing']}" if r["missing"] else ""))
+        print(
+            f"  carried-over items found {_share(r['carried_found'], r['carried_gold'])}"
+            + (f"  missing: {r['missing']}" if r["missing"] else "")
+        )
         print(f"  previous items judged    {_share(r['judged'], r['judged_gold'])}")
         print(f"  passed deadlines flagged {_share(r['deadlines_found'], r['deadlines_gold'])}")
         print(f"  recovery measures        {_share(r['recovery_found'], r['recovery_gold'])}")

@@ -73,8 +73,12 @@ def _pct(x: float) -> str:
 def print_side_by_side(title: str, ours: dict, plain: dict) -> None:
     print(f"\n{title}: {ours['questions']} questions")
     print(f"  {'':28}{'Lantai':>10}{'plain':>10}")
-    for key, label in (("accuracy", "accuracy"), ("citations", "evidence cited"), ("refusal", "refusal accuracy"),
-                       ("false_refusals", "false refusals")):
+    for key, label in (
+        ("accuracy", "accuracy"),
+        ("citations", "evidence cited"),
+        ("refusal", "refusal accuracy"),
+        ("false_refusals", "false refusals"),
+    ):
         print(f"  {label:28}{_pct(ours[key]):>10}{_pct(plain[key]):>10}")
     for key, label in (("p50_ms", "latency p50 ms"), ("p95_ms", "latency p95 ms")):
         print(f"  {label:28}{ours[key]:>10.1f}{plain[key]:>10.1f}")
@@ -87,8 +91,10 @@ def print_errors(results: list[Result]) -> None:
     for r in results:
         if not r.correct:
             i = r.item
-            print(f"\n✗ {i['id']} [{i['class']}] {i['doc'][:24]} {' / '.join(i['history'] + [i['question']])}"
-                  f"  expect={i['expect']} any={i['expect_any']} no_answer={i['refuse']}\n  → {r.answer[:240]}")
+            print(
+                f"\n✗ {i['id']} [{i['class']}] {i['doc'][:24]} {' / '.join(i['history'] + [i['question']])}"
+                f"  expect={i['expect']} any={i['expect_any']} no_answer={i['refuse']}\n  → {r.answer[:240]}"
+            )
 
 
 def run(split: str = "dev", data_dir: Path | None = None, show_errors: bool = False) -> int:
@@ -110,8 +116,7 @@ def run(split: str = "dev", data_dir: Path | None = None, show_errors: bool = Fa
     print_side_by_side(f"realdocs set, split {split} (Lantai extractive vs plain retrieval)", ours, plain)
     if show_errors:
         print_errors(ours_results)
-    print(json.dumps({"set": "realdocs", "split": split,
-                      "lantai": ours, "plain_retrieval": plain}, ensure_ascii=False))
+    print(json.dumps({"set": "realdocs", "split": split, "lantai": ours, "plain_retrieval": plain}, ensure_ascii=False))
     return 0
 
 

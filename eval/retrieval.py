@@ -83,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             if s.misses:
                 print(f"  {s.mode} misses: {' '.join(s.misses)}")
     hybrid = next(s for s in scores if s.mode == "hybrid")
-    print_json_line({s.mode: {"hit1": round(s.hit1, 4), "hit5": round(s.hit5, 4), "mrr": round(s.mrr, 4)}
-                     for s in scores})
+    print_json_line(
+        {s.mode: {"hit1": round(s.hit1, 4), "hit5": round(s.hit5, 4), "mrr": round(s.mrr, 4)} for s in scores}
+    )
     if hybrid.hit5 < TARGET_HYBRID_HIT5:
         print(f"hybrid hit@5 {hybrid.hit5:.3f} is below the target {TARGET_HYBRID_HIT5}", file=sys.stderr)
         return 1

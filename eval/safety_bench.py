@@ -22,8 +22,10 @@ from ui.wechat.safety import WHITELIST, parse_words
 
 CATEGORIES = ("政治敏感", "色情", "暴力", "赌博", "广告引流", "诈骗")
 # Common characters of everyday Chinese: a word list over them overlaps real text the most.
-CHARS = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你说年"
-         "面而发多经行家方学如都同现当没动起看把还好天定心只前所本见问从回里此实工理")
+CHARS = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你说年"
+    "面而发多经行家方学如都同现当没动起看把还好天定心只前所本见问从回里此实工理"
+)
 
 
 def make_list(words: int, rng: random.Random) -> str:
@@ -53,15 +55,23 @@ def run(words: int = 10_000, chars: int = 500, messages: int = 2000, seed: int =
         times.append((time.perf_counter() - started) * 1000)
         hit += bool(found)
     ordered = sorted(times)
-    return {"words": len(word_list.pairs), "chars": chars, "messages": messages, "hit": hit,
-            "build_ms": round(build_ms, 1), "p50_ms": statistics.median(times),
-            "p95_ms": percentile(times, 0.95),
-            "max_ms": ordered[-1]}
+    return {
+        "words": len(word_list.pairs),
+        "chars": chars,
+        "messages": messages,
+        "hit": hit,
+        "build_ms": round(build_ms, 1),
+        "p50_ms": statistics.median(times),
+        "p95_ms": percentile(times, 0.95),
+        "max_ms": ordered[-1],
+    }
 
 
 def report(r: dict) -> None:
-    print(f"word list: {r['words']} entries (automaton built in {r['build_ms']} ms); "
-          f"messages: {r['messages']} of {r['chars']} characters; with a hit: {r['hit']}")
+    print(
+        f"word list: {r['words']} entries (automaton built in {r['build_ms']} ms); "
+        f"messages: {r['messages']} of {r['chars']} characters; with a hit: {r['hit']}"
+    )
     print(f"match time per message: p50 {r['p50_ms']:.3f} ms · p95 {r['p95_ms']:.3f} ms · max {r['max_ms']:.3f} ms")
 
 

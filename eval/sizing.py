@@ -99,8 +99,11 @@ def build(data_dir: Path, chunks_wanted: int, work: Path) -> dict:
         kb.close()
     if not report.ok:
         raise SystemExit(f"ingest failed: {[e.bilingual() for e in report.failed]}")
-    return {"copies": copies, "build_s": round(time.perf_counter() - started, 1),
-            "chunks_embedded": report.chunks_embedded}
+    return {
+        "copies": copies,
+        "build_s": round(time.perf_counter() - started, 1),
+        "chunks_embedded": report.chunks_embedded,
+    }
 
 
 def questions() -> list[str]:
@@ -145,22 +148,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, required=True, help="a knowledge base's data directory")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--chroma-url", default=None, help="read the vectors from this Chroma server")
-    parser.add_argument("--build", type=int, default=None, metavar="N",
-                        help="first build a base of at least N chunks in --data-dir (synthetic vectors)")
+    parser.add_argument(
+        "--build",
+        type=int,
+        default=None,
+        metavar="N",
+        help="first build a base of at least N chunks in --data-dir (synthetic vectors)",
+    )
     args = parser.parse_args(argv)
     if args.build:
         if args.build < 1 or args.chroma_url:
-            parser.error("--build takes a positive number of chunks, embedded Chroma only"
-                         " / --build 须为正数，仅限内嵌 Chroma")
+            parser.error(
+                "--build takes a positive number of chunks, embedded Chroma only / --build 须为正数，仅限内嵌 Chroma"
+            )
         built = build(args.data_dir, args.build, args.data_dir.parent / "sizing-docs")
         (args.data_dir / SYNTHETIC_MARK).write_text("random unit vectors, built by eval.sizing --build\n")
         print(f"built: {json.dumps(built)}", flush=True)
         # Measured in a fresh process: the build's own memory must not count as the base's.
-        return subprocess.call([sys.executable, "-m", "eval.sizing", "--data-dir", str(args.data_dir),
-                                "--queries", str(args.queries)])
+        return subprocess.call(
+            [sys.executable, "-m", "eval.sizing", "--data-dir", str(args.data_dir), "--queries", str(args.queries)]
+        )
     if not (args.data_dir / "registry.sqlite3").is_file():
-        print(f"✗ 不是知识库数据目录（缺少 registry.sqlite3）：{args.data_dir}"
-              f" / not a knowledge-base data directory (no registry.sqlite3): {args.data_dir}", file=sys.stderr)
+        print(
+            f"✗ 不是知识库数据目录（缺少 registry.sqlite3）：{args.data_dir}"
+            f" / not a knowledge-base data directory (no registry.sqlite3): {args.data_dir}",
+            file=sys.stderr,
+        )
         return 2
     if args.queries < 1:
         parser.error("--queries must be positive / 查询次数须为正数")
@@ -168,9 +181,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     row["synthetic_vectors"] = (args.data_dir / SYNTHETIC_MARK).is_file()
     if row["synthetic_vectors"]:
         print("vectors: random unit vectors (search speed, memory and disk do not depend on their meaning)")
-    print(f"{row['documents']} documents, {row['chunks']} chunks: RSS {row['rss_mb']} MB, disk {row['disk_mb']} MB, "
-          f"hybrid search p50 {row['hybrid_p50_ms']} ms / p95 {row['hybrid_p95_ms']} ms "
-          f"({row['queries']} queries, {row['cpus']} CPUs, load average {row['load_average']})")
+    print(
+        f"{row['documents']} documents, {row['chunks']} chunks: RSS {row['rss_mb']} MB, disk {row['disk_mb']} MB, "
+        f"hybrid search p50 {row['hybrid_p50_ms']} ms / p95 {row['hybrid_p95_ms']} ms "
+        f"({row['queries']} queries, {row['cpus']} CPUs, load average {row['load_average']})"
+    )
     print(json.dumps(row, ensure_ascii=False))
     return 0
 

@@ -47,14 +47,21 @@ from eval.live import free_port
 API_KEY = "soak-key-1"
 OTHER_KEY = "soak-key-2"
 BUSY = (409, 429)
-MIX = (("ask", 50), ("stream", 12), ("metrics", 12), ("targets", 6), ("documents", 10), ("upload", 5),
-       ("unauth", 5))
+MIX = (("ask", 50), ("stream", 12), ("metrics", 12), ("targets", 6), ("documents", 10), ("upload", 5), ("unauth", 5))
 KINDS = ("ask", "stream", "metrics", "targets", "documents", "upload", "job", "unauth")
 QUESTIONS = (
-    "2024年进馆人数是多少？", "2023年文献外借册次同比变化多少？", "2025年计划新建几个读书驿站？",
-    "青川区图书馆2024年举办了多少场阅读推广活动？", "新馆什么时候开放？", "2022年到2024年进馆人数的变化趋势",
-    "还有多少个村没有覆盖读书驿站？", "2024年数字资源访问量是多少？", "2025年服务体系建设有哪些重点工作？",
-    "2024年工作中存在哪些问题？", "文献流通量连续几年下降了吗？", "2024年新增馆藏多少册？",
+    "2024年进馆人数是多少？",
+    "2023年文献外借册次同比变化多少？",
+    "2025年计划新建几个读书驿站？",
+    "青川区图书馆2024年举办了多少场阅读推广活动？",
+    "新馆什么时候开放？",
+    "2022年到2024年进馆人数的变化趋势",
+    "还有多少个村没有覆盖读书驿站？",
+    "2024年数字资源访问量是多少？",
+    "2025年服务体系建设有哪些重点工作？",
+    "2024年工作中存在哪些问题？",
+    "文献流通量连续几年下降了吗？",
+    "2024年新增馆藏多少册？",
 )
 FLAT_LIMIT = 0.10
 
@@ -62,8 +69,14 @@ FLAT_LIMIT = 0.10
 # -- a served instance ----------------------------------------------------------------------------------
 def _env(extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANTAI_")}
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False",
-               ORT_DISABLE_TELEMETRY="1", ANONYMIZED_TELEMETRY="False", PYTHONUNBUFFERED="1")
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        GRADIO_ANALYTICS_ENABLED="False",
+        ORT_DISABLE_TELEMETRY="1",
+        ANONYMIZED_TELEMETRY="False",
+        PYTHONUNBUFFERED="1",
+    )
     env.update(extra)
     return env
 
@@ -112,9 +125,23 @@ class Served:
     def start(self) -> Served:
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--data-dir", str(self.data_dir)],
-                cwd=self.data_dir.parent, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "ui.cli",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--data-dir",
+                    str(self.data_dir),
+                ],
+                cwd=self.data_dir.parent,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if not self.alive():
@@ -133,8 +160,11 @@ class Served:
         keys = self.env.get("LANTAI_API_KEYS", "").split(",")
         headers = {"Authorization": f"Bearer {keys[0]}"} if keys[0] else {}
         with httpx.Client(base_url=self.url, headers=headers, timeout=120) as http:
-            r = http.post("/api/documents", data={"visibility": visibility},
-                          files=[("files", (f.name, f.read_bytes(), "application/octet-stream")) for f in files])
+            r = http.post(
+                "/api/documents",
+                data={"visibility": visibility},
+                files=[("files", (f.name, f.read_bytes(), "application/octet-stream")) for f in files],
+            )
             r.raise_for_status()
             job = r.json()["job_id"]
             deadline = time.monotonic() + timeout
@@ -211,17 +241,28 @@ class RssSampler:
     def summary(self) -> dict:
         values = [rss for _, rss in self.samples]
         if not values:
-            return {"samples": 0, "start_mb": None, "end_mb": None, "max_mb": None, "second_half_growth": None,
-                    "flat": False}
+            return {
+                "samples": 0,
+                "start_mb": None,
+                "end_mb": None,
+                "max_mb": None,
+                "second_half_growth": None,
+                "flat": False,
+            }
         half = len(values) // 2
         window = max(1, min(5, len(values) // 10 or 1))
-        mid = statistics.median(values[half: half + window])
+        mid = statistics.median(values[half : half + window])
         end = statistics.median(values[-window:])
         growth = (end - mid) / mid if mid else 0.0
         mb = 1024 * 1024
-        return {"samples": len(values), "start_mb": round(values[0] / mb, 1), "end_mb": round(values[-1] / mb, 1),
-                "max_mb": round(max(values) / mb, 1), "second_half_growth": round(growth, 4),
-                "flat": growth < FLAT_LIMIT}
+        return {
+            "samples": len(values),
+            "start_mb": round(values[0] / mb, 1),
+            "end_mb": round(values[-1] / mb, 1),
+            "max_mb": round(max(values) / mb, 1),
+            "second_half_growth": round(growth, 4),
+            "flat": growth < FLAT_LIMIT,
+        }
 
 
 # -- traffic --------------------------------------------------------------------------------------------
@@ -251,16 +292,26 @@ def _upload_text(n: int, rng: random.Random) -> tuple[str, bytes]:
     branch = rng.choice(("东城", "西城", "南岸", "北山", "河口"))
     visits = rng.randint(1000, 99999)
     events = rng.randint(10, 400)
-    text = (f"# {branch}分馆{year}年第{n}号工作简报\n\n一、基本情况\n\n{year}年{branch}分馆接待读者{visits}人次，"
-            f"举办阅读推广活动{events}场次，同比增长{rng.randint(1, 30)}.{rng.randint(0, 9)}%。\n\n"
-            f"二、存在问题\n\n一是场地不足。二是志愿者人数偏少，第{n}号简报另行说明。\n")
+    text = (
+        f"# {branch}分馆{year}年第{n}号工作简报\n\n一、基本情况\n\n{year}年{branch}分馆接待读者{visits}人次，"
+        f"举办阅读推广活动{events}场次，同比增长{rng.randint(1, 30)}.{rng.randint(0, 9)}%。\n\n"
+        f"二、存在问题\n\n一是场地不足。二是志愿者人数偏少，第{n}号简报另行说明。\n"
+    )
     suffix = rng.choice((".txt", ".md"))
     return f"soak-{os.getpid()}-{n:05d}{suffix}", text.encode("utf-8")
 
 
 class Traffic:
-    def __init__(self, base: str, seconds: float, max_requests: int, seed: int, indicators: list[str],
-                 timeout: float = 60.0, job_wait: float = 90.0):
+    def __init__(
+        self,
+        base: str,
+        seconds: float,
+        max_requests: int,
+        seed: int,
+        indicators: list[str],
+        timeout: float = 60.0,
+        job_wait: float = 90.0,
+    ):
         self.base = base
         self.seconds = seconds
         self.tally = Tally(budget=max_requests)
@@ -345,16 +396,26 @@ class Traffic:
 
     async def unauth(self, http: httpx.AsyncClient) -> None:
         # No wrong bearer keys: five from one address pause that address (every client here) by design.
-        headers = self.rng.choice(({"Authorization": ""}, {"Authorization": f"Basic {API_KEY}"},
-                                   {"Authorization": "Bearer"}, {"Authorization": API_KEY}))
+        headers = self.rng.choice(
+            (
+                {"Authorization": ""},
+                {"Authorization": f"Basic {API_KEY}"},
+                {"Authorization": "Bearer"},
+                {"Authorization": API_KEY},
+            )
+        )
         path = self.rng.choice(("/api/documents", "/api/metrics", "/api/jobs"))
         self._judge("unauth", await self._timed("unauth", lambda: http.get(path, headers=headers)), expect=401)
 
     async def upload(self, http: httpx.AsyncClient) -> None:
         self.uploads += 1
         name, body = _upload_text(self.uploads, self.rng)
-        r = await self._timed("upload", lambda: http.post(
-            "/api/documents", files={"files": (name, body, "text/plain")}, data={"visibility": "internal"}))
+        r = await self._timed(
+            "upload",
+            lambda: http.post(
+                "/api/documents", files={"files": (name, body, "text/plain")}, data={"visibility": "internal"}
+            ),
+        )
         if not self._judge("upload", r, expect=202, busy_ok=True):
             return
         job_id = r.json()["job_id"]
@@ -381,8 +442,9 @@ class Traffic:
 
     async def run(self, clients: int) -> float:
         limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
-        async with httpx.AsyncClient(base_url=self.base, headers={"Authorization": f"Bearer {API_KEY}"},
-                                     timeout=self.timeout, limits=limits) as http:
+        async with httpx.AsyncClient(
+            base_url=self.base, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=self.timeout, limits=limits
+        ) as http:
             started = time.monotonic()
             stop_at = started + self.seconds
             hard = self.seconds + self.timeout + self.job_wait + 30
@@ -408,13 +470,22 @@ def _lost(base: str, uploads: dict[str, str]) -> list[str]:
     r = httpx.get(base + "/api/documents", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=60)
     r.raise_for_status()
     ready = {d["file_name"] for d in r.json() if d["status"] == "ready"}
-    return [name for name, state in uploads.items() if state in ("added", "updated", "unchanged", "resumed")
-            and name not in ready]
+    return [
+        name
+        for name, state in uploads.items()
+        if state in ("added", "updated", "unchanged", "resumed") and name not in ready
+    ]
 
 
 # -- the run --------------------------------------------------------------------------------------------
-def soak(clients: int = 50, seconds: float = 120.0, *, max_requests: int = 200_000, seed: int = 7,
-         server: Served | None = None) -> dict:
+def soak(
+    clients: int = 50,
+    seconds: float = 120.0,
+    *,
+    max_requests: int = 200_000,
+    seed: int = 7,
+    server: Served | None = None,
+) -> dict:
     """Run the soak; against ``server`` if given, else a fresh one over a freshly ingested temp data dir."""
     with tempfile.TemporaryDirectory(prefix="lantai-soak-") as tmp:
         own = server is None
@@ -435,27 +506,43 @@ def soak(clients: int = 50, seconds: float = 120.0, *, max_requests: int = 200_0
     return _result(clients, wall, traffic.tally, rss.summary(), lost, alive, tracebacks)
 
 
-def _result(clients: int, wall: float, tally: Tally, rss: dict, lost: list[str], alive: bool,
-            tracebacks: int) -> dict:
+def _result(clients: int, wall: float, tally: Tally, rss: dict, lost: list[str], alive: bool, tracebacks: int) -> dict:
     kinds = {}
     for kind in KINDS:
         lat = tally.latencies[kind]
-        kinds[kind] = {"requests": tally.requests(kind), "errors": tally.errors[kind], "busy": tally.busy[kind],
-                       "p50_ms": None if not lat else round(statistics.median(lat), 1),
-                       "p95_ms": None if not lat else round(percentile(lat, 0.95), 1)}
+        kinds[kind] = {
+            "requests": tally.requests(kind),
+            "errors": tally.errors[kind],
+            "busy": tally.busy[kind],
+            "p50_ms": None if not lat else round(statistics.median(lat), 1),
+            "p95_ms": None if not lat else round(percentile(lat, 0.95), 1),
+        }
     requests = sum(k["requests"] for k in kinds.values())
     errors = sum(k["errors"] for k in kinds.values()) + len(lost) + (0 if alive else 1)
-    return {"clients": clients, "seconds": round(wall, 1), "requests": requests,
-            "throughput_rps": round(requests / wall, 1) if wall else 0.0, "errors": errors,
-            "busy": sum(k["busy"] for k in kinds.values()), "uploads": len(tally.uploads), "data_lost": len(lost),
-            "server_alive": alive, "server_tracebacks": tracebacks, "by_kind": kinds, "rss": rss,
-            "rss_flat": rss["flat"], "error_samples": tally.samples[:10] + [f"lost: {n}" for n in lost[:5]],
-            "ok": errors == 0 and rss["flat"] and alive}
+    return {
+        "clients": clients,
+        "seconds": round(wall, 1),
+        "requests": requests,
+        "throughput_rps": round(requests / wall, 1) if wall else 0.0,
+        "errors": errors,
+        "busy": sum(k["busy"] for k in kinds.values()),
+        "uploads": len(tally.uploads),
+        "data_lost": len(lost),
+        "server_alive": alive,
+        "server_tracebacks": tracebacks,
+        "by_kind": kinds,
+        "rss": rss,
+        "rss_flat": rss["flat"],
+        "error_samples": tally.samples[:10] + [f"lost: {n}" for n in lost[:5]],
+        "ok": errors == 0 and rss["flat"] and alive,
+    }
 
 
 def print_table(result: dict) -> None:
-    print(f"{result['clients']} clients for {result['seconds']} s on 127.0.0.1: {result['requests']} requests "
-          f"({result['throughput_rps']}/s), {result['errors']} errors, {result['busy']} busy")
+    print(
+        f"{result['clients']} clients for {result['seconds']} s on 127.0.0.1: {result['requests']} requests "
+        f"({result['throughput_rps']}/s), {result['errors']} errors, {result['busy']} busy"
+    )
     print(f"{'kind':<10}{'requests':>10}{'errors':>8}{'busy':>6}{'p50 ms':>10}{'p95 ms':>10}")
     for kind, k in result["by_kind"].items():
         p50 = "-" if k["p50_ms"] is None else f"{k['p50_ms']:.1f}"
@@ -463,11 +550,15 @@ def print_table(result: dict) -> None:
         print(f"{kind:<10}{k['requests']:>10}{k['errors']:>8}{k['busy']:>6}{p50:>10}{p95:>10}")
     rss = result["rss"]
     growth = rss["second_half_growth"]
-    print(f"server RSS: start {rss['start_mb']} MB · end {rss['end_mb']} MB · max {rss['max_mb']} MB · "
-          f"second-half growth {'-' if growth is None else f'{growth * 100:.1f}%'} · "
-          f"{'flat' if rss['flat'] else 'NOT flat'} ({rss['samples']} samples)")
-    print(f"uploads {result['uploads']} · data lost {result['data_lost']} · server alive {result['server_alive']} · "
-          f"server tracebacks {result['server_tracebacks']}")
+    print(
+        f"server RSS: start {rss['start_mb']} MB · end {rss['end_mb']} MB · max {rss['max_mb']} MB · "
+        f"second-half growth {'-' if growth is None else f'{growth * 100:.1f}%'} · "
+        f"{'flat' if rss['flat'] else 'NOT flat'} ({rss['samples']} samples)"
+    )
+    print(
+        f"uploads {result['uploads']} · data lost {result['data_lost']} · server alive {result['server_alive']} · "
+        f"server tracebacks {result['server_tracebacks']}"
+    )
     for line in result["error_samples"]:
         print("  error:", line)
 

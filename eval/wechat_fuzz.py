@@ -38,23 +38,40 @@ TOKEN = "lantai-fuzz-token"
 APPID = "wx5a6e7f8091a2b3c4"
 SECRET = "lantai-fuzz-secret"
 ALLOWED = {200, 400, 403, 413}
-QUESTIONS = ("2024年进馆人数是多少？", "新馆什么时候开放", "更多", "你好", "", " ", "]]>", "<b>x</b>", "&amp;",
-             "2025年计划" * 40, "\u0000\u0007", "😀" * 30, "' OR 1=1 --")
+QUESTIONS = (
+    "2024年进馆人数是多少？",
+    "新馆什么时候开放",
+    "更多",
+    "你好",
+    "",
+    " ",
+    "]]>",
+    "<b>x</b>",
+    "&amp;",
+    "2025年计划" * 40,
+    "\u0000\u0007",
+    "😀" * 30,
+    "' OR 1=1 --",
+)
 
-BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY lol "lol">'
-                  + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-                            for i in range(1, 10))
-                  + ']><xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType>'
-                    '<Content>&lol9;</Content><MsgId>1</MsgId></xml>')
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    + "]><xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType>"
+    "<Content>&lol9;</Content><MsgId>1</MsgId></xml>"
+)
 ENTITY_TRICKS = (
     BILLION_LAUGHS,
     '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-    '<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType>'
-    '<Content>&x;</Content></xml>',
+    "<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType>"
+    "<Content>&x;</Content></xml>",
     '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x.dtd"> %p;]><xml/>',
     '<!DOCTYPE xml SYSTEM "http://127.0.0.1:9/x.dtd"><xml><MsgType>text</MsgType></xml>',
-    '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "' + "A" * 20000 + '">]><xml><Content>'
-    + "&a;" * 2000 + "</Content></xml>",
+    '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "'
+    + "A" * 20000
+    + '">]><xml><Content>'
+    + "&a;" * 2000
+    + "</Content></xml>",
     '<?xml version="1.0"?><!DOCTYPE xml [<!ELEMENT xml ANY>]><xml/>',
     '<?xml version="1.0" encoding="UTF-7"?><xml>+ADw-x+AD4-</xml>',
     '<?xml-stylesheet href="http://127.0.0.1:9/x.xsl"?><xml><MsgType>text</MsgType></xml>',
@@ -73,8 +90,7 @@ class Outcome:
 
 
 class Fuzzer:
-    def __init__(self, url: str, token: str, appid: str, aes_key: str | None, seed: int, timeout: float,
-                 max_body: int):
+    def __init__(self, url: str, token: str, appid: str, aes_key: str | None, seed: int, timeout: float, max_body: int):
         self.url = url.rstrip("/")
         self.rng = random.Random(seed)
         self.plain = WeChatPush(self.url, token, appid, timeout=timeout)
@@ -126,11 +142,13 @@ class Fuzzer:
                 b[at:at] = bytes(self.rng.randrange(256) for _ in range(self.rng.randint(1, 16)))
             elif op == 3:  # insert an element
                 tag = self.rng.choice(("MsgType", "Content", "FromUserName", "MsgId", "CreateTime", "Event", "x"))
-                b[at:at] = f"<{tag}>{self.rng.choice(('', 'text', '12', '<a/>', '&amp;', '-1', 'x' * 100))}</{tag}>".encode()
+                b[at:at] = (
+                    f"<{tag}>{self.rng.choice(('', 'text', '12', '<a/>', '&amp;', '-1', 'x' * 100))}</{tag}>".encode()
+                )
             elif op == 4:  # drop a slice
-                del b[at:at + self.rng.randint(1, 40)]
+                del b[at : at + self.rng.randint(1, 40)]
             elif op == 5:  # duplicate a slice
-                piece = bytes(b[at:at + self.rng.randint(1, 60)])
+                piece = bytes(b[at : at + self.rng.randint(1, 60)])
                 b[at:at] = piece * self.rng.randint(1, 5)
             elif op == 6:  # nest deeply
                 depth = self.rng.randint(10, 2000)
@@ -140,8 +158,17 @@ class Fuzzer:
         return bytes(b)
 
     # -- one request ------------------------------------------------------------------------------------
-    def send(self, kind: str, method: str, *, params: dict, body: bytes = b"", expect: set[int] | None = None,
-             crypto: WeChatCrypto | None = None, headers: dict | None = None) -> None:
+    def send(
+        self,
+        kind: str,
+        method: str,
+        *,
+        params: dict,
+        body: bytes = b"",
+        expect: set[int] | None = None,
+        crypto: WeChatCrypto | None = None,
+        headers: dict | None = None,
+    ) -> None:
         self.out.inputs += 1
         self.out.kinds[kind] += 1
         started = time.monotonic()
@@ -149,8 +176,9 @@ class Fuzzer:
             if method == "GET":
                 r = self.http.get(self.url, params=params)
             else:
-                r = self.http.post(self.url, params=params, content=body,
-                                   headers=headers or {"Content-Type": "text/xml"})
+                r = self.http.post(
+                    self.url, params=params, content=body, headers=headers or {"Content-Type": "text/xml"}
+                )
         except httpx.TimeoutException:
             self.out.hangs.append(f"{kind}: no answer in {self.timeout:.0f} s")
             return
@@ -174,8 +202,14 @@ class Fuzzer:
         push = self.safe if self.safe is not None and self.rng.random() < 0.5 else self.plain
         xml, user = self.message(push)
         body, params = push.signed(xml, user)
-        self.send("valid-aes" if push is self.safe else "valid", "POST", params=params, body=body,
-                  expect={200, 400}, crypto=push.crypto)
+        self.send(
+            "valid-aes" if push is self.safe else "valid",
+            "POST",
+            params=params,
+            body=body,
+            expect={200, 400},
+            crypto=push.crypto,
+        )
 
     def mutated(self) -> None:
         push = self.safe if self.safe is not None and self.rng.random() < 0.4 else self.plain
@@ -186,8 +220,9 @@ class Fuzzer:
         else:
             body, params = push.signed(xml, user)
             body = self.mutate(body)
-        self.send("mutated-aes" if push is self.safe else "mutated", "POST", params=params, body=body,
-                  crypto=push.crypto)
+        self.send(
+            "mutated-aes" if push is self.safe else "mutated", "POST", params=params, body=body, crypto=push.crypto
+        )
 
     def entities(self) -> None:
         xml = self.rng.choice(ENTITY_TRICKS)
@@ -210,9 +245,13 @@ class Fuzzer:
         if self.rng.random() < 0.5:
             self.send("huge", "POST", params=params, body=body, expect={413})
         else:  # streamed without a Content-Length: the cap must hold while reading
-            self.send("huge-streamed", "POST", params=params, body=iter([body[i:i + 8192]
-                                                                         for i in range(0, len(body), 8192)]),
-                      expect={413})
+            self.send(
+                "huge-streamed",
+                "POST",
+                params=params,
+                body=iter([body[i : i + 8192] for i in range(0, len(body), 8192)]),
+                expect={413},
+            )
 
     def bad_signature(self) -> None:
         xml, user = self.message(self.plain)
@@ -253,8 +292,15 @@ class Fuzzer:
         expect = ({200} if echostr else {400}) if good else {403}
         self.send("url-check", "GET", params=params, expect=expect)
 
-    PLAN = (("valid", 10), ("mutated", 35), ("entities", 12), ("huge", 6), ("bad_signature", 15),
-            ("bad_safe_signature", 8), ("url_check", 14))
+    PLAN = (
+        ("valid", 10),
+        ("mutated", 35),
+        ("entities", 12),
+        ("huge", 6),
+        ("bad_signature", 15),
+        ("bad_safe_signature", 8),
+        ("url_check", 14),
+    )
 
     def run(self, inputs: int, seconds: float) -> Outcome:
         names, weights = zip(*self.PLAN)
@@ -279,8 +325,9 @@ def reply_problem(text: str, crypto: WeChatCrypto | None) -> str:
         if crypto is not None:
             if root.findtext("Encrypt") is None:
                 return "a plain reply to an encrypted message"
-            inner = crypto.decrypt_message(text, root.findtext("MsgSignature"), root.findtext("TimeStamp"),
-                                           root.findtext("Nonce"))
+            inner = crypto.decrypt_message(
+                text, root.findtext("MsgSignature"), root.findtext("TimeStamp"), root.findtext("Nonce")
+            )
             root = SafeET.fromstring(inner.encode("utf-8"), forbid_dtd=True)
         if root.findtext("MsgType") != "text" or root.findtext("ToUserName") is None:
             return "not a text reply"
@@ -291,9 +338,19 @@ def reply_problem(text: str, crypto: WeChatCrypto | None) -> str:
     return ""
 
 
-def fuzz(url: str, token: str = TOKEN, appid: str = APPID, aes_key: str | None = None, *, inputs: int = 2000,
-         seconds: float = 300.0, seed: int = 11, timeout: float = 10.0, max_body: int = 64 * 1024,
-         health_url: str | None = None) -> dict:
+def fuzz(
+    url: str,
+    token: str = TOKEN,
+    appid: str = APPID,
+    aes_key: str | None = None,
+    *,
+    inputs: int = 2000,
+    seconds: float = 300.0,
+    seed: int = 11,
+    timeout: float = 10.0,
+    max_body: int = 64 * 1024,
+    health_url: str | None = None,
+) -> dict:
     """Fuzz the endpoint at ``url`` (e.g. ``http://127.0.0.1:8000/wechat``); the result as a dict."""
     fuzzer = Fuzzer(url, token, appid, aes_key, seed, timeout, max_body)
     started = time.monotonic()
@@ -306,22 +363,37 @@ def fuzz(url: str, token: str = TOKEN, appid: str = APPID, aes_key: str | None =
         alive = httpx.get(health, timeout=timeout).status_code == 200
     except httpx.HTTPError:
         alive = False
-    return {"inputs": out.inputs, "seconds": round(time.monotonic() - started, 1), "kinds": dict(out.kinds),
-            "statuses": {str(k): v for k, v in sorted(out.statuses.items())}, "replies": out.replies, "crashes": len(out.crashes),
-            "hangs": len(out.hangs), "max_seconds": round(out.max_seconds, 2), "server_alive": alive,
-            "failures": (out.crashes + out.hangs)[:10],
-            "ok": not out.crashes and not out.hangs and alive}
+    return {
+        "inputs": out.inputs,
+        "seconds": round(time.monotonic() - started, 1),
+        "kinds": dict(out.kinds),
+        "statuses": {str(k): v for k, v in sorted(out.statuses.items())},
+        "replies": out.replies,
+        "crashes": len(out.crashes),
+        "hangs": len(out.hangs),
+        "max_seconds": round(out.max_seconds, 2),
+        "server_alive": alive,
+        "failures": (out.crashes + out.hangs)[:10],
+        "ok": not out.crashes and not out.hangs and alive,
+    }
 
 
 def wechat_env(api_base: str, aes_key: str) -> dict[str, str]:
     """The ``LANTAI_*`` settings that serve the WeChat channel the fuzzer signs for."""
-    return {"LANTAI_WECHAT_TOKEN": TOKEN, "LANTAI_WECHAT_APPID": APPID, "LANTAI_WECHAT_SECRET": SECRET,
-            "LANTAI_WECHAT_AES_KEY": aes_key, "LANTAI_WECHAT_API_BASE": api_base}
+    return {
+        "LANTAI_WECHAT_TOKEN": TOKEN,
+        "LANTAI_WECHAT_APPID": APPID,
+        "LANTAI_WECHAT_SECRET": SECRET,
+        "LANTAI_WECHAT_AES_KEY": aes_key,
+        "LANTAI_WECHAT_API_BASE": api_base,
+    }
 
 
 def print_table(result: dict) -> None:
-    print(f"WeChat fuzz: {result['inputs']} inputs in {result['seconds']} s · crashes {result['crashes']} · "
-          f"hangs {result['hangs']} · XML replies {result['replies']} · slowest {result['max_seconds']} s · server alive {result['server_alive']}")
+    print(
+        f"WeChat fuzz: {result['inputs']} inputs in {result['seconds']} s · crashes {result['crashes']} · "
+        f"hangs {result['hangs']} · XML replies {result['replies']} · slowest {result['max_seconds']} s · server alive {result['server_alive']}"
+    )
     print("  inputs by kind: " + " · ".join(f"{k} {v}" for k, v in sorted(result["kinds"].items())))
     print("  statuses: " + " · ".join(f"{k}: {v}" for k, v in result["statuses"].items()))
     for line in result["failures"]:
@@ -343,12 +415,17 @@ def main(argv: list[str] | None = None) -> int:
     from eval.standins.wechat import WeChatAPIStandin
 
     aes_key = new_aes_key()
-    with tempfile.TemporaryDirectory(prefix="lantai-wechat-fuzz-") as tmp, \
-            WeChatAPIStandin(APPID, SECRET) as api:
+    with tempfile.TemporaryDirectory(prefix="lantai-wechat-fuzz-") as tmp, WeChatAPIStandin(APPID, SECRET) as api:
         with Served(prepare_data(Path(tmp)), wechat_env(api.base_url, aes_key)) as server:
             server.ingest(sample_files(Path(tmp)))
-            result = fuzz(server.url + "/wechat", aes_key=aes_key, inputs=args.inputs, seconds=args.seconds,
-                          seed=args.seed, timeout=args.timeout)
+            result = fuzz(
+                server.url + "/wechat",
+                aes_key=aes_key,
+                inputs=args.inputs,
+                seconds=args.seconds,
+                seed=args.seed,
+                timeout=args.timeout,
+            )
             result["server_tracebacks"] = server.tracebacks()
     print_table(result)
     print(json.dumps(result, ensure_ascii=False))

@@ -87,9 +87,12 @@ class _InProcess:
 
     def figures(self) -> dict:
         channel = self.app.state.wechat
-        return {"answers_started": channel.counts.answers_started, "delivery_failed": channel.counts.delivery_failed,
-                "gate_words": channel.gate.words.blocked if channel.gate else 0,
-                "gate_refused": channel.gate.refused if channel.gate else 0}
+        return {
+            "answers_started": channel.counts.answers_started,
+            "delivery_failed": channel.counts.delivery_failed,
+            "gate_words": channel.gate.words.blocked if channel.gate else 0,
+            "gate_refused": channel.gate.refused if channel.gate else 0,
+        }
 
 
 class _Workers:
@@ -100,8 +103,18 @@ class _Workers:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.command = [sys.executable, "-m", "ui.cli", "serve", "--workers", str(workers), "--port", str(self.port),
-                        "--data-dir", str(data_dir)]
+        self.command = [
+            sys.executable,
+            "-m",
+            "ui.cli",
+            "serve",
+            "--workers",
+            str(workers),
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(data_dir),
+        ]
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("LANTAI_")} | settings_env
         self.log = log
         self.workers = workers
@@ -109,8 +122,13 @@ class _Workers:
 
     def __enter__(self):
         self._out = self.log.open("w")
-        self.proc = subprocess.Popen(self.command, env=self.env, stdout=self._out, stderr=subprocess.STDOUT,
-                                     cwd=Path(__file__).resolve().parents[1])
+        self.proc = subprocess.Popen(
+            self.command,
+            env=self.env,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[1],
+        )
         try:
             self._wait_started()
         except BaseException:
@@ -166,15 +184,23 @@ class _Workers:
         """CPU seconds of each worker process (uvicorn spawns them through multiprocessing)."""
         import psutil
 
-        return {c.pid: sum(c.cpu_times()[:2]) for c in psutil.Process(self.proc.pid).children()
-                if "spawn_main" in " ".join(c.cmdline())}
+        return {
+            c.pid: sum(c.cpu_times()[:2])
+            for c in psutil.Process(self.proc.pid).children()
+            if "spawn_main" in " ".join(c.cmdline())
+        }
 
     def figures(self) -> dict:
         """What can be seen from outside: the CPU seconds each worker spent during the run (the load's spread)."""
         now = self._cpu()
         spent = sorted((round(t - self._cpu_at_start.get(pid, 0.0), 1) for pid, t in now.items()), reverse=True)
-        return {"answers_started": None, "delivery_failed": None, "gate_words": None, "gate_refused": None,
-                "worker_cpu_s": spent}
+        return {
+            "answers_started": None,
+            "delivery_failed": None,
+            "gate_words": None,
+            "gate_refused": None,
+            "worker_cpu_s": spent,
+        }
 
 
 @contextmanager
@@ -185,14 +211,17 @@ def _redis(url: str | None):
         return
     binary = shutil.which("redis-server")
     if binary is None:
-        raise SystemExit("--workers needs Redis: install redis-server (Debian: apt-get install redis-server) "
-                         "or pass --redis-url")
+        raise SystemExit(
+            "--workers needs Redis: install redis-server (Debian: apt-get install redis-server) or pass --redis-url"
+        )
     from eval.live import free_port
 
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
-        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", folder,
-                                 "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", folder, "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
         try:
             time.sleep(0.3)
             yield f"redis://127.0.0.1:{port}/0"
@@ -201,9 +230,21 @@ def _redis(url: str | None):
             proc.wait(10)
 
 
-def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget: float = 4.5,
-        lossy: float = 0.0, settle_seconds: float = 60.0, aes: bool = False, gate: bool = True,
-        workers: int = 0, redis_url: str | None = None, token_ttl: int | None = None, while_served=None) -> dict:
+def run(
+    kb,
+    messages: int = 200,
+    users: int = 50,
+    seconds: float = 60.0,
+    budget: float = 4.5,
+    lossy: float = 0.0,
+    settle_seconds: float = 60.0,
+    aes: bool = False,
+    gate: bool = True,
+    workers: int = 0,
+    redis_url: str | None = None,
+    token_ttl: int | None = None,
+    while_served=None,
+) -> dict:
     """Push ``messages`` from ``users`` over ``seconds`` and count what came back; the figures as a dict.
 
     ``workers`` 0: served in this process over ``kb``; N: ``lantai serve --workers N`` over ``kb``'s
@@ -215,15 +256,26 @@ def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget:
 
     asked = questions()
     aes_key = new_aes_key() if aes else None
-    with WeChatAPIStandin(APPID, SECRET) as api, tempfile.TemporaryDirectory() as tmp, \
-            (_redis(redis_url) if workers else nullcontext(None)) as shared_url:
+    with (
+        WeChatAPIStandin(APPID, SECRET) as api,
+        tempfile.TemporaryDirectory() as tmp,
+        _redis(redis_url) if workers else nullcontext(None) as shared_url,
+    ):
         if token_ttl:
             api.token_ttl = token_ttl
             api.old_token_grace = 5.0
-        values = dict(data_dir=kb.data_dir, wechat_token=TOKEN, wechat_appid=APPID, wechat_secret=SECRET,
-                      wechat_api_base=api.base_url, wechat_reply_budget=budget, wechat_aes_key=aes_key,
-                      wechat_safety_gate=gate, wechat_safety_log=Path(tmp) / "safety-hits.jsonl",
-                      redis_url=shared_url)
+        values = dict(
+            data_dir=kb.data_dir,
+            wechat_token=TOKEN,
+            wechat_appid=APPID,
+            wechat_secret=SECRET,
+            wechat_api_base=api.base_url,
+            wechat_reply_budget=budget,
+            wechat_aes_key=aes_key,
+            wechat_safety_gate=gate,
+            wechat_safety_log=Path(tmp) / "safety-hits.jsonl",
+            redis_url=shared_url,
+        )
         if workers:
             kb.close()  # the server's processes open the data directory themselves
             env = {f"LANTAI_{k.upper()}": str(v) for k, v in values.items() if v is not None and k != "data_dir"}
@@ -234,8 +286,10 @@ def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget:
             push = WeChatPush(server.url + "/wechat", TOKEN, APPID, aes_key=aes_key, keepalive=not workers)
             names = [f"oLoadUser{u:04d}" for u in range(users)]
             every = round(1 / lossy) if lossy > 0 else 0  # every n-th message loses its first reply
-            plan = [(i * seconds / messages, names[i % users], asked[i % len(asked)], int(every and i % every == 0))
-                    for i in range(messages)]
+            plan = [
+                (i * seconds / messages, names[i % users], asked[i % len(asked)], int(every and i % every == 0))
+                for i in range(messages)
+            ]
             started = time.monotonic()
 
             def one(item):
@@ -266,14 +320,26 @@ def run(kb, messages: int = 200, users: int = 50, seconds: float = 60.0, budget:
     times = [d.accepted.elapsed * 1000 for _, d in deliveries if d.shown]
     attempts = sum(len(d.attempts) for _, d in deliveries)
     return {
-        "messages": messages, "users": users, "seconds": round(wall, 1), "budget_s": budget, "lossy": lossy,
-        "aes": aes, "gate": gate, "workers": workers or 1, "redis": bool(workers),
-        "gate_words": figures["gate_words"], "gate_refused": figures["gate_refused"],
-        "passive": sum(passive_by.values()), "customer_service": len(api.sent),
-        "duplicates": duplicates, "lost": lost,
+        "messages": messages,
+        "users": users,
+        "seconds": round(wall, 1),
+        "budget_s": budget,
+        "lossy": lossy,
+        "aes": aes,
+        "gate": gate,
+        "workers": workers or 1,
+        "redis": bool(workers),
+        "gate_words": figures["gate_words"],
+        "gate_refused": figures["gate_refused"],
+        "passive": sum(passive_by.values()),
+        "customer_service": len(api.sent),
+        "duplicates": duplicates,
+        "lost": lost,
         "invalid_replies": sum(1 for _, d in deliveries if d.invalid),
-        "wechat_attempts": attempts, "retries": attempts - messages,
-        "answers_started": figures["answers_started"], "delivery_failed": figures["delivery_failed"],
+        "wechat_attempts": attempts,
+        "retries": attempts - messages,
+        "answers_started": figures["answers_started"],
+        "delivery_failed": figures["delivery_failed"],
         "passive_p50_ms": round(statistics.median(times), 1) if times else None,
         "passive_p95_ms": round(percentile(times, 0.95), 1) if times else None,
         "passive_max_ms": round(max(times), 1) if times else None,
@@ -293,8 +359,12 @@ def _token_figures(api, token_ttl: int | None) -> dict:
     fetches = [c for c in calls if c.path == api.TOKEN]
     sends = [c for c in calls if c.path == api.SEND]
     rejected = sum(1 for c in sends if c.errcode in (40001, 40014, 42001))
-    figures = {"token_ttl_s": token_ttl, "token_fetches": len(fetches), "token_rejections": rejected,
-               "token_periods": None}
+    figures = {
+        "token_ttl_s": token_ttl,
+        "token_fetches": len(fetches),
+        "token_rejections": rejected,
+        "token_periods": None,
+    }
     if fetches and sends:
         ttl = float(token_ttl or 7200)
         period = ttl - min(300.0, ttl / 5)
@@ -304,27 +374,39 @@ def _token_figures(api, token_ttl: int | None) -> dict:
 
 
 def report(r: dict) -> None:
-    print(f"messages sent: {r['messages']} from {r['users']} users in {r['seconds']} s "
-          f"(reply budget {r['budget_s']} s, first reply lost for {r['lossy']:.0%}, "
-          f"{'safe mode (AES)' if r['aes'] else 'plain mode'})")
-    print(f"content-safety gate: {'on, ' + str(r['gate_words']) + ' words' if r['gate'] else 'off'}; "
-          f"refused: {r['gate_refused']}")
+    print(
+        f"messages sent: {r['messages']} from {r['users']} users in {r['seconds']} s "
+        f"(reply budget {r['budget_s']} s, first reply lost for {r['lossy']:.0%}, "
+        f"{'safe mode (AES)' if r['aes'] else 'plain mode'})"
+    )
+    print(
+        f"content-safety gate: {'on, ' + str(r['gate_words']) + ' words' if r['gate'] else 'off'}; "
+        f"refused: {r['gate_refused']}"
+    )
     print(f"answered passively: {r['passive']}")
     print(f"answered asynchronously (customer service): {r['customer_service']}")
     print(f"duplicates: {r['duplicates']}")
     print(f"lost: {r['lost']}")
     if r["passive_p50_ms"] is not None:
-        print(f"passive reply time: p50 {r['passive_p50_ms']:.1f} ms · p95 {r['passive_p95_ms']:.1f} ms · "
-              f"max {r['passive_max_ms']:.1f} ms")
-    print(f"served by: {r['workers']} worker process(es)" + (", state shared in Redis" if r["redis"] else
-                                                           ", state in process")
-          + (f"; CPU seconds per worker: {r['worker_cpu_s']}" if r.get("worker_cpu_s") else ""))
+        print(
+            f"passive reply time: p50 {r['passive_p50_ms']:.1f} ms · p95 {r['passive_p95_ms']:.1f} ms · "
+            f"max {r['passive_max_ms']:.1f} ms"
+        )
+    print(
+        f"served by: {r['workers']} worker process(es)"
+        + (", state shared in Redis" if r["redis"] else ", state in process")
+        + (f"; CPU seconds per worker: {r['worker_cpu_s']}" if r.get("worker_cpu_s") else "")
+    )
     if r["token_fetches"]:
-        print(f"access_token fetches: {r['token_fetches']} over {r['token_periods']} renewal period(s) "
-              f"(token lifetime {r['token_ttl_s'] or 7200} s); sends rejected for the token: {r['token_rejections']}")
-    print(f"WeChat attempts: {r['wechat_attempts']} (retries {r['retries']}); invalid replies: "
-          f"{r['invalid_replies']}; answers computed: {r['answers_started']}; failed deliveries: "
-          f"{r['delivery_failed']}")
+        print(
+            f"access_token fetches: {r['token_fetches']} over {r['token_periods']} renewal period(s) "
+            f"(token lifetime {r['token_ttl_s'] or 7200} s); sends rejected for the token: {r['token_rejections']}"
+        )
+    print(
+        f"WeChat attempts: {r['wechat_attempts']} (retries {r['retries']}); invalid replies: "
+        f"{r['invalid_replies']}; answers computed: {r['answers_started']}; failed deliveries: "
+        f"{r['delivery_failed']}"
+    )
     print(json.dumps(r, ensure_ascii=False))
 
 
@@ -338,22 +420,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aes", action="store_true", help="safe mode: messages and replies encrypted")
     parser.add_argument("--no-gate", action="store_true", help="turn the content-safety gate off")
     parser.add_argument("--data-dir", type=Path, help="an existing data dir (its public documents are used)")
-    parser.add_argument("--workers", type=int, default=0,
-                        help="serve with `lantai serve --workers N` in its own processes, state in Redis "
-                             "(0: in this process, no Redis)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="serve with `lantai serve --workers N` in its own processes, state in Redis "
+        "(0: in this process, no Redis)",
+    )
     parser.add_argument("--redis-url", help="the Redis the workers share (default: a redis-server started here)")
     parser.add_argument("--token-ttl", type=int, help="access_token lifetime the WeChat stand-in gives, seconds")
     args = parser.parse_args(argv)
-    if args.messages < 1 or args.users < 1 or args.seconds <= 0 or not 0 <= args.lossy <= 1 or args.workers < 0 \
-            or (args.token_ttl is not None and args.token_ttl < 1):
-        parser.error("--messages and --users must be at least 1, --seconds positive, --lossy between 0 and 1, "
-                     "--workers 0 or more, --token-ttl at least 1")
+    if (
+        args.messages < 1
+        or args.users < 1
+        or args.seconds <= 0
+        or not 0 <= args.lossy <= 1
+        or args.workers < 0
+        or (args.token_ttl is not None and args.token_ttl < 1)
+    ):
+        parser.error(
+            "--messages and --users must be at least 1, --seconds positive, --lossy between 0 and 1, "
+            "--workers 0 or more, --token-ttl at least 1"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         kb = public_base(args.data_dir or Path(tmp) / "data")
         try:
-            result = run(kb, args.messages, args.users, args.seconds, args.budget, args.lossy, aes=args.aes,
-                         gate=not args.no_gate, workers=args.workers, redis_url=args.redis_url,
-                         token_ttl=args.token_ttl)
+            result = run(
+                kb,
+                args.messages,
+                args.users,
+                args.seconds,
+                args.budget,
+                args.lossy,
+                aes=args.aes,
+                gate=not args.no_gate,
+                workers=args.workers,
+                redis_url=args.redis_url,
+                token_ttl=args.token_ttl,
+            )
         finally:
             kb.close()
     report(result)

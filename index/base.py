@@ -119,7 +119,8 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files.extend(
-                p for p in sorted(path.rglob("*"))
+                p
+                for p in sorted(path.rglob("*"))
                 if p.is_file() and not any(part.startswith(_SKIP_PREFIXES) for part in p.relative_to(path).parts)
             )
         else:
@@ -175,8 +176,13 @@ class KnowledgeBase:
         self._documents_cache: tuple[int, list[DocumentRecord]] | None = None
 
     # -- ingest -------------------------------------------------------------
-    def ingest(self, paths: Sequence[Path], visibility: str | None = None,
-               progress: IngestProgress | None = None, cancel: Cancel = None) -> IngestReport:
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        visibility: str | None = None,
+        progress: IngestProgress | None = None,
+        cancel: Cancel = None,
+    ) -> IngestReport:
         """Index files and folders.
 
         ``visibility`` None keeps each known document's visibility (new ones are
@@ -224,9 +230,16 @@ class KnowledgeBase:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _ingest_one(self, path: Path, visibility: str | None, progress: IngestProgress,
-                    report: IngestReport, resumed: bool = False, stop=None,
-                    writes: VectorWrites | None = None) -> None:
+    def _ingest_one(
+        self,
+        path: Path,
+        visibility: str | None,
+        progress: IngestProgress,
+        report: IngestReport,
+        resumed: bool = False,
+        stop=None,
+        writes: VectorWrites | None = None,
+    ) -> None:
         progress.file_started(path.name)
         try:
             status = self.add_file(path, visibility, progress, report, cancel=stop, writes=writes)
@@ -259,9 +272,15 @@ class KnowledgeBase:
             bucket.append(path.name)
         progress.file_done(path.name, status)
 
-    def add_file(self, path: Path, visibility: str | None = None, progress: IngestProgress | None = None,
-                 report: IngestReport | None = None, cancel: Cancel = None,
-                 writes: VectorWrites | None = None) -> str:
+    def add_file(
+        self,
+        path: Path,
+        visibility: str | None = None,
+        progress: IngestProgress | None = None,
+        report: IngestReport | None = None,
+        cancel: Cancel = None,
+        writes: VectorWrites | None = None,
+    ) -> str:
         """Index one file; returns 'added', 'updated', 'unchanged' or 'visibility_changed'.
 
         With ``writes`` the document's vectors join those of other documents and it turns ready when
@@ -275,16 +294,26 @@ class KnowledgeBase:
         resolved = str(path.resolve())
         existing = self.registry.by_path(resolved)
         sha = file_sha256(path) if path.is_file() else ""
-        if (existing and existing.sha256 == sha and existing.status == "ready"
-                and self.registry.pipeline_of(existing.id) == PIPELINE_VERSION):
+        if (
+            existing
+            and existing.sha256 == sha
+            and existing.status == "ready"
+            and self.registry.pipeline_of(existing.id) == PIPELINE_VERSION
+        ):
             if visibility is not None and existing.visibility != visibility:
                 self.registry.set_visibility(existing.id, visibility)
                 return "visibility_changed"
             return "unchanged"
         if visibility is None:
             visibility = existing.visibility if existing else "internal"
-        doc = parse_file(path, max_bytes=self.max_bytes, sizes=self.chunk_sizes, sha256=sha or None,
-                         indicators=self.indicators, limits=self.read_limits)
+        doc = parse_file(
+            path,
+            max_bytes=self.max_bytes,
+            sizes=self.chunk_sizes,
+            sha256=sha or None,
+            indicators=self.indicators,
+            limits=self.read_limits,
+        )
         self.registry.begin_document(doc, visibility)
         held = self.vectors.ids_of(doc.doc_id)
         wanted = {c.id for c in doc.chunks}
@@ -376,6 +405,7 @@ class KnowledgeBase:
         process opens the base, the load runs beside the first answers (those the metrics table and
         keywords give need no vectors) and is done, or nearly, when a search by meaning comes.
         """
+
         def load() -> None:
             try:
                 self.vectors.search([1.0] * self.embedder.dim, 1)
@@ -398,8 +428,14 @@ class KnowledgeBase:
     def find_documents(self, ref: str) -> list[DocumentRecord]:
         return self.registry.find(ref)
 
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None,
-               mode: str = "hybrid", prefer_years: Iterable[int] | None = None) -> list[SearchHit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        prefer_years: Iterable[int] | None = None,
+    ) -> list[SearchHit]:
         """Hybrid search: vector and BM25 rankings fused by weighted reciprocal rank.
 
         ``prefer_years`` (default: the years the query names) lifts chunks of

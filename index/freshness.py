@@ -22,8 +22,9 @@ from .keywords import KeywordIndex
 from .registry import Registry
 
 
-def refresh_keywords(keywords: KeywordIndex, registry: Registry,
-                     texts_of: Callable[[list[str]], dict[str, str]]) -> None:
+def refresh_keywords(
+    keywords: KeywordIndex, registry: Registry, texts_of: Callable[[list[str]], dict[str, str]]
+) -> None:
     """Bring ``keywords`` to ``registry``'s generation (callers serialise calls within a process)."""
     generation = registry.generation()
     if keywords.generation == generation:

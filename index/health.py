@@ -31,13 +31,23 @@ def consistency_problems(kb: KnowledgeBase) -> list[str]:
     ).fetchone()[0]
     if not ready_chunks:
         return []
-    sample = [r[0] for r in conn.execute(
-        "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE d.status = 'ready' AND "
-        "(c.ordinal = (SELECT MIN(ordinal) FROM chunks WHERE doc_id = d.id) OR "
-        " c.ordinal = (SELECT MAX(ordinal) FROM chunks WHERE doc_id = d.id)) LIMIT ?", (MAX_SAMPLE,))]
-    sample += [r[0] for r in conn.execute(
-        "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE d.status = 'ready' "
-        "ORDER BY random() LIMIT ?", (RANDOM_SAMPLE,))]
+    sample = [
+        r[0]
+        for r in conn.execute(
+            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE d.status = 'ready' AND "
+            "(c.ordinal = (SELECT MIN(ordinal) FROM chunks WHERE doc_id = d.id) OR "
+            " c.ordinal = (SELECT MAX(ordinal) FROM chunks WHERE doc_id = d.id)) LIMIT ?",
+            (MAX_SAMPLE,),
+        )
+    ]
+    sample += [
+        r[0]
+        for r in conn.execute(
+            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE d.status = 'ready' "
+            "ORDER BY random() LIMIT ?",
+            (RANDOM_SAMPLE,),
+        )
+    ]
     sample = sorted(set(sample))
     problems: list[str] = []
     collection = kb.vectors.collection

@@ -103,8 +103,9 @@ class TokenStore:
         out: dict[str, list[str]] = {}
         for i in range(0, len(ids), _FETCH):
             part = ids[i : i + _FETCH]
-            rows = self.conn.execute(f"SELECT id, tokens FROM tokens WHERE id IN ({','.join('?' * len(part))})",
-                                     part).fetchall()
+            rows = self.conn.execute(
+                f"SELECT id, tokens FROM tokens WHERE id IN ({','.join('?' * len(part))})", part
+            ).fetchall()
             out.update((r[0], r[1].split(" ")) for r in rows)
         return out
 
@@ -113,8 +114,9 @@ class TokenStore:
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            self.conn.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?)",
-                                  ((k, " ".join(v)) for k, v in tokens.items()))
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO tokens VALUES (?, ?)", ((k, " ".join(v)) for k, v in tokens.items())
+            )
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -180,13 +182,13 @@ class KeywordIndex:
         texts = dict(items)
         self.rebuild_ids(list(texts), lambda ids: {i: texts[i] for i in ids}, generation)
 
-    def rebuild_ids(self, ids: Sequence[str], texts_of: Callable[[list[str]], dict[str, str]],
-                    generation: int) -> None:
+    def rebuild_ids(self, ids: Sequence[str], texts_of: Callable[[list[str]], dict[str, str]], generation: int) -> None:
         """Index the chunks ``ids``; ``texts_of`` gives the text of those whose tokens are not cached."""
         self.build(ids, self._tokens_in_order(ids, texts_of), generation)
 
-    def _tokens_in_order(self, ids: Sequence[str], texts_of: Callable[[list[str]], dict[str, str]]
-                         ) -> Iterator[list[str]]:
+    def _tokens_in_order(
+        self, ids: Sequence[str], texts_of: Callable[[list[str]], dict[str, str]]
+    ) -> Iterator[list[str]]:
         """Each chunk's tokens, read from the cache batch by batch (a million token lists would not
         fit in memory as Python strings), segmenting and caching those it lacks."""
         store = self._token_store()
@@ -236,8 +238,10 @@ class KeywordIndex:
             if retriever is not None:
                 retriever.save(str(tmp), show_progress=False)
                 np.save(tmp / "ids.npy", ids)
-            (tmp / "lantai.json").write_text(json.dumps({"generation": generation, "count": int(ids.shape[0]),
-                                                         "tokenizer": TOKENIZER_VERSION}), encoding="utf-8")
+            (tmp / "lantai.json").write_text(
+                json.dumps({"generation": generation, "count": int(ids.shape[0]), "tokenizer": TOKENIZER_VERSION}),
+                encoding="utf-8",
+            )
             os.replace(tmp, self.directory / name)
             pointer = self.directory / f".{CURRENT_FILE}.{name}.tmp"
             pointer.write_text(name, encoding="utf-8")
@@ -250,8 +254,10 @@ class KeywordIndex:
         """Remove builds no longer published but the one before: a process still serving that one
         keeps its mapped files readable anyway, and one that read ``CURRENT`` a moment ago can still
         open it. A build directory left half-written by a dead process goes after an hour."""
-        builds = sorted((p for p in self.directory.iterdir() if p.name.startswith("v-") and p.name != keep),
-                        key=lambda p: p.stat().st_mtime)
+        builds = sorted(
+            (p for p in self.directory.iterdir() if p.name.startswith("v-") and p.name != keep),
+            key=lambda p: p.stat().st_mtime,
+        )
         for path in builds[:-1]:
             shutil.rmtree(path, ignore_errors=True)
         for path in self.directory.glob(".v-*.tmp"):
@@ -282,8 +288,15 @@ class KeywordIndex:
                 store.put(saved.get("tokens", {}))
         except (OSError, ValueError, sqlite3.Error):
             pass  # a damaged cache only costs a full segmentation
-        for old in ("lantai.json", _LEGACY_TOKENS, "data.csc.index.npy", "indices.csc.index.npy",
-                    "indptr.csc.index.npy", "vocab.index.json", "params.index.json"):
+        for old in (
+            "lantai.json",
+            _LEGACY_TOKENS,
+            "data.csc.index.npy",
+            "indices.csc.index.npy",
+            "indptr.csc.index.npy",
+            "vocab.index.json",
+            "params.index.json",
+        ):
             try:
                 (self.directory / old).unlink(missing_ok=True)
             except OSError:

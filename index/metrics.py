@@ -129,9 +129,30 @@ def write_figures(conn: sqlite3.Connection, doc: Document) -> None:
 
 def _row(doc_id: str, f: Figure) -> tuple:
     return (
-        doc_id, f.chunk_id, f.indicator, f.phrase, f.value, f.unit, f.plain_value, f.base_unit, f.year, f.kind,
-        f.scope, f.as_of, f.qualifier, f.change_pct, f.change_dir, f.change_text, int(f.derived), f.formula,
-        f.char_start, f.char_end, f.stated, f.quote, f.check, f.org,
+        doc_id,
+        f.chunk_id,
+        f.indicator,
+        f.phrase,
+        f.value,
+        f.unit,
+        f.plain_value,
+        f.base_unit,
+        f.year,
+        f.kind,
+        f.scope,
+        f.as_of,
+        f.qualifier,
+        f.change_pct,
+        f.change_dir,
+        f.change_text,
+        int(f.derived),
+        f.formula,
+        f.char_start,
+        f.char_end,
+        f.stated,
+        f.quote,
+        f.check,
+        f.org,
     )
 
 
@@ -163,9 +184,16 @@ class _ReadCache:
 
 
 class MetricsStore:
-    def __init__(self, conn: sqlite3.Connection, indicators: IndicatorList | None = None,
-                 visibility: str | None = None, excluded_docs: frozenset[str] = frozenset(),
-                 generation: Callable[[], int] | None = None, *, _cache: _ReadCache | None = None):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        indicators: IndicatorList | None = None,
+        visibility: str | None = None,
+        excluded_docs: frozenset[str] = frozenset(),
+        generation: Callable[[], int] | None = None,
+        *,
+        _cache: _ReadCache | None = None,
+    ):
         """``generation`` (the registry's) lets reads be kept until the table changes."""
         self.conn = conn
         self.indicators = indicators or load_indicators()
@@ -179,8 +207,9 @@ class MetricsStore:
 
     def without(self, doc_ids: Iterable[str]) -> MetricsStore:
         """The same table without the figures of these documents."""
-        return MetricsStore(self.conn, self.indicators, self.visibility, self.excluded_docs | frozenset(doc_ids),
-                            _cache=self._cache)
+        return MetricsStore(
+            self.conn, self.indicators, self.visibility, self.excluded_docs | frozenset(doc_ids), _cache=self._cache
+        )
 
     def resolve(self, indicator: str) -> str:
         """A canonical indicator for a phrase a person typed (进馆人次 → 进馆人数); a figure name the table
@@ -189,7 +218,9 @@ class MetricsStore:
             return indicator
         return self.indicators.canonical(indicator) or indicator
 
-    def _query(self, where: str = "", params: Iterable = (), order: str = "f.year, f.indicator, f.id") -> list[MetricRow]:
+    def _query(
+        self, where: str = "", params: Iterable = (), order: str = "f.year, f.indicator, f.id"
+    ) -> list[MetricRow]:
         if self.visibility == "public":
             where = "d.visibility = 'public'" + (f" AND {where}" if where else "")
         if self.excluded_docs:
@@ -208,11 +239,18 @@ class MetricsStore:
         """The libraries figures are attributed to by their own sentences (其中，某图书馆…)."""
         rows = self.conn.execute(
             "SELECT DISTINCT f.org FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'ready' "
-            "AND f.org != ''" + (" AND d.visibility = 'public'" if self.visibility == "public" else "")).fetchall()
+            "AND f.org != ''" + (" AND d.visibility = 'public'" if self.visibility == "public" else "")
+        ).fetchall()
         return [r[0] for r in rows]
 
-    def all(self, indicator: str | None = None, year: int | None = None, scope: str | None = None,
-            include_derived: bool = True, org: str | None = None) -> list[MetricRow]:
+    def all(
+        self,
+        indicator: str | None = None,
+        year: int | None = None,
+        scope: str | None = None,
+        include_derived: bool = True,
+        org: str | None = None,
+    ) -> list[MetricRow]:
         clauses, params = [], []
         if org:  # a document that names no organisation (a bare statistics table) is not excluded
             clauses.append(f"({_ORG} = ? OR {_ORG} = '')")
@@ -230,8 +268,14 @@ class MetricsStore:
             clauses.append("f.derived = 0")
         return self._query(" AND ".join(clauses), params)
 
-    def lookup(self, indicator: str, year: int | None = None, scope: str | None = None,
-               kinds: Iterable[str] | None = None, org: str | None = None) -> list[MetricRow]:
+    def lookup(
+        self,
+        indicator: str,
+        year: int | None = None,
+        scope: str | None = None,
+        kinds: Iterable[str] | None = None,
+        org: str | None = None,
+    ) -> list[MetricRow]:
         """Figures of one indicator (and year, scope), stated ones before derived ones."""
         rows = self.all(indicator, year, scope, org=org)
         if kinds is not None:
@@ -239,8 +283,9 @@ class MetricsStore:
             rows = [r for r in rows if r.kind in kinds]
         return sorted(rows, key=lambda r: (r.derived, r.qualifier is not None, r.year or 0))
 
-    def series(self, indicator: str, scope: str | None = None, kinds: Iterable[str] = _ACTUAL_KINDS,
-               org: str | None = None) -> dict[int, list[MetricRow]]:
+    def series(
+        self, indicator: str, scope: str | None = None, kinds: Iterable[str] = _ACTUAL_KINDS, org: str | None = None
+    ) -> dict[int, list[MetricRow]]:
         """Values of an indicator by year (stated first), for trends across years."""
         by_year: dict[int, list[MetricRow]] = {}
         for r in self.lookup(indicator, scope=scope, kinds=kinds, org=org):
@@ -313,7 +358,8 @@ class MetricsStore:
             if target.year is None:
                 continue
             actuals = [
-                r for r in self.lookup(target.indicator, target.year, kinds=_ACTUAL_KINDS, org=target.org)
+                r
+                for r in self.lookup(target.indicator, target.year, kinds=_ACTUAL_KINDS, org=target.org)
                 if not r.derived and r.base_unit == target.base_unit and _scope_key(r.scope) == _scope_key(target.scope)
             ]
             if not actuals:
@@ -347,7 +393,9 @@ def total(rows: list[MetricRow]) -> Derived | None:
     value = sum(r.plain_value for r in rows) / scale
     digits = max(len(r.stated.split(".")[1]) - len(r.unit) if "." in r.stated else 0 for r in rows)
     formula = " + ".join(r.stated for r in rows) + f" = {value:.{max(digits, 0)}f}{rows[0].unit}"
-    return Derived(rows[0].indicator, rows[0].year, round(value, max(digits, 0)), rows[0].unit, f"推算：{formula}", rows)
+    return Derived(
+        rows[0].indicator, rows[0].year, round(value, max(digits, 0)), rows[0].unit, f"推算：{formula}", rows
+    )
 
 
 def share(part: MetricRow, whole: MetricRow, decimals: int = 2) -> Derived | None:

@@ -110,8 +110,9 @@ class Registry:
                 raise
             # A full disk: SQLite cannot size its WAL index, but what is stored can still be read.
             # Safe without SQLite's own locking: this process holds the data directory (index.datalock).
-            self.conn = sqlite3.connect(path.resolve().as_uri() + "?immutable=1", uri=True,
-                                        check_same_thread=False, isolation_level=None)
+            self.conn = sqlite3.connect(
+                path.resolve().as_uri() + "?immutable=1", uri=True, check_same_thread=False, isolation_level=None
+            )
             self.read_only = True
 
     def _open(self, path: Path) -> None:
@@ -141,23 +142,50 @@ class Registry:
         """Record a document as ``indexing`` with its new chunks; invisible until finished."""
         with self._tx() as c:
             for table in ("figures", "chunks"):
-                c.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT id FROM documents WHERE id = ? OR path = ?)",
-                          (doc.doc_id, doc.path))
+                c.execute(
+                    f"DELETE FROM {table} WHERE doc_id IN (SELECT id FROM documents WHERE id = ? OR path = ?)",
+                    (doc.doc_id, doc.path),
+                )
             c.execute("DELETE FROM documents WHERE id = ? OR path = ?", (doc.doc_id, doc.path))
             c.execute(
                 f"INSERT INTO documents ({DOC_COLUMNS}, text) VALUES ({', '.join('?' * 18)})",
                 (
-                    doc.doc_id, doc.path, doc.file_name, doc.sha256, doc.size, doc.doc_type, doc.title,
-                    doc.org, json.dumps(doc.years), doc.report_year, doc.plan_year, doc.as_of,
-                    doc.page_count, visibility, "indexing", len(doc.chunks), None, doc.text,
+                    doc.doc_id,
+                    doc.path,
+                    doc.file_name,
+                    doc.sha256,
+                    doc.size,
+                    doc.doc_type,
+                    doc.title,
+                    doc.org,
+                    json.dumps(doc.years),
+                    doc.report_year,
+                    doc.plan_year,
+                    doc.as_of,
+                    doc.page_count,
+                    visibility,
+                    "indexing",
+                    len(doc.chunks),
+                    None,
+                    doc.text,
                 ),
             )
             c.executemany(
                 "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
-                        ch.id, ch.doc_id, ch.ordinal, ch.text, json.dumps(list(ch.heading_path), ensure_ascii=False),
-                        ch.page_start, ch.page_end, ch.char_start, ch.char_end, ch.year, ch.period_kind, ch.kind,
+                        ch.id,
+                        ch.doc_id,
+                        ch.ordinal,
+                        ch.text,
+                        json.dumps(list(ch.heading_path), ensure_ascii=False),
+                        ch.page_start,
+                        ch.page_end,
+                        ch.char_start,
+                        ch.char_end,
+                        ch.year,
+                        ch.period_kind,
+                        ch.kind,
                     )
                     for ch in doc.chunks
                 ],
@@ -174,8 +202,10 @@ class Registry:
         """Mark documents ready in one transaction (their vectors are all written)."""
         now = time.time()
         with self._tx() as c:
-            c.executemany("UPDATE documents SET status = 'ready', ingested_at = ?, pipeline = ? WHERE id = ?",
-                          [(now, pipeline, doc_id) for doc_id in doc_ids])
+            c.executemany(
+                "UPDATE documents SET status = 'ready', ingested_at = ?, pipeline = ? WHERE id = ?",
+                [(now, pipeline, doc_id) for doc_id in doc_ids],
+            )
             self._bump(c)
 
     def delete_document(self, doc_id: str) -> None:
@@ -211,8 +241,9 @@ class Registry:
 
     def documents(self, status: str | None = None) -> list[DocumentRecord]:
         sql = f"SELECT {DOC_COLUMNS} FROM documents"
-        rows = self.conn.execute(sql + (" WHERE status = ?" if status else "") + " ORDER BY file_name",
-                                 (status,) if status else ()).fetchall()
+        rows = self.conn.execute(
+            sql + (" WHERE status = ?" if status else "") + " ORDER BY file_name", (status,) if status else ()
+        ).fetchall()
         return [_record(r) for r in rows]
 
     def find(self, ref: str) -> list[DocumentRecord]:
@@ -262,8 +293,11 @@ class Registry:
         out: dict[str, str] = {}
         for i in range(0, len(chunk_ids), 500):
             part = chunk_ids[i : i + 500]
-            out.update(self.conn.execute(
-                f"SELECT id, doc_id FROM chunks WHERE id IN ({','.join('?' * len(part))})", part).fetchall())
+            out.update(
+                self.conn.execute(
+                    f"SELECT id, doc_id FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
+                ).fetchall()
+            )
         return out
 
     def ready_chunk_ids(self) -> list[str]:
@@ -324,7 +358,18 @@ def _record(row: tuple) -> DocumentRecord:
 
 def _chunk(r: tuple) -> Chunk:
     return Chunk(
-        id=r[0], doc_id=r[1], file_name=r[2], text=r[3], heading_path=tuple(json.loads(r[4])),
-        page_start=r[5], page_end=r[6], char_start=r[7], char_end=r[8], ordinal=r[9],
-        year=r[10], period_kind=r[11], kind=r[12], doc_title=r[13],
+        id=r[0],
+        doc_id=r[1],
+        file_name=r[2],
+        text=r[3],
+        heading_path=tuple(json.loads(r[4])),
+        page_start=r[5],
+        page_end=r[6],
+        char_start=r[7],
+        char_end=r[8],
+        ordinal=r[9],
+        year=r[10],
+        period_kind=r[11],
+        kind=r[12],
+        doc_title=r[13],
     )

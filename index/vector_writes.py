@@ -67,7 +67,8 @@ class VectorWrites:
     def due(self) -> bool:
         """Enough vectors gathered, or a finished document has waited long enough."""
         return len(self.chunks) >= self.flush_at or (
-            bool(self.finished) and time.monotonic() - self._first_finished >= self.wait_at_most)
+            bool(self.finished) and time.monotonic() - self._first_finished >= self.wait_at_most
+        )
 
     def take(self) -> tuple[list[Chunk], np.ndarray, list[Finished]]:
         """The vectors and documents waiting, emptying the buffer."""

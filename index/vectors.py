@@ -61,8 +61,9 @@ class VectorIndex:
 
     available = True
 
-    def __init__(self, directory: Path, embedder_name: str, server_url: str | None = None,
-                 timeout: float = DEFAULT_TIMEOUT):
+    def __init__(
+        self, directory: Path, embedder_name: str, server_url: str | None = None, timeout: float = DEFAULT_TIMEOUT
+    ):
         self.server_url = server_url
         if server_url:
             self.client = connect(server_url, timeout)
@@ -145,8 +146,9 @@ class VectorIndex:
             where = {"doc_id": {"$in": list(doc_ids)}}
         # Chroma (1.5 on) answers fewer when it holds fewer, embedded or served: no count is asked for first
         # (counting a million vectors took over a second, on a process's first search).
-        result = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k,
-                                       where=where, include=["distances"])
+        result = self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k, where=where, include=["distances"]
+        )
         # Chroma's cosine distance is 1 - cos.
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
 
@@ -180,8 +182,9 @@ def copy_vectors(source: VectorIndex, target: VectorIndex, page: int = 1000) -> 
         got = source.collection.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=copied)
         if not got["ids"]:
             break
-        target.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"],
-                                 metadatas=got["metadatas"])
+        target.collection.upsert(
+            ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"]
+        )
         copied += len(got["ids"])
     target._count = None
     return copied
@@ -217,8 +220,9 @@ class UnavailableVectors:
         pass
 
 
-def open_vector_index(directory: Path, embedder_name: str, server_url: str | None = None,
-                      timeout: float = DEFAULT_TIMEOUT) -> VectorIndex | UnavailableVectors:
+def open_vector_index(
+    directory: Path, embedder_name: str, server_url: str | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> VectorIndex | UnavailableVectors:
     """Chroma for this directory (or this directory's collection on a Chroma server), or a read-only
     stand-in when the disk is too full to open embedded Chroma."""
     try:

@@ -115,8 +115,10 @@ def _body(doc: Document) -> list[Paragraph]:
             continue
         nxt = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
         own = p.section
-        bare = own is not None and (nxt is None or (nxt.kind == "heading" and nxt.section is not None
-                                                    and len(nxt.section.path) <= len(own.path)))
+        bare = own is not None and (
+            nxt is None
+            or (nxt.kind == "heading" and nxt.section is not None and len(nxt.section.path) <= len(own.path))
+        )
         if own is not None and bare and p.text != doc.title and _SAYS_SOMETHING.search(p.text):
             out.append(replace(p, kind="text", section=parents.get(own.path[:-1])))
     return out
@@ -138,8 +140,12 @@ def _pack(spans: list[_Span], sizes: ChunkSizes) -> list[list[_Span]]:
             current = [last] if carry and span.end - last.start <= sizes.max_chars else []
         current.append(span)
     if current:
-        if windows and current[-1].end - current[0].start < sizes.min_chars // 2 and len(windows[-1]) and \
-                current[-1].end - windows[-1][0].start <= sizes.max_chars * 1.2:
+        if (
+            windows
+            and current[-1].end - current[0].start < sizes.min_chars // 2
+            and len(windows[-1])
+            and current[-1].end - windows[-1][0].start <= sizes.max_chars * 1.2
+        ):
             windows[-1].extend(s for s in current if s.start >= windows[-1][-1].end)
         else:
             windows.append(current)

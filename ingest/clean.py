@@ -59,8 +59,9 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
         text = normalize(block.text)
         if not text:
             continue
-        current = Block(text, block.page, block.kind, block.page_end, block.level, block.table,
-                        block.label, block.cells)
+        current = Block(
+            text, block.page, block.kind, block.page_end, block.level, block.table, block.label, block.cells
+        )
         prev = out[-1] if out else None
         if prev is not None and _continues(prev, current, title_seen):
             prev.text = join_wrapped(prev.text, current.text)

@@ -22,13 +22,66 @@ from .types import Document, Paragraph, Section
 
 # Units, longest first so that 万册次 wins over 万册 and 场次 over 场.
 _COUNT_UNITS = (
-    "个工作日", "平方米", "人次", "册次", "场次", "篇次", "小时", "个月", "课时",
-    "册", "次", "人", "名", "位", "种", "篇", "条", "个", "间", "家", "所", "项", "期", "场", "天",
-    "台", "份", "件", "部", "座", "处", "批", "支", "门", "岁", "元", "TB", "GB", "套", "辆", "周",
+    "个工作日",
+    "平方米",
+    "人次",
+    "册次",
+    "场次",
+    "篇次",
+    "小时",
+    "个月",
+    "课时",
+    "册",
+    "次",
+    "人",
+    "名",
+    "位",
+    "种",
+    "篇",
+    "条",
+    "个",
+    "间",
+    "家",
+    "所",
+    "项",
+    "期",
+    "场",
+    "天",
+    "台",
+    "份",
+    "件",
+    "部",
+    "座",
+    "处",
+    "批",
+    "支",
+    "门",
+    "岁",
+    "元",
+    "TB",
+    "GB",
+    "套",
+    "辆",
+    "周",
 )
 _UNITS = sorted(_COUNT_UNITS, key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
-_PREFIX_QUALIFIERS = ("远超", "超过", "不少于", "不低于", "不超过", "不足", "不到", "至少", "大约", "近", "超", "逾", "约", "达")
+_PREFIX_QUALIFIERS = (
+    "远超",
+    "超过",
+    "不少于",
+    "不低于",
+    "不超过",
+    "不足",
+    "不到",
+    "至少",
+    "大约",
+    "近",
+    "超",
+    "逾",
+    "约",
+    "达",
+)
 # A bare 万 before people counts them: 超11万群众 → 11 万人.
 _PEOPLE_NOUNS = "群众|读者|市民|观众|儿童|学生|居民|游客"
 _NUMBER = re.compile(
@@ -38,15 +91,19 @@ _NUMBER = re.compile(
 )
 # 外借册次达114.8万, 累计注册读者达401万: a number in 万 with no unit after it counts in the unit its name
 # ends with (a count's unit, or people for readers and users).
-_NAME_UNIT = re.compile(rf"(?:(?P<unit>{_UNIT_RE})|(?P<people>{_PEOPLE_NOUNS}|用户|粉丝|会员))(?:数|总数|量)?"
-                        r"(?:已|共|累计)?(?:达到|达|为|是|约|近|突破|超过|逾|有)*$")
+_NAME_UNIT = re.compile(
+    rf"(?:(?P<unit>{_UNIT_RE})|(?P<people>{_PEOPLE_NOUNS}|用户|粉丝|会员))(?:数|总数|量)?"
+    r"(?:已|共|累计)?(?:达到|达|为|是|约|近|突破|超过|逾|有)*$"
+)
 
 _CHANGE = re.compile(
     r"(?:(?:同比|较|比)(?P<base>(?:19|20)\d{2})\s*年(?:同期)?|同比|较上年|比上年|较去年|比去年|环比)?(?P<dir>负增长|增长|增加|上升|提高|提升|下降|减少|降低|回落|下滑|增幅|降幅)"
     r"(?:了|为|达)?(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>%|个百分点)"
 )
-_ABS_CHANGE = re.compile(r"(?:较|比)(?:上年|去年|上一年|(?P<year>(?:19|20)\d{2})\s*年(?:底|末)?)(?:同期)?"
-                         r"(?P<dir>增加|增长|新增|多|减少|下降|少)了?$")
+_ABS_CHANGE = re.compile(
+    r"(?:较|比)(?:上年|去年|上一年|(?P<year>(?:19|20)\d{2})\s*年(?:底|末)?)(?:同期)?"
+    r"(?P<dir>增加|增长|新增|多|减少|下降|少)了?$"
+)
 _DOWN_WORDS = ("减少", "下降", "少")
 _CHANGE_SIGNED = re.compile(r"^[+-]\d+(?:\.\d+)?%$")
 _DOWN = ("负增长", "下降", "减少", "降低", "回落", "下滑", "降幅")
@@ -76,7 +133,9 @@ _VERB_TAIL = re.compile(
 )
 # The library itself as the subject of a clause is not part of the figure's name: 我馆接待读者 → 接待读者.
 _SUBJECT = re.compile(r"^(?:[\u4e00-\u9fff]{0,10}?图书馆|[我本全该两各此]馆)")
-_HEAD_NOISE = re.compile(r"^(?:以上|以下|左右|、|其中|此外|另外|同时|全年|年内|全区|今年|当年|并|和|与|及|以及|共|累计|拟)+")
+_HEAD_NOISE = re.compile(
+    r"^(?:以上|以下|左右|、|其中|此外|另外|同时|全年|年内|全区|今年|当年|并|和|与|及|以及|共|累计|拟)+"
+)
 _TITLE_SPANS = re.compile(r"《[^》]*》|“[^”]*”|\"[^\"]*\"|「[^」]*」")
 _DATE_AFTER = re.compile(r"^(?:年|月|日|号|时|届|级|批次|号文|周年)")
 _ORDINAL_BEFORE = re.compile(r"(?:第|No\.?|NO\.?|编号|代码|电话)$")
@@ -135,8 +194,7 @@ def split_unit(unit: str) -> tuple[float, str]:
     return 1.0, unit
 
 
-def extract_figures(doc: Document, indicators: IndicatorList | None = None,
-                    with_derived: bool = True) -> list[Figure]:
+def extract_figures(doc: Document, indicators: IndicatorList | None = None, with_derived: bool = True) -> list[Figure]:
     """All figures of a document, in reading order, each tied to the chunk that holds it.
 
     With ``with_derived`` the prior-year values implied by stated changes follow,
@@ -156,6 +214,7 @@ def extract_figures(doc: Document, indicators: IndicatorList | None = None,
 
 
 # -- prose ----------------------------------------------------------------------------------------
+
 
 def _period(ctx: _Context, p: Paragraph) -> tuple[str, int | None]:
     if p.section is not None:
@@ -178,8 +237,9 @@ def _prose(ctx: _Context, p: Paragraph) -> None:
         start = end
 
 
-def _sentence(ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period_kind: str,
-              section_year: int | None) -> None:
+def _sentence(
+    ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period_kind: str, section_year: int | None
+) -> None:
     text = p.text[s0:s1]
     mtext = masked[s0:s1]
     found: list[Figure] = []
@@ -202,19 +262,34 @@ def _sentence(ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period
         if m.group("pct") and _COMPLETION.search(mtext[max(0, m.start() - 16) : m.start()]):
             continue  # 完成年度目标的109.16%: an attribute of the figure before, not a figure
         amount = _ABS_CHANGE.search(mtext[max(last_end, _last_break(mtext, m.start())) : m.start()])
-        changed = [f for f in found if f.unit == _unit_of(m, mtext[: m.start()])] if amount and not m.group("pct") else []
+        changed = (
+            [f for f in found if f.unit == _unit_of(m, mtext[: m.start()])] if amount and not m.group("pct") else []
+        )
         if amount and changed and changed[-1].change_amount is None:
             # 共694个，较2020年增加128个: the change of the last figure in that unit (开放24小时 between them
             # counts hours), not a count of its own
             year = int(amount.group("year")) if amount.group("year") else None
-            changed[-1].change_amount = (float(m.group("num")), "down" if amount.group("dir") in _DOWN_WORDS else "up",
-                                         year)
+            changed[-1].change_amount = (
+                float(m.group("num")),
+                "down" if amount.group("dir") in _DOWN_WORDS else "up",
+                year,
+            )
             continue
         fig = _prose_figure(ctx, p, text, mtext, m, last_end, period_kind, section_year, s0, found)
         if fig is None:
             continue
-        stock = [f for f in found if f.unit == fig.unit and f.kind in ("cumulative", "asof") and f.year == fig.year
-                 and not f.phrase.startswith("新增")] if fig.phrase.startswith("新增") else []
+        stock = (
+            [
+                f
+                for f in found
+                if f.unit == fig.unit
+                and f.kind in ("cumulative", "asof")
+                and f.year == fig.year
+                and not f.phrase.startswith("新增")
+            ]
+            if fig.phrase.startswith("新增")
+            else []
+        )
         if stock and stock[-1].change_amount is None and stock[-1].change_pct is None:
             stock[-1].change_amount = (fig.value, "up", None)  # the stock a year before is the stock less the addition
         fig.org = _subject_library(text[: m.start()], ctx.doc.org) or _section_library(p.section, ctx.doc.org)
@@ -262,7 +337,9 @@ def _not_a_figure(mtext: str, m: re.Match[str]) -> bool:
 
 _INCREMENT = re.compile(r"新增|新购|新入藏|年增")
 # 其中，某省图书馆开馆266天: a library named at the start of a clause is what the clause's figures are of.
-_CLAUSE_OPENING = re.compile(r"(?:^|[，,。；;：:])\s*(?:其中|另外|此外|同时|而)?[，,]?\s*(?:(?:19|20)\d{2}年(?:度)?[，,]?)?\s*$")
+_CLAUSE_OPENING = re.compile(
+    r"(?:^|[，,。；;：:])\s*(?:其中|另外|此外|同时|而)?[，,]?\s*(?:(?:19|20)\d{2}年(?:度)?[，,]?)?\s*$"
+)
 
 
 def _section_library(section: Section | None, own: str) -> str:
@@ -281,8 +358,12 @@ def _subject_library(before: str, own: str) -> str:
     at = before.rfind(name.name)
     # a report by all of a place's libraries (某市公共图书馆) is not by the one library of that place
     own_places = [n.place for n in library_names(own)] if own and "公共图书馆" not in own else []
-    if at < 0 or not _CLAUSE_OPENING.search(before[:at]) or name.name == own \
-            or any(p in name.place or name.place in p for p in own_places):
+    if (
+        at < 0
+        or not _CLAUSE_OPENING.search(before[:at])
+        or name.name == own
+        or any(p in name.place or name.place in p for p in own_places)
+    ):
         return ""
     return name.name
 
@@ -317,7 +398,7 @@ def _unit_of(m: re.Match[str], before: str) -> str:
     if m.group("pct"):
         return m.group("pct")
     if m.group("bare") is not None:
-        named = _NAME_UNIT.search(before[_last_break(before, len(before)):])
+        named = _NAME_UNIT.search(before[_last_break(before, len(before)) :])
         if named is None:
             return ""
         return mag + (named.group("unit") or "人")
@@ -326,8 +407,18 @@ def _unit_of(m: re.Match[str], before: str) -> str:
     return mag + m.group("unit")
 
 
-def _prose_figure(ctx: _Context, p: Paragraph, text: str, mtext: str, m: re.Match[str], last_end: int,
-                  period_kind: str, section_year: int | None, s0: int, found: list[Figure]) -> Figure | None:
+def _prose_figure(
+    ctx: _Context,
+    p: Paragraph,
+    text: str,
+    mtext: str,
+    m: re.Match[str],
+    last_end: int,
+    period_kind: str,
+    section_year: int | None,
+    s0: int,
+    found: list[Figure],
+) -> Figure | None:
     unit = _unit_of(m, mtext[: m.start()])
     if not unit:
         return None
@@ -425,8 +516,9 @@ def _clean_phrase(left: str) -> str:
     return phrase.strip(" （）()、“”□")
 
 
-def _indicator(ctx: _Context, left: str, right: str, sentence_before: str, previous: list[Figure],
-               unit: str) -> tuple[str | None, str]:
+def _indicator(
+    ctx: _Context, left: str, right: str, sentence_before: str, previous: list[Figure], unit: str
+) -> tuple[str | None, str]:
     hit = ctx.indicators.find(left, unit) or _wrapped(ctx, left, unit)
     after = ctx.indicators.find(right, unit)
     phrase = _clean_phrase(left)
@@ -480,16 +572,19 @@ _PLACE_ONLY = re.compile(r"(?:全|本)?[\u4e00-\u9fff]{0,6}(?:省|市|县|区|�
 
 def _named_before(sentence_before: str) -> str | None:
     clauses = re.split(r"[，,；;]", sentence_before)
-    if len(clauses) < 2 or re.search(r"\d", clauses[-2]) or not re.fullmatch(r"[\u4e00-\u9fff]*(?:19|20)\d{2}年[\u4e00-\u9fff]{0,3}",
-                                                                             clauses[-1].strip()):
+    if (
+        len(clauses) < 2
+        or re.search(r"\d", clauses[-2])
+        or not re.fullmatch(r"[\u4e00-\u9fff]*(?:19|20)\d{2}年[\u4e00-\u9fff]{0,3}", clauses[-1].strip())
+    ):
         return None
-    previous = re.sub(r"^(?:此外|另外|同时|其中)", "", clauses[-2].strip(" “”\"□"))
+    previous = re.sub(r"^(?:此外|另外|同时|其中)", "", clauses[-2].strip(' “”"□'))
     m = _QUANTITY_SUBJECT.match(previous)
     if not m:
         return None
     name = m.group(1)
     subject = _SUBJECT.match(name)
-    return name[subject.end():] if subject and len(name) - subject.end() >= 2 else name
+    return name[subject.end() :] if subject and len(name) - subject.end() >= 2 else name
 
 
 def _wrapped(ctx: _Context, left: str, unit: str) -> tuple[str, str, int] | None:
@@ -531,7 +626,8 @@ def _year(before: str, section_year: int | None, period_kind: str = "report") ->
         pass
     clause_start = _last_break(visible, len(visible))
     mentions = [
-        y for y in _YEAR_MENTION.finditer(visible)
+        y
+        for y in _YEAR_MENTION.finditer(visible)
         if y.start() >= clause_start or y.start() <= 4 or visible[y.end() : y.end() + 1] in ("，", ",")
     ]
     if rng is not None and (not mentions or mentions[-1].end() <= rng.end()):
@@ -554,8 +650,9 @@ def _year(before: str, section_year: int | None, period_kind: str = "report") ->
     return year, as_of
 
 
-def _kind(ctx: _Context, indicator: str, period_kind: str, before: str, left: str, as_of: str | None,
-          right: str = "") -> str:
+def _kind(
+    ctx: _Context, indicator: str, period_kind: str, before: str, left: str, as_of: str | None, right: str = ""
+) -> str:
     if period_kind == "plan":
         return "target"
     if _TARGET_WORDS.search(left) or _TARGET_AFTER.match(right):
@@ -567,7 +664,9 @@ def _kind(ctx: _Context, indicator: str, period_kind: str, before: str, left: st
     return "actual"
 
 
-_NOT_A_BRANCH = re.compile(r"总分馆|全年|年内|新建|新设|新增|验收|升级|建成|各|区内|全区|单间|每间|个别|平均|部分|读书驿站$|^(?:区|村|社区)")
+_NOT_A_BRANCH = re.compile(
+    r"总分馆|全年|年内|新建|新设|新增|验收|升级|建成|各|区内|全区|单间|每间|个别|平均|部分|读书驿站$|^(?:区|村|社区)"
+)
 
 
 def _scope(left: str, before: str) -> str:
@@ -594,7 +693,7 @@ def _check_percentages(found: list[Figure], counts: list[tuple[float, str, str]]
                 if i == j or b == 0 or a_unit != b_unit or a > b:
                     continue
                 share = round(a / b * 100, decimals)
-                if abs(share - f.value) < 10 ** -decimals / 2 + 1e-9:
+                if abs(share - f.value) < 10**-decimals / 2 + 1e-9:
                     f.check = f"{a_text}/{b_text}={share:.{decimals}f}% ✓"
                     break
             if f.check:
@@ -607,8 +706,10 @@ _HEADER_UNIT = re.compile(r"[（(]([^（）()]+)[）)]\s*$")
 _CELL_NUMBER = re.compile(r"^([+-]?\d[\d,]*(?:\.\d+)?)(%?)$")
 _CHANGE_HEADER = re.compile(r"同比|增减|增长|变化|增幅|环比")
 # A year column, alone (2023年) or with the part of the whole it reports (总计 2006, 2007 市级).
-_YEAR_COLUMN = re.compile(r"^(?:(?!截|至|到)([\u4e00-\u9fff]{1,6})\s*)?((?:19|20)\d{2})\s*年?(?:度)?"
-                          r"(?:\s*(?!末|底|年)([\u4e00-\u9fff]{1,6}))?$")
+_YEAR_COLUMN = re.compile(
+    r"^(?:(?!截|至|到)([\u4e00-\u9fff]{1,6})\s*)?((?:19|20)\d{2})\s*年?(?:度)?"
+    r"(?:\s*(?!末|底|年)([\u4e00-\u9fff]{1,6}))?$"
+)
 _YEAR_IN_HEADER = re.compile(r"((?:19|20)\d{2})\s*年(?:末|底|度)?")
 _YEAR_LABEL = re.compile(r"^((?:19|20)\d{2})\s*年?(?:度)?$")
 _PART_OF = re.compile(r"^(?:其中|内含|含)[：:]?\s*")
@@ -648,8 +749,18 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
             column = _YEAR_COLUMN.match(header)
             assert column is not None  # year_columns holds only the headers that match
             part = (column.group(1) or column.group(3) or "").strip()
-            fig = _cell_figure(ctx, p, indicator, name, header, value, unit, int(column.group(2)), period_kind,
-                               scope=_row_scope(part) if part else "")
+            fig = _cell_figure(
+                ctx,
+                p,
+                indicator,
+                name,
+                header,
+                value,
+                unit,
+                int(column.group(2)),
+                period_kind,
+                scope=_row_scope(part) if part else "",
+            )
             if fig:
                 made.append(fig)
     else:
@@ -663,8 +774,18 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
             unit = stated_unit or _default_unit(ctx, indicator)
             y = _YEAR_IN_HEADER.search(header)
             year = int(y.group(1)) if y else table_year
-            fig = _cell_figure(ctx, p, indicator, name, header, value, unit, year, period_kind,
-                               scope="" if year_label else _row_scope(label))
+            fig = _cell_figure(
+                ctx,
+                p,
+                indicator,
+                name,
+                header,
+                value,
+                unit,
+                year,
+                period_kind,
+                scope="" if year_label else _row_scope(label),
+            )
             if fig:
                 made.append(fig)
     if made and change_cells:
@@ -708,8 +829,18 @@ def _table_year(ctx: _Context, p: Paragraph, year_cell: str | None, section_year
     return years[-1] if len(years) == 1 else (ctx.doc.report_year or None)
 
 
-def _cell_figure(ctx: _Context, p: Paragraph, indicator: str, phrase: str, header: str, value: str,
-                 unit: str, year: int | None, period_kind: str, scope: str) -> Figure | None:
+def _cell_figure(
+    ctx: _Context,
+    p: Paragraph,
+    indicator: str,
+    phrase: str,
+    header: str,
+    value: str,
+    unit: str,
+    year: int | None,
+    period_kind: str,
+    scope: str,
+) -> Figure | None:
     m = _CELL_NUMBER.match(value.strip())
     if not m or (not unit and not m.group(2)):
         return None
@@ -725,13 +856,24 @@ def _cell_figure(ctx: _Context, p: Paragraph, indicator: str, phrase: str, heade
     start = p.text.find(f"{header}：{value}")
     start = p.start + (start + len(header) + 1 if start >= 0 else 0)
     return Figure(
-        indicator=indicator, phrase=phrase, value=number, unit=unit, plain_value=number * scale,
-        base_unit=base, year=year, kind=kind, scope=scope, char_start=start, char_end=start + len(value),
-        quote=p.text, stated=value + ("" if m.group(2) else unit),
+        indicator=indicator,
+        phrase=phrase,
+        value=number,
+        unit=unit,
+        plain_value=number * scale,
+        base_unit=base,
+        year=year,
+        kind=kind,
+        scope=scope,
+        char_start=start,
+        char_end=start + len(value),
+        quote=p.text,
+        stated=value + ("" if m.group(2) else unit),
     )
 
 
 # -- sources and derived figures ------------------------------------------------------------------
+
 
 def _attach_chunks(doc: Document, figures: list[Figure]) -> None:
     for fig in figures:
@@ -768,10 +910,23 @@ def derive_prior_year(fig: Figure) -> Figure | None:
         formula = f"{fig.stated} ÷ (1 {op} {fig.change_pct:g}%) ≈ {_plain_number(prior, decimals)}{fig.unit}"
     scale, base = split_unit(fig.unit)
     return Figure(
-        indicator=fig.indicator, phrase=fig.phrase, value=prior, unit=fig.unit, plain_value=prior * scale,
-        base_unit=base, year=year, kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
-        scope=fig.scope, derived=True, formula=f"推算：{formula}", char_start=fig.char_start,
-        char_end=fig.char_end, quote=fig.quote, chunk_id=fig.chunk_id, org=fig.org, stated=f"{_plain_number(prior, decimals)}{fig.unit}",
+        indicator=fig.indicator,
+        phrase=fig.phrase,
+        value=prior,
+        unit=fig.unit,
+        plain_value=prior * scale,
+        base_unit=base,
+        year=year,
+        kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
+        scope=fig.scope,
+        derived=True,
+        formula=f"推算：{formula}",
+        char_start=fig.char_start,
+        char_end=fig.char_end,
+        quote=fig.quote,
+        chunk_id=fig.chunk_id,
+        org=fig.org,
+        stated=f"{_plain_number(prior, decimals)}{fig.unit}",
     )
 
 
@@ -791,16 +946,31 @@ def _prior_from_amount(fig: Figure) -> Figure | None:
     prior = fig.value - amount if direction == "up" else fig.value + amount
     if prior < 0:
         return None
-    decimals = max(len(f"{fig.value:g}".split(".")[1]) if "." in f"{fig.value:g}" else 0,
-                   len(f"{amount:g}".split(".")[1]) if "." in f"{amount:g}" else 0)
+    decimals = max(
+        len(f"{fig.value:g}".split(".")[1]) if "." in f"{fig.value:g}" else 0,
+        len(f"{amount:g}".split(".")[1]) if "." in f"{amount:g}" else 0,
+    )
     prior = round(prior, decimals)
     op = "-" if direction == "up" else "+"
     shown = f"{_plain_number(prior, decimals)}{fig.unit}"
     formula = f"{fig.stated} {op} {amount:g}{fig.unit} = {shown}"
     scale, base = split_unit(fig.unit)
     return Figure(
-        indicator=fig.indicator, phrase=fig.phrase, value=prior, unit=fig.unit, plain_value=prior * scale,
-        base_unit=base, year=year, kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
-        scope=fig.scope, derived=True, formula=f"推算：{formula}", char_start=fig.char_start,
-        char_end=fig.char_end, quote=fig.quote, chunk_id=fig.chunk_id, org=fig.org, stated=shown,
+        indicator=fig.indicator,
+        phrase=fig.phrase,
+        value=prior,
+        unit=fig.unit,
+        plain_value=prior * scale,
+        base_unit=base,
+        year=year,
+        kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
+        scope=fig.scope,
+        derived=True,
+        formula=f"推算：{formula}",
+        char_start=fig.char_start,
+        char_end=fig.char_end,
+        quote=fig.quote,
+        chunk_id=fig.chunk_id,
+        org=fig.org,
+        stated=shown,
     )

@@ -38,8 +38,10 @@ class IndicatorList:
         """
         key = (phrase, unit or "")
         if key not in self._canonical:
-            exact = next((name for alias, name in self._by_alias if alias == phrase
-                          and (not unit or self._fits(name, unit))), None)
+            exact = next(
+                (name for alias, name in self._by_alias if alias == phrase and (not unit or self._fits(name, unit))),
+                None,
+            )
             found = exact or (self.find(phrase, unit) or (None, None))[1]
             self._canonical[key] = found
         return self._canonical[key]
@@ -74,10 +76,26 @@ class IndicatorList:
 
 
 _COMPATIBLE = {
-    frozenset(p) for p in (
-        ("人", "名"), ("人", "位"), ("名", "位"), ("人", "人次"), ("名", "人次"), ("次", "人次"), ("册", "册次"),
-        ("场", "场次"), ("个", "间"), ("个", "家"), ("间", "家"), ("个", "所"), ("个", "处"), ("次", "场次"),
-        ("次", "场"), ("家", "所"), ("个", "座"), ("册", "本"),
+    frozenset(p)
+    for p in (
+        ("人", "名"),
+        ("人", "位"),
+        ("名", "位"),
+        ("人", "人次"),
+        ("名", "人次"),
+        ("次", "人次"),
+        ("册", "册次"),
+        ("场", "场次"),
+        ("个", "间"),
+        ("个", "家"),
+        ("间", "家"),
+        ("个", "所"),
+        ("个", "处"),
+        ("次", "场次"),
+        ("次", "场"),
+        ("家", "所"),
+        ("个", "座"),
+        ("册", "本"),
     )
 }
 
@@ -117,7 +135,8 @@ def load_indicators(extra: Path | None = None) -> IndicatorList:
         for name, ind in parse_indicators(_read_yaml(Path(extra))).items():
             if name in indicators:
                 old = indicators[name]
-                ind = Indicator(name, tuple(dict.fromkeys(old.aliases + ind.aliases)), ind.unit or old.unit,
-                                ind.stock or old.stock)
+                ind = Indicator(
+                    name, tuple(dict.fromkeys(old.aliases + ind.aliases)), ind.unit or old.unit, ind.stock or old.stock
+                )
             indicators[name] = ind
     return IndicatorList(indicators)

@@ -49,7 +49,7 @@ def split_heading(text: str) -> tuple[str, str]:
         return text.rstrip("。"), ""
     m = re.search(r"[。！？]", text)
     if m and m.start() <= _MAX_HEADING:
-        return text[: m.start()], text[m.end():].strip()
+        return text[: m.start()], text[m.end() :].strip()
     return "", text
 
 
@@ -67,8 +67,20 @@ def build_outline(blocks: list[Block]) -> tuple[str, list[Paragraph], list[Secti
             offset += 2
         parts.append(text)
         section = stack[-1] if stack else None
-        paragraphs.append(Paragraph(text, offset, offset + len(text), block.page, kind, section, block.page_end,
-                                    block.label, block.cells, block.table))
+        paragraphs.append(
+            Paragraph(
+                text,
+                offset,
+                offset + len(text),
+                block.page,
+                kind,
+                section,
+                block.page_end,
+                block.label,
+                block.cells,
+                block.table,
+            )
+        )
         offset += len(text)
 
     for i, block in enumerate(blocks):
@@ -128,7 +140,7 @@ def detect_years(title: str, doc_type: str, text: str) -> tuple[int | None, int 
     """(reported year, planned year) from the title, falling back to the text."""
     report = plan = None
     for m in _YEAR.finditer(title):
-        tail = title[m.end(): m.end() + 8]
+        tail = title[m.end() : m.end() + 8]
         year = int(m.group(1))
         if re.match(r"\s*(?:度)?\s*(?:工作)?\s*(?:计划|要点|思路|重点)", tail):
             plan = year
@@ -216,7 +228,9 @@ def library_names(text: str) -> list[LibraryName]:
 
 
 # What an organisation's name ends with: the kind of body it is (某某图书馆, 某某文化局, 某某中心) or its place.
-_ORG_ENDING = re.compile(rf"(?:馆|局|中心|站|室|院|会|处|所|部|委|厅|府|办|社|校|学|司|团|队|{_ADMIN}|自治县|自治州|自治区)$")
+_ORG_ENDING = re.compile(
+    rf"(?:馆|局|中心|站|室|院|会|处|所|部|委|厅|府|办|社|校|学|司|团|队|{_ADMIN}|自治县|自治州|自治区)$"
+)
 
 
 _NUMBERING = re.compile(rf"^(?:[{_CN_NUM}]{{1,3}}[、.．]|[（(][{_CN_NUM}\d]{{1,3}}[）)]|\d{{1,2}}[.．、])\s*")
@@ -230,8 +244,11 @@ def heading_library(heading: str) -> str:
 
 
 def _looks_like_org(text: str) -> bool:
-    return (bool(re.fullmatch(r"[\u4e00-\u9fff（）()]{2,30}", text)) and heading_level(text) is None
-            and bool(_ORG_ENDING.search(text)))
+    return (
+        bool(re.fullmatch(r"[\u4e00-\u9fff（）()]{2,30}", text))
+        and heading_level(text) is None
+        and bool(_ORG_ENDING.search(text))
+    )
 
 
 def detect_org(title: str, text: str = "") -> str:
@@ -243,8 +260,11 @@ def detect_org(title: str, text: str = "") -> str:
     org = (m.group(1) if m else "").strip(" 《》“”\"'")
     if _looks_like_org(org):
         if _SUFFIX.search(org):  # a bare place (某市某区): the library the text names there, if any
-            there = [n.name for n in library_names(text[:20000]) if org.endswith(n.place) or n.place.endswith(org)
-                     or (n.short and n.short in org)]
+            there = [
+                n.name
+                for n in library_names(text[:20000])
+                if org.endswith(n.place) or n.place.endswith(org) or (n.short and n.short in org)
+            ]
             if there:
                 return Counter(there).most_common(1)[0][0]
         return org

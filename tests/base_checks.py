@@ -23,14 +23,21 @@ def write_summaries(folder: Path, files: int = 6, items: int = 60, start: int = 
             for j in range(items)
         )
         (folder / f"summary-{year}.txt").write_text(
-            f"青川区图书馆{year}年工作总结\n\n一、主要工作\n\n{sentences}\n", encoding="utf-8")
+            f"青川区图书馆{year}年工作总结\n\n一、主要工作\n\n{sentences}\n", encoding="utf-8"
+        )
     return folder
 
 
 def lantai(*args: str, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The real command line, in its own process (``env``: settings added to its environment)."""
-    return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=REPO, env=ENV | (env or {}),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *args],
+        cwd=REPO,
+        env=ENV | (env or {}),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def flat(text: str) -> str:

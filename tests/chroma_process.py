@@ -53,7 +53,9 @@ class ChromaProcess:
         log = open(self.path.parent / f"chroma-{self.port}.log", "ab")  # noqa: SIM115 - the server writes to it until stopped
         self.process = subprocess.Popen(
             [command, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
         )
         log.close()

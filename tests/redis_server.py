@@ -11,8 +11,10 @@ from pathlib import Path
 
 import redis
 
-NOT_INSTALLED = ("redis-server is not installed (Debian: apt-get install redis-server; .ci/run installs it): "
-                 "the shared-state tests in Redis mode are skipped")
+NOT_INSTALLED = (
+    "redis-server is not installed (Debian: apt-get install redis-server; .ci/run installs it): "
+    "the shared-state tests in Redis mode are skipped"
+)
 
 
 def free_port() -> int:
@@ -28,9 +30,25 @@ def redis_server(folder: Path):
     if binary is None:
         raise FileNotFoundError(NOT_INSTALLED)
     port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-                             "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(folder),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "yes",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     try:
         client = redis.Redis.from_url(url)

@@ -15,8 +15,9 @@ import pytest
 def tmpfs(mount_point: Path, size_mb: int) -> Iterator[Path]:
     """Mount a tmpfs of ``size_mb`` at ``mount_point`` (needs root); skip the test when not permitted."""
     mount_point.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(mount_point)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.strip()}")
     try:

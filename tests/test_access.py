@@ -33,7 +33,8 @@ def secret_kb(tmp_path_factory, embedder):
     docs.mkdir()
     (docs / "青川区图书馆2024年内部工作总结.txt").write_text(
         f"青川区图书馆2024年内部工作总结\n\n一、主要工作\n\n全年进馆人数208.37万人次，核对码为{MARKER}。\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     kb = KnowledgeBase(root / "data", embedder)
     assert kb.ingest([docs]).ok
     yield kb
@@ -64,8 +65,9 @@ def test_every_route_needs_a_key_or_a_login(secret_kb, monkeypatch, tmp_path, so
     app = create_server_app(Settings(data_dir=secret_kb.data_dir), kb=secret_kb)
     login = ("馆员", "pw-兰台") if with_users else ("任意名字", "key-two")
     with serving(app) as (base, _):
-        report = access_matrix(app, base, key="key-one", login=login, marker=MARKER, question=QUESTION,
-                               doc_id=secret_kb.documents()[0].id)
+        report = access_matrix(
+            app, base, key="key-one", login=login, marker=MARKER, question=QUESTION, doc_id=secret_kb.documents()[0].id
+        )
         if with_users:  # with web users configured, a key is no web password
             r = httpx.post(base + "/login", data={"username": "馆员", "password": "key-one"})
             assert r.status_code == 400
@@ -83,8 +85,11 @@ def test_every_route_needs_a_key_or_a_login(secret_kb, monkeypatch, tmp_path, so
     assert report.status("GET", "/config", "none") == 401
     assert report.status("GET", "/healthz", "none") == 200
     # The word list is for admins only: a staff key or login is not enough (no LANTAI_ADMIN_KEYS here).
-    for method, path in (("GET", "/api/wechat/safety-words"), ("PUT", "/api/wechat/safety-words"),
-                         ("GET", "/api/wechat/safety-hits")):
+    for method, path in (
+        ("GET", "/api/wechat/safety-words"),
+        ("PUT", "/api/wechat/safety-words"),
+        ("GET", "/api/wechat/safety-hits"),
+    ):
         assert report.status(method, path, "none") == 401
         assert report.status(method, path, "valid key") == 403
         assert report.status(method, path, "valid login") == 401
@@ -107,14 +112,19 @@ def test_failed_logins_and_wrong_keys_are_paused(secret_kb, monkeypatch, tmp_pat
     from ui.server import create_server_app
     from ui.settings import Settings
 
-    _configure(monkeypatch, tmp_path, "environment", {"LANTAI_API_KEYS": KEYS, "LANTAI_UI_USERS": USERS,
-                                                      "LANTAI_LOGIN_LOCKOUT_SECONDS": "2"})
+    _configure(
+        monkeypatch,
+        tmp_path,
+        "environment",
+        {"LANTAI_API_KEYS": KEYS, "LANTAI_UI_USERS": USERS, "LANTAI_LOGIN_LOCKOUT_SECONDS": "2"},
+    )
     app = create_server_app(Settings(data_dir=secret_kb.data_dir), kb=secret_kb)
 
     def login(name: str, password: str, address: str) -> httpx.Response:
         # uvicorn takes the client address from X-Forwarded-For sent by a loopback proxy
-        return httpx.post(base + "/login", data={"username": name, "password": password},
-                          headers={"X-Forwarded-For": address})
+        return httpx.post(
+            base + "/login", data={"username": name, "password": password}, headers={"X-Forwarded-For": address}
+        )
 
     with serving(app) as (base, _):
         assert login("馆员", "pw-兰台", "10.0.0.1").status_code == 200

@@ -36,8 +36,11 @@ YEARBOOK_TABLE = """3-7 文化机构情况
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder):
-    kb, assistant = assistant_over(tmp_path_factory, embedder, {
-        "shimen-2021.txt": SUMMARY_A, "liuhe-2021.txt": SUMMARY_B, "yearbook-table.txt": YEARBOOK_TABLE})
+    kb, assistant = assistant_over(
+        tmp_path_factory,
+        embedder,
+        {"shimen-2021.txt": SUMMARY_A, "liuhe-2021.txt": SUMMARY_B, "yearbook-table.txt": YEARBOOK_TABLE},
+    )
     yield assistant
     kb.close()
 
@@ -101,8 +104,9 @@ PLAN_ONLY = """山塘县图书馆2022年工作计划
 
 @pytest.fixture(scope="module")
 def plan_assistant(tmp_path_factory, embedder):
-    kb, assistant = assistant_over(tmp_path_factory, embedder, {
-        "shantang-2022-plan.txt": PLAN_ONLY, "liuhe-2021.txt": SUMMARY_B})
+    kb, assistant = assistant_over(
+        tmp_path_factory, embedder, {"shantang-2022-plan.txt": PLAN_ONLY, "liuhe-2021.txt": SUMMARY_B}
+    )
     yield assistant
     kb.close()
 
@@ -117,8 +121,15 @@ def test_a_target_is_not_an_outcome(plan_assistant):
 
 
 def test_a_date_question_is_answered_by_a_dated_sentence(tmp_path_factory, embedder):
-    kb, assistant = assistant_over(tmp_path_factory, embedder, {"shimen-2021.txt": (
-        "石门县图书馆2021年工作总结\n\n一、阅读推广\n全年举办讲座12场。5月8日，与县文联联合举办“家风家训讲座”。\n")})
+    kb, assistant = assistant_over(
+        tmp_path_factory,
+        embedder,
+        {
+            "shimen-2021.txt": (
+                "石门县图书馆2021年工作总结\n\n一、阅读推广\n全年举办讲座12场。5月8日，与县文联联合举办“家风家训讲座”。\n"
+            )
+        },
+    )
     answer = assistant.ask("石门县图书馆的家风家训讲座是哪天举办的？")
     kb.close()
     assert "5月8日" in answer.answer and not answer.refused
@@ -166,16 +177,24 @@ def test_a_listed_item_is_named_by_its_own_noun(tmp_path):
     from ingest import extract_figures, parse_file
 
     doc = tmp_path / "list.txt"
-    doc.write_text("某县图书馆2021年工作总结\n\n全年为服务点配送图书400余册，期刊1200余册，其中少儿期刊300册。\n",
-                   encoding="utf-8")
+    doc.write_text(
+        "某县图书馆2021年工作总结\n\n全年为服务点配送图书400余册，期刊1200余册，其中少儿期刊300册。\n", encoding="utf-8"
+    )
     names = {f.value: f.indicator for f in extract_figures(parse_file(doc))}
     assert names[400.0] == "为服务点配送图书"
     assert names[1200.0] == "为服务点配送期刊"  # not a second value of 配送图书
 
 
 def test_per_head_divides_by_the_population_served(tmp_path_factory, embedder):
-    kb, assistant = assistant_over(tmp_path_factory, embedder, {"liuhe-2021.txt": (
-        "柳河区图书馆2021年工作总结\n\n一、基本情况\n全区常住人口48万人，全年馆藏图书达到96万册，接待读者30万人次。\n")})
+    kb, assistant = assistant_over(
+        tmp_path_factory,
+        embedder,
+        {
+            "liuhe-2021.txt": (
+                "柳河区图书馆2021年工作总结\n\n一、基本情况\n全区常住人口48万人，全年馆藏图书达到96万册，接待读者30万人次。\n"
+            )
+        },
+    )
     books = assistant.ask("柳河区图书馆2021年人均藏书多少册？")
     visits = assistant.ask("柳河区2021年人均到馆多少次？")
     kb.close()
@@ -202,8 +221,11 @@ NATIONAL = """2021年全国公共图书馆事业发展统计公报
 
 @pytest.fixture(scope="module")
 def with_national(tmp_path_factory, embedder):
-    kb, assistant = assistant_over(tmp_path_factory, embedder, {
-        "shimen-2021.txt": SUMMARY_A, "national-2021.txt": NATIONAL, "yearbook-table.txt": YEARBOOK_TABLE})
+    kb, assistant = assistant_over(
+        tmp_path_factory,
+        embedder,
+        {"shimen-2021.txt": SUMMARY_A, "national-2021.txt": NATIONAL, "yearbook-table.txt": YEARBOOK_TABLE},
+    )
     yield assistant
     kb.close()
 
@@ -237,8 +259,9 @@ STOCK_AND_FLOW_2021 = """云溪县图书馆2021年工作总结
 
 @pytest.fixture(scope="module")
 def stock_and_flow(tmp_path_factory, embedder):
-    kb, assistant = assistant_over(tmp_path_factory, embedder, {"yunxi-2022.txt": STOCK_AND_FLOW,
-                                                                 "yunxi-2021.txt": STOCK_AND_FLOW_2021})
+    kb, assistant = assistant_over(
+        tmp_path_factory, embedder, {"yunxi-2022.txt": STOCK_AND_FLOW, "yunxi-2021.txt": STOCK_AND_FLOW_2021}
+    )
     yield assistant
     kb.close()
 

@@ -27,8 +27,18 @@ PLAN = (
     "青川区图书馆2025年工作计划\n\n一、2024年工作回顾\n\n2024年全年进馆人数208.73万人次。\n\n"
     "二、2025年工作目标\n\n2025年计划新建读书驿站12间，全年开展阅读推广活动500场次。\n"
 )
-CONTRACT_KEYS = {"question", "answer", "citations", "figures", "grounded", "unverified_numbers", "mode",
-                 "latency_ms", "refused", "intent"}
+CONTRACT_KEYS = {
+    "question",
+    "answer",
+    "citations",
+    "figures",
+    "grounded",
+    "unverified_numbers",
+    "mode",
+    "latency_ms",
+    "refused",
+    "intent",
+}
 
 
 def _txt(name: str, text: str) -> tuple:
@@ -69,8 +79,11 @@ def env(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="module")
 def uploaded(env):
-    r = env.client.post("/api/documents", files=[_txt(SUMMARY_NAME, SUMMARY), _txt("../../2025计划.txt", PLAN)],
-                        data={"visibility": "internal"})
+    r = env.client.post(
+        "/api/documents",
+        files=[_txt(SUMMARY_NAME, SUMMARY), _txt("../../2025计划.txt", PLAN)],
+        data={"visibility": "internal"},
+    )
     assert r.status_code == 202, r.text
     assert r.json()["files"] == [SUMMARY_NAME, "2025计划.txt"]
     return _wait(env.client, r.json()["job_id"])
@@ -85,7 +98,9 @@ def test_upload_runs_a_job_to_done_and_lists_the_documents(env, uploaded):
     assert job["state"] == "done" and job["files_total"] == 2 and job["files_done"] == 2 and job["files_failed"] == 0
     assert job["chunks_planned"] == job["chunks_embedded"] > 0
     assert [(f["name"], f["status"], f["error"]) for f in job["files"]] == [
-        (SUMMARY_NAME, "added", None), ("2025计划.txt", "added", None)]
+        (SUMMARY_NAME, "added", None),
+        ("2025计划.txt", "added", None),
+    ]
     # Saved under <data_dir>/uploads with the Chinese name kept and the folder part of "../../" dropped.
     assert sorted(p.name for p in env.uploads.iterdir()) == sorted([SUMMARY_NAME, "2025计划.txt"])
     summary = _doc(env.client, SUMMARY_NAME)
@@ -109,7 +124,8 @@ def test_ask_answers_from_the_uploaded_document_with_the_contract(env, uploaded)
     # Exactly Answer.to_dict(): the same object `lantai ask --json` prints (latency aside).
     expected = env.app.state.assistant.ask(question).to_dict()
     assert {k: v for k, v in body.items() if k != "latency_ms"} == {
-        k: v for k, v in expected.items() if k != "latency_ms"}
+        k: v for k, v in expected.items() if k != "latency_ms"
+    }
 
 
 def test_stream_sends_deltas_then_the_full_answer(env, uploaded):
@@ -125,7 +141,10 @@ def test_stream_sends_deltas_then_the_full_answer(env, uploaded):
 
 
 def test_answer_pieces_rejoin_exactly():
-    text = "全年进馆人数208.37万人次[1]，同比增长6.05%。" * 3 + "\n第二段没有标点但是非常非常非常非常非常非常非常非常非常长的一句话[2]"
+    text = (
+        "全年进馆人数208.37万人次[1]，同比增长6.05%。" * 3
+        + "\n第二段没有标点但是非常非常非常非常非常非常非常非常非常长的一句话[2]"
+    )
     pieces = answer_pieces(text, size=10)
     assert "".join(pieces) == text and len(pieces) > 5 and all(len(p) <= 10 for p in pieces)
     assert all(p.count("[") == p.count("]") for p in pieces)  # a citation mark is never split
@@ -164,13 +183,16 @@ def test_too_large_is_refused_with_413_and_nothing_saved(env, uploaded):
     assert not (env.uploads / "大文件.txt").exists() and not (env.uploads / "小文件.txt").exists()
 
 
-@pytest.mark.parametrize("payload, words", [
-    ({"question": ""}, "问题不能为空"),
-    ({"question": "  \n\t "}, "问题不能为空"),
-    ({"question": "问" * 2001}, "问题超过 2000 字"),
-    ({}, "缺少「question」"),
-    ({"question": "进馆人数", "history": "不是列表"}, "history"),
-])
+@pytest.mark.parametrize(
+    "payload, words",
+    [
+        ({"question": ""}, "问题不能为空"),
+        ({"question": "  \n\t "}, "问题不能为空"),
+        ({"question": "问" * 2001}, "问题超过 2000 字"),
+        ({}, "缺少「question」"),
+        ({"question": "进馆人数", "history": "不是列表"}, "history"),
+    ],
+)
 def test_invalid_questions_get_422_in_chinese(env, payload, words):
     for path in ("/api/ask", "/api/ask/stream"):
         r = env.client.post(path, json=payload)
@@ -196,7 +218,9 @@ def test_patch_visibility(env, uploaded):
     assert r.status_code == 422 and "只能是" in r.json()["detail"]
     r = env.client.patch("/api/documents/unknown", json={"visibility": "public"})
     assert r.status_code == 404 and "找不到文档" in r.json()["detail"]
-    assert env.client.patch(f"/api/documents/{doc_id}", json={"visibility": "internal"}).json()["visibility"] == "internal"
+    assert (
+        env.client.patch(f"/api/documents/{doc_id}", json={"visibility": "internal"}).json()["visibility"] == "internal"
+    )
 
 
 def test_delete_then_404(env, uploaded):
@@ -307,8 +331,18 @@ def test_safe_file_names():
 
 def test_openapi_documents_the_models(env):
     spec = env.client.get("/openapi.json").json()
-    for path in ("/api/ask", "/api/ask/stream", "/api/documents", "/api/documents/{doc_id}", "/api/jobs/{job_id}",
-                 "/api/metrics", "/api/metrics/conflicts", "/api/metrics/targets", "/api/metrics/export", "/healthz"):
+    for path in (
+        "/api/ask",
+        "/api/ask/stream",
+        "/api/documents",
+        "/api/documents/{doc_id}",
+        "/api/jobs/{job_id}",
+        "/api/metrics",
+        "/api/metrics/conflicts",
+        "/api/metrics/targets",
+        "/api/metrics/export",
+        "/healthz",
+    ):
         assert path in spec["paths"], path
     schemas = spec["components"]["schemas"]
     assert {"AskRequest", "AnswerOut", "CitationOut", "FigureOut", "DocumentOut", "JobOut", "MetricOut"} <= set(schemas)

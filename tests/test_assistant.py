@@ -35,13 +35,20 @@ def test_relative_years_resolve_against_the_reference_year():
 
 def test_question_understanding():
     ind = load_indicators()
-    q = understand("青川去年新建了几间读书驿站？", indicators=ind, reference_year=2025, orgs=["青川区图书馆", "南海区图书馆"])
+    q = understand(
+        "青川去年新建了几间读书驿站？", indicators=ind, reference_year=2025, orgs=["青川区图书馆", "南海区图书馆"]
+    )
     assert (q.indicator, q.years, q.org, q.intent) == ("新建读书驿站", [2024], "青川区图书馆", "count")
     assert understand("文献流通量连续几年下降了吗", indicators=ind, reference_year=2025, orgs=[]).intent == "trend"
     assert understand("2023年的目标完成了吗", indicators=ind, reference_year=2025, orgs=[]).intent == "plan_vs_actual"
     assert understand("面临哪些困难", indicators=ind, reference_year=2025, orgs=[]).intent == "problem"
-    follow = understand("那前年呢？", indicators=ind, reference_year=2025, orgs=["青川区图书馆"],
-                        history=["青川区图书馆去年进馆人数是多少？"])
+    follow = understand(
+        "那前年呢？",
+        indicators=ind,
+        reference_year=2025,
+        orgs=["青川区图书馆"],
+        history=["青川区图书馆去年进馆人数是多少？"],
+    )
     assert (follow.indicator, follow.years, follow.org, follow.follow_up) == ("进馆人数", [2023], "青川区图书馆", True)
 
 
@@ -106,7 +113,11 @@ def test_lists_problems_and_plans_come_from_the_documents(assistant, seed_txt):
 
 
 def test_refusals(assistant):
-    for question in ("青川区图书馆有几辆公务车？", "顺德区图书馆2024年进馆人数是多少？", "南海区图书馆2024年外借册次是多少？"):
+    for question in (
+        "青川区图书馆有几辆公务车？",
+        "顺德区图书馆2024年进馆人数是多少？",
+        "南海区图书馆2024年外借册次是多少？",
+    ):
         ans = assistant.ask(question)
         assert ans.refused, (question, ans.answer)
         assert ans.answer.startswith("文档中没有相关信息") or ans.answer.startswith("未收录")
@@ -119,8 +130,9 @@ def test_multi_turn_follow_up(assistant):
 
 def test_public_visibility_hides_internal_documents(tmp_path, kb):
     secret = tmp_path / "internal.txt"
-    secret.write_text("青川区图书馆2024年内部财务说明\n\n一、应付款\n\n截至2024年12月，尚有应付未付款731.5万元。\n",
-                      encoding="utf-8")
+    secret.write_text(
+        "青川区图书馆2024年内部财务说明\n\n一、应付款\n\n截至2024年12月，尚有应付未付款731.5万元。\n", encoding="utf-8"
+    )
     kb.ingest([secret])
     internal = Assistant(kb).ask("青川区图书馆还有多少应付未付款？")
     public = Assistant(kb, AssistantConfig(visibility="public")).ask("青川区图书馆还有多少应付未付款？")
@@ -132,7 +144,16 @@ def test_cli_ask_json_and_batch(tmp_path, corpus_kb):
     runner = CliRunner()
     data = ["--data-dir", str(corpus_kb.data_dir)]
     out = json.loads(runner.invoke(app, ["ask", "青川区图书馆2024年进馆人数多少？", "--json", *data]).output)
-    assert set(out) >= {"question", "answer", "citations", "figures", "grounded", "unverified_numbers", "mode", "latency_ms"}
+    assert set(out) >= {
+        "question",
+        "answer",
+        "citations",
+        "figures",
+        "grounded",
+        "unverified_numbers",
+        "mode",
+        "latency_ms",
+    }
     assert set(out["citations"][0]) == {"n", "source", "section", "page", "quote"}
     assert set(out["figures"][0]) >= {"indicator", "year", "value", "unit", "source", "derived"}
     batch = tmp_path / "q.jsonl"

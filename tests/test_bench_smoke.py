@@ -27,8 +27,25 @@ def _positive(row: dict, keys) -> None:
 
 
 def test_tiny_bench_prints_the_figures_as_its_last_line(tmp_path):
-    result = CliRunner().invoke(app, ["bench", "--sizes", "40,80", "--sample-files", "1", "--queries", "4",
-                                      "--asks", "2", "--naive-max", "40", "--work-dir", str(tmp_path), "--json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "--sizes",
+            "40,80",
+            "--sample-files",
+            "1",
+            "--queries",
+            "4",
+            "--asks",
+            "2",
+            "--naive-max",
+            "40",
+            "--work-dir",
+            str(tmp_path),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -56,9 +73,12 @@ def test_tiny_bench_prints_the_figures_as_its_last_line(tmp_path):
     _positive(naive["ask"], ("metrics_p95_ms", "extractive_p95_ms"))
     _positive(naive["ingest"], ("embedder_chunks_per_s", "pipeline_chunks_per_s", "ratio"))
     ratio = out["naive_over_lantai"]["search"][0]
-    assert ratio["hybrid_p95_ms"] == pytest.approx(naive["search"][0]["hybrid_p95_ms"] / out["search"][0]["hybrid_p95_ms"])
+    assert ratio["hybrid_p95_ms"] == pytest.approx(
+        naive["search"][0]["hybrid_p95_ms"] / out["search"][0]["hybrid_p95_ms"]
+    )
     assert out["naive_over_lantai"]["ingest_chunks_per_s"] == pytest.approx(
-        ing["pipeline_chunks_per_s"] / naive["ingest"]["pipeline_chunks_per_s"])
+        ing["pipeline_chunks_per_s"] / naive["ingest"]["pipeline_chunks_per_s"]
+    )
 
 
 def test_bad_sizes_are_refused_in_both_languages():

@@ -49,8 +49,9 @@ def test_two_bases_on_one_server_keep_their_vectors_apart(tmp_path, embedder, ch
         assert first.vectors.count() == first.stats()["chunks"]
         assert second.vectors.count() == second.stats()["chunks"] > first.vectors.count()
         # The same file in both: removing it from one base leaves the other's vectors alone.
-        second.remove(second.documents()[0].id if second.documents()[0].file_name == "a.txt"
-                      else second.documents()[1].id)
+        second.remove(
+            second.documents()[0].id if second.documents()[0].file_name == "a.txt" else second.documents()[1].id
+        )
         assert first.search("阅读推广活动多少场", k=1, mode="vector")[0].chunk.file_name == "a.txt"
         assert [h.chunk.file_name for h in second.search("阅读推广活动多少场", k=5, mode="vector")] == ["b.txt"]
         # Nothing embedded is written into the data dir: only the id naming its collection.
@@ -121,8 +122,7 @@ def test_cli_and_api_say_the_server_is_down(tmp_path, embedder, own_server, monk
     hit = runner.invoke(cli_app, ["search", "阅读推广活动", "-k", "1", "--data-dir", str(data)])
     assert hit.exit_code == 0 and "a.txt" in hit.output
 
-    settings = Settings(_env_file=None, data_dir=data, chroma_url=own_server.url, llm_api_base=None,
-                        reranker_path=None)
+    settings = Settings(_env_file=None, data_dir=data, chroma_url=own_server.url, llm_api_base=None, reranker_path=None)
     kb = KnowledgeBase(data, embedder, chroma_url=own_server.url)
     try:
         with TestClient(create_app(settings, kb=kb, api_keys=[])) as client:
@@ -148,8 +148,10 @@ def test_cli_and_api_say_the_server_is_down(tmp_path, embedder, own_server, monk
 
 def test_an_embedded_base_moves_to_the_server_without_embedding_again(tmp_path, embedder, chroma_server_url):
     data = tmp_path / "data"
-    files = [_write(tmp_path / "a.txt", "全年开展阅读推广活动412场次，吸引读者3.2万人次。"),
-             _write(tmp_path / "b.txt", "新建读书驿站12间，全区读书驿站达到240间。", "青川区图书馆2024年工作总结")]
+    files = [
+        _write(tmp_path / "a.txt", "全年开展阅读推广活动412场次，吸引读者3.2万人次。"),
+        _write(tmp_path / "b.txt", "新建读书驿站12间，全区读书驿站达到240间。", "青川区图书馆2024年工作总结"),
+    ]
     local = KnowledgeBase(data, embedder)
     local.ingest(files)
     chunks = local.stats()["chunks"]

@@ -24,8 +24,9 @@ YEARBOOK = """石桥县图书馆年鉴（2024）节选
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder):
-    kb, assistant = assistant_over(tmp_path_factory, embedder, {
-        "shiqiao-2023-summary.txt": SUMMARY, "shiqiao-yearbook-2024.txt": YEARBOOK})
+    kb, assistant = assistant_over(
+        tmp_path_factory, embedder, {"shiqiao-2023-summary.txt": SUMMARY, "shiqiao-yearbook-2024.txt": YEARBOOK}
+    )
     yield assistant
     kb.close()
 

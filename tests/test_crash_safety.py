@@ -87,6 +87,12 @@ def test_sigkill_mid_ingest_then_rerun_is_consistent(tmp_path, embedder):
     assert hits and len({h.chunk.id for h in hits}) == len(hits)
     kb.close()
 
-    listed = subprocess.run(cmd[:3] + ["docs", "--json", "--data-dir", str(data)], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        cmd[:3] + ["docs", "--json", "--data-dir", str(data)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert len(json.loads(listed.stdout)) == 6

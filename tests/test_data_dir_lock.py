@@ -29,15 +29,24 @@ HOLD = (
 
 def _hold(data) -> subprocess.Popen:
     """Another process with the knowledge base open, until its stdin closes."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(data)], cwd=REPO, env=ENV, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(data)],
+        cwd=REPO,
+        env=ENV,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline().strip() == "ready"
     return proc
 
 
 def _snapshot(kb: KnowledgeBase) -> tuple:
-    return ([(d.id, d.sha256, d.status, d.visibility, d.chunk_count) for d in kb.documents()],
-            sorted(kb.vectors.collection.get(include=[])["ids"]), kb.registry.generation())
+    return (
+        [(d.id, d.sha256, d.status, d.visibility, d.chunk_count) for d in kb.documents()],
+        sorted(kb.vectors.collection.get(include=[])["ids"]),
+        kb.registry.generation(),
+    )
 
 
 def test_cli_refused_while_another_process_holds_the_base(tmp_path, embedder):

@@ -128,7 +128,9 @@ def test_st_prefixes_are_prepended(minilm):
     prefixed = SentenceTransformerEmbedder(
         str(installed_minilm_path()), batch_size=2, query_prefix="query: ", passage_prefix="passage: "
     )
-    np.testing.assert_allclose(prefixed.embed_query("opening hours"), minilm.embed_query("query: opening hours"), atol=1e-5)
+    np.testing.assert_allclose(
+        prefixed.embed_query("opening hours"), minilm.embed_query("query: opening hours"), atol=1e-5
+    )
     np.testing.assert_allclose(
         prefixed.embed_passages(["open 9 to 5", "closed on Monday", "free wifi"]),
         minilm.embed_passages(["passage: open 9 to 5", "passage: closed on Monday", "passage: free wifi"]),
@@ -325,8 +327,11 @@ def test_ingest_through_the_openai_embedder_fills_its_requests(tmp_path, standin
     try:
         report = kb.ingest([seed_txt])
         assert report.ok and report.chunks_embedded > embedder.ingest_step  # more than one step's worth
-        sizes = [len(r.body["input"]) for r in standin.requests_to("/v1/embeddings")
-                 if r.body["input"] != ["dimension probe"]]
+        sizes = [
+            len(r.body["input"])
+            for r in standin.requests_to("/v1/embeddings")
+            if r.body["input"] != ["dimension probe"]
+        ]
         assert max(sizes) == 2 and sum(sizes) == report.chunks_embedded
         assert standin.max_in_flight == 3
         assert kb.search("进馆人数", k=1)[0].vector_rank is not None
@@ -367,8 +372,10 @@ def test_api_and_cli_say_the_embedding_service_is_down(tmp_path):
     from ui.settings import Settings
 
     doc = tmp_path / "a.txt"
-    doc.write_text("青川区图书馆2023年工作总结\n\n一、主要工作\n\n读书驿站由社区提供场地，图书馆统一配书、培训志愿者。\n",
-                   encoding="utf-8")
+    doc.write_text(
+        "青川区图书馆2023年工作总结\n\n一、主要工作\n\n读书驿站由社区提供场地，图书馆统一配书、培训志愿者。\n",
+        encoding="utf-8",
+    )
     data = tmp_path / "data"
     server = OpenAIStandin().start()
     url = server.base_url
@@ -384,8 +391,12 @@ def test_api_and_cli_say_the_embedding_service_is_down(tmp_path):
     finally:
         server.stop()
         kb.close()
-    env = {"LANTAI_EMBEDDER": "openai", "LANTAI_EMBED_API_BASE": url, "LANTAI_EMBED_MODEL": "m",
-           "LANTAI_EMBED_MAX_RETRIES": "1"}
+    env = {
+        "LANTAI_EMBEDDER": "openai",
+        "LANTAI_EMBED_API_BASE": url,
+        "LANTAI_EMBED_MODEL": "m",
+        "LANTAI_EMBED_MAX_RETRIES": "1",
+    }
     result = CliRunner().invoke(cli_app, ["search", "读书驿站", "--data-dir", str(data)], env=env)
     assert result.exit_code == EXIT_EMBEDDER_FAILED
     assert "无法连接向量服务" in result.output and "cannot reach the embedding service" in result.output
@@ -404,7 +415,11 @@ def test_standin_routes_are_extensible(standin):
     import httpx
 
     standin.route("POST", "/v1/echo", lambda req: Reply(json={"echo": req.body}))
-    standin.route("GET", "/v1/stream", lambda req: Reply(content_type="text/event-stream", stream=[b"data: 1\n\n", b"data: [DONE]\n\n"]))
+    standin.route(
+        "GET",
+        "/v1/stream",
+        lambda req: Reply(content_type="text/event-stream", stream=[b"data: 1\n\n", b"data: [DONE]\n\n"]),
+    )
     with httpx.Client(base_url=standin.base_url) as http:
         assert http.post("/echo", json={"a": 1}).json() == {"echo": {"a": 1}}
         assert http.get("/stream").text == "data: 1\n\ndata: [DONE]\n\n"

@@ -77,8 +77,11 @@ def test_a_library_no_document_mentions_is_refused_with_the_closest_passage(assi
 
 
 def test_a_subject_no_passage_states_is_refused_with_the_closest_passage(assistant):
-    for question, subject in (("云溪县图书馆2023年的水电费是多少？", "水电费"), ("云溪县图书馆的馆长是谁？", "馆长"),
-                              ("白音旗图书馆2023年读者满意度是多少？", "满意度")):
+    for question, subject in (
+        ("云溪县图书馆2023年的水电费是多少？", "水电费"),
+        ("云溪县图书馆的馆长是谁？", "馆长"),
+        ("白音旗图书馆2023年读者满意度是多少？", "满意度"),
+    ):
         ans = assistant.ask(question)
         assert ans.refused, ans.answer
         assert ans.answer.startswith("文档中没有相关信息") and subject in ans.answer
@@ -86,8 +89,11 @@ def test_a_subject_no_passage_states_is_refused_with_the_closest_passage(assista
 
 
 def test_the_top_retrieved_passage_is_always_cited(assistant):
-    for question in ("云溪县图书馆2023年外借图书多少册次？", "白音旗图书馆2023年接待读者多少人次？",
-                     "云溪县图书馆组织职工参加了几次业务培训？"):
+    for question in (
+        "云溪县图书馆2023年外借图书多少册次？",
+        "白音旗图书馆2023年接待读者多少人次？",
+        "云溪县图书馆组织职工参加了几次业务培训？",
+    ):
         top = assistant.kb.search(question, k=assistant.config.k)[0]
         ans = assistant.ask(question)
         assert top.chunk.id in {c.chunk_id for c in ans.citations}, (question, ans.answer)

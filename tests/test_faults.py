@@ -54,8 +54,13 @@ def _kill_when_half_done(proc: subprocess.Popen, db, timeout: float = 300) -> li
 def test_sigkill_during_ingest_leaves_every_ready_document_searchable(tmp_path, embedder):
     docs = write_summaries(tmp_path / "docs", files=6)
     data = tmp_path / "data"
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ingest", str(docs), "--data-dir", str(data)],
-                            cwd=REPO, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "ingest", str(docs), "--data-dir", str(data)],
+        cwd=REPO,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _kill_when_half_done(proc, data / "registry.sqlite3")
 
     kb = KnowledgeBase(data, embedder)  # the dead process's lock went with it
@@ -85,8 +90,13 @@ def test_sigkill_during_reindex_leaves_every_ready_document_searchable(tmp_path,
     data = tmp_path / "data"
     assert lantai("ingest", str(docs), "--data-dir", str(data)).returncode == 0
     # Re-read with other chunk sizes (as after a settings change): new chunks, new vectors, old ones dropped.
-    proc = subprocess.Popen([sys.executable, "-c", REINDEX, str(data)], cwd=REPO, env=ENV,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", REINDEX, str(data)],
+        cwd=REPO,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _kill_when_half_done(proc, data / "registry.sqlite3")
 
     kb = KnowledgeBase(data, embedder)
@@ -154,8 +164,13 @@ def test_cli_ingest_while_the_server_answers_is_refused_and_answers_never_fail(t
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(ENV, LANTAI_API_KEYS="", LANTAI_LLM_API_BASE="")
-    server = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(port), "--data-dir", str(data)],
-                              cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "serve", "--port", str(port), "--data-dir", str(data)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 240
         while True:
@@ -202,9 +217,17 @@ def test_two_ingests_at_once_one_refused_the_other_complete(tmp_path, embedder):
     first = write_summaries(tmp_path / "first", files=3, items=40)
     second = write_summaries(tmp_path / "second", files=3, items=40, start=2020)
     data = tmp_path / "data"
-    procs = [subprocess.Popen([sys.executable, "-m", "ui.cli", "ingest", str(folder), "--data-dir", str(data)],
-                              cwd=REPO, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for folder in (first, second)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ui.cli", "ingest", str(folder), "--data-dir", str(data)],
+            cwd=REPO,
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for folder in (first, second)
+    ]
     results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
     codes = sorted(code for code, _, _ in results)
     assert codes == [0, 3], results

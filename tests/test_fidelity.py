@@ -131,7 +131,9 @@ def test_number_cut_detector_is_not_vacuous():
     ]
     assert fidelity.number_cuts(SimpleNamespace(text=text, chunks=fine)) == []
     pct = text.index("%")
-    assert fidelity.number_cuts(SimpleNamespace(text=text, chunks=[SimpleNamespace(ordinal=0, char_start=pct, char_end=len(text))]))
+    assert fidelity.number_cuts(
+        SimpleNamespace(text=text, chunks=[SimpleNamespace(ordinal=0, char_start=pct, char_end=len(text))])
+    )
 
 
 # --- OCR post-processing, without running OCR --------------------------------------

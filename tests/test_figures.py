@@ -18,9 +18,17 @@ def _stated(doc):
 
 
 def test_figures_with_units_changes_and_magnitude(tmp_path):
-    doc = _doc(tmp_path, "2024年，全区总分馆进馆人数392.88万次，同比增长5.86%；文献流通量101.21万册次，同比负增长19.42%。")
+    doc = _doc(
+        tmp_path, "2024年，全区总分馆进馆人数392.88万次，同比增长5.86%；文献流通量101.21万册次，同比负增长19.42%。"
+    )
     visits, loans = _stated(doc)
-    assert (visits.indicator, visits.year, visits.value, visits.unit, visits.kind) == ("进馆人数", 2024, 392.88, "万次", "actual")
+    assert (visits.indicator, visits.year, visits.value, visits.unit, visits.kind) == (
+        "进馆人数",
+        2024,
+        392.88,
+        "万次",
+        "actual",
+    )
     assert visits.plain_value == pytest.approx(3928800) and visits.base_unit == "次"
     assert (visits.change_dir, visits.change_pct) == ("up", 5.86)
     assert (loans.indicator, loans.change_dir, loans.change_pct) == ("文献流通量", "down", 19.42)
@@ -47,7 +55,9 @@ def test_percentage_checked_against_its_counts(tmp_path):
 
 
 def test_qualifiers_are_kept_not_turned_into_exact_values(tmp_path):
-    doc = _doc(tmp_path, "近20名专家学者已同意加入；活动吸引超11万群众参与；收到捐书300多册；公众号阅读量达16.07万余人次。")
+    doc = _doc(
+        tmp_path, "近20名专家学者已同意加入；活动吸引超11万群众参与；收到捐书300多册；公众号阅读量达16.07万余人次。"
+    )
     by_value = {f.value: f for f in _stated(doc)}
     assert by_value[20].qualifier == "近"
     assert by_value[11].qualifier == "超" and by_value[11].unit == "万人"
@@ -81,7 +91,9 @@ def test_plan_section_figures_are_targets_and_report_targets_too(tmp_path):
 
 
 def test_cumulative_and_asof(tmp_path):
-    doc = _doc(tmp_path, "累计馆藏量384.83万册。截至2024年12月，共开展集中学习5次。截止12月30日，官网访问量达213.79万次。")
+    doc = _doc(
+        tmp_path, "累计馆藏量384.83万册。截至2024年12月，共开展集中学习5次。截止12月30日，官网访问量达213.79万次。"
+    )
     kinds = {f.indicator: f.kind for f in _stated(doc)}
     assert kinds["累计馆藏量"] == "cumulative"
     assert kinds["集中学习"] == "asof"
@@ -105,8 +117,11 @@ def test_table_figures_from_cells_with_years_units_and_change(tmp_path):
     d.add_heading("青川区图书馆2023年工作总结", level=0)
     d.add_heading("一、主要指标", level=1)
     t = d.add_table(rows=3, cols=5)
-    rows = [["指标", "单位", "2022年", "2023年", "同比"], ["外借册次", "万册次", "61.38", "58.94", "-3.98%"],
-            ["读书驿站数", "间", "38", "52", "+36.84%"]]
+    rows = [
+        ["指标", "单位", "2022年", "2023年", "同比"],
+        ["外借册次", "万册次", "61.38", "58.94", "-3.98%"],
+        ["读书驿站数", "间", "38", "52", "+36.84%"],
+    ]
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
             t.cell(i, j).text = value
@@ -128,9 +143,9 @@ def test_broken_and_merged_cell_tables_do_not_crash_or_invent(tmp_path):
     ws.merge_cells("A1:D1")
     ws.append(["分馆名称", "2024年进馆人次（万人次）", "建筑面积（平方米）", "备注"])
     ws.append(["临江分馆", 18.63, 2400, "—"])
-    ws.append(["白鹭湖分馆", None, "不详", ""])   # empty and non-numeric cells
+    ws.append(["白鹭湖分馆", None, "不详", ""])  # empty and non-numeric cells
     ws.append([None, None, None, None])
-    ws.append(["合计", "#REF!", None, None])     # a broken formula result
+    ws.append(["合计", "#REF!", None, None])  # a broken formula result
     f = tmp_path / "s.xlsx"
     wb.save(f)
     figs = [x for x in parse_file(f).figures if not x.derived]
@@ -157,10 +172,14 @@ def test_staff_can_extend_indicators_with_their_own_file(tmp_path):
     from ingest import load_indicators
 
     extra = tmp_path / "mine.yaml"
-    extra.write_text("古籍修复:\n  aliases: [古籍修复培训班]\n  unit: 期\n进馆人数:\n  aliases: [来馆人次]\n", encoding="utf-8")
+    extra.write_text(
+        "古籍修复:\n  aliases: [古籍修复培训班]\n  unit: 期\n进馆人数:\n  aliases: [来馆人次]\n", encoding="utf-8"
+    )
     indicators = load_indicators(extra)
     f = tmp_path / "d.txt"
-    f.write_text("青川区图书馆2024年工作总结\n\n一、主要工作\n\n全年开展古籍修复培训班3期，来馆人次210万次。\n", encoding="utf-8")
+    f.write_text(
+        "青川区图书馆2024年工作总结\n\n一、主要工作\n\n全年开展古籍修复培训班3期，来馆人次210万次。\n", encoding="utf-8"
+    )
     figs = {x.indicator: x for x in parse_file(f, indicators=indicators).figures}
     assert figs["古籍修复"].value == 3 and figs["进馆人数"].value == 210
     assert "古籍修复" not in {x.indicator for x in parse_file(f).figures}  # the bundled list is untouched

@@ -59,7 +59,8 @@ def test_a_folder_of_small_documents_is_written_in_one_chroma_call(tmp_path, emb
 
 
 def test_a_failed_write_leaves_none_of_its_documents_visible_and_the_next_ingest_finishes_them(
-        tmp_path, embedder, files):
+    tmp_path, embedder, files
+):
     kb = KnowledgeBase(tmp_path / "data", embedder)
     try:
         kb.vectors.add = CountedAdds(kb, fail_first=True)

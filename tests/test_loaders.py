@@ -33,8 +33,9 @@ def test_docx_headings_paragraphs_and_table(tmp_path):
     d.add_paragraph("全年开展阅读推广活动412场次。")
     d.add_paragraph("主要业务指标")
     t = d.add_table(rows=3, cols=3)
-    for i, row in enumerate([["指标", "2022年", "2023年"], ["外借册次（万册次）", "61.5", "58.2"],
-                             ["新增文献（万册）", "4.1", "4.3"]]):
+    for i, row in enumerate(
+        [["指标", "2022年", "2023年"], ["外借册次（万册次）", "61.5", "58.2"], ["新增文献（万册）", "4.1", "4.3"]]
+    ):
         for j, value in enumerate(row):
             t.cell(i, j).text = value
     f = tmp_path / "summary.docx"
@@ -78,8 +79,10 @@ def test_csv_rows(tmp_path):
 
 def _wrapped_pdf(path, header="青川区图书馆工作总结"):
     doc = pymupdf.open()
-    body = ("2024年，全区总分馆进馆人数392.88万次，同比增长5.86%；新建读书驿站7间，"
-            "轮换书籍3326941册，全区292个村（社区）已有231个完成覆盖，覆盖率达79.1%。") * 6
+    body = (
+        "2024年，全区总分馆进馆人数392.88万次，同比增长5.86%；新建读书驿站7间，"
+        "轮换书籍3326941册，全区292个村（社区）已有231个完成覆盖，覆盖率达79.1%。"
+    ) * 6
     for page_no in range(1, 3):
         page = doc.new_page()
         page.insert_text((72, 40), header, fontname="china-s", fontsize=9)
@@ -101,8 +104,11 @@ def test_pdf_rejoins_wraps_and_drops_running_lines(tmp_path):
 
 def test_metadata_lines_above_the_text_are_not_document_text(tmp_path):
     saved = tmp_path / "saved.txt"
-    saved.write_text("# source: a saved web page. Address: http://example.org/x\n# title: 某馆年度总结\n\n"
-                     "# 不是元数据的一行\n全年接待读者12万人次。\n", encoding="utf-8")
+    saved.write_text(
+        "# source: a saved web page. Address: http://example.org/x\n# title: 某馆年度总结\n\n"
+        "# 不是元数据的一行\n全年接待读者12万人次。\n",
+        encoding="utf-8",
+    )
     text = parse_file(saved).text
     assert "source" not in text and "example.org" not in text and "title" not in text
     assert "不是元数据的一行" in text and "接待读者12万人次" in text

@@ -69,7 +69,9 @@ def test_figures_follow_their_document(tmp_path, kb):
 def test_cli_metrics_outputs(tmp_path, corpus_kb):
     runner = CliRunner()
     data = ["--data-dir", str(corpus_kb.data_dir)]
-    rows = json.loads(runner.invoke(app, ["metrics", "--indicator", "进馆人数", "--year", "2024", "--json", *data]).output)
+    rows = json.loads(
+        runner.invoke(app, ["metrics", "--indicator", "进馆人数", "--year", "2024", "--json", *data]).output
+    )
     assert rows and {r["indicator"] for r in rows} == {"进馆人数"} and {r["year"] for r in rows} == {2024}
     csv_out = runner.invoke(app, ["metrics", "--year", "2023", "--csv", *data]).output
     assert csv_out.splitlines()[0].startswith("指标,年份,数值,单位,类型")
@@ -91,11 +93,15 @@ def test_sum_over_branches_matches_the_stated_total_and_shares(corpus_kb):
     assert summed is not None and summed.formula.startswith("推算")
     assert any(abs(w.value - summed.value) < 1e-6 for w in whole)  # 合计 55.17 = the branches added up
     linjiang = next(r for r in corpus_kb.metrics.lookup("进馆人数", 2024, scope="临江分馆") if not r.derived)
-    total = next(r for r in corpus_kb.metrics.lookup("进馆人数", 2024, org="青川区图书馆")
-                 if r.scope in ("", "全区") and not r.derived and r.kind != "target")
+    total = next(
+        r
+        for r in corpus_kb.metrics.lookup("进馆人数", 2024, org="青川区图书馆")
+        if r.scope in ("", "全区") and not r.derived and r.kind != "target"
+    )
     result = share(linjiang, total)
     assert result.value == round(18.63 / 208.37 * 100, 2) and "÷" in result.formula
     runner = CliRunner()
-    out = runner.invoke(app, ["metrics", "sum", "--indicator", "外借册次", "--year", "2024",
-                              "--data-dir", str(corpus_kb.data_dir)]).output
+    out = runner.invoke(
+        app, ["metrics", "sum", "--indicator", "外借册次", "--year", "2024", "--data-dir", str(corpus_kb.data_dir)]
+    ).output
     assert "合计" in out and "✓ 一致" in out

@@ -7,8 +7,9 @@ from index import KnowledgeBase
 
 
 def _write(path, visits):
-    path.write_text(f"青川区图书馆2024年工作总结\n\n一、主要工作\n\n全年进馆人数{visits}万人次，同比增长6.05%。\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"青川区图书馆2024年工作总结\n\n一、主要工作\n\n全年进馆人数{visits}万人次，同比增长6.05%。\n", encoding="utf-8"
+    )
     return path
 
 

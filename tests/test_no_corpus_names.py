@@ -18,8 +18,11 @@ _GENERIC = {"全", "本", "各", "城", "地", "社", "省级", "市级", "县�
 def corpus_library_names() -> set[str]:
     """Each library the sample corpus names, with its place and the place's short form."""
     texts = [(ROOT / "corpus" / "build.py").read_text(encoding="utf-8")]
-    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").rglob("*"))
-              if p.suffix in (".md", ".txt") and p.is_file()]
+    texts += [
+        p.read_text(encoding="utf-8")
+        for p in sorted((ROOT / "corpus").rglob("*"))
+        if p.suffix in (".md", ".txt") and p.is_file()
+    ]
     names: set[str] = set()
     for text in texts:
         for core, suffix in _LIBRARY.findall(text):

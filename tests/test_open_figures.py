@@ -46,8 +46,9 @@ def test_tab_separated_table(tmp_path):
 
 def test_prose_name_drops_the_library_as_subject(tmp_path):
     path = tmp_path / "summary.txt"
-    path.write_text("江河县图书馆2023年工作总结\n2023年，我馆全年共新办读者证780个，修补了破旧图书2170册。\n",
-                    encoding="utf-8")
+    path.write_text(
+        "江河县图书馆2023年工作总结\n2023年，我馆全年共新办读者证780个，修补了破旧图书2170册。\n", encoding="utf-8"
+    )
     names = {f.indicator for f in _figures(path)}
     assert "修补破旧图书" in names
 
@@ -90,8 +91,10 @@ def test_a_share_is_not_answered_with_a_count():
 
 def test_a_year_per_row_and_dashes_for_values_not_reported(tmp_path):
     path = tmp_path / "history.txt"
-    path.write_text("云溪县图书馆借阅情况表\n年份\t接待读者（万人次）\t办证（个）\n1998\t2.10\t300\n1999\t2.50\t—\n",
-                    encoding="utf-8")
+    path.write_text(
+        "云溪县图书馆借阅情况表\n年份\t接待读者（万人次）\t办证（个）\n1998\t2.10\t300\n1999\t2.50\t—\n",
+        encoding="utf-8",
+    )
     got = {(f.year, f.value, f.unit, f.scope) for f in _figures(path)}
     assert (1998, 2.1, "万人次", "") in got and (1999, 2.5, "万人次", "") in got
     assert (1998, 300.0, "个", "") in got
@@ -121,8 +124,10 @@ def test_a_name_may_wrap_around_its_number(tmp_path):
 
 def test_a_stated_amount_of_change_gives_the_earlier_year_marked_as_computed(tmp_path):
     path = tmp_path / "report.txt"
-    path.write_text("云溪县图书馆2021年年报\n截至2021年底，全县通借通还的图书馆和服务点共694个，较2020年增加128个。\n",
-                    encoding="utf-8")
+    path.write_text(
+        "云溪县图书馆2021年年报\n截至2021年底，全县通借通还的图书馆和服务点共694个，较2020年增加128个。\n",
+        encoding="utf-8",
+    )
     figures = parse_file(path).figures
     stated = {(f.year, f.value) for f in figures if not f.derived}
     assert (2021, 694.0) in stated and not any(v == 128.0 for _, v in stated)  # the change is no count

@@ -102,7 +102,14 @@ def test_targets_are_projected_with_formulas_and_labelled(qc2025):
 
 def test_unfinished_items_of_the_previous_plan_are_carried_over(qc2025):
     carried = " ".join(i.text for i in _items_with(qc2025, CARRIED))
-    for missed in ("进馆人数", "文献流通量", "新增注册读者", "新增文献", "补充专业技术人员", "文献购置经费不低于上年水平"):
+    for missed in (
+        "进馆人数",
+        "文献流通量",
+        "新增注册读者",
+        "新增文献",
+        "补充专业技术人员",
+        "文献购置经费不低于上年水平",
+    ):
         assert missed in carried, missed
     status = {j.item: j.status for j in qc2025.carry}
     assert status["新增注册读者2.2万人"] == "continuing"
@@ -115,8 +122,11 @@ def test_unfinished_items_of_the_previous_plan_are_carried_over(qc2025):
 def test_seed_2026_draft_carries_the_2025_plan_and_flags_the_passed_opening_date(seed_kb):
     draft = draft_plan(seed_kb, 2026, NH)
     checks = measure(draft)
-    assert [p.label for p in draft.problems] == ["专项经费不足，专项工作推进受阻", "人员紧缺，队伍建设有待加强",
-                                                 "新馆实现如期开放将有较大压力"]
+    assert [p.label for p in draft.problems] == [
+        "专项经费不足，专项工作推进受阻",
+        "人员紧缺，队伍建设有待加强",
+        "新馆实现如期开放将有较大压力",
+    ]
     assert checks.problem_share == 1.0 and checks.verified_share == 1.0 and checks.cited_share == 1.0
     assert {j.status for j in draft.carry} == {"pending"}  # no 2025 summary yet
     assert len(_items_with(draft, CARRIED)) >= len(draft.carry)
@@ -143,6 +153,7 @@ def test_unknown_organisation_and_empty_base_are_refused(corpus_kb, kb):
 
 
 # -- LLM mode ---------------------------------------------------------------------------------------
+
 
 def test_llm_rewrite_keeps_citations_and_rejects_a_changed_number(corpus_kb):
     from assistant.llm import OpenAICompatibleLLM
@@ -175,10 +186,12 @@ def test_llm_rewrite_keeps_citations_and_rejects_a_changed_number(corpus_kb):
 
 # -- CLI and API ------------------------------------------------------------------------------------
 
+
 def _lantai(*args, cwd=None):
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+    )
 
 
 def test_cli_writes_markdown_and_docx_and_refuses_bad_input(corpus_kb, tmp_path):
@@ -249,7 +262,12 @@ def test_real_draft_docx_reopens_and_renders_with_libreoffice(seed_kb, tmp_path)
     doc = docx.Document(str(path))
     styles = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name in ("Title", "Heading 1", "Heading 2")]
     assert styles[0] == ("Title", "南海区图书馆2026年工作计划（草稿）")
-    assert [t for s, t in styles if s == "Heading 1"][:4] == ["一、总体思路", "二、主要目标", "三、重点工作", "四、保障措施"]
+    assert [t for s, t in styles if s == "Heading 1"][:4] == [
+        "一、总体思路",
+        "二、主要目标",
+        "三、重点工作",
+        "四、保障措施",
+    ]
     assert next(t for s, t in styles if s == "Heading 2") == "（一）坚持党的全面领导奏好主旋律"
     pdf = _render(path, tmp_path)
     pdf_doc = pdfium.PdfDocument(str(pdf))
@@ -338,8 +356,11 @@ def test_another_library_with_other_headings_and_problems_as_items(kb, tmp_path)
     assert kb.ingest([docs]).ok
     draft = draft_plan(kb)  # the default: the next year of the only library
     assert draft.year == 2026 and draft.org == "东湖区图书馆"
-    assert [p.label for p in draft.problems] == ["分馆建设进度滞后，湖滨分馆未能如期开放", "数字资源利用率不高，线上借阅占比偏低",
-                                                 "基层人员流动性大"]
+    assert [p.label for p in draft.problems] == [
+        "分馆建设进度滞后，湖滨分馆未能如期开放",
+        "数字资源利用率不高，线上借阅占比偏低",
+        "基层人员流动性大",
+    ]
     checks = measure(draft)
     assert checks.problem_share == 1.0 and checks.verified_share == 1.0 and checks.cited_share == 1.0
     status = {j.item: j.status for j in draft.carry}

@@ -128,8 +128,11 @@ def _style_value(paragraph, getter):
 
 
 def test_headings_in_order_with_real_styles(doc):
-    headings = [(p.style.name, p.text) for p in doc.paragraphs
-                if p.style.name in ("Title", "Heading 1", "Heading 2", "Heading 3")]
+    headings = [
+        (p.style.name, p.text)
+        for p in doc.paragraphs
+        if p.style.name in ("Title", "Heading 1", "Heading 2", "Heading 3")
+    ]
     assert headings == [
         ("Title", "青川区图书馆2026年工作计划（草稿）"),
         ("Heading 1", "一、总体思路"),
@@ -155,8 +158,13 @@ def test_official_document_fonts_sizes_and_colours(doc):
     assert _east_asian_font(h2, h2.runs[0]) == "楷体_GB2312"
     assert _east_asian_font(body, body.runs[0]) == "仿宋_GB2312"
     # The style definitions themselves, where Word users would change them.
-    for name, font in (("Normal", "仿宋_GB2312"), ("Title", "方正小标宋简体"), ("Heading 1", "黑体"),
-                       ("Heading 2", "楷体_GB2312"), ("Heading 3", "仿宋_GB2312")):
+    for name, font in (
+        ("Normal", "仿宋_GB2312"),
+        ("Title", "方正小标宋简体"),
+        ("Heading 1", "黑体"),
+        ("Heading 2", "楷体_GB2312"),
+        ("Heading 3", "仿宋_GB2312"),
+    ):
         rfonts = doc.styles[name].element.rPr.rFonts
         assert rfonts.get(qn("w:eastAsia")) == font, name
         # Theme fonts would override the named ones in Word.
@@ -178,8 +186,12 @@ def test_official_document_fonts_sizes_and_colours(doc):
 def test_font_table_describes_the_chinese_fonts(docx_bytes):
     # Charset 86 (GB2312) and an alternative name let Word substitute sensibly where a font is missing.
     xml = zipfile.ZipFile(io.BytesIO(docx_bytes)).read("word/fontTable.xml").decode("utf-8")
-    for name, alt in (("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体"), ("黑体", "SimHei"),
-                      ("方正小标宋简体", "方正小标宋_GBK")):
+    for name, alt in (
+        ("仿宋_GB2312", "仿宋"),
+        ("楷体_GB2312", "楷体"),
+        ("黑体", "SimHei"),
+        ("方正小标宋简体", "方正小标宋_GBK"),
+    ):
         m = re.search(f'<w:font w:name="{name}">(.*?)</w:font>', xml, re.S)
         assert m, name
         assert f'<w:altName w:val="{alt}"/>' in m.group(1) and '<w:charset w:val="86"/>' in m.group(1), name
@@ -207,7 +219,10 @@ def test_body_paragraph_layout_and_page_setup(doc):
 def test_numbered_items_bullets_notes_and_sources(doc):
     texts = [p.text for p in doc.paragraphs]
     # Numbers stay as typed; bold and citation marks are formatting, the text is intact.
-    assert "1. （延续）推进街道分馆标准化建设，年内完成3个街道分馆的设施改造和服务提升，实现通借通还全覆盖[1][4]。" in texts
+    assert (
+        "1. （延续）推进街道分馆标准化建设，年内完成3个街道分馆的设施改造和服务提升，实现通借通还全覆盖[1][4]。"
+        in texts
+    )
     protect = next(p for p in doc.paragraphs if p.text.startswith("加强组织领导"))
     assert protect.style.name == "Normal"  # the "- " is gone, the paragraph is body text
     assert not any(t.startswith(("- ", "|")) or t == "---" for t in texts)
@@ -288,14 +303,17 @@ def test_core_properties_and_determinism(docx_bytes, doc):
     assert docx_filename(PLAN_MD) == "青川区图书馆2026年工作计划（草稿）.docx"
 
 
-@pytest.mark.parametrize("markdown", [
-    "",
-    "\n\n   \n",
-    "只有一行正文，没有标题",
-    "## 没有一级标题[1]\n正文**未闭合的加粗\n| 只有竖线 | 没有分隔行 |\n>\n> \n---\n***",
-    "# 标题 #\n```markdown\n## 一、思路\n```\n|a|b|\n|-|-|\n|1|2|3|4|\n|x|\n\n- \n1.\n#\n####### 七级\n<br>换行<br/>测试",
-    "\ufeff# 带BOM的标题\r\n\r\n## 参考来源\r\n- [1] a.pdf\r\n1. [2] b.pdf\r\n",
-])
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "",
+        "\n\n   \n",
+        "只有一行正文，没有标题",
+        "## 没有一级标题[1]\n正文**未闭合的加粗\n| 只有竖线 | 没有分隔行 |\n>\n> \n---\n***",
+        "# 标题 #\n```markdown\n## 一、思路\n```\n|a|b|\n|-|-|\n|1|2|3|4|\n|x|\n\n- \n1.\n#\n####### 七级\n<br>换行<br/>测试",
+        "\ufeff# 带BOM的标题\r\n\r\n## 参考来源\r\n- [1] a.pdf\r\n1. [2] b.pdf\r\n",
+    ],
+)
 def test_odd_and_edited_markdown_never_crashes(markdown, tmp_path):
     data = markdown_to_docx(markdown)
     reopened = Document(io.BytesIO(data))
@@ -307,7 +325,8 @@ def test_odd_and_edited_markdown_never_crashes(markdown, tmp_path):
 def test_tolerant_parsing_details():
     blocks = parse_plan_markdown(
         "\ufeff# 带BOM的标题 #\r\n```markdown\n## **一、思路**\n```\n|a|b|\n|:-:|-|\n|1|2|3|\n"
-        "正文一\n正文二\n## 五、参考来源\n- [1] a.pdf · 第1页\n## 六、其他\n- 条目")
+        "正文一\n正文二\n## 五、参考来源\n- [1] a.pdf · 第1页\n## 六、其他\n- 条目"
+    )
     assert [(b.kind, b.text, b.level) for b in blocks if b.kind != "table"] == [
         ("title", "带BOM的标题", 0),
         ("heading", "一、思路", 1),

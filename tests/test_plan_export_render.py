@@ -28,9 +28,22 @@ def _render(docx_path: Path, out_dir: Path) -> Path:
         pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
     profile = out_dir / "lo-profile"
     proc = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         "--convert-to", "pdf", "--outdir", str(out_dir), str(docx_path)],
-        capture_output=True, text=True, timeout=180, env={**os.environ, "HOME": str(out_dir)})
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            str(docx_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(out_dir)},
+    )
     pdf = out_dir / (docx_path.stem + ".pdf")
     assert proc.returncode == 0 and pdf.exists(), f"soffice failed: {proc.stdout}\n{proc.stderr}"
     return pdf
@@ -67,8 +80,9 @@ def test_renders_with_libreoffice(tmp_path, docx_bytes):
         pytest.skip("pdftoppm (poppler-utils) is not installed; the PDF itself was checked")
     png_dir = tmp_path / "png"
     png_dir.mkdir()
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(png_dir / "page")],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(png_dir / "page")], check=True, capture_output=True, timeout=120
+    )
     pngs = sorted(png_dir.glob("page*.png"))
     assert len(pngs) == EXPECTED_PAGES
 

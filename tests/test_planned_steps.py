@@ -38,9 +38,15 @@ SUMMARY_2024 = """白沙县图书馆2024年工作总结
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder):
-    kb, assistant = assistant_over(tmp_path_factory, embedder, {
-        "baisha-2023-plan.txt": PLAN_2023, "baisha-2023-summary.txt": SUMMARY_2023,
-        "baisha-2024-summary.txt": SUMMARY_2024})
+    kb, assistant = assistant_over(
+        tmp_path_factory,
+        embedder,
+        {
+            "baisha-2023-plan.txt": PLAN_2023,
+            "baisha-2023-summary.txt": SUMMARY_2023,
+            "baisha-2024-summary.txt": SUMMARY_2024,
+        },
+    )
     yield assistant
     kb.close()
 

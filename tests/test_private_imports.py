@@ -49,8 +49,10 @@ def violations() -> dict[str, list[str]]:
 
 def test_the_check_sees_a_private_import_across_packages_and_allows_one_inside() -> None:
     source = "from index.keywords import _tokens\nfrom assistant.query import _own\nimport ui._cache\n"
-    assert private_imports(source, "assistant") == ["line 1: from index.keywords import _tokens",
-                                                    "line 3: import ui._cache"]
+    assert private_imports(source, "assistant") == [
+        "line 1: from index.keywords import _tokens",
+        "line 3: import ui._cache",
+    ]
     assert private_imports("from index import KnowledgeBase, __version__\n", "ui") == []
 
 

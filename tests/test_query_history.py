@@ -33,13 +33,21 @@ def _masked_rescan(text: str, indicators: IndicatorList) -> list[str]:
         alias, name, pos = hit
         if name not in {n for _, n in found}:
             found.append((pos, name))
-        remaining = remaining[:pos] + "□" * len(alias) + remaining[pos + len(alias):]
+        remaining = remaining[:pos] + "□" * len(alias) + remaining[pos + len(alias) :]
     return [n for _, n in sorted(found)]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(ALIASES), st.sampled_from(["的", "，", "了", "年", "2024", "多少", "新增"]),
-                          st.text(alphabet="读者馆藏进人数次册借阅", max_size=4)), max_size=12))
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(ALIASES),
+            st.sampled_from(["的", "，", "了", "年", "2024", "多少", "新增"]),
+            st.text(alphabet="读者馆藏进人数次册借阅", max_size=4),
+        ),
+        max_size=12,
+    )
+)
 def test_one_pass_finds_the_same_indicators_as_the_longest_first_rescan(pieces):
     text = "".join(pieces)
     assert find_indicators(text, INDICATORS) == _masked_rescan(text, INDICATORS)
@@ -57,11 +65,13 @@ def test_alias_search_does_not_grow_with_the_number_of_names_in_the_text():
 def test_a_follow_up_borrows_only_from_the_last_few_turns():
     named = "青川区图书馆2024年进馆人数是多少？"
     filler = ["那呢？"] * HISTORY_TURNS
-    recent = understand("那前年呢？", indicators=INDICATORS, reference_year=2025, orgs=["青川区图书馆"],
-                        history=[named, *filler[1:]])
+    recent = understand(
+        "那前年呢？", indicators=INDICATORS, reference_year=2025, orgs=["青川区图书馆"], history=[named, *filler[1:]]
+    )
     assert recent.indicator == "进馆人数"  # within reach: still carried over
-    old = understand("那前年呢？", indicators=INDICATORS, reference_year=2025, orgs=["青川区图书馆"],
-                     history=[named, *filler])
+    old = understand(
+        "那前年呢？", indicators=INDICATORS, reference_year=2025, orgs=["青川区图书馆"], history=[named, *filler]
+    )
     assert old.indicator is None and old.org is None  # one turn further back is not considered
 
 

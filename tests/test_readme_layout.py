@@ -26,7 +26,7 @@ def layout_entries(readme: str) -> dict[str, str]:
         head = re.match(r"(\w+)/\s", line)
         if head:
             name = head.group(1)
-            entries[name] = line[head.end():]
+            entries[name] = line[head.end() :]
         elif name and line.strip():
             entries[name] += " " + line.strip()
     return entries

@@ -20,8 +20,22 @@ SHARED = REPO.parent / "shared"
 REALDOCS = SHARED / "realdocs"
 SEED_NAME = "nanhai-library-2024-summary-2025-plan.txt"
 
-CLASSES = {"figure", "figure_qualified", "two_figures", "figures_out_of_list", "table", "arithmetic",
-           "name_or_date", "list", "yes_no", "trend", "plan_vs_actual", "followup", "org_named", "no_answer"}
+CLASSES = {
+    "figure",
+    "figure_qualified",
+    "two_figures",
+    "figures_out_of_list",
+    "table",
+    "arithmetic",
+    "name_or_date",
+    "list",
+    "yes_no",
+    "trend",
+    "plan_vs_actual",
+    "followup",
+    "org_named",
+    "no_answer",
+}
 FIELDS = {"id", "kind", "question", "history", "expect", "expect_any", "sources", "refuse", "doc", "class", "no_answer"}
 # Classes whose expected strings may legitimately be absent from the document text:
 # computed values, and verdict / direction words.
@@ -111,7 +125,7 @@ def test_expected_strings_occur_in_the_document(items, texts):
 def _runs(text: str, n: int) -> set[str]:
     out = set()
     for run in _CJK.findall(text):
-        out.update(run[k:k + n] for k in range(len(run) - n + 1))
+        out.update(run[k : k + n] for k in range(len(run) - n + 1))
     return out
 
 

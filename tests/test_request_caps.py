@@ -34,11 +34,19 @@ def server(tmp_path_factory, embedder):
     docs = root / "docs"
     docs.mkdir()
     (docs / "青川区图书馆2024年工作总结.txt").write_text(
-        "青川区图书馆2024年工作总结\n\n一、主要工作\n\n全年进馆人数208.37万人次，同比增长6.05%。\n", encoding="utf-8")
+        "青川区图书馆2024年工作总结\n\n一、主要工作\n\n全年进馆人数208.37万人次，同比增长6.05%。\n", encoding="utf-8"
+    )
     kb = KnowledgeBase(root / "data", embedder)
     assert kb.ingest([docs]).ok
-    settings = Settings(_env_file=None, data_dir=root / "data", max_file_mb=1, max_files_per_upload=2,
-                        api_keys=KEY, llm_api_base=None, reranker_path=None)
+    settings = Settings(
+        _env_file=None,
+        data_dir=root / "data",
+        max_file_mb=1,
+        max_files_per_upload=2,
+        api_keys=KEY,
+        llm_api_base=None,
+        reranker_path=None,
+    )
     app = create_server_app(settings, kb=kb, ui_users=[])
     with serving(app) as (base, port):
         yield {"base": base, "port": port, "root": root}
@@ -110,8 +118,11 @@ def _json_chunks(total: int, piece: int = MB):
 def test_50_mb_json_body_is_refused_at_once_without_memory(server):
     before = _rss()
     total = 50 * MB
-    head = _head("POST", "/api/ask", {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json",
-                                      "Content-Length": str(total + 64)})
+    head = _head(
+        "POST",
+        "/api/ask",
+        {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json", "Content-Length": str(total + 64)},
+    )
     status, seconds, text = _send_and_wait(server["port"], head, _json_chunks(total))
     grown = (_rss() - before) / MB
     print(f"50 MB JSON: {status} in {seconds:.3f} s, RSS +{grown:.1f} MB")
@@ -122,8 +133,11 @@ def test_50_mb_json_body_is_refused_at_once_without_memory(server):
 
 def test_chunked_body_without_length_is_stopped_at_the_cap(server):
     before = _rss()
-    head = _head("POST", "/api/ask", {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json",
-                                      "Transfer-Encoding": "chunked"})
+    head = _head(
+        "POST",
+        "/api/ask",
+        {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+    )
 
     def chunked():
         for piece in _json_chunks(30 * MB, 256 * 1024):
@@ -146,10 +160,19 @@ def test_oversize_upload_is_refused_before_it_is_spooled(server, path, tmp_path,
     monkeypatch.setattr(tempfile, "tempdir", str(spool))  # where the multipart parser would spool
     boundary = "lantai-boundary"
     total = 10 * MB  # the cap: 1 MB × 2 files + form overhead
-    part = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"大文件.txt\"\r\n"
-            "Content-Type: text/plain\r\n\r\n").encode()
-    head = _head("POST", path, {"Authorization": f"Bearer {KEY}", "Content-Length": str(total),
-                                "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    part = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="大文件.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
+    head = _head(
+        "POST",
+        path,
+        {
+            "Authorization": f"Bearer {KEY}",
+            "Content-Length": str(total),
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
     seen_big = []
 
     def body():
@@ -167,7 +190,7 @@ def test_oversize_upload_is_refused_before_it_is_spooled(server, path, tmp_path,
 def test_long_history_is_refused_fast_and_only_recent_turns_are_read(server):
     from ui.services.questions import MAX_HISTORY_CHARS, MAX_HISTORY_ITEMS
 
-    turn = ("2024年进馆人数、文献外借量、读书驿站数量、阅读推广活动场次分别是多少？同比增长多少？" * 60)
+    turn = "2024年进馆人数、文献外借量、读书驿站数量、阅读推广活动场次分别是多少？同比增长多少？" * 60
     auth = {"Authorization": f"Bearer {KEY}"}
     with httpx.Client(base_url=server["base"], headers=auth, timeout=60) as client:
         started = time.perf_counter()
@@ -178,8 +201,9 @@ def test_long_history_is_refused_fast_and_only_recent_turns_are_read(server):
         assert r.status_code == 422 and f"{MAX_HISTORY_CHARS} 字" in r.json()["detail"]
 
         started = time.perf_counter()
-        r = client.post("/api/ask", json={"question": "那前年呢？",
-                                          "history": [turn[:MAX_HISTORY_CHARS]] * MAX_HISTORY_ITEMS})
+        r = client.post(
+            "/api/ask", json={"question": "那前年呢？", "history": [turn[:MAX_HISTORY_CHARS]] * MAX_HISTORY_ITEMS}
+        )
         answered = time.perf_counter() - started
         assert r.status_code == 200 and r.json()["answer"]
 
@@ -188,6 +212,8 @@ def test_long_history_is_refused_fast_and_only_recent_turns_are_read(server):
         r = client.post("/api/ask", json={"question": "2024年进馆人数是多少？", **extra})
         extras = time.perf_counter() - started
         assert r.status_code == 200 and "208.37" in r.json()["answer"]
-    print(f"50 turns refused in {refused:.3f} s; {MAX_HISTORY_ITEMS} turns answered in {answered:.3f} s; "
-          f"0.9 MB of extra fields answered in {extras:.3f} s")
+    print(
+        f"50 turns refused in {refused:.3f} s; {MAX_HISTORY_ITEMS} turns answered in {answered:.3f} s; "
+        f"0.9 MB of extra fields answered in {extras:.3f} s"
+    )
     assert refused < 0.5 and answered < 3.0 and extras < 3.0

@@ -12,8 +12,18 @@ from tests.test_embed import installed_minilm_path
 
 
 def _hit(i: int, text: str) -> SearchHit:
-    chunk = Chunk(id=f"c{i}", doc_id="d", file_name="a.txt", text=text, heading_path=(), page_start=None,
-                  page_end=None, char_start=0, char_end=len(text), ordinal=i)
+    chunk = Chunk(
+        id=f"c{i}",
+        doc_id="d",
+        file_name="a.txt",
+        text=text,
+        heading_path=(),
+        page_start=None,
+        page_end=None,
+        char_start=0,
+        char_end=len(text),
+        ordinal=i,
+    )
     return SearchHit(chunk=chunk, score=1.0 / (i + 1))
 
 

@@ -37,8 +37,18 @@ def _reranker(scores: dict[str, float]) -> tuple[CrossEncoderReranker, ScoreTabl
 def _hits(texts: list[str]) -> list[SearchHit]:
     hits = []
     for i, text in enumerate(texts):
-        chunk = Chunk(id=f"c{i}", doc_id="d", file_name="总结.txt", text=text, heading_path=(), page_start=None,
-                      page_end=None, char_start=0, char_end=len(text), ordinal=i)
+        chunk = Chunk(
+            id=f"c{i}",
+            doc_id="d",
+            file_name="总结.txt",
+            text=text,
+            heading_path=(),
+            page_start=None,
+            page_end=None,
+            char_start=0,
+            char_end=len(text),
+            ordinal=i,
+        )
         hits.append(SearchHit(chunk=chunk, score=1.0 / (i + 1)))  # retrieval order: c0 first
     return hits
 

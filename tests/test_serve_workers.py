@@ -37,8 +37,17 @@ def test_no_workers_is_a_clear_error(tmp_path):
 
 def test_an_incomplete_wechat_configuration_is_refused_before_any_worker_starts(tmp_path, redis_url):
     env = {"LANTAI_REDIS_URL": redis_url, "LANTAI_WECHAT_TOKEN": "t"}  # no AppID: every worker would fail
-    result = lantai("serve", "--workers", "2", "--port", str(free_port()), "--data-dir", str(tmp_path / "data"),
-                    timeout=300, env=env)
+    result = lantai(
+        "serve",
+        "--workers",
+        "2",
+        "--port",
+        str(free_port()),
+        "--data-dir",
+        str(tmp_path / "data"),
+        timeout=300,
+        env=env,
+    )
     assert result.returncode == 2
     output = flat(result.stderr)
     assert "配置错误" in output and "configurationerror" in output and "LANTAI_WECHAT_APPID" in output
@@ -70,8 +79,19 @@ def test_two_workers_answer_every_message_once_with_one_token_per_expiry(tmp_pat
         checks["web"] = httpx.get(url + "/", timeout=30).status_code
         checks["health"] = httpx.get(url + "/healthz", timeout=30).status_code
 
-    result = run(kb, messages=16, users=4, seconds=4, budget=0.0, lossy=0.25, settle_seconds=60, workers=2,
-                 redis_url=redis_url, token_ttl=3, while_served=while_served)
+    result = run(
+        kb,
+        messages=16,
+        users=4,
+        seconds=4,
+        budget=0.0,
+        lossy=0.25,
+        settle_seconds=60,
+        workers=2,
+        redis_url=redis_url,
+        token_ttl=3,
+        while_served=while_served,
+    )
     report(result)
     assert "served by: 2 worker process(es), state shared in Redis" in capsys.readouterr().out
     assert result["duplicates"] == 0 and result["lost"] == 0 and result["invalid_replies"] == 0

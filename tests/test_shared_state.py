@@ -29,9 +29,13 @@ pytestmark = pytest.mark.slow
 def tables(state: dict, limits: Limits):
     """(seen, more, kept, conversations, rate) of one worker, where ``state`` says."""
     if not state:
-        return (SeenMessages(limits.dedup_seconds), MorePages(limits.more_seconds), KeptAnswers(limits.kept_seconds),
-                Conversations(limits.followup_seconds, limits.followup_turns),
-                UserRateLimit(limits.rate_limit, limits.rate_window))
+        return (
+            SeenMessages(limits.dedup_seconds),
+            MorePages(limits.more_seconds),
+            KeptAnswers(limits.kept_seconds),
+            Conversations(limits.followup_seconds, limits.followup_turns),
+            UserRateLimit(limits.rate_limit, limits.rate_window),
+        )
     from ui.shared_state.wechat import shared_tables
 
     return shared_tables(SharedRedis(state["redis_url"]), limits)
@@ -183,6 +187,7 @@ def test_one_token_fetch_per_expiry_whatever_the_number_of_workers(state):
         for t in threads:
             t.join(30)
     else:
+
         async def all_workers():
             await asyncio.gather(*(worker(n, s) for n, s in enumerate(stores)))
 

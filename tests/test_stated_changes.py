@@ -215,5 +215,7 @@ def test_a_library_named_in_full_is_not_another_by_a_shorter_form_of_its_name():
     orgs = ["桐州市图书馆", "梧州市图书馆"]
     assert find_orgs("梧州市图书馆馆长是谁？", orgs) == ["梧州市图书馆"]
     assert find_orgs("柏州市图书馆馆长是谁？", orgs) == []
-    assert find_orgs("桐川北部文化中心图书馆比桐川区图书馆多", ["桐川区图书馆", "桐川北部文化中心图书馆"]) == \
-        ["桐川北部文化中心图书馆", "桐川区图书馆"]
+    assert find_orgs("桐川北部文化中心图书馆比桐川区图书馆多", ["桐川区图书馆", "桐川北部文化中心图书馆"]) == [
+        "桐川北部文化中心图书馆",
+        "桐川区图书馆",
+    ]

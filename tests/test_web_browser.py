@@ -27,7 +27,9 @@ SCREENS = Path("/tmp/lantai-screens")
 REPO = Path(__file__).resolve().parents[1]
 USER, PASSWORD = "馆员", "s3cret-兰台"
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+)
 if not CHROMIUM.exists():
     pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium)", allow_module_level=True)
 
@@ -40,10 +42,7 @@ SUMMARY_2023 = (
     "青川区图书馆2023年工作总结\n\n一、主要工作\n\n"
     "全年进馆人数196.45万人次，同比增长12.3%。新建读书驿站8间，全区读书驿站达到52间。\n"
 )
-PLAN_2025 = (
-    "青川区图书馆2025年工作计划\n\n一、工作目标\n\n"
-    "2025年计划新建读书驿站12间，全年开展阅读推广活动500场次。\n"
-)
+PLAN_2025 = "青川区图书馆2025年工作计划\n\n一、工作目标\n\n2025年计划新建读书驿站12间，全年开展阅读推广活动500场次。\n"
 
 
 def _free_port() -> int:
@@ -74,12 +73,20 @@ def server(tmp_path_factory, embedder):
 
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANTAI_")}
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False",
-               LANTAI_UI_USERS=f"{USER}:{PASSWORD},other:pw", PYTHONPATH=str(REPO))
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        GRADIO_ANALYTICS_ENABLED="False",
+        LANTAI_UI_USERS=f"{USER}:{PASSWORD},other:pw",
+        PYTHONPATH=str(REPO),
+    )
     log = (root / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data)],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -110,12 +117,18 @@ def page(server, tmp_path_factory):
     SCREENS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
-                                      accept_downloads=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
         pg = context.new_page()
         pg.set_default_timeout(30_000)
 
@@ -200,7 +213,9 @@ def test_upload_document_is_listed(page, server):
     status.get_by_text("导入任务").wait_for()
     page.wait_for_function(
         "document.querySelector('#lt-upload-status').innerText.match(/已完成|失败/)"
-        " && document.querySelector('#lt-docs').innerText.includes('2025年工作计划')", timeout=60_000)
+        " && document.querySelector('#lt-docs').innerText.includes('2025年工作计划')",
+        timeout=60_000,
+    )
     assert "新增" in status.inner_text()
     assert "损坏的表格.xlsx：失败（" in status.inner_text()  # the per-file reason, in Chinese
     table = page.locator("#lt-docs").inner_text()

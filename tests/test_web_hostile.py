@@ -98,8 +98,9 @@ def _status(url: str) -> int:
 
 def call(base: str, api_name: str, data: list) -> list[tuple[str, object]]:
     """One event handler through ``/gradio_api/call/<api_name>``: the server-sent events, parsed."""
-    _, body = _request(f"{base}/gradio_api/call/{api_name}", json.dumps({"data": data}).encode(),
-                       {"Content-Type": "application/json"})
+    _, body = _request(
+        f"{base}/gradio_api/call/{api_name}", json.dumps({"data": data}).encode(), {"Content-Type": "application/json"}
+    )
     event_id = json.loads(body)["event_id"]
     _, stream = _request(f"{base}/gradio_api/call/{api_name}/{event_id}")
     events = []
@@ -116,8 +117,14 @@ def call(base: str, api_name: str, data: list) -> list[tuple[str, object]]:
 def upload_to_gradio(base: str, name: str, content: bytes) -> str:
     """A file sent the way the page sends it: multipart to ``/gradio_api/upload``; returns its cache path."""
     boundary = "----lantai-test-boundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
-            "Content-Type: text/plain\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+            "Content-Type: text/plain\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     _, out = _request(f"{base}/gradio_api/upload", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
     return json.loads(out)[0]
 
@@ -141,7 +148,8 @@ def _paths(value) -> list[str]:
     """Every ``path`` inside an event's data (a file output may come wrapped in an update)."""
     if isinstance(value, dict):
         return ([value["path"]] if isinstance(value.get("path"), str) else []) + [
-            p for v in value.values() for p in _paths(v)]
+            p for v in value.values() for p in _paths(v)
+        ]
     if isinstance(value, list):
         return [p for v in value for p in _paths(v)]
     return []
@@ -222,19 +230,25 @@ def test_upload_refuses_a_link_in_the_cache_that_leads_outside(server):
 
 def test_upload_refuses_a_url_and_fetches_nothing(server, outside):
     outside.requests.clear()
-    events = call(server.base, "upload_any", [[file_data(f"http://127.0.0.1:{outside.port}/doc.txt", "doc.txt")],
-                                              None, "internal"])
+    events = call(
+        server.base,
+        "upload_any",
+        [[file_data(f"http://127.0.0.1:{outside.port}/doc.txt", "doc.txt")], None, "internal"],
+    )
     assert _refused(events), events
     assert outside.requests == []
 
 
-@pytest.mark.parametrize("api_name, data", [
-    ("reindex_document", lambda p: [file_data(p)]),
-    ("delete_document", lambda p: [file_data(p), True]),
-    ("change_visibility", lambda p: [file_data(p), "public"]),
-    ("ask", lambda p: ["你好", [{"role": "user", "content": file_data(p)}]]),
-    ("ask", lambda p: [file_data(p), []]),
-])
+@pytest.mark.parametrize(
+    "api_name, data",
+    [
+        ("reindex_document", lambda p: [file_data(p)]),
+        ("delete_document", lambda p: [file_data(p), True]),
+        ("change_visibility", lambda p: [file_data(p), "public"]),
+        ("ask", lambda p: ["你好", [{"role": "user", "content": file_data(p)}]]),
+        ("ask", lambda p: [file_data(p), []]),
+    ],
+)
 def test_no_other_input_copies_a_server_file(server, api_name, data):
     """Any input can carry a file reference: none may copy a server file where it can be downloaded."""
     for stale in files_holding(server.cache, SECRET_MARKER):
@@ -248,8 +262,9 @@ def test_no_other_input_copies_a_server_file(server, api_name, data):
 def test_web_upload_is_ingested_and_leaves_no_downloadable_copy(server):
     marker = "少儿阅读简报专用标记5821"
     name = "青川区图书馆2024年少儿阅读简报.txt"
-    cached = upload_to_gradio(server.base, name, f"青川区图书馆2024年少儿阅读简报\n\n{marker}，暑期开展亲子共读活动。\n"
-                              .encode())
+    cached = upload_to_gradio(
+        server.base, name, f"青川区图书馆2024年少儿阅读简报\n\n{marker}，暑期开展亲子共读活动。\n".encode()
+    )
     assert Path(cached).resolve().is_relative_to(server.cache.resolve())
     events = call(server.base, "upload_any", [[file_data(cached, name)], None, "internal"])
     assert events[-1][0] == "complete", events
@@ -271,16 +286,48 @@ def _hostile_answer(port: int):
 
     text = hostile_text(port)
     return Answer(
-        question="维护安排", answer=text, grounded=False, unverified_numbers=[f"<img src=http://127.0.0.1:{port}/n>"],
-        citations=[Citation(1, f"![f](http://127.0.0.1:{port}/f).txt", "一、维护安排\n\n![s](http://x/s)", 3,
-                            "前文\n\n" + text + "\n\n<script>alert(1)</script>")],
-        figures=[FigureUsed("<b onmouseover=x>指标</b>", 2024, 1.0, "[单位](http://127.0.0.1:1/u)",
-                            f"<img src=http://127.0.0.1:{port}/s>", derived=True, formula="![f](http://x/f)")],
+        question="维护安排",
+        answer=text,
+        grounded=False,
+        unverified_numbers=[f"<img src=http://127.0.0.1:{port}/n>"],
+        citations=[
+            Citation(
+                1,
+                f"![f](http://127.0.0.1:{port}/f).txt",
+                "一、维护安排\n\n![s](http://x/s)",
+                3,
+                "前文\n\n" + text + "\n\n<script>alert(1)</script>",
+            )
+        ],
+        figures=[
+            FigureUsed(
+                "<b onmouseover=x>指标</b>",
+                2024,
+                1.0,
+                "[单位](http://127.0.0.1:1/u)",
+                f"<img src=http://127.0.0.1:{port}/s>",
+                derived=True,
+                formula="![f](http://x/f)",
+            )
+        ],
     )
 
 
-ALLOWED_TAGS = {"div", "span", "b", "br", "details", "summary", "blockquote", "table", "thead", "tbody", "tr", "th",
-                "td"}
+ALLOWED_TAGS = {
+    "div",
+    "span",
+    "b",
+    "br",
+    "details",
+    "summary",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 
 
 def _tags(markup: str) -> list[tuple[str, list]]:
@@ -319,22 +366,40 @@ def test_status_texts_and_plan_preview_are_inert():
     from ui import web
     from ui.web import job_markdown, plan_preview
 
-    snap = {"job_id": "abcdef123456", "state": "failed", "files_done": 1, "files_total": 1, "chunks_embedded": 0,
-            "chunks_planned": 0, "error": "![e](http://127.0.0.1:9/e)",
-            "files": [{"name": "<img src=http://127.0.0.1:9/n>.txt", "status": "failed",
-                       "error": "[点此](http://127.0.0.1:9/r) <div style=\"position:fixed\">x</div>"}]}
+    snap = {
+        "job_id": "abcdef123456",
+        "state": "failed",
+        "files_done": 1,
+        "files_total": 1,
+        "chunks_embedded": 0,
+        "chunks_planned": 0,
+        "error": "![e](http://127.0.0.1:9/e)",
+        "files": [
+            {
+                "name": "<img src=http://127.0.0.1:9/n>.txt",
+                "status": "failed",
+                "error": '[点此](http://127.0.0.1:9/r) <div style="position:fixed">x</div>',
+            }
+        ],
+    }
     out = job_markdown(snap)
     for construct in ("![", "](", "<img", "<div", "http://"):
         assert construct not in out, construct
     assert "<img src=http://127.0.0.1:9/n>.txt" in html.unescape(out)
 
-    plan = ("# 2025年工作计划\n\n## 一、总体思路\n\n- 推进读书驿站建设![x](http://127.0.0.1:9/p)\n"
-            "- 见<http://127.0.0.1:9/q>与[链接](http://127.0.0.1:9/l)<img src=http://127.0.0.1:9/i>\n"
-            "| 指标 | 目标 |\n|---|---|\n| 进馆人数 | 210万人次 |\n")
+    plan = (
+        "# 2025年工作计划\n\n## 一、总体思路\n\n- 推进读书驿站建设![x](http://127.0.0.1:9/p)\n"
+        "- 见<http://127.0.0.1:9/q>与[链接](http://127.0.0.1:9/l)<img src=http://127.0.0.1:9/i>\n"
+        "| 指标 | 目标 |\n|---|---|\n| 进馆人数 | 210万人次 |\n"
+    )
     preview = plan_preview(plan)
     for construct in ("![", "](", "<img", "<http", "http://"):
         assert construct not in preview, construct
-    assert preview.startswith("# 2025年工作计划") and "## 一、总体思路" in preview and "| 进馆人数 | 210万人次 |" in preview
+    assert (
+        preview.startswith("# 2025年工作计划")
+        and "## 一、总体思路" in preview
+        and "| 进馆人数 | 210万人次 |" in preview
+    )
     assert "<" not in web.inert("<b>") and html.unescape(web.inert("<b>")) == "<b>"
 
 
@@ -345,9 +410,18 @@ def test_hostile_document_answer_in_the_browser_fetches_nothing_and_covers_nothi
     outside.requests.clear()
     SCREENS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                          "--disable-component-update", "--no-first-run", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         try:
             for width, height in ((1280, 900), (390, 844)):
                 context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
@@ -365,10 +439,13 @@ def test_hostile_document_answer_in_the_browser_fetches_nothing_and_covers_nothi
                            const s = getComputedStyle(e);
                            return (s.position === 'fixed' || s.position === 'absolute')
                                   && (e.innerText || '').startsWith('会话已过期');
-                       }).length""")
+                       }).length"""
+                )
                 assert covering == 0
-                middle = page.evaluate("() => (document.elementFromPoint(innerWidth / 2, innerHeight / 2)"
-                                       "?.innerText || '').startsWith('会话已过期')")
+                middle = page.evaluate(
+                    "() => (document.elementFromPoint(innerWidth / 2, innerHeight / 2)"
+                    "?.innerText || '').startsWith('会话已过期')"
+                )
                 assert not middle
                 for summary in chat.locator("details.lt-cite summary").all():
                     summary.click(timeout=5_000)
@@ -388,18 +465,48 @@ def test_hostile_document_answer_in_the_browser_fetches_nothing_and_covers_nothi
 def _metric_row(**changes):
     from index import MetricRow
 
-    base = dict(id=1, doc_id="d", file_name="青川区图书馆2024年工作总结.txt", title="t", doc_type="工作总结",
-                org="青川区图书馆", chunk_id=None, indicator="进馆人数", phrase="进馆人数", value=208.37, unit="万人次",
-                plain_value=2083700.0, base_unit="人次", year=2024, kind="actual", scope="", as_of=None, qualifier=None,
-                change_pct=6.05, change_dir="down", change_text=None, derived=False, formula=None, char_start=0,
-                char_end=1, stated="208.37万人次", quote="全年进馆人数208.37万人次", check_note=None)
+    base = dict(
+        id=1,
+        doc_id="d",
+        file_name="青川区图书馆2024年工作总结.txt",
+        title="t",
+        doc_type="工作总结",
+        org="青川区图书馆",
+        chunk_id=None,
+        indicator="进馆人数",
+        phrase="进馆人数",
+        value=208.37,
+        unit="万人次",
+        plain_value=2083700.0,
+        base_unit="人次",
+        year=2024,
+        kind="actual",
+        scope="",
+        as_of=None,
+        qualifier=None,
+        change_pct=6.05,
+        change_dir="down",
+        change_text=None,
+        derived=False,
+        formula=None,
+        char_start=0,
+        char_end=1,
+        stated="208.37万人次",
+        quote="全年进馆人数208.37万人次",
+        check_note=None,
+    )
     base.update(changes)
     return MetricRow(**base)
 
 
 HOSTILE_CELLS = {
-    "indicator": '=HYPERLINK("http://127.0.0.1:9/x","点击")', "org": "+1+cmd|' /C calc'!A0", "phrase": "-2+3",
-    "file_name": "@SUM(A1:A9).txt", "qualifier": "\t=1+1", "quote": "\r=2+2", "scope": "=1",
+    "indicator": '=HYPERLINK("http://127.0.0.1:9/x","点击")',
+    "org": "+1+cmd|' /C calc'!A0",
+    "phrase": "-2+3",
+    "file_name": "@SUM(A1:A9).txt",
+    "qualifier": "\t=1+1",
+    "quote": "\r=2+2",
+    "scope": "=1",
 }
 
 
@@ -450,11 +557,22 @@ def test_a_stopped_server_leaves_no_download_folder(tmp_path, embedder):
     scratch.mkdir()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANTAI_")}
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONPATH=str(REPO),
-               TMPDIR=str(scratch), GRADIO_TEMP_DIR=str(cache))
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        GRADIO_ANALYTICS_ENABLED="False",
+        PYTHONPATH=str(REPO),
+        TMPDIR=str(scratch),
+        GRADIO_TEMP_DIR=str(cache),
+    )
     log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--data-dir", str(data)], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data)],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90

@@ -30,8 +30,14 @@ def api():
 
 @pytest.fixture(scope="module")
 def server(public_kb, api):
-    settings = wechat_settings(public_kb.data_dir, api, wechat_aes_key=AES_KEY, wechat_rate_limit=5,
-                               wechat_max_message_chars=50, wechat_max_body_bytes=4096)
+    settings = wechat_settings(
+        public_kb.data_dir,
+        api,
+        wechat_aes_key=AES_KEY,
+        wechat_rate_limit=5,
+        wechat_max_message_chars=50,
+        wechat_max_body_bytes=4096,
+    )
     with lantai(public_kb, settings) as live:
         yield live
 
@@ -76,8 +82,10 @@ def test_fast_answer_is_a_passive_reply(push, push_aes, api, safe_mode):
     reply = delivery.shown
     assert reply and ANSWER_FIGURE in reply
     # The figure stands in the summary and in the statistics workbook: either may be the source named.
-    assert "来源：" in reply and any(t in reply.split("来源：", 1)[1] for t in (
-        "青川区图书馆2024年工作总结暨2025年工作计划", "qingchuan-statistics-2022-2024"))
+    assert "来源：" in reply and any(
+        t in reply.split("来源：", 1)[1]
+        for t in ("青川区图书馆2024年工作总结暨2025年工作计划", "qingchuan-statistics-2022-2024")
+    )
     assert "[1]" not in reply and "**" not in reply
     assert len(reply.encode("utf-8")) <= 2000
     assert len(api.sent) == before  # nothing went out by customer service
@@ -111,8 +119,10 @@ def test_other_message_kinds_and_menu_clicks(push):
 
 
 def test_rate_limit_per_user(public_kb, api, state):
-    with lantai(public_kb, wechat_settings(public_kb.data_dir, api, wechat_rate_limit=5, **state)) as live, \
-            wechat(live) as push:
+    with (
+        lantai(public_kb, wechat_settings(public_kb.data_dir, api, wechat_rate_limit=5, **state)) as live,
+        wechat(live) as push,
+    ):
         _rate_limited(push)
 
 
@@ -160,17 +170,20 @@ def test_bad_signature_is_403(push, push_aes):
     assert push_aes.post(body, {k: v for k, v in params.items() if k != "msg_signature"}).status_code == 403
 
 
-@pytest.mark.parametrize("body", [
-    b"<xml><ToUserName>a</ToUserName>",
-    b"not xml at all",
-    b"",
-    b"<xml></xml>",
-    b"<other><MsgType>text</MsgType></other>",
-    b"<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType><x>1</x></MsgType></xml>",
-    b"<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType>"
-    b"<MsgId>abc</MsgId></xml>",
-    "<xml><Content>中文</Content></xml>".encode("gbk"),
-], ids=["truncated", "text", "empty", "empty-xml", "wrong-root", "nested-type", "bad-msgid", "not-utf8"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<xml><ToUserName>a</ToUserName>",
+        b"not xml at all",
+        b"",
+        b"<xml></xml>",
+        b"<other><MsgType>text</MsgType></other>",
+        b"<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType><x>1</x></MsgType></xml>",
+        b"<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType><MsgId>abc</MsgId></xml>",
+        "<xml><Content>中文</Content></xml>".encode("gbk"),
+    ],
+    ids=["truncated", "text", "empty", "empty-xml", "wrong-root", "nested-type", "bad-msgid", "not-utf8"],
+)
 def test_malformed_messages_are_400(push, body):
     _, params = push.signed("<xml/>")
     r = push.post(body, params)

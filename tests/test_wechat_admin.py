@@ -33,8 +33,9 @@ def api():
 def served(public_kb, api, tmp_path):
     words = tmp_path / "words.tsv"
     words.write_text(WORDS, encoding="utf-8")
-    settings = wechat_settings(public_kb.data_dir, api, safety_words=words, admin_keys=ADMIN,
-                               wechat_safety_log=tmp_path / "hits.jsonl")
+    settings = wechat_settings(
+        public_kb.data_dir, api, safety_words=words, admin_keys=ADMIN, wechat_safety_log=tmp_path / "hits.jsonl"
+    )
     with lantai(public_kb, settings, api_keys=[STAFF, ADMIN]) as live:
         live.words = words
         yield live
@@ -70,10 +71,13 @@ def test_a_saved_list_is_used_by_the_channel_at_once(served):
         assert after == texts.SAFETY_REFUSED_QUESTION
 
 
-@pytest.mark.parametrize("text, status, says", [
-    ("色情\t好词\n暴力\t词\t多余\n", 422, "第 2 行"),
-    ("色情\t\x07\n", 422, "第 1 行"),
-])
+@pytest.mark.parametrize(
+    "text, status, says",
+    [
+        ("色情\t好词\n暴力\t词\t多余\n", 422, "第 2 行"),
+        ("色情\t\x07\n", 422, "第 1 行"),
+    ],
+)
 def test_a_bad_list_is_refused_and_nothing_stored_is_lost(served, text, status, says):
     r = httpx.put(served.url + PATH, json={"text": text}, headers=_h(ADMIN))
     assert r.status_code == status and says in r.json()["detail"]
@@ -102,8 +106,9 @@ def test_the_web_panel_serves_admins_only(public_kb, api, tmp_path):
 
     words = tmp_path / "words.tsv"
     words.write_text(WORDS, encoding="utf-8")
-    settings = wechat_settings(public_kb.data_dir, api, safety_words=words, admin_users="管理员",
-                               wechat_safety_log=tmp_path / "hits.jsonl")
+    settings = wechat_settings(
+        public_kb.data_dir, api, safety_words=words, admin_users="管理员", wechat_safety_log=tmp_path / "hits.jsonl"
+    )
     app = create_server_app(settings, kb=public_kb, api_keys=[STAFF], ui_users="馆员:pw-1,管理员:pw-2")
 
     def call(client, name: str, data: list) -> str:

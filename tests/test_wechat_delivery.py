@@ -48,8 +48,15 @@ def slow_server(public_kb, api, llm, module_state):
     """Lantai with a model that the tests make slow."""
     # A 4 s budget: the passive window's end stays a second clear of WeChat's 5 s time-out even when the
     # machine is busy with other tests.
-    settings = wechat_settings(public_kb.data_dir, api, llm_api_base=llm.base_url, llm_model="qwen2.5-7b-instruct",
-                               llm_timeout=20, wechat_reply_budget=4.0, **module_state)
+    settings = wechat_settings(
+        public_kb.data_dir,
+        api,
+        llm_api_base=llm.base_url,
+        llm_model="qwen2.5-7b-instruct",
+        llm_timeout=20,
+        wechat_reply_budget=4.0,
+        **module_state,
+    )
     with lantai(public_kb, settings) as live:
         yield live
 

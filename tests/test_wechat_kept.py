@@ -70,8 +70,9 @@ def test_48001_keeps_the_answer_for_the_next_message_and_turns_customer_service_
 
 
 def test_an_account_set_up_without_customer_service_never_calls_the_api(public_kb, api, state):
-    settings = wechat_settings(public_kb.data_dir, api, **state, wechat_reply_budget=0, wechat_customer_service=False,
-                               wechat_secret=None)
+    settings = wechat_settings(
+        public_kb.data_dir, api, **state, wechat_reply_budget=0, wechat_customer_service=False, wechat_secret=None
+    )
     with lantai(public_kb, settings) as live, wechat(live) as push:
         user = _user("sub")
         message = push.text(user, QUESTION)
@@ -87,8 +88,16 @@ def test_next_message_before_the_answer_is_ready_is_told_to_wait(public_kb, api,
 
     with OpenAIStandin() as llm:
         llm.queue_chat(ChatReply(text=f"青川区图书馆2024年进馆人数为{ANSWER_FIGURE}[1]。", delay=3))
-        settings = wechat_settings(public_kb.data_dir, api, **state, wechat_reply_budget=0, wechat_customer_service=False,
-                                   llm_api_base=llm.base_url, llm_model="qwen2.5-7b-instruct", llm_timeout=20)
+        settings = wechat_settings(
+            public_kb.data_dir,
+            api,
+            **state,
+            wechat_reply_budget=0,
+            wechat_customer_service=False,
+            llm_api_base=llm.base_url,
+            llm_model="qwen2.5-7b-instruct",
+            llm_timeout=20,
+        )
         with lantai(public_kb, settings) as live, wechat(live) as push:
             user = _user("early")
             assert push.send(push.text(user, QUESTION)).shown == texts.KEPT_NOTICE

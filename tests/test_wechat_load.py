@@ -9,8 +9,9 @@ from eval.wechat_load import report, run
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("budget, aes", [(4.5, False), (0.0, False), (4.5, True)],
-                         ids=["passive", "customer-service", "passive-aes"])
+@pytest.mark.parametrize(
+    "budget, aes", [(4.5, False), (0.0, False), (4.5, True)], ids=["passive", "customer-service", "passive-aes"]
+)
 def test_load_script_small(public_kb, budget, aes, capsys):
     result = run(public_kb, messages=24, users=6, seconds=3, budget=budget, lossy=0.25, settle_seconds=30, aes=aes)
     report(result)

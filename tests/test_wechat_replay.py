@@ -55,8 +55,9 @@ def test_url_verification_is_refused_when_replayed(server):
     with wechat(server) as push:
         old = str(int(time.time()) - 360)
         nonce = _nonce()
-        r = push.http.get(push.url, params={"signature": _sign(TOKEN, old, nonce), "timestamp": old, "nonce": nonce,
-                                            "echostr": "42"})
+        r = push.http.get(
+            push.url, params={"signature": _sign(TOKEN, old, nonce), "timestamp": old, "nonce": nonce, "echostr": "42"}
+        )
         assert r.status_code == 403 and r.text != "42"
         assert push.verify_url("43").text == "43"
 

@@ -109,8 +109,13 @@ def test_whitelisted_words_and_clean_questions_pass(server):
 
 
 def test_a_late_answer_is_checked_before_customer_service_sends_it(public_kb, api, words_file, tmp_path):
-    settings = wechat_settings(public_kb.data_dir, api, wechat_reply_budget=0, safety_words=words_file,
-                               wechat_safety_log=tmp_path / "hits.jsonl")
+    settings = wechat_settings(
+        public_kb.data_dir,
+        api,
+        wechat_reply_budget=0,
+        safety_words=words_file,
+        wechat_safety_log=tmp_path / "hits.jsonl",
+    )
     with lantai(public_kb, settings) as live, wechat(live) as push:
         user = _user("late")
         push.send(push.text(user, QUESTION))
@@ -123,9 +128,16 @@ def moderated(public_kb, api, tmp_path_factory):
     folder = tmp_path_factory.mktemp("moderated")
     words = folder / "words.tsv"
     words.write_text("广告引流\t加我微信\n", encoding="utf-8")
-    settings = wechat_settings(public_kb.data_dir, api, safety_words=words, wechat_safety_log=folder / "hits.jsonl",
-                               wechat_moderation_url=api.moderation_url, wechat_moderation_wechat_token=True,
-                               wechat_moderation_timeout=1.0, wechat_log_bodies=True)
+    settings = wechat_settings(
+        public_kb.data_dir,
+        api,
+        safety_words=words,
+        wechat_safety_log=folder / "hits.jsonl",
+        wechat_moderation_url=api.moderation_url,
+        wechat_moderation_wechat_token=True,
+        wechat_moderation_timeout=1.0,
+        wechat_log_bodies=True,
+    )
     with lantai(public_kb, settings) as live:
         live.log = folder / "hits.jsonl"
         yield live

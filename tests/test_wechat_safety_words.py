@@ -26,8 +26,9 @@ def test_a_hit_inside_a_whitelisted_word_does_not_count_but_one_outside_does():
     assert [h.category for h in words.find("远离毒品，不碰毒品")] == ["毒品"]
 
 
-@pytest.mark.parametrize("text, line", [("色情\t\n", 1), ("a\tb\tc\n", 1), ("好\n暴力\t" + "长" * 51 + "\n", 2),
-                                        ("色情\t词\x07\n", 1)])
+@pytest.mark.parametrize(
+    "text, line", [("色情\t\n", 1), ("a\tb\tc\n", 1), ("好\n暴力\t" + "长" * 51 + "\n", 2), ("色情\t词\x07\n", 1)]
+)
 def test_bad_lines_are_named(text, line):
     with pytest.raises(StaffFileError, match=f"第 {line} 行"):
         parse_words(text)

@@ -108,5 +108,4 @@ def test_a_bad_keyword_file_is_a_clear_error_at_start(public_kb, api, tmp_path):
     with pytest.raises(ValueError, match="第 2 行"):
         create_app(wechat_settings(public_kb.data_dir, api, wechat_keyword_answers=bad), kb=public_kb)
     with pytest.raises(ValueError, match="找不到文件"):
-        create_app(wechat_settings(public_kb.data_dir, api, wechat_keyword_answers=tmp_path / "none.tsv"),
-                   kb=public_kb)
+        create_app(wechat_settings(public_kb.data_dir, api, wechat_keyword_answers=tmp_path / "none.tsv"), kb=public_kb)

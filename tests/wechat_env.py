@@ -30,8 +30,18 @@ SECRET_TEXT = """青川区图书馆新馆智能书库项目内部核算（2024�
 一是青鸾工程设备供应商交付延期。二是智能分拣系统调试费用超出预算186.42万元。
 """
 # Nothing of the internal document may reach a WeChat user: its figures, its words, its title.
-SECRET_MARKERS = ("4718.36", "2931.08", "1396.57", "301.24", "186.42", "青鸾", "内部核算", "分三年安排", "智能分拣",
-                  "仅供内部核对")
+SECRET_MARKERS = (
+    "4718.36",
+    "2931.08",
+    "1396.57",
+    "301.24",
+    "186.42",
+    "青鸾",
+    "内部核算",
+    "分三年安排",
+    "智能分拣",
+    "仅供内部核对",
+)
 
 
 def write_secret_document(folder: Path) -> Path:
@@ -43,8 +53,9 @@ def write_secret_document(folder: Path) -> Path:
 def wechat_settings(data_dir: Path, api: WeChatAPIStandin, **overrides):
     from ui.settings import Settings
 
-    values = dict(data_dir=data_dir, wechat_token=TOKEN, wechat_appid=APPID, wechat_secret=SECRET,
-                  wechat_api_base=api.base_url)
+    values = dict(
+        data_dir=data_dir, wechat_token=TOKEN, wechat_appid=APPID, wechat_secret=SECRET, wechat_api_base=api.base_url
+    )
     values.update(overrides)
     return Settings(**values)
 

@@ -41,8 +41,18 @@ SCOPE_USER = "lantai.user"
 _CLIENT: ContextVar[str] = ContextVar("lantai_client", default="")
 
 # Routes of the mounted UI served without a login: the login page itself and what it loads.
-OPEN_EXACT = {"", "/", "/login", "/login/", "/logout", "/favicon.ico", "/robots.txt", "/manifest.json",
-              "/theme.css", "/gradio_api/theme.css"}
+OPEN_EXACT = {
+    "",
+    "/",
+    "/login",
+    "/login/",
+    "/logout",
+    "/favicon.ico",
+    "/robots.txt",
+    "/manifest.json",
+    "/theme.css",
+    "/gradio_api/theme.css",
+}
 OPEN_PREFIXES = ("/assets/", "/static/", "/pwa_icon")
 
 UNAUTHORIZED = "需要登录，或在请求头中提供 Authorization: Bearer <API 密钥> / login or API key required"
@@ -85,8 +95,14 @@ def client_address(scope: Scope) -> str:
 class LoginThrottle:
     """Failed attempts per user name and per client address; too many pause further attempts."""
 
-    def __init__(self, max_failures: int = 5, window: float = 300.0, lockout: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic, max_entries: int = 10_000) -> None:
+    def __init__(
+        self,
+        max_failures: int = 5,
+        window: float = 300.0,
+        lockout: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_entries: int = 10_000,
+    ) -> None:
         self.max_failures, self.window, self.lockout = max_failures, window, lockout
         self.clock, self.max_entries = clock, max_entries
         self._failures: OrderedDict[str, deque[float]] = OrderedDict()
@@ -180,8 +196,10 @@ def make_login(users: list[tuple[str, str]], keys: list[str], throttle: LoginThr
 
 
 def login_message(users: list[tuple[str, str]], settings) -> str:
-    rule = (f"连续输错 {settings.login_max_failures} 次后，需等待 "
-            f"{max(1, math.ceil(settings.login_lockout_seconds / 60))} 分钟才能再次登录。")
+    rule = (
+        f"连续输错 {settings.login_max_failures} 次后，需等待 "
+        f"{max(1, math.ceil(settings.login_lockout_seconds / 60))} 分钟才能再次登录。"
+    )
     if users:
         return "请输入兰台的用户名和密码登录。" + rule
     return "请登录兰台：用户名可任意填写，密码请填写一个 API 密钥（LANTAI_API_KEYS 中的任意一个）。" + rule
@@ -266,7 +284,9 @@ def guard_gradio(app, keys: list[str], throttle: LoginThrottle) -> None:
     """
     mount = next(r for r in app.routes if isinstance(r, Mount) and hasattr(r.app, "get_blocks"))
     gradio_app = mount.app
-    original = next(r.endpoint for _, r in iter_routes(gradio_app.routes) if getattr(r, "name", "") == "get_current_user")
+    original = next(
+        r.endpoint for _, r in iter_routes(gradio_app.routes) if getattr(r, "name", "") == "get_current_user"
+    )
 
     async def current_user(request: Request) -> str | None:
         return request.scope.get(SCOPE_USER) or await original(request)
@@ -275,5 +295,17 @@ def guard_gradio(app, keys: list[str], throttle: LoginThrottle) -> None:
     mount.app = GradioGate(gradio_app, keys, throttle)
 
 
-__all__ = ["API_USER", "GradioGate", "LoginThrottle", "bearer", "check_key", "guard_gradio", "iter_routes", "login_message",
-           "make_login", "matches", "parse_api_keys", "secret_text"]
+__all__ = [
+    "API_USER",
+    "GradioGate",
+    "LoginThrottle",
+    "bearer",
+    "check_key",
+    "guard_gradio",
+    "iter_routes",
+    "login_message",
+    "make_login",
+    "matches",
+    "parse_api_keys",
+    "secret_text",
+]

@@ -60,5 +60,11 @@ def _is_command_line_flow(exc: Exception) -> bool:
     return isinstance(exc, (typer.Exit, typer.Abort)) or type(exc).__module__.startswith(("typer", "click"))
 
 
-__all__ = ["LantaiGroup", "edge_message", "EXIT_DATA_DIR_BUSY", "EXIT_DISK_FULL", "EXIT_VECTOR_STORE_UNREACHABLE",
-           "EXIT_EMBEDDER_FAILED"]
+__all__ = [
+    "LantaiGroup",
+    "edge_message",
+    "EXIT_DATA_DIR_BUSY",
+    "EXIT_DISK_FULL",
+    "EXIT_VECTOR_STORE_UNREACHABLE",
+    "EXIT_EMBEDDER_FAILED",
+]

@@ -42,9 +42,16 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
     if settings.indicators_file is not None and not settings.indicators_file.exists():
         raise ValueError(f"indicators file not found / 指标别名文件不存在: {settings.indicators_file}")
     indicators = load_indicators(settings.indicators_file)
-    return KnowledgeBase(settings.data_dir, embedder, max_bytes=settings.max_bytes, chunk_sizes=sizes,
-                         indicators=indicators, read_limits=read_limits(settings),
-                         chroma_url=settings.chroma_url, chroma_timeout=settings.chroma_timeout)
+    return KnowledgeBase(
+        settings.data_dir,
+        embedder,
+        max_bytes=settings.max_bytes,
+        chunk_sizes=sizes,
+        indicators=indicators,
+        read_limits=read_limits(settings),
+        chroma_url=settings.chroma_url,
+        chroma_timeout=settings.chroma_timeout,
+    )
 
 
 def open_assistant(settings: Settings, kb: KnowledgeBase | None = None, visibility: str | None = None):

@@ -42,6 +42,7 @@ JOB_FINISHED = ("done", "failed", "cancelled")
 # Per-file: queued → running → added | updated | unchanged | visibility_changed | resumed | failed | cancelled
 FILE_DONE = ("added", "updated", "unchanged", "visibility_changed", "resumed", "failed", "cancelled")
 
+
 class WritesRefused(RuntimeError):
     """This server may not change the knowledge base (several workers over an embedded vector store)."""
 
@@ -53,7 +54,8 @@ SHARED_READERS = WritesRefused(
     "请停止服务后用 lantai ingest 导入，或以单进程（--workers 1）启动服务后再操作"
     " / this server runs several worker processes over an embedded vector store: it answers but does not "
     "ingest, remove documents or change visibility; stop it and use `lantai ingest`, or serve with "
-    "--workers 1 to make changes")
+    "--workers 1 to make changes"
+)
 
 
 @dataclass
@@ -180,9 +182,15 @@ class JobRegistry:
             raise RuntimeError("服务正在关闭，不再接受导入 / the job registry is shut down")
         self.check_writable()
         paths = [Path(p) for p in paths]
-        job = Job(id=secrets.token_hex(8), visibility=visibility, paths=paths,
-                  files=[FileProgress(p.name) for p in paths], owned=owned, files_total=len(paths),
-                  signatures={str(p): _signature(p) for p in paths} if owned else {})
+        job = Job(
+            id=secrets.token_hex(8),
+            visibility=visibility,
+            paths=paths,
+            files=[FileProgress(p.name) for p in paths],
+            owned=owned,
+            files_total=len(paths),
+            signatures={str(p): _signature(p) for p in paths} if owned else {},
+        )
         with self._lock:
             self._jobs[job.id] = job
             self._changed(job)
@@ -322,9 +330,12 @@ class JobRegistry:
                     self._discard_failed(job, {f.name for f in job.files})
                 return
             try:
-                report = self.kb.ingest(job.paths, visibility=job.visibility, progress=progress,
-                                        cancel=job.cancel_event if self.board is None
-                                        else (lambda: self._cancel_requested(job)))
+                report = self.kb.ingest(
+                    job.paths,
+                    visibility=job.visibility,
+                    progress=progress,
+                    cancel=job.cancel_event if self.board is None else (lambda: self._cancel_requested(job)),
+                )
             except Exception as exc:
                 log.exception("ingest job %s failed", job.id)
                 with self._lock:
@@ -378,5 +389,13 @@ def _signature(path: Path) -> tuple | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-__all__ = ["FileProgress", "Job", "JobProgress", "JobRegistry", "SHARED_READERS", "WritesRefused",
-           "JOB_STATES", "JOB_FINISHED"]
+__all__ = [
+    "FileProgress",
+    "Job",
+    "JobProgress",
+    "JobRegistry",
+    "SHARED_READERS",
+    "WritesRefused",
+    "JOB_STATES",
+    "JOB_FINISHED",
+]

@@ -27,8 +27,13 @@ from .settings import Settings
 # Room for the multipart boundaries and part headers around the files themselves.
 MULTIPART_OVERHEAD = 256 * 1024
 # Routes whose bodies may hold a whole plan's Markdown (up to 500,000 characters).
-TEXT_ROUTES = ("/api/draft-plan/export", "/gradio_api/queue/join", "/gradio_api/call/", "/gradio_api/run/",
-               "/gradio_api/api/")
+TEXT_ROUTES = (
+    "/api/draft-plan/export",
+    "/gradio_api/queue/join",
+    "/gradio_api/call/",
+    "/gradio_api/run/",
+    "/gradio_api/api/",
+)
 
 
 class BodyTooLarge(HTTPException):
@@ -107,9 +112,17 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _refuse(send: Send, limit: int) -> None:
     body = json.dumps({"detail": too_large_message(limit)}, ensure_ascii=False).encode("utf-8")
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -17,10 +17,22 @@ from index import MetricRow
 
 KIND_ZH = {"actual": "实际", "target": "目标", "cumulative": "累计/存量", "asof": "截至"}
 COLUMNS = [
-    ("indicator", "指标"), ("year", "年份"), ("value", "数值"), ("unit", "单位"), ("kind", "类型"),
-    ("scope", "范围"), ("org", "单位名称"), ("qualifier", "限定"), ("change", "同比/变化"),
-    ("derived", "推算"), ("formula", "公式"), ("check_note", "核对"), ("stated", "原文数字"),
-    ("file_name", "来源文件"), ("phrase", "原文指标"), ("quote", "原文"),
+    ("indicator", "指标"),
+    ("year", "年份"),
+    ("value", "数值"),
+    ("unit", "单位"),
+    ("kind", "类型"),
+    ("scope", "范围"),
+    ("org", "单位名称"),
+    ("qualifier", "限定"),
+    ("change", "同比/变化"),
+    ("derived", "推算"),
+    ("formula", "公式"),
+    ("check_note", "核对"),
+    ("stated", "原文数字"),
+    ("file_name", "来源文件"),
+    ("phrase", "原文指标"),
+    ("quote", "原文"),
 ]
 
 
@@ -29,10 +41,21 @@ def row_values(r: MetricRow) -> dict:
     if r.change_pct is not None:
         change = f"{'+' if r.change_dir == 'up' else '-'}{r.change_pct:g}%"
     return {
-        "indicator": r.indicator, "year": r.year, "value": r.value, "unit": r.unit,
-        "kind": KIND_ZH.get(r.kind, r.kind), "scope": r.scope, "org": r.org, "qualifier": r.qualifier or "",
-        "change": change or "", "derived": "是" if r.derived else "", "formula": r.formula or "",
-        "check_note": r.check_note or "", "stated": r.stated, "file_name": r.file_name, "phrase": r.phrase,
+        "indicator": r.indicator,
+        "year": r.year,
+        "value": r.value,
+        "unit": r.unit,
+        "kind": KIND_ZH.get(r.kind, r.kind),
+        "scope": r.scope,
+        "org": r.org,
+        "qualifier": r.qualifier or "",
+        "change": change or "",
+        "derived": "是" if r.derived else "",
+        "formula": r.formula or "",
+        "check_note": r.check_note or "",
+        "stated": r.stated,
+        "file_name": r.file_name,
+        "phrase": r.phrase,
         "quote": r.quote[:200],
     }
 

@@ -57,8 +57,14 @@ def _users(value) -> list[tuple[str, str]]:
     return list(value)
 
 
-def create_server_app(settings: Settings | None = None, *, kb=None, assistant=None, api_keys=None,
-                      ui_users: str | list[tuple[str, str]] | None = None) -> FastAPI:
+def create_server_app(
+    settings: Settings | None = None,
+    *,
+    kb=None,
+    assistant=None,
+    api_keys=None,
+    ui_users: str | list[tuple[str, str]] | None = None,
+) -> FastAPI:
     """The API app with the web UI mounted at ``/``.
 
     ``ui_users`` default to ``settings.ui_users``. With neither users nor API keys
@@ -73,7 +79,9 @@ def create_server_app(settings: Settings | None = None, *, kb=None, assistant=No
     demo = build_ui(app.state.services, lambda: getattr(app.state.wechat, "gate", None))
     demo.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(
-        app, demo, path="/",
+        app,
+        demo,
+        path="/",
         auth=make_login(users, keys, app.state.throttle) if guarded else None,
         auth_message=login_message(users, settings) if guarded else None,
         max_file_size=settings.max_bytes,

@@ -21,15 +21,19 @@ class Settings(BaseSettings):
     embed_api_key: str | None = None
     embed_model: str | None = None
     # Bulk ingest through an OpenAI-compatible endpoint (TEI, vLLM, Ollama on a GPU box).
-    embed_batch_size: int = Field(64, ge=1, description="texts per /v1/embeddings request (TEI: at most its "
-                                                         "--max-client-batch-size, 32 by default)")
+    embed_batch_size: int = Field(
+        64,
+        ge=1,
+        description="texts per /v1/embeddings request (TEI: at most its --max-client-batch-size, 32 by default)",
+    )
     embed_concurrency: int = Field(4, ge=1, le=64, description="requests in flight at once during ingest")
     embed_timeout: float = Field(60.0, gt=0, description="seconds per embedding request")
     embed_max_retries: int = Field(6, ge=0, description="retries (with back-off) on 408/409/429/5xx and time-outs")
 
     # Vectors: Chroma embedded in data_dir (one process), or a Chroma server several workers share.
-    chroma_url: str | None = Field(None, description="e.g. http://127.0.0.1:8000 (a `chroma run` server); "
-                                                     "unset: Chroma embedded in data_dir")
+    chroma_url: str | None = Field(
+        None, description="e.g. http://127.0.0.1:8000 (a `chroma run` server); unset: Chroma embedded in data_dir"
+    )
     chroma_timeout: float = Field(30.0, gt=0, description="seconds per request to the Chroma server")
 
     indicators_file: Path | None = Field(
@@ -48,7 +52,9 @@ class Settings(BaseSettings):
     # and answers from public documents only.
     wechat_token: str | None = Field(None, description="公众号 服务器配置 Token; enables the WeChat endpoint")
     wechat_appid: str | None = Field(None, description="AppID; needed for safe mode and customer-service messages")
-    wechat_secret: str | None = Field(None, description="AppSecret; fetches the access_token for customer-service messages")
+    wechat_secret: str | None = Field(
+        None, description="AppSecret; fetches the access_token for customer-service messages"
+    )
     wechat_aes_key: str | None = Field(None, description="EncodingAESKey (43 characters): safe mode")
     wechat_api_base: str = Field("https://api.weixin.qq.com/cgi-bin/", description="WeChat API base (tests, proxies)")
     wechat_path: str = "/wechat"
@@ -64,45 +70,66 @@ class Settings(BaseSettings):
     wechat_api_timeout: float = Field(10.0, gt=0, description="seconds per WeChat API call")
     wechat_send_attempts: int = Field(4, ge=1, description="tries per customer-service message on transient errors")
     wechat_customer_service: bool = Field(
-        True, description="False for accounts without 客服消息 (unverified 订阅号): a late answer is kept for the "
-                          "user's next message; a first 48001 from WeChat turns it off too")
+        True,
+        description="False for accounts without 客服消息 (unverified 订阅号): a late answer is kept for the "
+        "user's next message; a first 48001 from WeChat turns it off too",
+    )
     wechat_kept_seconds: float = Field(
-        48 * 3600.0, gt=0, description="how long an answer kept for the user's next message waits")
+        48 * 3600.0, gt=0, description="how long an answer kept for the user's next message waits"
+    )
     wechat_clock_skew: float = Field(
-        300.0, gt=0, description="signed requests whose timestamp is further than this many seconds from the "
-                                 "server's clock are refused (403): a replayed request")
-    wechat_followup_seconds: float = Field(600.0, ge=0, description="a user's earlier questions count as context for this long")
+        300.0,
+        gt=0,
+        description="signed requests whose timestamp is further than this many seconds from the "
+        "server's clock are refused (403): a replayed request",
+    )
+    wechat_followup_seconds: float = Field(
+        600.0, ge=0, description="a user's earlier questions count as context for this long"
+    )
     wechat_followup_turns: int = Field(3, ge=0, description="how many earlier questions of a user are kept (0: none)")
     wechat_keyword_answers: Path | None = Field(
-        None, description="staff-maintained answers: `keyword<TAB>answer` or `EventKey<TAB>answer` a line; "
-                          "exact keywords and menu clicks get them before the assistant is asked")
+        None,
+        description="staff-maintained answers: `keyword<TAB>answer` or `EventKey<TAB>answer` a line; "
+        "exact keywords and menu clicks get them before the assistant is asked",
+    )
 
     # The content-safety gate of the public channel.
     wechat_safety_gate: bool = Field(True, description="check questions and answers against the word list")
     safety_words: Path | None = Field(
-        None, description="word list, `category<TAB>word` or a bare word a line, `白名单<TAB>word` for exceptions; "
-                          "default: the bundled example list (read-only)")
+        None,
+        description="word list, `category<TAB>word` or a bare word a line, `白名单<TAB>word` for exceptions; "
+        "default: the bundled example list (read-only)",
+    )
     wechat_moderation_url: str | None = Field(
-        None, description="an external msg_sec_check-style endpoint asked after the word list; down means refused")
+        None, description="an external msg_sec_check-style endpoint asked after the word list; down means refused"
+    )
     wechat_moderation_wechat_token: bool = Field(
-        False, description="send the account's access_token to the moderation endpoint (WeChat's own API only)")
+        False, description="send the account's access_token to the moderation endpoint (WeChat's own API only)"
+    )
     wechat_moderation_timeout: float = Field(2.0, gt=0, description="seconds per moderation call")
     wechat_safety_log: Path | None = Field(
-        None, description="where word-list and moderation hits are logged (JSON lines); default: "
-                          "<data_dir>/wechat-safety-hits.jsonl")
+        None,
+        description="where word-list and moderation hits are logged (JSON lines); default: "
+        "<data_dir>/wechat-safety-hits.jsonl",
+    )
     wechat_log_bodies: bool = Field(
-        False, description="write the message text into the safety log (off: time, hashed openid, category only)")
+        False, description="write the message text into the safety log (off: time, hashed openid, category only)"
+    )
 
     # Access (one home for keys and logins, so a value written in `.env` is honoured like the rest).
     # [access settings]
     api_keys: SecretStr | None = Field(
-        None, description="comma-separated API keys; once set, every surface needs a key or a login")
+        None, description="comma-separated API keys; once set, every surface needs a key or a login"
+    )
     ui_users: SecretStr | None = Field(None, description="user:password,... for the web login")
     admin_keys: SecretStr | None = Field(
-        None, description="comma-separated API keys (also in api_keys when those are set) that may change "
-                          "staff-maintained lists such as the word list; none: nobody may")
+        None,
+        description="comma-separated API keys (also in api_keys when those are set) that may change "
+        "staff-maintained lists such as the word list; none: nobody may",
+    )
     admin_users: str | None = Field(
-        None, description="comma-separated web login names (of ui_users) that may edit the word list in the web app")
+        None, description="comma-separated web login names (of ui_users) that may edit the word list in the web app"
+    )
     login_max_failures: int = Field(5, ge=1, description="failed logins per user name or client address ...")
     login_window_seconds: float = Field(300.0, gt=0, description="... within this many seconds ...")
     login_lockout_seconds: float = Field(300.0, gt=0, description="... pause further logins for this long")
@@ -110,7 +137,9 @@ class Settings(BaseSettings):
     # Caps on work per request (body size, history, per-request effort).
     # [request caps]
     max_json_kb: int = Field(1024, ge=16, description="request bodies other than file uploads (JSON, forms)")
-    max_text_kb: int = Field(4096, ge=16, description="bodies carrying a whole plan's Markdown: plan export, web UI events")
+    max_text_kb: int = Field(
+        4096, ge=16, description="bodies carrying a whole plan's Markdown: plan export, web UI events"
+    )
     max_files_per_upload: int = Field(20, ge=1, description="files in one upload; the body cap is this × max_file_mb")
 
     # Caps while reading a file (inflated size, pages, pixels, rows, OCR pages).
@@ -130,9 +159,11 @@ class Settings(BaseSettings):
 
     # Several server processes (`lantai serve --workers N`) share what must be shared through Redis.
     redis_url: str | None = Field(
-        None, description="redis://host:6379/0: WeChat retries, 「更多」 pages, rate limits, follow-up turns, "
-                          "the access_token and ingest jobs are kept there, so every worker sees them; "
-                          "unset: kept in this process (one worker only)")
+        None,
+        description="redis://host:6379/0: WeChat retries, 「更多」 pages, rate limits, follow-up turns, "
+        "the access_token and ingest jobs are kept there, so every worker sees them; "
+        "unset: kept in this process (one worker only)",
+    )
     redis_prefix: str = Field("lantai:", description="prefix of every Redis key (several deployments, one Redis)")
 
     chunk_min_chars: int = 200

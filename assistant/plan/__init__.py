@@ -6,5 +6,14 @@ from .markdown import to_markdown
 from .model import PlanDraft, PlanItem, PlanSection
 from .sources import PlanError, organisations
 
-__all__ = ["PlanChecks", "PlanDraft", "PlanError", "PlanItem", "PlanSection", "draft_plan", "measure",
-           "organisations", "to_markdown"]
+__all__ = [
+    "PlanChecks",
+    "PlanDraft",
+    "PlanError",
+    "PlanItem",
+    "PlanSection",
+    "draft_plan",
+    "measure",
+    "organisations",
+    "to_markdown",
+]

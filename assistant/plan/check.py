@@ -27,9 +27,17 @@ def finalize(draft: PlanDraft, kb: KnowledgeBase) -> PlanDraft:
             if chunk_id not in numbers:
                 c = chunks[chunk_id]
                 numbers[chunk_id] = len(numbers) + 1
-                draft.references.append(Citation(n=numbers[chunk_id], source=c.file_name,
-                                                 section=" > ".join(c.heading_path), page=c.page_start,
-                                                 quote=c.text[:300], chunk_id=c.id, doc_id=c.doc_id))
+                draft.references.append(
+                    Citation(
+                        n=numbers[chunk_id],
+                        source=c.file_name,
+                        section=" > ".join(c.heading_path),
+                        page=c.page_start,
+                        quote=c.text[:300],
+                        chunk_id=c.id,
+                        doc_id=c.doc_id,
+                    )
+                )
             marks += f"[{numbers[chunk_id]}]"
         item.marks = marks
         passages = [chunks[i].text for i in item.chunk_ids]
@@ -72,12 +80,19 @@ class PlanChecks:
         return self.numbers_verified / self.numbers if self.numbers else 1.0
 
     def as_dict(self) -> dict:
-        return {"problems": self.problems, "problems_answered": self.problems_answered,
-                "items": self.items, "items_cited": self.items_cited,
-                "numbers": self.numbers, "numbers_verified": self.numbers_verified,
-                "carried_over": self.carried, "projected_targets": self.projected,
-                "problem_share": round(self.problem_share, 4), "cited_share": round(self.cited_share, 4),
-                "verified_share": round(self.verified_share, 4)}
+        return {
+            "problems": self.problems,
+            "problems_answered": self.problems_answered,
+            "items": self.items,
+            "items_cited": self.items_cited,
+            "numbers": self.numbers,
+            "numbers_verified": self.numbers_verified,
+            "carried_over": self.carried,
+            "projected_targets": self.projected,
+            "problem_share": round(self.problem_share, 4),
+            "cited_share": round(self.cited_share, 4),
+            "verified_share": round(self.verified_share, 4),
+        }
 
 
 def measure(draft: PlanDraft) -> PlanChecks:
@@ -89,10 +104,12 @@ def measure(draft: PlanDraft) -> PlanChecks:
     numbers += sum(len(numbers_in(judged_text(j))) for j in draft.carry)
     unverified = sum(len(i.unverified) for i in items + draft.carry)
     return PlanChecks(
-        problems=len(draft.problems), problems_answered=len(answered & set(range(len(draft.problems)))),
+        problems=len(draft.problems),
+        problems_answered=len(answered & set(range(len(draft.problems)))),
         items=len(items) + len(draft.carry),
         items_cited=sum(1 for i in items if i.chunk_ids) + sum(1 for j in draft.carry if j.chunk_ids),
-        numbers=numbers, numbers_verified=numbers - unverified,
+        numbers=numbers,
+        numbers_verified=numbers - unverified,
         carried=sum(1 for i in items if CARRIED in i.tags),
         projected=sum(1 for i in items if i.figures),
     )

@@ -36,8 +36,9 @@ def cn_number(n: int) -> str:
     return ("" if n < 20 else _CN[n // 10 - 1]) + "十" + (_CN[n % 10 - 1] if n % 10 else "")
 
 
-def draft_plan(kb: KnowledgeBase, year: int | None = None, org: str | None = None,
-               visibility: str | None = None, llm=None) -> PlanDraft:
+def draft_plan(
+    kb: KnowledgeBase, year: int | None = None, org: str | None = None, visibility: str | None = None, llm=None
+) -> PlanDraft:
     """The draft plan of ``year`` for ``org``; with ``llm``, its items rewritten into fluent prose."""
     src = select_sources(kb, year, org)
     metrics = kb.metrics.for_visibility(visibility)
@@ -49,12 +50,26 @@ def draft_plan(kb: KnowledgeBase, year: int | None = None, org: str | None = Non
     source_items = pp.all_items()
     judgements = judge(source_items, evidence, metrics, src.plan_year, src.summary_year, src.org)
     verdict = {id(item): j for item, j in zip(source_items, judgements)}
-    proposals = propose(metrics, src.org, src.summary.id if src.summary else None, src.summary_year, src.year,
-                        src.plan.id if src.plan else None)
+    proposals = propose(
+        metrics,
+        src.org,
+        src.summary.id if src.summary else None,
+        src.summary_year,
+        src.year,
+        src.plan.id if src.plan else None,
+    )
 
-    draft = PlanDraft(org=src.org, year=src.year, title=f"{src.org}{src.year}年工作计划（草稿）", sources=src.titles,
-                      sections=[], problems=problems, carry=judgements, summary_year=src.summary_year,
-                      plan_year=src.plan_year)
+    draft = PlanDraft(
+        org=src.org,
+        year=src.year,
+        title=f"{src.org}{src.year}年工作计划（草稿）",
+        sources=src.titles,
+        sections=[],
+        problems=problems,
+        carry=judgements,
+        summary_year=src.summary_year,
+        plan_year=src.plan_year,
+    )
     draft.deadlines = passed_deadlines(src.summary_chunks + src.plan_chunks, src.year)
     focus = _focus_sections(pp, verdict)
     _respond_to_problems(focus, pp, problems, verdict)
@@ -80,6 +95,7 @@ def draft_plan(kb: KnowledgeBase, year: int | None = None, org: str | None = Non
 
 
 # -- 总体思路 -------------------------------------------------------------------
+
 
 def _guiding(src: PlanSources, pp: PlanParts, sp: SummaryParts, problems: list[Problem]) -> list[PlanItem]:
     items: list[PlanItem] = []
@@ -110,12 +126,14 @@ def _guiding(src: PlanSources, pp: PlanParts, sp: SummaryParts, problems: list[P
     if basis:
         said = "；".join(s.rstrip("。；") for s, _ in basis)
         said = re.sub(r"^（数据截至[^）]*）", "", said)
-        items.append(PlanItem(f"{src.summary_year}年工作基础：{said}",
-                              list(dict.fromkeys(i for _, ids in basis for i in ids))))
+        items.append(
+            PlanItem(f"{src.summary_year}年工作基础：{said}", list(dict.fromkeys(i for _, ids in basis for i in ids)))
+        )
     return items
 
 
 # -- 主要目标 -------------------------------------------------------------------
+
 
 def _fmt(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
@@ -130,8 +148,10 @@ def _target_item(p: TargetProposal, year: int) -> PlanItem:
     ids = [base.chunk_id] + ([p.previous.chunk_id] if p.previous and p.rate_source == "computed" else [])
     if p.declining and p.rate_source == "stated":
         falls = f"，已连续{p.falls}年下降" if p.falls >= 2 else ""
-        text = (f"{p.indicator}：{base.year}年{base.stated}（{change}{falls}）→ {year}年目标：止跌回升，"
-                f"不低于{_fmt(p.value)}{p.unit}（推算）")
+        text = (
+            f"{p.indicator}：{base.year}年{base.stated}（{change}{falls}）→ {year}年目标：止跌回升，"
+            f"不低于{_fmt(p.value)}{p.unit}（推算）"
+        )
     elif p.declining or (p.rate or 0) > MAX_EXTRAPOLATED_RATE:
         text = f"{p.indicator}：{base.year}年{base.stated}（{change}）→ {year}年目标：不低于{_fmt(p.value)}{p.unit}（推算）"
     else:
@@ -143,11 +163,18 @@ def _target_item(p: TargetProposal, year: int) -> PlanItem:
         text += f"；{base.year}年目标{p.missed_target.stated}未完成"
         ids.append(p.missed_target.chunk_id)
     tags = [PROJECTED] + ([CARRIED] if p.missed_target is not None else [])
-    return PlanItem(text, [i for i in dict.fromkeys(ids) if i], tags=tags, figures=[p.figure(year)],
-                    note=p.formula, carried_from=p.missed_target.quote if p.missed_target is not None else "")
+    return PlanItem(
+        text,
+        [i for i in dict.fromkeys(ids) if i],
+        tags=tags,
+        figures=[p.figure(year)],
+        note=p.formula,
+        carried_from=p.missed_target.quote if p.missed_target is not None else "",
+    )
 
 
 # -- 重点工作 -------------------------------------------------------------------
+
 
 def _focus_sections(pp: PlanParts, verdict: dict[int, CarryJudgement]) -> list[PlanSection]:
     out = []
@@ -181,8 +208,9 @@ def _section_for(text: str, focus: list[PlanSection], minimum: float = 0.12) -> 
     return best
 
 
-def _respond_to_problems(focus: list[PlanSection], pp: PlanParts, problems: list[Problem],
-                         verdict: dict[int, CarryJudgement]) -> None:
+def _respond_to_problems(
+    focus: list[PlanSection], pp: PlanParts, problems: list[Problem], verdict: dict[int, CarryJudgement]
+) -> None:
     for k, problem in enumerate(problems):
         about = problem.label + problem.text
         wanted = {t.name for t in topics_of(about)[:2]}
@@ -216,13 +244,24 @@ def _respond_to_problems(focus: list[PlanSection], pp: PlanParts, problems: list
             # Placed by its heading alone, as last year's areas are placed by their own text.
             section = PlanSection(f"着力破解“{problem.label}”问题")
             focus.append(section)
-        section.items.append(PlanItem(text, list(problem.chunk_ids), responds_to=[k],
-                                      note=f"回应上年总结所列问题：{problem.label}"))
+        section.items.append(
+            PlanItem(text, list(problem.chunk_ids), responds_to=[k], note=f"回应上年总结所列问题：{problem.label}")
+        )
 
 
-_RECOVERY_TOPIC = {"文献流通量": "流通", "外借册次": "流通", "新增注册读者": "读者", "累计持证读者": "读者",
-                   "新增文献": "资源", "文献购置经费": "经费", "阅读推广活动场次": "活动", "活动参与人次": "活动",
-                   "进馆人数": "到馆", "官网访问量": "数字", "公众号阅读量": "数字"}
+_RECOVERY_TOPIC = {
+    "文献流通量": "流通",
+    "外借册次": "流通",
+    "新增注册读者": "读者",
+    "累计持证读者": "读者",
+    "新增文献": "资源",
+    "文献购置经费": "经费",
+    "阅读推广活动场次": "活动",
+    "活动参与人次": "活动",
+    "进馆人数": "到馆",
+    "官网访问量": "数字",
+    "公众号阅读量": "数字",
+}
 
 
 def _recovery_measures(focus: list[PlanSection], proposals: list[TargetProposal], problems: list[Problem]) -> None:
@@ -230,14 +269,22 @@ def _recovery_measures(focus: list[PlanSection], proposals: list[TargetProposal]
         if not (p.declining and p.rate_source == "stated"):
             continue
         t: Topic | None = topic(_RECOVERY_TOPIC.get(p.indicator, "")) or next(
-            (t for t in topics_of(p.indicator) if t.recovery), None)
-        template = t.recovery if t and t.recovery else "推动{indicator}止跌回升：分析下降原因，制定专项提升措施，按季度跟踪"
+            (t for t in topics_of(p.indicator) if t.recovery), None
+        )
+        template = (
+            t.recovery if t and t.recovery else "推动{indicator}止跌回升：分析下降原因，制定专项提升措施，按季度跟踪"
+        )
         text = template.format(indicator=p.indicator)
         ids = [p.base.chunk_id] if p.base.chunk_id else []
         named = [k for k, pr in enumerate(problems) if p.indicator in pr.label + pr.text]
         ids += [i for k in named for i in problems[k].chunk_ids[:1]]
-        item = PlanItem(text, list(dict.fromkeys(ids)), tags=[RECOVERY], responds_to=named,
-                        note=f"{p.indicator}{p.base.year}年同比下降，需有回升措施")
+        item = PlanItem(
+            text,
+            list(dict.fromkeys(ids)),
+            tags=[RECOVERY],
+            responds_to=named,
+            note=f"{p.indicator}{p.base.year}年同比下降，需有回升措施",
+        )
         section = None
         for k in named:  # beside the problem that names the indicator
             section = next((s for s in focus if any(k in i.responds_to for i in s.items)), None)
@@ -253,11 +300,17 @@ def _case_experience(focus: list[PlanSection], src: PlanSources) -> None:
         title = doc.title or doc.file_name
         name = re.search(r"“([^”]{2,12})”", title)
         core = re.sub(r"^.*——", "", title)
-        text = f"总结推广“{name.group(1)}”（{core}）的经验做法，将可复制的建设和运营模式在全区推广" if name else \
-            f"总结推广{core}的经验做法，将可复制的建设和运营模式在全区推广"
+        text = (
+            f"总结推广“{name.group(1)}”（{core}）的经验做法，将可复制的建设和运营模式在全区推广"
+            if name
+            else f"总结推广{core}的经验做法，将可复制的建设和运营模式在全区推广"
+        )
         about = title + chunks[0].text
-        best = max(focus, key=lambda s: overlap(s.context or s.heading, about) + overlap(about, s.context or s.heading),
-                   default=None)
+        best = max(
+            focus,
+            key=lambda s: overlap(s.context or s.heading, about) + overlap(about, s.context or s.heading),
+            default=None,
+        )
         if best is None:
             continue
         best.items.append(PlanItem(text, [chunks[0].id], note="来自案例材料"))
@@ -266,8 +319,11 @@ def _case_experience(focus: list[PlanSection], src: PlanSources) -> None:
 def _flag_deadlines(focus: list[PlanSection], draft: PlanDraft) -> None:
     for d in draft.deadlines:
         text = f"⚠ 请核实：文件提出“{d.quote}”，该时间已过，请核实实际进展并更新相关表述"
-        best = max(focus, key=lambda s: overlap(d.quote + s.heading, s.heading + "".join(i.text for i in s.items)),
-                   default=None)
+        best = max(
+            focus,
+            key=lambda s: overlap(d.quote + s.heading, s.heading + "".join(i.text for i in s.items)),
+            default=None,
+        )
         item = PlanItem(text, [d.chunk_id], tags=[TO_CHECK], note="期限已过")
         if best is None or overlap(d.quote, best.heading + "".join(i.text for i in best.items)) == 0:
             best = _section_named(focus, "需核实的事项")
@@ -296,14 +352,15 @@ def _consolidate(focus: list[PlanSection], sp: SummaryParts) -> None:
             best = next((0.2, s, ids) for lab, s, ids in sp.achievements if lab == area)
         if best and best[0] >= 0.2:
             said = re.sub(r"^[一二三四五六七八九十]是", "", best[1]).rstrip("。；")
-            section.items.append(PlanItem(f"巩固提升：{said}", list(best[2]),
-                                          note="上年已完成，巩固成果"))
+            section.items.append(PlanItem(f"巩固提升：{said}", list(best[2]), note="上年已完成，巩固成果"))
 
 
 # -- 保障措施 -------------------------------------------------------------------
 
-def _guarantees(pp: PlanParts, verdict: dict[int, CarryJudgement], problems: list[Problem],
-                sp: SummaryParts) -> list[PlanSection]:
+
+def _guarantees(
+    pp: PlanParts, verdict: dict[int, CarryJudgement], problems: list[Problem], sp: SummaryParts
+) -> list[PlanSection]:
     out = []
     for area in pp.guarantees:
         # A 保障措施 section without sub-headings gives its own name: not repeated under itself.
@@ -322,11 +379,25 @@ def _guarantees(pp: PlanParts, verdict: dict[int, CarryJudgement], problems: lis
             continue
         covered.add(t.name)
         heading, _, body = t.guarantee.partition("。")
-        out.append(PlanSection(heading, items=[PlanItem(body, list(problem.chunk_ids), responds_to=[k],
-                                                        note=f"回应上年总结所列问题：{problem.label}")]))
+        out.append(
+            PlanSection(
+                heading,
+                items=[
+                    PlanItem(
+                        body, list(problem.chunk_ids), responds_to=[k], note=f"回应上年总结所列问题：{problem.label}"
+                    )
+                ],
+            )
+        )
     if not pp.guarantees:
-        party = next(((s, ids) for label, s, ids in sp.achievements if topic("党建") and
-                      any(w in label for w in topic("党建").words + ("党",))), None)
+        party = next(
+            (
+                (s, ids)
+                for label, s, ids in sp.achievements
+                if topic("党建") and any(w in label for w in topic("党建").words + ("党",))
+            ),
+            None,
+        )
         if party is not None:
             heading, _, body = topic("党建").guarantee.partition("。")
             out.insert(0, PlanSection(heading, items=[PlanItem(body, list(party[1]))]))
@@ -339,6 +410,8 @@ def _notes(draft: PlanDraft, src: PlanSources) -> None:
     if src.plan is None:
         draft.notes.append("未找到上一年度工作计划，无延续事项。")
     elif src.plan_year and src.summary_year and src.plan_year > src.summary_year:
-        draft.notes.append(f"尚无{src.plan_year}年工作总结：{src.plan_year}年计划各项按“延续”列入，请作者据实核对完成情况。")
+        draft.notes.append(
+            f"尚无{src.plan_year}年工作总结：{src.plan_year}年计划各项按“延续”列入，请作者据实核对完成情况。"
+        )
     for d in draft.deadlines:
         draft.notes.append(f"文件中“{d.quote}”的期限已过，请核实。")

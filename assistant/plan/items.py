@@ -19,7 +19,9 @@ _PROBLEM = re.compile(r"困难|问题|不足|短板|挑战")
 _TARGET = re.compile(r"目标|指标")
 _GUARANTEE = re.compile(r"保障|措施")
 _GUIDING = re.compile(r"思路|总体要求|指导思想|总体目标")
-_GENERIC_FOCUS = re.compile(r"^(?:\d{4}年)?(?:重点工作|重点任务|主要任务|工作重点|工作计划|工作重点与思路|重点工作与思路)$")
+_GENERIC_FOCUS = re.compile(
+    r"^(?:\d{4}年)?(?:重点工作|重点任务|主要任务|工作重点|工作计划|工作重点与思路|重点工作与思路)$"
+)
 # A signature block (机构名 + 日期) closes many plans: it is not an item.
 _SIGNATURE = re.compile(r"^\s*\S{2,20}(?:图书馆|中心|局)\s*\d{4}年\d{1,2}月(?:\d{1,2}日)?\s*$")
 _CLAUSE = re.compile(r"[^。；;]+[。；;]?")
@@ -90,9 +92,17 @@ def plan_parts(chunks: list[Chunk]) -> PlanParts:
             continue
         labels = [heading_label(h) for h in path]
         joined = " ".join(labels)
-        if not path or _GUIDING.search(labels[-1]) or (len(path) == 1 and _GENERIC_FOCUS.match(labels[0]) is None
-                                                  and not _TARGET.search(joined) and not _GUARANTEE.search(joined)
-                                                  and not enumerated_items_full(text)):
+        if (
+            not path
+            or _GUIDING.search(labels[-1])
+            or (
+                len(path) == 1
+                and _GENERIC_FOCUS.match(labels[0]) is None
+                and not _TARGET.search(joined)
+                and not _GUARANTEE.search(joined)
+                and not enumerated_items_full(text)
+            )
+        ):
             parts.guiding.append(SourceItem(text.replace("\n", ""), [c.id for c in members], "guiding", ""))
             continue
         if _TARGET.search(joined) and not _GUARANTEE.search(joined):
@@ -105,7 +115,7 @@ def plan_parts(chunks: list[Chunk]) -> PlanParts:
         if group == "task" and len(items) >= 2 and _GENERIC_FOCUS.match(labels[-1]):
             for lead, body in items:  # a flat 重点工作: each 一是… is an area of its own
                 area = FocusArea(lead.rstrip("。；"), chunk_ids=covering(members, body))
-                rest = body[len(lead):].lstrip("。；;")
+                rest = body[len(lead) :].lstrip("。；;")
                 for clause in clauses(rest) or [lead]:
                     area.items.append(SourceItem(clause, covering(members, clause), group, area.label))
                 parts.areas.append(area)

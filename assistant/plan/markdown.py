@@ -18,8 +18,10 @@ def _line(item: PlanItem) -> str:
 def to_markdown(draft: PlanDraft, with_status: bool = True) -> str:
     out = [f"# {draft.title}", ""]
     basis = "、".join(f"《{t}》" for t in draft.sources)
-    out.append(f"> 起草依据：{basis}。本稿由兰台根据文档自动起草，方括号数字为出处（见文末参考来源）；"
-               "目标值均为推算，标“延续”的是上年计划未完成或待核实的事项，请作者逐项核定后使用。")
+    out.append(
+        f"> 起草依据：{basis}。本稿由兰台根据文档自动起草，方括号数字为出处（见文末参考来源）；"
+        "目标值均为推算，标“延续”的是上年计划未完成或待核实的事项，请作者逐项核定后使用。"
+    )
     for note in draft.notes:
         out.append(f"> ⚠ {note}")
     out.append("")
@@ -38,12 +40,18 @@ def to_markdown(draft: PlanDraft, with_status: bool = True) -> str:
                 out.append(f"{k}. {_line(item)}")
             out.append("")
     if with_status and draft.carry:
-        out += ["## 附：上年计划事项执行情况", "",
-                f"| {draft.plan_year or ''}年计划事项 | 判断 | 依据 |", "|---|---|---|"]
+        out += [
+            "## 附：上年计划事项执行情况",
+            "",
+            f"| {draft.plan_year or ''}年计划事项 | 判断 | 依据 |",
+            "|---|---|---|",
+        ]
         for j in draft.carry:
             item = j.item.replace("|", "｜")
             flag = f" ⚠未核实：{'、'.join(j.unverified)}" if j.unverified else ""
-            out.append(f"| {item} | {STATUS_LABELS.get(j.status, j.status)} | {j.reason.replace('|', '｜')}{j.marks}{flag} |")
+            out.append(
+                f"| {item} | {STATUS_LABELS.get(j.status, j.status)} | {j.reason.replace('|', '｜')}{j.marks}{flag} |"
+            )
         out.append("")
     if draft.references:
         out += ["## 参考来源", ""]

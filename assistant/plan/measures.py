@@ -23,8 +23,16 @@ class Topic:
 @lru_cache(maxsize=4)
 def load_topics(path: Path = MEASURES_FILE) -> tuple[Topic, ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return tuple(Topic(name, tuple(spec.get("words", ())), spec.get("measure", ""), spec.get("recovery", ""),
-                       spec.get("guarantee", "")) for name, spec in data.items())
+    return tuple(
+        Topic(
+            name,
+            tuple(spec.get("words", ())),
+            spec.get("measure", ""),
+            spec.get("recovery", ""),
+            spec.get("guarantee", ""),
+        )
+        for name, spec in data.items()
+    )
 
 
 def topics_of(text: str) -> list[Topic]:

@@ -27,7 +27,9 @@ _LINE = re.compile(r"^\s*(\d+)[.、．]\s*(.+?)\s*$")
 _MARKS = re.compile(r"\[(\d+)\]")
 
 
-def _section_prompt(section: PlanSection, items: list[PlanItem], passages: dict[str, str], numbers: dict[str, int]) -> str:
+def _section_prompt(
+    section: PlanSection, items: list[PlanItem], passages: dict[str, str], numbers: dict[str, int]
+) -> str:
     lines = [f"章节：{section.heading}", "条目："]
     for k, item in enumerate(items, start=1):
         lines.append(f"{k}. {item.text}{item.marks}")
@@ -51,8 +53,10 @@ def rewrite(draft: PlanDraft, kb: KnowledgeBase, llm) -> tuple[int, int]:
         items = [i for i in section.items if not i.text.startswith("⚠")]
         if not items:
             continue
-        messages = [{"role": "system", "content": SYSTEM},
-                    {"role": "user", "content": _section_prompt(section, items, passages, numbers)}]
+        messages = [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": _section_prompt(section, items, passages, numbers)},
+        ]
         try:
             reply = llm.complete(messages)
         except LLMError:

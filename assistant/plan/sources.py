@@ -75,15 +75,19 @@ def select_sources(kb: KnowledgeBase, year: int | None = None, org: str | None =
     everything = _ready(kb)  # one read of the registry serves every choice below
     orgs = organisations(kb, everything)
     if not orgs:
-        raise PlanError("文档库中没有工作总结或工作计划，无法起草计划；请先导入上一年的总结和计划。"
-                        " / No work summary or plan in the knowledge base: ingest last year's summary and plan first.")
+        raise PlanError(
+            "文档库中没有工作总结或工作计划，无法起草计划；请先导入上一年的总结和计划。"
+            " / No work summary or plan in the knowledge base: ingest last year's summary and plan first."
+        )
     if org is None:
         org = _latest_org(everything, orgs)
     elif org not in orgs:
         match = [o for o in orgs if org in o or o in org]
         if not match:
-            raise PlanError(f"文档库中没有“{org}”的总结或计划；已有：{'、'.join(orgs)} / "
-                            f"no summary or plan of {org}; known: {', '.join(orgs)}")
+            raise PlanError(
+                f"文档库中没有“{org}”的总结或计划；已有：{'、'.join(orgs)} / "
+                f"no summary or plan of {org}; known: {', '.join(orgs)}"
+            )
         org = match[0]
     year = year or default_year(kb, org, everything)
     docs = [d for d in everything if d.org == org]
@@ -100,8 +104,10 @@ def select_sources(kb: KnowledgeBase, year: int | None = None, org: str | None =
         src.plan_year = src.plan.plan_year
         src.plan_chunks = _period_chunks(kb, src.plan, "plan", src.plan_year)
     if src.summary is None and src.plan is None:
-        raise PlanError(f"没有找到{org}在{year}年之前的工作总结或工作计划，无法起草{year}年计划 / "
-                        f"no summary or plan of {org} before {year}")
+        raise PlanError(
+            f"没有找到{org}在{year}年之前的工作总结或工作计划，无法起草{year}年计划 / "
+            f"no summary or plan of {org} before {year}"
+        )
     recent = (src.summary_year or src.plan_year or year) - 2
     for d in docs:
         if d.doc_type in CASE_TYPES and max(d.years or [0]) >= recent:

@@ -17,17 +17,28 @@ from .items import SourceItem
 from .match import overlap, shared_names, words
 from .model import CarryJudgement
 
-_UNFINISHED = re.compile(r"未完成|未能|尚未|未达|差距较大|顺延至|推迟|延后|滞后|未实现|没有完成|正在推进|进行中|紧锣密鼓|仍有")
+_UNFINISHED = re.compile(
+    r"未完成|未能|尚未|未达|差距较大|顺延至|推迟|延后|滞后|未实现|没有完成|正在推进|进行中|紧锣密鼓|仍有"
+)
 _MATCH = 0.34
 
 
-def judge(items: list[SourceItem], summary_sentences: list[tuple[str, list[str]]], metrics: MetricsStore,
-          plan_year: int | None, summary_year: int | None, org: str) -> list[CarryJudgement]:
+def judge(
+    items: list[SourceItem],
+    summary_sentences: list[tuple[str, list[str]]],
+    metrics: MetricsStore,
+    plan_year: int | None,
+    summary_year: int | None,
+    org: str,
+) -> list[CarryJudgement]:
     out: list[CarryJudgement] = []
     for item in items:
         if plan_year is None or summary_year is None or plan_year > summary_year:
-            out.append(CarryJudgement(item.text, "pending", f"尚无{plan_year}年工作总结，执行情况待核实",
-                                      item.chunk_ids, item.area))
+            out.append(
+                CarryJudgement(
+                    item.text, "pending", f"尚无{plan_year}年工作总结，执行情况待核实", item.chunk_ids, item.area
+                )
+            )
             continue
         by_target = _judge_targets(item, metrics, plan_year, org)
         if by_target is not None and by_target[0] == "unreported":
@@ -38,12 +49,20 @@ def judge(items: list[SourceItem], summary_sentences: list[tuple[str, list[str]]
             sentence = text.reason.removeprefix("总结表述：")
             spoken = all(words(m) & words(sentence) for m in missing)
             if text.status == "done" and spoken:
-                out.append(CarryJudgement(item.text, "done", text.reason, item.chunk_ids + ids + text.chunk_ids[1:],
-                                          item.area))
+                out.append(
+                    CarryJudgement(item.text, "done", text.reason, item.chunk_ids + ids + text.chunk_ids[1:], item.area)
+                )
             else:
                 detail = "、".join(missing)
-                out.append(CarryJudgement(item.text, "continuing", f"部分目标（{detail}）总结未报告完成情况",
-                                          item.chunk_ids + ids, item.area))
+                out.append(
+                    CarryJudgement(
+                        item.text,
+                        "continuing",
+                        f"部分目标（{detail}）总结未报告完成情况",
+                        item.chunk_ids + ids,
+                        item.area,
+                    )
+                )
             continue
         if by_target is not None:
             status, reason, ids = by_target

@@ -210,8 +210,15 @@ class OpenAIStandin:
             self.routes[(method.upper(), path)] = handler
 
     # --------------------------------------------------------------- scripting
-    def fail_next(self, n: int, status: int = 500, *, path: str | None = None, retry_after_ms: int | None = 10,
-                  style: str = "openai") -> None:
+    def fail_next(
+        self,
+        n: int,
+        status: int = 500,
+        *,
+        path: str | None = None,
+        retry_after_ms: int | None = 10,
+        style: str = "openai",
+    ) -> None:
         """Answer the next ``n`` requests (to ``path``, or any) with HTTP ``status`` (``style``: openai or tei)."""
         if style not in ("openai", "tei"):
             raise ValueError(f"unknown error style {style!r}")
@@ -429,7 +436,8 @@ class OpenAIStandin:
             return error_reply(400, "'input' must be a string or a non-empty array")
         if self.max_client_batch is not None and len(inputs) > self.max_client_batch:
             return tei_error_reply(
-                413, f"batch size {len(inputs)} > maximum allowed batch size {self.max_client_batch}")
+                413, f"batch size {len(inputs)} > maximum allowed batch size {self.max_client_batch}"
+            )
         encoding = body.get("encoding_format", "float")
         if encoding not in ("float", "base64"):
             return error_reply(400, f"unsupported encoding_format {encoding!r}")

@@ -104,8 +104,17 @@ class Delivery:
 
 
 class WeChatPush:
-    def __init__(self, url: str, token: str, appid: str, aes_key: str | None = None,
-                 account: str = "gh_lantai_standin", timeout: float = 5.0, attempts: int = 3, keepalive: bool = True):
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        appid: str,
+        aes_key: str | None = None,
+        account: str = "gh_lantai_standin",
+        timeout: float = 5.0,
+        attempts: int = 3,
+        keepalive: bool = True,
+    ):
         self.url = url
         self.token = token
         self.appid = appid
@@ -126,8 +135,12 @@ class WeChatPush:
         return self._message(user, "text", f"<Content>{_cdata(content)}</Content>", msg_id)
 
     def image(self, user: str, msg_id: int | None = None) -> str:
-        return self._message(user, "image", f"<PicUrl>{_cdata('http://127.0.0.1/p.jpg')}</PicUrl>"
-                                              f"<MediaId>{_cdata('media1')}</MediaId>", msg_id)
+        return self._message(
+            user,
+            "image",
+            f"<PicUrl>{_cdata('http://127.0.0.1/p.jpg')}</PicUrl><MediaId>{_cdata('media1')}</MediaId>",
+            msg_id,
+        )
 
     def voice(self, user: str, recognition: str | None = None, msg_id: int | None = None) -> str:
         """A voice message; ``recognition`` is WeChat's transcript, sent when 语音识别 is on for the account."""
@@ -139,15 +152,19 @@ class WeChatPush:
     def event(self, user: str, event: str, create_time: int | None = None, key: str | None = None) -> str:
         """An event; ``key`` is the EventKey (a menu item's key for CLICK)."""
         event_key = f"<EventKey>{_cdata(key)}</EventKey>" if key is not None else ""
-        return (f"<xml><ToUserName>{_cdata(self.account)}</ToUserName><FromUserName>{_cdata(user)}</FromUserName>"
-                f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType>{_cdata('event')}</MsgType>"
-                f"<Event>{_cdata(event)}</Event>{event_key}</xml>")
+        return (
+            f"<xml><ToUserName>{_cdata(self.account)}</ToUserName><FromUserName>{_cdata(user)}</FromUserName>"
+            f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType>{_cdata('event')}</MsgType>"
+            f"<Event>{_cdata(event)}</Event>{event_key}</xml>"
+        )
 
     def _message(self, user: str, kind: str, fields: str, msg_id: int | None) -> str:
         msg_id = msg_id or next(_msg_ids)
-        return (f"<xml><ToUserName>{_cdata(self.account)}</ToUserName><FromUserName>{_cdata(user)}</FromUserName>"
-                f"<CreateTime>{int(time.time())}</CreateTime><MsgType>{_cdata(kind)}</MsgType>{fields}"
-                f"<MsgId>{msg_id}</MsgId></xml>")
+        return (
+            f"<xml><ToUserName>{_cdata(self.account)}</ToUserName><FromUserName>{_cdata(user)}</FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType>{_cdata(kind)}</MsgType>{fields}"
+            f"<MsgId>{msg_id}</MsgId></xml>"
+        )
 
     # -- signing ------------------------------------------------------------------------------------
     def signed(self, xml: str, user: str = "", at: float | None = None) -> tuple[bytes, dict[str, str]]:
@@ -168,14 +185,20 @@ class WeChatPush:
         """WeChat's GET check of the server URL."""
         timestamp, nonce = str(int(time.time())), _nonce()
         signature = _sign(token or self.token, timestamp, nonce)
-        return self.http.get(self.url, params={"signature": signature, "timestamp": timestamp, "nonce": nonce,
-                                               "echostr": echostr})
+        return self.http.get(
+            self.url, params={"signature": signature, "timestamp": timestamp, "nonce": nonce, "echostr": echostr}
+        )
 
     def post(self, body: bytes, params: dict[str, str], timeout: float | None = None) -> httpx.Response:
         # Each push on a connection of its own: a retry comes ~5 s after the last reply, just when the
         # server drops an idle keep-alive connection, and reusing it would race that close.
-        return self.http.post(self.url, params=params, content=body,
-                              headers={"Content-Type": "text/xml", "Connection": "close"}, timeout=timeout or self.timeout)
+        return self.http.post(
+            self.url,
+            params=params,
+            content=body,
+            headers={"Content-Type": "text/xml", "Connection": "close"},
+            timeout=timeout or self.timeout,
+        )
 
     # -- delivery as WeChat does it -----------------------------------------------------------------
     def send(self, xml: str, *, lose: int = 0, timeout: float | None = None) -> Delivery:
@@ -213,8 +236,9 @@ class WeChatPush:
             if self.crypto is not None:
                 if root.findtext("Encrypt") is None:
                     raise ValueError("a plain reply to an encrypted message")
-                inner = self.crypto.decrypt_message(body, root.findtext("MsgSignature"), root.findtext("TimeStamp"),
-                                                    root.findtext("Nonce"))
+                inner = self.crypto.decrypt_message(
+                    body, root.findtext("MsgSignature"), root.findtext("TimeStamp"), root.findtext("Nonce")
+                )
                 root = SafeET.fromstring(inner.encode("utf-8"), forbid_dtd=True)
             if root.findtext("MsgType") != "text":
                 raise ValueError(f"MsgType {root.findtext('MsgType')!r}")
@@ -284,8 +308,16 @@ class WeChatAPIStandin:
         self._thread: threading.Thread | None = None
 
     # -- scripting ----------------------------------------------------------------------------------
-    def fail_next(self, n: int, *, errcode: int | None = None, status: int | None = None, drop: bool = False,
-                  take: bool = False, path: str = SEND) -> None:
+    def fail_next(
+        self,
+        n: int,
+        *,
+        errcode: int | None = None,
+        status: int | None = None,
+        drop: bool = False,
+        take: bool = False,
+        path: str = SEND,
+    ) -> None:
         """The next ``n`` calls to ``path`` fail: with ``errcode`` (HTTP 200), HTTP ``status``, or ``drop``
         (the connection closes without an answer; ``take`` delivers the message first)."""
         with self._lock:
@@ -359,8 +391,9 @@ class WeChatAPIStandin:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="wechat-api-standin", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="wechat-api-standin", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -406,8 +439,7 @@ class WeChatAPIStandin:
             self._record(url.path, query, body, None, failure.status)
             return self._reply(http, failure.status, {"error": "scripted failure"})
         if failure is not None and failure.errcode is not None:
-            return self._answer(http, url.path, query, body, {"errcode": failure.errcode,
-                                                              "errmsg": "scripted failure"})
+            return self._answer(http, url.path, query, body, {"errcode": failure.errcode, "errmsg": "scripted failure"})
         if url.path == self.TOKEN and http.command == "GET":
             return self._answer(http, url.path, query, body, self._token(query))
         if url.path == self.SEND and http.command == "POST":
@@ -452,8 +484,13 @@ class WeChatAPIStandin:
         problem = self._token_problem(query.get("access_token", ""))
         if problem:
             return problem
-        if not isinstance(body, dict) or not isinstance(body.get("content"), str) or body.get("version") != 2 \
-                or not body.get("openid") or body.get("scene") not in (1, 2, 3, 4):
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("content"), str)
+            or body.get("version") != 2
+            or not body.get("openid")
+            or body.get("scene") not in (1, 2, 3, 4)
+        ):
             return {"errcode": 47001, "errmsg": "data format error"}
         content = body["content"]
         with self._lock:
@@ -461,13 +498,23 @@ class WeChatAPIStandin:
             found = next(((w, label) for w, label in self.risky.items() if w in content), None)
         trace = secrets.token_hex(8)
         if found is None:
-            return {"errcode": 0, "errmsg": "ok", "result": {"suggest": "pass", "label": 100},
-                    "detail": [{"strategy": "content_model", "errcode": 0, "suggest": "pass", "label": 100}],
-                    "trace_id": trace}
+            return {
+                "errcode": 0,
+                "errmsg": "ok",
+                "result": {"suggest": "pass", "label": 100},
+                "detail": [{"strategy": "content_model", "errcode": 0, "suggest": "pass", "label": 100}],
+                "trace_id": trace,
+            }
         word, label = found
-        return {"errcode": 0, "errmsg": "ok", "result": {"suggest": "risky", "label": label},
-                "detail": [{"strategy": "keyword", "errcode": 0, "suggest": "risky", "label": label, "level": 90,
-                            "keyword": word}], "trace_id": trace}
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "result": {"suggest": "risky", "label": label},
+            "detail": [
+                {"strategy": "keyword", "errcode": 0, "suggest": "risky", "label": label, "level": 90, "keyword": word}
+            ],
+            "trace_id": trace,
+        }
 
     def _token_problem(self, token: str) -> dict | None:
         with self._lock:

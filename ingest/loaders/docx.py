@@ -35,7 +35,9 @@ def _open(path: Path, limits: ReadLimits) -> DocxDocument:
         raise IngestError(path.name, f"Word 文件无法读取（{exc}）", f"cannot read the Word file ({exc})") from exc
     spans = _GRID_SPANS(document.element)
     if any(not s.isdigit() or int(s) > _MAX_GRID_SPAN for s in spans):
-        raise IngestError(path.name, "Word 文件中的表格结构已损坏", "a table in the Word file is corrupt (impossible column span)")
+        raise IngestError(
+            path.name, "Word 文件中的表格结构已损坏", "a table in the Word file is corrupt (impossible column span)"
+        )
     return document
 
 
@@ -71,7 +73,9 @@ def load_docx(path: Path, limits: ReadLimits | None = None) -> list[Block]:
     except IngestError:
         raise
     except Exception as exc:  # python-docx meets damaged XML lazily, as it walks, with assorted types
-        raise IngestError(path.name, f"Word 文件内容已损坏（{exc}）", f"the Word file's content is corrupt ({exc})") from exc
+        raise IngestError(
+            path.name, f"Word 文件内容已损坏（{exc}）", f"the Word file's content is corrupt ({exc})"
+        ) from exc
     if not any(b.text for b in blocks):
         raise IngestError(path.name, "Word 文件中没有文字内容", "the Word file has no text")
     return blocks

@@ -117,8 +117,9 @@ def _delimited(lines: list[str], i: int, out: dict[int, Block | None]) -> int:
     if len(header) < 3 or _year_tail(header) >= 2 or _SENTENCE.search(lines[i]):
         return 0
     j = i + 1
-    while j < len(lines) and lines[j].strip() and len(_cells(lines[j])) == len(header) \
-            and not _SENTENCE.search(lines[j]):
+    while (
+        j < len(lines) and lines[j].strip() and len(_cells(lines[j])) == len(header) and not _SENTENCE.search(lines[j])
+    ):
         j += 1
     rows = [_cells(lines[k]) for k in range(i + 1, j)]
     if len(rows) < 2 or not any(_NUMBER.match(c) for r in rows for c in r):

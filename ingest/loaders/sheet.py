@@ -34,7 +34,7 @@ def _sheet_blocks(name: str, rows: list[list[object]]) -> list[Block]:
     blocks = [Block(text=str(rows[i][0]).strip(), kind="text") for i in range(h) if rows[i][0]]
     blocks.insert(0, Block(text=name, kind="heading", level=1))
     header = [("" if c is None else str(c)) for c in rows[h]]
-    for row in rows[h + 1:]:
+    for row in rows[h + 1 :]:
         block = table_row(header, list(row), None)
         if block is not None:
             block.table = name

@@ -49,8 +49,9 @@ def refuse_large_sheets(path: Path, limits: ReadLimits) -> None:
             last_row = 0
             with zf.open(name) as member:
                 width = 0
-                parser = etree.iterparse(member, events=("end",), tag=(_ROW, _CELL),
-                                         resolve_entities=False, no_network=True)
+                parser = etree.iterparse(
+                    member, events=("end",), tag=(_ROW, _CELL), resolve_entities=False, no_network=True
+                )
                 try:
                     for _, element in parser:
                         if element.tag == _CELL:
@@ -65,7 +66,9 @@ def refuse_large_sheets(path: Path, limits: ReadLimits) -> None:
                             del element.getparent()[0]
                         _check(path.name, rows, cells, limits)
                 except etree.XMLSyntaxError as exc:
-                    raise IngestError(path.name, f"Excel 文件无法读取（{exc}）", f"cannot read the workbook ({exc})") from exc
+                    raise IngestError(
+                        path.name, f"Excel 文件无法读取（{exc}）", f"cannot read the workbook ({exc})"
+                    ) from exc
 
 
 def _check(file_name: str, rows: int, cells: int, limits: ReadLimits) -> None:

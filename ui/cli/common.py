@@ -41,8 +41,11 @@ def open_kb(data_dir: Path | None) -> KnowledgeBase:
     except ValueError as exc:
         fail(f"配置错误 / configuration error: {exc}")
     if kb.read_only:
-        err_console.print("[yellow]⚠[/yellow] 磁盘空间已满：只读模式，向量检索可能不可用，仅用关键词检索 / "
-                          "the disk is full: read-only, search may use keywords only", highlight=False)
+        err_console.print(
+            "[yellow]⚠[/yellow] 磁盘空间已满：只读模式，向量检索可能不可用，仅用关键词检索 / "
+            "the disk is full: read-only, search may use keywords only",
+            highlight=False,
+        )
     return kb
 
 

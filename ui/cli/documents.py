@@ -38,8 +38,11 @@ def ingest(
     for name in report.added + report.updated + report.resumed:
         console.print(f"[green]✓[/green] {name}")
     for name in report.visibility_changed:
-        console.print(f"[yellow]↻[/yellow] {name}: 内容未变，可见范围已改为 {visibility} / unchanged, "
-                      f"visibility changed to {visibility}", highlight=False)
+        console.print(
+            f"[yellow]↻[/yellow] {name}: 内容未变，可见范围已改为 {visibility} / unchanged, "
+            f"visibility changed to {visibility}",
+            highlight=False,
+        )
     for err in report.failed:
         err_console.print(f"[red]✗[/red] {err.bilingual()}")
     console.print(
@@ -60,14 +63,17 @@ def docs(data_dir: Path | None = DataDir, as_json: bool = AsJson) -> None:
         return
     table = Table("ID", "文件 file", "类型 type", "年份 years", "分块 chunks", "可见 visibility", "状态 status")
     for r in records:
-        table.add_row(r.id, r.file_name, r.doc_type, ",".join(map(str, r.years)), str(r.chunk_count),
-                      r.visibility, r.status)
+        table.add_row(
+            r.id, r.file_name, r.doc_type, ",".join(map(str, r.years)), str(r.chunk_count), r.visibility, r.status
+        )
     console.print(table)
     console.print(f"共 {len(records)} 个文档 / {len(records)} documents")
 
 
-def remove(doc: str = typer.Argument(..., help="文档 ID、文件名或路径 / document id, file name or path"),
-           data_dir: Path | None = DataDir) -> None:
+def remove(
+    doc: str = typer.Argument(..., help="文档 ID、文件名或路径 / document id, file name or path"),
+    data_dir: Path | None = DataDir,
+) -> None:
     """删除文档（索引中所有内容）/ remove a document everywhere."""
     documents = open_documents(data_dir)
     matches = documents.matching(doc)
@@ -99,8 +105,10 @@ def vectors_to_server(data_dir: Path | None = DataDir) -> None:
     finally:
         local.close()
     problems = consistency_problems(kb)
-    console.print(f"[green]✓[/green] 已复制 {copied} 个向量到 {settings.chroma_url}（集合 {kb.vectors.collection.name}）"
-                  f" / copied {copied} vectors to {settings.chroma_url} (collection {kb.vectors.collection.name})")
+    console.print(
+        f"[green]✓[/green] 已复制 {copied} 个向量到 {settings.chroma_url}（集合 {kb.vectors.collection.name}）"
+        f" / copied {copied} vectors to {settings.chroma_url} (collection {kb.vectors.collection.name})"
+    )
     if problems:
         fail("复制后仍不一致 / still inconsistent after the copy: " + "; ".join(problems), 1)
 

@@ -13,7 +13,9 @@ from ..metrics_export import row_values, to_csv, to_xlsx
 from ..services.metrics import Metrics
 from .common import AsJson, DataDir, console, fail, open_kb
 
-metrics_app = typer.Typer(help="指标表：从文档中提取的全部数字 / the metrics table: every figure read from the documents.")
+metrics_app = typer.Typer(
+    help="指标表：从文档中提取的全部数字 / the metrics table: every figure read from the documents."
+)
 
 
 def open_metrics(data_dir: Path | None) -> Metrics:
@@ -67,8 +69,22 @@ def metrics_conflicts(data_dir: Path | None = DataDir, as_json: bool = AsJson) -
     """同一指标在不同文档中数值不一致 / the same figure stated differently in two documents."""
     conflicts = open_metrics(data_dir).conflicts()
     if as_json:
-        print(json.dumps([{"indicator": c.indicator, "year": c.year, "scope": c.scope, "org": c.org,
-                           "figures": [r.as_dict() for r in c.rows]} for c in conflicts], ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                [
+                    {
+                        "indicator": c.indicator,
+                        "year": c.year,
+                        "scope": c.scope,
+                        "org": c.org,
+                        "figures": [r.as_dict() for r in c.rows],
+                    }
+                    for c in conflicts
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     if not conflicts:
         console.print("未发现数据冲突 / no conflicts")
@@ -105,10 +121,16 @@ def metrics_sum(
         return
     if summed is None:
         fail(f"没有按分馆或服务点记录的{indicator}{year}年数据 / no per-branch figures", 1)
-    console.print(f"{indicator} {year}年 各范围合计：{summed.value:g}{summed.unit}（{summed.formula}）", highlight=False)
+    console.print(
+        f"{indicator} {year}年 各范围合计：{summed.value:g}{summed.unit}（{summed.formula}）", highlight=False
+    )
     for w in whole[:3]:
-        same = abs(w.plain_value - summed.value * (w.plain_value / w.value if w.value else 1)) < 1e-6 * max(1, w.plain_value)
-        console.print(f"  全区数 {w.stated}（{w.file_name}）{'✓ 一致' if same else '✗ 不一致 / differs'}", highlight=False)
+        same = abs(w.plain_value - summed.value * (w.plain_value / w.value if w.value else 1)) < 1e-6 * max(
+            1, w.plain_value
+        )
+        console.print(
+            f"  全区数 {w.stated}（{w.file_name}）{'✓ 一致' if same else '✗ 不一致 / differs'}", highlight=False
+        )
 
 
 _STATUS = {"met": "已完成 met", "not_met": "未完成 not met", "not_reported": "尚无实际数 not yet reported"}
@@ -124,16 +146,30 @@ def metrics_targets(
     """计划目标与实际完成情况 / plan targets against the actuals later reported."""
     statuses = open_metrics(data_dir).targets(indicator, year)
     if as_json:
-        print(json.dumps([{"indicator": t.indicator, "year": t.year, "status": t.status,
-                           "target": t.target.as_dict(), "actual": t.actual.as_dict() if t.actual else None}
-                          for t in statuses], ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                [
+                    {
+                        "indicator": t.indicator,
+                        "year": t.year,
+                        "status": t.status,
+                        "target": t.target.as_dict(),
+                        "actual": t.actual.as_dict() if t.actual else None,
+                    }
+                    for t in statuses
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     table = Table("指标 indicator", "年份 year", "目标 target", "实际 actual", "结论 status", "来源 sources")
     for t in statuses:
         actual = t.actual.stated if t.actual else "—"
         sources = t.target.file_name + (f" / {t.actual.file_name}" if t.actual else "")
-        table.add_row(t.indicator, str(t.year), (t.target.qualifier or "") + t.target.stated, actual,
-                      _STATUS[t.status], sources)
+        table.add_row(
+            t.indicator, str(t.year), (t.target.qualifier or "") + t.target.stated, actual, _STATUS[t.status], sources
+        )
     console.print(table)
 
 

@@ -31,8 +31,12 @@ def ask(
     question: str | None = typer.Argument(None, help="问题 / the question"),
     data_dir: Path | None = DataDir,
     as_json: bool = AsJson,
-    history: list[str] = typer.Option([], "--history", help="同一对话中之前的问题（可重复）/ an earlier question (repeatable)"),
-    batch: Path | None = typer.Option(None, "--batch", help='JSONL：每行 {"id", "question", "history"?} / a JSONL file of questions'),
+    history: list[str] = typer.Option(
+        [], "--history", help="同一对话中之前的问题（可重复）/ an earlier question (repeatable)"
+    ),
+    batch: Path | None = typer.Option(
+        None, "--batch", help='JSONL：每行 {"id", "question", "history"?} / a JSONL file of questions'
+    ),
 ) -> None:
     """提问：答案附引用，数字经过核实 / ask a question: a cited answer whose numbers are checked."""
     if batch is None:
@@ -62,7 +66,9 @@ def _batch_item(number: int, line: str) -> tuple | None:
         if not isinstance(past, list):
             raise ValueError("history must be a list")
     except (json.JSONDecodeError, AttributeError, ValueError) as exc:
-        err_console.print(f"[red]✗[/red] 第{number}行不是有效的 JSON 对象 / line {number} is not a valid JSON object: {exc}")
+        err_console.print(
+            f"[red]✗[/red] 第{number}行不是有效的 JSON 对象 / line {number} is not a valid JSON object: {exc}"
+        )
         return None
     return qid, q, past
 

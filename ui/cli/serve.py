@@ -14,9 +14,11 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址 / address to listen on"),
     port: int = typer.Option(7860, "--port", help="端口 / port"),
     workers: int = typer.Option(
-        1, "--workers",
+        1,
+        "--workers",
         help="工作进程数；大于 1 时需要 LANTAI_REDIS_URL（共享公众号重试、分页、限流、access_token 与导入任务）"
-             " / server processes on this port; more than 1 needs LANTAI_REDIS_URL (shared state)"),
+        " / server processes on this port; more than 1 needs LANTAI_REDIS_URL (shared state)",
+    ),
     data_dir: Path | None = DataDir,
 ) -> None:
     """启动网页界面和 REST API / serve the web UI at / and the REST API under /api."""
@@ -54,13 +56,16 @@ WORKER_HEALTHCHECK_SECONDS = 120
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     """``workers`` processes on one port (uvicorn's supervisor), sharing their state through Redis."""
     if not settings.redis_url:
-        fail(f"--workers {workers} 需要先配置 LANTAI_REDIS_URL（如 redis://127.0.0.1:6379/0）：多个工作进程之间"
-              "必须共享公众号消息去重与待发回复、「更多」分页、限流、access_token 和导入任务，否则同一条消息会被回答两次、"
-              "各进程互相作废 access_token。不配置 Redis 时请用 --workers 1。"
-              f" / --workers {workers} needs LANTAI_REDIS_URL (e.g. redis://127.0.0.1:6379/0): the workers must "
-              "share WeChat's retry table and pending replies, 「更多」 pages, rate limits, the access_token and "
-              "ingest jobs, or a message is answered twice and the workers invalidate each other's access_token. "
-              "Without Redis, use --workers 1.", 2)
+        fail(
+            f"--workers {workers} 需要先配置 LANTAI_REDIS_URL（如 redis://127.0.0.1:6379/0）：多个工作进程之间"
+            "必须共享公众号消息去重与待发回复、「更多」分页、限流、access_token 和导入任务，否则同一条消息会被回答两次、"
+            "各进程互相作废 access_token。不配置 Redis 时请用 --workers 1。"
+            f" / --workers {workers} needs LANTAI_REDIS_URL (e.g. redis://127.0.0.1:6379/0): the workers must "
+            "share WeChat's retry table and pending replies, 「更多」 pages, rate limits, the access_token and "
+            "ingest jobs, or a message is answered twice and the workers invalidate each other's access_token. "
+            "Without Redis, use --workers 1.",
+            2,
+        )
     from index.datalock import lock_data_dir
 
     from ..shared_state import open_shared
@@ -79,12 +84,16 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
 
     from ..worker_app import worker_factory
 
-    console.print(f"兰台已启动 / serving: http://{host}:{port}/api （{workers} 个工作进程 / workers；"
-                  "API 文档 / API docs: /docs）")
-    console.print("多进程模式只提供 REST API 和公众号接口，不提供网页界面（网页会话只存在于打开它的进程中）；"
-                  "需要网页界面时请以 --workers 1 启动 / with several workers only the REST API and the WeChat "
-                  "endpoint are served, not the web UI (a web session lives in the one process that opened it); "
-                  "serve with --workers 1 for the web UI", highlight=False)
+    console.print(
+        f"兰台已启动 / serving: http://{host}:{port}/api （{workers} 个工作进程 / workers；API 文档 / API docs: /docs）"
+    )
+    console.print(
+        "多进程模式只提供 REST API 和公众号接口，不提供网页界面（网页会话只存在于打开它的进程中）；"
+        "需要网页界面时请以 --workers 1 启动 / with several workers only the REST API and the WeChat "
+        "endpoint are served, not the web UI (a web session lives in the one process that opened it); "
+        "serve with --workers 1 for the web UI",
+        highlight=False,
+    )
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
@@ -92,8 +101,15 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
     # base opens (Chroma holds the interpreter lock) on a busy machine: uvicorn's 5 s would kill every
     # starting worker over and over.
     # Each worker is handed these settings (the data dir may have come from --data-dir), not the environment.
-    config = uvicorn.Config(worker_factory(settings), factory=True, host=host, port=port, workers=workers,
-                            log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
+    config = uvicorn.Config(
+        worker_factory(settings),
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+    )
     try:
         # uvicorn.run's own supervisor, kept at hand to learn whether a worker failed to start.
         supervisor = Multiprocess(config, sockets=[config.bind_socket()])
@@ -101,8 +117,11 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
     finally:
         hold.release()
     if any(p.process.exitcode == STARTUP_FAILURE for p in supervisor.processes):
-        fail("工作进程启动失败，服务已停止（原因见上方日志） / a worker failed to start and the server stopped "
-              "(see the log above)", 1)
+        fail(
+            "工作进程启动失败，服务已停止（原因见上方日志） / a worker failed to start and the server stopped "
+            "(see the log above)",
+            1,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -56,8 +56,7 @@ def markdown_to_docx(markdown: str, *, title: str | None = None, created: dateti
     return finish_package(buf.getvalue())
 
 
-def write_docx(markdown: str, path: str | Path, *, title: str | None = None,
-               created: datetime | None = None) -> Path:
+def write_docx(markdown: str, path: str | Path, *, title: str | None = None, created: datetime | None = None) -> Path:
     """Write the plan to path (parent directories created) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

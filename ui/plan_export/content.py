@@ -42,8 +42,11 @@ def _add_table(doc, block: Block) -> None:
     text_width = section.page_width - section.left_margin - section.right_margin
     needs = [max(4, min(30, max(_display_width(r[c]) for r in rows))) for c in range(ncols)]
     widths = [int(text_width * n / sum(needs)) for n in needs]
-    align_map = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-                 "left": WD_ALIGN_PARAGRAPH.LEFT}
+    align_map = {
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+    }
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             cell = table.cell(r, c)
@@ -51,8 +54,9 @@ def _add_table(doc, block: Block) -> None:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = cell.paragraphs[0]
             p.style = doc.styles[STYLE_TABLE]
-            p.paragraph_format.alignment = (WD_ALIGN_PARAGRAPH.CENTER if r == 0
-                                            else align_map.get(aligns[c], WD_ALIGN_PARAGRAPH.LEFT))
+            p.paragraph_format.alignment = (
+                WD_ALIGN_PARAGRAPH.CENTER if r == 0 else align_map.get(aligns[c], WD_ALIGN_PARAGRAPH.LEFT)
+            )
             _add_runs(p, value, bold=(r == 0))
     for c, column in enumerate(table.columns):
         column.width = widths[c]

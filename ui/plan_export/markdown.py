@@ -133,7 +133,7 @@ def inline_runs(text: str, citations: bool = True) -> list[tuple[str, bool, bool
     pieces: list[tuple[str, bool]] = []
     pos = 0
     for m in _BOLD.finditer(text):
-        pieces.append((text[pos:m.start()], False))
+        pieces.append((text[pos : m.start()], False))
         pieces.append((m.group(1), True))
         pos = m.end()
     pieces.append((text[pos:], False))
@@ -142,8 +142,8 @@ def inline_runs(text: str, citations: bool = True) -> list[tuple[str, bool, bool
         # A "**" left unpaired by an edit would print as two asterisks; drop it instead.
         piece = piece.replace("**", "")
         pos = 0
-        for m in (_CITATIONS.finditer(piece) if citations else ()):
-            runs.append((piece[pos:m.start()], bold, False))
+        for m in _CITATIONS.finditer(piece) if citations else ():
+            runs.append((piece[pos : m.start()], bold, False))
             runs.append((m.group(0), bold, True))
             pos = m.end()
         runs.append((piece[pos:], bold, False))

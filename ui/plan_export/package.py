@@ -52,8 +52,13 @@ def _font_table(xml: bytes) -> bytes:
                 root.remove(old)
         font = etree.SubElement(root, qn("w:font"))
         font.set(qn("w:name"), name)
-        for tag, value in (("w:altName", alt), ("w:panose1", panose), ("w:charset", "86"),
-                           ("w:family", family), ("w:pitch", pitch)):
+        for tag, value in (
+            ("w:altName", alt),
+            ("w:panose1", panose),
+            ("w:charset", "86"),
+            ("w:family", family),
+            ("w:pitch", pitch),
+        ):
             etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 

@@ -79,8 +79,16 @@ def _remove_children(parent, tag: str) -> None:
         parent.remove(child)
 
 
-def _style_paragraphs(style, *, east_asian: str, size, bold: bool = False, indent=INDENT_BODY,
-                      line=LINE_BODY, align=WD_ALIGN_PARAGRAPH.JUSTIFY) -> None:
+def _style_paragraphs(
+    style,
+    *,
+    east_asian: str,
+    size,
+    bold: bool = False,
+    indent=INDENT_BODY,
+    line=LINE_BODY,
+    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+) -> None:
     font = style.font
     _set_rfonts(style.element.get_or_add_rPr(), east_asian)
     font.size = size
@@ -113,16 +121,19 @@ def setup_styles(doc) -> None:
     styles["Normal"].paragraph_format.widow_control = True
 
     title = styles["Title"]
-    _style_paragraphs(title, east_asian=FONT_TITLE, size=SIZE_TITLE, indent=Pt(0), line=LINE_TITLE,
-                      align=WD_ALIGN_PARAGRAPH.CENTER)
+    _style_paragraphs(
+        title, east_asian=FONT_TITLE, size=SIZE_TITLE, indent=Pt(0), line=LINE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER
+    )
     # A blank 三号 line under the title, as in a printed plan; no blue rule, no letter spacing.
     title.paragraph_format.space_after = LINE_BODY
     _remove_children(title.element.pPr, "w:pBdr")
     _remove_children(title.element.rPr, "w:spacing")
 
-    for name, east_asian, bold in (("Heading 1", FONT_HEADING_1, False),
-                                   ("Heading 2", FONT_HEADING_2, False),
-                                   ("Heading 3", FONT_BODY, True)):
+    for name, east_asian, bold in (
+        ("Heading 1", FONT_HEADING_1, False),
+        ("Heading 2", FONT_HEADING_2, False),
+        ("Heading 3", FONT_BODY, True),
+    ):
         style = styles[name]
         _style_paragraphs(style, east_asian=east_asian, size=SIZE_BODY, bold=bold)
         style.paragraph_format.keep_with_next = True
@@ -143,14 +154,14 @@ def setup_styles(doc) -> None:
         _remove_children(tc.element.rPr, "w:spacing")
 
     for name, east_asian, line, align in (
-            (STYLE_NOTE, FONT_NOTE, LINE_SMALL, WD_ALIGN_PARAGRAPH.LEFT),
-            (STYLE_SOURCE, FONT_BODY, LINE_SMALL, WD_ALIGN_PARAGRAPH.LEFT),
-            (STYLE_TABLE, FONT_BODY, LINE_SMALL, WD_ALIGN_PARAGRAPH.LEFT)):
+        (STYLE_NOTE, FONT_NOTE, LINE_SMALL, WD_ALIGN_PARAGRAPH.LEFT),
+        (STYLE_SOURCE, FONT_BODY, LINE_SMALL, WD_ALIGN_PARAGRAPH.LEFT),
+        (STYLE_TABLE, FONT_BODY, LINE_SMALL, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles["Normal"]
         style.quick_style = True
-        _style_paragraphs(style, east_asian=east_asian, size=SIZE_SMALL, indent=Pt(0), line=line,
-                          align=align)
+        _style_paragraphs(style, east_asian=east_asian, size=SIZE_SMALL, indent=Pt(0), line=line, align=align)
 
 
 # --- Page -----------------------------------------------------------------------------------
@@ -158,6 +169,7 @@ def setup_styles(doc) -> None:
 
 def _add_page_field(paragraph) -> None:
     """A PAGE field, so Word and LibreOffice number every page themselves."""
+
     def fld_char(kind: str):
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), kind)

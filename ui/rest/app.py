@@ -55,8 +55,12 @@ def _api_router() -> APIRouter:
     return api
 
 
-def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None, assistant=None,
-               api_keys: list[str] | str | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    kb: KnowledgeBase | None = None,
+    assistant=None,
+    api_keys: list[str] | str | None = None,
+) -> FastAPI:
     """The API over one knowledge base and one assistant, opened here unless passed in.
 
     ``api_keys`` default to ``settings.api_keys`` (``LANTAI_API_KEYS``, comma-separated,

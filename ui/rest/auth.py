@@ -54,13 +54,15 @@ def check_bind(host: str, api_keys: str | list[str] | None) -> None:
 _bearer = HTTPBearer(auto_error=False, description="LANTAI_API_KEYS 中的一个密钥 / one of the LANTAI_API_KEYS")
 
 
-def require_key(request: Request,
-                credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
+def require_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
     keys: list[str] = request.app.state.api_keys
     if not keys:
         return
-    if not check_key(request.headers.get("authorization"), keys, request.app.state.throttle,
-                     client_address(request.scope)):
+    if not check_key(
+        request.headers.get("authorization"), keys, request.app.state.throttle, client_address(request.scope)
+    ):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "缺少或无效的 API 密钥，请在请求头中提供 Authorization: Bearer <密钥> / missing or invalid API key",

@@ -25,8 +25,11 @@ def content_disposition(file_name: str, fallback: str) -> str:
 
 
 def download_response(download: Download) -> Response:
-    return Response(download.content, media_type=download.media_type, headers={
-        "Content-Disposition": content_disposition(download.file_name, download.fallback_name)})
+    return Response(
+        download.content,
+        media_type=download.media_type,
+        headers={"Content-Disposition": content_disposition(download.file_name, download.fallback_name)},
+    )
 
 
 def conflict(exc: WriteBusy | WritesRefused) -> HTTPException:

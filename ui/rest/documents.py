@@ -23,12 +23,12 @@ def list_documents(services: ServicesDep) -> list[DocumentOut]:
 
 
 @router.post(
-    "/documents", response_model=UploadAccepted, status_code=status.HTTP_202_ACCEPTED,
+    "/documents",
+    response_model=UploadAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
     summary="上传文档并在后台导入 / upload documents, ingested in the background",
     responses={413: {"model": ErrorOut, "description": "文件超过大小上限 / a file is too large"}},
 )
-
-
 def upload(
     services: ServicesDep,
     files: Annotated[list[UploadFile], File(description="一个或多个文件 / one or more files")],
@@ -51,10 +51,12 @@ def upload(
     return UploadAccepted(job_id=job.id, files=names)
 
 
-@router.delete("/documents/{doc_id}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="删除文档（索引中所有内容）/ remove a document everywhere", responses=_MISSING_OR_BUSY)
-
-
+@router.delete(
+    "/documents/{doc_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="删除文档（索引中所有内容）/ remove a document everywhere",
+    responses=_MISSING_OR_BUSY,
+)
 def delete_document(doc_id: str, services: ServicesDep) -> Response:
     try:
         services.documents.remove(doc_id)
@@ -65,10 +67,13 @@ def delete_document(doc_id: str, services: ServicesDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/documents/{doc_id}/reindex", response_model=UploadAccepted, status_code=status.HTTP_202_ACCEPTED,
-             summary="重新索引文档 / read a document again from its file", responses=_MISSING_OR_BUSY)
-
-
+@router.post(
+    "/documents/{doc_id}/reindex",
+    response_model=UploadAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="重新索引文档 / read a document again from its file",
+    responses=_MISSING_OR_BUSY,
+)
 def reindex_document(doc_id: str, services: ServicesDep) -> UploadAccepted:
     try:
         job, record = services.documents.reindex(doc_id)
@@ -79,10 +84,12 @@ def reindex_document(doc_id: str, services: ServicesDep) -> UploadAccepted:
     return UploadAccepted(job_id=job.id, files=[record.file_name])
 
 
-@router.patch("/documents/{doc_id}", response_model=DocumentOut,
-              summary="修改可见范围 / change who may see a document", responses=_MISSING_OR_BUSY)
-
-
+@router.patch(
+    "/documents/{doc_id}",
+    response_model=DocumentOut,
+    summary="修改可见范围 / change who may see a document",
+    responses=_MISSING_OR_BUSY,
+)
 def patch_document(doc_id: str, body: VisibilityUpdate, services: ServicesDep) -> DocumentOut:
     try:
         return document_out(services.documents.set_visibility(doc_id, body.visibility))

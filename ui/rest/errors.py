@@ -37,11 +37,15 @@ def zh_validation(errors: list[dict]) -> str:
         elif kind == "string_too_long" and loc[:1] == ["question"]:
             msg = f"问题超过 {MAX_QUESTION} 字 / the question is longer than {MAX_QUESTION} characters"
         elif kind == "string_too_long" and loc[:1] == ["history"]:
-            msg = (f"历史问题每条不能超过 {MAX_HISTORY_CHARS} 字 / an earlier question is longer than "
-                   f"{MAX_HISTORY_CHARS} characters")
+            msg = (
+                f"历史问题每条不能超过 {MAX_HISTORY_CHARS} 字 / an earlier question is longer than "
+                f"{MAX_HISTORY_CHARS} characters"
+            )
         elif kind == "too_long" and loc[:1] == ["history"]:
-            msg = (f"历史问题最多 {MAX_HISTORY_ITEMS} 条（只参考最近 {MAX_HISTORY} 条），请只发送最近的几条 / "
-                   f"at most {MAX_HISTORY_ITEMS} earlier questions (the last {MAX_HISTORY} are read)")
+            msg = (
+                f"历史问题最多 {MAX_HISTORY_ITEMS} 条（只参考最近 {MAX_HISTORY} 条），请只发送最近的几条 / "
+                f"at most {MAX_HISTORY_ITEMS} earlier questions (the last {MAX_HISTORY} are read)"
+            )
         elif kind == "too_long":
             msg = f"「{where}」条目过多（最多 {ctx.get('max_length')} 条）/ '{where}' has too many items"
         elif kind == "literal_error":
@@ -62,10 +66,10 @@ def zh_validation(errors: list[dict]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "type": e.get("type", ""), "msg": e.get("msg", "")}
-                  for e in exc.errors()]
-        return JSONResponse({"detail": zh_validation(list(exc.errors())), "errors": errors},
-                            status_code=422)
+        errors = [
+            {"loc": list(e.get("loc", ())), "type": e.get("type", ""), "msg": e.get("msg", "")} for e in exc.errors()
+        ]
+        return JSONResponse({"detail": zh_validation(list(exc.errors())), "errors": errors}, status_code=422)
 
     @app.exception_handler(EmbedderError)
     async def _embedder_down(request: Request, exc: EmbedderError) -> JSONResponse:

@@ -15,10 +15,13 @@ from .models import Health
 router = APIRouter(tags=["system"])
 
 
-@router.get("/healthz", response_model=Health, response_model_exclude_none=True,
-            summary="健康检查 / health check（无需密钥）", responses={503: {"model": Health}})
-
-
+@router.get(
+    "/healthz",
+    response_model=Health,
+    response_model_exclude_none=True,
+    summary="健康检查 / health check（无需密钥）",
+    responses={503: {"model": Health}},
+)
 def healthz(services: ServicesDep) -> Any:
     kb = services.kb
     ready = sum(1 for d in kb.documents() if d.status == "ready")

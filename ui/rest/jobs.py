@@ -19,25 +19,27 @@ def list_jobs(services: ServicesDep) -> list[dict]:
     return services.jobs.snapshots()
 
 
-@router.post("/jobs/{job_id}/cancel", response_model=JobOut, summary="取消导入任务 / cancel an ingest job",
-             responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
-
-
+@router.post(
+    "/jobs/{job_id}/cancel",
+    response_model=JobOut,
+    summary="取消导入任务 / cancel an ingest job",
+    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+)
 def cancel_job(job_id: str, services: ServicesDep) -> dict:
     """排队中的任务不再开始；进行中的任务在下一个文件或下一批分块前停下，正在写入的文档整篇移除。"""
     snap = services.jobs.snapshot(job_id)
     if snap is None:
         raise _no_job(job_id)
     if snap["state"] in ("done", "failed"):
-        raise HTTPException(status.HTTP_409_CONFLICT,
-                            "导入任务已结束，无法取消 / the job has already finished and cannot be cancelled")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "导入任务已结束，无法取消 / the job has already finished and cannot be cancelled"
+        )
     return services.jobs.cancel(job_id)
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut, summary="导入进度 / ingest progress",
-            responses={404: {"model": ErrorOut}})
-
-
+@router.get(
+    "/jobs/{job_id}", response_model=JobOut, summary="导入进度 / ingest progress", responses={404: {"model": ErrorOut}}
+)
 def get_job(job_id: str, services: ServicesDep) -> dict:
     snap = services.jobs.snapshot(job_id)
     if snap is None:

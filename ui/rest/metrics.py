@@ -33,34 +33,52 @@ def metrics(filters: Filters, services: ServicesDep) -> list[MetricOut]:
     return [metric_out(r) for r in services.metrics.rows(**filters)]
 
 
-@router.get("/metrics/conflicts", response_model=list[ConflictOut],
-            summary="同一指标在不同文档中数值不一致 / figures stated differently in two documents")
-
-
+@router.get(
+    "/metrics/conflicts",
+    response_model=list[ConflictOut],
+    summary="同一指标在不同文档中数值不一致 / figures stated differently in two documents",
+)
 def conflicts(services: ServicesDep) -> list[ConflictOut]:
-    return [ConflictOut(indicator=c.indicator, year=c.year, scope=c.scope, org=c.org,
-                        figures=[metric_out(r) for r in c.rows]) for c in services.metrics.conflicts()]
+    return [
+        ConflictOut(
+            indicator=c.indicator, year=c.year, scope=c.scope, org=c.org, figures=[metric_out(r) for r in c.rows]
+        )
+        for c in services.metrics.conflicts()
+    ]
 
 
-@router.get("/metrics/targets", response_model=list[TargetOut],
-            summary="计划目标与实际完成情况 / plan targets against actuals")
-
-
+@router.get(
+    "/metrics/targets", response_model=list[TargetOut], summary="计划目标与实际完成情况 / plan targets against actuals"
+)
 def targets(
     services: ServicesDep,
     indicator: Annotated[str | None, Query(description="指标 / indicator")] = None,
     year: Annotated[int | None, Query(description="年份 / year")] = None,
 ) -> list[TargetOut]:
-    return [TargetOut(indicator=t.indicator, year=t.year, status=t.status, status_zh=TARGET_ZH[t.status],
-                      target=metric_out(t.target), actual=metric_out(t.actual) if t.actual else None)
-            for t in services.metrics.targets(indicator or None, year)]
+    return [
+        TargetOut(
+            indicator=t.indicator,
+            year=t.year,
+            status=t.status,
+            status_zh=TARGET_ZH[t.status],
+            target=metric_out(t.target),
+            actual=metric_out(t.actual) if t.actual else None,
+        )
+        for t in services.metrics.targets(indicator or None, year)
+    ]
 
 
-@router.get("/metrics/export", summary="导出指标表 / download the metrics table", response_class=Response,
-            responses={200: {"content": {"text/csv": {}, XLSX_MEDIA: {}},
-                             "description": "CSV（UTF-8，带 BOM，Excel 可直接打开）或 Excel 文件"}})
-
-
+@router.get(
+    "/metrics/export",
+    summary="导出指标表 / download the metrics table",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/csv": {}, XLSX_MEDIA: {}},
+            "description": "CSV（UTF-8，带 BOM，Excel 可直接打开）或 Excel 文件",
+        }
+    },
+)
 def export(
     filters: Filters,
     services: ServicesDep,

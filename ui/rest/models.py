@@ -22,7 +22,8 @@ class DraftPlanRequest(BaseModel):
     org: str | None = Field(None, max_length=100, description="单位；默认为最近有工作总结的单位 / the organisation")
     format: Literal["json", "md", "docx"] = Field("json", description="json（结构与 Markdown）| md | docx")
     mode: Literal["auto", "extractive", "llm"] = Field(
-        "auto", description="auto：配置了大模型时改写为通顺文字，否则按文档条目组合 / auto uses the LLM when configured")
+        "auto", description="auto：配置了大模型时改写为通顺文字，否则按文档条目组合 / auto uses the LLM when configured"
+    )
 
 
 class PlanExportRequest(BaseModel):
@@ -47,14 +48,23 @@ class DraftPlanOut(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(..., min_length=1, max_length=MAX_QUESTION, description="问题 / the question",
-                          examples=["2024年进馆人数是多少？"])
+    question: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_QUESTION,
+        description="问题 / the question",
+        examples=["2024年进馆人数是多少？"],
+    )
     history: list[Annotated[str, Field(max_length=MAX_HISTORY_CHARS)]] = Field(
-        default_factory=list, max_length=MAX_HISTORY_ITEMS,
-        description=(f"同一对话中之前的问题，按先后顺序；最多 {MAX_HISTORY_ITEMS} 条、每条不超过 {MAX_HISTORY_CHARS} 字，"
-                     f"只参考最近 {MAX_HISTORY} 条 / earlier questions of the same conversation, oldest first: "
-                     f"at most {MAX_HISTORY_ITEMS} of up to {MAX_HISTORY_CHARS} characters; the last {MAX_HISTORY} "
-                     "are read"))
+        default_factory=list,
+        max_length=MAX_HISTORY_ITEMS,
+        description=(
+            f"同一对话中之前的问题，按先后顺序；最多 {MAX_HISTORY_ITEMS} 条、每条不超过 {MAX_HISTORY_CHARS} 字，"
+            f"只参考最近 {MAX_HISTORY} 条 / earlier questions of the same conversation, oldest first: "
+            f"at most {MAX_HISTORY_ITEMS} of up to {MAX_HISTORY_CHARS} characters; the last {MAX_HISTORY} "
+            "are read"
+        ),
+    )
 
     @field_validator("question")
     @classmethod
@@ -134,8 +144,9 @@ class UploadAccepted(BaseModel):
 
 class JobFileOut(BaseModel):
     name: str
-    status: str = Field(description="queued | running | added | updated | unchanged | visibility_changed | "
-                                    "resumed | failed | cancelled")
+    status: str = Field(
+        description="queued | running | added | updated | unchanged | visibility_changed | resumed | failed | cancelled"
+    )
     error: str | None = Field(description="失败原因 / why it failed (Chinese)")
     error_en: str | None
     chunks_planned: int
@@ -145,7 +156,8 @@ class JobFileOut(BaseModel):
 class JobOut(BaseModel):
     job_id: str
     state: Literal["queued", "running", "done", "failed", "cancelled"] = Field(
-        description="done：已完成（个别文件可能失败，见 files）；failed：全部文件失败或导入出错；cancelled：已取消")
+        description="done：已完成（个别文件可能失败，见 files）；failed：全部文件失败或导入出错；cancelled：已取消"
+    )
     visibility: Visibility
     files_total: int
     files_done: int
@@ -211,16 +223,23 @@ class TargetOut(BaseModel):
 
 
 # One server-sent event of /api/ask/stream (OpenAPI before 3.2: the schema of a stream describes each event).
-SSE_EVENT = {"type": "object", "required": ["event", "data"], "properties": {
-    "event": {"type": "string", "enum": ["delta", "answer", "error"]},
-    "data": {"type": "string", "contentMediaType": "application/json"}}}
+SSE_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["delta", "answer", "error"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+}
 
 
 class Health(BaseModel):
     status: str
     documents: int
-    problems: list[str] | None = Field(None, description="向量库与文档登记不一致时的问题（此时 503）"
-                                                        " / how the vector store and the registry disagree (503)")
+    problems: list[str] | None = Field(
+        None,
+        description="向量库与文档登记不一致时的问题（此时 503） / how the vector store and the registry disagree (503)",
+    )
 
 
 class ErrorOut(BaseModel):

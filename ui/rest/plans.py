@@ -14,11 +14,17 @@ from .models import DraftPlanOut, DraftPlanRequest, PlanExportRequest
 router = APIRouter(tags=["plan"])
 
 
-@router.post("/draft-plan", response_model=DraftPlanOut, summary="起草下一年度工作计划 / draft next year's work plan",
-             responses={200: {"content": {"text/markdown": {}, DOCX_MEDIA: {}},
-                              "description": "format=json：结构化草稿；md：Markdown；docx：Word 文件"}})
-
-
+@router.post(
+    "/draft-plan",
+    response_model=DraftPlanOut,
+    summary="起草下一年度工作计划 / draft next year's work plan",
+    responses={
+        200: {
+            "content": {"text/markdown": {}, DOCX_MEDIA: {}},
+            "description": "format=json：结构化草稿；md：Markdown；docx：Word 文件",
+        }
+    },
+)
 def draft_plan(body: DraftPlanRequest, services: ServicesDep) -> Any:
     from assistant.plan import PlanError
 
@@ -31,9 +37,11 @@ def draft_plan(body: DraftPlanRequest, services: ServicesDep) -> Any:
     return download_response(markdown_download(result) if body.format == "md" else docx_download(result))
 
 
-@router.post("/draft-plan/export", summary="把（编辑后的）计划 Markdown 导出为 Word / Markdown to .docx",
-             response_class=Response, responses={200: {"content": {DOCX_MEDIA: {}}, "description": "Word 文件"}})
-
-
+@router.post(
+    "/draft-plan/export",
+    summary="把（编辑后的）计划 Markdown 导出为 Word / Markdown to .docx",
+    response_class=Response,
+    responses={200: {"content": {DOCX_MEDIA: {}}, "description": "Word 文件"}},
+)
 def export_plan(body: PlanExportRequest) -> Response:
     return download_response(edited_docx(body.markdown, body.file_name))

@@ -23,8 +23,10 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["ask"])
 
-_STREAM_EVENTS = ("事件 / events: `delta`（data: {\"text\": 片段}），依次拼接即为答案文字；"
-                  "最后一个 `answer`（data: 完整答案对象，同 /api/ask）。出错时为 `error`（data: {\"detail\": …}）。")
+_STREAM_EVENTS = (
+    '事件 / events: `delta`（data: {"text": 片段}），依次拼接即为答案文字；'
+    '最后一个 `answer`（data: 完整答案对象，同 /api/ask）。出错时为 `error`（data: {"detail": …}）。'
+)
 
 
 def _ask(questions: Questions, body: AskRequest):
@@ -40,14 +42,18 @@ def ask(body: AskRequest, services: ServicesDep) -> Any:
     return _ask(services.questions, body).to_dict()
 
 
-@router.post("/ask/stream", summary="提问（流式，SSE）/ ask, streamed as server-sent events",
-             response_class=StreamingResponse,
-             responses={200: {"content": {"text/event-stream": {"schema": SSE_EVENT}}, "description": _STREAM_EVENTS}})
-
-
+@router.post(
+    "/ask/stream",
+    summary="提问（流式，SSE）/ ask, streamed as server-sent events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": SSE_EVENT}}, "description": _STREAM_EVENTS}},
+)
 async def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
-    return StreamingResponse(_events(services.questions, body), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        _events(services.questions, body),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 async def _events(questions: Questions, body: AskRequest) -> AsyncIterator[str]:

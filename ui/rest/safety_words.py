@@ -35,8 +35,11 @@ MAX_LIST_CHARS = 4_000_000
 
 
 class WordListIn(BaseModel):
-    text: str = Field(..., max_length=MAX_LIST_CHARS,
-                      description="整个词表：每行「类别[Tab]词语」或只写词语；「白名单[Tab]词语」为例外 / the whole list")
+    text: str = Field(
+        ...,
+        max_length=MAX_LIST_CHARS,
+        description="整个词表：每行「类别[Tab]词语」或只写词语；「白名单[Tab]词语」为例外 / the whole list",
+    )
 
 
 class WordListOut(BaseModel):
@@ -63,15 +66,23 @@ def require_admin(request: Request) -> None:
     admins = parse_api_keys(settings.admin_keys)
     token = bearer(request.headers.get("authorization"))
     if token is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "需要管理员密钥 / an admin key is required",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "需要管理员密钥 / an admin key is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if not admins or not matches(token, admins):
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            "只有管理员（LANTAI_ADMIN_KEYS 中的密钥）可以查看和修改敏感词表 / admins only")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "只有管理员（LANTAI_ADMIN_KEYS 中的密钥）可以查看和修改敏感词表 / admins only"
+        )
 
 
-router = APIRouter(prefix="/wechat", tags=["wechat"], dependencies=[Depends(require_admin)],
-                   responses={403: {"description": "不是管理员密钥 / not an admin key"}})
+router = APIRouter(
+    prefix="/wechat",
+    tags=["wechat"],
+    dependencies=[Depends(require_admin)],
+    responses={403: {"description": "不是管理员密钥 / not an admin key"}},
+)
 
 
 def _settings(request: Request) -> Settings:
@@ -84,8 +95,14 @@ def _gate(request: Request):
 
 
 def _out(settings: Settings, words: WordList, text: str) -> WordListOut:
-    return WordListOut(file=str(word_list_file(settings)), editable=settings.safety_words is not None,
-                       text=text, entries=words.blocked, whitelist=words.allowed, categories=words.categories)
+    return WordListOut(
+        file=str(word_list_file(settings)),
+        editable=settings.safety_words is not None,
+        text=text,
+        entries=words.blocked,
+        whitelist=words.allowed,
+        categories=words.categories,
+    )
 
 
 @router.get("/safety-words", response_model=WordListOut, summary="公众号敏感词表 / the WeChat word list")
@@ -98,20 +115,19 @@ def get_words(request: Request) -> WordListOut:
     return _out(settings, words, text)
 
 
-@router.get("/safety-hits", response_model=list[HitOut],
-            summary="公众号内容安全命中记录（最新在前）/ the gate's hits, newest first")
-
-
-def get_hits(request: Request,
-             limit: int = Query(100, ge=1, le=10_000, description="最多返回多少条")) -> list[HitOut]:
+@router.get(
+    "/safety-hits",
+    response_model=list[HitOut],
+    summary="公众号内容安全命中记录（最新在前）/ the gate's hits, newest first",
+)
+def get_hits(request: Request, limit: int = Query(100, ge=1, le=10_000, description="最多返回多少条")) -> list[HitOut]:
     hits = recent_hits(_settings(request), limit)
     return [HitOut.model_validate(h) for h in reversed(hits) if _well_formed(h)]
 
 
-@router.put("/safety-words", response_model=WordListOut,
-            summary="保存公众号敏感词表（整体替换）/ replace the WeChat word list")
-
-
+@router.put(
+    "/safety-words", response_model=WordListOut, summary="保存公众号敏感词表（整体替换）/ replace the WeChat word list"
+)
 def put_words(body: WordListIn, request: Request) -> WordListOut:
     settings = _settings(request)
     try:

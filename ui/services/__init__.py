@@ -44,7 +44,9 @@ def uploads_folder(kb: KnowledgeBase) -> Path:
 def build_services(settings: Settings, kb: KnowledgeBase, assistant, jobs: JobRegistry) -> Services:
     """The services over one knowledge base, one assistant and one ingest queue."""
     return Services(
-        settings=settings, kb=kb, jobs=jobs,
+        settings=settings,
+        kb=kb,
+        jobs=jobs,
         documents=Documents(kb, jobs, uploads_folder(kb), settings.max_bytes),
         questions=Questions(assistant),
         metrics=Metrics(kb),

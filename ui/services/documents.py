@@ -134,8 +134,7 @@ class Documents:
     def _discard_upload(self, path: Path) -> None:
         # The copy an upload saved goes too, unless the same name was uploaded again meanwhile.
         pending = self.jobs.pending_paths() if self.jobs is not None else set()
-        if (path.parent == self.uploads.resolve() and str(path) not in pending
-                and not self.kb.find_documents(str(path))):
+        if path.parent == self.uploads.resolve() and str(path) not in pending and not self.kb.find_documents(str(path)):
             path.unlink(missing_ok=True)
 
     def set_visibility(self, doc_id: str, visibility: str, wait: float = WRITE_WAIT_SECONDS):

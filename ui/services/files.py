@@ -58,8 +58,10 @@ class FileTooLarge(ValueError):
 
     def __init__(self, name: str, max_bytes: int):
         mb = max_bytes / 1024 / 1024
-        super().__init__(f"文件「{name}」超过大小上限 {mb:g} MB，本次上传未保存任何文件"
-                         f" / '{name}' exceeds the size limit of {mb:g} MB; nothing was saved")
+        super().__init__(
+            f"文件「{name}」超过大小上限 {mb:g} MB，本次上传未保存任何文件"
+            f" / '{name}' exceeds the size limit of {mb:g} MB; nothing was saved"
+        )
         self.name = name
 
 

@@ -24,8 +24,9 @@ class Download:
 def export(rows, fmt: str) -> Download:
     """The rows as a CSV (UTF-8 with a BOM, so Excel reads it) or an .xlsx download."""
     if fmt == "csv":
-        return Download(("\ufeff" + to_csv(rows)).encode("utf-8"), "text/csv; charset=utf-8",
-                        "指标表.csv", "lantai-metrics.csv")
+        return Download(
+            ("\ufeff" + to_csv(rows)).encode("utf-8"), "text/csv; charset=utf-8", "指标表.csv", "lantai-metrics.csv"
+        )
     buf = io.BytesIO()
     to_xlsx(rows, buf)  # openpyxl saves to a file object as well as a path
     return Download(buf.getvalue(), XLSX_MEDIA, "指标表.xlsx", "lantai-metrics.xlsx")
@@ -41,8 +42,13 @@ class Metrics:
     def store(self):
         return self.kb.metrics
 
-    def rows(self, indicator: str | None = None, year: int | None = None, scope: str | None = None,
-             include_derived: bool = True):
+    def rows(
+        self,
+        indicator: str | None = None,
+        year: int | None = None,
+        scope: str | None = None,
+        include_derived: bool = True,
+    ):
         return self.store.all(indicator, year, scope, include_derived=include_derived)
 
     def export(self, fmt: str, **filters) -> Download:

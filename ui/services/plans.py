@@ -25,8 +25,14 @@ class PlanResult:
     def to_dict(self) -> dict:
         d = self.draft
         return {
-            "title": d.title, "org": d.org, "year": d.year, "mode": d.mode, "markdown": self.markdown,
-            "sources": d.sources, "notes": d.notes, "checks": self.checks.as_dict(),
+            "title": d.title,
+            "org": d.org,
+            "year": d.year,
+            "mode": d.mode,
+            "markdown": self.markdown,
+            "sources": d.sources,
+            "notes": d.notes,
+            "checks": self.checks.as_dict(),
             "problems": [{"label": p.label} for p in d.problems],
             "carry_over": [{"item": j.item, "status": j.status, "reason": j.reason} for j in d.carry],
             "deadlines": [{"quote": x.quote, "year": x.year, "month": x.month} for x in d.deadlines],
@@ -36,22 +42,35 @@ class PlanResult:
 
 
 def _section(s) -> dict:
-    return {"heading": s.heading,
-            "items": [{"text": i.text, "citations": [int(n) for n in re.findall(r"\d+", i.marks)], "tags": i.tags,
-                       "note": i.note, "unverified_numbers": i.unverified,
-                       "figures": [f.public() for f in i.figures]} for i in s.items],
-            "subsections": [_section(x) for x in s.subsections]}
+    return {
+        "heading": s.heading,
+        "items": [
+            {
+                "text": i.text,
+                "citations": [int(n) for n in re.findall(r"\d+", i.marks)],
+                "tags": i.tags,
+                "note": i.note,
+                "unverified_numbers": i.unverified,
+                "figures": [f.public() for f in i.figures],
+            }
+            for i in s.items
+        ],
+        "subsections": [_section(x) for x in s.subsections],
+    }
 
 
 def check_request(year: int | None, mode: str) -> None:
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-        raise PlanError(f"年份应在{MIN_YEAR}—{MAX_YEAR}之间：{year} / the year must be between {MIN_YEAR} and {MAX_YEAR}: {year}")
+        raise PlanError(
+            f"年份应在{MIN_YEAR}—{MAX_YEAR}之间：{year} / the year must be between {MIN_YEAR} and {MAX_YEAR}: {year}"
+        )
     if mode not in MODES:
         raise PlanError(f"起草方式应为 {' / '.join(MODES)}：{mode} / mode must be one of {', '.join(MODES)}: {mode}")
 
 
-def make_plan(settings: Settings, kb: KnowledgeBase, year: int | None = None, org: str | None = None,
-              mode: str = "auto") -> PlanResult:
+def make_plan(
+    settings: Settings, kb: KnowledgeBase, year: int | None = None, org: str | None = None, mode: str = "auto"
+) -> PlanResult:
     """Draft the plan; ``auto`` uses the configured LLM when there is one, else composes it."""
     from assistant.llm import make_llm
 
@@ -60,8 +79,10 @@ def make_plan(settings: Settings, kb: KnowledgeBase, year: int | None = None, or
     if mode in ("auto", "llm"):
         llm = make_llm(settings.llm_api_base, settings.llm_model, settings.llm_api_key, timeout=settings.llm_timeout)
         if llm is None and mode == "llm":
-            raise PlanError("未配置大模型（LANTAI_LLM_API_BASE），无法使用 llm 方式起草 / "
-                            "no LLM is configured (LANTAI_LLM_API_BASE): use --mode extractive")
+            raise PlanError(
+                "未配置大模型（LANTAI_LLM_API_BASE），无法使用 llm 方式起草 / "
+                "no LLM is configured (LANTAI_LLM_API_BASE): use --mode extractive"
+            )
     draft = draft_plan(kb, year, org, llm=llm)
     return PlanResult(draft, to_markdown(draft), measure(draft))
 
@@ -86,16 +107,19 @@ def file_name(draft: PlanDraft, suffix: str) -> str:
 
 
 def checks_line(checks: PlanChecks) -> str:
-    return (f"问题回应 {checks.problems_answered}/{checks.problems} · 数字核实 {checks.numbers_verified}/{checks.numbers}"
-            f" · 条目引用 {checks.items_cited}/{checks.items} · 延续 {checks.carried} 项 · 推算目标 {checks.projected} 项")
+    return (
+        f"问题回应 {checks.problems_answered}/{checks.problems} · 数字核实 {checks.numbers_verified}/{checks.numbers}"
+        f" · 条目引用 {checks.items_cited}/{checks.items} · 延续 {checks.carried} 项 · 推算目标 {checks.projected} 项"
+    )
 
 
 DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def markdown_download(result: PlanResult) -> Download:
-    return Download(result.markdown.encode("utf-8"), "text/markdown; charset=utf-8",
-                    file_name(result.draft, "md"), "lantai-plan.md")
+    return Download(
+        result.markdown.encode("utf-8"), "text/markdown; charset=utf-8", file_name(result.draft, "md"), "lantai-plan.md"
+    )
 
 
 def docx_download(result: PlanResult) -> Download:

@@ -71,5 +71,13 @@ def answer_pieces(text: str, size: int = 24) -> list[str]:
     return pieces
 
 
-__all__ = ["MAX_QUESTION", "MAX_HISTORY", "MAX_HISTORY_ITEMS", "MAX_HISTORY_CHARS", "Questions",
-           "answer_pieces", "question_problem", "recent_questions"]
+__all__ = [
+    "MAX_QUESTION",
+    "MAX_HISTORY",
+    "MAX_HISTORY_ITEMS",
+    "MAX_HISTORY_CHARS",
+    "Questions",
+    "answer_pieces",
+    "question_problem",
+    "recent_questions",
+]

@@ -23,8 +23,10 @@ from ..wechat.stafffile import StaffFileError, write_atomically
 class ReadOnlyList(Exception):
     """The bundled example list is in use: it is not written to."""
 
-    message = ("正在使用内置示例词表：请先设置 LANTAI_SAFETY_WORDS 指向一个可写的文件 / "
-               "set LANTAI_SAFETY_WORDS to a writable file first")
+    message = (
+        "正在使用内置示例词表：请先设置 LANTAI_SAFETY_WORDS 指向一个可写的文件 / "
+        "set LANTAI_SAFETY_WORDS to a writable file first"
+    )
 
 
 _SAVING = threading.Lock()

@@ -50,8 +50,10 @@ class SharedRedis:
         try:
             self.sync.ping()
         except redis.RedisError as exc:
-            raise ValueError(f"无法连接 Redis（LANTAI_REDIS_URL={_redacted(self.url)}）：{exc} / "
-                             f"cannot reach Redis at LANTAI_REDIS_URL={_redacted(self.url)}: {exc}") from None
+            raise ValueError(
+                f"无法连接 Redis（LANTAI_REDIS_URL={_redacted(self.url)}）：{exc} / "
+                f"cannot reach Redis at LANTAI_REDIS_URL={_redacted(self.url)}: {exc}"
+            ) from None
 
     async def aclose(self) -> None:
         if self._async is not None:

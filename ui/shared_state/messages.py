@@ -71,8 +71,14 @@ assert (PASSIVE, CUSTOMER_SERVICE, KEPT) == ("passive", "customer_service", "kep
 class RedisMessages:
     """Entries by message key in Redis, shared by every worker; same calls as ``SeenMessages``."""
 
-    def __init__(self, shared: SharedRedis, ttl: float = 300.0, kept_ttl: float = 48 * 3600.0,
-                 poll: float = 0.025, delivery_poll: float = 0.1):
+    def __init__(
+        self,
+        shared: SharedRedis,
+        ttl: float = 300.0,
+        kept_ttl: float = 48 * 3600.0,
+        poll: float = 0.025,
+        delivery_poll: float = 0.1,
+    ):
         self.shared = shared
         self.ttl_ms = int(ttl * 1000)
         self.kept_ttl_ms = int(kept_ttl * 1000)
@@ -110,8 +116,9 @@ class RedisMessages:
                 pass
 
     async def decide(self, entry: Entry, attempt: int, sends: bool, final: bool) -> tuple[str, str | None]:
-        action, reply = await self._run(_DECIDE, [self.key(entry.key)],
-                                        [attempt, int(sends), int(final), self.kept_ttl_ms])
+        action, reply = await self._run(
+            _DECIDE, [self.key(entry.key)], [attempt, int(sends), int(final), self.kept_ttl_ms]
+        )
         return _ACTIONS[action], (reply or None) if action == REPLY else None
 
     async def reply(self, entry: Entry) -> str | None:

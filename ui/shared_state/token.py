@@ -26,8 +26,14 @@ class TokenWaitTimeout(RuntimeError):
 
 
 class SharedToken:
-    def __init__(self, shared: SharedRedis, appid: str, lock_seconds: float = 60.0, wait_seconds: float = 60.0,
-                 poll: float = 0.05):
+    def __init__(
+        self,
+        shared: SharedRedis,
+        appid: str,
+        lock_seconds: float = 60.0,
+        wait_seconds: float = 60.0,
+        poll: float = 0.05,
+    ):
         self.shared = shared
         self.key = shared.key("wechat", "token", appid)
         self.lock_seconds = lock_seconds

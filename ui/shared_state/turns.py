@@ -47,8 +47,10 @@ class RedisConversations:
         if self.turns <= 0 or self.window <= 0:
             return
         now = time.time()
-        self._add(keys=[self._key(user)],
-                  args=[repr(now), f"{now!r}\t{question}", self.window, self.turns, int(max(self.window, 1.0) * 1000)])
+        self._add(
+            keys=[self._key(user)],
+            args=[repr(now), f"{now!r}\t{question}", self.window, self.turns, int(max(self.window, 1.0) * 1000)],
+        )
 
 
 __all__ = ["RedisConversations"]

@@ -18,8 +18,9 @@ def shared_tables(shared: SharedRedis, limits):
         RedisMorePages(shared, limits.more_seconds),
         RedisKeptAnswers(shared, seen, limits.kept_seconds),
         RedisConversations(shared, limits.followup_seconds, limits.followup_turns),
-        UserRateLimit(limits.rate_limit, limits.rate_window, storage_uri=shared.url,
-                      namespace=shared.key("wechat", "rate")),
+        UserRateLimit(
+            limits.rate_limit, limits.rate_window, storage_uri=shared.url, namespace=shared.key("wechat", "rate")
+        ),
     )
 
 

@@ -53,5 +53,14 @@ def build_ui(services: Services, gate: Callable[[], object] = lambda: None) -> g
     return demo
 
 
-__all__ = ["build_ui", "parse_ui_users", "make_auth", "render_answer", "job_markdown", "plan_preview", "inert",
-           "CSS", "FEEDBACK_FILE"]
+__all__ = [
+    "build_ui",
+    "parse_ui_users",
+    "make_auth",
+    "render_answer",
+    "job_markdown",
+    "plan_preview",
+    "inert",
+    "CSS",
+    "FEEDBACK_FILE",
+]

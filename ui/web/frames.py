@@ -15,9 +15,18 @@ CONFLICT_COLUMNS = ["指标", "年份", "范围", "单位名称", "数值", "来
 
 
 def documents_frame(records) -> pd.DataFrame:
-    rows = [[r.file_name, r.doc_type, "、".join(map(str, r.years)), r.chunk_count,
-             VIS_ZH.get(r.visibility, r.visibility), DOC_STATUS_ZH.get(r.status, r.status), r.id]
-            for r in records]
+    rows = [
+        [
+            r.file_name,
+            r.doc_type,
+            "、".join(map(str, r.years)),
+            r.chunk_count,
+            VIS_ZH.get(r.visibility, r.visibility),
+            DOC_STATUS_ZH.get(r.status, r.status),
+            r.id,
+        ]
+        for r in records
+    ]
     return pd.DataFrame(rows, columns=DOC_COLUMNS)
 
 
@@ -33,8 +42,7 @@ def metrics_frame(rows) -> pd.DataFrame:
 
 def empty_trend() -> pd.DataFrame:
     """Typed columns even when empty: the plot reads the axis types from them."""
-    return pd.DataFrame({"年份": pd.Series(dtype=str), "数值": pd.Series(dtype=float),
-                         "单位": pd.Series(dtype=str)})
+    return pd.DataFrame({"年份": pd.Series(dtype=str), "数值": pd.Series(dtype=float), "单位": pd.Series(dtype=str)})
 
 
 def trend_frame(metrics, indicator: str | None, scope: str | None) -> pd.DataFrame:
@@ -55,10 +63,29 @@ def conflicts_frame(conflicts) -> pd.DataFrame:
     data = []
     for c in conflicts:
         for r in c.rows:
-            data.append([c.indicator, c.year, c.scope or "全区", c.org, f"{r.stated or fmt_value(r.value)}",
-                         r.file_name, r.quote[:80]])
+            data.append(
+                [
+                    c.indicator,
+                    c.year,
+                    c.scope or "全区",
+                    c.org,
+                    f"{r.stated or fmt_value(r.value)}",
+                    r.file_name,
+                    r.quote[:80],
+                ]
+            )
     return pd.DataFrame(data, columns=CONFLICT_COLUMNS)
 
 
-__all__ = ["CONFLICT_COLUMNS", "DOC_COLUMNS", "METRIC_COLUMNS", "VIS_ZH", "conflicts_frame", "document_choices",
-           "documents_frame", "empty_trend", "metrics_frame", "trend_frame"]
+__all__ = [
+    "CONFLICT_COLUMNS",
+    "DOC_COLUMNS",
+    "METRIC_COLUMNS",
+    "VIS_ZH",
+    "conflicts_frame",
+    "document_choices",
+    "documents_frame",
+    "empty_trend",
+    "metrics_frame",
+    "trend_frame",
+]

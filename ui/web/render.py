@@ -5,9 +5,17 @@ from __future__ import annotations
 from .markup import inert, unlinked
 
 FIGURE_COLUMNS = ["指标", "年份", "数值", "来源", "推算"]
-FILE_STATUS_ZH = {"queued": "排队中", "running": "导入中", "added": "新增", "updated": "已更新",
-                  "unchanged": "未变化", "visibility_changed": "可见范围已改", "resumed": "已续完", "failed": "失败",
-                  "cancelled": "已取消"}
+FILE_STATUS_ZH = {
+    "queued": "排队中",
+    "running": "导入中",
+    "added": "新增",
+    "updated": "已更新",
+    "unchanged": "未变化",
+    "visibility_changed": "可见范围已改",
+    "resumed": "已续完",
+    "failed": "失败",
+    "cancelled": "已取消",
+}
 JOB_STATE_ZH = {"queued": "排队中", "running": "导入中", "done": "已完成", "failed": "失败", "cancelled": "已取消"}
 
 
@@ -31,8 +39,8 @@ def citations_html(answer) -> str:
         source, section = inert(c.source), inert(c.section or "（正文开头）")
         parts.append(
             f'<details class="lt-cite"><summary>[{int(c.n)}] {source} · {section}'
-            f'{page}</summary><div>文件：{source}<br>章节：{section}'
-            f'<br>页码：{int(c.page) if c.page else "—"}</div><blockquote>{inert(c.quote)}</blockquote></details>'
+            f"{page}</summary><div>文件：{source}<br>章节：{section}"
+            f"<br>页码：{int(c.page) if c.page else '—'}</div><blockquote>{inert(c.quote)}</blockquote></details>"
         )
     return "".join(parts)
 
@@ -44,8 +52,10 @@ def figures_html(answer) -> str:
     for f in answer.figures:
         derived = "是" + (f"（{inert(f.formula)}）" if f.formula else "") if f.derived else ""
         value = inert(f.stated) if f.stated else f"{fmt_value(f.value)}{inert(f.unit)}"
-        rows.append(f"<tr><td>{inert(f.indicator)}</td><td>{inert(f.year or '')}</td><td>{value}</td>"
-                    f"<td>{inert(f.source)}</td><td>{derived}</td></tr>")
+        rows.append(
+            f"<tr><td>{inert(f.indicator)}</td><td>{inert(f.year or '')}</td><td>{value}</td>"
+            f"<td>{inert(f.source)}</td><td>{derived}</td></tr>"
+        )
     head = "".join(f"<th>{c}</th>" for c in FIGURE_COLUMNS)
     return f'<table class="lt-figs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
@@ -72,12 +82,18 @@ def job_markdown(snap: dict | None) -> str:
     if snap is None:
         return "找不到导入任务。"
     state = JOB_STATE_ZH.get(snap["state"], snap["state"])
-    lines = [f"**导入任务 {inert(snap['job_id'][:8])}：{inert(state)}** —— "
-             f"文件 {snap['files_done']}/{snap['files_total']}，"
-             f"分块 {snap['chunks_embedded']}/{snap['chunks_planned']} 已嵌入"]
+    lines = [
+        f"**导入任务 {inert(snap['job_id'][:8])}：{inert(state)}** —— "
+        f"文件 {snap['files_done']}/{snap['files_total']}，"
+        f"分块 {snap['chunks_embedded']}/{snap['chunks_planned']} 已嵌入"
+    ]
     for f in snap["files"]:
         status = inert(FILE_STATUS_ZH.get(f["status"], f["status"]))
-        mark = "✗" if f["status"] == "failed" else ("✓" if f["status"] in ("added", "updated", "unchanged", "visibility_changed", "resumed") else "…")
+        mark = (
+            "✗"
+            if f["status"] == "failed"
+            else ("✓" if f["status"] in ("added", "updated", "unchanged", "visibility_changed", "resumed") else "…")
+        )
         line = f"- {mark} {inert(f['name'])}：{status}"
         if f.get("error"):
             line += f"（{inert(f['error'])}）"
@@ -99,5 +115,13 @@ def plan_preview(markdown: str) -> str:
     return "\n".join(out)
 
 
-__all__ = ["badge_html", "citations_html", "figures_html", "fmt_value", "job_markdown", "message_html",
-           "plan_preview", "render_answer"]
+__all__ = [
+    "badge_html",
+    "citations_html",
+    "figures_html",
+    "fmt_value",
+    "job_markdown",
+    "message_html",
+    "plan_preview",
+    "render_answer",
+]

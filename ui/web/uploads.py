@@ -93,5 +93,12 @@ class UploadCache:
         return processing_utils.save_bytes_to_cache(content, name, str(self.root))
 
 
-__all__ = ["CACHE_LIFETIME", "GONE", "UPLOAD_ONLY", "UploadCache", "accept_only_uploads", "discard_cached",
-           "in_upload_cache"]
+__all__ = [
+    "CACHE_LIFETIME",
+    "GONE",
+    "UPLOAD_ONLY",
+    "UploadCache",
+    "accept_only_uploads",
+    "discard_cached",
+    "in_upload_cache",
+]

@@ -25,4 +25,5 @@ def make_auth(users: list[tuple[str, str]]):
 
     return check
 
+
 __all__ = ["make_auth", "parse_ui_users"]

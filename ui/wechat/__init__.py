@@ -35,12 +35,14 @@ def wechat_protocol(settings: Settings) -> Protocol:
             "公众号需要同时配置 LANTAI_WECHAT_APPID 和 LANTAI_WECHAT_SECRET：超过 5 秒的回答要通过客服消息发出"
             "（账号没有客服消息权限时，请设置 LANTAI_WECHAT_CUSTOMER_SERVICE=false）"
             " / LANTAI_WECHAT_APPID and LANTAI_WECHAT_SECRET are required: answers slower than the reply"
-            " budget go out as customer-service messages (or set LANTAI_WECHAT_CUSTOMER_SERVICE=false)")
+            " budget go out as customer-service messages (or set LANTAI_WECHAT_CUSTOMER_SERVICE=false)"
+        )
     path = settings.wechat_path
     if not path.startswith("/") or path.rstrip("/") in ("", *_RESERVED) or path.startswith("/api/"):
         raise ValueError(f"LANTAI_WECHAT_PATH 不能是 {path!r} / the WeChat path must be a free path such as /wechat")
-    return Protocol(settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key,
-                    clock_skew=settings.wechat_clock_skew)
+    return Protocol(
+        settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key, clock_skew=settings.wechat_clock_skew
+    )
 
 
 def build_channel(settings: Settings, kb, assistant=None, shared=None) -> tuple[WeChatChannel, Protocol]:
@@ -59,9 +61,14 @@ def build_channel(settings: Settings, kb, assistant=None, shared=None) -> tuple[
             from ..shared_state.token import SharedToken
 
             tokens = SharedToken(shared, settings.wechat_appid)
-        customer_service = CustomerService(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret,
-                                           timeout=settings.wechat_api_timeout,
-                                           attempts=settings.wechat_send_attempts, tokens=tokens)
+        customer_service = CustomerService(
+            settings.wechat_api_base,
+            settings.wechat_appid,
+            settings.wechat_secret,
+            timeout=settings.wechat_api_timeout,
+            attempts=settings.wechat_send_attempts,
+            tokens=tokens,
+        )
     limits = Limits(
         reply_budget=settings.wechat_reply_budget,
         rate_limit=settings.wechat_rate_limit,
@@ -108,16 +115,35 @@ def content_gate(settings: Settings, customer_service: CustomerService | None = 
             token = None
             if settings.wechat_moderation_wechat_token:
                 if customer_service is None:
-                    raise ValueError("LANTAI_WECHAT_MODERATION_WECHAT_TOKEN 需要 AppID 和 AppSecret / needs the "
-                                     "AppID and AppSecret")
+                    raise ValueError(
+                        "LANTAI_WECHAT_MODERATION_WECHAT_TOKEN 需要 AppID 和 AppSecret / needs the AppID and AppSecret"
+                    )
                 token = customer_service.access_token
-            moderation = Moderation(settings.wechat_moderation_url, timeout=settings.wechat_moderation_timeout,
-                                    access_token=token)
+            moderation = Moderation(
+                settings.wechat_moderation_url, timeout=settings.wechat_moderation_timeout, access_token=token
+            )
         return ContentGate(words_file, log, moderation)
     except StaffFileError as exc:
         raise ValueError(f"LANTAI_SAFETY_WORDS（{safety_words_file(settings)}）：{exc}") from None
 
 
-__all__ = ["BadMessage", "BadSignature", "ContentGate", "Counts", "CustomerService", "DeliveryError",
-           "DeliveryUncertain", "Inbound", "Limits", "Protocol", "SUCCESS", "WeChatChannel", "build_channel",
-           "content_gate", "safety_log_file", "safety_words_file", "wechat_protocol", "wechat_router"]
+__all__ = [
+    "BadMessage",
+    "BadSignature",
+    "ContentGate",
+    "Counts",
+    "CustomerService",
+    "DeliveryError",
+    "DeliveryUncertain",
+    "Inbound",
+    "Limits",
+    "Protocol",
+    "SUCCESS",
+    "WeChatChannel",
+    "build_channel",
+    "content_gate",
+    "safety_log_file",
+    "safety_words_file",
+    "wechat_protocol",
+    "wechat_router",
+]

@@ -83,12 +83,21 @@ class Counts:
 
 
 class WeChatChannel:
-    def __init__(self, assistant, customer_service: CustomerService | None, limits: Limits | None = None,
-                 examples: tuple[str, ...] = texts.EXAMPLES, keywords: KeywordAnswers | None = None,
-                 gate: ContentGate | None = None, shared=None):
+    def __init__(
+        self,
+        assistant,
+        customer_service: CustomerService | None,
+        limits: Limits | None = None,
+        examples: tuple[str, ...] = texts.EXAMPLES,
+        keywords: KeywordAnswers | None = None,
+        gate: ContentGate | None = None,
+        shared=None,
+    ):
         if getattr(getattr(assistant, "config", None), "visibility", None) != "public":
-            raise ValueError("the WeChat channel needs an assistant limited to public documents "
-                             "(AssistantConfig.visibility='public')")
+            raise ValueError(
+                "the WeChat channel needs an assistant limited to public documents "
+                "(AssistantConfig.visibility='public')"
+            )
         self.assistant = assistant
         self.customer_service = customer_service
         self.limits = limits or Limits()
@@ -209,11 +218,18 @@ class WeChatChannel:
             if exc.errcode in KEEP_FOR_NEXT_MESSAGE:  # WeChat would refuse it again: never resent blindly
                 if exc.errcode == UNAUTHORIZED and self.sends:
                     self.sends = False
-                    log.warning("WeChat refused customer-service messages (48001 %s): from now on late answers "
-                                "are kept for each user's next message", meaning(UNAUTHORIZED))
+                    log.warning(
+                        "WeChat refused customer-service messages (48001 %s): from now on late answers "
+                        "are kept for each user's next message",
+                        meaning(UNAUTHORIZED),
+                    )
                 await self._keep(entry)
-                log.warning("customer-service message to user %s refused (%s %s); kept for the user's next message",
-                            user, exc.errcode, meaning(exc.errcode))
+                log.warning(
+                    "customer-service message to user %s refused (%s %s); kept for the user's next message",
+                    user,
+                    exc.errcode,
+                    meaning(exc.errcode),
+                )
                 return
             await self.seen.mark(entry, "failed")
             self.counts.delivery_failed += 1

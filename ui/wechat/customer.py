@@ -65,9 +65,19 @@ class _TokenRejected(Exception):
 class CustomerService:
     """Sends text messages to users through WeChat's customer-service API."""
 
-    def __init__(self, api_base: str, appid: str, secret: str, *, timeout: float = 10.0, attempts: int = 4,
-                 backoff: float = 0.5, max_backoff: float = 8.0, transport: httpx.AsyncBaseTransport | None = None,
-                 tokens=None):
+    def __init__(
+        self,
+        api_base: str,
+        appid: str,
+        secret: str,
+        *,
+        timeout: float = 10.0,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        tokens=None,
+    ):
         self.appid = appid
         self.secret = secret
         self.attempts = max(1, attempts)
@@ -103,8 +113,9 @@ class CustomerService:
     # -- sending ------------------------------------------------------------------------------------
     async def send_text(self, openid: str, content: str) -> None:
         """Deliver one text message, or raise ``DeliveryError`` (``DeliveryUncertain`` when unknowable)."""
-        body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": content}},
-                          ensure_ascii=False).encode("utf-8")
+        body = json.dumps(
+            {"touser": openid, "msgtype": "text", "text": {"content": content}}, ensure_ascii=False
+        ).encode("utf-8")
 
         async def once() -> None:
             token = await self.access_token()
@@ -122,8 +133,12 @@ class CustomerService:
 
     async def _post(self, body: bytes, token: str) -> None:
         try:
-            response = await self.http.post("message/custom/send", params={"access_token": token}, content=body,
-                                            headers={"Content-Type": "application/json; charset=utf-8"})
+            response = await self.http.post(
+                "message/custom/send",
+                params={"access_token": token},
+                content=body,
+                headers={"Content-Type": "application/json; charset=utf-8"},
+            )
         except _NOT_SENT as exc:
             raise _Transient(f"send: {exc!r}") from exc
         except httpx.TransportError as exc:
@@ -139,8 +154,12 @@ class CustomerService:
         raise DeliveryError(f"send refused: {errcode} {data.get('errmsg', '')}", errcode)
 
     async def _retrying(self, call):
-        retrying = AsyncRetrying(stop=stop_after_attempt(self.attempts), wait=self._wait,
-                                 retry=retry_if_exception_type(_Transient), reraise=True)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Transient),
+            reraise=True,
+        )
         try:
             async for attempt in retrying:
                 with attempt:

@@ -114,5 +114,16 @@ class SeenMessages:
             return len(self._entries)
 
 
-__all__ = ["CUSTOMER_SERVICE", "DELIVER", "KEEP", "KEPT", "NOTHING", "NOTICE", "PASSIVE", "REPLY", "WAIT", "Entry",
-           "SeenMessages"]
+__all__ = [
+    "CUSTOMER_SERVICE",
+    "DELIVER",
+    "KEEP",
+    "KEPT",
+    "NOTHING",
+    "NOTICE",
+    "PASSIVE",
+    "REPLY",
+    "WAIT",
+    "Entry",
+    "SeenMessages",
+]

@@ -28,8 +28,10 @@ def parse_answers(text: str, max_bytes: int = 2000) -> dict[str, str]:
         key, answer = split_entry(number, line)
         answer = answer.replace("\\n", "\n")
         if len(answer.encode("utf-8")) > max_bytes:
-            raise StaffFileError(f"第 {number} 行的回答超过 {max_bytes} 字节，微信无法发送 / line {number}: "
-                                 f"answer longer than {max_bytes} bytes")
+            raise StaffFileError(
+                f"第 {number} 行的回答超过 {max_bytes} 字节，微信无法发送 / line {number}: "
+                f"answer longer than {max_bytes} bytes"
+            )
         answers[keyword(key)] = answer
     return answers
 

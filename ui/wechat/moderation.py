@@ -23,8 +23,17 @@ from .errcodes import meaning
 log = logging.getLogger(__name__)
 
 # msg_sec_check's labels, in the categories the word list uses.
-LABELS = {10001: "广告引流", 20001: "政治敏感", 20002: "色情", 20003: "辱骂", 20006: "违法犯罪", 20008: "诈骗",
-          20012: "低俗", 20013: "版权", 21000: "其他"}
+LABELS = {
+    10001: "广告引流",
+    20001: "政治敏感",
+    20002: "色情",
+    20003: "辱骂",
+    20006: "违法犯罪",
+    20008: "诈骗",
+    20012: "低俗",
+    20013: "版权",
+    21000: "其他",
+}
 
 
 @dataclass(frozen=True)
@@ -40,9 +49,14 @@ UNAVAILABLE = Verdict(False, UNAVAILABLE_CATEGORY, available=False)
 
 
 class Moderation:
-    def __init__(self, url: str, *, timeout: float = 2.0,
-                 access_token: Callable[[], Awaitable[str]] | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 2.0,
+        access_token: Callable[[], Awaitable[str]] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self.url = url
         self.access_token = access_token  # only for WeChat's own endpoint: the account's token
         self.http = httpx.AsyncClient(timeout=timeout, transport=transport)
@@ -63,14 +77,18 @@ class Moderation:
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            log.error("the moderation endpoint answered HTTP %s without a readable result; refusing",
-                      response.status_code)
+            log.error(
+                "the moderation endpoint answered HTTP %s without a readable result; refusing", response.status_code
+            )
             return UNAVAILABLE
         errcode = data.get("errcode") or 0
         result = data.get("result")
         if errcode != 0 or not isinstance(result, dict) or result.get("suggest") not in ("pass", "review", "risky"):
-            log.error("the moderation endpoint answered errcode %s (%s) without a verdict; refusing", errcode,
-                      meaning(errcode if isinstance(errcode, int) else None))
+            log.error(
+                "the moderation endpoint answered errcode %s (%s) without a verdict; refusing",
+                errcode,
+                meaning(errcode if isinstance(errcode, int) else None),
+            )
             return UNAVAILABLE
         if result["suggest"] == "pass":
             return PASSED

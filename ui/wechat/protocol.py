@@ -71,8 +71,7 @@ def guard_xml(body: bytes | str) -> None:
 class Protocol:
     """Signature checks, decryption and reply rendering for one account."""
 
-    def __init__(self, token: str, app_id: str | None = None, aes_key: str | None = None,
-                 clock_skew: float = 300.0):
+    def __init__(self, token: str, app_id: str | None = None, aes_key: str | None = None, clock_skew: float = 300.0):
         self.token = token
         self.clock_skew = clock_skew
         self.app_id = app_id or ""
@@ -83,8 +82,10 @@ class Protocol:
             try:
                 self.crypto = WeChatCrypto(token, aes_key, app_id)
             except (AssertionError, binascii.Error, ValueError):
-                raise ValueError("LANTAI_WECHAT_AES_KEY is not a valid EncodingAESKey (43 characters) / "
-                                 "EncodingAESKey 格式不对（应为 43 个字符）") from None
+                raise ValueError(
+                    "LANTAI_WECHAT_AES_KEY is not a valid EncodingAESKey (43 characters) / "
+                    "EncodingAESKey 格式不对（应为 43 个字符）"
+                ) from None
 
     # -- signatures ---------------------------------------------------------------------------
     def check(self, signature: str | None, timestamp: str | None, nonce: str | None) -> None:
@@ -104,8 +105,7 @@ class Protocol:
             raise BadSignature(f"timestamp is {age:.0f} s away from the server's clock (a replay?)")
 
     # -- inbound ------------------------------------------------------------------------------
-    def read(self, body: bytes, *, encrypted: bool, msg_signature: str | None, timestamp: str,
-             nonce: str) -> Inbound:
+    def read(self, body: bytes, *, encrypted: bool, msg_signature: str | None, timestamp: str, nonce: str) -> Inbound:
         """The message in a POST body (the query's ``signature`` already checked)."""
         guard_xml(body)
         if encrypted:
@@ -133,8 +133,9 @@ class Protocol:
     def render(self, message: Inbound, text: str, *, encrypted: bool, nonce: str) -> str:
         """A passive text reply, encrypted when the message came encrypted."""
         # wechatpy writes the content into CDATA unescaped: a "]]>" in a document would end it early.
-        reply = TextReply(source=message.account, target=message.user, content=text.replace("]]>", "]]＞"),
-                          time=int(time.time()))
+        reply = TextReply(
+            source=message.account, target=message.user, content=text.replace("]]>", "]]＞"), time=int(time.time())
+        )
         xml = reply.render()
         if encrypted and self.crypto is not None:
             return self.crypto.encrypt_message(xml, nonce or random_string(16), str(int(time.time())))

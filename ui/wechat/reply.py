@@ -91,7 +91,7 @@ def _inline(tok) -> str:
 
 # -- sources --------------------------------------------------------------------------------------
 def section_number(heading_path: str) -> str:
-    """"一、主要工作 > （二）读者服务" → "一（二）": the outline numbers, which is how staff cite."""
+    """ "一、主要工作 > （二）读者服务" → "一（二）": the outline numbers, which is how staff cite."""
     out = []
     for part in heading_path.split(">"):
         part = part.strip()
@@ -167,7 +167,7 @@ _NUMBERISH = re.compile(r"[0-9.%．]")
 
 def cut(text: str, budget: int) -> tuple[str, str]:
     """The longest head of ``text`` within ``budget`` bytes that ends well, and the rest."""
-    raw = text.encode("utf-8")[:max(1, budget)].decode("utf-8", errors="ignore")
+    raw = text.encode("utf-8")[: max(1, budget)].decode("utf-8", errors="ignore")
     if len(raw) >= len(text):
         return text, ""
     at = len(raw)

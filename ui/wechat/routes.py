@@ -40,8 +40,9 @@ def wechat_router(channel: WeChatChannel, protocol: Protocol, path: str, max_bod
     router = APIRouter(tags=["wechat"])
 
     @router.get(path, response_class=PlainTextResponse, summary="微信服务器地址验证 / WeChat URL verification")
-    def verify(signature: str | None = None, timestamp: str | None = None, nonce: str | None = None,
-               echostr: str | None = None) -> PlainTextResponse:
+    def verify(
+        signature: str | None = None, timestamp: str | None = None, nonce: str | None = None, echostr: str | None = None
+    ) -> PlainTextResponse:
         try:
             protocol.check(signature, timestamp, nonce)
         except BadSignature:
@@ -50,18 +51,27 @@ def wechat_router(channel: WeChatChannel, protocol: Protocol, path: str, max_bod
             return PlainTextResponse("echostr is required", status_code=400)
         return PlainTextResponse(echostr)
 
-    @router.post(path, summary="微信消息 / WeChat messages",
-                 responses={200: {"content": {"application/xml": {}, "text/plain": {}}}})
-    async def receive(request: Request, signature: str | None = None, timestamp: str | None = None,
-                      nonce: str | None = None, encrypt_type: str | None = None,
-                      msg_signature: str | None = None) -> Response:
+    @router.post(
+        path,
+        summary="微信消息 / WeChat messages",
+        responses={200: {"content": {"application/xml": {}, "text/plain": {}}}},
+    )
+    async def receive(
+        request: Request,
+        signature: str | None = None,
+        timestamp: str | None = None,
+        nonce: str | None = None,
+        encrypt_type: str | None = None,
+        msg_signature: str | None = None,
+    ) -> Response:
         arrived = time.monotonic()  # the reply budget counts from here
         try:
             protocol.check(signature, timestamp, nonce)
             body = await _read_capped(request, max_body_bytes)
             encrypted = (encrypt_type or "").lower() == "aes"
-            message = protocol.read(body, encrypted=encrypted, msg_signature=msg_signature,
-                                    timestamp=timestamp or "", nonce=nonce or "")
+            message = protocol.read(
+                body, encrypted=encrypted, msg_signature=msg_signature, timestamp=timestamp or "", nonce=nonce or ""
+            )
         except BadSignature:
             return PlainTextResponse("invalid signature", status_code=403)
         except _TooLarge:

@@ -76,8 +76,7 @@ class WordList:
                     allowed.append((start, end))
                 else:
                     blocked.append((start, end, Hit(category, word)))
-        return [hit for start, end, hit in blocked
-                if not any(a <= start and end <= b for a, b in allowed)]
+        return [hit for start, end, hit in blocked if not any(a <= start and end <= b for a, b in allowed)]
 
 
 def parse_words(text: str) -> WordList:
@@ -89,13 +88,17 @@ def parse_words(text: str) -> WordList:
             category, word = DEFAULT_CATEGORY, line
         category, word = category.strip(), word.strip()
         if "\t" in word or not category or not normalise(word):
-            raise StaffFileError(f"第 {number} 行格式不对：应为「类别[Tab]词语」或只写词语 / line {number}: "
-                                 "expected category[Tab]word or a word")
+            raise StaffFileError(
+                f"第 {number} 行格式不对：应为「类别[Tab]词语」或只写词语 / line {number}: "
+                "expected category[Tab]word or a word"
+            )
         if _CONTROL.search(line):
             raise StaffFileError(f"第 {number} 行含有控制字符 / line {number}: control characters")
         if len(word) > MAX_WORD_CHARS or len(category) > MAX_CATEGORY_CHARS:
-            raise StaffFileError(f"第 {number} 行太长：词语最多 {MAX_WORD_CHARS} 字，类别最多 {MAX_CATEGORY_CHARS} 字"
-                                 f" / line {number}: too long")
+            raise StaffFileError(
+                f"第 {number} 行太长：词语最多 {MAX_WORD_CHARS} 字，类别最多 {MAX_CATEGORY_CHARS} 字"
+                f" / line {number}: too long"
+            )
         pairs.append((category, word))
         if len(pairs) > MAX_ENTRIES:
             raise StaffFileError(f"词表超过 {MAX_ENTRIES} 条 / more than {MAX_ENTRIES} entries")

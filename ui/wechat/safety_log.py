@@ -26,16 +26,23 @@ class SafetyLog:
         self.bodies = bodies
         self._lock = threading.Lock()
 
-    def hit(self, openid: str, where: str, source: str, categories: list[str], words: list[str] = (),
-            text: str = "") -> None:
-        record = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "user": openid_hash(openid),
-                  "where": where, "source": source, "categories": sorted(set(categories))}
+    def hit(
+        self, openid: str, where: str, source: str, categories: list[str], words: list[str] = (), text: str = ""
+    ) -> None:
+        record = {
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            "user": openid_hash(openid),
+            "where": where,
+            "source": source,
+            "categories": sorted(set(categories)),
+        }
         if self.bodies:
             record["words"] = sorted(set(words))
             record["text"] = text
         line = json.dumps(record, ensure_ascii=False) + "\n"
-        log.warning("content-safety hit: user %s, %s, %s, %s", record["user"], where, source,
-                    "、".join(record["categories"]))
+        log.warning(
+            "content-safety hit: user %s, %s, %s, %s", record["user"], where, source, "、".join(record["categories"])
+        )
         with self._lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,14 +15,21 @@ WHAT_I_DO = "我可以回答本馆公开工作文档中的问题，例如工作�
 
 
 def welcome(examples: tuple[str, ...] = EXAMPLES) -> str:
-    lines = ["您好，欢迎关注！", WHAT_I_DO, "您可以这样问：", *[f"· {q}" for q in examples],
-             "直接发送文字问题即可。"]
+    lines = ["您好，欢迎关注！", WHAT_I_DO, "您可以这样问：", *[f"· {q}" for q in examples], "直接发送文字问题即可。"]
     return "\n".join(lines)
 
 
 def unsupported(kind: str) -> str:
-    what = {"image": "图片", "voice": "语音", "video": "视频", "shortvideo": "小视频", "location": "位置",
-            "link": "链接", "file": "文件", "miniprogrampage": "小程序卡片"}.get(kind, "这类消息")
+    what = {
+        "image": "图片",
+        "voice": "语音",
+        "video": "视频",
+        "shortvideo": "小视频",
+        "location": "位置",
+        "link": "链接",
+        "file": "文件",
+        "miniprogrampage": "小程序卡片",
+    }.get(kind, "这类消息")
     return f"抱歉，暂时无法识别{what}。{WHAT_I_DO}请直接发送文字问题，例如：{EXAMPLES[0]}"
 
 
@@ -47,13 +54,33 @@ NOTHING_KEPT = "目前没有待查看的答案。请直接发送您的问题。"
 ASK_AGAIN = "（以上是您上一个问题的答案；刚才发送的新问题请再发送一次。）"
 
 # The content-safety gate.
-SAFETY_REFUSED_QUESTION = "抱歉，您的消息中含有不适宜在公众号中讨论的内容，无法回答。欢迎换一种说法提问，或咨询本馆工作人员。"
+SAFETY_REFUSED_QUESTION = (
+    "抱歉，您的消息中含有不适宜在公众号中讨论的内容，无法回答。欢迎换一种说法提问，或咨询本馆工作人员。"
+)
 SAFETY_REFUSED_ANSWER = "抱歉，这个问题的答案暂时不便在公众号中提供，请到馆或致电咨询本馆工作人员。"
 SAFETY_UNAVAILABLE = "抱歉，内容审核服务暂时不可用，暂时无法回答，请稍后再试。"
 NO_MORE = "没有更多内容了。请直接发送新的问题。"
 FAILED = "抱歉，回答这个问题时出了点问题，请稍后再试。"
 
-__all__ = ["ASK_AGAIN", "EMPTY_QUESTION", "EXAMPLES", "FAILED", "KEPT_NOTICE", "KEPT_NOT_READY", "MORE_COMMAND",
-           "MORE_HINT", "NOTHING_KEPT", "NO_MORE", "RESULT_COMMAND", "SAFETY_REFUSED_ANSWER",
-           "SAFETY_REFUSED_QUESTION", "SAFETY_UNAVAILABLE", "VOICE_WITHOUT_TRANSCRIPT", "WHAT_I_DO",
-           "rate_limited", "too_long", "unsupported", "welcome"]
+__all__ = [
+    "ASK_AGAIN",
+    "EMPTY_QUESTION",
+    "EXAMPLES",
+    "FAILED",
+    "KEPT_NOTICE",
+    "KEPT_NOT_READY",
+    "MORE_COMMAND",
+    "MORE_HINT",
+    "NOTHING_KEPT",
+    "NO_MORE",
+    "RESULT_COMMAND",
+    "SAFETY_REFUSED_ANSWER",
+    "SAFETY_REFUSED_QUESTION",
+    "SAFETY_UNAVAILABLE",
+    "VOICE_WITHOUT_TRANSCRIPT",
+    "WHAT_I_DO",
+    "rate_limited",
+    "too_long",
+    "unsupported",
+    "welcome",
+]

@@ -17,14 +17,31 @@ from .protocol import Inbound
 from .ratelimit import UserRateLimit
 
 # Events that are no conversation: nothing to say (and replying to a location report every 5 s would spam).
-SILENT_EVENTS = {"unsubscribe", "location", "view", "view_miniprogram", "templatesendjobfinish",
-                 "masssendjobfinish", "kf_create_session", "kf_close_session", "kf_switch_session"}
+SILENT_EVENTS = {
+    "unsubscribe",
+    "location",
+    "view",
+    "view_miniprogram",
+    "templatesendjobfinish",
+    "masssendjobfinish",
+    "kf_create_session",
+    "kf_close_session",
+    "kf_switch_session",
+}
 WELCOME_EVENTS = {"subscribe", "subscribe_scan", "scan"}  # following, or scanning our QR code again
 
 
 class Triage:
-    def __init__(self, limits, counts, rate: UserRateLimit, more: MorePages, kept: KeptAnswers,
-                 keywords: KeywordAnswers | None = None, examples: tuple[str, ...] = texts.EXAMPLES):
+    def __init__(
+        self,
+        limits,
+        counts,
+        rate: UserRateLimit,
+        more: MorePages,
+        kept: KeptAnswers,
+        keywords: KeywordAnswers | None = None,
+        examples: tuple[str, ...] = texts.EXAMPLES,
+    ):
         self.limits = limits
         self.counts = counts
         self.rate = rate

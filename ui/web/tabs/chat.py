@@ -81,6 +81,7 @@ class ChatHandlers:
             self._save(records[last], rating, request)
             word = "👍 有帮助" if rating == "up" else "👎 没帮助"
             return f"已记录对最近一条回答的反馈：{word}。谢谢！"
+
         return handler
 
     def on_like(self, records: dict, data: gr.LikeData, request: gr.Request):
@@ -108,13 +109,24 @@ def build_chat_tab(services: Services, cache: UploadCache) -> None:
     with gr.Tab("问答", id="ask"):
         history = gr.State([])
         records = gr.State({})
-        chatbot = gr.Chatbot(label="对话", height=520, elem_id="lt-chat", sanitize_html=True,
-                             latex_delimiters=[],  # document text is never typeset
-                             placeholder="请输入关于本馆工作文档的问题，例如：2024年进馆人数是多少？",
-                             buttons=["copy"])
+        chatbot = gr.Chatbot(
+            label="对话",
+            height=520,
+            elem_id="lt-chat",
+            sanitize_html=True,
+            latex_delimiters=[],  # document text is never typeset
+            placeholder="请输入关于本馆工作文档的问题，例如：2024年进馆人数是多少？",
+            buttons=["copy"],
+        )
         with gr.Row():
-            question = gr.Textbox(label="问题", placeholder="例如：本馆2024年进馆人数是多少？",
-                                  scale=5, elem_id="lt-question", max_length=MAX_QUESTION, submit_btn=False)
+            question = gr.Textbox(
+                label="问题",
+                placeholder="例如：本馆2024年进馆人数是多少？",
+                scale=5,
+                elem_id="lt-question",
+                max_length=MAX_QUESTION,
+                submit_btn=False,
+            )
             ask_btn = gr.Button("提问", variant="primary", scale=1, elem_id="lt-ask")
         with gr.Row():
             up_btn = gr.Button("👍 有帮助", size="sm", elem_id="lt-up")

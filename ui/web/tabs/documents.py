@@ -145,22 +145,38 @@ def build_documents_tab(services: Services, cache: UploadCache) -> None:
     with gr.Tab("文档", id="docs") as docs_tab:
         with gr.Row():
             with gr.Column(scale=3):
-                files = gr.File(label="选择文件（可多选；PDF、Word、Excel、文本）", file_count="multiple",
-                                type="filepath", elem_id="lt-files")
-                folder = gr.File(label="或选择整个文件夹", file_count="directory", type="filepath",
-                                 elem_id="lt-folder", height=90)
+                files = gr.File(
+                    label="选择文件（可多选；PDF、Word、Excel、文本）",
+                    file_count="multiple",
+                    type="filepath",
+                    elem_id="lt-files",
+                )
+                folder = gr.File(
+                    label="或选择整个文件夹", file_count="directory", type="filepath", elem_id="lt-folder", height=90
+                )
             with gr.Column(scale=2):
                 visibility = gr.Radio(VIS_CHOICES, value="internal", label="可见范围")
                 upload_btn = gr.Button("上传并导入", variant="primary", elem_id="lt-upload")
         upload_status = gr.Markdown("", elem_id="lt-upload-status")
-        docs_table = gr.Dataframe(value=documents_frame(records), headers=DOC_COLUMNS, label="文档列表",
-                                  interactive=False, wrap=True, elem_id="lt-docs")
+        docs_table = gr.Dataframe(
+            value=documents_frame(records),
+            headers=DOC_COLUMNS,
+            label="文档列表",
+            interactive=False,
+            wrap=True,
+            elem_id="lt-docs",
+        )
         with gr.Row():
             refresh_btn = gr.Button("刷新列表", size="sm")
         gr.Markdown("### 管理文档")
         with gr.Row():
-            doc_pick = gr.Dropdown(choices=document_choices(records), label="文档（按 ID）", scale=3,
-                                   allow_custom_value=True, elem_id="lt-doc-pick")
+            doc_pick = gr.Dropdown(
+                choices=document_choices(records),
+                label="文档（按 ID）",
+                scale=3,
+                allow_custom_value=True,
+                elem_id="lt-doc-pick",
+            )
             new_vis = gr.Radio(VIS_CHOICES, value="internal", label="新的可见范围", scale=2, elem_id="lt-new-vis")
         with gr.Row():
             vis_btn = gr.Button("修改可见范围", elem_id="lt-set-vis")
@@ -169,8 +185,12 @@ def build_documents_tab(services: Services, cache: UploadCache) -> None:
             del_btn = gr.Button("删除文档", variant="stop", elem_id="lt-delete")
         manage_status = gr.Markdown("", elem_id="lt-manage-status")
 
-        upload_btn.click(on.upload_any, [files, folder, visibility], [upload_status, docs_table, doc_pick, files],
-                         concurrency_limit=1)
+        upload_btn.click(
+            on.upload_any,
+            [files, folder, visibility],
+            [upload_status, docs_table, doc_pick, files],
+            concurrency_limit=1,
+        )
         refresh_btn.click(on.refresh_documents, None, [docs_table, doc_pick])
         docs_tab.select(on.refresh_documents, None, [docs_table, doc_pick])
         vis_btn.click(on.change_visibility, [doc_pick, new_vis], [manage_status, docs_table, doc_pick])

@@ -53,6 +53,7 @@ class PlanHandlers:
             name = safe_file_name(name or "工作计划（草稿）") or "plan"
             content = markdown.encode("utf-8") if fmt == "md" else plan_docx(markdown)
             return gr.update(value=self.cache.offer(f"{name}.{fmt}", content), visible=True)
+
         return handler
 
 
@@ -60,8 +61,10 @@ def build_drafting_tab(services: Services, cache: UploadCache) -> None:
     """The 计划起草 tab, inside the page's ``gr.Tabs``."""
     on = PlanHandlers(services, cache)
     with gr.Tab("计划起草", id="plan") as plan_tab:
-        gr.Markdown("根据最新的工作总结、上一年度计划、指标趋势和案例起草下一年度工作计划；"
-                    "每条附出处，目标值为推算，请核定后使用。")
+        gr.Markdown(
+            "根据最新的工作总结、上一年度计划、指标趋势和案例起草下一年度工作计划；"
+            "每条附出处，目标值为推算，请核定后使用。"
+        )
         with gr.Row():
             p_year = gr.Number(value=None, precision=0, label="计划年度（留空为下一年度）", elem_id="lt-plan-year")
             p_org = gr.Dropdown([], label="单位", allow_custom_value=True, elem_id="lt-plan-org")
@@ -81,8 +84,9 @@ def build_drafting_tab(services: Services, cache: UploadCache) -> None:
         p_file = gr.File(label="下载文件", interactive=False, visible=False, height=60, elem_id="lt-plan-file")
 
         plan_tab.select(on.plan_orgs, None, [p_org, p_year])
-        p_btn.click(on.draft_plan_ui, [p_year, p_org, p_mode], [p_preview, p_edit, p_status, p_name],
-                    concurrency_limit=2)
+        p_btn.click(
+            on.draft_plan_ui, [p_year, p_org, p_mode], [p_preview, p_edit, p_status, p_name], concurrency_limit=2
+        )
         p_refresh.click(plan_preview, [p_edit], [p_preview])
         p_md_btn.click(on.plan_download("md"), [p_edit, p_name], [p_file])
         p_docx_btn.click(on.plan_download("docx"), [p_edit, p_name], [p_file])

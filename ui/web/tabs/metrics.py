@@ -20,8 +20,11 @@ def filter_args(indicator, year, scope) -> dict:
             year_value = int(year)
         except (TypeError, ValueError):
             year_value = None
-    return {"indicator": None if indicator in (None, "", ALL) else indicator, "year": year_value,
-            "scope": None if scope in (None, "", ALL) else scope}
+    return {
+        "indicator": None if indicator in (None, "", ALL) else indicator,
+        "year": year_value,
+        "scope": None if scope in (None, "", ALL) else scope,
+    }
 
 
 class MetricHandlers:
@@ -36,8 +39,12 @@ class MetricHandlers:
         years = sorted({r.year for r in rows if r.year is not None})
         scopes = sorted({r.scope for r in rows if r.scope})
         indicators = self.metrics.indicators_known()
-        return (gr.update(choices=[ALL] + indicators), gr.update(choices=[ALL] + [str(y) for y in years]),
-                gr.update(choices=[ALL] + scopes), {"__type__": "update", "choices": indicators})
+        return (
+            gr.update(choices=[ALL] + indicators),
+            gr.update(choices=[ALL] + [str(y) for y in years]),
+            gr.update(choices=[ALL] + scopes),
+            {"__type__": "update", "choices": indicators},
+        )
 
     def query_metrics(self, indicator, year, scope):
         rows = self.metrics.rows(**filter_args(indicator, year, scope))
@@ -54,6 +61,7 @@ class MetricHandlers:
         def handler(indicator, year, scope):
             download = self.metrics.export(fmt, **filter_args(indicator, year, scope))
             return gr.update(value=self.cache.offer(download.file_name, download.content), visible=True)
+
         return handler
 
     def open_metrics(self, indicator, year, scope, trend_indicator):
@@ -89,8 +97,16 @@ def build_metrics_tab(services: Services, cache: UploadCache) -> None:
         with gr.Row():
             t_indicator = gr.Dropdown([], label="指标（按年份）", scale=3)
             t_btn = gr.Button("画趋势图", scale=1)
-        t_plot = gr.LinePlot(empty_trend(), x="年份", y="数值", title="趋势", x_title="年份", y_title="数值",
-                             height=320, elem_id="lt-trend")
+        t_plot = gr.LinePlot(
+            empty_trend(),
+            x="年份",
+            y="数值",
+            title="趋势",
+            x_title="年份",
+            y_title="数值",
+            height=320,
+            elem_id="lt-trend",
+        )
         gr.Markdown("### 数值不一致（同一指标在不同文档中的说法不同）")
         c_note = gr.Markdown("", elem_id="lt-conflicts-note")
         c_table = gr.Dataframe(headers=CONFLICT_COLUMNS, interactive=False, wrap=True)
@@ -101,5 +117,6 @@ def build_metrics_tab(services: Services, cache: UploadCache) -> None:
         xlsx_btn.click(on.export("xlsx"), filters, [m_file])
         t_btn.click(on.trend, [t_indicator, m_scope], [t_plot])
         t_indicator.change(on.trend, [t_indicator, m_scope], [t_plot])
-        metrics_tab.select(on.open_metrics, [*filters, t_indicator],
-                           [*filters, t_indicator, m_table, m_count, c_table, c_note, t_plot])
+        metrics_tab.select(
+            on.open_metrics, [*filters, t_indicator], [*filters, t_indicator, m_table, m_count, c_table, c_note, t_plot]
+        )

@@ -17,8 +17,10 @@ import gradio as gr
 
 from ...services.safety_words import ReadOnlyList, StaffFileError, load_word_list, save_word_list
 
-HELP = ("公众号的问题和答案发出前都要经过敏感词表检查。格式：每行一条，「类别、制表符（Tab 键）、词语」，或只写词语（归入「其他」）；"
-        "「白名单、制表符、词语」为例外；以 # 开头的行为注释。只有管理员（LANTAI_ADMIN_USERS）可以查看和修改。")
+HELP = (
+    "公众号的问题和答案发出前都要经过敏感词表检查。格式：每行一条，「类别、制表符（Tab 键）、词语」，或只写词语（归入「其他」）；"
+    "「白名单、制表符、词语」为例外；以 # 开头的行为注释。只有管理员（LANTAI_ADMIN_USERS）可以查看和修改。"
+)
 NOT_ADMIN = "只有管理员可以查看和修改公众号敏感词表。"
 
 
