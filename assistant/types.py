@@ -15,7 +15,7 @@ class Citation:
     chunk_id: str = ""
     doc_id: str = ""
 
-    def public(self) -> dict:
+    def as_dict(self) -> dict:
         return {"n": self.n, "source": self.source, "section": self.section, "page": self.page, "quote": self.quote}
 
 
@@ -31,7 +31,7 @@ class FigureUsed:
     stated: str = ""
     kind: str = "actual"
 
-    def public(self) -> dict:
+    def as_dict(self) -> dict:
         out = {
             "indicator": self.indicator,
             "year": self.year,
@@ -59,13 +59,13 @@ class Answer:
     intent: str = ""
     reference_note: str = ""
 
-    def to_dict(self) -> dict:
+    def as_dict(self) -> dict:
         """The contract shared by `lantai ask --json` and the REST API."""
         return {
             "question": self.question,
             "answer": self.answer,
-            "citations": [c.public() for c in self.citations],
-            "figures": [f.public() for f in self.figures],
+            "citations": [c.as_dict() for c in self.citations],
+            "figures": [f.as_dict() for f in self.figures],
             "grounded": self.grounded,
             "unverified_numbers": list(self.unverified_numbers),
             "mode": self.mode,

@@ -98,7 +98,7 @@ def run_assistant(assistant, kb, gold: list[dict]) -> list[Result]:
     results = []
     for item in gold:
         ans = assistant.ask(item["question"], history=item.get("history") or None)
-        data = ans.to_dict()
+        data = ans.as_dict()
         texts = [
             (kb.registry.chunks([c.chunk_id]).get(c.chunk_id).text if c.chunk_id else c.quote) for c in ans.citations
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import time
@@ -11,8 +12,9 @@ from types import SimpleNamespace
 import pytest
 from fastapi.testclient import TestClient
 
-from index import KnowledgeBase
+from index import DocumentRecord, KnowledgeBase, MetricRow
 from ui.api import BindError, check_bind, create_app
+from ui.rest.models import DocumentOut, MetricOut
 from ui.services.files import safe_file_name
 from ui.services.questions import answer_pieces
 from ui.settings import Settings
@@ -121,8 +123,8 @@ def test_ask_answers_from_the_uploaded_document_with_the_contract(env, uploaded)
     assert set(cite) == {"n", "source", "section", "page", "quote"}
     assert cite["source"] == SUMMARY_NAME and "11间" in cite["quote"]
     assert any(f["indicator"] == "新建读书驿站" and f["value"] == 11 for f in body["figures"])
-    # Exactly Answer.to_dict(): the same object `lantai ask --json` prints (latency aside).
-    expected = env.app.state.assistant.ask(question).to_dict()
+    # Exactly Answer.as_dict(): the same object `lantai ask --json` prints (latency aside).
+    expected = env.app.state.assistant.ask(question).as_dict()
     assert {k: v for k, v in body.items() if k != "latency_ms"} == {
         k: v for k, v in expected.items() if k != "latency_ms"
     }
@@ -266,6 +268,27 @@ def test_metrics_endpoints(env, uploaded):
     sheet = load_workbook(io.BytesIO(r.content)).active
     assert sheet["A1"].value == "指标" and sheet.max_row >= 3
     assert env.client.get("/api/metrics/export", params={"format": "pdf"}).status_code == 422
+
+
+def test_the_api_serves_every_field_of_the_metrics_row_and_the_document_record(env, uploaded):
+    """The API models are made from these dataclasses: a field added to one is in the schema and the JSON."""
+    spec = env.client.get("/openapi.json").json()["components"]["schemas"]
+    row_fields = [f.name for f in dataclasses.fields(MetricRow)]
+    assert list(MetricOut.model_fields) == row_fields
+    assert list(spec["MetricOut"]["properties"]) == row_fields and spec["MetricOut"]["required"] == row_fields
+    rows = env.client.get("/api/metrics").json()
+    assert rows and all(list(r) == row_fields for r in rows)
+    conflicts = env.client.get("/api/metrics/conflicts").json()
+    assert conflicts and all(list(r) == row_fields for c in conflicts for r in c["figures"])
+
+    doc_fields = [
+        f.name for f in dataclasses.fields(DocumentRecord) if f.name != "path"
+    ]  # the server's path is kept back
+    assert list(DocumentOut.model_fields) == doc_fields and list(spec["DocumentOut"]["properties"]) == doc_fields
+    documents = env.client.get("/api/documents").json()
+    assert documents and all(list(d) == doc_fields for d in documents)
+    assert spec["DocumentOut"]["properties"]["visibility"]["enum"] == ["internal", "public"]
+    assert spec["MetricOut"]["properties"]["phrase"]["description"].startswith("原文中的指标说法")
 
 
 def test_api_keys_are_required_when_configured(env, uploaded, monkeypatch):

@@ -140,7 +140,7 @@ def _assert_extractive_fallback(answer) -> None:
 def test_without_llm_the_answer_is_extractive(kb):
     answer = Assistant(kb).ask(QUESTION)
     _assert_extractive_fallback(answer)
-    public = answer.to_dict()
+    public = answer.as_dict()
     assert public["mode"] == "extractive" and public["question"] == QUESTION
     assert public["citations"][0]["source"] == FILE_2024
 
@@ -158,7 +158,7 @@ def test_correct_llm_answer_is_used_and_the_prompt_carries_passages_figures_and_
     assert [(c.n, c.source) for c in answer.citations] == [(1, FILE_2024)]
     assert VISITS_2024 in answer.citations[0].quote
     assert [(f.indicator, f.value, f.unit) for f in answer.figures] == [("进馆人数", 208.37, "万次")]
-    public = answer.to_dict()
+    public = answer.as_dict()
     assert public["mode"] == "llm" and public["answer"] == GOOD and public["question"] == QUESTION
     assert public["citations"] == [
         {

@@ -27,13 +27,14 @@ import math
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 
-from fastapi import HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from pydantic import SecretStr
+from starlette._utils import get_route_path  # the path below root_path, as starlette's router reads it
 from starlette.requests import cookie_parser
-from starlette.routing import Mount, get_route_path
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 API_USER = "API 密钥"  # the user name the web UI sees for a request authenticated by key
@@ -251,7 +252,7 @@ def _open_path(scope: Scope) -> bool:
     return path in OPEN_EXACT or path.startswith(OPEN_PREFIXES)
 
 
-async def _deny(scope: Scope, send: Send, status: int, detail: str, headers: dict | None) -> None:
+async def _deny(scope: Scope, send: Send, status: int, detail: str, headers: Mapping[str, str] | None) -> None:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008})
         return
@@ -284,6 +285,7 @@ def guard_gradio(app, keys: list[str], throttle: LoginThrottle) -> None:
     """
     mount = next(r for r in app.routes if isinstance(r, Mount) and hasattr(r.app, "get_blocks"))
     gradio_app = mount.app
+    assert isinstance(gradio_app, FastAPI)  # Gradio's app is one
     original = next(
         r.endpoint for _, r in iter_routes(gradio_app.routes) if getattr(r, "name", "") == "get_current_user"
     )

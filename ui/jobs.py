@@ -99,7 +99,7 @@ class Job:
         self.files.append(extra)
         return extra
 
-    def snapshot(self) -> dict:
+    def as_dict(self) -> dict:
         return {
             "job_id": self.id,
             "state": self.state,
@@ -210,12 +210,12 @@ class JobRegistry:
         with self._lock:
             job = self._jobs.get(job_id)
             if job is not None:
-                return job.snapshot()
+                return job.as_dict()
         return self.board.snapshot(job_id) if self.board is not None else None
 
     def snapshots(self) -> list[dict]:
         with self._lock:
-            mine = [j.snapshot() for j in self._jobs.values()]
+            mine = [j.as_dict() for j in self._jobs.values()]
         if self.board is not None:
             known = {s["job_id"] for s in mine}
             mine += [s for s in self.board.snapshots() if s["job_id"] not in known]
@@ -226,7 +226,7 @@ class JobRegistry:
         if self.board is None:
             return
         try:
-            self.board.publish(job.snapshot())
+            self.board.publish(job.as_dict())
         except Exception:
             log.warning("could not publish the progress of ingest job %s", job.id, exc_info=True)
 

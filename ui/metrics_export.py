@@ -89,9 +89,11 @@ def to_xlsx(rows: list[MetricRow], path: Path | IO[bytes]) -> None:
     """The workbook, saved to a path or a binary file object."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook opens on one empty worksheet
     ws.title = "指标"
     ws.append([zh for _, zh in COLUMNS])
     for cell in ws[1]:

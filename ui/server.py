@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gradio as gr
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from .access import guard_gradio, login_message, make_login, secret_text
 from .rest import BindError, create_app, is_loopback
@@ -34,7 +35,7 @@ from .web import CSS, build_ui, parse_ui_users
 UI_USERS_ENV = "LANTAI_UI_USERS"
 
 
-def check_ui_bind(host: str, ui_users: str | list[tuple[str, str]] | None) -> None:
+def check_ui_bind(host: str, ui_users: SecretStr | str | list[tuple[str, str]] | None) -> None:
     """Refuse to serve the web UI beyond this machine without a login.
 
     The UI reads and changes internal documents; off loopback it needs

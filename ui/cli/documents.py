@@ -57,7 +57,7 @@ def ingest(
 
 def docs(data_dir: Path | None = DataDir, as_json: bool = AsJson) -> None:
     """列出文档 / list documents."""
-    records = open_documents(data_dir).list()
+    records = open_documents(data_dir).records()
     if as_json:
         print(json.dumps([r.as_dict() for r in records], ensure_ascii=False, indent=1))
         return
@@ -99,15 +99,17 @@ def vectors_to_server(data_dir: Path | None = DataDir) -> None:
     if not (embedded / "chroma.sqlite3").is_file():
         fail(f"数据目录中没有内嵌的向量库：{embedded} / no embedded vectors in {embedded}", 1)
     kb = open_kb(data_dir)  # its vectors are the server's collection for this data dir
+    remote = kb.vectors
+    assert isinstance(remote, VectorIndex)  # with a server URL the store opens or raises: no full-disk stand-in
     local = VectorIndex(embedded, kb.embedder.name)
     try:
-        copied = copy_vectors(local, kb.vectors)
+        copied = copy_vectors(local, remote)
     finally:
         local.close()
     problems = consistency_problems(kb)
     console.print(
-        f"[green]✓[/green] 已复制 {copied} 个向量到 {settings.chroma_url}（集合 {kb.vectors.collection.name}）"
-        f" / copied {copied} vectors to {settings.chroma_url} (collection {kb.vectors.collection.name})"
+        f"[green]✓[/green] 已复制 {copied} 个向量到 {settings.chroma_url}（集合 {remote.collection.name}）"
+        f" / copied {copied} vectors to {settings.chroma_url} (collection {remote.collection.name})"
     )
     if problems:
         fail("复制后仍不一致 / still inconsistent after the copy: " + "; ".join(problems), 1)

@@ -117,6 +117,11 @@ def metrics_sum(
         if not rows or not whole:
             fail(f"找不到「{part}」或全区的{indicator}{year}年数据 / no figure for '{part}' or the whole system", 1)
         result = share(rows[0], whole[0])
+        if result is None:
+            fail(
+                f"「{part}」与全区的{indicator}单位不同或全区数为零，无法计算占比 / the units differ or the whole is zero",
+                1,
+            )
         console.print(f"{part}占全区的 {result.value:.2f}%（{result.formula}）", highlight=False)
         return
     if summed is None:

@@ -47,7 +47,7 @@ def draft_plan_command(
         out.write_text(result.markdown, encoding="utf-8")
         err_console.print(f"已保存 / saved: {out}")
     if as_json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
     elif fmt == "md" and out is None:
         print(result.markdown)
 

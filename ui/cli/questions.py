@@ -50,9 +50,9 @@ def ask(
     if batch is not None:
         ask_batch(questions, batch, as_json)
         return
-    answer = questions.ask(question, list(history))
+    answer = questions.ask(question or "", list(history))  # checked non-empty above
     if as_json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        print(json.dumps(answer.as_dict(), ensure_ascii=False))
     else:
         print_answer(answer)
 
@@ -91,7 +91,7 @@ def ask_batch(questions: Questions, batch: Path, as_json: bool) -> None:
             print(json.dumps({"id": qid, "error": error}, ensure_ascii=False))
             failed += 1
             continue
-        out = {"id": qid, **questions.ask(q, [str(h) for h in past]).to_dict()}
+        out = {"id": qid, **questions.ask(q, [str(h) for h in past]).as_dict()}
         if as_json:
             print(json.dumps(out, ensure_ascii=False), flush=True)
         else:

@@ -71,7 +71,9 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
     from ..shared_state import open_shared
 
     try:
-        open_shared(settings).close()  # reachable before any worker starts
+        shared = open_shared(settings)  # reachable before any worker starts (the URL is set: checked above)
+        if shared is not None:
+            shared.close()
         if settings.wechat_token:  # a mistake here would stop every worker: say it once, before starting them
             from ..wechat import wechat_protocol
 

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
 
 from ..access import check_key, client_address, parse_api_keys
 
@@ -33,7 +34,7 @@ class BindError(ValueError):
     """Serving beyond this machine without an API key."""
 
 
-def check_bind(host: str, api_keys: str | list[str] | None) -> None:
+def check_bind(host: str, api_keys: SecretStr | str | list[str] | None) -> None:
     """Refuse to listen on a non-loopback address when no API key is configured.
 
     ``api_keys`` are the keys the server will require (a list, or the comma-

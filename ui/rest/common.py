@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import Response
 
 from ..services import Services
-from ..services.documents import WriteBusy, WritesRefused
+from ..services.documents import SourceGone, WriteBusy, WritesRefused
 from ..services.metrics import Download
 
 
@@ -32,8 +32,8 @@ def download_response(download: Download) -> Response:
     )
 
 
-def conflict(exc: WriteBusy | WritesRefused) -> HTTPException:
-    """A change the server cannot make now (an ingest holds the lock) or at all (several workers)."""
+def conflict(exc: WriteBusy | WritesRefused | SourceGone) -> HTTPException:
+    """A change the server cannot make now (an ingest holds the lock) or at all (several workers, a file gone)."""
     return HTTPException(status.HTTP_409_CONFLICT, str(exc))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from fastapi.responses import Response
@@ -14,12 +14,12 @@ from .models import DocumentOut, ErrorOut, UploadAccepted, Visibility, Visibilit
 
 router = APIRouter(tags=["documents"])
 
-_MISSING_OR_BUSY = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
+_MISSING_OR_BUSY: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
 
 
 @router.get("/documents", response_model=list[DocumentOut], summary="文档列表 / list documents")
 def list_documents(services: ServicesDep) -> list[DocumentOut]:
-    return [document_out(r) for r in services.documents.list()]
+    return [document_out(r) for r in services.documents.records()]
 
 
 @router.post(

@@ -34,7 +34,10 @@ def cancel_job(job_id: str, services: ServicesDep) -> dict:
         raise HTTPException(
             status.HTTP_409_CONFLICT, "导入任务已结束，无法取消 / the job has already finished and cannot be cancelled"
         )
-    return services.jobs.cancel(job_id)
+    cancelled = services.jobs.cancel(job_id)
+    if cancelled is None:  # forgotten between the two reads (the registry keeps a bounded number of jobs)
+        raise _no_job(job_id)
+    return cancelled
 
 
 @router.get(

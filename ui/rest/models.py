@@ -1,18 +1,19 @@
 """The request and response bodies of the REST API, described for ``/docs``.
 
-The answer object is ``Answer.to_dict()`` — the same contract as
+The answer object is ``Answer.as_dict()`` — the same contract as
 ``lantai ask --json``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 
-from index import MetricRow
+from index import DocumentRecord, MetricRow
 
 from ..services.questions import MAX_HISTORY, MAX_HISTORY_CHARS, MAX_HISTORY_ITEMS, MAX_QUESTION
+from .derived import model_of_dataclass
 
 Visibility = Literal["internal", "public"]
 
@@ -100,7 +101,7 @@ class FigureOut(BaseModel):
 
 
 class AnswerOut(BaseModel):
-    """The answer contract (``Answer.to_dict()``), shared with ``lantai ask --json``."""
+    """The answer contract (``Answer.as_dict()``), shared with ``lantai ask --json``."""
 
     question: str
     answer: str = Field(description="答案文字，[n] 为引用编号 / answer text with [n] citation marks")
@@ -114,23 +115,23 @@ class AnswerOut(BaseModel):
     intent: str
 
 
-class DocumentOut(BaseModel):
-    id: str
-    file_name: str
-    title: str
-    doc_type: str = Field(description="文档类型，如 工作总结 / document type")
-    org: str
-    years: list[int]
-    report_year: int | None
-    plan_year: int | None
-    as_of: str | None
-    page_count: int | None
-    size: int = Field(description="字节 / bytes")
-    sha256: str
-    chunk_count: int
-    visibility: Visibility
-    status: str = Field(description="ready（可检索）| indexing（导入中或被中断）")
-    ingested_at: float | None = Field(description="Unix 时间 / Unix time")
+# A document as the registry records it, less its path on the server (nobody's business).
+DOCUMENT_OUT_DESCRIPTIONS = {
+    "doc_type": "文档类型，如 工作总结 / document type",
+    "size": "字节 / bytes",
+    "status": "ready（可检索）| indexing（导入中或被中断）",
+    "ingested_at": "Unix 时间 / Unix time",
+}
+if TYPE_CHECKING:  # made at run time: to a type checker, a model like any other
+    DocumentOut = BaseModel
+else:
+    DocumentOut = model_of_dataclass(
+        DocumentRecord,
+        "DocumentOut",
+        exclude=("path",),
+        types={"visibility": Visibility},
+        descriptions=DOCUMENT_OUT_DESCRIPTIONS,
+    )
 
 
 class VisibilityUpdate(BaseModel):
@@ -172,37 +173,21 @@ class JobOut(BaseModel):
     error_en: str | None
 
 
-class MetricOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    doc_id: str
-    file_name: str
-    title: str
-    doc_type: str
-    org: str
-    chunk_id: str | None
-    indicator: str
-    phrase: str = Field(description="原文中的指标说法 / the wording in the document")
-    value: float
-    unit: str
-    plain_value: float = Field(description="换算后数值（万已展开）/ value in the base unit")
-    base_unit: str
-    year: int | None
-    kind: str = Field(description="actual | target | cumulative | asof")
-    scope: str
-    as_of: str | None
-    qualifier: str | None
-    change_pct: float | None
-    change_dir: str | None
-    change_text: str | None
-    derived: bool
-    formula: str | None
-    char_start: int
-    char_end: int
-    stated: str
-    quote: str
-    check_note: str | None
+# One row of the metrics table, every field of ``MetricRow``.
+METRIC_OUT_DESCRIPTIONS = {
+    "phrase": "原文中的指标说法 / the wording in the document",
+    "plain_value": "换算后数值（万已展开）/ value in the base unit",
+    "kind": "actual | target | cumulative | asof",
+}
+if TYPE_CHECKING:
+    MetricOut = BaseModel
+else:
+    MetricOut = model_of_dataclass(
+        MetricRow,
+        "MetricOut",
+        descriptions=METRIC_OUT_DESCRIPTIONS,
+        config=ConfigDict(from_attributes=True),
+    )
 
 
 class ConflictOut(BaseModel):
@@ -246,7 +231,7 @@ class ErrorOut(BaseModel):
     detail: str
 
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "缺少或无效的 API 密钥 / missing or invalid API key"},
     422: {"model": ErrorOut, "description": "请求内容不符合要求 / invalid request"},
 }

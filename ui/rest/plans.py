@@ -33,7 +33,7 @@ def draft_plan(body: DraftPlanRequest, services: ServicesDep) -> Any:
     except PlanError as exc:
         raise HTTPException(422, str(exc)) from exc
     if body.format == "json":
-        return result.to_dict()
+        return result.as_dict()
     return download_response(markdown_download(result) if body.format == "md" else docx_download(result))
 
 

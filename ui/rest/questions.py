@@ -39,7 +39,7 @@ def sse(event: str, data: Any) -> str:
 
 @router.post("/ask", response_model=AnswerOut, summary="提问 / ask a question")
 def ask(body: AskRequest, services: ServicesDep) -> Any:
-    return _ask(services.questions, body).to_dict()
+    return _ask(services.questions, body).as_dict()
 
 
 @router.post(
@@ -74,4 +74,4 @@ async def _events(questions: Questions, body: AskRequest) -> AsyncIterator[str]:
     for piece in answer_pieces(answer.answer):
         yield sse("delta", {"text": piece})
         await asyncio.sleep(0)
-    yield sse("answer", AnswerOut.model_validate(answer.to_dict()).model_dump())
+    yield sse("answer", AnswerOut.model_validate(answer.as_dict()).model_dump())

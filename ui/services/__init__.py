@@ -2,7 +2,7 @@
 
 One module per resource: ``documents`` (list, upload, remove, re-index, share),
 ``files`` (staging uploads, clean names), ``questions`` (asking), ``metrics``
-(the figures table and its downloads), ``plans`` (drafting next year's plan),
+(the metrics table and its downloads), ``plans`` (drafting next year's plan),
 ``feedback`` (ratings of answers). A surface builds ``Services`` once and
 calls them; it never calls another surface.
 """

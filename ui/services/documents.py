@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from index import KnowledgeBase
+from index import DocumentRecord, KnowledgeBase
 
 from ..jobs import Job, JobRegistry, WritesRefused
 from .files import Staging
@@ -58,7 +58,8 @@ class Documents:
         self.max_bytes = max_bytes
 
     # -- reading ----------------------------------------------------------------------------------
-    def list(self):
+    def records(self):
+        """Every document's record."""
         return self.kb.documents()
 
     def get(self, doc_id: str):
@@ -79,6 +80,11 @@ class Documents:
         return next((r for r in self.kb.documents() if r.id == doc_id), None)
 
     # -- writing ----------------------------------------------------------------------------------
+    def _registry(self) -> JobRegistry:
+        if self.jobs is None:  # the command line ingests in its own thread (``ingest_now``)
+            raise RuntimeError("background ingest needs the job registry of a server")
+        return self.jobs
+
     def check_writable(self) -> None:
         if self.jobs is not None:
             self.jobs.check_writable()
@@ -104,7 +110,7 @@ class Documents:
             for name, stream in files:
                 staging.write(name, stream, self.max_bytes)
             targets = staging.commit()
-        return self.jobs.submit(targets, visibility, owned=True), [p.name for p in targets]
+        return self._registry().submit(targets, visibility, owned=True), [p.name for p in targets]
 
     def stage_copies(self, paths: Sequence[Path]) -> list[Path]:
         """Copy files into the uploads folder, all or none; where they landed."""
@@ -115,7 +121,7 @@ class Documents:
 
     def ingest_saved(self, paths: Sequence[Path], visibility: str) -> Job:
         """Queue the ingest of files saved in the uploads folder (a failed one is deleted afterwards)."""
-        return self.jobs.submit(paths, visibility, owned=True)
+        return self._registry().submit(paths, visibility, owned=True)
 
     def ingest_now(self, paths: Sequence[Path], visibility: str | None, progress=None):
         """Ingest files and folders in this thread (the command line); the ingest report."""
@@ -144,7 +150,7 @@ class Documents:
             self.kb.set_visibility(doc_id, visibility)
             return self.get(doc_id)
 
-    def reindex(self, doc_id: str, wait: float = WRITE_WAIT_SECONDS) -> tuple[Job, object]:
+    def reindex(self, doc_id: str, wait: float = WRITE_WAIT_SECONDS) -> tuple[Job, DocumentRecord]:
         """Read a document again from its file, in the background; the job and the record."""
         record = self.get(doc_id)
         path = Path(record.path)
@@ -152,7 +158,7 @@ class Documents:
             raise SourceGone(record.file_name)
         with self.writing(wait):  # the ingest worker writes on the same registry: one writer at a time
             self.kb.registry.mark_stale(record.id)
-        return self.jobs.submit([path], record.visibility), record
+        return self._registry().submit([path], record.visibility), record
 
 
 __all__ = ["Documents", "DocumentNotFound", "SourceGone", "WriteBusy", "WritesRefused", "WRITE_WAIT_SECONDS"]

@@ -19,7 +19,7 @@ def feedback_record(answer, rating: str, user: str | None = None) -> dict:
     return {
         "question": answer.question,
         "answer": answer.answer,
-        "citations": [c.public() for c in answer.citations],
+        "citations": [c.as_dict() for c in answer.citations],
         "rating": rating,
         "time": now_text(),
         "user": user,

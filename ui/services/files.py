@@ -84,12 +84,20 @@ class Staging:
         return self
 
     def __exit__(self, *exc) -> None:
-        shutil.rmtree(self._dir, ignore_errors=True)
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    @property
+    def folder(self) -> Path:
+        """The private folder files are staged in (made on entering the ``with`` block)."""
+        if self._dir is None:
+            raise RuntimeError("Staging is used in a with-block")
+        return self._dir
 
     def _reserve(self, original_name: str | None) -> Path:
         name = unique_name(safe_file_name(original_name), set(self.names))
         self.names.append(name)
-        return self._dir / name
+        return self.folder / name
 
     def copy(self, source: Path) -> None:
         """Stage a copy of a file on disk under its own (cleaned) name."""
@@ -111,6 +119,6 @@ class Staging:
         targets = []
         for name in self.names:
             target = self.uploads / name
-            os.replace(self._dir / name, target)
+            os.replace(self.folder / name, target)
             targets.append(target)
         return targets

@@ -22,7 +22,7 @@ class PlanResult:
     markdown: str
     checks: PlanChecks
 
-    def to_dict(self) -> dict:
+    def as_dict(self) -> dict:
         d = self.draft
         return {
             "title": d.title,
@@ -37,7 +37,7 @@ class PlanResult:
             "carry_over": [{"item": j.item, "status": j.status, "reason": j.reason} for j in d.carry],
             "deadlines": [{"quote": x.quote, "year": x.year, "month": x.month} for x in d.deadlines],
             "sections": [_section(s) for s in d.sections],
-            "references": [c.public() for c in d.references],
+            "references": [c.as_dict() for c in d.references],
         }
 
 
@@ -51,7 +51,7 @@ def _section(s) -> dict:
                 "tags": i.tags,
                 "note": i.note,
                 "unverified_numbers": i.unverified,
-                "figures": [f.public() for f in i.figures],
+                "figures": [f.as_dict() for f in i.figures],
             }
             for i in s.items
         ],

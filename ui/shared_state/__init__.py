@@ -15,6 +15,8 @@ Redis one here, in a module of its own.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import redis
 import redis.asyncio
 
@@ -64,6 +66,18 @@ class SharedRedis:
         self.sync.close()
 
 
+# Both clients decode replies (``decode_responses=True``), which redis-py's types cannot know: they type
+# every reply ``bytes | str``. These say what the connection guarantees, and convert nothing.
+def text(reply: Any) -> str | None:
+    """A string reply (``None`` for a missing key)."""
+    return cast("str | None", reply)
+
+
+def texts(reply: Any) -> list[str]:
+    """A list of string replies."""
+    return cast("list[str]", reply)
+
+
 def _redacted(url: str) -> str:
     """The URL without its password, for messages and logs."""
     scheme, sep, rest = url.partition("://")
@@ -81,4 +95,4 @@ def open_shared(settings: Settings) -> SharedRedis | None:
     return shared
 
 
-__all__ = ["SharedRedis", "open_shared"]
+__all__ = ["SharedRedis", "open_shared", "text", "texts"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from . import SharedRedis
+from . import SharedRedis, texts
 
 
 class RedisJobBoard:
@@ -43,7 +43,7 @@ class RedisJobBoard:
 
     def snapshots(self) -> list[dict]:
         """The latest jobs of every worker, newest first."""
-        ids = self.shared.sync.zrevrange(self.index, 0, self.keep - 1)
+        ids = texts(self.shared.sync.zrevrange(self.index, 0, self.keep - 1))
         if not ids:
             return []
         raws = self.shared.sync.mget([self._key(i) for i in ids])

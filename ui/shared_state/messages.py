@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from ..wechat.dedup import CUSTOMER_SERVICE, DELIVER, KEEP, KEPT, NOTHING, NOTICE, PASSIVE, REPLY, WAIT, Entry
-from . import SharedRedis
+from . import SharedRedis, text
 
 # KEYS[1] the message; ARGV: user, ttl ms.  Returns this attempt's number (1: the message is new).
 _ARRIVE = """
@@ -88,7 +89,8 @@ class RedisMessages:
     def key(self, message_key: str) -> str:
         return self.shared.key("wechat", "msg", message_key)
 
-    async def _run(self, script: str, keys: list[str], args: list) -> object:
+    async def _run(self, script: str, keys: list[str], args: list) -> Any:
+        """What the Lua script returns: a number, a string or a list of them, as the script says."""
         return await self.shared.aio.eval(script, len(keys), *keys, *args)
 
     async def arrive(self, key: str, user: str) -> tuple[Entry, int, bool]:
@@ -128,7 +130,7 @@ class RedisMessages:
                 return entry.reply.result()
             values = await self.shared.aio.hmget(self.key(entry.key), ["reply", "owner"])
             if values[0] is not None:
-                return values[0]
+                return text(values[0])
             if values[1] is None:
                 return None
             await asyncio.sleep(self.delivery_poll)

@@ -6,7 +6,7 @@ the list is forgotten ``ttl`` seconds after it was kept, as in memory.
 
 from __future__ import annotations
 
-from . import SharedRedis
+from . import SharedRedis, text
 
 
 class RedisMorePages:
@@ -27,7 +27,7 @@ class RedisMorePages:
             pipe.execute()
 
     def next(self, user: str) -> str | None:
-        return self.shared.sync.lpop(self._key(user)) or None
+        return text(self.shared.sync.lpop(self._key(user))) or None
 
 
 __all__ = ["RedisMorePages"]

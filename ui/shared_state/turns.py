@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from . import SharedRedis
+from . import SharedRedis, texts
 
 # KEYS[1] the user's list; ARGV: now, the new turn, window s, turns, window ms.
 _ADD = """
@@ -38,7 +38,7 @@ class RedisConversations:
     def history(self, user: str) -> list[str]:
         if self.turns <= 0 or self.window <= 0:
             return []
-        asked = [item.split("\t", 1) for item in self.shared.sync.lrange(self._key(user), 0, -1)]
+        asked = [item.split("\t", 1) for item in texts(self.shared.sync.lrange(self._key(user), 0, -1))]
         if not asked or time.time() - float(asked[-1][0]) > self.window:
             return []
         return [question for _, question in asked]

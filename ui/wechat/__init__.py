@@ -16,7 +16,7 @@ from .customer import CustomerService, DeliveryError, DeliveryUncertain
 from .gate import ContentGate
 from .keywords import KeywordAnswers
 from .moderation import Moderation
-from .protocol import BadMessage, BadSignature, Inbound, Protocol
+from .protocol import BadMessage, BadSignature, Inbound, WeChatProtocol
 from .routes import SUCCESS, wechat_router
 from .safety import BUNDLED
 from .safety_log import SafetyLog
@@ -25,7 +25,7 @@ from .stafffile import StaffFileError
 _RESERVED = ("/", "/api", "/healthz", "/docs", "/openapi.json")
 
 
-def wechat_protocol(settings: Settings) -> Protocol:
+def wechat_protocol(settings: Settings) -> WeChatProtocol:
     """The account's protocol once its settings are checked; ``ValueError`` with a clear message when they
     are incomplete. Cheap: ``lantai serve --workers N`` checks them before starting any worker."""
     if not settings.wechat_token:
@@ -40,12 +40,12 @@ def wechat_protocol(settings: Settings) -> Protocol:
     path = settings.wechat_path
     if not path.startswith("/") or path.rstrip("/") in ("", *_RESERVED) or path.startswith("/api/"):
         raise ValueError(f"LANTAI_WECHAT_PATH 不能是 {path!r} / the WeChat path must be a free path such as /wechat")
-    return Protocol(
+    return WeChatProtocol(
         settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key, clock_skew=settings.wechat_clock_skew
     )
 
 
-def build_channel(settings: Settings, kb, assistant=None, shared=None) -> tuple[WeChatChannel, Protocol]:
+def build_channel(settings: Settings, kb, assistant=None, shared=None) -> tuple[WeChatChannel, WeChatProtocol]:
     """The channel and protocol the settings describe; ``ValueError`` with a clear message when incomplete.
 
     ``shared`` (a ``ui.shared_state.SharedRedis``) keeps the retry table, pages, limits, turns and the
@@ -137,7 +137,7 @@ __all__ = [
     "DeliveryUncertain",
     "Inbound",
     "Limits",
-    "Protocol",
+    "WeChatProtocol",
     "SUCCESS",
     "WeChatChannel",
     "build_channel",

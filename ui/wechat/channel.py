@@ -205,11 +205,14 @@ class WeChatChannel:
         if not text:
             return
         user = openid_hash(entry.user)
-        if not self.sends:  # a 48001 for another message came while this answer was computed
+        customer_service = self.customer_service
+        if (
+            not self.sends or customer_service is None
+        ):  # a 48001 for another message came while this answer was computed
             await self._keep(entry)
             return
         try:
-            await self.customer_service.send_text(entry.user, text)
+            await customer_service.send_text(entry.user, text)
         except DeliveryUncertain as exc:
             await self.seen.mark(entry, "uncertain")
             self.counts.delivery_failed += 1

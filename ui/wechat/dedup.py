@@ -64,7 +64,7 @@ class SeenMessages:
         with self._lock:
             entry = self._entries.get(key)
             new = entry is None
-            if new:
+            if entry is None:
                 entry = Entry(key, user, loop.create_future())
                 self._entries[key] = entry
             entry.attempts += 1

@@ -93,7 +93,10 @@ class Moderation:
         if result["suggest"] == "pass":
             return PASSED
         label = result.get("label")
-        return Verdict(False, LABELS.get(label, f"审核标签 {label}") if label != 100 else "待人工复核")
+        if label == 100:
+            return Verdict(False, "待人工复核")
+        known = LABELS.get(label) if label is not None else None
+        return Verdict(False, known or f"审核标签 {label}")
 
 
 __all__ = ["LABELS", "Moderation", "PASSED", "UNAVAILABLE", "UNAVAILABLE_CATEGORY", "Verdict"]

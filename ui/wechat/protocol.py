@@ -68,7 +68,7 @@ def guard_xml(body: bytes | str) -> None:
         raise BadMessage(f"unexpected root element <{root.tag}>")
 
 
-class Protocol:
+class WeChatProtocol:
     """Signature checks, decryption and reply rendering for one account."""
 
     def __init__(self, token: str, app_id: str | None = None, aes_key: str | None = None, clock_skew: float = 300.0):
@@ -180,4 +180,4 @@ def _int(value) -> int:
     return int(value.strip())
 
 
-__all__ = ["BadMessage", "BadSignature", "Inbound", "Protocol", "guard_xml"]
+__all__ = ["BadMessage", "BadSignature", "Inbound", "WeChatProtocol", "guard_xml"]

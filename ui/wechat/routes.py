@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from .channel import WeChatChannel
-from .protocol import BadMessage, BadSignature, Protocol
+from .protocol import BadMessage, BadSignature, WeChatProtocol
 
 SUCCESS = "success"
 
@@ -36,7 +36,7 @@ async def _read_capped(request: Request, max_bytes: int) -> bytes:
     return bytes(body)
 
 
-def wechat_router(channel: WeChatChannel, protocol: Protocol, path: str, max_body_bytes: int) -> APIRouter:
+def wechat_router(channel: WeChatChannel, protocol: WeChatProtocol, path: str, max_body_bytes: int) -> APIRouter:
     router = APIRouter(tags=["wechat"])
 
     @router.get(path, response_class=PlainTextResponse, summary="微信服务器地址验证 / WeChat URL verification")

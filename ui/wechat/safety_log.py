@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +28,7 @@ class SafetyLog:
         self._lock = threading.Lock()
 
     def hit(
-        self, openid: str, where: str, source: str, categories: list[str], words: list[str] = (), text: str = ""
+        self, openid: str, where: str, source: str, categories: list[str], words: Sequence[str] = (), text: str = ""
     ) -> None:
         record = {
             "time": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -35,7 +35,7 @@ class DocumentHandlers:
         self.cache = cache
 
     def refresh_documents(self):
-        records = self.documents.list()
+        records = self.documents.records()
         return documents_frame(records), gr.update(choices=document_choices(records), value=None)
 
     def _refusal(self, paths: list[Path]) -> str | None:
@@ -96,7 +96,7 @@ class DocumentHandlers:
         if visibility not in VIS_ZH:
             visibility = "internal"
         try:
-            self.documents.set_visibility(doc_id, visibility, wait=WRITE_WAIT_SECONDS)
+            self.documents.set_visibility(record.id, visibility, wait=WRITE_WAIT_SECONDS)
         except DocumentNotFound:  # removed meanwhile
             return _missing(doc_id), gr.update(), gr.update()
         except (WriteBusy, WritesRefused) as exc:
@@ -111,7 +111,7 @@ class DocumentHandlers:
             warn(_missing(doc_id))
             return _missing(doc_id)
         try:
-            job, _ = self.documents.reindex(doc_id, wait=WRITE_WAIT_SECONDS)
+            job, _ = self.documents.reindex(record.id, wait=WRITE_WAIT_SECONDS)
         except DocumentNotFound:  # removed meanwhile
             return _missing(doc_id)
         except SourceGone:
@@ -123,12 +123,12 @@ class DocumentHandlers:
 
     def delete_document(self, doc_id: str | None, confirm: bool):
         record = self.documents.find(doc_id)
-        message = _missing(doc_id) if record is None else (None if confirm else "请先勾选“确认删除”，再点击删除。")
-        if message:
+        if record is None or not confirm:
+            message = _missing(doc_id) if record is None else "请先勾选“确认删除”，再点击删除。"
             warn(message)
             return message, gr.update(), gr.update(), gr.update()
         try:
-            self.documents.remove(doc_id, wait=WRITE_WAIT_SECONDS)
+            self.documents.remove(record.id, wait=WRITE_WAIT_SECONDS)
         except DocumentNotFound:  # removed meanwhile
             return _missing(doc_id), gr.update(), gr.update(), gr.update()
         except (WriteBusy, WritesRefused) as exc:
@@ -141,7 +141,7 @@ class DocumentHandlers:
 def build_documents_tab(services: Services, cache: UploadCache) -> None:
     """The 文档 tab, inside the page's ``gr.Tabs``."""
     on = DocumentHandlers(services, cache)
-    records = services.documents.list()
+    records = services.documents.records()
     with gr.Tab("文档", id="docs") as docs_tab:
         with gr.Row():
             with gr.Column(scale=3):
