@@ -17,7 +17,7 @@ from ui.settings import Settings
 from ui.shared_state import SharedRedis, open_shared
 from ui.wechat.channel import Limits
 from ui.wechat.conversation import Conversations
-from ui.wechat.dedup import DELIVER, KEEP, NOTHING, NOTICE, REPLY, WAIT, SeenMessages
+from ui.wechat.dedup import Action, SeenMessages
 from ui.wechat.kept import NOT_READY, KeptAnswers
 from ui.wechat.pages import MorePages
 from ui.wechat.ratelimit import UserRateLimit
@@ -83,26 +83,26 @@ def test_a_message_decided_as_the_channel_needs(state):
     async def flow():
         entry, first, new = await seen.arrive("m1", "u")
         assert (first, new) == (1, True)
-        assert await seen.decide(entry, first, True, final=False) == (WAIT, None)
+        assert await seen.decide(entry, first, True, final=False) == (Action.WAIT, None)
         started = time.monotonic()
         await seen.wait(entry, 0.2)
         assert time.monotonic() - started >= 0.15  # nothing came: waited its time
         _, second, new = await seen.arrive("m1", "u")
         assert (second, new) == (2, False)
-        assert (await seen.decide(entry, first, True, final=True))[0] == NOTHING  # a newer attempt waits
+        assert (await seen.decide(entry, first, True, final=True))[0] == Action.NOTHING  # a newer attempt waits
         await seen.answered(entry, "答复")
-        assert await seen.decide(entry, second, True, final=True) == (REPLY, "答复")
+        assert await seen.decide(entry, second, True, final=True) == (Action.REPLY, "答复")
 
         late, attempt, _ = await seen.arrive("m2", "u")
-        assert await seen.decide(late, attempt, True, final=True) == (DELIVER, None)
-        assert (await seen.decide(late, attempt, True, final=False))[0] == NOTHING  # the API has it now
+        assert await seen.decide(late, attempt, True, final=True) == (Action.DELIVER, None)
+        assert (await seen.decide(late, attempt, True, final=False))[0] == Action.NOTHING  # the API has it now
         await seen.answered(late, "迟到的答复")
         assert await seen.reply(late) == "迟到的答复"
 
         kept_entry, attempt, _ = await seen.arrive("m3", "u")
-        assert await seen.decide(kept_entry, attempt, False, final=True) == (KEEP, None)
+        assert await seen.decide(kept_entry, attempt, False, final=True) == (Action.KEEP, None)
         kept.keep(kept_entry)
-        assert (await seen.decide(kept_entry, attempt, False, final=False))[0] == NOTICE
+        assert (await seen.decide(kept_entry, attempt, False, final=False))[0] == Action.NOTICE
         assert kept.take("u") is NOT_READY
         await seen.answered(kept_entry, "留给下一条消息")
         assert kept.take("u") == "留给下一条消息" and kept.take("u") is None
@@ -133,7 +133,7 @@ def test_a_retry_on_another_worker_waits_for_the_first_workers_answer(redis_url)
         await asyncio.get_running_loop().run_in_executor(None, ready.wait)
         entry, attempt, new = await two.arrive("m-cross", "u")
         seen_by_two["new"] = new
-        assert await two.decide(entry, attempt, True, final=False) == (WAIT, None)
+        assert await two.decide(entry, attempt, True, final=False) == (Action.WAIT, None)
         await two.wait(entry, 5.0)
         seen_by_two["decision"] = await two.decide(entry, attempt, True, final=True)
 
@@ -142,7 +142,7 @@ def test_a_retry_on_another_worker_waits_for_the_first_workers_answer(redis_url)
         t.start()
     for t in threads:
         t.join(20)
-    assert seen_by_two == {"new": False, "decision": (REPLY, "第一个进程的答复")}
+    assert seen_by_two == {"new": False, "decision": (Action.REPLY, "第一个进程的答复")}
 
 
 class _TokenEndpoint:

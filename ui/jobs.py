@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from index import IngestProgress, KnowledgeBase
@@ -37,10 +38,42 @@ from .redact import redact_paths
 
 log = logging.getLogger(__name__)
 
-JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
-JOB_FINISHED = ("done", "failed", "cancelled")
-# Per-file: queued → running → added | updated | unchanged | visibility_changed | resumed | failed | cancelled
-FILE_DONE = ("added", "updated", "unchanged", "visibility_changed", "resumed", "failed", "cancelled")
+
+class JobState(StrEnum):
+    """Where a job is; the values are what the API, the web page and the Redis board carry."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"  # every file handled (some may have failed: see the files)
+    FAILED = "failed"  # every file failed, or the ingest itself could not run
+    CANCELLED = "cancelled"
+
+
+class FileStatus(StrEnum):
+    """Where one file of a job is: queued → running → one of the outcomes the ingest reports, or failed/cancelled."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    VISIBILITY_CHANGED = "visibility_changed"
+    RESUMED = "resumed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+JOB_FINISHED = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+JOB_PENDING = (JobState.QUEUED, JobState.RUNNING)
+# The outcomes of a file the ingest read, then every outcome a file can end with.
+FILE_INGESTED = (
+    FileStatus.ADDED,
+    FileStatus.UPDATED,
+    FileStatus.UNCHANGED,
+    FileStatus.VISIBILITY_CHANGED,
+    FileStatus.RESUMED,
+)
+FILE_DONE = (*FILE_INGESTED, FileStatus.FAILED, FileStatus.CANCELLED)
 
 
 class WritesRefused(RuntimeError):
@@ -61,7 +94,7 @@ SHARED_READERS = WritesRefused(
 @dataclass
 class FileProgress:
     name: str
-    status: str = "queued"
+    status: str = FileStatus.QUEUED  # a FileStatus; the ingest reports its outcome as the plain value
     error: str | None = None  # Chinese reason, shown to staff
     error_en: str | None = None
     chunks_planned: int = 0
@@ -76,7 +109,7 @@ class Job:
     files: list[FileProgress]
     owned: bool = False  # files saved by the API: a failed one no document uses is deleted afterwards
     signatures: dict[str, tuple | None] = field(default_factory=dict)  # of owned files, as submitted
-    state: str = "queued"
+    state: JobState = JobState.QUEUED
     files_total: int = 0
     files_done: int = 0
     chunks_planned: int = 0
@@ -106,7 +139,7 @@ class Job:
             "visibility": self.visibility,
             "files_total": self.files_total,
             "files_done": self.files_done,
-            "files_failed": sum(1 for f in self.files if f.status == "failed"),
+            "files_failed": sum(1 for f in self.files if f.status == FileStatus.FAILED),
             "chunks_planned": self.chunks_planned,
             "chunks_embedded": self.chunks_embedded,
             "files": [dict(f.__dict__) for f in self.files],
@@ -135,7 +168,7 @@ class JobProgress(IngestProgress):
     def file_started(self, name: str) -> None:
         with self.lock:
             self.current = self.job.file(name)
-            self.current.status = "running"
+            self.current.status = FileStatus.RUNNING
             self.changed(self.job)
 
     def chunks_planned(self, count: int) -> None:
@@ -259,9 +292,9 @@ class JobRegistry:
         with self._lock:
             job = self._jobs.get(job_id)
             if job is not None:
-                if job.state == "queued":
+                if job.state == JobState.QUEUED:
                     self._mark_cancelled(job)
-                elif job.state == "running":
+                elif job.state == JobState.RUNNING:
                     job.cancel_event.set()
         if job is None:  # perhaps another worker's job: it sees the flag at its next file or batch
             other = self.board.snapshot(job_id) if self.board is not None else None
@@ -273,21 +306,25 @@ class JobRegistry:
 
     def _mark_cancelled(self, job: Job) -> None:
         """Under ``self._lock``: the job and every file it had not finished are cancelled."""
-        job.state = "cancelled"
+        job.state = JobState.CANCELLED
         job.finished_at = time.time()
         for f in job.files:
             if f.status not in FILE_DONE:
-                f.status, f.error, f.error_en = "cancelled", "导入已取消，文件未导入", "the ingest was cancelled"
+                f.status, f.error, f.error_en = (
+                    FileStatus.CANCELLED,
+                    "导入已取消，文件未导入",
+                    "the ingest was cancelled",
+                )
         self._changed(job)
 
     def pending_paths(self) -> set[str]:
         """Files of jobs that have not finished yet."""
         with self._lock:
-            return {str(p) for j in self._jobs.values() if j.state in ("queued", "running") for p in j.paths}
+            return {str(p) for j in self._jobs.values() if j.state in JOB_PENDING for p in j.paths}
 
     def busy(self) -> bool:
         with self._lock:
-            return any(j.state in ("queued", "running") for j in self._jobs.values())
+            return any(j.state in JOB_PENDING for j in self._jobs.values())
 
     def shutdown(self, timeout: float = 30.0) -> None:
         """Stop taking jobs; let the running one finish (up to ``timeout`` seconds)."""
@@ -318,11 +355,11 @@ class JobRegistry:
         progress = JobProgress(job, self._lock, self._changed)
         with self.kb.write_lock:
             with self._lock:
-                if job.state == "queued" and self._cancel_requested(job):  # through another worker
+                if job.state == JobState.QUEUED and self._cancel_requested(job):  # through another worker
                     self._mark_cancelled(job)
-                skipped = job.state == "cancelled"  # cancelled while it waited
+                skipped = job.state == JobState.CANCELLED  # cancelled while it waited
                 if not skipped:
-                    job.state = "running"
+                    job.state = JobState.RUNNING
                     job.started_at = time.time()
                     self._changed(job)
             if skipped:
@@ -339,30 +376,34 @@ class JobRegistry:
             except Exception as exc:
                 log.exception("ingest job %s failed", job.id)
                 with self._lock:
-                    job.state = "failed"
+                    job.state = JobState.FAILED
                     job.error = redact_paths(f"导入过程出错：{exc}")
                     job.error_en = redact_paths(f"ingest failed: {exc}")
                     for f in job.files:
                         if f.status not in FILE_DONE:
-                            f.status, f.error, f.error_en = "failed", "导入中断，文件未导入", "ingest stopped"
+                            f.status, f.error, f.error_en = FileStatus.FAILED, "导入中断，文件未导入", "ingest stopped"
                     job.finished_at = time.time()
                     self._changed(job)
                 return
         with self._lock:
             for err in report.failed:
                 entry = job.file(err.file_name)
-                entry.status, entry.error, entry.error_en = "failed", redact_paths(err.zh), redact_paths(err.en)
+                entry.status, entry.error, entry.error_en = (
+                    FileStatus.FAILED,
+                    redact_paths(err.zh),
+                    redact_paths(err.en),
+                )
             if report.cancelled:
                 self._mark_cancelled(job)
             else:
                 for f in job.files:
                     if f.status not in FILE_DONE:  # never reported by ingest: not a file it could read
-                        f.status, f.error, f.error_en = "failed", "文件未被导入", "the file was not ingested"
-                failed = [f for f in job.files if f.status == "failed"]
-                job.state = "failed" if job.files and len(failed) == len(job.files) else "done"
+                        f.status, f.error, f.error_en = FileStatus.FAILED, "文件未被导入", "the file was not ingested"
+                failed = [f for f in job.files if f.status == FileStatus.FAILED]
+                job.state = JobState.FAILED if job.files and len(failed) == len(job.files) else JobState.DONE
                 job.finished_at = time.time()
                 self._changed(job)
-            dropped = {f.name for f in job.files if f.status in ("failed", "cancelled")}
+            dropped = {f.name for f in job.files if f.status in (FileStatus.FAILED, FileStatus.CANCELLED)}
         if job.owned:
             self._discard_failed(job, dropped)
 
@@ -396,6 +437,10 @@ __all__ = [
     "JobRegistry",
     "SHARED_READERS",
     "WritesRefused",
-    "JOB_STATES",
     "JOB_FINISHED",
+    "JOB_PENDING",
+    "FILE_DONE",
+    "FILE_INGESTED",
+    "FileStatus",
+    "JobState",
 ]

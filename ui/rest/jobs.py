@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
+from ..jobs import JobState
 from .common import ServicesDep
 from .models import ErrorOut, JobOut
 
@@ -30,7 +31,7 @@ def cancel_job(job_id: str, services: ServicesDep) -> dict:
     snap = services.jobs.snapshot(job_id)
     if snap is None:
         raise _no_job(job_id)
-    if snap["state"] in ("done", "failed"):
+    if snap["state"] in (JobState.DONE, JobState.FAILED):
         raise HTTPException(
             status.HTTP_409_CONFLICT, "导入任务已结束，无法取消 / the job has already finished and cannot be cancelled"
         )

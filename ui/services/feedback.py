@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 import threading
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 FEEDBACK_FILE = "feedback.jsonl"
+
+
+class Rating(StrEnum):
+    UP = "up"  # 👍 有帮助
+    DOWN = "down"  # 👎 没帮助
 
 
 def now_text() -> str:
@@ -15,7 +21,7 @@ def now_text() -> str:
 
 
 def feedback_record(answer, rating: str, user: str | None = None) -> dict:
-    """What is kept of a rated answer: the question, the answer, its citations."""
+    """What is kept of a rated answer: the question, the answer, its citations (``rating`` "" until rated)."""
     return {
         "question": answer.question,
         "answer": answer.answer,
@@ -33,7 +39,7 @@ class FeedbackLog:
         self.path = Path(data_dir) / FEEDBACK_FILE
         self._lock = threading.Lock()
 
-    def save(self, record: dict, rating: str, user: str | None) -> None:
+    def save(self, record: dict, rating: Rating, user: str | None) -> None:
         entry = dict(record, rating=rating, time=now_text(), user=user)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,4 +54,4 @@ class FeedbackLog:
             return self.path.read_bytes()
 
 
-__all__ = ["FEEDBACK_FILE", "FeedbackLog", "feedback_record"]
+__all__ = ["FEEDBACK_FILE", "FeedbackLog", "Rating", "feedback_record"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from assistant.plan import PlanChecks, PlanDraft, PlanError, draft_plan, measure, to_markdown
 from index import KnowledgeBase
@@ -12,7 +13,16 @@ from ..settings import Settings
 from .files import safe_file_name
 from .metrics import Download
 
-MODES = ("auto", "extractive", "llm")
+
+class PlanMode(StrEnum):
+    """How a plan is written: ``auto`` rewrites with the LLM when one is configured, else composes from the documents."""
+
+    AUTO = "auto"
+    EXTRACTIVE = "extractive"
+    LLM = "llm"
+
+
+MODES = tuple(PlanMode)
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
@@ -69,16 +79,16 @@ def check_request(year: int | None, mode: str) -> None:
 
 
 def make_plan(
-    settings: Settings, kb: KnowledgeBase, year: int | None = None, org: str | None = None, mode: str = "auto"
+    settings: Settings, kb: KnowledgeBase, year: int | None = None, org: str | None = None, mode: str = PlanMode.AUTO
 ) -> PlanResult:
     """Draft the plan; ``auto`` uses the configured LLM when there is one, else composes it."""
     from assistant.llm import make_llm
 
     check_request(year, mode)
     llm = None
-    if mode in ("auto", "llm"):
+    if mode in (PlanMode.AUTO, PlanMode.LLM):
         llm = make_llm(settings.llm_api_base, settings.llm_model, settings.llm_api_key, timeout=settings.llm_timeout)
-        if llm is None and mode == "llm":
+        if llm is None and mode == PlanMode.LLM:
             raise PlanError(
                 "未配置大模型（LANTAI_LLM_API_BASE），无法使用 llm 方式起草 / "
                 "no LLM is configured (LANTAI_LLM_API_BASE): use --mode extractive"
@@ -139,7 +149,7 @@ class Plans:
         self.settings = settings
         self.kb = kb
 
-    def draft(self, year: int | None = None, org: str | None = None, mode: str = "auto") -> PlanResult:
+    def draft(self, year: int | None = None, org: str | None = None, mode: str = PlanMode.AUTO) -> PlanResult:
         return make_plan(self.settings, self.kb, year, org, mode)
 
     def organisations(self) -> list[str]:

@@ -22,7 +22,7 @@ import asyncio
 import time
 from typing import Any
 
-from ..wechat.dedup import CUSTOMER_SERVICE, DELIVER, KEEP, KEPT, NOTHING, NOTICE, PASSIVE, REPLY, WAIT, Entry
+from ..wechat.dedup import Action, Delivery, Entry
 from . import SharedRedis, text
 
 # KEYS[1] the message; ARGV: user, ttl ms.  Returns this attempt's number (1: the message is new).
@@ -65,8 +65,8 @@ if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'reply', 
 return 0
 """
 
-_ACTIONS = {a: a for a in (NOTHING, NOTICE, REPLY, WAIT, DELIVER, KEEP)}
-assert (PASSIVE, CUSTOMER_SERVICE, KEPT) == ("passive", "customer_service", "kept")  # the scripts spell them out
+# The scripts spell these values out.
+assert (Delivery.PASSIVE, Delivery.CUSTOMER_SERVICE, Delivery.KEPT) == ("passive", "customer_service", "kept")
 
 
 class RedisMessages:
@@ -94,7 +94,7 @@ class RedisMessages:
         return await self.shared.aio.eval(script, len(keys), *keys, *args)
 
     async def arrive(self, key: str, user: str) -> tuple[Entry, int, bool]:
-        attempt = int(await self._run(_ARRIVE, [self.key(key)], [user, self.ttl_ms, PASSIVE]))
+        attempt = int(await self._run(_ARRIVE, [self.key(key)], [user, self.ttl_ms, Delivery.PASSIVE]))
         entry = Entry(key, user, asyncio.get_running_loop().create_future(), attempts=attempt)
         return entry, attempt, attempt == 1
 
@@ -117,11 +117,11 @@ class RedisMessages:
             except TimeoutError:
                 pass
 
-    async def decide(self, entry: Entry, attempt: int, sends: bool, final: bool) -> tuple[str, str | None]:
+    async def decide(self, entry: Entry, attempt: int, sends: bool, final: bool) -> tuple[Action, str | None]:
         action, reply = await self._run(
             _DECIDE, [self.key(entry.key)], [attempt, int(sends), int(final), self.kept_ttl_ms]
         )
-        return _ACTIONS[action], (reply or None) if action == REPLY else None
+        return Action(action), (reply or None) if action == Action.REPLY else None
 
     async def reply(self, entry: Entry) -> str | None:
         """The reply, once any worker has it; ``None`` when the message was forgotten before it came."""
@@ -135,7 +135,7 @@ class RedisMessages:
                 return None
             await asyncio.sleep(self.delivery_poll)
 
-    async def mark(self, entry: Entry, delivered: str) -> None:
+    async def mark(self, entry: Entry, delivered: Delivery) -> None:
         await self.shared.aio.hset(self.key(entry.key), "delivered", delivered)
 
 

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from ..jobs import FILE_INGESTED, FileStatus, JobState
 from .markup import inert, unlinked
 
 FIGURE_COLUMNS = ["指标", "年份", "数值", "来源", "推算"]
 FILE_STATUS_ZH = {
-    "queued": "排队中",
-    "running": "导入中",
-    "added": "新增",
-    "updated": "已更新",
-    "unchanged": "未变化",
-    "visibility_changed": "可见范围已改",
-    "resumed": "已续完",
-    "failed": "失败",
-    "cancelled": "已取消",
+    FileStatus.QUEUED: "排队中",
+    FileStatus.RUNNING: "导入中",
+    FileStatus.ADDED: "新增",
+    FileStatus.UPDATED: "已更新",
+    FileStatus.UNCHANGED: "未变化",
+    FileStatus.VISIBILITY_CHANGED: "可见范围已改",
+    FileStatus.RESUMED: "已续完",
+    FileStatus.FAILED: "失败",
+    FileStatus.CANCELLED: "已取消",
 }
-JOB_STATE_ZH = {"queued": "排队中", "running": "导入中", "done": "已完成", "failed": "失败", "cancelled": "已取消"}
+JOB_STATE_ZH = {
+    JobState.QUEUED: "排队中",
+    JobState.RUNNING: "导入中",
+    JobState.DONE: "已完成",
+    JobState.FAILED: "失败",
+    JobState.CANCELLED: "已取消",
+}
 
 
 def fmt_value(value: float) -> str:
@@ -89,11 +96,7 @@ def job_markdown(snap: dict | None) -> str:
     ]
     for f in snap["files"]:
         status = inert(FILE_STATUS_ZH.get(f["status"], f["status"]))
-        mark = (
-            "✗"
-            if f["status"] == "failed"
-            else ("✓" if f["status"] in ("added", "updated", "unchanged", "visibility_changed", "resumed") else "…")
-        )
+        mark = "✗" if f["status"] == FileStatus.FAILED else ("✓" if f["status"] in FILE_INGESTED else "…")
         line = f"- {mark} {inert(f['name'])}：{status}"
         if f.get("error"):
             line += f"（{inert(f['error'])}）"

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from . import texts
 from .conversation import Conversations
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
-from .dedup import CUSTOMER_SERVICE, DELIVER, KEEP, KEPT, NOTICE, REPLY, WAIT, Entry, SeenMessages
+from .dedup import Action, Delivery, Entry, SeenMessages
 from .errcodes import KEEP_FOR_NEXT_MESSAGE, UNAUTHORIZED, meaning
 from .gate import ContentGate
 from .kept import KeptAnswers
@@ -139,17 +139,17 @@ class WeChatChannel:
 
     async def _wait(self, entry: Entry, attempt: int, deadline: float) -> str | None:
         action, text = await self.seen.decide(entry, attempt, self.sends, final=False)
-        if action == WAIT:
+        if action == Action.WAIT:
             await self.seen.wait(entry, deadline - time.monotonic())
             action, text = await self.seen.decide(entry, attempt, self.sends, final=True)
-        if action == REPLY:
+        if action == Action.REPLY:
             return text
-        if action == NOTICE:
+        if action == Action.NOTICE:
             return texts.KEPT_NOTICE  # WeChat may not have got the notice: say it again
-        if action == KEEP:  # the user's next message will take it
+        if action == Action.KEEP:  # the user's next message will take it
             await self._keep(entry)
             return texts.KEPT_NOTICE
-        if action == DELIVER:  # from here on, the reply leaves by the customer-service API only
+        if action == Action.DELIVER:  # from here on, the reply leaves by the customer-service API only
             self._spawn(self._deliver(entry))
         return None
 
@@ -196,7 +196,7 @@ class WeChatChannel:
         return render_pages(answer, titles, self.limits.max_reply_bytes)
 
     async def _keep(self, entry: Entry) -> None:
-        await self.seen.mark(entry, KEPT)
+        await self.seen.mark(entry, Delivery.KEPT)
         self.kept.keep(entry)
         self.counts.kept += 1
 
@@ -214,7 +214,7 @@ class WeChatChannel:
         try:
             await customer_service.send_text(entry.user, text)
         except DeliveryUncertain as exc:
-            await self.seen.mark(entry, "uncertain")
+            await self.seen.mark(entry, Delivery.UNCERTAIN)
             self.counts.delivery_failed += 1
             log.warning("customer-service message to user %s may not have arrived; not resent: %s", user, exc)
         except DeliveryError as exc:
@@ -234,11 +234,11 @@ class WeChatChannel:
                     meaning(exc.errcode),
                 )
                 return
-            await self.seen.mark(entry, "failed")
+            await self.seen.mark(entry, Delivery.FAILED)
             self.counts.delivery_failed += 1
             log.error("customer-service message to user %s failed (%s): %s", user, meaning(exc.errcode), exc)
         else:
-            await self.seen.mark(entry, CUSTOMER_SERVICE)
+            await self.seen.mark(entry, Delivery.CUSTOMER_SERVICE)
             self.counts.customer_service += 1
 
     # -- lifecycle ------------------------------------------------------------------------------------

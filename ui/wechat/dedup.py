@@ -24,20 +24,30 @@ import asyncio
 import threading
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from cachetools import TTLCache
 
-PASSIVE = "passive"
-CUSTOMER_SERVICE = "customer_service"
-KEPT = "kept"
 
-# What an attempt does, as ``decide`` says.
-NOTHING = "nothing"  # reply ``success``: the reply leaves another way, or a newer attempt waits for it
-NOTICE = "notice"  # the answer is kept for the user's next message: say so (again)
-REPLY = "reply"  # the reply is ready: send it passively
-WAIT = "wait"  # not ready yet: wait until the attempt's budget runs out, then decide for good
-DELIVER = "deliver"  # this attempt handed the reply to the customer-service API: deliver it once ready
-KEEP = "keep"  # this attempt gave up and no customer-service message can be sent: keep it
+class Delivery(StrEnum):
+    """How a reply leaves: an entry's ``owner`` is one of the first three, its ``delivered`` any of them."""
+
+    PASSIVE = "passive"
+    CUSTOMER_SERVICE = "customer_service"
+    KEPT = "kept"
+    FAILED = "failed"  # the customer-service API refused it
+    UNCERTAIN = "uncertain"  # the request went out but no answer came back
+
+
+class Action(StrEnum):
+    """What an attempt does, as ``decide`` says."""
+
+    NOTHING = "nothing"  # reply ``success``: the reply leaves another way, or a newer attempt waits for it
+    NOTICE = "notice"  # the answer is kept for the user's next message: say so (again)
+    REPLY = "reply"  # the reply is ready: send it passively
+    WAIT = "wait"  # not ready yet: wait until the attempt's budget runs out, then decide for good
+    DELIVER = "deliver"  # this attempt handed the reply to the customer-service API: deliver it once ready
+    KEEP = "keep"  # this attempt gave up and no customer-service message can be sent: keep it
 
 
 @dataclass
@@ -47,8 +57,8 @@ class Entry:
     reply: asyncio.Future  # the reply text (first page), set once
     created: float = field(default_factory=time.monotonic)
     attempts: int = 0  # how many times WeChat has sent this message so far
-    owner: str = PASSIVE
-    delivered: str = ""  # "" | passive | customer_service | kept | failed | uncertain
+    owner: Delivery = Delivery.PASSIVE
+    delivered: str = ""  # "" (not yet) or a Delivery
 
 
 class SeenMessages:
@@ -82,31 +92,31 @@ class SeenMessages:
             except TimeoutError:
                 pass
 
-    async def decide(self, entry: Entry, attempt: int, sends: bool, final: bool) -> tuple[str, str | None]:
-        """What this attempt does now (``NOTHING`` … ``KEEP``) and the reply text for ``REPLY``.
+    async def decide(self, entry: Entry, attempt: int, sends: bool, final: bool) -> tuple[Action, str | None]:
+        """What this attempt does now and the reply text for ``Action.REPLY``.
 
         ``final``: the attempt's budget is over; the latest attempt then hands the
-        reply over (``DELIVER``, or ``KEEP`` when ``sends`` is off) for good.
+        reply over (``Action.DELIVER``, or ``Action.KEEP`` when ``sends`` is off) for good.
         """
-        if entry.owner == CUSTOMER_SERVICE:
-            return NOTHING, None
-        if entry.owner == KEPT:
-            return NOTICE, None
+        if entry.owner == Delivery.CUSTOMER_SERVICE:
+            return Action.NOTHING, None
+        if entry.owner == Delivery.KEPT:
+            return Action.NOTICE, None
         if entry.reply.done():
-            entry.delivered = PASSIVE
-            return REPLY, entry.reply.result() or None
+            entry.delivered = Delivery.PASSIVE
+            return Action.REPLY, entry.reply.result() or None
         if not final:
-            return WAIT, None
+            return Action.WAIT, None
         if attempt == entry.attempts:
-            entry.owner = CUSTOMER_SERVICE if sends else KEPT
-            return (DELIVER if sends else KEEP), None
-        return NOTHING, None
+            entry.owner = Delivery.CUSTOMER_SERVICE if sends else Delivery.KEPT
+            return (Action.DELIVER if sends else Action.KEEP), None
+        return Action.NOTHING, None
 
     async def reply(self, entry: Entry) -> str | None:
         """The reply, once ready (for the customer-service delivery)."""
         return await entry.reply
 
-    async def mark(self, entry: Entry, delivered: str) -> None:
+    async def mark(self, entry: Entry, delivered: Delivery) -> None:
         entry.delivered = delivered
 
     def __len__(self) -> int:
@@ -114,16 +124,4 @@ class SeenMessages:
             return len(self._entries)
 
 
-__all__ = [
-    "CUSTOMER_SERVICE",
-    "DELIVER",
-    "KEEP",
-    "KEPT",
-    "NOTHING",
-    "NOTICE",
-    "PASSIVE",
-    "REPLY",
-    "WAIT",
-    "Entry",
-    "SeenMessages",
-]
+__all__ = ["Action", "Delivery", "Entry", "SeenMessages"]

@@ -10,7 +10,7 @@ from index import VectorStoreUnreachable
 from index.embed import EmbedderError
 
 from ...services import Services
-from ...services.feedback import feedback_record
+from ...services.feedback import Rating, feedback_record
 from ...services.questions import MAX_HISTORY, MAX_QUESTION, answer_pieces
 from ..markup import inert, warn
 from ..render import message_html, render_answer
@@ -69,17 +69,17 @@ class ChatHandlers:
             log.exception("ask failed")
             return None, "生成答案时出错，请稍后再试。"
 
-    def _save(self, record: dict, rating: str, request: gr.Request | None) -> None:
+    def _save(self, record: dict, rating: Rating, request: gr.Request | None) -> None:
         self.feedback.save(record, rating, getattr(request, "username", None) if request else None)
 
-    def rate_last(self, rating: str):
+    def rate_last(self, rating: Rating):
         def handler(records: dict, request: gr.Request):
             if not records:
                 warn(NO_ANSWER_YET)
                 return NO_ANSWER_YET
             last = max(records, key=int)
             self._save(records[last], rating, request)
-            word = "👍 有帮助" if rating == "up" else "👎 没帮助"
+            word = "👍 有帮助" if rating == Rating.UP else "👎 没帮助"
             return f"已记录对最近一条回答的反馈：{word}。谢谢！"
 
         return handler
@@ -88,7 +88,7 @@ class ChatHandlers:
         record = (records or {}).get(str(data.index if isinstance(data.index, int) else data.index[0]))
         if record is None:
             return gr.update()
-        self._save(record, "up" if data.liked else "down", request)
+        self._save(record, Rating.UP if data.liked else Rating.DOWN, request)
         return f"已记录反馈：{'👍 有帮助' if data.liked else '👎 没帮助'}。谢谢！"
 
     def download_feedback(self):
@@ -139,8 +139,8 @@ def build_chat_tab(services: Services, cache: UploadCache) -> None:
         ask_io = [question, chatbot, history, records]
         ask_btn.click(on.ask, ask_io, ask_io, concurrency_limit=4)
         question.submit(on.ask, ask_io, ask_io, concurrency_limit=4)
-        up_btn.click(on.rate_last("up"), [records], [feedback_note])
-        down_btn.click(on.rate_last("down"), [records], [feedback_note])
+        up_btn.click(on.rate_last(Rating.UP), [records], [feedback_note])
+        down_btn.click(on.rate_last(Rating.DOWN), [records], [feedback_note])
         chatbot.like(on.on_like, [records], [feedback_note])
         clear_btn.click(on.clear_chat, None, [chatbot, history, records, feedback_note])
         fb_btn.click(on.download_feedback, None, [fb_file])

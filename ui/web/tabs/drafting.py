@@ -6,12 +6,12 @@ import gradio as gr
 
 from ...services import Services
 from ...services.files import safe_file_name
-from ...services.plans import checks_line, file_name, plan_docx
+from ...services.plans import PlanMode, checks_line, file_name, plan_docx
 from ..markup import inert, warn
 from ..render import plan_preview
 from ..uploads import UploadCache
 
-PLAN_MODES = {"自动": "auto", "按文档条目组合": "extractive", "大模型改写": "llm"}
+PLAN_MODES = {"自动": PlanMode.AUTO, "按文档条目组合": PlanMode.EXTRACTIVE, "大模型改写": PlanMode.LLM}
 
 
 class PlanHandlers:
@@ -29,7 +29,7 @@ class PlanHandlers:
     def draft_plan_ui(self, year, org, mode_label, progress=gr.Progress()):
         from assistant.plan import PlanError
 
-        mode = PLAN_MODES.get(mode_label, "auto")
+        mode = PLAN_MODES.get(mode_label, PlanMode.AUTO)
         try:
             year = int(year) if year else None  # an emptied number box sends 0: the default year
         except (TypeError, ValueError):
