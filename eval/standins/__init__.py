@@ -3,6 +3,9 @@
 
 - ``eval.standins.openai_api``: an OpenAI-compatible server (chat completions, embeddings) for the
   LLM and the remote embedder;
-- ``eval.standins.wechat``: WeChat's API (access tokens, customer-service messages, moderation) and
-  the user side that pushes signed, optionally encrypted messages to Lantai.
+- ``eval.standins.wechat``: the user side that pushes signed, optionally encrypted messages to Lantai,
+  with WeChat's API (``eval.standins.wechat_api``: access tokens, customer-service messages, moderation).
+
+The servers share their plumbing (``eval.standins.server``): a threaded HTTP server on a free port in
+a background thread, requests and replies as plain objects, start and stop.
 """

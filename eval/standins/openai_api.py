@@ -12,11 +12,9 @@ enough of the OpenAI wire protocol for the project's clients:
   sends them).
 
 Routing is a table of ``(method, path) -> handler``; a handler takes a
-:class:`Request` and returns a :class:`Reply`. To serve another endpoint (for
-example ``/v1/models``), register a handler with :meth:`route`, or
-add one to ``_default_routes`` in a subclass. A ``Reply`` can carry a JSON
-payload, raw bytes, or a ``stream`` of byte chunks (sent with chunked
-transfer encoding, as server-sent events need).
+``Request`` and returns a ``Reply`` (``eval.standins.server``, which also runs
+the server). To serve another endpoint (for example ``/v1/models``), register
+a handler with :meth:`route`, or add one to ``_default_routes`` in a subclass.
 
 Scripting and inspection:
 
@@ -61,38 +59,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import socket
 import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from .openai_chat import ChatReply, ChatResponder, chat_events
+from .server import Reply, Request, StandinServer
+
 Handler = Callable[["Request"], "Reply"]
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    headers: dict[str, str]  # lower-cased names
-    body: Any  # parsed JSON, or None
-    raw: bytes = b""
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    json: Any = None
-    body: bytes = b""
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-    stream: Iterable[bytes] | None = None  # sent chunked when given
-    close_connection: bool = False  # drop the connection without sending anything
 
 
 def error_reply(status: int, message: str, kind: str = "invalid_request_error", **headers: str) -> Reply:
@@ -118,45 +96,6 @@ CHAT_PATH = "/v1/chat/completions"
 
 
 @dataclass
-class ChatReply:
-    """One scripted answer of ``/v1/chat/completions``.
-
-    ``text`` is the answer; when streamed it is cut into ``deltas`` (given, or
-    pieces of ``delta_size`` characters). ``delay`` seconds pass before
-    anything is sent (a slow model); ``chunk_delay`` between stream chunks.
-    ``status`` sends an OpenAI-style error with that HTTP status instead;
-    ``close`` drops the connection without a reply; ``close_after`` (stream
-    only) drops it after that many content deltas; ``raw`` sends those bytes
-    verbatim as a 200 body (a malformed answer).
-    """
-
-    text: str = ""
-    deltas: list[str] | None = None
-    delay: float = 0.0
-    chunk_delay: float = 0.0
-    status: int | None = None
-    close: bool = False
-    close_after: int | None = None
-    raw: bytes | None = None
-    finish_reason: str = "stop"
-    delta_size: int = 4
-    retry_after_ms: int | None = 10  # on ``status`` replies: keeps client retries quick
-
-    def __post_init__(self) -> None:
-        if self.deltas is not None:
-            self.text = "".join(self.deltas)
-
-    def stream_deltas(self) -> list[str]:
-        if self.deltas is not None:
-            return list(self.deltas)
-        size = max(1, self.delta_size)
-        return [self.text[i : i + size] for i in range(0, len(self.text), size)]
-
-
-ChatResponder = Callable[[list[dict]], "str | ChatReply"]
-
-
-@dataclass
 class _Failure:
     remaining: int
     status: int
@@ -174,22 +113,22 @@ def tei_error_reply(status: int, message: str) -> Reply:
     return Reply(status=status, json={"message": message, "code": status, "type": kind})
 
 
-class OpenAIStandin:
+class OpenAIStandin(StandinServer):
     """Context manager: a threaded stdlib HTTP server speaking the OpenAI protocol."""
 
+    name = "openai-standin"
+    methods = ("GET", "POST", "DELETE")
+    connection_timeout = 30
+
     def __init__(self, *, dim: int = 64, api_key: str | None = None, host: str = "127.0.0.1"):
+        super().__init__(host)
         self.dim = dim
         self.api_key = api_key  # when set, requests must carry "Authorization: Bearer <api_key>"
-        self.host = host
         self.reverse_order = False  # answer embeddings in reverse index order (clients must sort by index)
         self.requests: list[Request] = []
         self.routes: dict[tuple[str, str], Handler] = dict(self._default_routes())
         self._failures: list[_Failure] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
-        self._stopping = threading.Event()  # wakes handlers that are "thinking" (delay) when stopped
         self.chat_replies: deque[ChatReply] = deque()
         self.chat_responder: ChatResponder | None = None
         self._chat_serial = 0
@@ -257,159 +196,36 @@ class OpenAIStandin:
 
     # ---------------------------------------------------------------- lifecycle
     @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("stand-in server is not running")
-        return self._server.server_address[1]
-
-    @property
-    def root_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    @property
     def base_url(self) -> str:
         """What an OpenAI client takes as ``base_url``."""
         return self.root_url + "/v1"
 
-    def start(self) -> OpenAIStandin:
-        standin = self
-
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
-            timeout = 30
-
-            def setup(self) -> None:
-                super().setup()
-                with standin._lock:
-                    standin._connections.add(self.connection)
-
-            def finish(self) -> None:
-                with standin._lock:
-                    standin._connections.discard(self.connection)
-                super().finish()
-
-            def log_message(self, format: str, *args: Any) -> None:  # quiet in tests
-                pass
-
-            def do_GET(self) -> None:
-                standin._dispatch(self)
-
-            def do_POST(self) -> None:
-                standin._dispatch(self)
-
-            def do_DELETE(self) -> None:
-                standin._dispatch(self)
-
-        self._stopping.clear()
-        self._server = ThreadingHTTPServer((self.host, 0), _Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="openai-standin", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        with self._lock:
-            connections = list(self._connections)
-        for conn in connections:  # drop kept-alive connections so "down" really is down
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> OpenAIStandin:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     # ----------------------------------------------------------------- serving
-    def _dispatch(self, http: BaseHTTPRequestHandler) -> None:
-        length = int(http.headers.get("Content-Length") or 0)
-        raw = http.rfile.read(length) if length else b""
-        path = http.path.split("?", 1)[0]
-        headers = {k.lower(): v for k, v in http.headers.items()}
-        try:
-            body = json.loads(raw) if raw else None
-            bad_json = False
-        except ValueError:
-            body, bad_json = None, True
-        request = Request(http.command, path, headers, body, raw)
+    def respond(self, request: Request) -> Reply:
+        path, headers = request.path, request.headers
         with self._lock:
             self.requests.append(request)
             failure = next((f for f in self._failures if f.remaining > 0 and f.path in (None, path)), None)
             if failure is not None:
                 failure.remaining -= 1
-            handler = self.routes.get((http.command, path))
+            handler = self.routes.get((request.method, path))
             path_known = any(p == path for _, p in self.routes)
 
         if failure is not None and failure.style == "tei":
-            reply = tei_error_reply(failure.status, f"scripted failure (HTTP {failure.status})")
-        elif failure is not None:
+            return tei_error_reply(failure.status, f"scripted failure (HTTP {failure.status})")
+        if failure is not None:
             extra = {"retry-after-ms": str(failure.retry_after_ms)} if failure.retry_after_ms is not None else {}
-            reply = error_reply(failure.status, f"scripted failure (HTTP {failure.status})", "server_error", **extra)
-        elif self.api_key is not None and headers.get("authorization") != f"Bearer {self.api_key}":
-            reply = error_reply(401, "Incorrect API key provided.", "invalid_api_key")
-        elif handler is None:
-            reply = error_reply(405 if path_known else 404, f"no route for {http.command} {path}")
-        elif bad_json:
-            reply = error_reply(400, "request body is not valid JSON")
-        else:
-            try:
-                reply = handler(request)
-            except Exception as exc:  # a handler bug shows as a 500 with its message
-                reply = error_reply(500, f"stand-in handler failed: {exc!r}", "server_error")
+            return error_reply(failure.status, f"scripted failure (HTTP {failure.status})", "server_error", **extra)
+        if self.api_key is not None and headers.get("authorization") != f"Bearer {self.api_key}":
+            return error_reply(401, "Incorrect API key provided.", "invalid_api_key")
+        if handler is None:
+            return error_reply(405 if path_known else 404, f"no route for {request.method} {path}")
+        if request.bad_json:
+            return error_reply(400, "request body is not valid JSON")
         try:
-            self._send(http, reply)
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
-            http.close_connection = True  # the client gave up (e.g. its time-out): nothing to answer
-
-    @staticmethod
-    def _send(http: BaseHTTPRequestHandler, reply: Reply) -> None:
-        if reply.close_connection:
-            http.close_connection = True
-            try:
-                http.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return
-        http.send_response(reply.status)
-        http.send_header("Content-Type", reply.content_type)
-        for name, value in reply.headers.items():
-            http.send_header(name, value)
-        if reply.stream is not None:
-            http.send_header("Transfer-Encoding", "chunked")
-            http.end_headers()
-            for chunk in reply.stream:
-                if chunk is None:  # the stream asks to drop the connection here (no terminating chunk)
-                    http.close_connection = True
-                    http.wfile.flush()
-                    try:
-                        http.connection.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-                    return
-                if chunk:
-                    http.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-                    http.wfile.flush()
-            http.wfile.write(b"0\r\n\r\n")
-            http.wfile.flush()
-            return
-        payload = json.dumps(reply.json, ensure_ascii=False).encode("utf-8") if reply.json is not None else reply.body
-        http.send_header("Content-Length", str(len(payload)))
-        http.end_headers()
-        http.wfile.write(payload)
-        http.wfile.flush()
+            return handler(request)
+        except Exception as exc:  # a handler bug shows as a 500 with its message
+            return error_reply(500, f"stand-in handler failed: {exc!r}", "server_error")
 
     # --------------------------------------------------------------- endpoints
     def handle_embeddings(self, request: Request) -> Reply:
@@ -419,7 +235,7 @@ class OpenAIStandin:
             stall = self._stalls.pop(0) if self._stalls else 0.0
         try:
             if stall or self.embed_delay:
-                self._stopping.wait(stall or self.embed_delay)
+                self.stopping.wait(stall or self.embed_delay)
             return self._embeddings(request)
         finally:
             with self._lock:
@@ -483,7 +299,7 @@ class OpenAIStandin:
         if not messages or not all(isinstance(m, dict) and "role" in m for m in messages):
             return error_reply(400, "'messages' must be a non-empty array of {role, content} objects")
         script = self._next_chat_reply(messages)
-        if script.delay > 0 and self._stopping.wait(script.delay):
+        if script.delay > 0 and self.stopping.wait(script.delay):
             return Reply(close_connection=True)  # stopped while "thinking"
         if script.close:
             return Reply(close_connection=True)
@@ -526,42 +342,5 @@ class OpenAIStandin:
         return Reply(
             content_type="text/event-stream",
             headers={"Cache-Control": "no-cache"},
-            stream=self._chat_events(script, completion_id, created, model, usage if include_usage else None),
+            stream=chat_events(script, completion_id, created, model, usage if include_usage else None, self.stopping),
         )
-
-    def _chat_events(
-        self, script: ChatReply, completion_id: str, created: int, model: str, usage: dict | None
-    ) -> Iterator[bytes | None]:
-        """Server-sent events as OpenAI streams them; ``None`` asks the sender to drop the connection."""
-
-        def event(choices: list[dict], **extra: Any) -> bytes:
-            chunk = {
-                "id": completion_id,
-                "object": "chat.completion.chunk",
-                "created": created,
-                "model": model,
-                "system_fingerprint": "fp_standin",
-                "choices": choices,
-                **extra,
-            }
-            return b"data: " + json.dumps(chunk, ensure_ascii=False).encode("utf-8") + b"\n\n"
-
-        def choice(delta: dict, finish_reason: str | None = None) -> dict:
-            return {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
-
-        yield event([choice({"role": "assistant", "content": "", "refusal": None})])
-        for sent, delta in enumerate(script.stream_deltas()):
-            if script.close_after is not None and sent >= script.close_after:
-                yield None
-                return
-            if sent and script.chunk_delay > 0 and self._stopping.wait(script.chunk_delay):
-                yield None
-                return
-            yield event([choice({"content": delta})])
-        if script.close_after is not None and script.close_after <= len(script.stream_deltas()):
-            yield None
-            return
-        yield event([choice({}, script.finish_reason)])
-        if usage is not None:
-            yield event([], usage=usage)
-        yield b"data: [DONE]\n\n"
