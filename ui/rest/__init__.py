@@ -1,7 +1,8 @@
 """The REST API: one ``APIRouter`` module per resource, assembled by ``create_app``.
 
 ``auth`` (the key policy and where the server may listen), ``models`` (the
-bodies, for ``/docs``), ``errors`` (Chinese first, English after " / "),
+bodies, for ``/docs``; a metrics row and a document are made by ``derived`` from
+the dataclasses they expose), ``errors`` (Chinese first, English after " / "),
 ``questions``, ``documents``, ``jobs``, ``metrics``, ``plans``, ``safety_words``
 (the WeChat word list, admins only), ``health``;
 ``common`` reads the services from ``app.state``.
