@@ -4,6 +4,10 @@
 generated .docx/.pdf/.xlsx/.csv are written there by default (``python -m corpus.build``).
 ``build_corpus(out_dir)`` builds the complete corpus into ``out_dir`` and returns its
 files. Every figure is listed in ``FACTS.md``.
+
+The generator: ``build`` (entry point), ``tables`` (the figures of the workbook and CSV),
+``source`` (reading the .md sources), one writer per format (``docx_writer``, ``pdf_writer``,
+``sheets`` for xlsx and csv) and ``containers`` (deterministic zips).
 """
 
 from __future__ import annotations

@@ -30,8 +30,12 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eval.common import SEED, knowledge_base, load_gold, median, percentile, print_json_line, squash
+
+if TYPE_CHECKING:
+    from chromadb.api.types import Metadata
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -131,7 +135,9 @@ class NaiveBaseline:
             "naive512", embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
         if self.collection.count() == 0:
-            ids, texts, metas = [], [], []
+            ids: list[str] = []
+            texts: list[str] = []
+            metas: list[Metadata] = []
             for doc in kb.documents():
                 text = kb.registry.document_text(doc.id)
                 for i in range(0, len(text), 512):
@@ -145,8 +151,10 @@ class NaiveBaseline:
         started = time.perf_counter()
         q = question if not history else " ".join(history + [question])
         res = self.collection.query(query_embeddings=[self.kb.embedder.embed_query(q).tolist()], n_results=3)
-        texts = res["documents"][0]
-        metas = res["metadatas"][0]
+        documents, metadatas = res["documents"], res["metadatas"]
+        assert documents is not None and metadatas is not None, "Chroma returns documents and metadatas by default"
+        texts = documents[0]
+        metas = metadatas[0]
         latency = (time.perf_counter() - started) * 1000
         citations = [{"n": 1, "source": metas[0]["file"]}] if texts else []
         return (texts[0] if texts else ""), citations, texts[:1], latency

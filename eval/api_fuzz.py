@@ -37,6 +37,40 @@ def _st() -> list[str]:
     return [str(exe)] if exe.exists() else [shutil.which("st") or "st"]
 
 
+def _st_command(
+    base_url: str, api_key: str | None, report: Path, examples: int, seed: int, workers: int, request_timeout: float
+) -> list[str]:
+    """The ``st run`` command line: every operation of the schema, the checks and phases above, a JSON report."""
+    command = _st() + [
+        "run",
+        base_url.rstrip("/") + "/openapi.json",
+        "--checks",
+        CHECKS,
+        "--phases",
+        PHASES,
+        "--max-examples",
+        str(examples),
+        "--seed",
+        str(seed),
+        "--workers",
+        str(workers),
+        "--no-shrink",
+        "--request-timeout",
+        str(request_timeout),
+        "--wait-for-schema",
+        "30",
+        "--report",
+        "json",
+        "--report-json-path",
+        str(report),
+        "--output-truncate",
+        "true",
+    ]
+    if api_key:
+        command += ["--header", f"Authorization: Bearer {api_key}"]
+    return command
+
+
 def fuzz(
     base_url: str,
     api_key: str | None,
@@ -50,33 +84,7 @@ def fuzz(
     """Run schemathesis against ``base_url``; the summary of its JSON report as a dict."""
     with tempfile.TemporaryDirectory(prefix="lantai-api-fuzz-") as tmp:
         report = Path(tmp) / "report.json"
-        command = _st() + [
-            "run",
-            base_url.rstrip("/") + "/openapi.json",
-            "--checks",
-            CHECKS,
-            "--phases",
-            PHASES,
-            "--max-examples",
-            str(examples),
-            "--seed",
-            str(seed),
-            "--workers",
-            str(workers),
-            "--no-shrink",
-            "--request-timeout",
-            str(request_timeout),
-            "--wait-for-schema",
-            "30",
-            "--report",
-            "json",
-            "--report-json-path",
-            str(report),
-            "--output-truncate",
-            "true",
-        ]
-        if api_key:
-            command += ["--header", f"Authorization: Bearer {api_key}"]
+        command = _st_command(base_url, api_key, report, examples, seed, workers, request_timeout)
         started = time.monotonic()
         try:
             done = subprocess.run(
@@ -187,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args(argv)
 
-    from eval.soak import Served, prepare_data, sample_files
+    from eval.served import Served, prepare_data, sample_files
 
     key = "api-fuzz-key"
     with tempfile.TemporaryDirectory(prefix="lantai-api-fuzz-") as tmp:

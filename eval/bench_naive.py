@@ -77,6 +77,7 @@ def naive_ingest(embedder, files: Sequence[Path]) -> dict:
     """Chunks per second of splitting + embedding + indexing the files, and of the embedder alone."""
     from llama_index.core import Document, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.core.schema import MetadataMode
 
     from ingest import parse_file
 
@@ -86,7 +87,7 @@ def naive_ingest(embedder, files: Sequence[Path]) -> dict:
     splitter = SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
     index = VectorStoreIndex.from_documents(docs, transformations=[splitter], embed_model=model)
     seconds = time.perf_counter() - started
-    texts = [n.get_content(metadata_mode="embed") for n in index.docstore.docs.values()]
+    texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in index.docstore.docs.values()]
     started = time.perf_counter()
     for i in range(0, len(texts), 32):
         embedder.embed_passages(texts[i : i + 32])

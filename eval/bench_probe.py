@@ -130,7 +130,9 @@ def time_asks(assistant, questions_: Sequence[str], n: int, split_by_table: bool
     a figure question the table does not hold is answered from passages, the slower path."""
     for q in questions_[:2]:
         assistant.ask(q)
-    samples, table, passages = [], [], []
+    samples: list[float] = []
+    table: list[float] = []
+    passages: list[float] = []
     answered = 0
     for i in range(n):
         answer, ms = _ms(lambda: assistant.ask(questions_[i % len(questions_)]))

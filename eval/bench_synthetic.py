@@ -27,6 +27,7 @@ import numpy as np
 from index import KnowledgeBase
 from index import base as index_base
 from index.tokenize import tokenize
+from index.vectors import VectorIndex
 
 Log = Callable[[str], None]
 CHUNKS_PER_DOCUMENT = 66  # ~15,000 documents make ~1M chunks, as in a provincial network's ten years
@@ -129,11 +130,18 @@ def _template_stamp(template: Path) -> str:
     return f"{registry.stat().st_size}-{int(registry.stat().st_mtime)}" if registry.exists() else ""
 
 
+def _chroma(kb: KnowledgeBase) -> VectorIndex:
+    """The base's Chroma store, which the filler is written straight into; a base whose store did not open has none."""
+    if not isinstance(kb.vectors, VectorIndex):
+        raise RuntimeError("the vector store did not open (disk full?): no synthetic chunks can be written")
+    return kb.vectors
+
+
 def _fill(kb: KnowledgeBase, count: int, pool: _Sentences, dim: int, seed: int, log: Log) -> dict:
     """Write ``count`` synthetic chunks into the registry, Chroma and the keyword token cache."""
     rng = random.Random(seed)
     vectors_rng = np.random.default_rng(seed)
-    batch = min(kb.vectors.client.get_max_batch_size(), 5000)
+    batch = min(_chroma(kb).client.get_max_batch_size(), 5000)
     store = kb.keywords._token_store()
     conn = kb.registry.conn
     written = docs = 0
@@ -247,7 +255,7 @@ def _add_vectors(kb: KnowledgeBase, pending: list[tuple], rng: np.random.Generat
     """Random unit vectors, with the metadata keys ingest's vector store writes (doc_id, year, kind)."""
     vectors = rng.standard_normal((len(pending), dim), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    kb.vectors.collection.add(
+    _chroma(kb).collection.add(
         ids=[p[0] for p in pending],
         embeddings=vectors,
         documents=[p[3] for p in pending],

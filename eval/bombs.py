@@ -24,8 +24,12 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .isolate import Outcome, Worker
+
+if TYPE_CHECKING:
+    from ingest import ReadLimits
 
 GIB = 1 << 30
 _STEP = 1 << 20
@@ -138,7 +142,7 @@ def xlsx_rows_bomb(folder: Path, rows: int = 200_000) -> Path:
 
     template = io.BytesIO()
     wb = openpyxl.Workbook()
-    wb.active.title = "借阅明细"
+    wb.worksheets[0].title = "借阅明细"  # the sheet a new workbook starts with (its active one)
     wb.save(template)
     path = Path(folder) / "rows-bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
@@ -180,7 +184,7 @@ BUILDERS = {
 # --- reading in a child under a watchdog ----------------------------------------
 
 
-def read_file(path: str, limits: object = None) -> tuple[str, str, str]:
+def read_file(path: str, limits: ReadLimits | None = None) -> tuple[str, str, str]:
     """Parse one file in the child: ("refused", zh, en) for an ``IngestError``, ("read", title, "") otherwise."""
     from ingest import IngestError, parse_file
 

@@ -135,7 +135,7 @@ def _xlsx_seeds() -> tuple[bytes, ...]:
     import openpyxl
 
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # the sheet a new workbook starts with (its active one), typed as a worksheet
     ws.title = "主要指标"
     ws.append(["青川区图书馆主要业务指标（2023—2024）"])
     ws.merge_cells("A1:D1")
@@ -195,8 +195,8 @@ def _mutate_bytes(rng: random.Random, data: bytes, others: tuple[bytes, ...]) ->
         elif op == 3:  # delete a span
             del buf[at : at + rng.randint(1, max(1, n // 8))]
         elif op == 4:  # duplicate a span, sometimes many times
-            span = bytes(buf[at : at + rng.randint(1, 256)])
-            buf[at:at] = span * rng.choice((1, 2, 16, 200))
+            copied = bytes(buf[at : at + rng.randint(1, 256)])
+            buf[at:at] = copied * rng.choice((1, 2, 16, 200))
         elif op == 5:  # truncate
             del buf[rng.randint(0, n) :]
         elif op == 6:  # an interesting token

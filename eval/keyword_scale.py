@@ -73,8 +73,10 @@ def probe(directory: Path, queries: int) -> dict:
         t = time.perf_counter()
         index.search(q, 40)
         s = (time.perf_counter() - t) * 1000
+        retriever = index._retriever
+        assert retriever is not None, "the search above loaded the keyword index"
         t = time.perf_counter()
-        index._retriever.retrieve([tokenize(q)], k=40, show_progress=False, n_threads=1)
+        retriever.retrieve([tokenize(q)], k=40, show_progress=False, n_threads=1)
         r = (time.perf_counter() - t) * 1000
         if i >= 5:
             search.append(s)

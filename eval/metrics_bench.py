@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from eval.common import SEED, percentile
 
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         targets = timed(lambda: store.target_status(), 5)
         conflicts = timed(lambda: store.conflicts(), 5)
         kb.close()
-    results = {
+    results: dict[str, Any] = {
         "figures": len(rows),
         "indicators": len(indicators),
         "pairs": len(pairs),

@@ -29,7 +29,8 @@ CHARS = (
 
 
 def make_list(words: int, rng: random.Random) -> str:
-    lines, seen = [], set()
+    lines: list[str] = []
+    seen: set[str] = set()
     while len(seen) < words:
         word = "".join(rng.choices(CHARS, k=rng.randint(2, 6)))
         if word in seen:

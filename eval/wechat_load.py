@@ -31,19 +31,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
 
 from eval.common import knowledge_base, load_gold, percentile
+from eval.wechat_servers import InProcessServer, WorkerProcesses, shared_redis
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -61,173 +59,6 @@ def public_base(data_dir: Path):
     if not any(d.visibility == "public" for d in kb.documents()):
         print("warning: no public documents: every WeChat answer will be a refusal", file=sys.stderr)
     return kb
-
-
-class _InProcess:
-    """Lantai's API app over ``kb``, served by uvicorn in a thread of this process."""
-
-    def __init__(self, kb, settings):
-        from eval.live import LiveServer
-        from ui.api import create_app
-
-        self.app = create_app(settings, kb=kb, api_keys=[])
-        self.live = LiveServer(self.app)
-
-    def __enter__(self):
-        self.live.start()
-        self.url = self.live.url
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.live.stop()
-
-    @property
-    def pending(self) -> int:
-        return self.app.state.wechat.pending
-
-    def figures(self) -> dict:
-        channel = self.app.state.wechat
-        return {
-            "answers_started": channel.counts.answers_started,
-            "delivery_failed": channel.counts.delivery_failed,
-            "gate_words": channel.gate.words.blocked if channel.gate else 0,
-            "gate_refused": channel.gate.refused if channel.gate else 0,
-        }
-
-
-class _Workers:
-    """``lantai serve --workers N`` in its own processes, configured through the environment as deployed."""
-
-    def __init__(self, data_dir: Path, settings_env: dict[str, str], workers: int, log: Path):
-        from eval.live import free_port
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.command = [
-            sys.executable,
-            "-m",
-            "ui.cli",
-            "serve",
-            "--workers",
-            str(workers),
-            "--port",
-            str(self.port),
-            "--data-dir",
-            str(data_dir),
-        ]
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("LANTAI_")} | settings_env
-        self.log = log
-        self.workers = workers
-        self.pending = 0  # other processes: what is under way there is seen from outside only
-
-    def __enter__(self):
-        self._out = self.log.open("w")
-        self.proc = subprocess.Popen(
-            self.command,
-            env=self.env,
-            stdout=self._out,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-        try:
-            self._wait_started()
-        except BaseException:
-            self._stop()  # never leave a half-started server behind
-            raise
-        self._cpu_at_start = self._cpu()
-        return self
-
-    def _wait_started(self) -> None:
-        import httpx
-
-        deadline = time.monotonic() + 300
-        while True:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"lantai serve exited with {self.proc.returncode}: see {self.log}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"lantai serve did not answer in 300 s: see {self.log}")
-            time.sleep(0.25)
-        while self.log.read_text(errors="replace").count("Application startup complete") < self.workers:
-            if time.monotonic() > deadline or self.proc.poll() is not None:  # the first to answer may be alone
-                raise SystemExit(f"not every worker of lantai serve started: see {self.log}")
-            time.sleep(0.25)
-
-    def __exit__(self, *exc) -> None:
-        self._stop()
-
-    def _stop(self) -> None:
-        import psutil
-
-        try:
-            workers = psutil.Process(self.proc.pid).children(recursive=True)
-        except psutil.Error:
-            workers = []
-        self.proc.send_signal(signal.SIGINT)  # uvicorn's graceful shutdown: late answers still go out
-        try:
-            self.proc.wait(90)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        for worker in workers:  # a supervisor killed mid-restart may leave its workers behind
-            try:
-                worker.kill()
-            except psutil.Error:
-                pass
-        self._out.close()
-
-    def _cpu(self) -> dict[int, float]:
-        """CPU seconds of each worker process (uvicorn spawns them through multiprocessing)."""
-        import psutil
-
-        return {
-            c.pid: sum(c.cpu_times()[:2])
-            for c in psutil.Process(self.proc.pid).children()
-            if "spawn_main" in " ".join(c.cmdline())
-        }
-
-    def figures(self) -> dict:
-        """What can be seen from outside: the CPU seconds each worker spent during the run (the load's spread)."""
-        now = self._cpu()
-        spent = sorted((round(t - self._cpu_at_start.get(pid, 0.0), 1) for pid, t in now.items()), reverse=True)
-        return {
-            "answers_started": None,
-            "delivery_failed": None,
-            "gate_words": None,
-            "gate_refused": None,
-            "worker_cpu_s": spent,
-        }
-
-
-@contextmanager
-def _redis(url: str | None):
-    """The Redis the workers share: the one named, or a redis-server started here on a free loopback port."""
-    if url:
-        yield url
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit(
-            "--workers needs Redis: install redis-server (Debian: apt-get install redis-server) or pass --redis-url"
-        )
-    from eval.live import free_port
-
-    port = free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        proc = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", folder, "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            time.sleep(0.3)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            proc.terminate()
-            proc.wait(10)
 
 
 def run(
@@ -252,14 +83,13 @@ def run(
     ``while_served(url)``, if given, is called once the load is over, while the server still runs.
     """
     from eval.standins.wechat import WeChatAPIStandin, WeChatPush, new_aes_key
-    from ui.settings import Settings
 
     asked = questions()
     aes_key = new_aes_key() if aes else None
     with (
         WeChatAPIStandin(APPID, SECRET) as api,
         tempfile.TemporaryDirectory() as tmp,
-        _redis(redis_url) if workers else nullcontext(None) as shared_url,
+        shared_redis(redis_url) if workers else nullcontext(None) as shared_url,
     ):
         if token_ttl:
             api.token_ttl = token_ttl
@@ -276,34 +106,11 @@ def run(
             wechat_safety_log=Path(tmp) / "safety-hits.jsonl",
             redis_url=shared_url,
         )
-        if workers:
-            kb.close()  # the server's processes open the data directory themselves
-            env = {f"LANTAI_{k.upper()}": str(v) for k, v in values.items() if v is not None and k != "data_dir"}
-            server = _Workers(kb.data_dir, env, workers, Path(tmp) / "serve.log")
-        else:
-            server = _InProcess(kb, Settings(**values))
+        server = _server(kb, values, workers, Path(tmp) / "serve.log")
         with server:
             push = WeChatPush(server.url + "/wechat", TOKEN, APPID, aes_key=aes_key, keepalive=not workers)
-            names = [f"oLoadUser{u:04d}" for u in range(users)]
-            every = round(1 / lossy) if lossy > 0 else 0  # every n-th message loses its first reply
-            plan = [
-                (i * seconds / messages, names[i % users], asked[i % len(asked)], int(every and i % every == 0))
-                for i in range(messages)
-            ]
-            started = time.monotonic()
-
-            def one(item):
-                at, user, question, lose = item
-                time.sleep(max(0.0, started + at - time.monotonic()))
-                return user, push.send(push.text(user, question), lose=lose)
-
-            with ThreadPoolExecutor(max_workers=min(messages, 64)) as pool:
-                deliveries = list(pool.map(one, plan))
-            wall = time.monotonic() - started
-            late = sum(1 for _, d in deliveries if not d.shown)
-            deadline = time.monotonic() + settle_seconds
-            while (len(api.sent) < late or server.pending) and time.monotonic() < deadline:
-                time.sleep(0.1)
+            deliveries, wall = _send(push, _plan(messages, users, seconds, lossy, asked), messages)
+            _settle(api, server, deliveries, settle_seconds)
             push.close()
             figures = server.figures()
             if while_served is not None:
@@ -312,7 +119,58 @@ def run(
             time.sleep(1.0)  # anything a worker still sent while shutting down is counted too
         sent_to = Counter(m.touser for m in api.sent)
         tokens = _token_figures(api, token_ttl)
+    settings = dict(messages=messages, users=users, budget=budget, lossy=lossy, aes=aes, gate=gate, workers=workers)
+    return _result(settings, deliveries, wall, sent_to, len(api.sent), figures, tokens)
 
+
+def _server(kb, values: dict, workers: int, log: Path) -> InProcessServer | WorkerProcesses:
+    """Lantai served over ``kb`` with ``values`` as its settings: in this process, or in ``workers`` processes."""
+    if workers:
+        kb.close()  # the server's processes open the data directory themselves
+        env = {f"LANTAI_{k.upper()}": str(v) for k, v in values.items() if v is not None and k != "data_dir"}
+        return WorkerProcesses(kb.data_dir, env, workers, log)
+    from ui.settings import Settings
+
+    return InProcessServer(kb, Settings(**values))
+
+
+def _plan(messages: int, users: int, seconds: float, lossy: float, asked: list[str]) -> list[tuple]:
+    """(when, user, question, lose the first reply) for each message, spread evenly over ``seconds``."""
+    names = [f"oLoadUser{u:04d}" for u in range(users)]
+    every = round(1 / lossy) if lossy > 0 else 0  # every n-th message loses its first reply
+    return [
+        (i * seconds / messages, names[i % users], asked[i % len(asked)], int(every and i % every == 0))
+        for i in range(messages)
+    ]
+
+
+def _send(push, plan: list[tuple], messages: int) -> tuple[list, float]:
+    """Each message pushed at its time, from a pool of threads; the deliveries and the wall time."""
+    started = time.monotonic()
+
+    def one(item):
+        at, user, question, lose = item
+        time.sleep(max(0.0, started + at - time.monotonic()))
+        return user, push.send(push.text(user, question), lose=lose)
+
+    with ThreadPoolExecutor(max_workers=min(messages, 64)) as pool:
+        deliveries = list(pool.map(one, plan))
+    return deliveries, time.monotonic() - started
+
+
+def _settle(api, server: InProcessServer | WorkerProcesses, deliveries: list, settle_seconds: float) -> None:
+    """Wait until every answer not shown passively went out by customer service, or the time runs out."""
+    late = sum(1 for _, d in deliveries if not d.shown)
+    deadline = time.monotonic() + settle_seconds
+    while (len(api.sent) < late or server.pending) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _result(
+    settings: dict, deliveries: list, wall: float, sent_to: Counter, sent: int, figures: dict, tokens: dict
+) -> dict:
+    """Every message answered exactly once? Duplicates, losses, reply times and the server's own counts."""
+    messages, workers = settings["messages"], settings["workers"]
     asked_by = Counter(user for user, _ in deliveries)
     passive_by = Counter(user for user, d in deliveries if d.shown)
     duplicates = sum(max(0, passive_by[u] + sent_to[u] - n) for u, n in asked_by.items())
@@ -321,18 +179,18 @@ def run(
     attempts = sum(len(d.attempts) for _, d in deliveries)
     return {
         "messages": messages,
-        "users": users,
+        "users": settings["users"],
         "seconds": round(wall, 1),
-        "budget_s": budget,
-        "lossy": lossy,
-        "aes": aes,
-        "gate": gate,
+        "budget_s": settings["budget"],
+        "lossy": settings["lossy"],
+        "aes": settings["aes"],
+        "gate": settings["gate"],
         "workers": workers or 1,
         "redis": bool(workers),
         "gate_words": figures["gate_words"],
         "gate_refused": figures["gate_refused"],
         "passive": sum(passive_by.values()),
-        "customer_service": len(api.sent),
+        "customer_service": sent,
         "duplicates": duplicates,
         "lost": lost,
         "invalid_replies": sum(1 for _, d in deliveries if d.invalid),

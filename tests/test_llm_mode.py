@@ -8,10 +8,8 @@ passage or a verified figure and it carries [n] citations; a failed check is sen
 once with the problems named; a second failure, a time-out or an HTTP error gives the
 extractive answer instead.
 
-The last group pins down bugs found while writing this file (fixed in 213045f): a dropped
-citation still listed, an answer whose only citation was dropped accepted uncited, a mark
-after the full stop lost, numbers checked against passages the answer does not cite, 亿
-accepted for 万, and a refusal prefix letting unchecked numbers through.
+The citation checks (marks the passage does not support, marks misplaced, and the numbers they must
+keep out) are in ``test_llm_citations.py``; the setting both share is ``llm_mode_support``.
 """
 
 from __future__ import annotations
@@ -21,118 +19,32 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import re
 import time
 
-import pytest
+from llm_mode_support import (  # noqa: F401  (kb, server and standin are fixtures, used as parameters; test_llm_grounding imports the setting from here)
+    DOCS,
+    FIGURE_LINE,
+    FILE_2023,
+    FILE_2024,
+    GOOD,
+    QUESTION,
+    RETRY_HEADER,
+    UNCITED,
+    VISITS_2024,
+    WRONG,
+    _assert_extractive_fallback,
+    _assistant,
+    _passage_numbers,
+    _passage_with,
+    _user_prompt,
+    kb,
+    server,
+    standin,
+)
 
-from assistant import Assistant, AssistantConfig
-from assistant.llm import OpenAICompatibleLLM
+from assistant import Assistant
 from assistant.prompts import NO_ANSWER
-from eval.standins.openai_api import ChatReply, OpenAIStandin
-
-QUESTION = "青川区图书馆2024年进馆人数是多少？"
-FILE_2024 = "qingchuan-2024-summary.txt"
-FILE_2023 = "qingchuan-2023-summary.txt"
-VISITS_2024 = "全年全区总分馆进馆人数208.37万次，同比增长6.05%"
-FIGURE_LINE = f"- 进馆人数 2024年：208.37万次（{FILE_2024}）"
-GOOD = "青川区图书馆2024年全区总分馆进馆人数为208.37万次[1]，同比增长6.05%[1]。"
-WRONG = "青川区图书馆2024年进馆人数为210.37万次[1]。"
-UNCITED = "青川区图书馆2024年进馆人数为208.37万次，同比增长6.05%。"
-RETRY_HEADER = "上面的回答没有通过核对"
-
-DOCS = {
-    FILE_2024: """青川区图书馆2024年工作总结
-
-一、主要工作
-
-（一）读者服务
-
-全年全区总分馆进馆人数208.37万次，同比增长6.05%。全年外借图书156.2万册次，同比增长3.1%。
-
-（二）阅读推广
-
-全年开展阅读推广活动455场次，吸引读者3.6万人次。新建读书驿站12间，全区读书驿站达到240间。
-
-二、面临的困难与问题
-
-一是馆舍面积不足，总馆阅览座位长期紧张。二是专业人才缺乏，新媒体运营人员不足。三是购书经费增长有限，新书入藏量难以满足读者需求。
-""",
-    FILE_2023: """青川区图书馆2023年工作总结
-
-一、主要工作
-
-全年全区总分馆进馆人数196.47万次。全年开展阅读推广活动412场次，吸引读者3.2万人次。
-""",
-}
-
-
-# -- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory, embedder):
-    """Two small work reports, ingested once for this module."""
-    from index import KnowledgeBase
-
-    docs = tmp_path_factory.mktemp("llm-mode-docs")
-    for name, text in DOCS.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    base = KnowledgeBase(tmp_path_factory.mktemp("llm-mode-data"), embedder)
-    report = base.ingest([docs])
-    assert sorted(report.added) == sorted(DOCS) and not report.failed
-    Assistant(base).ask(QUESTION)  # warm: models loaded, caches filled, so latencies below are the LLM's
-    yield base
-    base.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with OpenAIStandin(host="127.0.0.1") as standin:
-        yield standin
-
-
-@pytest.fixture
-def standin(server):
-    server.reset()
-    yield server
-    server.reset()
-
-
-def _assistant(kb, standin, *, timeout: float = 5.0, max_retries: int = 0) -> Assistant:
-    llm = OpenAICompatibleLLM(standin.base_url, "qwen2.5:7b-instruct", timeout=timeout, max_retries=max_retries)
-    return Assistant(kb, config=AssistantConfig(), llm=llm)
-
-
-def _user_prompt(request) -> str:
-    return [m for m in request.body["messages"] if m["role"] == "user"][-1]["content"]
-
-
-def _passage_numbers(prompt: str) -> dict[int, tuple[str, str]]:
-    """``{n: (file, text)}`` of the numbered passages in a prompt built by ``build_messages``."""
-    out = {}
-    for m in re.finditer(r"^\[(\d+)\] 文件：([^｜\n]+)[^\n]*\n(.+?)(?=\n\n|\Z)", prompt, re.S | re.M):
-        out[int(m.group(1))] = (m.group(2), m.group(3))
-    return out
-
-
-def _passage_with(prompt: str, needle: str) -> int:
-    found = [n for n, (_, text) in _passage_numbers(prompt).items() if needle in text]
-    assert len(found) == 1, (needle, prompt)
-    return found[0]
-
-
-def _assert_extractive_fallback(answer) -> None:
-    """The extractive answer: the right figure from the metrics table, cited, grounded."""
-    assert answer.mode == "extractive"
-    assert answer.grounded and not answer.refused and not answer.unverified_numbers
-    assert "208.37万次" in answer.answer
-    assert "210.37" not in answer.answer
-    assert re.search(r"\[1\]", answer.answer)
-    assert answer.citations and answer.citations[0].source == FILE_2024
-    assert VISITS_2024 in answer.citations[0].quote
-    assert [(f.indicator, f.year, f.value, f.unit) for f in answer.figures] == [("进馆人数", 2024, 208.37, "万次")]
-
+from eval.standins.openai_api import ChatReply
 
 # -- no LLM --------------------------------------------------------------------------------------
 
@@ -305,121 +217,3 @@ def test_llm_refusal_does_not_discard_a_verified_figure(kb, standin):
         answer = _assistant(kb, standin).ask(QUESTION)
         assert len(standin.chat_requests()) - before == 1
         _assert_extractive_fallback(answer)
-
-
-# -- citations the passage does not support ------------------------------------------------------
-
-
-def test_unsupported_citation_is_dropped_from_the_text(kb, standin):
-    def responder(messages):
-        prompt = messages[-1]["content"]
-        unrelated = _passage_with(prompt, "读书驿站")  # 阅读推广: nothing about visits
-        assert unrelated != 1
-        return f"青川区图书馆2024年进馆人数为208.37万次[1][{unrelated}]。"
-
-    standin.chat_responder = responder
-    answer = _assistant(kb, standin).ask(QUESTION)
-
-    assert answer.mode == "llm" and answer.grounded
-    assert answer.answer == "青川区图书馆2024年进馆人数为208.37万次[1]。"
-    assert answer.citations[0].n == 1 and answer.citations[0].source == FILE_2024
-    assert len(standin.chat_requests()) == 1
-
-
-def test_supported_citations_on_several_sentences_are_kept(kb, standin):
-    def responder(messages):
-        prompt = messages[-1]["content"]
-        problems = _passage_with(prompt, "馆舍面积不足")
-        return f"青川区图书馆2024年进馆人数为208.37万次[1]。该馆面临馆舍面积不足、阅览座位紧张的问题[{problems}]。"
-
-    standin.chat_responder = responder
-    answer = _assistant(kb, standin).ask(QUESTION)
-
-    assert answer.mode == "llm" and answer.grounded
-    assert answer.answer == "青川区图书馆2024年进馆人数为208.37万次[1]。该馆面临馆舍面积不足、阅览座位紧张的问题[2]。"
-    assert [c.section for c in answer.citations] == ["一、主要工作 > （一）读者服务", "二、面临的困难与问题"]
-
-
-# -- regressions: citations and numbers the checks must not let through ----------------------------
-
-
-def test_dropped_citation_is_not_listed(kb, standin):
-    def responder(messages):
-        return f"青川区图书馆2024年进馆人数为208.37万次[1][{_passage_with(messages[-1]['content'], '读书驿站')}]。"
-
-    standin.chat_responder = responder
-    answer = _assistant(kb, standin).ask(QUESTION)
-
-    assert answer.mode == "llm" and answer.grounded
-    assert answer.answer == "青川区图书馆2024年进馆人数为208.37万次[1]。"
-    marks = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
-    assert {c.n for c in answer.citations} == marks  # every listed source is referenced in the text
-    assert [(c.n, c.source) for c in answer.citations] == [(1, FILE_2024)]
-
-
-def test_citation_to_a_passage_that_was_not_shown_is_removed(kb, standin):
-    standin.queue_chat("青川区图书馆2024年进馆人数为208.37万次[1][9]。")
-    answer = _assistant(kb, standin).ask(QUESTION)
-
-    assert answer.mode == "llm" and answer.grounded
-    assert answer.answer == "青川区图书馆2024年进馆人数为208.37万次[1]。"
-    assert [c.n for c in answer.citations] == [1]
-
-
-def test_answer_whose_only_citation_is_unsupported_is_not_accepted(kb, standin):
-    def responder(messages):
-        return f"青川区图书馆2024年进馆人数为208.37万次[{_passage_with(messages[-1]['content'], '读书驿站')}]。"
-
-    standin.chat_responder = responder
-    answer = _assistant(kb, standin).ask(QUESTION)
-
-    assert len(standin.chat_requests()) == 2
-    _assert_extractive_fallback(answer)
-
-
-def test_citation_after_the_full_stop_is_kept(kb, standin):
-    standin.queue_chat("青川区图书馆2024年进馆人数为208.37万次。[1]")
-    answer = _assistant(kb, standin).ask(QUESTION)
-
-    assert answer.mode == "llm" and answer.grounded
-    assert answer.answer == "青川区图书馆2024年进馆人数为208.37万次[1]。"
-    assert [(c.n, c.source) for c in answer.citations] == [(1, FILE_2024)]
-
-
-def test_number_from_an_uncited_passage_is_rejected(kb, standin):
-    wrong_year = "青川区图书馆2024年进馆人数为196.47万次[1]。"
-    standin.queue_chat(wrong_year, wrong_year)
-    answer = _assistant(kb, standin).ask(QUESTION)
-
-    assert len(standin.chat_requests()) == 2
-    assert "196.47万" in _user_prompt(standin.chat_requests()[1])
-    _assert_extractive_fallback(answer)
-
-
-def test_wrong_magnitude_is_rejected(kb, standin):
-    wrong_unit = "青川区图书馆2024年进馆人数为208.37亿次[1]。"
-    standin.queue_chat(wrong_unit, wrong_unit)
-    answer = _assistant(kb, standin).ask(QUESTION)
-
-    assert len(standin.chat_requests()) == 2
-    _assert_extractive_fallback(answer)
-
-
-def test_refusal_prefix_does_not_smuggle_unverified_numbers(kb, standin):
-    smuggled = f"{NO_ANSWER}。但2024年进馆人数约为999万次。"
-    standin.queue_chat(smuggled, smuggled)
-    answer = _assistant(kb, standin).ask(QUESTION)
-
-    assert "999" not in answer.answer
-    assert len(standin.chat_requests()) == 2  # checked like any answer: uncited, unverified, retried once
-    _assert_extractive_fallback(answer)
-
-
-def test_refusal_prefix_does_not_carry_uncited_claims(kb, standin):
-    claim = f"{NO_ANSWER}。但该馆2024年全年闭馆整修，未对外开放。"
-    standin.queue_chat(claim, claim)
-    answer = _assistant(kb, standin).ask(QUESTION)
-
-    assert "闭馆整修" not in answer.answer
-    assert len(standin.chat_requests()) == 2
-    _assert_extractive_fallback(answer)
