@@ -62,6 +62,7 @@ def test_a_failed_write_leaves_none_of_its_documents_visible_and_the_next_ingest
     tmp_path, embedder, files
 ):
     kb = KnowledgeBase(tmp_path / "data", embedder)
+    kb.write_wait_at_most = 3600  # one write for all three, however slow the embedder on a busy machine
     try:
         kb.vectors.add = CountedAdds(kb, fail_first=True)
         report = kb.ingest(files)
