@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from index import KnowledgeBase, SearchFilters, SearchHit
 from index.tokenize import tokenize
 
-from . import arithmetic, compose, grounding, outcomes, who
-from .draft import Draft, render
+from . import arithmetic, extractive, grounding, outcomes, who
 from .evidence import (
     key_terms,
     library_mentioned,
@@ -32,6 +31,7 @@ from .figures import FigureAnswerer
 from .parts import merge, split_question
 from .query import Query, understand
 from .relevance import Relevance
+from .statements import Draft, render
 from .types import Answer, Citation, FigureUsed
 from .verify import UNVERIFIED_MARK, flag, verify
 
@@ -175,7 +175,7 @@ class Assistant:
         hits = self._retrieve(query, by_meaning=not self._table_answers(query, figures))
         if unknown_library:
             return self._refuse(query, hits, f"{NO_INFO}：知识库中没有文档提到{unknown_library}。")
-        relevance = Relevance(compose.asked_text(query), self.kb.term_rarity)
+        relevance = Relevance(extractive.asked_text(query), self.kb.term_rarity)
         shown, hits = hits, [h for h in hits if h.chunk.doc_id not in elsewhere]
         # A sum, difference, share or average the question asks for, computed from cited figures (推算).
         draft = arithmetic.compute(query, hits, figures.metrics)
@@ -198,7 +198,7 @@ class Assistant:
             # hold most of what is asked and only a lesser word of the question is written another way.
             if missing and relevance.share(" ".join(_said_texts(draft))) < _HOLDS_MOST:
                 return self._refuse(query, shown, _not_found(missing))
-            if compose.asks_quantity(query) and not compose.answers_number(query, draft, relevance):
+            if extractive.asks_quantity(query) and not extractive.answers_number(query, draft, relevance):
                 return self._refuse(query, shown)  # sentences on the subject, but none gives the number asked
             kind = who.asks_name(query.text)
             if kind and not who.gives_name(kind, _said_texts(draft), query.text):
@@ -206,10 +206,10 @@ class Assistant:
         if not draft.refused and _asks_actual(query.text) and self._only_targets(draft):
             return self._refuse(query, shown, f"{NO_INFO}：文档只写了计划或目标，没有写实际结果。")
         draft.intro = note + draft.intro
-        extractive = self._finish(draft, hits, mode="extractive")
+        own_words = self._finish(draft, hits, mode="extractive")
         if self.llm is None or draft.refused:
-            return extractive
-        return self._with_llm(query, draft, hits, extractive, note)
+            return own_words
+        return self._with_llm(query, draft, hits, own_words, note)
 
     def _only_targets(self, draft: Draft) -> bool:
         """Every statement is a plan's target (拟开展…, a plan's section), none an outcome."""
@@ -374,7 +374,7 @@ class Assistant:
         own = self._of_org(query, hits)
         if not own:
             return None
-        draft = compose.best_sentences(query, own, relevance)
+        draft = extractive.best_sentences(query, own, relevance)
         said = " ".join(st.text for st in draft.statements)
         return draft if draft.statements and relevance.share(said) >= _EVIDENCE_ALONE else None
 
@@ -386,7 +386,7 @@ class Assistant:
             query.intent not in _TABLE_INTENTS
             or not query.indicator
             or query.follow_up
-            or compose.asks_date(query)
+            or extractive.asks_date(query)
             or outcomes.asks_outcome(query.text)
             or _asks_other_than_number(query.text)
         ):
@@ -448,26 +448,26 @@ class Assistant:
         """A specialised answer (a figure looked up, a plan's items) that holds much less of what the
         question asks about than the best evidence sentences gives way to them: 接待读者 asked,
         进馆人数 looked up; 服务点设在哪里 asked, the number of service points found."""
-        evidence = compose.best_sentences(query, hits, relevance)
+        evidence = extractive.best_sentences(query, hits, relevance)
         if not evidence.statements or evidence.statements == draft.statements:
             return draft
         if (
             draft.figures
             and not self._counts_what_is_asked(draft, relevance)
-            and compose.answers_number(query, evidence, relevance)
+            and extractive.answers_number(query, evidence, relevance)
         ):
             return evidence  # 配送了多少册图书 asked, the number of service points found
         if draft.figures and _ASKS_ADDED.search(query.text) and not self._figures_say(draft, _ADDED):
             # 新建了多少间 asks what was added; a year-end total (驿站总数27间) does not answer it
             return (
                 evidence
-                if compose.answers_number(query, evidence, relevance)
+                if extractive.answers_number(query, evidence, relevance)
                 and relevance.states_number(" ".join(st.text for st in evidence.statements))
                 else None
             )
         if _said_share(evidence, relevance) - self._figure_share(draft, relevance) < _EVIDENCE_MARGIN:
             return draft
-        if compose.asks_quantity(query) and not compose.answers_number(query, evidence, relevance):
+        if extractive.asks_quantity(query) and not extractive.answers_number(query, evidence, relevance):
             if any(relevance.states_number(f"{st.text} {st.quote}") for st in draft.statements):
                 return draft  # the passages say more of the question, but only the figure gives its number
             return None  # the figure found is not what was asked, and no passage states what was
@@ -498,10 +498,10 @@ class Assistant:
     def _compose(
         self, query: Query, hits: list[SearchHit], relevance: Relevance, figures: FigureAnswerer
     ) -> Draft | None:
-        if compose.asks_date(query) and query.intent in ("figure", "count", "open", "plan", "goal"):
+        if extractive.asks_date(query) and query.intent in ("figure", "count", "open", "plan", "goal"):
             # 哪天举办的: a sentence with a date answers, never a count looked up
-            draft = compose.best_sentences(query, hits, relevance)
-            return draft if compose.states_date(draft) and not self._weak(hits) else None
+            draft = extractive.best_sentences(query, hits, relevance)
+            return draft if extractive.states_date(draft) and not self._weak(hits) else None
         if (
             outcomes.asks_outcome(query.text)
             and not _asks_number(query.text)
@@ -529,10 +529,10 @@ class Assistant:
                 # Not in the metrics table: a passage may state it, if one holds the subject and the year.
                 if self._weak(hits) or self._unsupported(query, hits):
                     return None
-                draft = compose.best_sentences(query, hits, relevance)
+                draft = extractive.best_sentences(query, hits, relevance)
                 return (
                     draft
-                    if compose.answers_number(query, draft, relevance) and self._states_figure(query, draft)
+                    if extractive.answers_number(query, draft, relevance) and self._states_figure(query, draft)
                     else None
                 )
         if query.intent == "plan_vs_actual":
@@ -542,26 +542,26 @@ class Assistant:
         if self._weak(hits):
             return None
         if _asks_number(query.text) and query.intent in ("figure", "count", "open"):
-            draft = compose.best_sentences(query, hits, relevance)
-            return draft if compose.answers_number(query, draft, relevance) else None
+            draft = extractive.best_sentences(query, hits, relevance)
+            return draft if extractive.answers_number(query, draft, relevance) else None
         chunks_of = self.kb.registry.chunks_of
         if query.intent in ("plan", "goal") and not query.indicator and _asks_number(query.text):
-            draft = compose.best_sentences(query, hits, relevance)  # 新馆什么时候开放: a date in a sentence
-            if compose.answers_number(query, draft, relevance):
+            draft = extractive.best_sentences(query, hits, relevance)  # 新馆什么时候开放: a date in a sentence
+            if extractive.answers_number(query, draft, relevance):
                 return draft
         if query.intent == "problem":
-            draft = compose.problems(query, hits, chunks_of)
+            draft = extractive.problems(query, hits, chunks_of)
             if draft is not None:
                 return draft
         if query.intent in ("plan", "goal"):
-            draft = compose.plan_items(query, hits, chunks_of)
+            draft = extractive.plan_items(query, hits, chunks_of)
             if draft is not None:
                 return draft
         if query.intent == "list":
-            draft = compose.list_items(query, hits, chunks_of)
+            draft = extractive.list_items(query, hits, chunks_of)
             if draft is not None:
                 return draft
-        return compose.best_sentences(query, hits, relevance)
+        return extractive.best_sentences(query, hits, relevance)
 
     def _refuse(self, query: Query, hits: list[SearchHit], reason: str = "") -> Answer:
         """A refusal that still shows the closest passages: never less than retrieval alone would give."""

@@ -24,9 +24,9 @@ import jieba.posseg as pseg
 from ingest.indicators import units_compatible
 from ingest.outline import heading_library, library_names
 
-from .draft import Draft
 from .evidence import CN_NUMBER, compound_parts, places_named
 from .figures import MAIN_SCOPES
+from .statements import Draft
 from .types import FigureUsed
 
 # -- figures as the passages state them ------------------------------------------------------

@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from index import KnowledgeBase, MetricRow
 
 from .basis import stated_basis
-from .draft import Draft
 from .evidence import places_named
 from .figure_names import Name, best_names
 from .query import Query
+from .statements import Draft
 from .types import FigureUsed
 
 _ACTUAL = ("actual", "cumulative", "asof")

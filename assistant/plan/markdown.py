@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .compose import cn_number
 from .model import PROJECTED, STATUS_LABELS, TO_CHECK, PlanDraft, PlanItem
+from .writer import cn_number
 
 _TAG_SHOWN = {"延续": "**（延续）**", "回升措施": "（回升措施）"}
 
