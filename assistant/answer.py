@@ -29,7 +29,7 @@ from .evidence import (
 from .expand import expand
 from .figures import FigureAnswerer
 from .parts import merge, split_question
-from .query import Query, understand
+from .query import Query, indicator_aliases, understand
 from .relevance import Relevance
 from .statements import Draft, render
 from .types import Answer, Citation, FigureUsed
@@ -83,11 +83,9 @@ class Assistant:
         generation = self.kb.registry.generation()
         cached = getattr(self, "_scopes_cache", None)
         if cached is None or cached[0] != generation:
-            rows = self.kb.registry.conn.execute(
-                "SELECT scope FROM figures WHERE scope != '' GROUP BY scope HAVING COUNT(*) >= 2"
-            ).fetchall()
-            aliases = {alias for alias, _ in self.kb.metrics.indicators._by_alias}
-            scopes = [r[0] for r in rows if r[0] not in ("全区", "本馆", "合计", "总馆") and r[0] not in aliases]
+            aliases = {alias for alias, _ in indicator_aliases(self.kb.metrics.indicators)}
+            named = self.figures.metrics.scopes(min_count=2)
+            scopes = [s for s in named if s not in ("全区", "本馆", "合计", "总馆") and s not in aliases]
             cached = self._scopes_cache = (generation, scopes)
         return list(cached[1])
 
@@ -128,8 +126,7 @@ class Assistant:
         return cached[1]
 
     def _visible_documents(self):
-        docs = [d for d in self.kb.documents() if d.status == "ready"]
-        return [d for d in docs if d.visibility == "public"] if self.config.visibility == "public" else docs
+        return self.kb.visible_documents(self.config.visibility)
 
     # -- entry point --------------------------------------------------------------------------
     def ask(self, question: str, history: list[str] | None = None) -> Answer:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ingest import IndicatorList
+from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
 from .aliases import matcher
@@ -211,11 +212,30 @@ def find_scopes(text: str, scopes: list[str]) -> list[str]:
     return [s for _, s in sorted(found)]
 
 
+def indicator_aliases(indicators: IndicatorList) -> list[tuple[str, str]]:
+    """(alias, indicator) for every name an indicator goes by, longest alias first."""
+    pairs = {(a, ind.name) for ind in indicators.indicators.values() for a in (ind.name, *ind.aliases)}
+    return sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
+
+
+def indicator_fits(indicators: IndicatorList, name: str, unit: str) -> bool:
+    """Whether an indicator may be measured in ``unit`` (千人次 fits 人次); one unknown or unitless fits all."""
+    ind = indicators.get(name)
+    if ind is None or not ind.unit:
+        return True
+    return units_compatible(_unit_base(ind.unit), _unit_base(unit))
+
+
+def _unit_base(unit: str) -> str:
+    """The unit without its magnitude (万元 → 元), as the indicator list compares units."""
+    return unit[1:] if len(unit) > 1 and unit[0] in "千万亿" else unit
+
+
 def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None = None) -> list[str]:
     """Every indicator a question names, left to right; the phrase nearest the question word last."""
-    names = [n for _, n in matcher(tuple(indicators._by_alias)).names(text)]
+    names = [n for _, n in matcher(tuple(indicator_aliases(indicators))).names(text)]
     if unit_hint:
-        fitting = [n for n in names if indicators._fits(n, unit_hint)]
+        fitting = [n for n in names if indicator_fits(indicators, n, unit_hint)]
         if not fitting:  # "活动…多少人次参与": the unit asked for names the indicator
             by_unit = indicators.find(text, unit_hint)
             fitting = [by_unit[1]] if by_unit else []
@@ -262,7 +282,7 @@ def understand(
     if hint:
         unit_hint = "%" if hint.group(2) else {"钱": "元", "个人": "人"}.get(hint.group(1), hint.group(1))
     named = find_indicators(searchable, indicators, unit_hint)
-    if unit_hint and named and not indicators._fits(named[0], unit_hint):
+    if unit_hint and named and not indicator_fits(indicators, named[0], unit_hint):
         named = []  # "驿站投入多少钱": 读书驿站数 counts 间, the question asks 元 — not that figure
     indicator = named[0] if named else None
     named_orgs = find_orgs(text, orgs)

@@ -53,14 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from assistant import Assistant
-    from assistant.query import understand
+    from assistant.query import indicator_aliases, understand
     from eval.common import knowledge_base
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="lantai-history-bench-")) / "data"
     kb = knowledge_base(data_dir)
     assistant = Assistant(kb)
     indicators = kb.metrics.indicators
-    history = history_turns([alias for alias, _ in indicators._by_alias], args.turns, args.chars)
+    history = history_turns([alias for alias, _ in indicator_aliases(indicators)], args.turns, args.chars)
     assistant.ask(QUESTION)  # warm: models loaded, caches filled
 
     def understand_with_history():
