@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from index import SearchHit
+
 from .types import Citation, FigureUsed
 
 
@@ -67,3 +69,13 @@ def render(draft: Draft, chunk_lookup) -> tuple[str, list[Citation]]:
     if intro and draft.as_list and len(draft.statements) > 1:
         return f"{intro}\n{body}", citations
     return f"{intro}{body}", citations
+
+
+def with_top_passage(text: str, citations: list[Citation], hits: list[SearchHit]) -> tuple[str, list[Citation]]:
+    """The best retrieved passage is always cited: an answer never shows less than retrieval alone."""
+    if not hits or any(c.chunk_id == hits[0].chunk.id for c in citations):
+        return text, citations
+    top = hits[0].chunk
+    n = len(citations) + 1
+    cited = Citation(n, top.file_name, " > ".join(top.heading_path), top.page_start, top.text[:300], top.id, top.doc_id)
+    return f"{text}\n另见最相关的原文段落[{n}]。", [*citations, cited]

@@ -73,3 +73,15 @@ class Answer:
             "refused": self.refused,
             "intent": self.intent,
         }
+
+
+def distinct_figures(figures: list[FigureUsed]) -> list[FigureUsed]:
+    """Each figure once, in the order first used."""
+    seen = set()
+    out = []
+    for f in figures:
+        key = (f.indicator, f.year, f.value, f.unit, f.source, f.derived)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

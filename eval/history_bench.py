@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             QUESTION,
             indicators=indicators,
             reference_year=assistant.reference_year(),
-            orgs=assistant._orgs(),
-            scopes=assistant._scopes(),
+            orgs=assistant.holdings.orgs(),
+            scopes=assistant.holdings.scopes(),
             history=history,
         )
 
