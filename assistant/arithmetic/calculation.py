@@ -7,7 +7,7 @@ import re
 from ingest.outline import heading_library
 
 from ..evidence import places_named
-from ..figures import MAIN_SCOPES
+from ..figure_rows import MAIN_SCOPES
 from ..statements import Draft
 from .averages import average_of
 from .differences import difference_of, gap_left, rate_of_change, times_over
