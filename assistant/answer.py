@@ -24,25 +24,33 @@ from .expand import expand
 from .figures import FigureAnswerer
 from .holdings import Holdings, names_org, with_headings
 from .parts import merge, split_question
-from .query import Query, understand
+from .query import Intent, Query, understand
 from .relevance import Relevance
 from .statements import Draft, render, with_top_passage
-from .types import Answer, Citation, distinct_figures
+from .types import Answer, AnswerMode, Citation, distinct_figures
 from .verify import UNVERIFIED_MARK, flag, verify
 
 NO_INFO = "文档中没有相关信息"
 # Intents whose specialised answer (one figure looked up, a plan's part) can miss the question's subject;
 # lists, problems, trends and comparisons are shaped answers whose words differ from the question's by design.
-_SINGLE_ANSWER = ("figure", "count", "plan", "goal")
+_SINGLE_ANSWER = (Intent.FIGURE, Intent.COUNT, Intent.PLAN, Intent.GOAL)
 # The share of the question an answer's sentences must hold to stand although a key word is missing.
 _HOLDS_MOST = 0.5
 # The share of the question the evidence sentences must hold to answer on their own.
 _EVIDENCE_ALONE = 0.6
-_FIGURE_INTENTS = ("figure", "count", "change", "trend", "plan_vs_actual", "goal", "comparison")
+_FIGURE_INTENTS = (
+    Intent.FIGURE,
+    Intent.COUNT,
+    Intent.CHANGE,
+    Intent.TREND,
+    Intent.PLAN_VS_ACTUAL,
+    Intent.GOAL,
+    Intent.COMPARISON,
+)
 # Intents answered from the metrics table alone when it holds the figures, found by keywords without embedding
 # the question. Not a goal (its answer often gives way to a plan's sentences, which search by meaning ranks),
 # nor a change: the passage stating the change beside the figures is the one search by meaning puts first.
-_TABLE_INTENTS = ("figure", "count", "trend", "plan_vs_actual", "comparison")
+_TABLE_INTENTS = (Intent.FIGURE, Intent.COUNT, Intent.TREND, Intent.PLAN_VS_ACTUAL, Intent.COMPARISON)
 
 
 @dataclass
@@ -101,8 +109,8 @@ class Assistant:
             and self.holdings.of_places(self.holdings.orgs()[0], places_named(question))
         ):
             query.org = self.holdings.orgs()[0]  # the one library, unless the question is about somewhere it is not
-        if query.intent == "plan" and query.indicator and asks_number(question):
-            query.intent, query.wants_target = "goal", True  # 明年计划新建几间: a target, looked up
+        if query.intent == Intent.PLAN and query.indicator and asks_number(question):
+            query.intent, query.wants_target = Intent.GOAL, True  # 明年计划新建几间: a target, looked up
         note = f"按{reference - 1}年度资料：" if query.relative and reference else ""
         answer = self._answer(query, note)
         answer.question = question
@@ -149,7 +157,7 @@ class Assistant:
         if not draft.refused and asks_actual(query.text) and self.checks.only_targets(draft):
             return self._refuse(query, shown, f"{NO_INFO}：文档只写了计划或目标，没有写实际结果。")
         draft.intro = note + draft.intro
-        own_words = self._finish(draft, hits, mode="extractive")
+        own_words = self._finish(draft, hits, mode=AnswerMode.EXTRACTIVE)
         if self.llm is None or draft.refused:
             return own_words
         return llm_answer.rewrite(self.llm, query, draft, hits, own_words, note, self._lookup)
@@ -222,14 +230,20 @@ class Assistant:
     def _compose(
         self, query: Query, hits: list[SearchHit], relevance: Relevance, figures: FigureAnswerer
     ) -> Draft | None:
-        if extractive.asks_date(query) and query.intent in ("figure", "count", "open", "plan", "goal"):
+        if extractive.asks_date(query) and query.intent in (
+            Intent.FIGURE,
+            Intent.COUNT,
+            Intent.OPEN,
+            Intent.PLAN,
+            Intent.GOAL,
+        ):
             # 哪天举办的: a sentence with a date answers, never a count looked up
             draft = extractive.best_sentences(query, hits, relevance)
             return draft if extractive.states_date(draft) and not self._weak(hits) else None
         if (
             outcomes.asks_outcome(query.text)
             and not asks_number(query.text)
-            and not (query.intent == "plan_vs_actual" and query.indicator)
+            and not (query.intent == Intent.PLAN_VS_ACTUAL and query.indicator)
         ):
             # 按计划建成了吗: a target that is an event, read beside what later reports say of it; a
             # numeric target the metrics table holds (按计划新建了15间吗) is matched there first
@@ -243,8 +257,8 @@ class Assistant:
                 return draft
         if (
             query.intent in _FIGURE_INTENTS
-            and (query.indicator or query.intent in ("figure", "count", "trend"))
-            and not (query.intent in ("figure", "count") and asks_other_than_number(query.text))
+            and (query.indicator or query.intent in (Intent.FIGURE, Intent.COUNT, Intent.TREND))
+            and not (query.intent in (Intent.FIGURE, Intent.COUNT) and asks_other_than_number(query.text))
         ):
             draft = figures.answer(query)
             if draft is not None:
@@ -259,29 +273,29 @@ class Assistant:
                     if extractive.answers_number(query, draft, relevance) and self.checks.states_figure(query, draft)
                     else None
                 )
-        if query.intent == "plan_vs_actual":
+        if query.intent == Intent.PLAN_VS_ACTUAL:
             draft = figures.plan_vs_actual(query)
             if draft is not None:
                 return draft
         if self._weak(hits):
             return None
-        if asks_number(query.text) and query.intent in ("figure", "count", "open"):
+        if asks_number(query.text) and query.intent in (Intent.FIGURE, Intent.COUNT, Intent.OPEN):
             draft = extractive.best_sentences(query, hits, relevance)
             return draft if extractive.answers_number(query, draft, relevance) else None
         chunks_of = self.kb.registry.chunks_of
-        if query.intent in ("plan", "goal") and not query.indicator and asks_number(query.text):
+        if query.intent in (Intent.PLAN, Intent.GOAL) and not query.indicator and asks_number(query.text):
             draft = extractive.best_sentences(query, hits, relevance)  # 新馆什么时候开放: a date in a sentence
             if extractive.answers_number(query, draft, relevance):
                 return draft
-        if query.intent == "problem":
+        if query.intent == Intent.PROBLEM:
             draft = extractive.problems(query, hits, chunks_of)
             if draft is not None:
                 return draft
-        if query.intent in ("plan", "goal"):
+        if query.intent in (Intent.PLAN, Intent.GOAL):
             draft = extractive.plan_items(query, hits, chunks_of)
             if draft is not None:
                 return draft
-        if query.intent == "list":
+        if query.intent == Intent.LIST:
             draft = extractive.list_items(query, hits, chunks_of)
             if draft is not None:
                 return draft
@@ -308,7 +322,7 @@ class Assistant:
     def _lookup(self, chunk_id: str):
         return self.kb.registry.chunks([chunk_id]).get(chunk_id)
 
-    def _finish(self, draft: Draft, hits: list[SearchHit], mode: str) -> Answer:
+    def _finish(self, draft: Draft, hits: list[SearchHit], mode: AnswerMode) -> Answer:
         text, citations = render(draft, self._lookup)
         text, citations = with_top_passage(text, citations, hits)
         # A passage is cited with its headings (a heading may be the sentence quoted).

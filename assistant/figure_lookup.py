@@ -26,7 +26,7 @@ from .figure_rows import (
     pick_rows,
     value_text,
 )
-from .query import Query
+from .query import Intent, Query
 from .statements import Draft
 
 
@@ -44,7 +44,7 @@ _TREND_WORDS = re.compile(
 )
 
 # Plain figure questions are matched name by name; other intents keep the indicator they name.
-_NAME_MATCHED_INTENTS = ("figure", "count")
+_NAME_MATCHED_INTENTS = (Intent.FIGURE, Intent.COUNT)
 
 
 class FigureLookup:
@@ -69,7 +69,9 @@ class FigureLookup:
         qualifiers included); otherwise [query] when the question names a known
         indicator (the indicator path answers), None when nothing is sure.
         """
-        open_trend = query.intent == "trend" and not query.indicator  # 报刊藏量 over the years: a name, not an alias
+        open_trend = (
+            query.intent == Intent.TREND and not query.indicator
+        )  # 报刊藏量 over the years: a name, not an alias
         if (
             (query.intent not in _NAME_MATCHED_INTENTS and not open_trend)
             or query.superlative
@@ -101,7 +103,7 @@ class FigureLookup:
         orgs = [
             o for o in {r.org for r in rows} | set(query.orgs) | {query.org or ""} | set(places_named(query.text)) if o
         ]
-        asked = _TREND_WORDS.sub(" ", query.text) if query.intent == "trend" else query.text
+        asked = _TREND_WORDS.sub(" ", query.text) if query.intent == Intent.TREND else query.text
         groups = best_names(asked, orgs, list(names))
         if groups is None:  # no name fits clearly: the indicator the question names, if any, answers
             return [query] if query.indicator else None
@@ -198,7 +200,7 @@ class FigureLookup:
 
     # -- intents ---------------------------------------------------------------------------------
     def figure(self, query: Query, with_change: bool = True) -> Draft | None:
-        kinds = ("target",) if query.wants_target and query.intent in ("goal", "figure") else ACTUAL_KINDS
+        kinds = ("target",) if query.wants_target and query.intent in (Intent.GOAL, Intent.FIGURE) else ACTUAL_KINDS
         years = query.years or self.years_with_data(query, kinds)[-1:]
         draft = Draft()
         for year in years:

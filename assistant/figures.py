@@ -24,7 +24,7 @@ from .figure_rows import (
     run_length,
     value_text,
 )
-from .query import Query
+from .query import Intent, Query
 from .statements import Draft
 from .types import FigureUsed
 
@@ -38,11 +38,11 @@ class FigureAnswerer(FigureLookup):
         if query.superlative and query.indicator:
             return self.extreme(query)
         method = {
-            "change": self.change,
-            "trend": self.trend,
-            "plan_vs_actual": self.plan_vs_actual,
-            "goal": self.goal,
-            "comparison": self.comparison,
+            Intent.CHANGE: self.change,
+            Intent.TREND: self.trend,
+            Intent.PLAN_VS_ACTUAL: self.plan_vs_actual,
+            Intent.GOAL: self.goal,
+            Intent.COMPARISON: self.comparison,
         }.get(query.intent, self.figure)
         named = self.names(query)
         if named is None:
@@ -55,7 +55,7 @@ class FigureAnswerer(FigureLookup):
             variants = [replace(query, org=o) for o in query.orgs]
         elif len(query.scopes) > 1:
             variants = [replace(query, scope=sc) for sc in query.scopes]
-        elif len(query.indicators) > 1 and query.intent in ("figure", "count", "goal"):
+        elif len(query.indicators) > 1 and query.intent in (Intent.FIGURE, Intent.COUNT, Intent.GOAL):
             variants = [replace(query, indicator=i) for i in query.indicators]
         drafts = []
         for v in variants:
@@ -64,7 +64,7 @@ class FigureAnswerer(FigureLookup):
                 d = self.figure(v)
             if d is not None:
                 drafts.append(d)
-        if not drafts and query.intent == "trend" and not getattr(query, "phrases", ()) and query.indicator:
+        if not drafts and query.intent == Intent.TREND and not getattr(query, "phrases", ()) and query.indicator:
             # 讲座 is an alias, but the table names its own figure (组织各类讲座次数): match by name instead
             return self.answer(replace(query, indicator=None, indicators=[]))
         if not drafts:
@@ -76,7 +76,7 @@ class FigureAnswerer(FigureLookup):
             merged.as_list = merged.as_list or d.as_list
             merged.intro = merged.intro or d.intro
         merged.refused = all(d.refused for d in drafts)
-        if len(variants) > 1 and query.intent == "comparison":
+        if len(variants) > 1 and query.intent == Intent.COMPARISON:
             self._compare_variants(merged, drafts, variants)
         return merged
 
@@ -99,7 +99,9 @@ class FigureAnswerer(FigureLookup):
         if not query.indicator:
             return False
         orgs = query.orgs or [query.org]
-        kinds = ("target",) if query.wants_target and query.intent in ("goal", "figure", "count") else None
+        kinds = (
+            ("target",) if query.wants_target and query.intent in (Intent.GOAL, Intent.FIGURE, Intent.COUNT) else None
+        )
         return all(not pick_rows(self.metrics.lookup(query.indicator, org=o, kinds=kinds), query) for o in orgs)
 
     def extreme(self, query: Query) -> Draft | None:

@@ -16,7 +16,7 @@ from . import grounding
 from .prompts import NO_ANSWER, Passage, build_messages, build_retry_messages
 from .query import Query
 from .statements import Draft, with_top_passage
-from .types import Answer, Citation, FigureUsed, distinct_figures
+from .types import Answer, AnswerMode, Citation, FigureUsed, distinct_figures
 
 
 def rewrite(
@@ -64,7 +64,7 @@ def _checked(text: str, ordered, figures: list[FigureUsed], question: str = "") 
     """The model's text with its marks checked and renumbered, and the problems to send it back with."""
     text = _marks_before_stop(text.strip())
     if re.fullmatch(re.escape(NO_ANSWER) + r"[。.！!\s]*", text):  # only the refusal itself, nothing after it
-        return Answer(question="", answer=text, refused=True, mode="llm"), []
+        return Answer(question="", answer=text, refused=True, mode=AnswerMode.LLM), []
     shown = {n: ordered[n - 1] for n in range(1, len(ordered) + 1)}
     text = re.sub(r"\[(\d+)\]", lambda m: m.group(0) if int(m.group(1)) in shown else "", text)
     # Each claim against the passages it cites itself; marks supporting nothing are removed.
@@ -90,7 +90,7 @@ def _checked(text: str, ordered, figures: list[FigureUsed], question: str = "") 
         figures=distinct_figures(figures),
         grounded=not problems,
         unverified_numbers=unverified,
-        mode="llm",
+        mode=AnswerMode.LLM,
     )
     return answer, problems
 

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class AnswerMode(StrEnum):
+    """How an answer was written: from the documents' own sentences, or by a model and then checked."""
+
+    EXTRACTIVE = "extractive"
+    LLM = "llm"
 
 
 @dataclass
@@ -53,7 +61,7 @@ class Answer:
     figures: list[FigureUsed] = field(default_factory=list)
     grounded: bool = True
     unverified_numbers: list[str] = field(default_factory=list)
-    mode: str = "extractive"  # extractive | llm
+    mode: AnswerMode = AnswerMode.EXTRACTIVE
     latency_ms: float = 0.0
     refused: bool = False
     intent: str = ""

@@ -21,7 +21,18 @@ from .deadlines import passed_deadlines
 from .items import FocusArea, PlanParts, SourceItem, SummaryParts, plan_parts, summary_parts
 from .match import overlap
 from .measures import Topic, topic, topics_of
-from .model import CARRIED, PROJECTED, RECOVERY, TO_CHECK, CarryJudgement, PlanDraft, PlanItem, PlanSection, Problem
+from .model import (
+    CARRIED,
+    PROJECTED,
+    RECOVERY,
+    TO_CHECK,
+    CarryJudgement,
+    CarryStatus,
+    PlanDraft,
+    PlanItem,
+    PlanSection,
+    Problem,
+)
 from .sources import PlanSources, select_sources
 from .status import best_sentence, judge
 from .targets import MAX_EXTRAPOLATED_RATE, TargetProposal, propose
@@ -182,7 +193,7 @@ def _focus_sections(pp: PlanParts, verdict: dict[int, CarryJudgement]) -> list[P
         section = PlanSection(area.label, context=_area_text(area))
         for item in area.items:
             j = verdict.get(id(item))
-            if j is not None and j.status in ("continuing", "pending"):
+            if j is not None and j.status in (CarryStatus.CONTINUING, CarryStatus.PENDING):
                 section.items.append(_carried(item, j))
         out.append(section)
     return out
@@ -226,7 +237,7 @@ def _respond_to_problems(
             existing = next((i for i in section.items if i.carried_from == item.text), None)
             if existing is None:
                 j = verdict.get(id(item))
-                if j is not None and j.status == "done":
+                if j is not None and j.status == CarryStatus.DONE:
                     continue  # done last year: the problem needs something else
                 existing = _carried(item, j) if j else PlanItem(item.text, item.chunk_ids, tags=[CARRIED])
                 existing.note = (existing.note + "；" if existing.note else "") + "上年措施，问题仍存在，继续实施"
@@ -367,7 +378,7 @@ def _guarantees(
         section = PlanSection(area.label if not re.fullmatch(r"(?:\S{0,4})?保障措施", area.label) else "落实各项保障")
         for item in area.items:
             j = verdict.get(id(item))
-            if j is not None and j.status in ("continuing", "pending"):
+            if j is not None and j.status in (CarryStatus.CONTINUING, CarryStatus.PENDING):
                 section.items.append(_carried(item, j))
             else:
                 section.items.append(PlanItem(item.text, list(item.chunk_ids), note="上年保障措施，继续执行"))
