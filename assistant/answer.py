@@ -133,7 +133,7 @@ class Assistant:
         if draft is None:
             draft = self._compose(query, hits, relevance, figures)
             checkable = draft is not None and draft.statements and not draft.refused and not query.follow_up
-            if checkable and query.intent in _SINGLE_ANSWER:
+            if draft is not None and checkable and query.intent in _SINGLE_ANSWER:
                 draft = self.checks.better_evidence(query, hits, relevance, draft)
         if draft is None or not draft.statements:
             missing = self.checks.unsupported(query, hits)
@@ -230,6 +230,7 @@ class Assistant:
     def _compose(
         self, query: Query, hits: list[SearchHit], relevance: Relevance, figures: FigureAnswerer
     ) -> Draft | None:
+        draft: Draft | None
         if extractive.asks_date(query) and query.intent in (
             Intent.FIGURE,
             Intent.COUNT,
@@ -249,8 +250,10 @@ class Assistant:
             # numeric target the metrics table holds (按计划新建了15间吗) is matched there first
             numeric = figures.plan_vs_actual(query) if query.indicator else None
             draft = outcomes.answer(query.text, self._outcome_hits(query, hits), self.kb.term_rarity, query.years)
-            if numeric is not None and (
-                draft is None or self.checks.only_indicator(outcomes.subject(query.text), query.indicator)
+            if (
+                numeric is not None
+                and query.indicator  # numeric is looked up only for a named indicator
+                and (draft is None or self.checks.only_indicator(outcomes.subject(query.text), query.indicator))
             ):
                 return numeric  # 顺延的那间 is not the year's total: the sentences that say 顺延 answer
             if draft is not None:

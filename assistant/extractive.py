@@ -215,10 +215,10 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
                 chosen |= {(rank, pos + 1 + i) for i in range(count)}
     draft = Draft()
     by_key = {(s[1], s[2]): s for s in scored}
-    for key in sorted(chosen):
-        if key not in by_key:
+    for at in sorted(chosen):
+        if at not in by_key:
             continue  # a list item already said from the passage before
-        _, _, _, sent, chunk_id = by_key[key]
+        _, _, _, sent, chunk_id = by_key[at]
         draft.add(sent, chunk_id, sent)
     return draft
 
@@ -311,11 +311,9 @@ def _items_draft(intro: str, text: str, members: list, whole: bool = True) -> Dr
     items = enumerated_items_full(text)
     if len(items) < 2:
         return None
-    lead_in = (
-        text.replace("\n", "").split(_ITEM.search(text.replace("\n", "")).group(0))[0].strip()
-        if _ITEM.search(text)
-        else ""
-    )
+    flat = text.replace("\n", "")
+    first = _ITEM.search(flat) if _ITEM.search(text) else None
+    lead_in = flat.split(first.group(0))[0].strip() if first else ""
     if lead_in and len(lead_in) <= 120:  # "“馆中馆”项目和…是…亮点项目。" before 一是 says what the items are for
         intro = f"{intro}{lead_in}"
     draft = Draft(intro=intro, as_list=True)
@@ -402,7 +400,7 @@ def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
         for sent in sentences(text)[:4]:
             draft.add(sent, _chunk_for(members, sent).id, sent)
         return draft
-    subs: dict[str, str] = {}
+    subs = {}
     for c in members:
         if len(c.heading_path) > len(path):
             subs.setdefault(heading_label(c.heading_path[len(path)]), c.id)

@@ -60,7 +60,9 @@ class FigureLookup:
 
     # -- helpers ---------------------------------------------------------------------------------
     def rows(self, query: Query, year: int | None, kinds=ACTUAL_KINDS) -> list[MetricRow]:
-        return named_rows(self.metrics.lookup(query.indicator, year, kinds=kinds, org=query.org), query)
+        # lookup() reads no indicator as every one, as all() does; its annotation says str
+        rows = self.metrics.lookup(query.indicator, year, kinds=kinds, org=query.org)  # type: ignore[arg-type]
+        return named_rows(rows, query)
 
     def names(self, query: Query) -> list[Query] | None:
         """The question resolved against the figure names the documents use.
@@ -119,7 +121,7 @@ class FigureLookup:
     def years_with_data(self, query: Query, kinds=ACTUAL_KINDS) -> list[int]:
         """Years with a stated figure for the asked scope (or the whole library)."""
         rows = [r for r in self.rows(query, None, kinds) if r.year and not r.derived]
-        return sorted({r.year for r in pick_rows(rows, query)})
+        return sorted({r.year for r in pick_rows(rows, query) if r.year})
 
     def missing_year(self, draft: Draft, query: Query, year: int, kinds=ACTUAL_KINDS) -> bool:
         """'未收录2025年的数据，最近的是2024年：…' — answered with the nearest year, flagged as no data."""

@@ -118,7 +118,12 @@ def run_length(points: list[MetricRow]) -> int:
     down = points[-1].plain_value < points[-2].plain_value
     runs = 0
     for a, b in zip(reversed(points[:-1]), reversed(points[1:])):
-        if (b.plain_value < a.plain_value) == down and b.plain_value != a.plain_value and b.year == a.year + 1:
+        if (
+            (b.plain_value < a.plain_value) == down
+            and b.plain_value != a.plain_value
+            and a.year is not None
+            and b.year == a.year + 1
+        ):
             runs += 1
         else:
             break

@@ -86,7 +86,8 @@ class FigureAnswerer(FigureLookup):
         for q in queries:
             d = method(q) or (self.figure(q) if method is not self.figure else None)
             if d is None:
-                merged.add(f"文档中没有{q.phrases[0] if getattr(q, 'phrases', ()) else q.indicator}的数据", [])
+                phrases = getattr(q, "phrases", ())
+                merged.add(f"文档中没有{phrases[0] if phrases else q.indicator}的数据", [])
                 continue
             merged.statements += d.statements
             merged.figures += d.figures
@@ -98,7 +99,7 @@ class FigureAnswerer(FigureLookup):
         """The indicator is known but this library reports nothing for it: refuse rather than guess."""
         if not query.indicator:
             return False
-        orgs = query.orgs or [query.org]
+        orgs: list[str | None] = [*query.orgs] or [query.org]
         kinds = (
             ("target",) if query.wants_target and query.intent in (Intent.GOAL, Intent.FIGURE, Intent.COUNT) else None
         )
@@ -111,7 +112,8 @@ class FigureAnswerer(FigureLookup):
             return None
         kind_word = "服务点" if "服务点" in query.text else ("驿站" if "驿站" in query.text else "分馆")
         rows: list[MetricRow] = []
-        for indicator in query.indicators or [query.indicator]:  # "哪个分馆进馆人次最多": not 分馆数
+        asked = query.indicators or ([query.indicator] if query.indicator else [])  # answer() asks with one
+        for indicator in asked:  # "哪个分馆进馆人次最多": not 分馆数
             if kind_word in indicator:
                 continue
             rows = [
@@ -137,8 +139,10 @@ class FigureAnswerer(FigureLookup):
 
     def _compare_variants(self, merged: Draft, drafts: list[Draft], variants: list[Query]) -> None:
         firsts = [next((f for f in d.figures if not f.derived), None) for d in drafts]
-        if len(firsts) == 2 and all(firsts) and firsts[0].unit == firsts[1].unit and firsts[0].value != firsts[1].value:
-            a, b = firsts
+        if len(firsts) != 2:
+            return
+        a, b = firsts
+        if a is not None and b is not None and a.unit == b.unit and a.value != b.value:
             label_a = variants[0].org or variants[0].scope or ""
             label_b = variants[1].org or variants[1].scope or ""
             more = label_a if a.value > b.value else label_b
@@ -162,7 +166,9 @@ class FigureAnswerer(FigureLookup):
                 derived = [r for r in self.rows(query, year - 1) if r.derived and r.formula and row.stated in r.formula]
                 if derived:
                     d = derived[0]
-                    draft.add(f"据此推算{year - 1}年约为{d.stated}（{d.formula.removeprefix('推算：')}）", d.chunk_id)
+                    draft.add(
+                        f"据此推算{year - 1}年约为{d.stated}（{(d.formula or '').removeprefix('推算：')}）", d.chunk_id
+                    )
                     draft.figures.append(figure_used(d))
         return draft if draft.statements else None
 
@@ -245,7 +251,8 @@ class FigureAnswerer(FigureLookup):
         the document's own is read as written, never mapped to an alias inside it)."""
         phrases = getattr(query, "phrases", ())
         if not phrases:
-            return self.metrics.series(query.indicator, org=query.org)
+            # series() reads no indicator as every one, as all() does; its annotation says str
+            return self.metrics.series(query.indicator, org=query.org)  # type: ignore[arg-type]
         by_year: dict[int, list[MetricRow]] = {}
         for r in self.metrics.all(org=query.org):
             if r.phrase in phrases and r.year is not None and r.kind in ACTUAL_KINDS:
@@ -253,7 +260,7 @@ class FigureAnswerer(FigureLookup):
         return dict(sorted(by_year.items()))
 
     def plan_vs_actual(self, query: Query) -> Draft | None:
-        years = query.years or [None]
+        years: list[int | None] = [*query.years] or [None]
         statuses = []
         for year in years:
             statuses += [
@@ -276,6 +283,7 @@ class FigureAnswerer(FigureLookup):
                 draft.add(f"{s.year}年{s.indicator}目标{target}，尚无实际完成数据", s.target.chunk_id, s.target.quote)
                 draft.figures.append(figure_used(s.target))
                 continue
+            assert s.actual is not None  # a met or missed target has its actual
             verdict = "已完成" if s.status == "met" else "未完成"
             draft.add(
                 f"{s.year}年{s.indicator}目标{target}，实际{value_text(s.actual)}，{verdict}",

@@ -24,6 +24,8 @@ class Holdings:
         self.kb = kb
         self.visibility = visibility
         self.metrics = metrics
+        # documents about somewhere other than each set of places asked, per (generation, visibility)
+        self._elsewhere: tuple[tuple[int, str | None], dict[tuple[str, ...], frozenset[str]]] | None = None
 
     def scopes(self) -> list[str]:
         """Branches and service points the metrics table knows by name (a name seen once is noise);
@@ -118,7 +120,7 @@ class Holdings:
         """The documents about somewhere other than ``places``, kept per registry generation: reading
         every document's text for the places took most of a figure answer's time at 1,500 documents."""
         key = (self.kb.registry.generation(), self.visibility)
-        cached = getattr(self, "_elsewhere", None)
+        cached = self._elsewhere
         if cached is None or cached[0] != key or len(cached[1]) > 256:
             cached = self._elsewhere = (key, {})
         found = cached[1].get(places)

@@ -7,6 +7,7 @@ quoting work the same whichever way the answer was composed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from index import SearchHit
@@ -29,7 +30,8 @@ class Draft:
     intro: str = ""
     as_list: bool = False
 
-    def add(self, text: str, chunk_ids: list[str] | str | None = None, quote: str = "") -> None:
+    def add(self, text: str, chunk_ids: Sequence[str | None] | str | None = None, quote: str = "") -> None:
+        """A statement resting on these chunks (ids left empty, as a row without a passage has, are dropped)."""
         ids = [chunk_ids] if isinstance(chunk_ids, str) else list(chunk_ids or [])
         self.statements.append(Statement(text, [i for i in ids if i], quote))
 

@@ -48,6 +48,7 @@ def _bare_per(question: str, subject: str, ops: list[Operand], years: list[int])
     if not bare or asked is None:
         return None
     measure = re.match(rf"每一?({UNIT_PATTERN})", bare.group(0))
+    assert measure is not None  # the pattern 每 and a measure found begins so
     return _per_measure(
         re.sub(r"(?:摊到|分到|分摊到|分摊)$", "", subject[: bare.start()]),
         measure.group(1),
@@ -70,9 +71,9 @@ def _divisor(
     if re.match(r"(?:个)?月", rest) or "月均" in subject:
         return _Divisor(12.0, "12个月", re.sub(r"^(?:个)?月", "", rest))
     kind = _KIND_OF_DAY.match(rest)
-    if kind and _days_of(kind.group(1), ops) is not None:
+    figure = _days_of(kind.group(1), ops) if kind else None
+    if kind and figure is not None:
         # 平均每个开馆日: the days the passages count of that kind (开馆266天) divide
-        figure = _days_of(kind.group(1), ops)
         return _Divisor(figure.plain, figure.stated, rest[kind.end() :], figure)
     if "人均" in subject and not re.search(r"平均.{0,4}?每", subject):
         # 人均 is per head of the population served: the divisor is a population the passages state.
@@ -153,12 +154,12 @@ def _divided(found: _Divisor, ops: list[Operand], years: list[int], unit: str | 
     if numerator is None and divisor is not None and (unit or term):
         # The figure of the asked unit, or of the words asked, that stands in the divisor's own sentence
         # (158名员工…5000场; 开馆266天…接待读者65万人次).
-        same = {
+        in_sentence = {
             round(o.plain, 6): o
             for o in pool
             if o.quote == divisor.quote and o.chunk_id == divisor.chunk_id and (unit or fit_score(term, o) >= 0.6)
         }
-        numerator = next(iter(same.values())) if len(same) == 1 else None
+        numerator = next(iter(in_sentence.values())) if len(in_sentence) == 1 else None
     if numerator is None:
         return None
     value = numerator.plain / found.per

@@ -115,6 +115,8 @@ def times_over(question: str, subject: str, ops: list[Operand], years: list[int]
     m = re.search(r"(.+?)(?:是|为|相当于|有)(.*?)的?(?:几|多少)倍", subject)
     if not m:
         return None
+    a: Operand | None
+    b: Operand | None
     if len(years) == 2 and len(asked_term(m.group(2))) < 2:
         # 2023年的场次是2022年的几倍: one figure, the year named first over the other
         pair = _two_years(question, subject, years, rows)

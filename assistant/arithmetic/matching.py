@@ -181,4 +181,4 @@ def asked_unit(question: str) -> tuple[str, str] | None:
 def part_not_asked(c: Operand, term: str) -> bool:
     """其中总馆108场次: a part of the total before it, when the question does not name that part (总馆)."""
     m = re.search(r"其中[：:，,]?([\u4e00-\u9fff]{2})", c.context)
-    return bool(m) and m.group(1) not in term
+    return m is not None and m.group(1) not in term

@@ -113,7 +113,7 @@ def _numbers(text: str):
 
 def passage_operands(chunk) -> list[Operand]:
     text = chunk.text
-    out = []
+    out: list[Operand] = []
     for value, magnitude, unit, stated, at, end_at, approx in _numbers(text):
         start = max((e.end() for e in _CLAUSE_END.finditer(text, 0, at)), default=0)
         while start > 0 and text[start - 1] == "、":  # 全年接待、服务市民14万人次: the listed verbs are its words

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ingest.indicators import units_compatible
 
@@ -18,7 +19,7 @@ def share_of(
     ops: list[Operand],
     years: list[int],
     rows: list[Operand],
-    wholes: list[Operand] = (),
+    wholes: Sequence[Operand] = (),
     org: str | None = None,
     places: tuple[str, ...] = (),
 ) -> Result | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ingest.indicators import units_compatible
 
@@ -32,7 +33,7 @@ def _split_parts(text: str) -> list[str]:
 
 
 def sum_of_parts(
-    question: str, subject: str, ops: list[Operand], years: list[int] = (), rows: list[Operand] = ()
+    question: str, subject: str, ops: list[Operand], years: Sequence[int] = (), rows: Sequence[Operand] = ()
 ) -> Result | None:
     m = SUM_WORDS.search(subject)
     head = subject[: m.start()] if m else subject
@@ -64,7 +65,7 @@ def sum_of_parts(
         return None  # 187家、19个、2间 add up as 多少个 asked; 册 and 人次 never
     magnitude, scale = same_scale(chosen)
     value = sum(o.plain for o in chosen) / scale
-    unit = chosen[0].unit if len(units) == 1 else asked[1]
+    unit = chosen[0].unit if len(units) == 1 or asked is None else asked[1]
     return Result(value, magnitude + unit, " + ".join(o.stated for o in chosen), chosen, "合计")
 
 
@@ -85,7 +86,7 @@ def _listed_total(term: str, ops: list[Operand]) -> Result | None:
     add up to the whole the question asks about (一共有多少个分馆)."""
     if len(term) < 2:
         return None
-    found = []
+    found: list[list[Operand]] = []
     for i, o in enumerate(ops):
         named = re.search(r"(?:为|作为|是)([\u4e00-\u9fff]{2,8})$", letters_of(o.after))
         if not named or fit(term, named.group(1)) < 0.99:
@@ -108,7 +109,7 @@ def _listed_total(term: str, ops: list[Operand]) -> Result | None:
     return total_of(chosen)
 
 
-def _sum_of_years(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:
+def _sum_of_years(question: str, subject: str, years: Sequence[int], rows: Sequence[Operand]) -> Result | None:
     """1987年和1988年一共办理了多少本证件: one figure in each year named, added up (a table row per year)."""
     if len(set(years)) < 2 or not rows:
         return None

@@ -165,6 +165,8 @@ def summary_parts(chunks: list[Chunk]) -> SummaryParts:
         for sent in sentences(text):
             if len(sent) < 8:
                 continue
-            entry = (label, sent, covering(members, sent))
-            (parts.achievements if path else parts.lead).append(entry if path else (sent, entry[2]))
+            if path:
+                parts.achievements.append((label, sent, covering(members, sent)))
+            else:
+                parts.lead.append((sent, covering(members, sent)))
     return parts

@@ -47,10 +47,10 @@ def to_markdown(draft: PlanDraft, with_status: bool = True) -> str:
             "|---|---|---|",
         ]
         for j in draft.carry:
-            item = j.item.replace("|", "｜")
+            carried = j.item.replace("|", "｜")
             flag = f" ⚠未核实：{'、'.join(j.unverified)}" if j.unverified else ""
             out.append(
-                f"| {item} | {STATUS_LABELS.get(j.status, j.status)} | {j.reason.replace('|', '｜')}{j.marks}{flag} |"
+                f"| {carried} | {STATUS_LABELS.get(j.status, j.status)} | {j.reason.replace('|', '｜')}{j.marks}{flag} |"
             )
         out.append("")
     if draft.references:

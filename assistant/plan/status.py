@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from index.metrics import MetricsStore
+from index.metrics import MetricRow, MetricsStore, TargetStatus
 
 from .items import SourceItem
 from .match import overlap, shared_names, words
@@ -80,25 +80,29 @@ def judge(
 
 def _judge_targets(item: SourceItem, metrics: MetricsStore, year: int, org: str):
     """met / not met from the metrics table, when the item states targets the table links to actuals."""
-    results, unreported = [], []
+    results: list[tuple[TargetStatus, MetricRow]] = []  # each target judged, with its actual
+    unreported: list[TargetStatus] = []
     for chunk_id in item.chunk_ids:
         for row in metrics.figures_in(chunk_id):
             if row.kind != "target" or row.year != year or row.stated not in item.text or row.derived:
                 continue
             for st in metrics.target_status(row.indicator, year):
                 if st.target.id == row.id:
-                    (results if st.status != "not_reported" and st.actual is not None else unreported).append(st)
+                    if st.status != "not_reported" and st.actual is not None:
+                        results.append((st, st.actual))
+                    else:
+                        unreported.append(st)
     if not results:
         return None
-    if unreported and not any(s.status == "not_met" for s in results):
+    if unreported and not any(s.status == "not_met" for s, _ in results):
         missing = [f"{s.indicator}{s.target.stated}" for s in unreported]
-        return "unreported", missing, [s.actual.chunk_id for s in results if s.actual.chunk_id]
-    missed = [s for s in results if s.status == "not_met"]
-    ids = [s.actual.chunk_id for s in results if s.actual.chunk_id]
+        return "unreported", missing, [a.chunk_id for _, a in results if a.chunk_id]
+    missed = [(s, a) for s, a in results if s.status == "not_met"]
+    ids = [a.chunk_id for _, a in results if a.chunk_id]
     if missed:
-        detail = "；".join(f"{s.indicator}目标{s.target.stated}，实际{s.actual.stated}" for s in missed)
+        detail = "；".join(f"{s.indicator}目标{s.target.stated}，实际{a.stated}" for s, a in missed)
         return CarryStatus.CONTINUING, f"未完成：{detail}", ids
-    detail = "；".join(f"{s.indicator}目标{s.target.stated}，实际{s.actual.stated}" for s in results)
+    detail = "；".join(f"{s.indicator}目标{s.target.stated}，实际{a.stated}" for s, a in results)
     return CarryStatus.DONE, f"已完成：{detail}", ids
 
 

@@ -250,12 +250,12 @@ def _respond_to_problems(
             text = measure_topic.measure.format(problem=problem.label)
         else:
             text = f"针对“{problem.label}”，制定专项工作方案，明确责任部门、工作措施和完成时限，按季度督办"
-        section = _section_for(about, focus)
-        if section is None:
+        placed = _section_for(about, focus)
+        if placed is None:
             # Placed by its heading alone, as last year's areas are placed by their own text.
-            section = PlanSection(f"着力破解“{problem.label}”问题")
-            focus.append(section)
-        section.items.append(
+            placed = PlanSection(f"着力破解“{problem.label}”问题")
+            focus.append(placed)
+        placed.items.append(
             PlanItem(text, list(problem.chunk_ids), responds_to=[k], note=f"回应上年总结所列问题：{problem.label}")
         )
 
@@ -400,17 +400,14 @@ def _guarantees(
                 ],
             )
         )
-    if not pp.guarantees:
+    party_topic = topic("党建")
+    if not pp.guarantees and party_topic is not None:
         party = next(
-            (
-                (s, ids)
-                for label, s, ids in sp.achievements
-                if topic("党建") and any(w in label for w in topic("党建").words + ("党",))
-            ),
+            ((s, ids) for label, s, ids in sp.achievements if any(w in label for w in party_topic.words + ("党",))),
             None,
         )
         if party is not None:
-            heading, _, body = topic("党建").guarantee.partition("。")
+            heading, _, body = party_topic.guarantee.partition("。")
             out.insert(0, PlanSection(heading, items=[PlanItem(body, list(party[1]))]))
     return out
 
