@@ -10,8 +10,9 @@ import re
 
 from index import KnowledgeBase, MetricsStore, SearchHit
 
+from .aliases import indicator_aliases
 from .evidence import library_mentioned, library_names, places_named
-from .query import Query, indicator_aliases
+from .query import Query
 
 # A report of the whole country is about somewhere else than any one library's place
 _NATIONAL = re.compile(r"全国|我国|中国(?!共产党)")

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from ingest import IndicatorList
-from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
-from .aliases import matcher
+from .aliases import indicator_aliases, indicator_fits, matcher
 
 # A year is 2023 or 2023年, never a quantity: 2000平方米, 1990册 and 2000.5 are not years.
 _YEAR = re.compile(
@@ -228,25 +227,6 @@ def find_scopes(text: str, scopes: list[str]) -> list[str]:
         if scope and named and scope in text and not any(scope in s for _, s in found):
             found.append((text.find(scope), scope))
     return [s for _, s in sorted(found)]
-
-
-def indicator_aliases(indicators: IndicatorList) -> list[tuple[str, str]]:
-    """(alias, indicator) for every name an indicator goes by, longest alias first."""
-    pairs = {(a, ind.name) for ind in indicators.indicators.values() for a in (ind.name, *ind.aliases)}
-    return sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
-
-
-def indicator_fits(indicators: IndicatorList, name: str, unit: str) -> bool:
-    """Whether an indicator may be measured in ``unit`` (千人次 fits 人次); one unknown or unitless fits all."""
-    ind = indicators.get(name)
-    if ind is None or not ind.unit:
-        return True
-    return units_compatible(_unit_base(ind.unit), _unit_base(unit))
-
-
-def _unit_base(unit: str) -> str:
-    """The unit without its magnitude (万元 → 元), as the indicator list compares units."""
-    return unit[1:] if len(unit) > 1 and unit[0] in "千万亿" else unit
 
 
 def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None = None) -> list[str]:

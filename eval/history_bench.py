@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from assistant import Assistant
-    from assistant.query import indicator_aliases, understand
+    from assistant.aliases import indicator_aliases
+    from assistant.query import understand
     from eval.common import knowledge_base
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="lantai-history-bench-")) / "data"

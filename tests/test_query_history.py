@@ -9,7 +9,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.query import HISTORY_TURNS, find_indicators, indicator_aliases, understand
+from assistant.aliases import indicator_aliases
+from assistant.query import HISTORY_TURNS, find_indicators, understand
 from ingest import IndicatorList, load_indicators
 
 INDICATORS = load_indicators()
