@@ -15,61 +15,13 @@ from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
 from .evidence import with_arabic_counts, without_numbers
+from .passages import ITEM_MARK, chunk_for, enumerated_items_full, heading_label, section_text, sentences
 from .query import Query
 from .relevance import Relevance, introduces, units
 from .statements import Draft
 
-_SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
-_ITEM = re.compile(r"([一二三四五六七八九十]是)")
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])\s*")
 _PROBLEM_HEADING = re.compile(r"困难|问题|不足|短板|挑战")
 _PLAN_HEADING = re.compile(r"计划|重点|思路|打算|安排|任务")
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
-
-
-def enumerated_items_full(text: str) -> list[tuple[str, str]]:
-    """(first sentence, whole item) for each 一是/二是 item."""
-    parts = _ITEM.split(text.replace("\n", ""))
-    items = []
-    for _marker, body in zip(parts[1::2], parts[2::2]):
-        body = body.strip()
-        lead = re.split(r"[。；;]", body, maxsplit=1)[0].strip()
-        if lead:
-            items.append((lead[:90], body.rstrip("。；;")))
-    return items
-
-
-def section_text(chunks: list, path: tuple[str, ...]) -> tuple[str, list]:
-    """The text of a section (its sub-sections included), chunk overlaps removed, and its chunks."""
-    members = sorted(
-        (c for c in chunks if tuple(c.heading_path[: len(path)]) == tuple(path)), key=lambda c: c.char_start
-    )
-    return merged_text(members), members
-
-
-def merged_text(members: list) -> str:
-    """The text of chunks in reading order, each overlap with the chunk before said once."""
-    text, end = "", -1
-    for c in sorted(members, key=lambda c: c.char_start):
-        start = max(c.char_start, end)
-        if start < c.char_end:
-            text += c.text[start - c.char_start :]
-            end = c.char_end
-    return text
-
-
-def _chunk_for(members: list, needle: str):
-    for c in members:
-        if needle[:20] in c.text:
-            return c
-    return members[0] if members else None
-
-
-def heading_label(heading: str) -> str:
-    return _NUMBERING.sub("", heading).strip()
 
 
 # Words every passage of a library shares: they say nothing about which passage answers.
@@ -294,7 +246,7 @@ def problems(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
         text, parts = section_text(chunks, tuple(top.heading_path[: root + 1]) + (best,))
         draft = Draft(intro=f"{heading_label(best)}：")
         for sent in sentences(text):
-            draft.add(sent, _chunk_for(parts, sent).id, sent)
+            draft.add(sent, chunk_for(parts, sent).id, sent)
         return draft
     if not subsections:
         return None
@@ -312,14 +264,14 @@ def _items_draft(intro: str, text: str, members: list, whole: bool = True) -> Dr
     if len(items) < 2:
         return None
     flat = text.replace("\n", "")
-    first = _ITEM.search(flat) if _ITEM.search(text) else None
+    first = ITEM_MARK.search(flat) if ITEM_MARK.search(text) else None
     lead_in = flat.split(first.group(0))[0].strip() if first else ""
     if lead_in and len(lead_in) <= 120:  # "“馆中馆”项目和…是…亮点项目。" before 一是 says what the items are for
         intro = f"{intro}{lead_in}"
     draft = Draft(intro=intro, as_list=True)
     for lead, body in items:
         said = _cap(body) if whole else lead
-        draft.add(said, _chunk_for(members, body).id, said)
+        draft.add(said, chunk_for(members, body).id, said)
     return draft
 
 
@@ -338,7 +290,7 @@ def _best_part(q_tokens: set[str], text: str, members: list, chunks: list, root:
         score = len(q_tokens & content_tokens(body))
         if score and (best is None or score > best[0]):
             draft = Draft()
-            draft.add(body, _chunk_for(members, body).id, body)
+            draft.add(body, chunk_for(members, body).id, body)
             best = (score, draft)
     subsections = {c.heading_path[: len(root) + 1] for c in members if len(c.heading_path) > len(root)}
     intro_chunks = [c for c in members if tuple(c.heading_path) == root]
@@ -354,7 +306,7 @@ def _best_part(q_tokens: set[str], text: str, members: list, chunks: list, root:
         if score and (best is None or score > best[0]):
             draft = Draft(intro=f"{heading_label(path[-1])}：")
             for sent in sentences(sub_text)[:8]:
-                draft.add(sent, _chunk_for(sub_members, sent).id, sent)
+                draft.add(sent, chunk_for(sub_members, sent).id, sent)
             best = (score, draft)
     return best
 
@@ -398,7 +350,7 @@ def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
             return draft
         draft = Draft(intro=f"{label}：")
         for sent in sentences(text)[:4]:
-            draft.add(sent, _chunk_for(members, sent).id, sent)
+            draft.add(sent, chunk_for(members, sent).id, sent)
         return draft
     subs = {}
     for c in members:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ingest.types import Chunk
 
-from ..extractive import enumerated_items_full, heading_label, merged_text, sentences
+from ..passages import enumerated_items_full, heading_label, merged_text, sentences
 
 _PROBLEM = re.compile(r"困难|问题|不足|短板|挑战")
 _TARGET = re.compile(r"目标|指标")

@@ -15,7 +15,7 @@ import re
 
 from index import KnowledgeBase
 
-from ..extractive import sentences
+from ..passages import sentences
 from .check import finalize
 from .deadlines import passed_deadlines
 from .items import FocusArea, PlanParts, SourceItem, SummaryParts, plan_parts, summary_parts
