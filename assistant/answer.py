@@ -1,8 +1,10 @@
 """The answering pipeline: understand, look up or retrieve, compose, verify, cite.
 
-Figures come from the metrics table; everything else from hybrid retrieval and
-the extractive composer. With an LLM configured, the model rewrites the answer
-from the same passages and figures; each of its claims is checked against the
+Figures come from the metrics table (``figures``) or are computed from cited ones
+(``arithmetic``); everything else from hybrid retrieval and the documents' own
+sentences (``extractive``). ``draft_checks`` decides whether a draft answers what
+was asked. With an LLM configured, the model rewrites the answer from the same
+passages and figures (``llm_answer``); each of its claims is checked against the
 passages it cites (``grounding``), an answer that fails is regenerated once and
 then replaced by the extractive one.
 """
@@ -17,9 +19,7 @@ from index import KnowledgeBase, SearchFilters, SearchHit
 from . import arithmetic, extractive, llm_answer, outcomes, who
 from .asking import asks_actual, asks_number, asks_other_than_number
 from .draft_checks import DraftChecks, said_texts
-from .evidence import (
-    places_named,
-)
+from .evidence import places_named
 from .expand import expand
 from .figures import FigureAnswerer
 from .holdings import Holdings, names_org, with_headings
