@@ -6,11 +6,17 @@ full of indicator names turns into seconds of CPU. A trie over the aliases,
 built once per alias list, finds every occurrence in one walk (each position
 followed at most as far as the longest alias); the choice among overlapping
 occurrences is then made without touching the text again.
+
+The aliases come from the indicator list (``indicator_aliases``), with whether an
+indicator may be counted in a unit a question asks for (``indicator_fits``).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+
+from ingest import IndicatorList
+from ingest.indicators import units_compatible
 
 _END = ""  # trie key marking "an alias ends here"; no alias is empty, so it never clashes with a character
 
@@ -68,3 +74,22 @@ class AliasMatcher:
 def matcher(pairs: tuple[tuple[str, str], ...]) -> AliasMatcher:
     """One matcher per alias list, built on first use."""
     return AliasMatcher(pairs)
+
+
+def indicator_aliases(indicators: IndicatorList) -> list[tuple[str, str]]:
+    """(alias, indicator) for every name an indicator goes by, longest alias first."""
+    pairs = {(a, ind.name) for ind in indicators.indicators.values() for a in (ind.name, *ind.aliases)}
+    return sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
+
+
+def indicator_fits(indicators: IndicatorList, name: str, unit: str) -> bool:
+    """Whether an indicator may be measured in ``unit`` (千人次 fits 人次); one unknown or unitless fits all."""
+    ind = indicators.get(name)
+    if ind is None or not ind.unit:
+        return True
+    return units_compatible(_unit_base(ind.unit), _unit_base(unit))
+
+
+def _unit_base(unit: str) -> str:
+    """The unit without its magnitude (万元 → 元), as the indicator list compares units."""
+    return unit[1:] if len(unit) > 1 and unit[0] in "千万亿" else unit

@@ -14,6 +14,7 @@ Two general rules a librarian would state:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import cn2an
@@ -197,7 +198,7 @@ def equivalents(term: str) -> tuple[str, ...]:
     return _EQUIVALENTS.get(term, ())
 
 
-def missing_terms(question: str, passages: list[str], documents: list[str] = ()) -> list[str]:
+def missing_terms(question: str, passages: list[str], documents: Sequence[str] = ()) -> list[str]:
     """The question's key terms that no passage contains (a name — 某地, 某人 — may stand anywhere in their documents)."""
     flat = [re.sub(r"\s+", "", p) for p in passages]
     # 总流通42540人次 holds 总流通人次: a figure's name may wrap around its number

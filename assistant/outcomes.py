@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from ingest import is_row_text
 from ingest.outline import library_names
 
-from .draft import Draft
 from .relevance import Relevance, units
+from .statements import Draft
 
 # The steps a plan names as events: building, opening, putting into service, finishing.
 _EVENT = r"建成|建设完成|开工|动工|封顶|竣工|完工|落成|开放|开馆|启用|投用|投入使用|上线|揭牌|挂牌|运行|运营|交付|验收|搬迁|迁入|完成|实现|落实"

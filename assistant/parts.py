@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .types import Answer, Citation
+from .types import Answer, AnswerMode, Citation
 
 _PART_END = re.compile(r"(?<=[？?；;])")
 _ASKS = re.compile(r"多少|几|吗|呢|什么|哪|是否|有没有|是不是|如何|怎么|怎样|谁")
@@ -51,7 +51,7 @@ def merge(question: str, answers: list[Answer]) -> Answer:
         figures=[f for a in answers for f in a.figures],
         grounded=all(a.grounded for a in answers),
         unverified_numbers=unverified,
-        mode=answers[0].mode if len({a.mode for a in answers}) == 1 else "extractive",
+        mode=answers[0].mode if len({a.mode for a in answers}) == 1 else AnswerMode.EXTRACTIVE,
         refused=all(a.refused for a in answers),
         intent="+".join(dict.fromkeys(a.intent for a in answers)),
     )

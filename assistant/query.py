@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from ingest import IndicatorList
 from ingest.outline import library_names
 
-from .aliases import matcher
+from .aliases import indicator_aliases, indicator_fits, matcher
 
 # A year is 2023 or 2023年, never a quantity: 2000平方米, 1990册 and 2000.5 are not years.
 _YEAR = re.compile(
@@ -43,45 +44,62 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:馆|楼|中心|站|书房|书屋|�
 _RECENT = re.compile(r"近([两二三四五六七八九十\d])年|(?:过去|最近|这)([两二三四五\d])年")
 _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
+
 # Intent cues, checked in order: the first that matches wins.
+class Intent(StrEnum):
+    """What a question asks for; each value is the string the answer's JSON carries."""
+
+    FIGURE = "figure"  # one figure (进馆人次是多少)
+    COUNT = "count"  # how many of a thing (几个分馆)
+    CHANGE = "change"  # a change between years (同比增长多少)
+    TREND = "trend"  # a figure over several years (近三年趋势)
+    PLAN_VS_ACTUAL = "plan_vs_actual"  # a target against what was done (目标完成了吗)
+    GOAL = "goal"  # a target (目标是多少)
+    COMPARISON = "comparison"  # two libraries, branches or figures side by side
+    LIST = "list"  # the things done or planned (有哪些举措)
+    PROBLEM = "problem"  # difficulties named (面临哪些困难)
+    PLAN = "plan"  # what is planned (明年计划)
+    OPEN = "open"  # anything else, answered from the best sentences
+
+
 _INTENTS = (
     (
-        "plan_vs_actual",
+        Intent.PLAN_VS_ACTUAL,
         re.compile(
             r"目标.{0,8}(?:完成|实现|达到|达成)|(?:完成|实现|达到|达成)了?.{0,6}目标|达标|完成(?:了)?吗|完成得怎么样|完成情况|任务完成|完成没|做到.{0,10}吗|实现了没|超额|够了吗|够没|达到了吗"
         ),
     ),
     (
-        "trend",
+        Intent.TREND,
         re.compile(
             r"连续|趋势|走势|逐年|历年|这几年|近几年|这[两三四五]年|近[两二三四五]年|几年(?:来|间|里)?(?:的)?(?:变化|情况)|一直在?(?:下降|增长|减少|上升)|涨是跌|涨还是跌|怎么变化|怎么增长|变化情况|(?:20\d{2})\s*(?:到|至|—|-)\s*(?:20\d{2})"
         ),
     ),
     (
-        "comparison",
+        Intent.COMPARISON,
         re.compile(
             r"相比|对比|比较|哪个(?:更)?多|哪个(?:更)?少|谁(?:更)?多|谁(?:更)?少|谁的.{0,8}多|谁.{1,12}(?:更)?(?:多|少|高|低)[？?。]?$|和.{1,12}比|与.{1,12}比|差距|差多少|哪个.{0,4}最|哪家.{0,4}最|哪个(?:分馆|服务点)"
         ),
     ),
     (
-        "change",
+        Intent.CHANGE,
         re.compile(
             r"同比|增长了?多少|增加了?多少|下降了?多少|减少了?多少|变化(?:幅度)?|增幅|降幅|涨了|跌了|多了多少|少了多少|比上年|较上年|比前一年|增长率"
         ),
     ),
-    ("problem", re.compile(r"困难|问题|不足|短板|挑战|难题|瓶颈|压力|为什么|为何|原因")),
-    ("goal", re.compile(r"目标(?:是|为)?多少|目标是什么|目标值|计划达到多少|要达到多少|指标定")),
+    (Intent.PROBLEM, re.compile(r"困难|问题|不足|短板|挑战|难题|瓶颈|压力|为什么|为何|原因")),
+    (Intent.GOAL, re.compile(r"目标(?:是|为)?多少|目标是什么|目标值|计划达到多少|要达到多少|指标定")),
     (
-        "plan",
+        Intent.PLAN,
         re.compile(r"计划|打算|准备(?![？?。！!，,]|$|工作)|将要|要做|重点工作|工作重点|思路|安排|部署|明年|下一步"),
     ),
     (
-        "list",
+        Intent.LIST,
         re.compile(
             r"哪几|哪些|有什么|做了什么|做法|举措|措施|几件事|几个方面|包括|哪[两三四五六七八九十\d]+[个项条件方面]"
         ),
     ),
-    ("count", re.compile(r"几个|几家|几间|几所|几处|多少个|多少家|多少间|多少所|多少名|几名")),
+    (Intent.COUNT, re.compile(r"几个|几家|几间|几所|几处|多少个|多少家|多少间|多少所|多少名|几名")),
 )
 # Earlier turns a follow-up may borrow from, the most recent ones. Each is understood in turn,
 # so an unbounded history would cost work (and recursion depth) in proportion to its length.
@@ -96,7 +114,7 @@ class Query:
     years: list[int] = field(default_factory=list)
     relative: bool = False
     indicator: str | None = None
-    intent: str = "open"
+    intent: Intent = Intent.OPEN
     org: str | None = None
     scope: str | None = None
     reference_year: int | None = None
@@ -149,15 +167,15 @@ def _for_indicator(text: str) -> str:
     return _ASKING_WORDS.sub("", text)
 
 
-def classify(text: str, indicator: str | None) -> str:
+def classify(text: str, indicator: str | None) -> Intent:
     for intent, pattern in _INTENTS:
         if pattern.search(text):
-            if intent == "count" and indicator is None:
-                return "count"
+            if intent == Intent.COUNT and indicator is None:
+                return Intent.COUNT
             return intent
     if indicator is not None or _FIGURE_CUE.search(text):
-        return "figure"
-    return "open"
+        return Intent.FIGURE
+    return Intent.OPEN
 
 
 def find_orgs(text: str, orgs: list[str]) -> list[str]:
@@ -213,9 +231,9 @@ def find_scopes(text: str, scopes: list[str]) -> list[str]:
 
 def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None = None) -> list[str]:
     """Every indicator a question names, left to right; the phrase nearest the question word last."""
-    names = [n for _, n in matcher(tuple(indicators._by_alias)).names(text)]
+    names = [n for _, n in matcher(tuple(indicator_aliases(indicators))).names(text)]
     if unit_hint:
-        fitting = [n for n in names if indicators._fits(n, unit_hint)]
+        fitting = [n for n in names if indicator_fits(indicators, n, unit_hint)]
         if not fitting:  # "活动…多少人次参与": the unit asked for names the indicator
             by_unit = indicators.find(text, unit_hint)
             fitting = [by_unit[1]] if by_unit else []
@@ -262,7 +280,7 @@ def understand(
     if hint:
         unit_hint = "%" if hint.group(2) else {"钱": "元", "个人": "人"}.get(hint.group(1), hint.group(1))
     named = find_indicators(searchable, indicators, unit_hint)
-    if unit_hint and named and not indicators._fits(named[0], unit_hint):
+    if unit_hint and named and not indicator_fits(indicators, named[0], unit_hint):
         named = []  # "驿站投入多少钱": 读书驿站数 counts 间, the question asks 元 — not that figure
     indicator = named[0] if named else None
     named_orgs = find_orgs(text, orgs)
@@ -387,11 +405,15 @@ def _carry_over(query: Query, previous: Query) -> Query:
     if query.scope is None:
         updates["scope"] = previous.scope
         updates["scopes"] = previous.scopes
-    if query.intent in ("open", "figure", "count") and previous.intent not in ("open", "list", "problem"):
+    if query.intent in (Intent.OPEN, Intent.FIGURE, Intent.COUNT) and previous.intent not in (
+        Intent.OPEN,
+        Intent.LIST,
+        Intent.PROBLEM,
+    ):
         updates["intent"] = previous.intent
         updates["wants_target"] = previous.wants_target or query.wants_target
     if not query.indicators and previous.indicators:
         updates["indicators"] = previous.indicators
-    elif query.intent == "open":
-        updates["intent"] = "figure" if (updates.get("indicator") or query.indicator) else previous.intent
+    elif query.intent == Intent.OPEN:
+        updates["intent"] = Intent.FIGURE if (updates.get("indicator") or query.indicator) else previous.intent
     return replace(query, **updates)

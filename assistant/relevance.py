@@ -217,9 +217,12 @@ def measured_words(question: str) -> frozenset[str]:
     phrases = []
     for m in _HOW_MANY.finditer(question):
         after = _MEASURE.sub("", question[m.end() :])
-        phrases.append(re.match(r"[\u4e00-\u9fff]{0,4}", after).group(0))
+        head = re.match(r"[\u4e00-\u9fff]{0,4}", after)
         before = _LINKING.sub("", question[: m.start()])
-        phrases.append(re.search(r"[\u4e00-\u9fff]{0,3}$", before).group(0))
+        tail = re.search(r"[\u4e00-\u9fff]{0,3}$", before)
+        assert head is not None and tail is not None  # {0,n} matches the empty string too
+        phrases.append(head.group(0))
+        phrases.append(tail.group(0))
     return frozenset(t for p in phrases for t in tokenize(p) if len(t) >= 2)
 
 
@@ -246,7 +249,7 @@ def introduces(sentence: str) -> bool:
     if re.search(r"[:：]\s*$", sentence):
         return True
     ranking = re.search(r"(?:排行榜?|排名|名次|序号)([^。；;！？!?]*)$", sentence)
-    return bool(ranking) and not re.search(r"\d", ranking.group(1)) and len(ranking.group(1)) <= 20
+    return ranking is not None and not re.search(r"\d", ranking.group(1)) and len(ranking.group(1)) <= 20
 
 
 __all__ = ["Relevance", "introduces", "units"]

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class AnswerMode(StrEnum):
+    """How an answer was written: from the documents' own sentences, or by a model and then checked."""
+
+    EXTRACTIVE = "extractive"
+    LLM = "llm"
 
 
 @dataclass
@@ -53,7 +61,7 @@ class Answer:
     figures: list[FigureUsed] = field(default_factory=list)
     grounded: bool = True
     unverified_numbers: list[str] = field(default_factory=list)
-    mode: str = "extractive"  # extractive | llm
+    mode: AnswerMode = AnswerMode.EXTRACTIVE
     latency_ms: float = 0.0
     refused: bool = False
     intent: str = ""
@@ -73,3 +81,15 @@ class Answer:
             "refused": self.refused,
             "intent": self.intent,
         }
+
+
+def distinct_figures(figures: list[FigureUsed]) -> list[FigureUsed]:
+    """Each figure once, in the order first used."""
+    seen = set()
+    out = []
+    for f in figures:
+        key = (f.indicator, f.year, f.value, f.unit, f.source, f.derived)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from assistant import Assistant
+    from assistant.aliases import indicator_aliases
     from assistant.query import understand
     from eval.common import knowledge_base
 
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     kb = knowledge_base(data_dir)
     assistant = Assistant(kb)
     indicators = kb.metrics.indicators
-    history = history_turns([alias for alias, _ in indicators._by_alias], args.turns, args.chars)
+    history = history_turns([alias for alias, _ in indicator_aliases(indicators)], args.turns, args.chars)
     assistant.ask(QUESTION)  # warm: models loaded, caches filled
 
     def understand_with_history():
@@ -68,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             QUESTION,
             indicators=indicators,
             reference_year=assistant.reference_year(),
-            orgs=assistant._orgs(),
-            scopes=assistant._scopes(),
+            orgs=assistant.holdings.orgs(),
+            scopes=assistant.holdings.scopes(),
             history=history,
         )
 

@@ -534,6 +534,12 @@ class KnowledgeBase:
         self.keywords.close()
         self._dir_lock.release()
 
+    # -- read, for the assistant ----------------------------------------------
+    def visible_documents(self, visibility: str | None = None) -> list[DocumentRecord]:
+        """The ready documents a channel of this visibility may read ("public": public ones only)."""
+        seen = SearchFilters(visibility=visibility)
+        return [d for d in self.documents() if d.status == "ready" and _doc_allowed(d, seen)]
+
 
 def _doc_allowed(doc: DocumentRecord, f: SearchFilters) -> bool:
     if f.visibility == "public" and doc.visibility != "public":

@@ -243,6 +243,18 @@ class MetricsStore:
         ).fetchall()
         return [r[0] for r in rows]
 
+    def scopes(self, min_count: int = 2) -> list[str]:
+        """Branches and service points the figures of readable documents name, each at least
+        ``min_count`` times (a name seen once is noise)."""
+        rows = self.conn.execute(
+            "SELECT f.scope FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'ready' "
+            "AND f.scope != ''"
+            + (" AND d.visibility = 'public'" if self.visibility == "public" else "")
+            + " GROUP BY f.scope HAVING COUNT(*) >= ?",
+            (min_count,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
     def all(
         self,
         indicator: str | None = None,

@@ -326,7 +326,7 @@ def test_a_heading_that_states_a_figure_answers_and_is_verified(headed):
 
 
 def test_a_sentence_two_overlapping_passages_share_is_said_once():
-    from assistant import compose
+    from assistant import extractive
     from assistant.query import Query
     from index import SearchHit
     from ingest.types import Chunk
@@ -337,7 +337,7 @@ def test_a_sentence_two_overlapping_passages_share_is_said_once():
     hits = [SearchHit(first, 1.0), SearchHit(second, 0.9)]
     rarity = lambda words: dict.fromkeys(words, 2.0)  # noqa: E731
     query = Query("员工出市需要做什么？")
-    draft = compose.best_sentences(query, hits, Relevance(query.text, rarity))
+    draft = extractive.best_sentences(query, hits, Relevance(query.text, rarity))
     said = [st.text for st in draft.statements]
     assert said.count(shared) == 1
     assert "建立员工出市报备制度。" in said

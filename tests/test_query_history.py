@@ -9,11 +9,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assistant.aliases import indicator_aliases
 from assistant.query import HISTORY_TURNS, find_indicators, understand
 from ingest import IndicatorList, load_indicators
 
 INDICATORS = load_indicators()
-ALIASES = sorted({alias for alias, _ in INDICATORS._by_alias})
+ALIASES = sorted({alias for alias, _ in indicator_aliases(INDICATORS)})
 
 
 class CountingIndicators(IndicatorList):

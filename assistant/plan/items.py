@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ingest.types import Chunk
 
-from ..compose import enumerated_items_full, heading_label, merged_text, sentences
+from ..passages import enumerated_items_full, heading_label, merged_text, sentences
 
 _PROBLEM = re.compile(r"困难|问题|不足|短板|挑战")
 _TARGET = re.compile(r"目标|指标")
@@ -165,6 +165,8 @@ def summary_parts(chunks: list[Chunk]) -> SummaryParts:
         for sent in sentences(text):
             if len(sent) < 8:
                 continue
-            entry = (label, sent, covering(members, sent))
-            (parts.achievements if path else parts.lead).append(entry if path else (sent, entry[2]))
+            if path:
+                parts.achievements.append((label, sent, covering(members, sent)))
+            else:
+                parts.lead.append((sent, covering(members, sent)))
     return parts

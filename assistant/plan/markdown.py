@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .compose import cn_number
 from .model import PROJECTED, STATUS_LABELS, TO_CHECK, PlanDraft, PlanItem
+from .writer import cn_number
 
 _TAG_SHOWN = {"延续": "**（延续）**", "回升措施": "（回升措施）"}
 
@@ -47,10 +47,10 @@ def to_markdown(draft: PlanDraft, with_status: bool = True) -> str:
             "|---|---|---|",
         ]
         for j in draft.carry:
-            item = j.item.replace("|", "｜")
+            carried = j.item.replace("|", "｜")
             flag = f" ⚠未核实：{'、'.join(j.unverified)}" if j.unverified else ""
             out.append(
-                f"| {item} | {STATUS_LABELS.get(j.status, j.status)} | {j.reason.replace('|', '｜')}{j.marks}{flag} |"
+                f"| {carried} | {STATUS_LABELS.get(j.status, j.status)} | {j.reason.replace('|', '｜')}{j.marks}{flag} |"
             )
         out.append("")
     if draft.references:

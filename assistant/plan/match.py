@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..compose import _content_tokens
+from ..extractive import content_tokens
 
 _QUOTED = re.compile(r"[“《\"]([^”》\"]{2,20})[”》\"]")
 # Words every plan uses, whatever it is about.
@@ -39,7 +39,7 @@ _GENERIC = {
 
 @lru_cache(maxsize=4096)
 def words(text: str) -> frozenset[str]:
-    return frozenset(t for t in _content_tokens(text) if len(t) >= 2 and t not in _GENERIC)
+    return frozenset(t for t in content_tokens(text) if len(t) >= 2 and t not in _GENERIC)
 
 
 def names(text: str) -> set[str]:

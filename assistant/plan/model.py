@@ -7,8 +7,9 @@ only read it, so numbering citations and checking numbers happen once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from ..types import Citation, FigureUsed
+from ..types import AnswerMode, Citation, FigureUsed
 
 # Tags an item can carry; the renderer shows them, the checks count them.
 CARRIED = "延续"
@@ -52,12 +53,21 @@ class Problem:
     chunk_ids: list[str]
 
 
+class CarryStatus(StrEnum):
+    """What became of an item of the previous plan, as the latest summary tells."""
+
+    DONE = "done"  # the summary says it was done
+    CONTINUING = "continuing"  # begun, not finished: carried over
+    DROPPED = "dropped"  # the summary does not mention it: staff decide
+    PENDING = "pending"  # no summary of that year yet
+
+
 @dataclass
 class CarryJudgement:
     """What became of one item of the previous plan, judged from the latest summary."""
 
     item: str
-    status: str  # done | continuing | dropped | pending
+    status: CarryStatus
     reason: str
     chunk_ids: list[str]
     area: str = ""
@@ -85,7 +95,7 @@ class PlanDraft:
     deadlines: list[Deadline] = field(default_factory=list)
     references: list[Citation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    mode: str = "extractive"  # extractive | llm
+    mode: AnswerMode = AnswerMode.EXTRACTIVE
     summary_year: int | None = None
     plan_year: int | None = None
 
@@ -97,8 +107,8 @@ class PlanDraft:
 
 
 STATUS_LABELS = {
-    "done": "已完成",
-    "continuing": "未完成，延续",
-    "dropped": "总结未提及，待定",
-    "pending": "执行情况待总结，延续",
+    CarryStatus.DONE: "已完成",
+    CarryStatus.CONTINUING: "未完成，延续",
+    CarryStatus.DROPPED: "总结未提及，待定",
+    CarryStatus.PENDING: "执行情况待总结，延续",
 }

@@ -14,6 +14,7 @@ import re
 
 from index import KnowledgeBase
 
+from ..types import AnswerMode
 from .check import check_numbers
 from .model import PlanDraft, PlanItem, PlanSection
 
@@ -70,7 +71,7 @@ def rewrite(draft: PlanDraft, kb: KnowledgeBase, llm) -> tuple[int, int]:
                 taken += 1
             else:
                 kept += 1
-    draft.mode = "llm"
+    draft.mode = AnswerMode.LLM
     return taken, kept
 
 

@@ -52,7 +52,7 @@ def organisations(kb: KnowledgeBase, docs: list[DocumentRecord] | None = None) -
     return [org for org, _ in counts.most_common()]
 
 
-def _period_chunks(kb: KnowledgeBase, doc: DocumentRecord, kind: str, year: int) -> list[Chunk]:
+def _period_chunks(kb: KnowledgeBase, doc: DocumentRecord, kind: str, year: int | None) -> list[Chunk]:
     chunks = kb.registry.chunks_of(doc.id)
     picked = [c for c in chunks if c.period_kind == kind and c.year == year]
     if not picked and kind == "report" and doc.doc_type == "工作总结":

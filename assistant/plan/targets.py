@@ -112,7 +112,7 @@ def propose(
 def _previous(series: dict[int, list[MetricRow]], base: MetricRow) -> MetricRow | None:
     rows = [r for r in series.get((base.year or 0) - 1, []) if r.scope in _WHOLE and r.base_unit == base.base_unit]
     stated = [r for r in rows if not r.derived]
-    return (stated or rows or [None])[0]
+    return stated[0] if stated else (rows[0] if rows else None)
 
 
 def _falls(series: dict[int, list[MetricRow]], base: MetricRow) -> int:
@@ -167,6 +167,7 @@ def _proposal(
         )
     proposal = TargetProposal(base.indicator, base, rate, source, previous, value, base.unit, declining, falls, formula)
     targets = [r for r in metrics.lookup(base.indicator, kinds=("target",), org=org) if not r.derived]
+    assert base.year is not None  # a base figure is of a year: it was picked from the year series
     later = [r for r in targets if r.year and base.year < r.year < plan_year and r.doc_id == previous_plan_doc_id]
     proposal.prior_target = later[-1] if later else None
     prior = proposal.prior_target

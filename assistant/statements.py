@@ -7,7 +7,10 @@ quoting work the same whichever way the answer was composed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from index import SearchHit
 
 from .types import Citation, FigureUsed
 
@@ -27,7 +30,8 @@ class Draft:
     intro: str = ""
     as_list: bool = False
 
-    def add(self, text: str, chunk_ids: list[str] | str | None = None, quote: str = "") -> None:
+    def add(self, text: str, chunk_ids: Sequence[str | None] | str | None = None, quote: str = "") -> None:
+        """A statement resting on these chunks (ids left empty, as a row without a passage has, are dropped)."""
         ids = [chunk_ids] if isinstance(chunk_ids, str) else list(chunk_ids or [])
         self.statements.append(Statement(text, [i for i in ids if i], quote))
 
@@ -67,3 +71,13 @@ def render(draft: Draft, chunk_lookup) -> tuple[str, list[Citation]]:
     if intro and draft.as_list and len(draft.statements) > 1:
         return f"{intro}\n{body}", citations
     return f"{intro}{body}", citations
+
+
+def with_top_passage(text: str, citations: list[Citation], hits: list[SearchHit]) -> tuple[str, list[Citation]]:
+    """The best retrieved passage is always cited: an answer never shows less than retrieval alone."""
+    if not hits or any(c.chunk_id == hits[0].chunk.id for c in citations):
+        return text, citations
+    top = hits[0].chunk
+    n = len(citations) + 1
+    cited = Citation(n, top.file_name, " > ".join(top.heading_path), top.page_start, top.text[:300], top.id, top.doc_id)
+    return f"{text}\n另见最相关的原文段落[{n}]。", [*citations, cited]

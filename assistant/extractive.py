@@ -14,62 +14,14 @@ from index.tokenize import tokenize
 from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
-from .draft import Draft
 from .evidence import with_arabic_counts, without_numbers
+from .passages import ITEM_MARK, chunk_for, enumerated_items_full, heading_label, section_text, sentences
 from .query import Query
 from .relevance import Relevance, introduces, units
+from .statements import Draft
 
-_SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
-_ITEM = re.compile(r"([一二三四五六七八九十]是)")
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])\s*")
 _PROBLEM_HEADING = re.compile(r"困难|问题|不足|短板|挑战")
 _PLAN_HEADING = re.compile(r"计划|重点|思路|打算|安排|任务")
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
-
-
-def enumerated_items_full(text: str) -> list[tuple[str, str]]:
-    """(first sentence, whole item) for each 一是/二是 item."""
-    parts = _ITEM.split(text.replace("\n", ""))
-    items = []
-    for _marker, body in zip(parts[1::2], parts[2::2]):
-        body = body.strip()
-        lead = re.split(r"[。；;]", body, maxsplit=1)[0].strip()
-        if lead:
-            items.append((lead[:90], body.rstrip("。；;")))
-    return items
-
-
-def section_text(chunks: list, path: tuple[str, ...]) -> tuple[str, list]:
-    """The text of a section (its sub-sections included), chunk overlaps removed, and its chunks."""
-    members = sorted(
-        (c for c in chunks if tuple(c.heading_path[: len(path)]) == tuple(path)), key=lambda c: c.char_start
-    )
-    return merged_text(members), members
-
-
-def merged_text(members: list) -> str:
-    """The text of chunks in reading order, each overlap with the chunk before said once."""
-    text, end = "", -1
-    for c in sorted(members, key=lambda c: c.char_start):
-        start = max(c.char_start, end)
-        if start < c.char_end:
-            text += c.text[start - c.char_start :]
-            end = c.char_end
-    return text
-
-
-def _chunk_for(members: list, needle: str):
-    for c in members:
-        if needle[:20] in c.text:
-            return c
-    return members[0] if members else None
-
-
-def heading_label(heading: str) -> str:
-    return _NUMBERING.sub("", heading).strip()
 
 
 # Words every passage of a library shares: they say nothing about which passage answers.
@@ -114,23 +66,23 @@ def _asked(query: Query, text: str | None = None) -> str:
     return text
 
 
-def _content_tokens(text: str) -> set[str]:
+def content_tokens(text: str) -> set[str]:
     return {t for t in tokenize(text) if t not in _COMMON and not t.isdigit()}
 
 
 def _overlap(query_tokens: set[str], text: str) -> float:
-    tokens = _content_tokens(text)
+    tokens = content_tokens(text)
     score = len(query_tokens & tokens) / (len(query_tokens) or 1)
     return score if len(text) >= 12 else score * 0.3  # a signature line or a stray fragment
 
 
 def answers_number(query: Query, draft: Draft, relevance: Relevance | None = None) -> bool:
     """A number question answered from sentences needs a sentence with a number and the question's subject."""
-    q_tokens = {t for t in _content_tokens(_asked(query)) if len(t) >= 2}
+    q_tokens = {t for t in content_tokens(_asked(query)) if len(t) >= 2}
     names = aliases_of(query.indicator) if query.indicator else ()
     measure = _ASKED_MEASURE.search(query.text)
     for st in draft.statements:
-        if not re.search(r"\d", with_arabic_counts(st.text)) or not q_tokens & _content_tokens(st.text):
+        if not re.search(r"\d", with_arabic_counts(st.text)) or not q_tokens & content_tokens(st.text):
             continue
         if measure and not any(
             units_compatible(u, measure.group(1)) for u in _COUNT_MEASURE.findall(with_arabic_counts(st.text))
@@ -165,7 +117,7 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     With a `Relevance` the question's words count by their rarity; without one, by plain overlap.
     A sentence that announces a list (…如下：) brings the lines that follow it.
     """
-    q_tokens = _content_tokens(_asked(query))
+    q_tokens = content_tokens(_asked(query))
     wants_number = bool(_NUMBER_WORDS.search(query.text))
     wants_date = asks_date(query)
     scored = []
@@ -215,10 +167,10 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
                 chosen |= {(rank, pos + 1 + i) for i in range(count)}
     draft = Draft()
     by_key = {(s[1], s[2]): s for s in scored}
-    for key in sorted(chosen):
-        if key not in by_key:
+    for at in sorted(chosen):
+        if at not in by_key:
             continue  # a list item already said from the passage before
-        _, _, _, sent, chunk_id = by_key[key]
+        _, _, _, sent, chunk_id = by_key[at]
         draft.add(sent, chunk_id, sent)
     return draft
 
@@ -288,13 +240,13 @@ def problems(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     for c in members:
         if len(c.heading_path) > root + 1:
             subsections.setdefault(c.heading_path[root + 1], []).append(c)
-    q_tokens = _content_tokens(_asked(query)) - {"问题", "困难", "面临", "哪些", "什么", "遇到"}
-    best = max(subsections, key=lambda h: len(q_tokens & _content_tokens(h)), default=None)
-    if best is not None and len(q_tokens & _content_tokens(best)) >= 1 and len(subsections) > 1:
+    q_tokens = content_tokens(_asked(query)) - {"问题", "困难", "面临", "哪些", "什么", "遇到"}
+    best = max(subsections, key=lambda h: len(q_tokens & content_tokens(h)), default=None)
+    if best is not None and len(q_tokens & content_tokens(best)) >= 1 and len(subsections) > 1:
         text, parts = section_text(chunks, tuple(top.heading_path[: root + 1]) + (best,))
         draft = Draft(intro=f"{heading_label(best)}：")
         for sent in sentences(text):
-            draft.add(sent, _chunk_for(parts, sent).id, sent)
+            draft.add(sent, chunk_for(parts, sent).id, sent)
         return draft
     if not subsections:
         return None
@@ -311,17 +263,15 @@ def _items_draft(intro: str, text: str, members: list, whole: bool = True) -> Dr
     items = enumerated_items_full(text)
     if len(items) < 2:
         return None
-    lead_in = (
-        text.replace("\n", "").split(_ITEM.search(text.replace("\n", "")).group(0))[0].strip()
-        if _ITEM.search(text)
-        else ""
-    )
+    flat = text.replace("\n", "")
+    first = ITEM_MARK.search(flat) if ITEM_MARK.search(text) else None
+    lead_in = flat.split(first.group(0))[0].strip() if first else ""
     if lead_in and len(lead_in) <= 120:  # "“馆中馆”项目和…是…亮点项目。" before 一是 says what the items are for
         intro = f"{intro}{lead_in}"
     draft = Draft(intro=intro, as_list=True)
     for lead, body in items:
         said = _cap(body) if whole else lead
-        draft.add(said, _chunk_for(members, body).id, said)
+        draft.add(said, chunk_for(members, body).id, said)
     return draft
 
 
@@ -337,10 +287,10 @@ def _best_part(q_tokens: set[str], text: str, members: list, chunks: list, root:
     """The item (in full) or the sub-section sentences of a plan that share most with the question."""
     best: tuple[int, Draft] | None = None
     for _lead, body in enumerated_items_full(text):
-        score = len(q_tokens & _content_tokens(body))
+        score = len(q_tokens & content_tokens(body))
         if score and (best is None or score > best[0]):
             draft = Draft()
-            draft.add(body, _chunk_for(members, body).id, body)
+            draft.add(body, chunk_for(members, body).id, body)
             best = (score, draft)
     subsections = {c.heading_path[: len(root) + 1] for c in members if len(c.heading_path) > len(root)}
     intro_chunks = [c for c in members if tuple(c.heading_path) == root]
@@ -352,11 +302,11 @@ def _best_part(q_tokens: set[str], text: str, members: list, chunks: list, root:
             sub_text, sub_members = section_text(chunks, path)
         if path != root and enumerated_items_full(sub_text):
             continue  # its items were weighed one by one above
-        score = len(q_tokens & _content_tokens(sub_text + path[-1]))
+        score = len(q_tokens & content_tokens(sub_text + path[-1]))
         if score and (best is None or score > best[0]):
             draft = Draft(intro=f"{heading_label(path[-1])}：")
             for sent in sentences(sub_text)[:8]:
-                draft.add(sent, _chunk_for(sub_members, sent).id, sent)
+                draft.add(sent, chunk_for(sub_members, sent).id, sent)
             best = (score, draft)
     return best
 
@@ -370,10 +320,10 @@ def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
         return None
     top = plan_hits[0].chunk
     chunks = [c for c in chunks_of(top.doc_id) if c.period_kind == "plan" and c.year == top.year]
-    q_tokens = _content_tokens(expand(_asked(query))) - _PLAN_WORDS
+    q_tokens = content_tokens(expand(_asked(query))) - _PLAN_WORDS
     # The deepest heading of the plan whose words the question uses; else the plan as a whole.
     headings = {c.heading_path[: i + 1] for c in chunks for i in range(len(c.heading_path))}
-    scored = sorted(((len(q_tokens & _content_tokens(h[-1])), len(h), h) for h in headings), reverse=True)
+    scored = sorted(((len(q_tokens & content_tokens(h[-1])), len(h), h) for h in headings), reverse=True)
     path = scored[0][2] if scored and scored[0][0] > 0 else ()
     if not path:
         path = tuple(top.heading_path[:1]) if top.heading_path else ()
@@ -387,7 +337,7 @@ def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     if q_tokens:
         whole_text, whole = section_text(chunks, tuple(top.heading_path[:1])) if top.heading_path else (text, members)
         best = _best_part(q_tokens, whole_text, whole, chunks, tuple(top.heading_path[:1]))
-        if best is not None and not (general is False and best[0] <= len(q_tokens & _content_tokens(label))):
+        if best is not None and not (general is False and best[0] <= len(q_tokens & content_tokens(label))):
             return best[1]
         subs = {heading_label(c.heading_path[len(path)]): c.id for c in members if len(c.heading_path) > len(path)}
         draft = _items_draft(f"{label}：", text, members)
@@ -400,9 +350,9 @@ def plan_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
             return draft
         draft = Draft(intro=f"{label}：")
         for sent in sentences(text)[:4]:
-            draft.add(sent, _chunk_for(members, sent).id, sent)
+            draft.add(sent, chunk_for(members, sent).id, sent)
         return draft
-    subs: dict[str, str] = {}
+    subs = {}
     for c in members:
         if len(c.heading_path) > len(path):
             subs.setdefault(heading_label(c.heading_path[len(path)]), c.id)
@@ -418,14 +368,14 @@ def list_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     """Items of the section the best passage belongs to (一是…二是… may run over several chunks)."""
     from .expand import expand
 
-    q_tokens = _content_tokens(expand(_asked(query))) - {"哪些", "哪几", "方面", "什么", "做", "做了", "几项", "几件"}
+    q_tokens = content_tokens(expand(_asked(query))) - {"哪些", "哪几", "方面", "什么", "做", "做了", "几项", "几件"}
     for hit in _in_years(hits, query)[:2]:
         c = hit.chunk
         text, members = section_text(chunks_of(c.doc_id), tuple(c.heading_path))
         items_text = "".join(body for _, body in enumerated_items_full(text)) + (
             c.heading_path[-1] if c.heading_path else ""
         )
-        shared = q_tokens & _content_tokens(items_text)
+        shared = q_tokens & content_tokens(items_text)
         if q_tokens and not (len(shared) >= 2 or any(len(t) >= 3 for t in shared)):
             continue  # items about something else: "馆中馆包括哪些" is not answered by a plan's 一是…
         draft = _items_draft("", text, members)

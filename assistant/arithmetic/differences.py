@@ -1,0 +1,146 @@
+"""Differences, gaps to a target, rates of change and ratios (几倍): one figure against another."""
+
+from __future__ import annotations
+
+import re
+
+from .matching import asked_term, asked_unit, best_fit, fit
+from .operands import UNIT_PATTERN, Operand, Result, same_scale
+
+
+def difference_of(
+    question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]
+) -> Result | None:
+    asked = asked_unit(question)
+    unit = asked[1] if asked else None
+    if len(years) >= 2 or re.search(r"比上年|较上年|比去年|比前一年|上年", question):
+        # One figure in two years: the asked years, or the year and the one before. Without a unit
+        # asked (增长了多少) the change the document states, in %, answers: nothing computed.
+        pair = _two_years(question, subject, years, rows, unit) if unit is not None else None
+        if pair is None:
+            return None
+        before, after = pair
+        magnitude, scale = same_scale([after, before])
+        value = (after.plain - before.plain) / scale
+        return Result(
+            abs(value),
+            magnitude + after.unit,
+            f"{after.stated} - {before.stated}",
+            [after, before],
+            "增加" if value >= 0 else "减少",
+        )
+    m = re.search(r"(.+?)(?:比|和|与|跟|较)(.+?)(?:相差|差距|高出|多出|低|少|多|差)", subject)
+    if not m:
+        return None
+    a = best_fit(asked_term(m.group(1)), ops, unit)
+    b = best_fit(asked_term(m.group(2)), ops, unit, exclude=[a] if a else [])
+    if a is None or b is None or a.unit != b.unit or a.plain == b.plain or a.source != b.source:
+        return None
+    big, small = (a, b) if a.plain >= b.plain else (b, a)
+    magnitude, scale = same_scale([big, small])
+    return Result(
+        (big.plain - small.plain) / scale, magnitude + big.unit, f"{big.stated} - {small.stated}", [big, small], "相差"
+    )
+
+
+def gap_left(question: str, subject: str, ops: list[Operand]) -> Result | None:
+    """What is left: the whole (or target) less what is done, both stated in one sentence on the subject."""
+    term = asked_term(re.sub(r"还差|缺口|还有|没有|尚未|未|距离|目标|离", "", subject))
+    asked = re.search(rf"多少\s*({UNIT_PATTERN})", question)
+    by_quote: dict[str, list[Operand]] = {}
+    for o in ops:
+        by_quote.setdefault(o.chunk_id + o.quote, []).append(o)
+    fitting = []
+    for group in by_quote.values():
+        same = [o for o in group if not asked or o.unit == asked.group(1)]
+        if len(same) == 2 and same[0].unit == same[1].unit and fit(term, same[0].quote) >= 0.6:
+            fitting.append(same)
+    if len(fitting) != 1:
+        return None
+    whole, done = sorted(fitting[0], key=lambda o: -o.plain)
+    magnitude, scale = same_scale([whole, done])
+    return Result(
+        (whole.plain - done.plain) / scale,
+        magnitude + whole.unit,
+        f"{whole.stated} - {done.stated}",
+        [whole, done],
+        "还差",
+    )
+
+
+def _two_years(
+    question: str, subject: str, years: list[int], rows: list[Operand], unit: str | None = None
+) -> tuple[Operand, Operand] | None:
+    """One figure in two years: the years asked, or the year asked and the one before (比上年, 同比)."""
+    if len(years) >= 2:
+        first, last = sorted(years)[0], sorted(years)[-1]
+    elif years and re.search(r"比上年|较上年|比去年|比前一年|同比|上年|去年", question):
+        first, last = years[0] - 1, years[0]
+    else:
+        return None
+    term = asked_term(
+        re.split(
+            r"比|较|从|到|至|一共|同比|增长|增加|提高|上升|下降|减少|降低|多了|少了|增幅|降幅|变化|是(?!否)", subject
+        )[0]
+    ) or asked_term(subject)
+    term = re.sub(r"上年|去年|前一年", "", term)
+    before = best_fit(term, [r for r in rows if r.year == first], unit)
+    after = best_fit(term, [r for r in rows if r.year == last], unit)
+    if before is None or after is None or before.unit != after.unit:
+        return None
+    return before, after
+
+
+def rate_of_change(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:
+    """增长了百分之几: the change between two years' values, in per cent of the earlier one. A change the
+    document states itself answers instead (its own rounding), so nothing is computed then."""
+    pair = _two_years(question, subject, years, rows)
+    if pair is None:
+        return None
+    before, after = pair
+    if after.change_pct is not None or not before.plain:
+        return None
+    value = (after.plain - before.plain) / before.plain * 100
+    return Result(
+        abs(value),
+        "%",
+        f"({after.stated} - {before.stated}) ÷ {before.stated}",
+        [after, before],
+        "增长" if value >= 0 else "下降",
+    )
+
+
+def times_over(question: str, subject: str, ops: list[Operand], years: list[int], rows: list[Operand]) -> Result | None:
+    """A是B的几倍: one figure divided by another of the same unit."""
+    m = re.search(r"(.+?)(?:是|为|相当于|有)(.*?)的?(?:几|多少)倍", subject)
+    if not m:
+        return None
+    a: Operand | None
+    b: Operand | None
+    if len(years) == 2 and len(asked_term(m.group(2))) < 2:
+        # 2023年的场次是2022年的几倍: one figure, the year named first over the other
+        pair = _two_years(question, subject, years, rows)
+        if pair is None:
+            return None
+        first = min(years, key=lambda y: question.find(str(y)))
+        a, b = pair if pair[0].year == first else (pair[1], pair[0])
+        if not b.plain:
+            return None
+        return Result(a.plain / b.plain, "倍", f"{a.stated} ÷ {b.stated}", [a, b], f"{a.year}年是{b.year}年的")
+    pool = ops + [r for r in rows if not years or r.year in years]
+    a = best_fit(asked_term(m.group(1)), pool)
+    if a is None:
+        return None
+    # The other figure of the same sentence first: 配送图书400余册，期刊1200余册 compares those two.
+    b = best_fit(asked_term(m.group(2)), [o for o in pool if o.quote == a.quote], exclude=[a]) or best_fit(
+        asked_term(m.group(2)), pool, exclude=[a]
+    )
+    if b is None or a.unit != b.unit or not b.plain or a.plain == b.plain:
+        return None
+    return Result(
+        a.plain / b.plain,
+        "倍",
+        f"{a.stated} ÷ {b.stated}",
+        [a, b],
+        f"{asked_term(m.group(1))}是{asked_term(m.group(2))}的",
+    )

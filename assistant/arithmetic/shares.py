@@ -1,0 +1,147 @@
+"""Shares (占…比重) of a whole, stated or listed beside the part, and completion of a target (完成率)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ingest.indicators import units_compatible
+
+from .matching import asked_term, best_fit
+from .operands import Operand, Result
+
+_AREA = re.compile(r"全(?:国|省|市|区|县)")
+
+
+def share_of(
+    question: str,
+    subject: str,
+    ops: list[Operand],
+    years: list[int],
+    rows: list[Operand],
+    wholes: Sequence[Operand] = (),
+    org: str | None = None,
+    places: tuple[str, ...] = (),
+) -> Result | None:
+    # 图书藏量在总藏量中占多大比例 names the part first and the whole inside 在…中
+    m = re.search(r"(.+?)在(.+?)(?:中|里|当中|之中)占", subject) or re.search(
+        r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少|占比|几成)", subject
+    )
+    if not m:
+        return None
+    part_words, whole_words = m.group(1), m.group(2)
+    framed = re.fullmatch(r"(.+?)(?:当中|之中|中|里)[，,]?(.+)", part_words)
+    if (
+        len(asked_term(re.sub(r"多大|多高|多少", "", whole_words))) < 2 and framed
+    ):  # 捐赠文献里诗词作品占多大比例: the whole frames the part
+        whole_words, part_words = framed.group(1), framed.group(2)
+    pool = [o for o in rows + ops if not years or o.year in years or (o.year is None and not o.from_table)]
+    area = _AREA.search(whole_words)
+    marker = org or (places[0] if places else None)
+    if marker and area:
+        # 某馆接待读者占全省公共图书馆接待读者的比例, 某省入选的占全国入选总数: one quantity, the library's or
+        # place's own (its clause or sentence names it; the table's rows are the library's already) over the
+        # area's (a clause naming the area, or a sentence not about the library)
+        named = asked_term(_AREA.sub("", re.sub(r"(?:公共)?图书馆", "", whole_words)))
+        part = best_fit(
+            asked_term(part_words),
+            [
+                o
+                for o in pool
+                if o.from_table
+                or marker in o.context + o.after
+                or (marker in o.quote and area.group(0) not in o.context)
+            ],
+        )
+        areas = [
+            o
+            for o in ops
+            if (area.group(0) in o.context or marker not in o.quote) and (part is None or o.source == part.source)
+        ]  # a share's two figures are of one document
+        whole = best_fit(named, areas, exclude=[part] if part else [])
+        if whole is None and part is not None:  # 全国共有204个…: the area's one count in the part's unit
+            counts = {
+                round(o.plain, 6): o
+                for o in areas
+                if area.group(0) in o.context and o is not part and units_compatible(o.unit, part.unit)
+            }
+            whole = next(iter(counts.values())) if len(counts) == 1 else None
+    else:
+        part = best_fit(asked_term(part_words), pool)
+        whole = best_fit(asked_term(whole_words), pool, exclude=[part] if part else [])
+    if part is not None and whole is not None and _same_figure(part, whole):
+        whole = None  # one figure fits both words: it is not its own whole
+    if part is not None and part.from_table and wholes and _WHOLE.search(whole_words):
+        # the part's own figure for the whole area, in the same year and unit
+        same = {
+            round(w.plain, 6): w
+            for w in wholes
+            if w.context == part.context and w.year == part.year and w.unit == part.unit
+        }
+        whole = next(iter(same.values())) if len(same) == 1 else whole
+    if part is not None and whole is None and _WHOLE.search(whole_words):
+        return _share_of_listed(part, ops)
+    if (
+        part is None
+        or whole is None
+        or not units_compatible(part.unit, whole.unit)
+        or not whole.plain
+        or part.plain > whole.plain
+    ):
+        return None
+    if years and any(o.year not in years for o in (part, whole) if o.year):
+        return None
+    return Result(part.plain / whole.plain * 100, "%", f"{part.stated} ÷ {whole.stated}", [part, whole], "占比")
+
+
+def _same_figure(a: Operand, b: Operand) -> bool:
+    """The same statement read twice: from its passage and from the metrics table."""
+    return (
+        round(a.plain, 6) == round(b.plain, 6) and a.unit == b.unit and (a.chunk_id == b.chunk_id or a.quote == b.quote)
+    )
+
+
+# The whole a share is taken of, when the question names no figure for it: 占总数, 占全部.
+_WHOLE = re.compile(r"总数|总量|全部|所有|总和|合计|总计|总共|一共|全市|全省|全区|全县")
+
+
+def _share_of_listed(part: Operand, ops: list[Operand]) -> Result | None:
+    """占总数的比例 with no total stated: the part over the sum of the figures listed with it in its sentence,
+    in its unit (少儿图书3万册、成人图书7万册: 少儿 is 30% of the 10万册 listed)."""
+    # The part as its passage states it (a metrics-table row quotes its sentence its own way)
+    part = next(
+        (
+            o
+            for o in ops
+            if o.chunk_id == part.chunk_id and o.unit == part.unit and round(o.plain, 6) == round(part.plain, 6)
+        ),
+        part,
+    )
+    listed = [o for o in ops if o.quote == part.quote and o.chunk_id == part.chunk_id and o.unit == part.unit]
+    listed = list({round(o.plain, 6): o for o in listed}.values())
+    if len(listed) < 2 or not any(o is part or o.plain == part.plain for o in listed):
+        return None
+    total = sum(o.plain for o in listed)
+    if not total:
+        return None
+    formula = f"{part.stated} ÷ ({' + '.join(o.stated for o in listed)})"
+    return Result(part.plain / total * 100, "%", formula, listed, "占比")
+
+
+def completion_of(subject: str, years: list[int], rows: list[Operand], targets: list[Operand]) -> Result | None:
+    """完成了目标的百分之几: the year's actual figure over its target, in per cent."""
+    term = asked_term(
+        re.sub(r"完成率|达成率|完成|达到|年度|全年|目标|计划|任务|百分之几|百分之多少|多少|几成|%", "", subject)
+    )
+    if not term:
+        return None
+    in_year = (lambda o: o.year in years) if years else (lambda o: True)
+    target = best_fit(term, [t for t in targets if in_year(t)])
+    if target is None or not target.plain:
+        return None
+    actual = best_fit(term, [r for r in rows if r.year == target.year], target.unit)
+    if actual is None:
+        return None
+    return Result(
+        actual.plain / target.plain * 100, "%", f"{actual.stated} ÷ {target.stated}", [actual, target], "完成目标的"
+    )
