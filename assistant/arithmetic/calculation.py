@@ -10,7 +10,7 @@ from ..evidence import places_named
 from ..figure_rows import MAIN_SCOPES
 from ..statements import Draft
 from .averages import average_of
-from .differences import difference_of, gap_left, rate_of_change, times_over
+from .differences import difference_of, gap_left, rate_of_change, remainder_of, times_over
 from .matching import asked_term, asked_unit, best_fit, question_subject
 from .operands import UNIT_PATTERN, Operand, Result, passage_operands, row_operand, same_scale
 from .rendering import computed_draft
@@ -121,6 +121,8 @@ def _operate(
         return difference_of(question, subject, ops, years, rows)
     if op == "gap":
         return gap_left(question, subject, ops)
+    if op == "remainder":
+        return remainder_of(question, ops)
     if op == "share":
         return share_of(
             question, subject, ops, years, rows, wholes, getattr(query, "org", None), places_named(question)

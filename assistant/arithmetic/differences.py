@@ -6,6 +6,7 @@ import re
 
 from .matching import asked_term, asked_unit, best_fit, fit
 from .operands import UNIT_PATTERN, Operand, Result, same_scale
+from .wording import REMAINDER
 
 
 def difference_of(
@@ -40,6 +41,34 @@ def difference_of(
     magnitude, scale = same_scale([big, small])
     return Result(
         (big.plain - small.plain) / scale, magnitude + big.unit, f"{big.stated} - {small.stated}", [big, small], "相差"
+    )
+
+
+def remainder_of(question: str, ops: list[Operand]) -> Result | None:
+    """新增图书14.8万册（其中电子图书14.6万册）, asked what is left without the e-books: the whole less
+    the part, both stated in one sentence."""
+    m = REMAINDER.search(question)
+    if m is None:
+        return None
+    part_words = asked_term(re.sub(r"[“”\"'「」‘’\s]", "", m.group("part")))
+    whole_words = asked_term(re.sub(r"(?:里|中|当中|之中)[，,]?$", "", question[: m.start()].rstrip("，, ")))
+    whole_words = re.sub(r"^.*?(?:19|20)\d{2}\s*年(?:度)?", "", whole_words)
+    asked = asked_unit(question)
+    unit = asked[1] if asked else None
+    part = best_fit(part_words, ops, unit)
+    if part is None:
+        return None
+    same_sentence = [o for o in ops if o.quote == part.quote and o is not part and o.unit == part.unit]
+    whole = best_fit(whole_words, same_sentence, unit)
+    if whole is None or whole.plain <= part.plain:
+        return None
+    magnitude, scale = same_scale([whole, part])
+    return Result(
+        (whole.plain - part.plain) / scale,
+        magnitude + whole.unit,
+        f"{whole.stated} - {part.stated}",
+        [whole, part],
+        "其余",
     )
 
 

@@ -111,6 +111,9 @@ def _numbers(text: str):
     return sorted(found, key=lambda f: f[4])
 
 
+_ONLY_LINKING = re.compile(r"\s*(?:共计|合计|累计|总计|达到|达|为|是|有|约|近|超过|逾|共|计|了)*\s*")
+
+
 def passage_operands(chunk) -> list[Operand]:
     text = chunk.text
     out: list[Operand] = []
@@ -121,6 +124,12 @@ def passage_operands(chunk) -> list[Operand]:
             if re.search(r"\d", text[before : start - 1]):
                 break  # 图书400册、期刊200册: the item before has a figure of its own
             start = before
+        if start > 0 and _ONLY_LINKING.fullmatch(text[start:at]) and text[start - 1] in "，,":
+            # 70后读者借阅人次紧随其后，达114894人次: a clause that only links gives the figure no name; the
+            # clause before names it, when it states no figure of its own
+            before = max((e.end() for e in _CLAUSE_END.finditer(text, 0, start - 1)), default=0)
+            if not _numbers(text[before : start - 1]):
+                start = before
         start = max(start, at - 40)
         end = _CLAUSE_END.search(text, end_at)
         after = text[end_at : end.start() if end else len(text)][:12]

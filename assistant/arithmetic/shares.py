@@ -25,7 +25,7 @@ def share_of(
 ) -> Result | None:
     # 图书藏量在总藏量中占多大比例 names the part first and the whole inside 在…中
     m = re.search(r"(.+?)在(.+?)(?:中|里|当中|之中)占", subject) or re.search(
-        r"(.+?)占(.+?)(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少|占比|几成)", subject
+        r"(.+?)(?:占|相当于)(.*?)(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少|占比|几成)", subject
     )
     if not m:
         return None
@@ -84,14 +84,20 @@ def share_of(
     if (
         part is None
         or whole is None
-        or not units_compatible(part.unit, whole.unit)
+        or not (units_compatible(part.unit, whole.unit) or _compared(subject, part, whole))
         or not whole.plain
-        or part.plain > whole.plain
+        or (part.plain > whole.plain and not _compared(subject, part, whole))
     ):
         return None
     if years and any(o.year not in years for o in (part, whole) if o.year):
         return None
     return Result(part.plain / whole.plain * 100, "%", f"{part.stated} ÷ {whole.stated}", [part, whole], "占比")
+
+
+def _compared(subject: str, part: Operand, whole: Operand) -> bool:
+    """外借册次相当于总藏量的百分之几: one quantity set against another of the same things counted another
+    way (册次 against 册), which a share proper (占) never is."""
+    return "相当于" in subject and part.unit.rstrip("次") == whole.unit.rstrip("次") and part.unit != "%"
 
 
 def _same_figure(a: Operand, b: Operand) -> bool:

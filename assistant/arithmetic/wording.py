@@ -15,7 +15,10 @@ _DIFF = re.compile(
 
 _GAP = re.compile(r"还差|缺口|还有多少.{0,12}(?:没|未|尚未)|距离.{0,6}目标|离.{0,10}还差")
 
-_SHARE = re.compile(r"占.{1,24}?(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少%|占比|几成)|占比")
+_SHARE = re.compile(
+    r"占.{0,24}?(?:的)?(?:比重|比例|百分之几|百分之多少|百分比|多少%|占比|几成)|占比"
+    r"|相当于.{1,24}?的?(?:百分之几|百分之多少|多少%|几成)"
+)
 
 AVERAGE_WORDS = re.compile(r"平均.{0,4}每|每.{1,10}?平均|日均|月均|人均|每天平均|平均一天")
 
@@ -27,6 +30,12 @@ BARE_PER = re.compile(rf"每一?(?:{UNIT_PATTERN})[^，,。？?]{{0,8}}?(?:多�
 PER_FIRST = re.compile(r"每(一?[个位名家所间场次本册月天年周]?[\u4e00-\u9fff]{0,8}?)(?:平均|大约|大概)")
 
 _PRIOR = re.compile(r"倒推|反推|推算|据此")
+
+# 新增图书里除去电子图书，其余的有多少: the whole less the part named after 除去 (the rest of a whole).
+REMAINDER = re.compile(
+    r"(?:除去|除了|除开|不算|不计|不含|不包括|扣除|去掉|刨去|刨除)(?P<part>[^，,？?]{1,30}?)"
+    r"(?:的部分|部分|以外|之外|外)?[，,]?(?:其余|其他|剩下|剩余|余下|还有|另外|还剩)"
+)
 
 _TIMES = re.compile(r"(?:几|多少)倍")
 
@@ -61,6 +70,8 @@ def operation(question: str) -> str | None:
         return "share"
     if AVERAGE_WORDS.search(question) or PER_FIRST.search(question) or BARE_PER.search(question):
         return "average"
+    if REMAINDER.search(question):
+        return "remainder"
     if _GAP.search(question):
         return "gap"
     if _DIFF.search(question):
