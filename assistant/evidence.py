@@ -94,6 +94,8 @@ _FRAMING = frozenset(
         "之间",
         "以来",
         "方向",
+        "口径",
+        "统计口径",
     ]
 )
 # Words every passage of a library shares: they say nothing about which passage answers.
@@ -130,12 +132,16 @@ def load_vocabulary() -> None:
     tokenize("")  # the library vocabulary (满意度 a noun, not a place) is loaded into the segmenter
 
 
+_TITLED = re.compile(r"《[^》]*》")
+
+
 @lru_cache(maxsize=2048)
 def key_terms(question: str) -> tuple[str, ...]:
     """The nouns a question asks about, without question words, places, years, libraries or framing words."""
     text = question
     for name in library_names(text):
         text = text.replace(name.name, "，")
+    text = _TITLED.sub("，", text)  # 据《某年鉴》: the source the question cites, not what it asks about
     text = re.sub(r"\d+(?:\.\d+)?\s*[年月日天个万千百十]*", "，", text)
     load_vocabulary()
     terms: list[str] = []
@@ -190,6 +196,10 @@ _EQUIVALENTS = {
     "建党": ("党成立", "建党"),
     "网上": ("线上", "网络", "云上"),
     "线上": ("网上", "网络", "云上"),
+    "座位": ("座席", "坐席", "席位"),
+    "坐席": ("座位", "座席", "席位"),
+    "座席": ("座位", "坐席", "席位"),
+    "建馆": ("建立", "成立", "建成"),
 }
 
 

@@ -97,3 +97,17 @@ def test_the_top_retrieved_passage_is_always_cited(assistant):
         top = assistant.kb.search(question, k=assistant.config.k)[0]
         ans = assistant.ask(question)
         assert top.chunk.id in {c.chunk_id for c in ans.citations}, (question, ans.answer)
+
+
+def test_a_cited_book_title_and_a_counting_word_are_not_what_is_asked():
+    from assistant.evidence import key_terms
+
+    assert key_terms("据《江河文化统计年鉴2023》，2022年全省一共有多少个公共图书馆？") == ()
+    assert key_terms("云溪县图书馆的阅览座位有多少个？（按年报口径）") == ("座位",)
+
+
+def test_a_word_documents_write_another_way_is_held():
+    from assistant.evidence import missing_terms
+
+    assert missing_terms("云溪县图书馆的阅览座位有多少个？", ["云溪县图书馆设阅览坐席360个。"]) == []
+    assert missing_terms("云溪县图书馆的馆长是谁？", ["云溪县图书馆设阅览坐席360个。"]) == ["馆长"]
