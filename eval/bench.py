@@ -55,8 +55,8 @@ import numpy as np
 
 from corpus import build_corpus
 from index import KnowledgeBase, make_embedder
-from index import base as index_base
 from index.tokenize import tokenize
+from index.writer import PIPELINE_VERSION
 from ingest import file_sha256, parse_file
 
 from .bench_naive import naive_build, naive_ingest
@@ -387,11 +387,7 @@ def _index_complete(kb: KnowledgeBase, files: Sequence[Path], chunks: int) -> bo
     records = {r.path: r for r in kb.documents()}
     for f in files:
         record = records.get(str(f.resolve()))
-        if (
-            record is None
-            or record.sha256 != file_sha256(f)
-            or kb.registry.pipeline_of(record.id) != index_base.PIPELINE_VERSION
-        ):
+        if record is None or record.sha256 != file_sha256(f) or kb.registry.pipeline_of(record.id) != PIPELINE_VERSION:
             return False
     return True
 

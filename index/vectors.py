@@ -132,7 +132,9 @@ class VectorIndex:
         self.store.delete(ref_doc_id=doc_id)
 
     @_told_plainly
-    def search(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, vector: np.ndarray | Sequence[float], k: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) pairs, best first, optionally within some documents.
 
         Asks Chroma directly for ids and distances only: going through llama-index's store turned
@@ -207,7 +209,9 @@ class UnavailableVectors:
 
     ids_of = add = delete = delete_document = _refuse
 
-    def search(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, vector: np.ndarray | Sequence[float], k: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
         return []
 
     def count(self) -> int:
