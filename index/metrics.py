@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from ingest import Document, Figure, IndicatorList, load_indicators
 from ingest.indicators import units_compatible
@@ -55,7 +56,7 @@ _COLUMNS = (
 # A figure's organisation: the library its sentence names as its subject (其中，某省图书馆…), else its document's.
 _ORG = "COALESCE(NULLIF(f.org, ''), d.org)"
 _SELECT = (
-    f"SELECT f.id, f.doc_id, d.file_name, d.title, d.doc_type, {_ORG}, f.chunk_id, f.indicator, f.phrase, f.value, "
+    f"SELECT f.id, f.doc_id, d.file_name, d.title, d.doc_type, {_ORG} AS org, f.chunk_id, f.indicator, f.phrase, f.value, "
     "f.unit, f.plain_value, f.base_unit, f.year, f.kind, f.scope, f.as_of, f.qualifier, f.change_pct, "
     "f.change_dir, f.change_text, f.derived, f.formula, f.char_start, f.char_end, f.stated, f.quote, "
     "f.check_note FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'ready'"
@@ -96,7 +97,7 @@ class MetricRow:
     quote: str
     check_note: str | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -127,7 +128,7 @@ def write_figures(conn: sqlite3.Connection, doc: Document) -> None:
     )
 
 
-def _row(doc_id: str, f: Figure) -> tuple:
+def _row(doc_id: str, f: Figure) -> tuple[object, ...]:
     return (
         doc_id,
         f.chunk_id,
@@ -156,10 +157,14 @@ def _row(doc_id: str, f: Figure) -> tuple:
     )
 
 
-def _metric(r: tuple) -> MetricRow:
-    values = list(r)
-    values[21] = bool(values[21])
-    return MetricRow(*values)
+def _metric(r: sqlite3.Row) -> MetricRow:
+    fields = dict(zip(r.keys(), r))
+    fields["derived"] = bool(fields["derived"])
+    return MetricRow(**fields)
+
+
+# A read: its SQL and its parameters.
+_ReadKey = tuple[str, tuple[object, ...]]
 
 
 class _ReadCache:
@@ -171,9 +176,9 @@ class _ReadCache:
     def __init__(self, generation: Callable[[], int]):
         self.generation = generation
         self._at: int | None = None
-        self._rows: dict[tuple, list[tuple]] = {}
+        self._rows: dict[_ReadKey, list[sqlite3.Row]] = {}
 
-    def rows(self, key: tuple, read: Callable[[], list[tuple]]) -> list[tuple]:
+    def rows(self, key: _ReadKey, read: Callable[[], list[sqlite3.Row]]) -> list[sqlite3.Row]:
         now = self.generation()
         if now != self._at or len(self._rows) >= self.LIMIT:
             self._at, self._rows = now, {}
@@ -219,7 +224,7 @@ class MetricsStore:
         return self.indicators.canonical(indicator) or indicator
 
     def _query(
-        self, where: str = "", params: Iterable = (), order: str = "f.year, f.indicator, f.id"
+        self, where: str = "", params: Iterable[object] = (), order: str = "f.year, f.indicator, f.id"
     ) -> list[MetricRow]:
         if self.visibility == "public":
             where = "d.visibility = 'public'" + (f" AND {where}" if where else "")
@@ -228,12 +233,18 @@ class MetricsStore:
             where = f"d.id NOT IN ({marks})" + (f" AND {where}" if where else "")
             params = (*sorted(self.excluded_docs), *params)
         sql = _SELECT + (f" AND {where}" if where else "") + f" ORDER BY {order}"
-        params = tuple(params)
+        args = tuple(params)
         if self._cache is None:
-            rows = self.conn.execute(sql, params).fetchall()
+            rows = self._read(sql, args)
         else:
-            rows = self._cache.rows((sql, params), lambda: self.conn.execute(sql, params).fetchall())
+            rows = self._cache.rows((sql, args), lambda: self._read(sql, args))
         return [_metric(r) for r in rows]  # fresh rows each time: callers may change theirs
+
+    def _read(self, sql: str, params: tuple[object, ...]) -> list[sqlite3.Row]:
+        """Rows read by column name, on a cursor of their own (the shared connection keeps tuples)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, params).fetchall()
 
     def orgs(self) -> list[str]:
         """The libraries figures are attributed to by their own sentences (其中，某图书馆…)."""
@@ -251,7 +262,8 @@ class MetricsStore:
         include_derived: bool = True,
         org: str | None = None,
     ) -> list[MetricRow]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[str | int] = []
         if org:  # a document that names no organisation (a bare statistics table) is not excluded
             clauses.append(f"({_ORG} = ? OR {_ORG} = '')")
             params.append(org)
@@ -330,7 +342,7 @@ class MetricsStore:
         (驿站 41 联系 vs 63 总数), not one quantity stated twice, and is left out.
         """
         rows = self._query("f.derived = 0 AND f.qualifier IS NULL AND f.kind IN ('actual','cumulative','asof')")
-        groups: dict[tuple, list[MetricRow]] = {}
+        groups: dict[tuple[str, str, int | None, str, str], list[MetricRow]] = {}
         for r in rows:
             groups.setdefault((r.org, r.indicator, r.year, _scope_key(r.scope), r.base_unit), []).append(r)
         out: list[Conflict] = []
