@@ -26,9 +26,10 @@ from .keywords import KeywordIndex
 from .metrics import MetricsStore
 from .registry import DocumentRecord, Registry
 from .search import FusionWeights, SearchFilters, SearchHit, _doc_allowed, fuse, query_years
+from .states import DocumentStatus, Visibility
 from .vector_writes import FLUSH_AT, WAIT_AT_MOST, VectorWrites
 from .vectors import open_vector_index
-from .writer import IngestProgress, IngestReport, add_file, ingest_files
+from .writer import FileOutcome, IngestProgress, IngestReport, add_file, ingest_files
 
 # A filtered vector search first asks for this many times its depth from the whole base (see _vectors_within).
 _WIDEN = 3
@@ -108,7 +109,7 @@ class KnowledgeBase:
         report: IngestReport | None = None,
         cancel: Cancel = None,
         writes: VectorWrites | None = None,
-    ) -> str:
+    ) -> FileOutcome:
         """Index one file; returns 'added', 'updated', 'unchanged' or 'visibility_changed'.
 
         With ``writes`` the document's vectors join those of other documents and it turns ready when
@@ -150,7 +151,7 @@ class KnowledgeBase:
         generation = self.registry.generation()
         cached = self._ready_cache
         if cached is None or cached[0] != generation:
-            docs = {d.id: d for d in self.registry.documents(status="ready")}
+            docs = {d.id: d for d in self.registry.documents(status=DocumentStatus.READY)}
             self.vectors.forget_count()  # another process may have added or removed vectors
             cached = self._ready_cache = (generation, docs)
         return cached[1]
@@ -244,7 +245,7 @@ class KnowledgeBase:
 
     def stats(self) -> dict[str, Any]:
         docs = self.registry.documents()
-        ready = [d for d in docs if d.status == "ready"]
+        ready = [d for d in docs if d.status == DocumentStatus.READY]
         by_type: dict[str, int] = {}
         for d in ready:
             by_type[d.doc_type] = by_type.get(d.doc_type, 0) + 1
@@ -256,7 +257,7 @@ class KnowledgeBase:
             "vectors": self.vectors.count(),
             "keyword_index_chunks": len(self.keywords),
             "by_type": by_type,
-            "public_documents": sum(1 for d in ready if d.visibility == "public"),
+            "public_documents": sum(1 for d in ready if d.visibility == Visibility.PUBLIC),
             "embedder": self.embedder.name,
             "read_only": self.read_only,
             "bytes_on_disk": sum(p.stat().st_size for p in self.data_dir.rglob("*") if p.is_file()),

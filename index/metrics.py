@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ingest import Document, Figure, IndicatorList, load_indicators
+from ingest import Document, Figure, FigureKind, IndicatorList, load_indicators
 from ingest.indicators import units_compatible
+
+from .states import Visibility
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS figures (
@@ -63,7 +65,7 @@ _SELECT = (
 )
 # A plan's targets are met when the actual reaches them, unless they cap something.
 _CAP_WORDS = ("不超过", "控制在", "以内", "以下", "压缩")
-_ACTUAL_KINDS = ("actual", "cumulative", "asof")
+_ACTUAL_KINDS = (FigureKind.ACTUAL, FigureKind.CUMULATIVE, FigureKind.AS_OF)
 
 
 @dataclass
@@ -226,7 +228,7 @@ class MetricsStore:
     def _query(
         self, where: str = "", params: Iterable[object] = (), order: str = "f.year, f.indicator, f.id"
     ) -> list[MetricRow]:
-        if self.visibility == "public":
+        if self.visibility == Visibility.PUBLIC:
             where = "d.visibility = 'public'" + (f" AND {where}" if where else "")
         if self.excluded_docs:
             marks = ",".join("?" * len(self.excluded_docs))
@@ -250,7 +252,7 @@ class MetricsStore:
         """The libraries figures are attributed to by their own sentences (其中，某图书馆…)."""
         rows = self.conn.execute(
             "SELECT DISTINCT f.org FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'ready' "
-            "AND f.org != ''" + (" AND d.visibility = 'public'" if self.visibility == "public" else "")
+            "AND f.org != ''" + (" AND d.visibility = 'public'" if self.visibility == Visibility.PUBLIC else "")
         ).fetchall()
         return [r[0] for r in rows]
 
@@ -365,7 +367,7 @@ class MetricsStore:
     def target_status(self, indicator: str | None = None, year: int | None = None) -> list[TargetStatus]:
         """Each target linked to the actual a later report states for the same indicator and year."""
         out: list[TargetStatus] = []
-        targets = [r for r in self.all(indicator, year, include_derived=False) if r.kind == "target"]
+        targets = [r for r in self.all(indicator, year, include_derived=False) if r.kind == FigureKind.TARGET]
         for target in targets:
             if target.year is None:
                 continue

@@ -22,6 +22,7 @@ from ingest import Chunk, Document
 from .diskfull import DiskFull, nearly_full
 from .metrics import SCHEMA as FIGURES_SCHEMA
 from .metrics import write_figures
+from .states import DocumentStatus, Visibility
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -62,7 +63,7 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-VISIBILITIES = ("internal", "public")
+VISIBILITIES = tuple(v.value for v in Visibility)
 
 
 @dataclass
@@ -173,7 +174,7 @@ class Registry:
                     doc.as_of,
                     doc.page_count,
                     visibility,
-                    "indexing",
+                    DocumentStatus.INDEXING,
                     len(doc.chunks),
                     None,
                     doc.text,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ingest import Chunk
 
 from .registry import DocumentRecord
+from .states import Visibility
 
 _YEAR_IN_QUERY = re.compile(r"(?<!\d)(19[5-9]\d|20\d{2})(?!\d)")
 
@@ -91,7 +92,7 @@ def fuse(
 
 
 def _doc_allowed(doc: DocumentRecord, f: SearchFilters) -> bool:
-    if f.visibility == "public" and doc.visibility != "public":
+    if f.visibility == Visibility.PUBLIC and doc.visibility != Visibility.PUBLIC:
         return False
     if f.doc_types and doc.doc_type not in f.doc_types:
         return False

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from .chroma_server import VectorStoreUnreachable
 from .diskfull import DiskFull, is_disk_full, nearly_full
 from .embed import EmbedderUnavailable
 from .registry import VISIBILITIES
+from .states import DocumentStatus, Visibility
 from .vector_writes import Finished, VectorWriteFailed, VectorWrites
 
 if TYPE_CHECKING:
@@ -31,6 +33,17 @@ _SKIP_PREFIXES = (".", "~$")
 # Bump when parsing, chunking or figure extraction changes what a file yields:
 # documents read by an older pipeline are read again even if the file is unchanged.
 PIPELINE_VERSION = "14"
+
+
+class FileOutcome(StrEnum):
+    """What became of one file in an ingest; each but ``failed`` names the report's list it joins."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    VISIBILITY_CHANGED = "visibility_changed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 class IngestProgress:
@@ -93,7 +106,7 @@ def ingest_files(
     started = time.perf_counter()
     files = collect_files(paths)
     named = {str(f.resolve()) for f in files}
-    pending = [r for r in kb.registry.documents(status="indexing") if r.path not in named]
+    pending = [r for r in kb.registry.documents(status=DocumentStatus.INDEXING) if r.path not in named]
     progress.files_found(len(files) + len(pending))
     work: list[tuple[Path, str | None, bool, str]] = [(Path(r.path), r.visibility, True, r.id) for r in pending]
     work += [(p, visibility, False, "") for p in files]
@@ -143,14 +156,14 @@ def _ingest_one(
             writes.drop_document(str(cut))
         kb.remove(str(cut))  # never left half-indexed: the document goes whole
         report.cancelled.append(path.name)
-        status = "cancelled"
+        status = FileOutcome.CANCELLED
     except IngestError as err:
         report.failed.append(err)
-        status = "failed"
+        status = FileOutcome.FAILED
     except VectorWriteFailed as exc:
         if not any(e.file_name == path.name for e in report.failed):  # cut off before its vectors were due
             report.failed.append(IngestError(path.name, f"写入向量失败：{exc}", f"failed to write vectors: {exc}"))
-        status = "failed"
+        status = FileOutcome.FAILED
     except (VectorStoreUnreachable, EmbedderUnavailable, DiskFull):
         # Every later file would fail the same way; the cut-off document stays invisible and resumes next run.
         raise
@@ -160,7 +173,7 @@ def _ingest_one(
         if is_disk_full(exc) or nearly_full(kb.data_dir):
             raise DiskFull(kb.data_dir) from exc
         report.failed.append(IngestError(path.name, f"读取失败：{exc}", f"failed to read: {exc}"))
-        status = "failed"
+        status = FileOutcome.FAILED
     else:
         bucket = report.resumed if resumed else getattr(report, status)
         bucket.append(path.name)
@@ -175,7 +188,7 @@ def add_file(
     report: IngestReport | None = None,
     cancel: Cancel = None,
     writes: VectorWrites | None = None,
-) -> str:
+) -> FileOutcome:
     """``KnowledgeBase.add_file``: index one file; returns 'added', 'updated', 'unchanged' or
     'visibility_changed'."""
     own = writes is None
@@ -188,15 +201,15 @@ def add_file(
     if (
         existing
         and existing.sha256 == sha
-        and existing.status == "ready"
+        and existing.status == DocumentStatus.READY
         and kb.registry.pipeline_of(existing.id) == PIPELINE_VERSION
     ):
         if visibility is not None and existing.visibility != visibility:
             kb.registry.set_visibility(existing.id, visibility)
-            return "visibility_changed"
-        return "unchanged"
+            return FileOutcome.VISIBILITY_CHANGED
+        return FileOutcome.UNCHANGED
     if visibility is None:
-        visibility = existing.visibility if existing else "internal"
+        visibility = existing.visibility if existing else Visibility.INTERNAL
     doc = parse_file(
         path,
         max_bytes=kb.max_bytes,
@@ -226,7 +239,7 @@ def add_file(
     if report is not None:
         report.chunks_indexed += len(doc.chunks)
         report.chunks_embedded += len(todo)
-    return "updated" if existing else "added"
+    return FileOutcome.UPDATED if existing else FileOutcome.ADDED
 
 
 def flush(kb: KnowledgeBase, writes: VectorWrites, report: IngestReport | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Figure
+from .model import Direction, Figure, FigureKind
 from .patterns import split_unit
 
 _CHANGE = re.compile(
@@ -35,22 +35,22 @@ _COMPLETION = re.compile(r"(?:目标|任务|计划)[^，。；]{0,12}的$|完成
 _TIMES_OF = re.compile(r"[，,]?是(?P<year>(?:19|20)\d{2})\s*年(?:同期)?的(?P<num>\d+(?:\.\d+)?)倍")
 
 
-def _as_change(mtext: str, m: re.Match[str]) -> tuple[float, str, str, int | None] | None:
+def _as_change(mtext: str, m: re.Match[str]) -> tuple[float, Direction, str, int | None] | None:
     """If the number is the percentage (or amount) of a stated change, return it."""
     window = mtext[max(0, m.start() - 12) : m.end()]
     cm = None
     for cm in _CHANGE.finditer(window):  # noqa: B007 - the last match is the one kept
         pass
     if cm is not None and window.endswith(cm.group(0)) and m.group("pct"):
-        direction = "down" if cm.group("dir") in _DOWN else "up"
+        direction = Direction.DOWN if cm.group("dir") in _DOWN else Direction.UP
         value = float(cm.group("num"))
         if value < 0:
-            direction, value = "down", -value
+            direction, value = Direction.DOWN, -value
         return value, direction, cm.group(0), int(cm.group("base")) if cm.group("base") else None
     return None
 
 
-def _set_change(fig: Figure, pct: float, direction: str, text: str, base_year: int | None = None) -> None:
+def _set_change(fig: Figure, pct: float, direction: Direction, text: str, base_year: int | None = None) -> None:
     fig.change_pct, fig.change_dir, fig.change_text = pct, direction, text
     fig.change_base_year = base_year
 
@@ -90,7 +90,7 @@ def derive_prior_year(fig: Figure) -> Figure | None:
     else:
         if fig.change_pct is None or fig.change_dir is None:
             return None
-        sign = 1 if fig.change_dir == "up" else -1
+        sign = 1 if fig.change_dir == Direction.UP else -1
         factor = 1 + sign * fig.change_pct / 100
         year = fig.change_base_year or fig.year - 1
         if factor <= 0 or year >= fig.year:
@@ -107,7 +107,7 @@ def derive_prior_year(fig: Figure) -> Figure | None:
         plain_value=prior * scale,
         base_unit=base,
         year=year,
-        kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
+        kind=FigureKind.ACTUAL if fig.kind in (FigureKind.ACTUAL, FigureKind.AS_OF) else fig.kind,
         scope=fig.scope,
         derived=True,
         formula=f"推算：{formula}",
@@ -133,7 +133,7 @@ def _prior_from_amount(fig: Figure) -> Figure | None:
     year = year or fig.year - 1
     if year >= fig.year:
         return None
-    prior = fig.value - amount if direction == "up" else fig.value + amount
+    prior = fig.value - amount if direction == Direction.UP else fig.value + amount
     if prior < 0:
         return None
     decimals = max(
@@ -141,7 +141,7 @@ def _prior_from_amount(fig: Figure) -> Figure | None:
         len(f"{amount:g}".split(".")[1]) if "." in f"{amount:g}" else 0,
     )
     prior = round(prior, decimals)
-    op = "-" if direction == "up" else "+"
+    op = "-" if direction == Direction.UP else "+"
     shown = f"{_plain_number(prior, decimals)}{fig.unit}"
     formula = f"{fig.stated} {op} {amount:g}{fig.unit} = {shown}"
     scale, base = split_unit(fig.unit)
@@ -153,7 +153,7 @@ def _prior_from_amount(fig: Figure) -> Figure | None:
         plain_value=prior * scale,
         base_unit=base,
         year=year,
-        kind="actual" if fig.kind in ("actual", "asof") else fig.kind,
+        kind=FigureKind.ACTUAL if fig.kind in (FigureKind.ACTUAL, FigureKind.AS_OF) else fig.kind,
         scope=fig.scope,
         derived=True,
         formula=f"推算：{formula}",

@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from ..indicators import IndicatorList
 from ..types import Document
+
+
+class FigureKind(StrEnum):
+    """What a figure states; the values are what the metrics table stores."""
+
+    ACTUAL = "actual"
+    TARGET = "target"
+    CUMULATIVE = "cumulative"  # a stock: a total to date
+    AS_OF = "asof"  # as of a date the sentence names (截至…)
+
+
+class Direction(StrEnum):
+    """Which way a stated change went."""
+
+    UP = "up"
+    DOWN = "down"
 
 
 @dataclass
@@ -17,15 +34,15 @@ class Figure:
     plain_value: float
     base_unit: str
     year: int | None
-    kind: str  # actual | target | cumulative | asof
+    kind: FigureKind
     scope: str = ""
     as_of: str | None = None
     qualifier: str | None = None
     change_pct: float | None = None
-    change_dir: str | None = None  # up | down
+    change_dir: Direction | None = None
     change_text: str | None = None
     # 较2020年增加128个: (amount, up | down, the year compared with) — gives that year's value, 推算
-    change_amount: tuple[float, str, int | None] | None = None
+    change_amount: tuple[float, Direction, int | None] | None = None
     change_base_year: int | None = None  # 同比2018年增长24%: the year a stated change is against
     times_of: tuple[float, int] | None = None  # 是2018年的2.6倍: (multiple, that year)
     derived: bool = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..indicators import units_compatible
-from .model import Figure, _Context
+from .model import Figure, FigureKind, _Context
 from .patterns import _CLAUSE_BREAK, _PREFIX_QUALIFIERS, _UNIT_RE, _counts_with_classifier, split_unit
 from .period import _HEAD_NOISE, _TARGET_WORDS
 
@@ -121,7 +121,7 @@ def _indicator(
         if same_unit:
             # A target names the sentence's subject; a later value continues the last figure.
             source = same_unit[0] if _TARGET_WORDS.search(left) else same_unit[-1]
-            if _INCREMENT.search(left) and source.kind in ("cumulative", "asof"):
+            if _INCREMENT.search(left) and source.kind in (FigureKind.CUMULATIVE, FigureKind.AS_OF):
                 return None, f"新增{source.phrase}"  # 总藏量4456.2万册，新增268.6万册: the year's addition
             return source.indicator, phrase or source.phrase
         earlier = ctx.indicators.find(sentence_before, unit)

@@ -6,7 +6,7 @@ import re
 
 from ..outline import default_period
 from ..types import Paragraph
-from .model import _Context
+from .model import FigureKind, _Context
 from .patterns import _last_break
 
 _YEAR_MENTION = re.compile(r"(20\d{2}|19\d{2})\s*年")
@@ -86,16 +86,16 @@ def _year(before: str, section_year: int | None, period_kind: str = "report") ->
 
 def _kind(
     ctx: _Context, indicator: str, period_kind: str, before: str, left: str, as_of: str | None, right: str = ""
-) -> str:
+) -> FigureKind:
     if period_kind == "plan":
-        return "target"
+        return FigureKind.TARGET
     if _TARGET_WORDS.search(left) or _TARGET_AFTER.match(right):
-        return "target"
+        return FigureKind.TARGET
     if "累计" in left or ctx.indicators.is_stock(indicator):
-        return "cumulative"
+        return FigureKind.CUMULATIVE
     if as_of or _AS_OF.search(before):
-        return "asof"
-    return "actual"
+        return FigureKind.AS_OF
+    return FigureKind.ACTUAL
 
 
 _NOT_A_BRANCH = re.compile(

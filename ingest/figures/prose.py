@@ -6,7 +6,7 @@ import re
 
 from ..types import Paragraph
 from .changes import _ABS_CHANGE, _COMPLETION, _DOWN_WORDS, _TIMES_OF, _as_change, _check_percentages, _set_change
-from .model import Figure, _Context
+from .model import Direction, Figure, FigureKind, _Context
 from .naming import _ADMIN_UNITS, _CONTEXT_PHRASE, _each, _indicator, _right_phrase
 from .orgs import _section_library, _subject_library
 from .patterns import _NUMBER, _SENTENCE_END, _last_break, _masked, _not_a_figure, _qualifier, _unit_of, split_unit
@@ -57,7 +57,7 @@ def _sentence(
             year = int(amount.group("year")) if amount.group("year") else None
             changed[-1].change_amount = (
                 float(m.group("num")),
-                "down" if amount.group("dir") in _DOWN_WORDS else "up",
+                Direction.DOWN if amount.group("dir") in _DOWN_WORDS else Direction.UP,
                 year,
             )
             continue
@@ -69,7 +69,7 @@ def _sentence(
                 f
                 for f in found
                 if f.unit == fig.unit
-                and f.kind in ("cumulative", "asof")
+                and f.kind in (FigureKind.CUMULATIVE, FigureKind.AS_OF)
                 and f.year == fig.year
                 and not f.phrase.startswith("新增")
             ]
@@ -77,7 +77,11 @@ def _sentence(
             else []
         )
         if stock and stock[-1].change_amount is None and stock[-1].change_pct is None:
-            stock[-1].change_amount = (fig.value, "up", None)  # the stock a year before is the stock less the addition
+            stock[-1].change_amount = (
+                fig.value,
+                Direction.UP,
+                None,
+            )  # the stock a year before is the stock less the addition
         fig.org = _subject_library(text[: m.start()], ctx.doc.org) or _section_library(p.section, ctx.doc.org)
         times = _TIMES_OF.match(mtext, m.end())
         if times:
@@ -117,7 +121,7 @@ def _prose_figure(
     year, as_of = _year(mtext[: m.start()], section_year, period_kind)
     kind = _kind(ctx, indicator or phrase, period_kind, mtext[: m.start()], left, as_of, right)
     if qualifier in ("不少于", "不低于", "至少") and _NORM_WORDS.search(text):
-        kind = "target"  # "每间驿站使用面积原则上不少于40平方米": a standard set, not a result
+        kind = FigureKind.TARGET  # "每间驿站使用面积原则上不少于40平方米": a standard set, not a result
     scale, base = split_unit(unit)
     stated = text[m.start() : m.end()]
     return Figure(

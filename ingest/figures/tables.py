@@ -6,7 +6,7 @@ import re
 
 from ..types import Paragraph
 from .changes import _CHANGE_SIGNED, _set_change
-from .model import Figure, _Context
+from .model import Direction, Figure, FigureKind, _Context
 from .patterns import split_unit
 from .period import _period
 
@@ -115,7 +115,7 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
         for _, value in change_cells:
             if _CHANGE_SIGNED.match(value.replace(" ", "")):
                 pct = float(value.strip().rstrip("%"))
-                _set_change(latest, abs(pct), "down" if pct < 0 else "up", value)
+                _set_change(latest, abs(pct), Direction.DOWN if pct < 0 else Direction.UP, value)
     ctx.figures.extend(made)
 
 
@@ -170,11 +170,11 @@ def _cell_figure(
     unit = "%" if m.group(2) else unit
     scale, base = split_unit(unit)
     if period_kind == "plan":
-        kind = "target"
+        kind = FigureKind.TARGET
     elif ctx.indicators.is_stock(indicator) or "累计" in phrase or "年末" in header:
-        kind = "cumulative"
+        kind = FigureKind.CUMULATIVE
     else:
-        kind = "actual"
+        kind = FigureKind.ACTUAL
     start = p.text.find(f"{header}：{value}")
     start = p.start + (start + len(header) + 1 if start >= 0 else 0)
     return Figure(
