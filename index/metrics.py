@@ -12,49 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ingest import Document, Figure, FigureKind, IndicatorList, load_indicators
+from ingest import FigureKind, IndicatorList, load_indicators
 from ingest.indicators import units_compatible
 
 from .states import Visibility
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS figures (
-    id INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    chunk_id TEXT,
-    indicator TEXT NOT NULL,
-    phrase TEXT NOT NULL,
-    value REAL NOT NULL,
-    unit TEXT NOT NULL,
-    plain_value REAL NOT NULL,
-    base_unit TEXT NOT NULL,
-    year INTEGER,
-    kind TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    as_of TEXT,
-    qualifier TEXT,
-    change_pct REAL,
-    change_dir TEXT,
-    change_text TEXT,
-    derived INTEGER NOT NULL,
-    formula TEXT,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    stated TEXT NOT NULL,
-    quote TEXT NOT NULL,
-    check_note TEXT,
-    org TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS figures_lookup ON figures(indicator, year, scope);
-CREATE INDEX IF NOT EXISTS figures_doc ON figures(doc_id);
-CREATE INDEX IF NOT EXISTS figures_chunk ON figures(chunk_id);
-"""
-
-_COLUMNS = (
-    "doc_id, chunk_id, indicator, phrase, value, unit, plain_value, base_unit, year, kind, scope, as_of, "
-    "qualifier, change_pct, change_dir, change_text, derived, formula, char_start, char_end, stated, quote, "
-    "check_note, org"
-)
 # A figure's organisation: the library its sentence names as its subject (其中，某省图书馆…), else its document's.
 _ORG = "COALESCE(NULLIF(f.org, ''), d.org)"
 _SELECT = (
@@ -119,44 +81,6 @@ class TargetStatus:
     status: str  # met | not_met | not_reported
     target: MetricRow
     actual: MetricRow | None
-
-
-def write_figures(conn: sqlite3.Connection, doc: Document) -> None:
-    """Insert a document's figures; called inside the registry's transaction."""
-    conn.execute("DELETE FROM figures WHERE doc_id = ?", (doc.doc_id,))
-    conn.executemany(
-        f"INSERT INTO figures ({_COLUMNS}) VALUES ({', '.join('?' * 24)})",
-        [_row(doc.doc_id, f) for f in doc.figures],
-    )
-
-
-def _row(doc_id: str, f: Figure) -> tuple[object, ...]:
-    return (
-        doc_id,
-        f.chunk_id,
-        f.indicator,
-        f.phrase,
-        f.value,
-        f.unit,
-        f.plain_value,
-        f.base_unit,
-        f.year,
-        f.kind,
-        f.scope,
-        f.as_of,
-        f.qualifier,
-        f.change_pct,
-        f.change_dir,
-        f.change_text,
-        int(f.derived),
-        f.formula,
-        f.char_start,
-        f.char_end,
-        f.stated,
-        f.quote,
-        f.check,
-        f.org,
-    )
 
 
 def _metric(r: sqlite3.Row) -> MetricRow:

@@ -20,8 +20,8 @@ from typing import Any
 from ingest import Chunk, Document
 
 from .diskfull import DiskFull, nearly_full
-from .metrics import SCHEMA as FIGURES_SCHEMA
-from .metrics import write_figures
+from .metrics_table import SCHEMA as FIGURES_SCHEMA
+from .metrics_table import write_figures
 from .states import DocumentStatus, Visibility
 
 SCHEMA = """
