@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index import KnowledgeBase
-from index import base as index_base
+from index.writer import PIPELINE_VERSION
 from ingest import file_sha256, parse_file
 
 from .bench_inputs import REPO, _Pool
@@ -78,7 +78,7 @@ def _index_complete(kb: KnowledgeBase, files: Sequence[Path], chunks: int) -> bo
         if (
             record is None
             or record.sha256 != file_sha256(f)
-            or kb.registry.pipeline_of(record.id) != index_base.PIPELINE_VERSION
+            or kb.registry.pipeline_of(record.id) != PIPELINE_VERSION
         ):
             return False
     return True

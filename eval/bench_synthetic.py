@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from index import KnowledgeBase
-from index import base as index_base
 from index.tokenize import tokenize
 from index.vectors import VectorIndex
+from index.writer import PIPELINE_VERSION
 
 Log = Callable[[str], None]
 CHUNKS_PER_DOCUMENT = 66  # ~15,000 documents make ~1M chunks, as in a provincial network's ten years
@@ -96,7 +96,7 @@ def synthetic_base(
     recipe = {
         "size": size,
         "seed": seed,
-        "pipeline": index_base.PIPELINE_VERSION,
+        "pipeline": PIPELINE_VERSION,
         "dim": embedder.dim,
         "embedder": embedder.name,
         "template": _template_stamp(template),
@@ -246,7 +246,7 @@ def _document(rng: random.Random, pool: _Sentences, n: int, chunks: int):
         chunks,
         time.time(),
         body,
-        index_base.PIPELINE_VERSION,
+        PIPELINE_VERSION,
     )
     return doc, rows, tokens
 

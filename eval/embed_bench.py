@@ -47,8 +47,8 @@ import numpy as np
 
 from corpus import build_corpus
 from index import KnowledgeBase
-from index.base import collect_files
 from index.embed import OpenAICompatibleEmbedder
+from index.writer import collect_files
 from ingest import parse_file
 
 TEXT_SUFFIXES = {".txt", ".md"}

@@ -1,11 +1,13 @@
 """Index: the knowledge base (registry, vectors, keywords) and embedders."""
 
-from .base import FusionWeights, IngestProgress, IngestReport, KnowledgeBase, SearchFilters, SearchHit, collect_files
+from .base import KnowledgeBase
 from .chroma_server import VectorStoreUnreachable
 from .datalock import DataDirBusy
 from .embed import Embedder, make_embedder
 from .metrics import Conflict, MetricRow, MetricsStore, TargetStatus
 from .registry import VISIBILITIES, DocumentRecord
+from .search import FusionWeights, SearchFilters, SearchHit
+from .writer import IngestProgress, IngestReport, collect_files
 
 __all__ = [
     "Conflict",

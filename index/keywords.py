@@ -33,6 +33,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import cast, overload
 
 import bm25s
 import numpy as np
@@ -58,10 +59,14 @@ class ChunkIds(Sequence[str]):
     def __len__(self) -> int:
         return int(self._array.shape[0])
 
-    def __getitem__(self, i):  # type: ignore[override]
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
             return [v.decode("ascii") for v in self._array[i]]
-        return self._array[i].decode("ascii")
+        return cast(str, self._array[i].decode("ascii"))
 
     def __iter__(self) -> Iterator[str]:
         for v in self._array:
@@ -169,7 +174,8 @@ class KeywordIndex:
 
     def _load(self, path: Path, name: str, generation: int) -> None:
         info = json.loads((path / "lantai.json").read_text(encoding="utf-8"))
-        retriever, ids = None, []
+        retriever: bm25s.BM25 | None = None
+        ids: ChunkIds | list[str] = []
         if info["count"]:
             ids = ChunkIds(np.load(path / "ids.npy", mmap_mode="r"))
             retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False)

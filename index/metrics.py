@@ -10,59 +10,24 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from ingest import Document, Figure, IndicatorList, load_indicators
+from ingest import FigureKind, IndicatorList, load_indicators
 from ingest.indicators import units_compatible
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS figures (
-    id INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    chunk_id TEXT,
-    indicator TEXT NOT NULL,
-    phrase TEXT NOT NULL,
-    value REAL NOT NULL,
-    unit TEXT NOT NULL,
-    plain_value REAL NOT NULL,
-    base_unit TEXT NOT NULL,
-    year INTEGER,
-    kind TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    as_of TEXT,
-    qualifier TEXT,
-    change_pct REAL,
-    change_dir TEXT,
-    change_text TEXT,
-    derived INTEGER NOT NULL,
-    formula TEXT,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    stated TEXT NOT NULL,
-    quote TEXT NOT NULL,
-    check_note TEXT,
-    org TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS figures_lookup ON figures(indicator, year, scope);
-CREATE INDEX IF NOT EXISTS figures_doc ON figures(doc_id);
-CREATE INDEX IF NOT EXISTS figures_chunk ON figures(chunk_id);
-"""
+from .states import Visibility
 
-_COLUMNS = (
-    "doc_id, chunk_id, indicator, phrase, value, unit, plain_value, base_unit, year, kind, scope, as_of, "
-    "qualifier, change_pct, change_dir, change_text, derived, formula, char_start, char_end, stated, quote, "
-    "check_note, org"
-)
 # A figure's organisation: the library its sentence names as its subject (其中，某省图书馆…), else its document's.
 _ORG = "COALESCE(NULLIF(f.org, ''), d.org)"
 _SELECT = (
-    f"SELECT f.id, f.doc_id, d.file_name, d.title, d.doc_type, {_ORG}, f.chunk_id, f.indicator, f.phrase, f.value, "
+    f"SELECT f.id, f.doc_id, d.file_name, d.title, d.doc_type, {_ORG} AS org, f.chunk_id, f.indicator, f.phrase, f.value, "
     "f.unit, f.plain_value, f.base_unit, f.year, f.kind, f.scope, f.as_of, f.qualifier, f.change_pct, "
     "f.change_dir, f.change_text, f.derived, f.formula, f.char_start, f.char_end, f.stated, f.quote, "
     "f.check_note FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'ready'"
 )
 # A plan's targets are met when the actual reaches them, unless they cap something.
 _CAP_WORDS = ("不超过", "控制在", "以内", "以下", "压缩")
-_ACTUAL_KINDS = ("actual", "cumulative", "asof")
+_ACTUAL_KINDS = (FigureKind.ACTUAL, FigureKind.CUMULATIVE, FigureKind.AS_OF)
 
 
 @dataclass
@@ -96,7 +61,7 @@ class MetricRow:
     quote: str
     check_note: str | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -118,48 +83,14 @@ class TargetStatus:
     actual: MetricRow | None
 
 
-def write_figures(conn: sqlite3.Connection, doc: Document) -> None:
-    """Insert a document's figures; called inside the registry's transaction."""
-    conn.execute("DELETE FROM figures WHERE doc_id = ?", (doc.doc_id,))
-    conn.executemany(
-        f"INSERT INTO figures ({_COLUMNS}) VALUES ({', '.join('?' * 24)})",
-        [_row(doc.doc_id, f) for f in doc.figures],
-    )
+def _metric(r: sqlite3.Row) -> MetricRow:
+    fields = dict(zip(r.keys(), r))
+    fields["derived"] = bool(fields["derived"])
+    return MetricRow(**fields)
 
 
-def _row(doc_id: str, f: Figure) -> tuple:
-    return (
-        doc_id,
-        f.chunk_id,
-        f.indicator,
-        f.phrase,
-        f.value,
-        f.unit,
-        f.plain_value,
-        f.base_unit,
-        f.year,
-        f.kind,
-        f.scope,
-        f.as_of,
-        f.qualifier,
-        f.change_pct,
-        f.change_dir,
-        f.change_text,
-        int(f.derived),
-        f.formula,
-        f.char_start,
-        f.char_end,
-        f.stated,
-        f.quote,
-        f.check,
-        f.org,
-    )
-
-
-def _metric(r: tuple) -> MetricRow:
-    values = list(r)
-    values[21] = bool(values[21])
-    return MetricRow(*values)
+# A read: its SQL and its parameters.
+_ReadKey = tuple[str, tuple[object, ...]]
 
 
 class _ReadCache:
@@ -171,9 +102,9 @@ class _ReadCache:
     def __init__(self, generation: Callable[[], int]):
         self.generation = generation
         self._at: int | None = None
-        self._rows: dict[tuple, list[tuple]] = {}
+        self._rows: dict[_ReadKey, list[sqlite3.Row]] = {}
 
-    def rows(self, key: tuple, read: Callable[[], list[tuple]]) -> list[tuple]:
+    def rows(self, key: _ReadKey, read: Callable[[], list[sqlite3.Row]]) -> list[sqlite3.Row]:
         now = self.generation()
         if now != self._at or len(self._rows) >= self.LIMIT:
             self._at, self._rows = now, {}
@@ -219,27 +150,33 @@ class MetricsStore:
         return self.indicators.canonical(indicator) or indicator
 
     def _query(
-        self, where: str = "", params: Iterable = (), order: str = "f.year, f.indicator, f.id"
+        self, where: str = "", params: Iterable[object] = (), order: str = "f.year, f.indicator, f.id"
     ) -> list[MetricRow]:
-        if self.visibility == "public":
+        if self.visibility == Visibility.PUBLIC:
             where = "d.visibility = 'public'" + (f" AND {where}" if where else "")
         if self.excluded_docs:
             marks = ",".join("?" * len(self.excluded_docs))
             where = f"d.id NOT IN ({marks})" + (f" AND {where}" if where else "")
             params = (*sorted(self.excluded_docs), *params)
         sql = _SELECT + (f" AND {where}" if where else "") + f" ORDER BY {order}"
-        params = tuple(params)
+        args = tuple(params)
         if self._cache is None:
-            rows = self.conn.execute(sql, params).fetchall()
+            rows = self._read(sql, args)
         else:
-            rows = self._cache.rows((sql, params), lambda: self.conn.execute(sql, params).fetchall())
+            rows = self._cache.rows((sql, args), lambda: self._read(sql, args))
         return [_metric(r) for r in rows]  # fresh rows each time: callers may change theirs
+
+    def _read(self, sql: str, params: tuple[object, ...]) -> list[sqlite3.Row]:
+        """Rows read by column name, on a cursor of their own (the shared connection keeps tuples)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, params).fetchall()
 
     def orgs(self) -> list[str]:
         """The libraries figures are attributed to by their own sentences (其中，某图书馆…)."""
         rows = self.conn.execute(
             "SELECT DISTINCT f.org FROM figures f JOIN documents d ON d.id = f.doc_id WHERE d.status = 'ready' "
-            "AND f.org != ''" + (" AND d.visibility = 'public'" if self.visibility == "public" else "")
+            "AND f.org != ''" + (" AND d.visibility = 'public'" if self.visibility == Visibility.PUBLIC else "")
         ).fetchall()
         return [r[0] for r in rows]
 
@@ -263,7 +200,8 @@ class MetricsStore:
         include_derived: bool = True,
         org: str | None = None,
     ) -> list[MetricRow]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[str | int] = []
         if org:  # a document that names no organisation (a bare statistics table) is not excluded
             clauses.append(f"({_ORG} = ? OR {_ORG} = '')")
             params.append(org)
@@ -342,7 +280,7 @@ class MetricsStore:
         (驿站 41 联系 vs 63 总数), not one quantity stated twice, and is left out.
         """
         rows = self._query("f.derived = 0 AND f.qualifier IS NULL AND f.kind IN ('actual','cumulative','asof')")
-        groups: dict[tuple, list[MetricRow]] = {}
+        groups: dict[tuple[str, str, int | None, str, str], list[MetricRow]] = {}
         for r in rows:
             groups.setdefault((r.org, r.indicator, r.year, _scope_key(r.scope), r.base_unit), []).append(r)
         out: list[Conflict] = []
@@ -365,7 +303,7 @@ class MetricsStore:
     def target_status(self, indicator: str | None = None, year: int | None = None) -> list[TargetStatus]:
         """Each target linked to the actual a later report states for the same indicator and year."""
         out: list[TargetStatus] = []
-        targets = [r for r in self.all(indicator, year, include_derived=False) if r.kind == "target"]
+        targets = [r for r in self.all(indicator, year, include_derived=False) if r.kind == FigureKind.TARGET]
         for target in targets:
             if target.year is None:
                 continue

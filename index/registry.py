@@ -14,12 +14,15 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 from ingest import Chunk, Document
 
 from .diskfull import DiskFull, nearly_full
-from .metrics import SCHEMA as FIGURES_SCHEMA
-from .metrics import write_figures
+from .metrics_table import SCHEMA as FIGURES_SCHEMA
+from .metrics_table import write_figures
+from .states import DocumentStatus, Visibility
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -60,7 +63,7 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-VISIBILITIES = ("internal", "public")
+VISIBILITIES = tuple(v.value for v in Visibility)
 
 
 @dataclass
@@ -83,7 +86,7 @@ class DocumentRecord:
     chunk_count: int
     ingested_at: float | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -93,7 +96,7 @@ DOC_COLUMNS = (
 )
 _CHUNK_COLUMNS = (
     "c.id, c.doc_id, d.file_name, c.text, c.heading_path, c.page_start, c.page_end, "
-    "c.char_start, c.char_end, c.ordinal, c.year, c.period_kind, c.kind, d.title"
+    "c.char_start, c.char_end, c.ordinal, c.year, c.period_kind, c.kind, d.title AS doc_title"
 )
 
 
@@ -102,6 +105,7 @@ class Registry:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.read_only = False
+        self.conn: sqlite3.Connection
         try:
             self._open(path)
         except sqlite3.OperationalError:
@@ -130,6 +134,12 @@ class Registry:
 
     def close(self) -> None:
         self.conn.close()
+
+    def _named(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+        """``sql`` run on a cursor whose rows are read by column name (the shared connection keeps tuples)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, params)
 
     # -- transactions -----------------------------------------------------
     def _tx(self) -> _Transaction:
@@ -164,7 +174,7 @@ class Registry:
                     doc.as_of,
                     doc.page_count,
                     visibility,
-                    "indexing",
+                    DocumentStatus.INDEXING,
                     len(doc.chunks),
                     None,
                     doc.text,
@@ -223,7 +233,7 @@ class Registry:
             self._bump(c)
 
     def get(self, doc_id: str) -> DocumentRecord | None:
-        row = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = self._named(f"SELECT {DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _record(row) if row else None
 
     def mark_stale(self, doc_id: str) -> None:
@@ -236,19 +246,19 @@ class Registry:
         return row[0] if row else ""
 
     def by_path(self, path: str) -> DocumentRecord | None:
-        row = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE path = ?", (path,)).fetchone()
+        row = self._named(f"SELECT {DOC_COLUMNS} FROM documents WHERE path = ?", (path,)).fetchone()
         return _record(row) if row else None
 
     def documents(self, status: str | None = None) -> list[DocumentRecord]:
         sql = f"SELECT {DOC_COLUMNS} FROM documents"
-        rows = self.conn.execute(
+        rows = self._named(
             sql + (" WHERE status = ?" if status else "") + " ORDER BY file_name", (status,) if status else ()
         ).fetchall()
         return [_record(r) for r in rows]
 
     def find(self, ref: str) -> list[DocumentRecord]:
         """Documents matching an id, a file name or a path."""
-        rows = self.conn.execute(
+        rows = self._named(
             f"SELECT {DOC_COLUMNS} FROM documents WHERE id = ? OR file_name = ? OR path = ?",
             (ref, ref, str(Path(ref).resolve()) if ref else ref),
         ).fetchall()
@@ -272,16 +282,16 @@ class Registry:
         out: dict[str, Chunk] = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
-            rows = self.conn.execute(
+            rows = self._named(
                 f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
                 f"WHERE d.status = 'ready' AND c.id IN ({','.join('?' * len(part))})",
                 part,
             ).fetchall()
-            out.update((r[0], _chunk(r)) for r in rows)
+            out.update((r["id"], _chunk(r)) for r in rows)
         return out
 
     def ready_chunks(self) -> Iterator[Chunk]:
-        rows = self.conn.execute(
+        rows = self._named(
             f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
             "WHERE d.status = 'ready' ORDER BY c.doc_id, c.ordinal"
         )
@@ -309,7 +319,7 @@ class Registry:
         return [r[0] for r in rows]
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:
-        rows = self.conn.execute(
+        rows = self._named(
             f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.doc_id "
             "WHERE c.doc_id = ? ORDER BY c.ordinal",
             (doc_id,),
@@ -346,30 +356,32 @@ class _Transaction:
         self.conn.execute("BEGIN IMMEDIATE")
         return self.conn
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
-def _record(row: tuple) -> DocumentRecord:
-    values = list(row)
-    values[8] = json.loads(values[8])
-    return DocumentRecord(*values)
+def _record(row: sqlite3.Row) -> DocumentRecord:
+    fields = dict(zip(row.keys(), row))
+    fields["years"] = json.loads(fields["years"])
+    return DocumentRecord(**fields)
 
 
-def _chunk(r: tuple) -> Chunk:
+def _chunk(r: sqlite3.Row) -> Chunk:
     return Chunk(
-        id=r[0],
-        doc_id=r[1],
-        file_name=r[2],
-        text=r[3],
-        heading_path=tuple(json.loads(r[4])),
-        page_start=r[5],
-        page_end=r[6],
-        char_start=r[7],
-        char_end=r[8],
-        ordinal=r[9],
-        year=r[10],
-        period_kind=r[11],
-        kind=r[12],
-        doc_title=r[13],
+        id=r["id"],
+        doc_id=r["doc_id"],
+        file_name=r["file_name"],
+        text=r["text"],
+        heading_path=tuple(json.loads(r["heading_path"])),
+        page_start=r["page_start"],
+        page_end=r["page_end"],
+        char_start=r["char_start"],
+        char_end=r["char_end"],
+        ordinal=r["ordinal"],
+        year=r["year"],
+        period_kind=r["period_kind"],
+        kind=r["kind"],
+        doc_title=r["doc_title"],
     )

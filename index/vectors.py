@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import chromadb
 import numpy as np
@@ -26,7 +26,10 @@ from ingest import Chunk
 from .chroma_server import DEFAULT_TIMEOUT, VectorStoreUnreachable, connect, is_unreachable, server_id
 from .diskfull import DiskFull, is_disk_full
 
-_Call = TypeVar("_Call", bound=Callable)
+if TYPE_CHECKING:
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+_Call = TypeVar("_Call", bound=Callable[..., Any])
 
 
 def collection_name(embedder_name: str) -> str:
@@ -43,7 +46,7 @@ def _told_plainly(method: _Call) -> _Call:
     """A server that stopped answering becomes ``VectorStoreUnreachable`` (embedded Chroma never does)."""
 
     @functools.wraps(method)
-    def call(self: VectorIndex, *args, **kwargs):
+    def call(self: VectorIndex, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
         except VectorStoreUnreachable:
@@ -79,15 +82,17 @@ class VectorIndex:
         # 2.6 ms p50 at ef_search 100 and the same at 40, with recall@40 0.998 against exact search;
         # ef_search 200 took 11.7 ms. Search depth is 40, so ef_search below 40 is not an option.
         self.collection = self._open_collection(name)
-        self._store = None
+        self._store: ChromaVectorStore | None = None
         self._count: int | None = None  # cached: asking Chroma costs milliseconds a query
 
     @_told_plainly
-    def _open_collection(self, name: str):
+    # Chroma's Collection, kept as Any: its declared argument types (exact numpy dtypes, a Where TypedDict)
+    # are narrower than the plain lists and dicts it accepts and this module passes.
+    def _open_collection(self, name: str) -> Any:
         return self.client.get_or_create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
 
     @property
-    def store(self):
+    def store(self) -> ChromaVectorStore:
         """llama-index's store over the collection, for writes; imported on first write, since
         importing llama-index is most of a serving process's start-up and search never needs it."""
         if self._store is None:
@@ -103,9 +108,9 @@ class VectorIndex:
 
     @_told_plainly
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+        from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 
-        nodes = [
+        nodes: list[BaseNode] = [
             TextNode(
                 id_=c.id,
                 text=c.embed_text(),
@@ -132,7 +137,9 @@ class VectorIndex:
         self.store.delete(ref_doc_id=doc_id)
 
     @_told_plainly
-    def search(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, vector: np.ndarray | Sequence[float], k: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) pairs, best first, optionally within some documents.
 
         Asks Chroma directly for ids and distances only: going through llama-index's store turned
@@ -165,7 +172,8 @@ class VectorIndex:
     @_told_plainly
     def count(self) -> int:
         if self.server_url is not None:  # other workers write the same collection: a cached count goes stale
-            return self.collection.count()
+            counted: int = self.collection.count()
+            return counted
         if self._count is None:
             self._count = self.collection.count()
         return self._count
@@ -202,12 +210,14 @@ class UnavailableVectors:
     def __init__(self, directory: Path):
         self.directory = directory
 
-    def _refuse(self, *args, **kwargs):
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
         raise DiskFull(self.directory.parent)
 
     ids_of = add = delete = delete_document = _refuse
 
-    def search(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, vector: np.ndarray | Sequence[float], k: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
         return []
 
     def count(self) -> int:

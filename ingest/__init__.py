@@ -2,7 +2,10 @@
 
 from .chunk import ChunkSizes
 from .errors import IngestError
-from .figures import Figure, derive_prior_year, extract_figures, split_unit
+from .figures.changes import derive_prior_year
+from .figures.extract import extract_figures
+from .figures.model import Direction, Figure, FigureKind
+from .figures.patterns import split_unit
 from .indicators import IndicatorList, load_indicators
 from .limits import ReadLimits
 from .loaders import SUPPORTED_SUFFIXES
@@ -14,7 +17,9 @@ __all__ = [
     "Chunk",
     "ChunkSizes",
     "DEFAULT_MAX_BYTES",
+    "Direction",
     "Figure",
+    "FigureKind",
     "IndicatorList",
     "derive_prior_year",
     "extract_figures",

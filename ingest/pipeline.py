@@ -8,7 +8,7 @@ from pathlib import Path
 from .chunk import ChunkSizes, chunk_document
 from .clean import clean_blocks
 from .errors import IngestError
-from .figures import extract_figures
+from .figures.extract import extract_figures
 from .indicators import IndicatorList
 from .limits import ReadLimits
 from .loaders import load_blocks

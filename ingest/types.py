@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from .figures import Figure
+    from .figures.model import Figure
 
 BlockKind = Literal["text", "heading", "table_row", "title"]
 PeriodKind = Literal["report", "plan", "unknown"]

@@ -1,0 +1,194 @@
+"""Figures read from table cells, never guessed back from text."""
+
+from __future__ import annotations
+
+import re
+
+from ..types import Paragraph
+from .changes import _CHANGE_SIGNED, _set_change
+from .model import Direction, Figure, FigureKind, _Context
+from .patterns import split_unit
+from .period import _period
+
+_HEADER_UNIT = re.compile(r"[（(]([^（）()]+)[）)]\s*$")
+
+
+_CELL_NUMBER = re.compile(r"^([+-]?\d[\d,]*(?:\.\d+)?)(%?)$")
+
+
+_CHANGE_HEADER = re.compile(r"同比|增减|增长|变化|增幅|环比")
+
+
+# A year column, alone (2023年) or with the part of the whole it reports (总计 2006, 2007 市级).
+_YEAR_COLUMN = re.compile(
+    r"^(?:(?!截|至|到)([\u4e00-\u9fff]{1,6})\s*)?((?:19|20)\d{2})\s*年?(?:度)?"
+    r"(?:\s*(?!末|底|年)([\u4e00-\u9fff]{1,6}))?$"
+)
+
+
+_YEAR_IN_HEADER = re.compile(r"((?:19|20)\d{2})\s*年(?:末|底|度)?")
+
+
+_YEAR_LABEL = re.compile(r"^((?:19|20)\d{2})\s*年?(?:度)?$")
+
+
+_PART_OF = re.compile(r"^(?:其中|内含|含)[：:]?\s*")
+
+
+_SKIP_LABELS = re.compile(r"^(?:注|说明|备注|资料来源|数据来源)")
+
+
+def _table_row(ctx: _Context, p: Paragraph) -> None:
+    if not p.cells or _SKIP_LABELS.match(p.label):
+        return
+    cells = list(p.cells)
+    label = p.label
+    unit_cell = next((v for h, v in cells if h in ("单位", "计量单位")), None)
+    year_cell = next((v for h, v in cells if h in ("年度", "年份", "年")), None)
+    period_kind, section_year = _period(ctx, p)
+    year_label = _YEAR_LABEL.match(p.label or "")
+    # 1985 | 1.10 | 600: a year per row, an indicator per column
+    table_year = int(year_label.group(1)) if year_label else _table_year(ctx, p, year_cell, section_year)
+    header_years = {int(y) for h, _ in cells for y in _YEAR_IN_HEADER.findall(h)}
+    if table_year is None and len(header_years) == 1:
+        table_year = header_years.pop()  # 建筑面积 beside "2024年进馆人次" is of 2024 too
+    year_columns = [(h, v) for h, v in cells if _YEAR_COLUMN.match(h)] if not year_label else []
+    change_cells = [(h, v) for h, v in cells if _CHANGE_HEADER.search(h)]
+    made: list[Figure] = []
+    if year_columns and label:
+        # An indicator per row, a year per column: 进馆人数 | 万次 | 2022年 | 2023年 …
+        stated_unit = unit_cell or _header_unit(label)
+        part_of = _PART_OF.match(label)
+        if stated_unit is None and part_of and ctx.table_unit and ctx.table_unit[0] == p.table:
+            stated_unit = ctx.table_unit[1]  # 其中：藏量购置费 is counted as the row it is part of
+        name = _strip_unit(_PART_OF.sub("", label))
+        row_indicator = ctx.indicators.canonical(name, stated_unit)
+        unit = stated_unit or _default_unit(ctx, row_indicator)
+        if stated_unit and not part_of:
+            ctx.table_unit = (p.table, stated_unit)
+        indicator = row_indicator or name
+        for header, value in year_columns:
+            column = _YEAR_COLUMN.match(header)
+            assert column is not None  # year_columns holds only the headers that match
+            part = (column.group(1) or column.group(3) or "").strip()
+            fig = _cell_figure(
+                ctx,
+                p,
+                indicator,
+                name,
+                header,
+                value,
+                unit,
+                int(column.group(2)),
+                period_kind,
+                scope=_row_scope(part) if part else "",
+            )
+            if fig:
+                made.append(fig)
+    else:
+        # An entity per row, an indicator per column: 临江分馆 | 进馆人次（万人次） | …
+        for header, value in cells:
+            if header in ("单位", "计量单位", "年度", "年份", "年") or _CHANGE_HEADER.search(header):
+                continue
+            name = _strip_unit(_YEAR_IN_HEADER.sub("", header)).strip()
+            stated_unit = _header_unit(header) or unit_cell
+            indicator = ctx.indicators.canonical(name, stated_unit) or name
+            unit = stated_unit or _default_unit(ctx, indicator)
+            y = _YEAR_IN_HEADER.search(header)
+            year = int(y.group(1)) if y else table_year
+            fig = _cell_figure(
+                ctx,
+                p,
+                indicator,
+                name,
+                header,
+                value,
+                unit,
+                year,
+                period_kind,
+                scope="" if year_label else _row_scope(label),
+            )
+            if fig:
+                made.append(fig)
+    if made and change_cells:
+        latest = max(made, key=lambda f: f.year or 0)
+        for _, value in change_cells:
+            if _CHANGE_SIGNED.match(value.replace(" ", "")):
+                pct = float(value.strip().rstrip("%"))
+                _set_change(latest, abs(pct), Direction.DOWN if pct < 0 else Direction.UP, value)
+    ctx.figures.extend(made)
+
+
+def _strip_unit(text: str) -> str:
+    return _HEADER_UNIT.sub("", text).strip()
+
+
+def _header_unit(text: str) -> str | None:
+    m = _HEADER_UNIT.search(text)
+    return m.group(1).strip() if m else None
+
+
+def _default_unit(ctx: _Context, indicator: str | None) -> str:
+    ind = ctx.indicators.get(indicator) if indicator else None
+    return (ind.unit if ind and ind.unit else "") or ""
+
+
+def _row_scope(label: str) -> str:
+    label = _strip_unit(label)
+    return "全区" if label in ("合计", "总计", "全区") else label
+
+
+def _table_year(ctx: _Context, p: Paragraph, year_cell: str | None, section_year: int | None) -> int | None:
+    if year_cell and re.fullmatch(r"\d{4}", year_cell.strip()):
+        return int(year_cell)
+    for text in (p.table or "", " ".join(p.section.path) if p.section else ""):
+        y = _YEAR_IN_HEADER.search(text)
+        if y:
+            return int(y.group(1))
+    if section_year:
+        return section_year
+    years = ctx.doc.years
+    return years[-1] if len(years) == 1 else (ctx.doc.report_year or None)
+
+
+def _cell_figure(
+    ctx: _Context,
+    p: Paragraph,
+    indicator: str,
+    phrase: str,
+    header: str,
+    value: str,
+    unit: str,
+    year: int | None,
+    period_kind: str,
+    scope: str,
+) -> Figure | None:
+    m = _CELL_NUMBER.match(value.strip())
+    if not m or (not unit and not m.group(2)):
+        return None
+    number = float(m.group(1).replace(",", ""))
+    unit = "%" if m.group(2) else unit
+    scale, base = split_unit(unit)
+    if period_kind == "plan":
+        kind = FigureKind.TARGET
+    elif ctx.indicators.is_stock(indicator) or "累计" in phrase or "年末" in header:
+        kind = FigureKind.CUMULATIVE
+    else:
+        kind = FigureKind.ACTUAL
+    start = p.text.find(f"{header}：{value}")
+    start = p.start + (start + len(header) + 1 if start >= 0 else 0)
+    return Figure(
+        indicator=indicator,
+        phrase=phrase,
+        value=number,
+        unit=unit,
+        plain_value=number * scale,
+        base_unit=base,
+        year=year,
+        kind=kind,
+        scope=scope,
+        char_start=start,
+        char_end=start + len(value),
+        quote=p.text,
+        stated=value + ("" if m.group(2) else unit),
+    )
