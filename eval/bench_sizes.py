@@ -75,11 +75,7 @@ def _index_complete(kb: KnowledgeBase, files: Sequence[Path], chunks: int) -> bo
     records = {r.path: r for r in kb.documents()}
     for f in files:
         record = records.get(str(f.resolve()))
-        if (
-            record is None
-            or record.sha256 != file_sha256(f)
-            or kb.registry.pipeline_of(record.id) != PIPELINE_VERSION
-        ):
+        if record is None or record.sha256 != file_sha256(f) or kb.registry.pipeline_of(record.id) != PIPELINE_VERSION:
             return False
     return True
 

@@ -5,7 +5,7 @@ below are fictional; their documents are written here."""
 import pytest
 
 from assistant import Assistant
-from assistant.query import find_orgs
+from assistant.named_in_question import find_orgs
 from index import KnowledgeBase
 from ingest.outline import detect_org
 

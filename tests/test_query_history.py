@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.aliases import indicator_aliases
-from assistant.query import HISTORY_TURNS, find_indicators, understand
+from assistant.named_in_question import find_indicators
+from assistant.query import HISTORY_TURNS, understand
 from ingest import IndicatorList, load_indicators
 
 INDICATORS = load_indicators()

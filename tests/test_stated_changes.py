@@ -210,7 +210,7 @@ def test_a_share_stated_before_its_noun_answers_and_a_ranking_brings_its_rows(st
 
 
 def test_a_library_named_in_full_is_not_another_by_a_shorter_form_of_its_name():
-    from assistant.query import find_orgs
+    from assistant.named_in_question import find_orgs
 
     orgs = ["桐州市图书馆", "梧州市图书馆"]
     assert find_orgs("梧州市图书馆馆长是谁？", orgs) == ["梧州市图书馆"]

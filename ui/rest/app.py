@@ -19,7 +19,8 @@ from index import KnowledgeBase
 
 from ..access import LoginThrottle, parse_api_keys
 from ..context import open_assistant, open_knowledge_base
-from ..jobs import SHARED_READERS, JobRegistry
+from ..job_model import SHARED_READERS
+from ..jobs import JobRegistry
 from ..limits import BodyCap
 from ..services import build_services
 from ..settings import Settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from ..jobs import JobState
+from ..job_model import JobState
 from .common import ServicesDep
 from .models import ErrorOut, JobOut
 

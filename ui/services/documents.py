@@ -17,7 +17,8 @@ from typing import BinaryIO
 
 from index import DocumentRecord, KnowledgeBase
 
-from ..jobs import Job, JobRegistry, WritesRefused
+from ..job_model import Job, WritesRefused
+from ..jobs import JobRegistry
 from .files import Staging
 
 # How long a removal or visibility change from the API waits for a running ingest.

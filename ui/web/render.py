@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..jobs import FILE_INGESTED, FileStatus, JobState
+from ..job_model import FILE_INGESTED, FileStatus, JobState
 from .markup import inert, unlinked
 
 FIGURE_COLUMNS = ["指标", "年份", "数值", "来源", "推算"]

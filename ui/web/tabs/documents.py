@@ -8,7 +8,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from ...jobs import JOB_FINISHED
+from ...job_model import JOB_FINISHED
 from ...services import Services
 from ...services.documents import DocumentNotFound, SourceGone, WriteBusy, WritesRefused
 from ..frames import DOC_COLUMNS, VIS_ZH, document_choices, documents_frame

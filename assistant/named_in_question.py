@@ -1,0 +1,73 @@
+"""What a question names: organisations by full or short name, the knowledge base's scopes, and indicators."""
+
+from __future__ import annotations
+
+import re
+
+from ingest import IndicatorList
+from ingest.outline import library_names
+
+from .aliases import indicator_aliases, indicator_fits, matcher
+
+
+def find_orgs(text: str, orgs: list[str]) -> list[str]:
+    """Organisations a question names, in order: by full name, by a library's usual short forms
+    (某某县图书馆 → 某某县馆, 某某图书馆, 某某), or by an organisation's first two characters."""
+    mentions = []  # (start, end, is not the full name, org)
+    for org in orgs:
+        if not org:
+            continue
+        forms = [org]
+        for name in library_names(org):
+            forms += [*name.forms(), name.place, *([name.short] if name.short else [])]
+        forms.append(org[:2])
+        for f in {f for f in forms if len(f) >= 2}:
+            for m in re.finditer(re.escape(f), text):
+                mentions.append((m.start(), m.end(), f != org, org))
+    # A library the question names in full is that library: 泰州市图书馆 is no mention of 扬州市图书馆 by the
+    # shorter form 州市图书馆
+    named = [(m.start(), m.end(), n.place) for n in library_names(text) for m in re.finditer(re.escape(n.name), text)]
+    places = {org: [n.short or n.place for n in library_names(org)] for org in orgs if org}
+    mentions = [
+        m
+        for m in mentions
+        if not any(
+            a <= m[0] and m[1] <= b and places.get(m[3]) and not any(p in place for p in places[m[3]])
+            for a, b, place in named
+        )
+    ]
+    # A mention inside a longer one of another organisation is part of that name: 海淀区图书馆 said in full
+    # is no mention of 海淀北部…图书馆 by its first two characters
+    kept = [
+        m
+        for m in mentions
+        if not any(o[3] != m[3] and o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0] for o in mentions)
+    ]
+    first: dict[str, tuple] = {}
+    for start, end, short, org in kept:
+        key = (start, -(end - start), short)  # the earliest; at one place the longest, the full name first
+        if org not in first or key < first[org]:
+            first[org] = key
+    return [org for org, _ in sorted(first.items(), key=lambda item: (*item[1], item[0]))]
+
+
+def find_scopes(text: str, scopes: list[str]) -> list[str]:
+    found: list[tuple[int, str]] = []
+    for scope in sorted(scopes, key=len, reverse=True):
+        # 市级 is too short to be told from ordinary words, unless it stands before the library it qualifies
+        named = len(scope) >= 3 or re.search(re.escape(scope) + r"(?:公共)?(?:图书)?馆", text)
+        if scope and named and scope in text and not any(scope in s for _, s in found):
+            found.append((text.find(scope), scope))
+    return [s for _, s in sorted(found)]
+
+
+def find_indicators(text: str, indicators: IndicatorList, unit_hint: str | None = None) -> list[str]:
+    """Every indicator a question names, left to right; the phrase nearest the question word last."""
+    names = [n for _, n in matcher(tuple(indicator_aliases(indicators))).names(text)]
+    if unit_hint:
+        fitting = [n for n in names if indicator_fits(indicators, n, unit_hint)]
+        if not fitting:  # "活动…多少人次参与": the unit asked for names the indicator
+            by_unit = indicators.find(text, unit_hint)
+            fitting = [by_unit[1]] if by_unit else []
+        names = fitting + [n for n in names if n not in fitting]
+    return names
