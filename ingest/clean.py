@@ -1,9 +1,10 @@
 """Normalise text and repair what extraction broke.
 
 Text handed over from PDFs keeps page-break splits ("意识形⏎⏎态工作"), Markdown
-residue (``**粗体**``), full-width digits and spaces between numbers and units
-("392.88 万次"). Figures must read the same whichever way they were typed, so
-that search, figure extraction and answer verification all see one form.
+residue (``**粗体**``), full-width digits, spaces between numbers and units
+("392.88 万次") and thousands separators ("2,911"). Figures must read the same
+whichever way they were typed, so that search, figure extraction and answer
+verification all see one form.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ _DECIMAL_SPLIT = re.compile(r"(?<=\d)[ \t]*\.[ \t]+(?=\d)|(?<=\d)[ \t]+\.(?=\d)"
 _MARKDOWN = re.compile(r"\*\*|__|(?<!\S)[*_](?=\S)|(?<=\S)[*_](?!\S)|`")
 _BULLET = re.compile(r"^\s*(?:[-*+•●▪]|>)\s+")
 _MULTISPACE = re.compile(r"[ \t]{2,}")
+# 2,911 and 1，234，567: a head of one to three digits, then groups of exactly three after a comma. A list
+# (1,2,3) or a run of years (2021,2022) has other groups and is left alone.
+_THOUSANDS = re.compile(r"(?<![\d.])(?<!\d[,，])[1-9]\d{0,2}(?:[,，]\d{3})+(?!\d|[,，]\d)")
 
 # A paragraph ending with one of these is complete; anything else was cut by a page break.
 _TERMINAL = tuple("。！？；：…!?;:")
@@ -34,6 +38,7 @@ _CLOSING = "”’」』）)"
 def normalize(text: str) -> str:
     """One canonical form for a line of text: half-width digits, no stray spaces."""
     text = text.translate(_FULLWIDTH)
+    text = without_thousands_separators(text)
     text = _MARKDOWN.sub("", text)
     text = _BULLET.sub("", text)
     text = _SPACE_NEAR_CJK.sub("", text)
@@ -41,6 +46,11 @@ def normalize(text: str) -> str:
     text = _DECIMAL_SPLIT.sub(".", text)
     text = _MULTISPACE.sub(" ", text)
     return text.strip()
+
+
+def without_thousands_separators(text: str) -> str:
+    """'2,911' → '2911', '1，234，567' → '1234567'; '1,2,3' and '2021,2022' stay as they are."""
+    return _THOUSANDS.sub(lambda m: re.sub(r"[,，]", "", m.group(0)), text)
 
 
 def is_complete(text: str) -> bool:
@@ -59,9 +69,8 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
         text = normalize(block.text)
         if not text:
             continue
-        current = Block(
-            text, block.page, block.kind, block.page_end, block.level, block.table, block.label, block.cells
-        )
+        cells = tuple((h, without_thousands_separators(v)) for h, v in block.cells)  # as the row's text reads
+        current = Block(text, block.page, block.kind, block.page_end, block.level, block.table, block.label, cells)
         prev = out[-1] if out else None
         if prev is not None and _continues(prev, current, title_seen):
             prev.text = join_wrapped(prev.text, current.text)

@@ -23,9 +23,19 @@ _LEVEL_PATTERNS = [
 ]
 _MAX_HEADING = 40
 _YEAR = re.compile(r"(20\d{2})\s*年")
-_AS_OF = re.compile(r"(?:数据)?截[至止]\s*(20\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+# 截至2024年12月31日, 截至2024年6月; 截至2023年底 / 年末 / 年年底 is the year's last day.
+_AS_OF = re.compile(
+    r"(?:数据)?截[至止]\s*(20\d{2})\s*年\s*(?:(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?|(?:年\s*)?(?:底|末))"
+)
+# A book or document cited by its title: 《…》, not nested, on one line.
+_CITED_TITLE = re.compile(r"《[^《》\n]{1,100}》")
 _PLAN_WORDS = re.compile(r"计划|重点|思路|打算|目标|展望|安排|要点|任务")
 _REPORT_WORDS = re.compile(r"总结|成效|成绩|完成|回顾|情况|困难|问题|主要工作|亮点|做法")
+
+
+def mask_titles(text: str) -> str:
+    """The text with every cited title (《…》) blanked out, same length: a year in a title names it."""
+    return _CITED_TITLE.sub(lambda m: "□" * len(m.group(0)), text)
 
 
 def heading_level(text: str) -> int | None:
@@ -139,6 +149,8 @@ def detect_type(title: str, file_name: str) -> str:
 def detect_years(title: str, doc_type: str, text: str) -> tuple[int | None, int | None]:
     """(reported year, planned year) from the title, falling back to the text."""
     report = plan = None
+    own = re.fullmatch(r"\s*《([^《》]+)》\s*", title)  # a title written as 《…》 is the document's own
+    title = own.group(1) if own else mask_titles(title)
     for m in _YEAR.finditer(title):
         tail = title[m.end() : m.end() + 8]
         year = int(m.group(1))
@@ -151,11 +163,12 @@ def detect_years(title: str, doc_type: str, text: str) -> tuple[int | None, int 
     if doc_type == "总结暨计划" and plan is None and report is not None:
         plan = report + 1
     if report is None and plan is None:
-        as_of = _AS_OF.search(text)
+        visible = mask_titles(text)  # 《…2021-2025年规划》 cited in a 2023 summary is not its year
+        as_of = _AS_OF.search(visible)
         if as_of:
             report = int(as_of.group(1))
         else:
-            years = Counter(int(y) for y in _YEAR.findall(text))
+            years = Counter(int(y) for y in _YEAR.findall(visible))
             if years and doc_type != "统计报告":
                 report = years.most_common(1)[0][0]
     return report, plan
@@ -169,8 +182,10 @@ def detect_as_of(text: str) -> str | None:
     m = _AS_OF.search(text[:2000])
     if not m:
         return None
-    y, mo, d = m.group(1), int(m.group(2)), m.group(3)
-    return f"{y}-{mo:02d}-{int(d):02d}" if d else f"{y}-{mo:02d}"
+    y, mo, d = m.group(1), m.group(2), m.group(3)
+    if mo is None:
+        return f"{y}-12-31"  # 截至…年底
+    return f"{y}-{int(mo):02d}-{int(d):02d}" if d else f"{y}-{int(mo):02d}"
 
 
 # A library's proper name: a place (…省/市/县/区/旗/州/盟/镇/乡/街道) right before 图书馆, e.g. 某某县图书馆.
@@ -279,11 +294,12 @@ def assign_periods(sections: list[Section], doc_type: str, report: int | None, p
     for section in sections:
         parent = by_path.get(section.path[:-1], default)
         kind, year = parent
-        m = _YEAR.search(section.heading)
+        heading = mask_titles(section.heading)  # （一）落实《…2021-2025年规划》: the title's year is not the section's
+        m = _YEAR.search(heading)
         stated = int(m.group(1)) if m else None
-        if _PLAN_WORDS.search(section.heading) and (plan or stated) and not _REPORT_WORDS.search(section.heading):
+        if _PLAN_WORDS.search(heading) and (plan or stated) and not _REPORT_WORDS.search(heading):
             kind, year = "plan", stated or plan
-        elif _REPORT_WORDS.search(section.heading) and section.level == 1:
+        elif _REPORT_WORDS.search(heading) and section.level == 1:
             kind, year = ("report", stated or report) if (report or stated) else (kind, year)
         elif stated is not None:
             year = stated

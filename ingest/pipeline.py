@@ -22,6 +22,7 @@ from .outline import (
     detect_years,
     table_years,
 )
+from .script import simplified_blocks
 from .types import Document, content_hash
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
@@ -70,7 +71,7 @@ def parse_file(
     """
     size = check_file(path, max_bytes)
     raw, page_count = load_blocks(path, limits)
-    blocks = clean_blocks(raw)
+    blocks = clean_blocks(simplified_blocks(raw))  # traditional script is read as simplified
     if not blocks:
         raise IngestError(path.name, "文件中没有可读取的文字", "no readable text in the file")
     text, paragraphs, sections = build_outline(blocks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..outline import default_period
+from ..outline import default_period, mask_titles
 from ..types import Paragraph
 from .model import FigureKind, _Context
 from .patterns import _last_break
@@ -52,8 +52,9 @@ def _year(before: str, section_year: int | None, period_kind: str = "report") ->
     m_as_of = None
     for m_as_of in _AS_OF.finditer(before):  # noqa: B007 - the last match is the one kept
         pass
-    # A year inside a closed aside, "（含2023年顺延项目1间）", says nothing of what follows it.
-    visible = re.sub(r"[（(][^（）()]*[）)]", lambda g: "□" * len(g.group(0)), before)
+    # A year inside a closed aside, "（含2023年顺延项目1间）", says nothing of what follows it; nor does one
+    # in a cited title, "按照《…2021-2025年规划》".
+    visible = re.sub(r"[（(][^（）()]*[）)]", lambda g: "□" * len(g.group(0)), mask_titles(before))
     year = None
     rng = None
     for rng in _YEAR_RANGE_END.finditer(visible):  # noqa: B007 - the last match is the one kept
@@ -75,7 +76,11 @@ def _year(before: str, section_year: int | None, period_kind: str = "report") ->
     if m_as_of is not None:
         tail = before[m_as_of.end() : m_as_of.end() + 16]
         d = re.match(r"\s*(?:(20\d{2})\s*年)?\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?", tail)
-        if d:
+        year_end = re.match(r"\s*(20\d{2})\s*年\s*(?:年\s*)?(?:底|末)", tail)
+        if year_end:  # 截至2023年底 / 年末 / 年年底
+            year = int(year_end.group(1))
+            as_of = f"{year}-12-31"
+        elif d:
             y = int(d.group(1)) if d.group(1) else (year or section_year)
             as_of = f"{y}-{int(d.group(2)):02d}" + (f"-{int(d.group(3)):02d}" if d.group(3) else "")
             year = y
