@@ -12,6 +12,9 @@ from .matching import LINKING_TAIL, asked_term, asked_unit, best_fit, fit, fit_s
 from .operands import SCALE, UNIT_PATTERN, Operand, Result, letters_of
 from .wording import AVERAGE_WORDS, BARE_PER, PER_FIRST
 
+# Measures that count people: 每位读者 divides by a count of people, whichever of these it was stated in.
+_PEOPLE = frozenset(("人", "名", "位", "人次"))
+
 
 @dataclass
 class _Divisor:
@@ -110,6 +113,8 @@ def _counted_divisor(
     counted = [o for o in ops if o.unit != unit]
     if divisor_unit and any(o.unit == divisor_unit for o in counted):
         counted = [o for o in counted if o.unit == divisor_unit]  # 每位 with no 位 stated: 158名 will do
+    elif divisor_unit in _PEOPLE and any(o.unit in _PEOPLE for o in counted):
+        counted = [o for o in counted if o.unit in _PEOPLE]  # 每位读者: a count of people (接待读者28500人次)
     scored = [(max(fit(noun, o.after), fit(noun, o.context)), o) for o in counted]
     scored = [x for x in scored if x[0] >= 0.6]
     if not scored and unit:

@@ -11,7 +11,7 @@ from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
 from ..evidence import places_named
-from .operands import UNIT_PATTERN, Operand, letters_of
+from .operands import PEOPLE_NOUNS, UNIT_PATTERN, Operand, letters_of
 
 
 def char_pairs(text: str) -> set[str]:
@@ -175,6 +175,8 @@ def asked_unit(question: str) -> tuple[str, str] | None:
         return m.group(1) or "", m.group(2)
     if re.search(r"多少钱|花了多少|花费多少|几块钱", question):
         return "", "元"  # an amount of money is counted in 元
+    if re.search(rf"(?:多少|几)\s*(万|千)?\s*(?:{PEOPLE_NOUNS})", question):
+        return "", "人"  # 多少群众参与: people are counted in 人
     return None
 
 

@@ -59,6 +59,10 @@ _CN_FIGURE = re.compile(
     rf"({'|'.join(sorted((re.escape(u) for u in _UNITS if u not in ('分', '%')), key=len, reverse=True))})"
 )
 
+# Nouns for people, which count in 人 with no measure word: 超11万群众共享, 几万读者.
+PEOPLE_NOUNS = "群众|读者|市民|居民|观众|游客|学生|儿童|少儿|孩子|家长|志愿者|人员|用户|村民"
+_PEOPLE_FIGURE = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(余|多)?\s*(万|亿)?\s*(余|多)?\s*({PEOPLE_NOUNS})")
+
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\n、：:（）()]")
 
 SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3}
@@ -100,6 +104,10 @@ def _numbers(text: str):
                 m.end(),
                 bool(m.group(2) or m.group(4) or m.group(6)),
             )
+        )
+    for m in _PEOPLE_FIGURE.finditer(text):
+        found.append(
+            (float(m.group(1)), m.group(3) or "", "人", m.group(0), m.start(), m.end(), bool(m.group(2) or m.group(4)))
         )
     for m in _CN_FIGURE.finditer(text):
         try:

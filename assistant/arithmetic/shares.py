@@ -66,6 +66,9 @@ def share_of(
                 if area.group(0) in o.context and o is not part and units_compatible(o.unit, part.unit)
             }
             whole = next(iter(counts.values())) if len(counts) == 1 else None
+    elif len(items := _listed_items(whole_words)) >= 2:
+        # 新书占新书、期刊和合订本总数的比例: the whole is the sum of the figures the question lists
+        return _share_of_items(asked_term(part_words), items, pool)
     else:
         part = best_fit(asked_term(part_words), pool)
         whole = best_fit(asked_term(whole_words), pool, exclude=[part] if part else [])
@@ -109,6 +112,35 @@ def _same_figure(a: Operand, b: Operand) -> bool:
 
 # The whole a share is taken of, when the question names no figure for it: 占总数, 占全部.
 _WHOLE = re.compile(r"总数|总量|全部|所有|总和|合计|总计|总共|一共|全市|全省|全区|全县")
+
+
+def _listed_items(words: str) -> list[str]:
+    """新书、外架期刊和合订本总数 → 新书, 外架期刊, 合订本: the things a whole is named as the sum of."""
+    words = re.sub(rf"(?:的)?(?:{_WHOLE.pattern})$", "", words.strip())
+    items = [asked_term(w) for w in re.split(r"、|以及|和|与|及|加上", words)]
+    return items if all(len(i) >= 2 for i in items) else []
+
+
+def _share_of_items(part_term: str, items: list[str], pool: list[Operand]) -> Result | None:
+    """The part over the sum of the listed figures, each one figure of one document in the part's unit."""
+    part = best_fit(part_term, pool)
+    if part is None:
+        return None
+    same = [o for o in pool if o.source == part.source and units_compatible(o.unit, part.unit)]
+    found: list[Operand] = []
+    for item in items:
+        figure = best_fit(item, same, exclude=found)
+        if figure is None:
+            return None
+        found.append(figure)
+    if not any(_same_figure(part, o) for o in found):
+        return None  # the part is one of the things summed, or the question is not a share of them
+    part = next(o for o in found if _same_figure(part, o))
+    total = sum(o.plain for o in found)
+    if not total:
+        return None
+    formula = f"{part.stated} ÷ ({' + '.join(o.stated for o in found)})"
+    return Result(part.plain / total * 100, "%", formula, found, "占比")
 
 
 def _share_of_listed(part: Operand, ops: list[Operand]) -> Result | None:
