@@ -165,7 +165,7 @@ def key_terms(question: str) -> tuple[str, ...]:
             if not is_noun:
                 continue
             word = _TRAILING_PLACE.sub("", _LEADING_MEASURE.sub("", word) if len(word) >= 3 else word)
-            if word.endswith("馆") and len(word) >= 3 and word != "图书馆":
+            if word.endswith("馆") and (len(word) >= 3 or word[0] in "省市县区镇乡") and word != "图书馆":
                 continue  # a kind of library or a library's short name: the organisation, not the subject
             if len(word) < 2 or word in _FRAMING or word in _GENERIC or _DEICTIC_PLACE.match(word):
                 continue
@@ -200,6 +200,10 @@ _EQUIVALENTS = {
     "坐席": ("座位", "座席", "席位"),
     "座席": ("座位", "坐席", "席位"),
     "建馆": ("建立", "成立", "建成"),
+    "借书": ("借阅", "借还", "外借", "借出"),
+    "还书": ("借还", "归还"),
+    "增幅": ("增长", "增加", "提高", "上升"),
+    "降幅": ("下降", "减少", "降低"),
 }
 
 
@@ -225,9 +229,17 @@ def without_numbers(text: str) -> str:
     return _FIGURE_NUMBER.sub("", text)
 
 
+# 种数, 册数, 场数: a count in a measure word, which documents write as a number in that measure (248种).
+_COUNT_OF_MEASURE = re.compile(r"^([种册场次个件台篇期项家所座间])数$")
+
+
 def _held(term: str, evidence: str) -> bool:
-    """The term, a word documents write for it, or each word of a compound (报纸杂志: 报纸 and 杂志)."""
+    """The term, a word documents write for it, each word of a compound (报纸杂志: 报纸 and 杂志), or a
+    count in a measure (种数) as numbers in that measure."""
     if term in evidence or any(e in evidence for e in _EQUIVALENTS.get(term, ())):
+        return True
+    measure = _COUNT_OF_MEASURE.match(term)
+    if measure and re.search(rf"\d\s*(?:余|多)?\s*(?:万|千)?{measure.group(1)}", evidence):
         return True
     parts = compound_parts(term)
     return len(parts) >= 2 and all(_held(p, evidence) for p in parts)
@@ -334,8 +346,9 @@ def places_named(question: str) -> tuple[str, ...]:
             or _BEFORE_PLACE.search(question[:start])
         ):
             continue
-        stem = _PLACE_SUFFIX.sub("", w.word)
-        found.append(stem if len(stem) >= 2 else w.word)
+        word = w.word[:-1] if w.word.endswith("馆") and len(w.word) >= 3 else w.word  # 桐川馆: the library of 桐川
+        stem = _PLACE_SUFFIX.sub("", word)
+        found.append(stem if len(stem) >= 2 else word)
     return tuple(dict.fromkeys(found))
 
 

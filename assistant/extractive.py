@@ -88,6 +88,8 @@ def answers_number(query: Query, draft: Draft, relevance: Relevance | None = Non
             units_compatible(u, measure.group(1)) for u in _COUNT_MEASURE.findall(with_arabic_counts(st.text))
         ):
             continue  # 多少家 is answered by a count of 家 (or 个, 所), not by the sentence's other numbers
+        if _ASKS_MONEY.search(query.text) and not _STATES_MONEY.search(st.text):
+            continue  # 花了多少经费 is answered by an amount in 元, not by how many events there were
         if names and not any(n in st.text or n in without_numbers(st.text) for n in names):
             continue  # the question names a figure this sentence does not state
         if relevance is not None and asks_quantity(query) and not relevance.states_number(st.text):
@@ -97,6 +99,9 @@ def answers_number(query: Query, draft: Draft, relevance: Relevance | None = Non
 
 
 _MEASURES = "家|个|所|座|间|名|位|场|台|项|种|期|篇|本|条|件|处|套|辆"
+# An amount of money asked for, and a sentence that states one.
+_ASKS_MONEY = re.compile(r"经费|资金|费用|预算|投入(?!使用|运营|运行)|拨款|多少钱|花了多少|花费|开支|支出|成本")
+_STATES_MONEY = re.compile(r"\d\s*(?:余|多)?\s*(?:万|千|亿)?\s*元")
 # 多少家, 几台: the measure word a count is asked in
 _ASKED_MEASURE = re.compile(rf"(?:多少|几)\s*({_MEASURES})")
 _COUNT_MEASURE = re.compile(

@@ -14,14 +14,20 @@ import jieba.posseg as pseg
 
 from .evidence import load_vocabulary
 
+_ROLE_WORDS = "馆长|副馆长|主任|副主任|书记|作者|负责人|馆员|老师|同志|先生|女士|读者|志愿者"
 # Asking for a person, an organisation, or a place of a given level.
-_PERSON = re.compile(r"叫什么名字|叫什么|姓名|名字是|是谁|哪位|谁(?:负责|担任|主持|设计|建|捐)")
+_PERSON = re.compile(r"姓名|是谁|哪位|谁(?:负责|担任|主持|设计|建|捐)")
+# 叫什么 asks for a person's name after a word for a person (那位读者叫什么), for a thing's name otherwise
+# (推行的学习机制叫什么), which documents write in quotation marks or 《》.
+_CALLED = re.compile(r"([\u4e00-\u9fff]{0,4}?)(?:的)?(?:名字)?叫(?:什么|啥)")
+_PERSON_WORD = re.compile(rf"(?:{_ROLE_WORDS}|人|者|员|生|长|师|家|他|她)$")
+_QUOTED = re.compile(r"[“「『\"《]([^”」』\"》]{2,20})[”」』\"》]")
 _ORGANISATION = re.compile(r"哪家(?:单位|公司|机构|企业)?|哪个(?:单位|公司|机构|企业|部门)|什么(?:单位|公司|机构|企业)")
 _PLACE = re.compile(r"哪个(?:省|市|县|区)|哪(?:省|市)")
 # A person's name the segmenter may miss (张文静 read as 张 + 文静): a common surname and one or two
 # characters, next to a title or role.
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-_ROLE = r"馆长|副馆长|主任|副主任|书记|作者|负责人|馆员|老师|同志|先生|女士|读者|志愿者"
+_ROLE = _ROLE_WORDS
 _NAMED = re.compile(
     rf"(?:{_ROLE})[:：\s]?[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}|[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}(?:{_ROLE})"
 )
@@ -32,9 +38,12 @@ _ORG_END = re.compile(
 
 
 def asks_name(question: str) -> str | None:
-    """ "person", "organisation" or "place" when the question asks for a name of that kind."""
+    """ "person", "organisation", "place" or "title" (a thing's name) when the question asks for a name."""
     if _PERSON.search(question):
         return "person"
+    called = _CALLED.search(question)
+    if called:
+        return "person" if _PERSON_WORD.search(called.group(1)) else "title"
     if _ORGANISATION.search(question):
         return "organisation"
     if _PLACE.search(question):
@@ -58,6 +67,8 @@ def gives_name(kind: str, texts: list[str], question: str) -> bool:
         if kind == "organisation" and any(m.group(0) not in question for m in _ORG_END.finditer(text)):
             return True
         if kind == "person" and any(m.group(0) not in question for m in _NAMED.finditer(text)):
+            return True
+        if kind == "title" and any(m.group(1) not in question for m in _QUOTED.finditer(text)):
             return True
     return False
 

@@ -29,7 +29,9 @@ _AS_OF = re.compile(
 )
 # A book or document cited by its title: 《…》, not nested, on one line.
 _CITED_TITLE = re.compile(r"《[^《》\n]{1,100}》")
-_PLAN_WORDS = re.compile(r"计划|重点|思路|打算|目标|展望|安排|要点|任务")
+_PLAN_WORDS = re.compile(r"计划|重点|思路|打算|目标|展望|安排|要点|任务|下一步")
+# A top-level heading of a report that only looks ahead (三、下一步工作): it plans the year after the report's.
+_NEXT_WORDS = re.compile(r"下一步|明年|来年|今后|计划|打算|展望|思路")
 _REPORT_WORDS = re.compile(r"总结|成效|成绩|完成|回顾|情况|困难|问题|主要工作|亮点|做法")
 
 
@@ -299,6 +301,8 @@ def assign_periods(sections: list[Section], doc_type: str, report: int | None, p
         stated = int(m.group(1)) if m else None
         if _PLAN_WORDS.search(heading) and (plan or stated) and not _REPORT_WORDS.search(heading):
             kind, year = "plan", stated or plan
+        elif _NEXT_WORDS.search(heading) and report and section.level == 1 and not _REPORT_WORDS.search(heading):
+            kind, year = "plan", report + 1
         elif _REPORT_WORDS.search(heading) and section.level == 1:
             kind, year = ("report", stated or report) if (report or stated) else (kind, year)
         elif stated is not None:

@@ -288,6 +288,17 @@ def test_a_question_for_a_name_needs_a_sentence_that_gives_one():
     assert gives_name("person", ["馆长张文静主持召开了全馆工作会议。"], "馆长叫什么名字？")
 
 
+def test_a_things_name_is_asked_apart_from_a_persons():
+    from assistant.who import asks_name, gives_name
+
+    assert asks_name("那位来上课的老读者叫什么？") == "person"
+    assert asks_name("馆里推行的读书机制叫什么？") == "title"
+    assert asks_name("这个品牌活动叫什么名字？") == "title"
+    q = "馆里推行的读书机制叫什么？"
+    assert gives_name("title", ["全年推行“三读联动”读书机制，覆盖各分馆。"], q)
+    assert not gives_name("title", ["全年推行读书机制，覆盖各分馆。"], q)
+
+
 def test_a_quantity_glued_to_a_figure_is_stated_with_it(assistant):
     text = assistant.ask("柳河区图书馆2021年征集了多少地方文献？").answer
     assert "56种" in text and "320余册" in text  # titles and volumes: one figure counted two ways

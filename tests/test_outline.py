@@ -42,3 +42,15 @@ def test_seed_structure(seed_txt):
     assert len([s for s in doc.sections if s.level == 2]) == 12
     plan_sub = [s for s in doc.sections if s.path[0].startswith("三、") and s.level == 2]
     assert plan_sub and all(s.period_kind == "plan" and s.year == 2025 for s in plan_sub)
+
+
+def test_a_summarys_look_ahead_section_plans_the_next_year(tmp_path):
+    path = tmp_path / "石门县图书馆2023年工作总结.txt"
+    path.write_text(
+        "石门县图书馆2023年工作总结\n\n一、主要工作情况\n\n全年举办阅读推广活动120场。\n\n"
+        "二、存在的问题\n\n馆舍面积不足。\n\n三、下一步工作\n\n全年举办阅读推广活动不少于150场。\n",
+        encoding="utf-8",
+    )
+    doc = parse_file(path)
+    top = [s for s in doc.sections if s.level == 1]
+    assert [(s.period_kind, s.year) for s in top] == [("report", 2023), ("report", 2023), ("plan", 2024)]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ingest.indicators import units_compatible
 
 from .matching import LINKING_TAIL, asked_term, asked_unit, best_fit, fit, fit_score, part_not_asked
-from .operands import SCALE, UNIT_PATTERN, Operand, Result, letters_of
+from .operands import PEOPLE_NOUNS, SCALE, UNIT_PATTERN, Operand, Result, letters_of
 from .wording import AVERAGE_WORDS, BARE_PER, PER_FIRST
 
 # Measures that count people: 每位读者 divides by a count of people, whichever of these it was stated in.
@@ -69,6 +69,10 @@ def _divisor(
     may answer at once (平均每场有多少人), as a result."""
     days = re.search(r"按\s*(\d{3})\s*天", question)
     if re.match(r"[天日]", rest) or re.search(r"日均|每天平均|平均一天", subject):
+        lasted = _duration(asked_term(subject[:before]), ops)
+        if lasted is not None and not days:
+            # 为期36天的读书节平均每天办多少场: the days the thing asked about lasted, not the year's
+            return _Divisor(lasted.plain, lasted.stated, re.sub(r"^[天日]", "", rest), lasted)
         n = int(days.group(1)) if days else (366 if years and calendar.isleap(years[0]) else 365)
         return _Divisor(float(n), f"{n}天", re.sub(r"^[天日]", "", rest))
     if re.match(r"(?:个)?月", rest) or "月均" in subject:
@@ -78,6 +82,13 @@ def _divisor(
     if kind and figure is not None:
         # 平均每个开馆日: the days the passages count of that kind (开馆266天) divide
         return _Divisor(figure.plain, figure.stated, rest[kind.end() :], figure)
+    group = re.search(rf"({PEOPLE_NOUNS}|员工|职工|馆员)人均", subject)
+    if group:
+        # 志愿者人均服务多少小时: per head of that group, whose count the passages state
+        members = [o for o in ops if o.unit in _PEOPLE and fit(group.group(1), o.context[-8:] + o.after) >= 0.99]
+        if len({round(o.plain, 6) for o in members}) == 1:
+            return _Divisor(members[0].plain, members[0].stated, rest, members[0])
+        return None
     if "人均" in subject and not re.search(r"平均.{0,4}?每", subject):
         # 人均 is per head of the population served: the divisor is a population the passages state.
         people = [o for o in ops if o.unit in ("人", "名") and fit("人口", o.context[-12:] + o.after) >= 0.99]
@@ -172,6 +183,22 @@ def _divided(found: _Divisor, ops: list[Operand], years: list[int], unit: str | 
     value = value / SCALE.get(magnitude, 1.0)
     used = [numerator] + ([divisor] if divisor is not None else [])
     return Result(value, magnitude + numerator.unit, f"{numerator.stated} ÷ {found.text}", used, "平均")
+
+
+# 为期36天, 历时12天, 持续一个月 not: the stated length of an event, in days
+_LASTED = re.compile(r"(?:为期|历时|持续|共)$")
+
+
+def _duration(named: str, ops: list[Operand]) -> Operand | None:
+    """The one length in days the passages give the event the question names (为期36天的读书节)."""
+    if len(named) < 2:
+        return None
+    lasted = {
+        round(o.plain, 6): o
+        for o in ops
+        if o.unit == "天" and _LASTED.search(o.context) and fit(named, o.quote) >= 0.99
+    }
+    return next(iter(lasted.values())) if len(lasted) == 1 else None
 
 
 _KIND_OF_DAY = re.compile(r"个?([\u4e00-\u9fff]{1,3}?)日")

@@ -39,33 +39,7 @@ def share_of(
     area = _AREA.search(whole_words)
     marker = org or (places[0] if places else None)
     if marker and area:
-        # 某馆接待读者占全省公共图书馆接待读者的比例, 某省入选的占全国入选总数: one quantity, the library's or
-        # place's own (its clause or sentence names it; the table's rows are the library's already) over the
-        # area's (a clause naming the area, or a sentence not about the library)
-        named = asked_term(_AREA.sub("", re.sub(r"(?:公共)?图书馆", "", whole_words)))
-        part = best_fit(
-            asked_term(part_words),
-            [
-                o
-                for o in pool
-                if o.from_table
-                or marker in o.context + o.after
-                or (marker in o.quote and area.group(0) not in o.context)
-            ],
-        )
-        areas = [
-            o
-            for o in ops
-            if (area.group(0) in o.context or marker not in o.quote) and (part is None or o.source == part.source)
-        ]  # a share's two figures are of one document
-        whole = best_fit(named, areas, exclude=[part] if part else [])
-        if whole is None and part is not None:  # 全国共有204个…: the area's one count in the part's unit
-            counts = {
-                round(o.plain, 6): o
-                for o in areas
-                if area.group(0) in o.context and o is not part and units_compatible(o.unit, part.unit)
-            }
-            whole = next(iter(counts.values())) if len(counts) == 1 else None
+        part, whole = _area_operands(part_words, whole_words, pool, ops, marker, area)
     elif len(items := _listed_items(whole_words)) >= 2:
         # 新书占新书、期刊和合订本总数的比例: the whole is the sum of the figures the question lists
         return _share_of_items(asked_term(part_words), items, pool)
@@ -95,6 +69,37 @@ def share_of(
     if years and any(o.year not in years for o in (part, whole) if o.year):
         return None
     return Result(part.plain / whole.plain * 100, "%", f"{part.stated} ÷ {whole.stated}", [part, whole], "占比")
+
+
+def _area_operands(
+    part_words: str, whole_words: str, pool: list[Operand], ops: list[Operand], marker: str, area: re.Match[str]
+) -> tuple[Operand | None, Operand | None]:
+    """某馆接待读者占全省公共图书馆接待读者的比例, 某省入选的占全国入选总数: one quantity, the library's or
+    place's own (its clause or sentence names it; the table's rows are the library's already) over the
+    area's (a clause naming the area, or a sentence not about the library)."""
+    named = asked_term(_AREA.sub("", re.sub(r"(?:公共)?图书馆", "", whole_words)))
+    part = best_fit(
+        asked_term(part_words),
+        [
+            o
+            for o in pool
+            if o.from_table or marker in o.context + o.after or (marker in o.quote and area.group(0) not in o.context)
+        ],
+    )
+    areas = [
+        o
+        for o in ops
+        if (area.group(0) in o.context or marker not in o.quote) and (part is None or o.source == part.source)
+    ]  # a share's two figures are of one document
+    whole = best_fit(named, areas, exclude=[part] if part else [])
+    if whole is None and part is not None:  # 全国共有204个…: the area's one count in the part's unit
+        counts = {
+            round(o.plain, 6): o
+            for o in areas
+            if area.group(0) in o.context and o is not part and units_compatible(o.unit, part.unit)
+        }
+        whole = next(iter(counts.values())) if len(counts) == 1 else None
+    return part, whole
 
 
 def _compared(subject: str, part: Operand, whole: Operand) -> bool:

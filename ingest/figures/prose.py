@@ -23,6 +23,19 @@ def _prose(ctx: _Context, p: Paragraph) -> None:
         start = end
 
 
+# 比2021年的31.5万人次增长16.8%: the figure compared against, whose change is the figure's before it
+_COMPARED_WITH = re.compile(r"(?:比|较|相比|同比)(?:(?:19|20)\d{2}\s*年(?:同期)?|上年|去年|上一年)的?$")
+
+
+def _changed(found: list[Figure], mtext: str, offset: int) -> Figure:
+    """The figure a stated change belongs to: the last one, unless that one is what it is compared with."""
+    last = found[-1]
+    before = mtext[: last.char_start - offset]
+    if len(found) >= 2 and _COMPARED_WITH.search(before):
+        return found[-2]
+    return last
+
+
 def _sentence(
     ctx: _Context, p: Paragraph, s0: int, s1: int, masked: str, period_kind: str, section_year: int | None
 ) -> None:
@@ -43,7 +56,7 @@ def _sentence(
         change = _as_change(mtext, m)
         if change is not None:
             if found:
-                _set_change(found[-1], *change[:3], base_year=change[3])
+                _set_change(_changed(found, mtext, p.start + s0), *change[:3], base_year=change[3])
             continue
         if m.group("pct") and _COMPLETION.search(mtext[max(0, m.start() - 16) : m.start()]):
             continue  # 完成年度目标的109.16%: an attribute of the figure before, not a figure

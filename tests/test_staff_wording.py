@@ -1,0 +1,64 @@
+"""Questions as staff word them, over documents written here: a library's short name (石门馆, 县馆) is
+no place and no subject, a change is the figure's before the one it is compared with (比2021年的…增长),
+an event's own length divides its per-day average (为期12天), a group's own count its per-head one
+(志愿者人均), a question about money is answered only by an amount in 元, and 种数 is held by 248种."""
+
+from __future__ import annotations
+
+import pytest
+from written_kb import assistant_over, checked_computation
+
+from assistant.evidence import key_terms, missing_terms, places_named
+
+pytestmark = pytest.mark.slow
+
+SUMMARY = """石门县图书馆2022年工作总结
+
+一、主要工作情况
+
+全年接待进馆读者24.6万人次，比2021年的21.2万人次增长16.0%；外借图书18.4万册次，同比增长15.0%。
+全年订阅报刊230种（2021年为248种）。本馆现有注册志愿者420人，全年志愿服务时长6300小时。
+
+二、阅读推广
+
+第五届石门读书月为期12天，共举办各类活动96场，吸引1.8万人次参与，活动经费由县财政保障。
+"""
+
+
+@pytest.fixture(scope="module")
+def over_summary(tmp_path_factory, embedder):
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {"石门县图书馆2022年工作总结.txt": SUMMARY})
+    yield assistant
+    kb.close()
+
+
+def test_a_librarys_short_name_is_neither_a_place_elsewhere_nor_a_subject():
+    assert places_named("桐川馆累计注册读者有多少？") == ("桐川",)  # the segmenter reads 桐川馆 as a place
+    assert "县馆" not in key_terms("石门县馆2022年外借了多少册次？")
+
+
+def test_a_count_in_a_measure_is_held_by_numbers_in_that_measure():
+    assert not missing_terms("石门县图书馆订的报刊种数是多了还是少了？", ["全年订阅报刊230种（2021年为248种）。"])
+    assert missing_terms("石门县图书馆订的报刊种数是多了还是少了？", ["全年订阅报刊若干。"])
+
+
+def test_a_change_belongs_to_the_figure_before_the_one_it_is_compared_with(over_summary):
+    text = checked_computation(over_summary.ask("按同比增幅推算，石门县馆2021年外借了多少册次？"))
+    assert "16万册次" in text and "18.4万册次 ÷ (1 + 15%)" in text
+    earlier = over_summary.ask("石门县馆2020年进馆人次是多少？")
+    assert "推算" not in earlier.answer, earlier.answer  # 16.0% is 2022's change over 2021, not 2021's
+
+
+def test_an_events_own_length_divides_its_per_day_average(over_summary):
+    text = checked_computation(over_summary.ask("第五届石门读书月平均每天办多少场活动？"))
+    assert "8场" in text and "96场 ÷ 12天" in text
+
+
+def test_a_groups_own_count_divides_its_per_head_average(over_summary):
+    text = checked_computation(over_summary.ask("石门县图书馆的志愿者人均服务了多少小时？"))
+    assert "15小时" in text and "6300小时 ÷ 420人" in text
+
+
+def test_money_is_answered_only_by_an_amount_in_yuan(over_summary):
+    answer = over_summary.ask("第五届石门读书月花了多少经费？")
+    assert answer.refused, answer.answer
