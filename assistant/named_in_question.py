@@ -45,7 +45,9 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
     ]
     first: dict[str, tuple] = {}
     for start, end, short, org in kept:
-        key = (start, -(end - start), short)  # the earliest; at one place the longest, the full name first
+        # the earliest; at one place the longest, the full name first, and a place named alone (云岭书房) its
+        # library before the place's other bodies (a statistics bureau's bulletin)
+        key = (start, -(end - start), short, not org.endswith("馆"))
         if org not in first or key < first[org]:
             first[org] = key
     return [org for org, _ in sorted(first.items(), key=lambda item: (*item[1], item[0]))]

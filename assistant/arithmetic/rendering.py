@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..statements import Draft
@@ -23,7 +24,15 @@ def _rounded(result: Result) -> str:
         return _fmt(result.value, 2)
     if result.unit in ("人", "名", "个", "家", "间", "所") and result.label == "总数":
         return str(round(result.value))
+    if result.label.endswith("年"):  # a value worked back is known no finer than the one it came from
+        return _fmt(result.value, min(2, max(_decimals(o.stated) for o in result.operands)))
     return _fmt(result.value, 2)
+
+
+def _decimals(stated: str) -> int:
+    """25.3万册次 → 1, 10870人次 → 0: the decimals a figure was stated with."""
+    m = re.search(r"\d+(?:\.(\d+))?", stated)
+    return len(m.group(1)) if m and m.group(1) else 0
 
 
 def computed_draft(result: Result, question: str) -> Draft:
