@@ -17,7 +17,7 @@ SUMMARY = """石门县图书馆2022年工作总结
 一、主要工作情况
 
 全年接待进馆读者24.6万人次，比2021年的21.2万人次增长16.0%；外借图书18.7万册次，同比增长15.0%。
-全年订阅报刊230种（2021年为248种）。本馆现有注册志愿者420人，全年志愿服务时长6300小时。
+全年订阅报刊230种（2021年为248种），新办读者证1200张。本馆现有注册志愿者420人，全年志愿服务时长6300小时。
 
 二、阅读推广
 
@@ -38,7 +38,9 @@ def test_a_librarys_short_name_is_neither_a_place_elsewhere_nor_a_subject():
 
 
 def test_a_count_in_a_measure_is_held_by_numbers_in_that_measure():
-    assert not missing_terms("石门县图书馆订的报刊种数是多了还是少了？", ["全年订阅报刊230种（2021年为248种）。"])
+    assert not missing_terms(
+        "石门县图书馆订的报刊种数是多了还是少了？", ["全年订阅报刊230种（2021年为248种），新办读者证1200张。"]
+    )
     assert missing_terms("石门县图书馆订的报刊种数是多了还是少了？", ["全年订阅报刊若干。"])
 
 
@@ -77,3 +79,45 @@ def test_words_of_lending_staff_use_find_the_documents_words():
 
     assert "借还" in tokenize("全年自助借还图书31.8万册次")
     assert "外借" in expand("少儿图书借出去多少册次？")
+
+
+PLAN_2023 = """石门县图书馆2023年工作计划
+
+一、主要目标
+
+全年进馆人次达到30万人次，外借图书20万册次。
+"""
+
+SUMMARY_2023 = """石门县图书馆2023年工作总结
+
+一、主要工作情况
+
+全年开放350天，接待到馆读者28.5万人次，新增注册读者3200人，新办读者证1500张。
+"""
+
+
+@pytest.fixture(scope="module")
+def over_years(tmp_path_factory, embedder):
+    documents = {
+        "石门县图书馆2022年工作总结.txt": SUMMARY,
+        "石门县图书馆2023年工作计划.txt": PLAN_2023,
+        "石门县图书馆2023年工作总结.txt": SUMMARY_2023,
+    }
+    kb, assistant = assistant_over(tmp_path_factory, embedder, documents)
+    yield assistant
+    kb.close()
+
+
+def test_the_gap_to_a_target_set_in_the_years_plan(over_years):
+    text = checked_computation(over_years.ask("石门县馆2023年进馆人次离年初定的目标还差多少？"))
+    assert "1.5万人次" in text and "30万人次 - 28.5万人次" in text
+
+
+def test_a_figure_the_metrics_table_lacks_is_compared_across_years_from_its_passages(over_years):
+    text = checked_computation(over_years.ask("石门县馆2023年新办读者证比2022年多了多少张？"))
+    assert "300张" in text and "1500张 - 1200张" in text
+
+
+def test_readers_who_come_are_visits(over_years):
+    text = checked_computation(over_years.ask("石门县图书馆2023年平均每个开放日来多少读者？"))
+    assert "814.29人次" in text and "28.5万人次 ÷ 350天" in text

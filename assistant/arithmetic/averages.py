@@ -155,6 +155,8 @@ def _divided(found: _Divisor, ops: list[Operand], years: list[int], unit: str | 
         same = ("次", "人次") if unit == "次" and divisor is not None and divisor.unit in ("人", "名") else (unit,)
         exact = [o for o in pool if o.unit in same]
         pool = exact or [o for o in pool if units_compatible(o.unit, unit)]
+    if _VISIT_ASKED.search(rest):
+        pool = [o for o in pool if _VISIT_COUNTED.search(o.context)] or pool  # 来多少读者: the visits counted
     numerator = best_fit(term, pool) if term else None
     beside = [
         o
@@ -184,6 +186,10 @@ def _divided(found: _Divisor, ops: list[Operand], years: list[int], unit: str | 
     used = [numerator] + ([divisor] if divisor is not None else [])
     return Result(value, magnitude + numerator.unit, f"{numerator.stated} ÷ {found.text}", used, "平均")
 
+
+# 来多少读者 asks for visits, which reports count as 到馆, 进馆, 入馆 or 接待.
+_VISIT_ASKED = re.compile(r"^(?:来|到馆|进馆|入馆|参观|到访)")
+_VISIT_COUNTED = re.compile(r"到馆|进馆|入馆|接待|来馆")
 
 # 为期36天, 历时12天, 持续一个月 not: the stated length of an event, in days
 _LASTED = re.compile(r"(?:为期|历时|持续|共)$")

@@ -10,7 +10,7 @@ from ..evidence import places_named
 from ..figure_rows import MAIN_SCOPES
 from ..statements import Draft
 from .averages import average_of
-from .differences import difference_of, gap_left, rate_of_change, remainder_of, times_over
+from .differences import difference_of, gap_left, gap_to_target, rate_of_change, remainder_of, times_over
 from .matching import asked_term, asked_unit, best_fit, question_subject
 from .operands import UNIT_PATTERN, Operand, Result, passage_operands, row_operand, same_scale
 from .rendering import computed_draft
@@ -39,7 +39,7 @@ def compute(query, hits, metrics) -> Draft | None:
     rows: list[Operand] = []
     targets: list[Operand] = []
     wholes: list[Operand] = []
-    if metrics is not None and op in ("sum", "difference", "share", "prior", "rate", "times", "completion"):
+    if metrics is not None and op in ("sum", "difference", "share", "prior", "rate", "times", "completion", "gap"):
         rows, targets, wholes = _table_figures(query, hits, op, years, metrics)
     try:
         result = _operate(op, query, subject, years, ops, rows, targets, wholes)
@@ -91,8 +91,8 @@ def _table_figures(
     found = [
         r
         for r in metrics.all(org=query.org, include_derived=op == "rate")
-        if r.chunk_id and r.doc_id in docs and (not wanted or r.year in wanted)
-    ]
+        if r.chunk_id and (r.doc_id in docs or (op == "gap" and query.org)) and (not wanted or r.year in wanted)
+    ]  # a target's plan is seldom among the passages a question on the year's result finds
     stored = [r for r in found if ((r.scope or "") == scope if scope else (r.scope or "") in MAIN_SCOPES)]
     rows = [row_operand(r) for r in stored if r.kind in _STATED_KINDS]
     targets = [row_operand(r) for r in stored if r.kind == "target"]
@@ -120,7 +120,7 @@ def _operate(
     if op == "difference":
         return difference_of(question, subject, ops, years, rows)
     if op == "gap":
-        return gap_left(question, subject, ops)
+        return gap_left(question, subject, ops) or gap_to_target(subject, years, rows, targets)
     if op == "remainder":
         return remainder_of(question, ops)
     if op == "share":

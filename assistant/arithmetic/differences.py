@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from ingest.indicators import units_compatible
 
 from .matching import asked_term, asked_unit, best_fit, fit
 from .operands import UNIT_PATTERN, Operand, Result, same_scale
@@ -17,7 +20,7 @@ def difference_of(
     if len(years) >= 2 or re.search(r"比上年|较上年|比去年|比前一年|上年", question):
         # One figure in two years: the asked years, or the year and the one before. Without a unit
         # asked (增长了多少) the change the document states, in %, answers: nothing computed.
-        pair = _two_years(question, subject, years, rows, unit) if unit is not None else None
+        pair = _two_years(question, subject, years, rows, unit, ops) if unit is not None else None
         if pair is None:
             return None
         before, after = pair
@@ -97,8 +100,37 @@ def gap_left(question: str, subject: str, ops: list[Operand]) -> Result | None:
     )
 
 
+def gap_to_target(subject: str, years: list[int], rows: list[Operand], targets: list[Operand]) -> Result | None:
+    """离目标还差多少: the year's target less what the year's report says was done, when it fell short."""
+    term = asked_term(re.sub(r"还差|缺口|距离|离|年初|定的|确定的|提出的|目标|计划|任务|多少|几", "", subject))
+    if not term:
+        return None
+    target = best_fit(term, [t for t in targets if not years or t.year in years])
+    if target is None:
+        return None
+    in_year = [r for r in rows if r.year == target.year and units_compatible(r.unit, target.unit)]
+    # the result the table names as the target is named (进馆人数 for 进馆人次达到 and 接待到馆读者), else by words
+    same = {round(r.plain, 6): r for r in in_year if target.indicator and r.indicator == target.indicator}
+    done = next(iter(same.values())) if len(same) == 1 else best_fit(term, in_year)
+    if done is None or done.plain >= target.plain:
+        return None  # met or passed: nothing is left, and the plan-against-outcome answer says so
+    magnitude, scale = same_scale([target, done])
+    return Result(
+        (target.plain - done.plain) / scale,
+        magnitude + target.unit,
+        f"{target.stated} - {done.stated}",
+        [target, done],
+        "距目标还差",
+    )
+
+
 def _two_years(
-    question: str, subject: str, years: list[int], rows: list[Operand], unit: str | None = None
+    question: str,
+    subject: str,
+    years: list[int],
+    rows: list[Operand],
+    unit: str | None = None,
+    ops: Sequence[Operand] = (),
 ) -> tuple[Operand, Operand] | None:
     """One figure in two years: the years asked, or the year asked and the one before (比上年, 同比)."""
     if len(years) >= 2:
@@ -113,11 +145,13 @@ def _two_years(
         )[0]
     ) or asked_term(subject)
     term = re.sub(r"上年|去年|前一年", "", term)
-    before = best_fit(term, [r for r in rows if r.year == first], unit)
-    after = best_fit(term, [r for r in rows if r.year == last], unit)
-    if before is None or after is None or before.unit != after.unit:
-        return None
-    return before, after
+    # the metrics table's figures first; a figure it does not hold (新办读者证4180张) as each year's passage states it
+    for pool in (rows, ops):
+        before = best_fit(term, [r for r in pool if r.year == first], unit)
+        after = best_fit(term, [r for r in pool if r.year == last], unit)
+        if before is not None and after is not None and before.unit == after.unit:
+            return before, after
+    return None
 
 
 def rate_of_change(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:

@@ -47,6 +47,7 @@ def question_subject(question: str, org: str | None = None) -> str:
     text = re.sub(r"(?:19|20)\d{2}\s*年?(?:度)?", "", text)
     for place in places_named(text):  # which place is checked elsewhere; it is not the figure's name
         text = re.sub(rf"{re.escape(place)}(?:省|市|县|区|旗|州)?", "", text)
+    text = re.sub(r"^[县市区省]?馆(?![藏舍员长内外际])", "", text)  # 青峰县馆进馆人次: what is left of 某县馆
     return re.sub(r"[？?。！!]", "", text)
 
 
@@ -175,6 +176,8 @@ def asked_unit(question: str) -> tuple[str, str] | None:
         return m.group(1) or "", m.group(2)
     if re.search(r"多少钱|花了多少|花费多少|几块钱", question):
         return "", "元"  # an amount of money is counted in 元
+    if re.search(rf"(?:来|到馆|进馆|入馆|接待|参观|到访)(?:了)?(?:多少|几)\s*(万|千)?\s*(?:{PEOPLE_NOUNS})", question):
+        return "", "人次"  # 来多少读者: visits, which libraries count in 人次
     if re.search(rf"(?:多少|几)\s*(万|千)?\s*(?:{PEOPLE_NOUNS})", question):
         return "", "人"  # 多少群众参与: people are counted in 人
     return None

@@ -83,6 +83,7 @@ class Operand:
     approx: bool = False
     change_pct: float | None = None
     from_table: bool = False
+    indicator: str = ""  # the metrics table's name for it, which one figure's target and result share
 
     @property
     def plain(self) -> float:
@@ -190,6 +191,7 @@ def row_operand(row) -> Operand:
         row.qualifier is not None,
         None if row.change_pct is None else row.change_pct * (-1 if row.change_dir == "down" else 1),
         from_table=True,
+        indicator=row.indicator,
     )
 
 
