@@ -25,6 +25,7 @@ _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
 _SEGMENT = re.compile(r"和|及|与|以及|、|，|,|；|还有")
 _MIN_FIT = 0.7
 _ASKS_SHARE = re.compile(r"率|占比|比例|比重|百分")
+_AGGREGATE = re.compile(r"各类|各种|各项")
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def fit(question_part: str, name: Name) -> float:
     if _uncovered_runs(question_part, cover):
         return 0.0  # the question asks for something the figure's name does not say
     qualifier = _own_qualifier(name)
-    if qualifier:
+    if qualifier and not _AGGREGATE.search(name.phrase):  # 讲座、展览…等各类活动 is all of them, no narrower kind
         kept = sum(1 for ch in qualifier if ch in asked)
         if kept * 2 < len(qualifier):
             return 0.0  # the figure is narrower (or other) than what is asked
@@ -120,18 +121,36 @@ def best_names(question: str, orgs: list[str], names: list[Name]) -> list[list[N
     several phrases in several documents).
     """
     rest = residual(question, orgs)
+    total = bool(_ASKS_TOTAL.search(question))
     parts = [p for p in _SEGMENT.split(rest) if len(_chars(p)) >= 2]
     if len(parts) >= 2:
-        groups = [_group(p, names) for p in parts]
+        groups = [_group(p, names, total) for p in parts]
         if all(groups) and len({g[0] for g in groups}) == len(groups):
             return groups
-    group = _group(rest, names)
+    group = _group(rest, names, total)
     return [group] if group else None
 
 
-def _group(part: str, names: list[Name]) -> list[Name]:
-    scored = sorted(((fit(part, n), n) for n in names), key=lambda s: -s[0])
+# 一共办了多少场活动 asks for the total, which a report names as all kinds together (各类…活动326场), not one
+# kind of it (“触摸阅读”活动6场).
+_ASKS_TOTAL = re.compile(r"一共|总共|共计|合计|总计|全部|所有|各类")
+_NAMES_TOTAL = re.compile(r"各类|各种|各项|全部|合计|共计|总")
+_TOTAL_BONUS = 0.05
+
+
+def _group(part: str, names: list[Name], total: bool = False) -> list[Name]:
+    scored = sorted(
+        (
+            (fit(part, n) + (_TOTAL_BONUS if total and fit(part, n) and _NAMES_TOTAL.search(n.phrase) else 0.0), n)
+            for n in names
+        ),
+        key=lambda s: -s[0],
+    )
     if not scored or scored[0][0] < _MIN_FIT:
         return []
     best = scored[0][0]
-    return [n for s, n in scored if s >= best - 0.015]
+    group = [n for s, n in scored if s >= best - 0.015]
+    # the best name's indicator under its other phrases that fit too: one figure, written otherwise in
+    # another document (举办各类阅读推广活动 in the plan, 举办讲座…等各类阅读推广活动 in the summary)
+    indicators = {n.indicator for n in group if n.aliases}
+    return group + [n for s, n in scored if s > 0 and n not in group and n.indicator in indicators]

@@ -85,7 +85,7 @@ PLAN_2023 = """石门县图书馆2023年工作计划
 
 一、主要目标
 
-全年进馆人次达到30万人次，外借图书20万册次。
+全年进馆人次达到30万人次，外借图书20万册次，举办各类阅读推广活动300场。
 """
 
 SUMMARY_2023 = """石门县图书馆2023年工作总结
@@ -93,6 +93,7 @@ SUMMARY_2023 = """石门县图书馆2023年工作总结
 一、主要工作情况
 
 全年开放350天，接待到馆读者28.5万人次，新增注册读者3200人，新办读者证1500张。
+全年举办讲座、展览、培训等各类阅读推广活动320场。为特殊教育学校学生举办“触摸阅读”活动6场。
 """
 
 
@@ -121,3 +122,8 @@ def test_a_figure_the_metrics_table_lacks_is_compared_across_years_from_its_pass
 def test_readers_who_come_are_visits(over_years):
     text = checked_computation(over_years.ask("石门县图书馆2023年平均每个开放日来多少读者？"))
     assert "814.29人次" in text and "28.5万人次 ÷ 350天" in text
+
+
+def test_a_total_is_all_kinds_together_as_any_document_names_it(over_years):
+    answer = over_years.ask("石门图书馆2023年一共办了多少场活动？")
+    assert "320场" in answer.answer and "6场" not in answer.answer, answer.answer
