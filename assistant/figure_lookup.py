@@ -21,6 +21,7 @@ from .figure_rows import (
     companion,
     distinct_rows,
     figure_used,
+    in_scope,
     named_rows,
     org_label,
     pick_rows,
@@ -39,7 +40,8 @@ class NamedQuery(Query):
 
 # The words of a trend question that ask how a figure moved, not which figure: 2016到2021年是连续增长的吗.
 _TREND_WORDS = re.compile(
-    r"(?:19|20)\d{2}\s*年?\s*(?:到|至|—|-|~|～)\s*(?:19|20)\d{2}\s*年?|连续|一直|逐年|每年|"
+    r"(?:19|20)\d{2}\s*年?\s*(?:到|至|—|-|~|～)\s*(?:19|20)\d{2}\s*年?|连续|一直|逐年|每年|这几年|近几年|几年来|历年|"
+    r"(?:是)?(?:多了|增加了|上升了|多)还是(?:少了|减少了|下降了|少)|"
     r"增长|增加|上升|下降|减少|回落|变化|趋势|走势|情况|怎么|怎样|如何|是不是|是否|的吗|吗|呢|在"
 )
 
@@ -92,7 +94,7 @@ class FigureLookup:
         else:
             rows = self.metrics.all(org=query.org, include_derived=False)
         if query.scope:
-            rows = [r for r in rows if r.scope == query.scope]
+            rows = [r for r in rows if in_scope(r, query)]
         if query.org:  # the library's own documents speak for it before unattributed ones
             rows = [r for r in rows if r.org == query.org] or rows
         if not rows:

@@ -28,12 +28,20 @@ def figure_used(row: MetricRow) -> FigureUsed:
     )
 
 
+def in_scope(row: MetricRow, query: Query) -> bool:
+    """The row is of the scope asked; a question about the whole library is never answered with one
+    branch's figure. A scope that is the library asked about itself (a yearbook's row for it) takes its
+    own documents' figures for the whole library too."""
+    if not query.scope:
+        return row.scope in MAIN_SCOPES
+    if row.scope == query.scope:
+        return True
+    return query.scope == query.org and row.org == query.org and row.scope in MAIN_SCOPES
+
+
 def pick_rows(rows: list[MetricRow], query: Query) -> list[MetricRow]:
     """The rows that answer: the asked scope (or the whole system), stated before derived, exact first."""
-    if query.scope:
-        rows = [r for r in rows if r.scope == query.scope]
-    else:  # a question about the whole library is never answered with one branch's figure
-        rows = [r for r in rows if r.scope in MAIN_SCOPES]
+    rows = [r for r in rows if in_scope(r, query)]
     stated = [r for r in rows if not r.derived]
     rows = stated or rows
     exact = [r for r in rows if r.qualifier is None]

@@ -8,10 +8,12 @@ data for gets "未收录…", never a guess.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from index import MetricRow
 
+from .evidence import key_terms
 from .figure_lookup import FigureLookup
 from .figure_rows import (
     ACTUAL_KINDS,
@@ -269,6 +271,8 @@ class FigureAnswerer(FigureLookup):
                 if not query.org or s.target.org == query.org
             ]
         statuses = [s for s in statuses if s.target.scope in MAIN_SCOPES]
+        if query.indicator is None:
+            statuses = _on_subject(query.text, statuses)
         if not statuses:
             return None
         seen: set[tuple] = set()
@@ -345,3 +349,20 @@ class FigureAnswerer(FigureLookup):
                 f"{pct:+.2f}%",
             )
         )
+
+
+# Words that only say a plan was set and judged: what is left names the target's subject.
+_PLAN_WORDS = re.compile(r"目标|计划|任务|指标|完成|实现|达到|达成|情况")
+
+
+def _on_subject(question: str, statuses: list) -> list:
+    """Targets the question's own subject names (数字资源访问量的目标实现了吗): none when it names one no
+    target has, all when it names none (2023年的目标都完成了吗)."""
+    terms = [t for t in (_PLAN_WORDS.sub("", t) for t in key_terms(question)) if len(t) >= 2]
+    if not terms:
+        return statuses
+    return [
+        s
+        for s in statuses
+        if any(t in f"{s.indicator}{s.target.phrase}{s.actual.phrase if s.actual else ''}" for t in terms)
+    ]
