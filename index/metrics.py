@@ -202,9 +202,10 @@ class MetricsStore:
     ) -> list[MetricRow]:
         clauses: list[str] = []
         params: list[str | int] = []
-        if org:  # a document that names no organisation (a bare statistics table) is not excluded
-            clauses.append(f"({_ORG} = ? OR {_ORG} = '')")
-            params.append(org)
+        if org:  # a document that names no organisation (a bare statistics table) is not excluded, and a
+            # yearbook's row for the library (its scope) is the library's figure, whoever published the table
+            clauses.append(f"({_ORG} = ? OR {_ORG} = '' OR f.scope = ?)")
+            params += [org, org]
         if indicator:
             clauses.append("f.indicator = ?")
             params.append(self.resolve(indicator))

@@ -149,3 +149,8 @@ def test_a_target_asked_by_its_subject_is_judged_alone(over_years):
 def test_a_trend_over_a_figure_named_in_the_documents_own_words(over_years):
     text = over_years.ask("石门县图书馆订的报刊种数这几年是多了还是少了？").answer
     assert all(v in text for v in ("248种", "230种", "216种")) and "下降" in text, text
+
+
+def test_a_yearbooks_row_for_the_library_is_its_figure(over_years):
+    text = over_years.ask("统计表上石门县图书馆2023年的总流通人次是多少？").answer
+    assert "30.1万人次" in text, text
