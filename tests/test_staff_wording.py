@@ -16,10 +16,12 @@ SUMMARY = """石门县图书馆2022年工作总结
 
 一、主要工作情况
 
-全年接待进馆读者24.6万人次，比2021年的21.2万人次增长16.0%；外借图书18.7万册次，同比增长15.0%。
+全年接待进馆读者24.6万人次，比2021年的21.2万人次增长16.0%；外借图书18.7万册次，同比增长15.0%，其中少儿图书外借7.2万册次。
 全年订阅报刊230种（2021年为248种），新办读者证1200张。本馆现有注册志愿者420人，全年志愿服务时长6300小时。
 
 二、阅读推广
+
+全县5座城市书房全年共接待读者4.5万人次。
 
 第五届石门读书月为期12天，共举办各类活动96场，吸引1.8万人次参与，活动经费由县财政保障。
 """
@@ -79,6 +81,7 @@ def test_words_of_lending_staff_use_find_the_documents_words():
 
     assert "借还" in tokenize("全年自助借还图书31.8万册次")
     assert "外借" in expand("少儿图书借出去多少册次？")
+    assert "24小时" in expand("书房半夜也能进去借书吗？")  # reports say 24小时开放 or 夜间
 
 
 PLAN_2023 = """石门县图书馆2023年工作计划
@@ -154,3 +157,13 @@ def test_a_trend_over_a_figure_named_in_the_documents_own_words(over_years):
 def test_a_yearbooks_row_for_the_library_is_its_figure(over_years):
     text = over_years.ask("统计表上石门县图书馆2023年的总流通人次是多少？").answer
     assert "30.1万人次" in text, text
+
+
+def test_a_share_of_what_the_library_lent(over_summary):
+    text = checked_computation(over_summary.ask("石门县馆2022年外借里少儿图书占多大比例？"))
+    assert "38.5%" in text and "7.2万册次 ÷ 18.7万册次" in text
+
+
+def test_one_of_a_measure_averaged_over_is_each_of_it(over_summary):
+    text = checked_computation(over_summary.ask("石门县的城市书房平均一座书房一年接待多少人次？"))
+    assert "9000人次" in text and "4.5万人次 ÷ 5座" in text

@@ -115,7 +115,14 @@ def _counted_divisor(
     measure = re.match(rf"一?({UNIT_PATTERN})", rest)
     if measure and unit:
         # 读书活动平均每场有多少人参与: 每 and a measure; what is counted in it is named before 平均
-        result = _per_measure(before + noun, measure.group(1), ops, unit, years, counted=_counted_noun(rest))
+        result = _per_measure(
+            before if noun and noun in before else before + noun,
+            measure.group(1),
+            ops,
+            unit,
+            years,
+            counted=_counted_noun(rest),
+        )
         if result is not None:
             return result
     if not noun:

@@ -16,7 +16,7 @@ from .operands import UNIT_PATTERN, Operand, Result, passage_operands, row_opera
 from .rendering import computed_draft
 from .shares import completion_of, share_of
 from .sums import sum_of_parts, total_of
-from .wording import SUM_WORDS, operation
+from .wording import SUM_WORDS, as_each, operation
 from .worked_back import prior_year, whole_from_share
 
 _STATED_KINDS = ("actual", "cumulative", "asof")
@@ -24,7 +24,7 @@ _STATED_KINDS = ("actual", "cumulative", "asof")
 
 def compute(query, hits, metrics) -> Draft | None:
     """A draft stating the computed value with its formula, or None when it cannot be computed surely."""
-    question = query.text
+    question = as_each(query.text)
     op = operation(question)
     if op is None or getattr(query, "follow_up", False):
         return None
@@ -114,7 +114,7 @@ def _operate(
     wholes: list[Operand],
 ) -> Result | None:
     """The operation asked, on the figures it reads."""
-    question = query.text
+    question = as_each(query.text)
     if op == "sum":
         return sum_of_parts(question, subject, ops, years, rows)
     if op == "difference":

@@ -47,7 +47,7 @@ def question_subject(question: str, org: str | None = None) -> str:
     text = re.sub(r"(?:19|20)\d{2}\s*年?(?:度)?", "", text)
     for place in places_named(text):  # which place is checked elsewhere; it is not the figure's name
         text = re.sub(rf"{re.escape(place)}(?:省|市|县|区|旗|州)?", "", text)
-    text = re.sub(r"^[县市区省]?馆(?![藏舍员长内外际])", "", text)  # 青峰县馆进馆人次: what is left of 某县馆
+    text = re.sub(r"^[县市区省]?馆(?![藏舍员长际])", "", text)  # 青峰县馆进馆人次: what is left of 某县馆
     return re.sub(r"[？?。！!]", "", text)
 
 

@@ -50,6 +50,11 @@ _COMPLETION = re.compile(
 _CHANGE = re.compile(r"同比|增长率|变化|增幅|降幅")
 
 
+def as_each(question: str) -> str:
+    """平均一座书房 says 平均每座书房: one of a measure, averaged over, is each of it."""
+    return re.sub(r"平均一(?=[个座家所间场位名本台辆条期项处])", "平均每", question)
+
+
 def operation(question: str) -> str | None:
     """The operation a question asks for, read from its wording."""
     if (
