@@ -84,9 +84,7 @@ def answers_number(query: Query, draft: Draft, relevance: Relevance | None = Non
     for st in draft.statements:
         if not re.search(r"\d", with_arabic_counts(st.text)) or not q_tokens & content_tokens(st.text):
             continue
-        if measure and not any(
-            units_compatible(u, measure.group(1)) for u in _COUNT_MEASURE.findall(with_arabic_counts(st.text))
-        ):
+        if measure and not _counts_in(measure.group(1), st.text):
             continue  # 多少家 is answered by a count of 家 (or 个, 所), not by the sentence's other numbers
         if _ASKS_MONEY.search(query.text) and not _STATES_MONEY.search(st.text):
             continue  # 花了多少经费 is answered by an amount in 元, not by how many events there were
@@ -109,6 +107,27 @@ _COUNT_MEASURE = re.compile(
 )
 
 
+_ASKING_WORD = re.compile(r"多少|几")
+_LINKING_TAIL = re.compile(r"(?:共有|一共有|一共|总共|共|有|是|为|达)+$")
+_NOT_COUNTED = re.compile(r"现在|目前|如今|当前|全年|今年|去年|一共|总共")
+
+
+def _counted_words(question: str) -> str:
+    """读书节的线上活动有多少场 → 线上活动: the words right before the question word name what is counted."""
+    m = _ASKING_WORD.search(question)
+    if not m:
+        return ""
+    before = _LINKING_TAIL.sub("", _NOT_COUNTED.sub("", question[: m.start()]))
+    words = re.split(r"[^\u4e00-\u9fff]|的|年", before)[-1][-6:]
+    return words if len(words) >= 3 else ""
+
+
+def _counts_in(measure: str, text: str) -> bool:
+    """The text counts something in the measure asked (多少家 → 12家, 6所); 几个 is asked of anything counted."""
+    found = _COUNT_MEASURE.findall(with_arabic_counts(text))
+    return any(units_compatible(u, measure) for u in found) or (measure == "个" and bool(found))
+
+
 def aliases_of(indicator: str) -> tuple[str, ...]:
     from ingest import load_indicators
 
@@ -124,6 +143,8 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     """
     q_tokens = content_tokens(_asked(query))
     wants_number = bool(_NUMBER_WORDS.search(query.text))
+    measure = _ASKED_MEASURE.search(query.text)
+    counted = _counted_words(query.text) if wants_number else ""
     wants_date = asks_date(query)
     scored = []
     pool = _in_years(hits, query)[:6]
@@ -142,6 +163,10 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
                     score *= (_LONG_UNIT / len(sent)) ** 0.5
                 if wants_number and _STATES_QUANTITY.search(with_arabic_counts(sent)):
                     score += 0.15
+                if measure and _counts_in(measure.group(1), sent):
+                    score += 0.15  # 有几座 is answered by a count of 座
+                if counted and re.search(rf"{re.escape(counted)}[^\d。；;]{{0,2}}\d", sent):
+                    score += 0.3  # 线上活动有多少场: the sentence that gives 线上活动 its own number
                 if wants_date and _FULL_DATE.search(sent):
                     score += 0.15
             else:

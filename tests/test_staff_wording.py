@@ -110,6 +110,16 @@ YEARBOOK_TABLE = """江州市2023年公共图书馆主要业务指标
 """
 
 
+FESTIVAL_NEWS = """第六届石门读书节闭幕 210场活动吸引5.2万人次参与
+
+本报讯 5月20日，为期28天的第六届石门读书节在石门县图书馆闭幕。
+本届读书节以“书香石门”为主题，各乡镇分馆同步开展活动。
+读书节期间共举办各类阅读活动210场，其中线下活动150场、线上活动60场，参与群众5.2万人次。
+第六届石门读书节评出优秀阅读推广活动10项。
+石门县图书馆现有职工17人，其中图书馆学专业毕业的仅3人。
+"""
+
+
 @pytest.fixture(scope="module")
 def over_years(tmp_path_factory, embedder):
     documents = {
@@ -117,6 +127,7 @@ def over_years(tmp_path_factory, embedder):
         "石门县图书馆2023年工作计划.txt": PLAN_2023,
         "石门县图书馆2023年工作总结.txt": SUMMARY_2023,
         "江州市2023年公共图书馆统计表.txt": YEARBOOK_TABLE,
+        "第六届石门读书节闭幕.txt": FESTIVAL_NEWS,
     }
     kb, assistant = assistant_over(tmp_path_factory, embedder, documents)
     yield assistant
@@ -167,3 +178,18 @@ def test_a_share_of_what_the_library_lent(over_summary):
 def test_one_of_a_measure_averaged_over_is_each_of_it(over_summary):
     text = checked_computation(over_summary.ask("石门县的城市书房平均一座书房一年接待多少人次？"))
     assert "9000人次" in text and "4.5万人次 ÷ 5座" in text
+
+
+def test_the_sentence_that_gives_the_thing_counted_its_own_number(over_years):
+    from assistant.extractive import _counted_words
+
+    assert _counted_words("第六届石门读书节的线上活动有多少场？") == "线上活动"
+    assert _counted_words("2024年进馆人数是多少？") == "进馆人数"
+    assert _counted_words("职工里图书馆学专业毕业的有几个？") == ""  # nothing named before the question word
+    text = over_years.ask("第六届石门读书节的线上活动有多少场？").answer
+    assert "60场" in text, text
+
+
+def test_how_many_of_anything_is_answered_by_its_count(over_years):
+    answer = over_years.ask("石门县馆的职工里图书馆学专业毕业的有几个？")
+    assert not answer.refused and "3人" in answer.answer, answer.answer
