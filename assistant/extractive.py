@@ -11,9 +11,9 @@ import re
 
 from index import SearchHit
 from index.tokenize import tokenize
-from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
+from .counting import ASKED_MEASURE, ASKS_MONEY, STATES_MONEY, counted_words, counts_in
 from .evidence import with_arabic_counts, without_numbers
 from .passages import ITEM_MARK, chunk_for, enumerated_items_full, heading_label, section_text, sentences
 from .query import Query
@@ -80,13 +80,13 @@ def answers_number(query: Query, draft: Draft, relevance: Relevance | None = Non
     """A number question answered from sentences needs a sentence with a number and the question's subject."""
     q_tokens = {t for t in content_tokens(_asked(query)) if len(t) >= 2}
     names = aliases_of(query.indicator) if query.indicator else ()
-    measure = _ASKED_MEASURE.search(query.text)
+    measure = ASKED_MEASURE.search(query.text)
     for st in draft.statements:
         if not re.search(r"\d", with_arabic_counts(st.text)) or not q_tokens & content_tokens(st.text):
             continue
-        if measure and not _counts_in(measure.group(1), st.text):
+        if measure and not counts_in(measure.group(1), st.text):
             continue  # 多少家 is answered by a count of 家 (or 个, 所), not by the sentence's other numbers
-        if _ASKS_MONEY.search(query.text) and not _STATES_MONEY.search(st.text):
+        if ASKS_MONEY.search(query.text) and not STATES_MONEY.search(st.text):
             continue  # 花了多少经费 is answered by an amount in 元, not by how many events there were
         if names and not any(n in st.text or n in without_numbers(st.text) for n in names):
             continue  # the question names a figure this sentence does not state
@@ -94,38 +94,6 @@ def answers_number(query: Query, draft: Draft, relevance: Relevance | None = Non
             continue  # 很少的公共预算, 158名员工: a number, but not one of what was asked
         return True
     return False
-
-
-_MEASURES = "家|个|所|座|间|名|位|场|台|项|种|期|篇|本|条|件|处|套|辆"
-# An amount of money asked for, and a sentence that states one.
-_ASKS_MONEY = re.compile(r"经费|资金|费用|预算|投入(?!使用|运营|运行)|拨款|多少钱|花了多少|花费|开支|支出|成本")
-_STATES_MONEY = re.compile(r"\d\s*(?:余|多)?\s*(?:万|千|亿)?\s*元")
-# 多少家, 几台: the measure word a count is asked in
-_ASKED_MEASURE = re.compile(rf"(?:多少|几)\s*({_MEASURES})")
-_COUNT_MEASURE = re.compile(
-    rf"(?<![第\d.])\d[\d.,]*\s*(?:余|多)?\s*(?:万|千|亿)?\s*[（(]?\s*({_MEASURES}|人次|场次|册次|次|人|册)"
-)
-
-
-_ASKING_WORD = re.compile(r"多少|几")
-_LINKING_TAIL = re.compile(r"(?:共有|一共有|一共|总共|共|有|是|为|达)+$")
-_NOT_COUNTED = re.compile(r"现在|目前|如今|当前|全年|今年|去年|一共|总共")
-
-
-def _counted_words(question: str) -> str:
-    """读书节的线上活动有多少场 → 线上活动: the words right before the question word name what is counted."""
-    m = _ASKING_WORD.search(question)
-    if not m:
-        return ""
-    before = _LINKING_TAIL.sub("", _NOT_COUNTED.sub("", question[: m.start()]))
-    words = re.split(r"[^\u4e00-\u9fff]|的|年", before)[-1][-6:]
-    return words if len(words) >= 3 else ""
-
-
-def _counts_in(measure: str, text: str) -> bool:
-    """The text counts something in the measure asked (多少家 → 12家, 6所); 几个 is asked of anything counted."""
-    found = _COUNT_MEASURE.findall(with_arabic_counts(text))
-    return any(units_compatible(u, measure) for u in found) or (measure == "个" and bool(found))
 
 
 def aliases_of(indicator: str) -> tuple[str, ...]:
@@ -143,8 +111,8 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     """
     q_tokens = content_tokens(_asked(query))
     wants_number = bool(_NUMBER_WORDS.search(query.text))
-    measure = _ASKED_MEASURE.search(query.text)
-    counted = _counted_words(query.text) if wants_number else ""
+    measure = ASKED_MEASURE.search(query.text)
+    counted = counted_words(query.text) if wants_number else ""
     wants_date = asks_date(query)
     scored = []
     pool = _in_years(hits, query)[:6]
@@ -163,7 +131,7 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
                     score *= (_LONG_UNIT / len(sent)) ** 0.5
                 if wants_number and _STATES_QUANTITY.search(with_arabic_counts(sent)):
                     score += 0.15
-                if measure and _counts_in(measure.group(1), sent):
+                if measure and counts_in(measure.group(1), sent):
                     score += 0.15  # 有几座 is answered by a count of 座
                 if counted and re.search(rf"{re.escape(counted)}[^\d。；;]{{0,2}}\d", sent):
                     score += 0.3  # 线上活动有多少场: the sentence that gives 线上活动 its own number

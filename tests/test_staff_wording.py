@@ -181,11 +181,11 @@ def test_one_of_a_measure_averaged_over_is_each_of_it(over_summary):
 
 
 def test_the_sentence_that_gives_the_thing_counted_its_own_number(over_years):
-    from assistant.extractive import _counted_words
+    from assistant.counting import counted_words
 
-    assert _counted_words("第六届石门读书节的线上活动有多少场？") == "线上活动"
-    assert _counted_words("2024年进馆人数是多少？") == "进馆人数"
-    assert _counted_words("职工里图书馆学专业毕业的有几个？") == ""  # nothing named before the question word
+    assert counted_words("第六届石门读书节的线上活动有多少场？") == "线上活动"
+    assert counted_words("2024年进馆人数是多少？") == "进馆人数"
+    assert counted_words("职工里图书馆学专业毕业的有几个？") == ""  # nothing named before the question word
     text = over_years.ask("第六届石门读书节的线上活动有多少场？").answer
     assert "60场" in text, text
 

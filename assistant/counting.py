@@ -1,0 +1,41 @@
+"""What a number question counts: the measure it asks in (多少家), the words it names the thing by (线上活动有
+多少场), money asked for, and whether a sentence counts in that measure."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.indicators import units_compatible
+
+from .evidence import with_arabic_counts
+
+MEASURES = "家|个|所|座|间|名|位|场|台|项|种|期|篇|本|条|件|处|套|辆"
+# An amount of money asked for, and a sentence that states one.
+ASKS_MONEY = re.compile(r"经费|资金|费用|预算|投入(?!使用|运营|运行)|拨款|多少钱|花了多少|花费|开支|支出|成本")
+STATES_MONEY = re.compile(r"\d\s*(?:余|多)?\s*(?:万|千|亿)?\s*元")
+# 多少家, 几台: the measure word a count is asked in
+ASKED_MEASURE = re.compile(rf"(?:多少|几)\s*({MEASURES})")
+_COUNT_MEASURE = re.compile(
+    rf"(?<![第\d.])\d[\d.,]*\s*(?:余|多)?\s*(?:万|千|亿)?\s*[（(]?\s*({MEASURES}|人次|场次|册次|次|人|册)"
+)
+
+
+_ASKING_WORD = re.compile(r"多少|几")
+_LINKING_TAIL = re.compile(r"(?:共有|一共有|一共|总共|共|有|是|为|达)+$")
+_NOT_COUNTED = re.compile(r"现在|目前|如今|当前|全年|今年|去年|一共|总共")
+
+
+def counted_words(question: str) -> str:
+    """读书节的线上活动有多少场 → 线上活动: the words right before the question word name what is counted."""
+    m = _ASKING_WORD.search(question)
+    if not m:
+        return ""
+    before = _LINKING_TAIL.sub("", _NOT_COUNTED.sub("", question[: m.start()]))
+    words = re.split(r"[^\u4e00-\u9fff]|的|年", before)[-1][-6:]
+    return words if len(words) >= 3 else ""
+
+
+def counts_in(measure: str, text: str) -> bool:
+    """The text counts something in the measure asked (多少家 → 12家, 6所); 几个 is asked of anything counted."""
+    found = _COUNT_MEASURE.findall(with_arabic_counts(text))
+    return any(units_compatible(u, measure) for u in found) or (measure == "个" and bool(found))
