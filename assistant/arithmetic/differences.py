@@ -41,10 +41,7 @@ def difference_of(
     if a is None or b is None or a.unit != b.unit or a.plain == b.plain or a.source != b.source:
         return None
     big, small = (a, b) if a.plain >= b.plain else (b, a)
-    magnitude, scale = same_scale([big, small])
-    return Result(
-        (big.plain - small.plain) / scale, magnitude + big.unit, f"{big.stated} - {small.stated}", [big, small], "相差"
-    )
+    return _less(big, small, "相差")
 
 
 def remainder_of(question: str, ops: list[Operand]) -> Result | None:
@@ -65,14 +62,7 @@ def remainder_of(question: str, ops: list[Operand]) -> Result | None:
     whole = best_fit(whole_words, same_sentence, unit)
     if whole is None or whole.plain <= part.plain:
         return None
-    magnitude, scale = same_scale([whole, part])
-    return Result(
-        (whole.plain - part.plain) / scale,
-        magnitude + whole.unit,
-        f"{whole.stated} - {part.stated}",
-        [whole, part],
-        "其余",
-    )
+    return _less(whole, part, "其余")
 
 
 def gap_left(question: str, subject: str, ops: list[Operand]) -> Result | None:
@@ -90,14 +80,7 @@ def gap_left(question: str, subject: str, ops: list[Operand]) -> Result | None:
     if len(fitting) != 1:
         return None
     whole, done = sorted(fitting[0], key=lambda o: -o.plain)
-    magnitude, scale = same_scale([whole, done])
-    return Result(
-        (whole.plain - done.plain) / scale,
-        magnitude + whole.unit,
-        f"{whole.stated} - {done.stated}",
-        [whole, done],
-        "还差",
-    )
+    return _less(whole, done, "还差")
 
 
 def gap_to_target(subject: str, years: list[int], rows: list[Operand], targets: list[Operand]) -> Result | None:
@@ -114,14 +97,7 @@ def gap_to_target(subject: str, years: list[int], rows: list[Operand], targets: 
     done = next(iter(same.values())) if len(same) == 1 else best_fit(term, in_year)
     if done is None or done.plain >= target.plain:
         return None  # met or passed: nothing is left, and the plan-against-outcome answer says so
-    magnitude, scale = same_scale([target, done])
-    return Result(
-        (target.plain - done.plain) / scale,
-        magnitude + target.unit,
-        f"{target.stated} - {done.stated}",
-        [target, done],
-        "距目标还差",
-    )
+    return _less(target, done, "距目标还差")
 
 
 def _two_years(
@@ -206,4 +182,12 @@ def times_over(question: str, subject: str, ops: list[Operand], years: list[int]
         f"{a.stated} ÷ {b.stated}",
         [a, b],
         f"{asked_term(m.group(1))}是{asked_term(m.group(2))}的",
+    )
+
+
+def _less(more: Operand, less: Operand, label: str) -> Result:
+    """The larger figure less the smaller, in the scale both were stated in (万 with 万), with its formula."""
+    magnitude, scale = same_scale([more, less])
+    return Result(
+        (more.plain - less.plain) / scale, magnitude + more.unit, f"{more.stated} - {less.stated}", [more, less], label
     )
