@@ -246,8 +246,15 @@ def problems(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
         for sent in sentences(text):
             draft.add(sent, chunk_for(parts, sent).id, sent)
         return draft
-    if not subsections:
-        return None
+    if not subsections:  # 一是馆舍空间严重不足。…二是…: the section numbers its points in its text
+        text, parts = section_text(chunks, tuple(top.heading_path[: root + 1]))
+        items = enumerated_items_full(text)
+        if len(items) < 2:
+            return None
+        draft = Draft(intro="文档列出的困难和问题有：", as_list=True)
+        for lead, whole in items:
+            draft.add(lead, chunk_for(parts, whole).id, lead)
+        return draft
     draft = Draft(intro="文档列出的困难和问题有：", as_list=True)
     for heading, parts in subsections.items():
         draft.add(heading_label(heading), parts[0].id, heading_label(heading))

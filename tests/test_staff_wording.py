@@ -98,6 +98,20 @@ SUMMARY_2023 = """石门县图书馆2023年工作总结
 
 全年开放350天，接待到馆读者28.5万人次，新增注册读者3200人，新办读者证1500张。
 全年举办讲座、展览、培训等各类阅读推广活动320场。为特殊教育学校学生举办“触摸阅读”活动6场。全年数字资源访问量61.2万次。全年订阅报刊216种。
+
+二、存在的问题
+
+对照群众期盼，我馆工作仍有不足，主要是：
+
+一是馆舍面积不足。现馆舍建于2005年，阅览座位紧张。
+
+二是专业人员缺乏。新进人员培训不够。
+
+三是乡镇分馆运行不均衡。部分分馆开放时间不稳定。
+
+三、下一步工作
+
+针对上述问题，2024年将重点做好以下工作：争取馆舍扩建，解决面积不足的问题；加强人员培训。
 """
 
 
@@ -193,3 +207,8 @@ def test_the_sentence_that_gives_the_thing_counted_its_own_number(over_years):
 def test_how_many_of_anything_is_answered_by_its_count(over_years):
     answer = over_years.ask("石门县馆的职工里图书馆学专业毕业的有几个？")
     assert not answer.refused and "3人" in answer.answer, answer.answer
+
+
+def test_problems_a_section_numbers_in_its_text_are_listed(over_years):
+    text = over_years.ask("石门县图书馆2023年总结里提到了哪些问题？").answer
+    assert all(p in text for p in ("馆舍面积不足", "专业人员缺乏", "乡镇分馆运行不均衡")), text
