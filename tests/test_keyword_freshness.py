@@ -69,6 +69,8 @@ READER = textwrap.dedent("""
     keywords = KeywordIndex(data / "bm25")
     texts = lambda ids: {c.id: c.embed_text() for c in registry.chunks(ids).values()}
     seen, found_while_writing = [], set()
+    from index.tokenize import tokenize
+    tokenize("预热")  # the segmenter's dictionary loads now, not inside the writer's first 0.25 s window
     (data / "reader-ready").touch()
     deadline = time.time() + 120
     while time.time() < deadline:
