@@ -29,6 +29,7 @@ from .search import FusionWeights, SearchFilters, SearchHit, _doc_allowed, fuse,
 from .states import DocumentStatus, Visibility
 from .vector_writes import FLUSH_AT, WAIT_AT_MOST, VectorWrites
 from .vectors import open_vector_index
+from .write_lock import WriteLock
 from .writer import FileOutcome, IngestProgress, IngestReport, add_file, ingest_files
 
 # A filtered vector search first asks for this many times its depth from the whole base (see _vectors_within).
@@ -78,8 +79,9 @@ class KnowledgeBase:
         self._keyword_lock = threading.RLock()
         # The registry shares one SQLite connection between threads; two transactions opened on it from
         # different threads would collide, so every writer (an ingest job, a removal, a visibility change
-        # from a server thread) takes this lock first.
-        self.write_lock = threading.RLock()
+        # from a server thread) takes this lock first. It holds across worker processes too (see
+        # ``write_lock``): workers over a Chroma server may each ingest.
+        self.write_lock = WriteLock(self.data_dir)
         self._ready_cache: tuple[int, dict[str, DocumentRecord]] | None = None
         self._documents_cache: tuple[int, list[DocumentRecord]] | None = None
 

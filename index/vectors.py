@@ -206,6 +206,7 @@ class UnavailableVectors:
     """
 
     available = False
+    server_url = None  # only an embedded store is ever unavailable this way
 
     def __init__(self, directory: Path):
         self.directory = directory

@@ -109,7 +109,7 @@ def test_upload_runs_a_job_to_done_and_lists_the_documents(env, uploaded):
     assert summary["doc_type"] == "工作总结" and summary["years"] == [2024] and summary["chunk_count"] > 0
     assert summary["visibility"] == "internal" and summary["status"] == "ready" and "path" not in summary
     assert _doc(env.client, "2025计划.txt")["plan_year"] == 2025
-    assert env.client.get("/healthz").json() == {"status": "ok", "documents": 2}
+    assert env.client.get("/healthz").json().items() >= {"status": "ok", "documents": 2}.items()
 
 
 def test_ask_answers_from_the_uploaded_document_with_the_contract(env, uploaded):

@@ -117,7 +117,7 @@ def test_healthz_is_503_when_vectors_of_a_ready_document_are_missing(tmp_path, e
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", llm_api_base=None, reranker_path=None)
     app = create_app(settings, kb=kb, api_keys=[])
     with TestClient(app) as client:
-        assert client.get("/healthz").json() == {"status": "ok", "documents": 2}
+        assert client.get("/healthz").json() == {"status": "ok", "documents": 2, "worker": os.getpid()}
         doc = kb.documents()[0]
         lost = [c.id for c in kb.registry.chunks_of(doc.id)][-3:]
         kb.vectors.delete(lost)  # what another process's writes did to Chroma's view

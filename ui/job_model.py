@@ -57,10 +57,10 @@ class WritesRefused(RuntimeError):
 # readers, never for a writer beside them.
 SHARED_READERS = WritesRefused(
     "本服务以多个工作进程运行，共用本机内嵌的向量库，只能查询，不能导入、删除文档或修改可见范围："
-    "请停止服务后用 lantai ingest 导入，或以单进程（--workers 1）启动服务后再操作"
+    "请停止服务后用 lantai ingest 导入，或以单进程（--workers 1）启动服务、或改用 Chroma 服务器（LANTAI_CHROMA_URL）后再操作"
     " / this server runs several worker processes over an embedded vector store: it answers but does not "
-    "ingest, remove documents or change visibility; stop it and use `lantai ingest`, or serve with "
-    "--workers 1 to make changes"
+    "ingest, remove documents or change visibility; stop it and use `lantai ingest`, serve with "
+    "--workers 1, or put the vectors on a Chroma server (LANTAI_CHROMA_URL) to make changes"
 )
 
 

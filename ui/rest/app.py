@@ -45,8 +45,12 @@ def _job_registry(kb: KnowledgeBase, shared) -> JobRegistry:
         board = RedisJobBoard(shared)
     from index.datalock import joined_group
 
-    # One worker of several over an embedded vector store: reads only (see ``index.datalock``).
-    return JobRegistry(kb, board=board, refuse_writes=SHARED_READERS if joined_group(kb.data_dir) else None)
+    # One worker of several over an embedded vector store: reads only (see ``index.datalock``). Over a
+    # Chroma server every worker may write, one at a time (``KnowledgeBase.write_lock``).
+    embedded = kb.vectors.server_url is None
+    return JobRegistry(
+        kb, board=board, refuse_writes=SHARED_READERS if joined_group(kb.data_dir) and embedded else None
+    )
 
 
 def _api_router() -> APIRouter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import APIRouter
@@ -27,5 +28,7 @@ def healthz(services: ServicesDep) -> Any:
     ready = sum(1 for d in kb.documents() if d.status == "ready")
     problems = consistency_problems(kb)  # cheap: a sample of ids and one vector query
     if problems:
-        return JSONResponse({"status": "degraded", "documents": ready, "problems": problems}, status_code=503)
-    return Health(status="ok", documents=ready)
+        return JSONResponse(
+            {"status": "degraded", "documents": ready, "worker": os.getpid(), "problems": problems}, status_code=503
+        )
+    return Health(status="ok", documents=ready, worker=os.getpid())

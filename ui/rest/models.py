@@ -221,6 +221,7 @@ SSE_EVENT = {
 class Health(BaseModel):
     status: str
     documents: int
+    worker: int = Field(description="答复的工作进程号 / the id of the worker process that answered (several workers)")
     problems: list[str] | None = Field(
         None,
         description="向量库与文档登记不一致时的问题（此时 503） / how the vector store and the registry disagree (503)",
