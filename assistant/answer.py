@@ -178,7 +178,6 @@ class Assistant:
         the question, the slowest step of such an answer."""
         if (
             query.intent not in _TABLE_INTENTS
-            or not query.indicator
             or query.follow_up
             or extractive.asks_date(query)
             or outcomes.asks_outcome(query.text)

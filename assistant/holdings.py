@@ -40,8 +40,20 @@ class Holdings:
             cached = self._scopes_cache = (generation, scopes)
         return list(cached[1])
 
+    def _memo(self) -> dict:
+        """What this channel's documents hold, kept until the base changes (any change bumps the generation)."""
+        key = (self.kb.registry.generation(), self.visibility)
+        cached: tuple[tuple[int, str | None], dict] | None = getattr(self, "_memo_cache", None)
+        if cached is None or cached[0] != key:
+            cached = (key, {})
+            self._memo_cache = cached
+        return cached[1]
+
     def orgs(self) -> list[str]:
-        return sorted({d.org for d in self.visible_documents() if d.org})
+        memo = self._memo()
+        if "orgs" not in memo:
+            memo["orgs"] = sorted({d.org for d in self.visible_documents() if d.org})
+        return list(memo["orgs"])
 
     def named_orgs(self) -> list[str]:
         """The documents' libraries and those a report names as the subject of its figures."""
@@ -68,13 +80,12 @@ class Holdings:
 
     def named_in_others(self, org: str) -> bool:
         """Whether a document by another body names this library (a provincial report on its library)."""
-        key = (self.kb.registry.generation(), self.visibility, org)
-        cached = getattr(self, "_named_elsewhere", None)
-        if cached is None or cached[0] != key:
+        named_by_others = self._memo().setdefault("named_in_others", {})
+        if org not in named_by_others:
             own = {d.id for d in self.visible_documents() if d.org == org}
-            named = any(names_org(org, text) for d, text in self.document_texts().items() if d not in own)
-            cached = self._named_elsewhere = (key, named)
-        return cached[1]
+            texts = self.document_texts().items()
+            named_by_others[org] = any(names_org(org, text) for d, text in texts if d not in own)
+        return bool(named_by_others[org])
 
     def visible_documents(self):
         return self.kb.visible_documents(self.visibility)

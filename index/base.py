@@ -27,6 +27,7 @@ from .metrics import MetricsStore
 from .registry import DocumentRecord, Registry
 from .search import FusionWeights, SearchFilters, SearchHit, _doc_allowed, fuse, query_years
 from .states import DocumentStatus, Visibility
+from .subset_vectors import SubsetVectors
 from .vector_writes import FLUSH_AT, WAIT_AT_MOST, VectorWrites
 from .vectors import open_vector_index
 from .write_lock import WriteLock
@@ -83,6 +84,8 @@ class KnowledgeBase:
         # ``write_lock``): workers over a Chroma server may each ingest.
         self.write_lock = WriteLock(self.data_dir)
         self._ready_cache: tuple[int, dict[str, DocumentRecord]] | None = None
+        self._subsets = SubsetVectors()
+        self._visible_cache: tuple[int | None, dict[str | None, list[DocumentRecord]]] = (None, {})
         self._documents_cache: tuple[int, list[DocumentRecord]] | None = None
 
     # -- ingest -------------------------------------------------------------
@@ -230,13 +233,23 @@ class KnowledgeBase:
         Chroma filters by document by reading every vector's metadata (about 100 ms a query at 100k
         chunks), so the nearest chunks of the whole base are asked for first, a few times the depth:
         when at least ``depth`` of them belong to the documents, those are exactly the nearest of the
-        documents' chunks, the filtered search's answer. Otherwise the filtered search runs.
+        documents' chunks, the filtered search's answer. Otherwise the documents' own vectors are ranked
+        exactly in memory when they are few (``subset_vectors``), and Chroma's filter runs when they are many.
         """
         wide = self.vectors.search(vector, depth * _WIDEN)
         owner = self.registry.doc_ids_of([i for i, _ in wide])
         within = [(i, s) for i, s in wide if owner.get(i) in docs]
         if len(within) >= depth:
             return within[:depth]
+        if self._subsets.fits(sum(d.chunk_count for d in docs.values())):
+            return self._subsets.search(
+                vector,
+                depth,
+                frozenset(docs),
+                self.registry.generation(),
+                lambda: self.registry.chunk_ids_in(docs),
+                self.vectors.vectors_of,
+            )
         return self.vectors.search(vector, depth, list(docs))
 
     def term_rarity(self, terms: list[str]) -> dict[str, float]:
@@ -279,5 +292,13 @@ class KnowledgeBase:
     # -- read, for the assistant ----------------------------------------------
     def visible_documents(self, visibility: str | None = None) -> list[DocumentRecord]:
         """The ready documents a channel of this visibility may read ("public": public ones only)."""
-        seen = SearchFilters(visibility=visibility)
-        return [d for d in self.documents() if d.status == DocumentStatus.READY and _doc_allowed(d, seen)]
+        generation = self.registry.generation()
+        if self._visible_cache[0] != generation:  # read once per change of the base, not per question
+            self._visible_cache = (generation, {})
+        by_visibility = self._visible_cache[1]
+        if visibility not in by_visibility:
+            seen = SearchFilters(visibility=visibility)
+            by_visibility[visibility] = [
+                d for d in self.documents() if d.status == DocumentStatus.READY and _doc_allowed(d, seen)
+            ]
+        return list(by_visibility[visibility])

@@ -310,6 +310,15 @@ class Registry:
             )
         return out
 
+    def chunk_ids_in(self, doc_ids: Iterable[str]) -> list[str]:
+        """Ids of the chunks of these documents."""
+        docs, out = list(doc_ids), list[str]()
+        for i in range(0, len(docs), 500):
+            part = docs[i : i + 500]
+            rows = self.conn.execute(f"SELECT id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part)
+            out.extend(r[0] for r in rows)
+        return out
+
     def ready_chunk_ids(self) -> list[str]:
         """Ids of the chunks of ready documents, in the order ``ready_chunks`` gives them."""
         rows = self.conn.execute(

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
 _Call = TypeVar("_Call", bound=Callable[..., Any])
+_GET_PAGE = 5000  # ids per get: Chroma's embedded SQLite caps the variables of one statement
 
 
 def collection_name(embedder_name: str) -> str:
@@ -159,6 +160,17 @@ class VectorIndex:
         # Chroma's cosine distance is 1 - cos.
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
 
+    @_told_plainly
+    def vectors_of(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of these chunks (those Chroma holds), as ids and one float32 matrix."""
+        found: list[str] = []
+        rows: list[np.ndarray] = []
+        for i in range(0, len(ids), _GET_PAGE):
+            got = self.collection.get(ids=list(ids[i : i + _GET_PAGE]), include=["embeddings"])
+            found.extend(got["ids"])
+            rows.append(np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1))
+        return found, (np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32))
+
     def forget_count(self) -> None:
         """Ask Chroma again next time: another process may have added or removed vectors."""
         self._count = None
@@ -223,6 +235,9 @@ class UnavailableVectors:
 
     def count(self) -> int:
         return 0
+
+    def vectors_of(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        return [], np.zeros((0, 0), dtype=np.float32)
 
     def forget_count(self) -> None:
         pass

@@ -49,6 +49,13 @@ def test_a_comparison_the_table_holds_is_answered_without_embedding_the_question
     assert counted.queries == []
 
 
+def test_a_figure_known_by_the_documents_own_name_is_answered_without_embedding_the_question(corpus_kb, counted):
+    # 新书上架周期 is no indicator of the alias list: the table holds it under the documents' own name
+    ans = Assistant(corpus_kb).ask("青川2023年新书上架周期缩短到几个工作日了？")
+    assert "12个工作日" in ans.answer and ans.figures and ans.citations
+    assert counted.queries == []
+
+
 def test_a_change_is_still_searched_by_meaning_for_the_passage_that_states_it(corpus_kb, counted):
     ans = Assistant(corpus_kb).ask("青川2023年累计持证读者同比增长了多少？")
     assert "12.71%" in ans.answer
