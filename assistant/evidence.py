@@ -233,8 +233,9 @@ def without_numbers(text: str) -> str:
     return _FIGURE_NUMBER.sub("", text)
 
 
-# 种数, 册数, 场数: a count in a measure word, which documents write as a number in that measure (248种).
-_COUNT_OF_MEASURE = re.compile(r"^([种册场次个件台篇期项家所座间])数$")
+# 种数, 册数, 场次, 人次: a count in a measure word, which documents write as a number in that measure (248种,
+# 268场).
+_COUNT_OF_MEASURE = re.compile(r"^([种册场次个件台篇期项家所座间人])(?:数|次)$")
 
 
 def _held(term: str, evidence: str) -> bool:

@@ -235,9 +235,12 @@ class FigureAnswerer(FigureLookup):
         if runs >= 2:
             word = "下降" if points[-1].plain_value < points[-2].plain_value else "增长"
             draft.add(f"截至{points[-1].year}年已连续{runs}年{word}", [])
-        else:
-            word = "下降" if points[-1].plain_value < points[-2].plain_value else "增长"
-            draft.add(f"{points[-1].year}年比上年{word}，并非连续多年同向变化", [])
+        elif len(points) == 2:
+            draft.add(_step(points[0], points[1]), [])
+        else:  # 2022年比2021年下降，2023年比2022年增长: each year's way, then that it went both ways
+            recent = points[-5:]
+            steps = "，".join(_step(a, b) for a, b in zip(recent, recent[1:]))
+            draft.add(f"{steps}，并非逐年同向变化", [])
         if len(points) >= 3 and runs < len(points) - 1:  # ups and downs: say where the series ends up overall
             overall = "下降" if points[-1].plain_value < points[0].plain_value else "增长"
             high = max(points, key=lambda p: p.plain_value)
@@ -366,3 +369,10 @@ def _on_subject(question: str, statuses: list) -> list:
         for s in statuses
         if any(t in f"{s.indicator}{s.target.phrase}{s.actual.phrase if s.actual else ''}" for t in terms)
     ]
+
+
+def _step(before: MetricRow, after: MetricRow) -> str:
+    """2023年比2022年增长: which way one year went against another."""
+    if after.plain_value == before.plain_value:
+        return f"{after.year}年与{before.year}年持平"
+    return f"{after.year}年比{before.year}年{'下降' if after.plain_value < before.plain_value else '增长'}"

@@ -73,7 +73,7 @@ _INTENTS = (
     (
         Intent.TREND,
         re.compile(
-            r"连续|趋势|走势|逐年|历年|这几年|近几年|这[两三四五]年|近[两二三四五]年|几年(?:来|间|里)?(?:的)?(?:变化|情况)|一直在?(?:下降|增长|减少|上升)|涨是跌|涨还是跌|怎么变化|怎么增长|变化情况|(?:20\d{2})\s*(?:到|至|—|-)\s*(?:20\d{2})"
+            r"连续|趋势|走势|逐年|历年|一年比一年|这几年|近几年|这[两三四五]年|近[两二三四五]年|几年(?:来|间|里)?(?:的)?(?:变化|情况)|一直在?(?:下降|增长|减少|上升)|涨是跌|涨还是跌|怎么变化|怎么增长|变化情况|(?:20\d{2})\s*(?:到|至|—|-)\s*(?:20\d{2})"
         ),
     ),
     (
@@ -186,6 +186,13 @@ _UNIT_HINT = re.compile(
 )
 
 
+def _names_library(text: str, scope: str, orgs: list[str]) -> bool:
+    """The scope is named only as the start of a library's name the question names (望澜区图书馆, 望澜区馆)."""
+    return any(o.startswith(scope) for o in orgs) and not re.search(
+        re.escape(scope) + r"(?!(?:公共)?(?:图书)?馆)", text
+    )
+
+
 def understand(
     question: str,
     *,
@@ -222,6 +229,8 @@ def understand(
         named = []  # "驿站投入多少钱": 读书驿站数 counts 间, the question asks 元 — not that figure
     indicator = named[0] if named else None
     named_orgs = find_orgs(text, orgs)
+    # 望澜区图书馆 names the library, not the branch or district 望澜区 a table row is scoped to
+    named_scopes = [s for s in named_scopes if not _names_library(text, s, named_orgs)]
     query = Query(
         text=text,
         years=years,

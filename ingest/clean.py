@@ -2,7 +2,7 @@
 
 Text handed over from PDFs keeps page-break splits ("意识形⏎⏎态工作"), Markdown
 residue (``**粗体**``), full-width digits, spaces between numbers and units
-("392.88 万次") and thousands separators ("2,911"). Figures must read the same
+("392.88 万次"), thousands separators ("2,911") and dates in Chinese numerals (二〇二三年). Figures must read the same
 whichever way they were typed, so that search, figure extraction and answer
 verification all see one form.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .cn_dates import with_arabic_dates
 from .loaders.layout import join_wrapped
 from .outline import heading_level, looks_like_title
 from .types import Block
@@ -38,7 +39,7 @@ _CLOSING = "”’」』）)"
 def normalize(text: str) -> str:
     """One canonical form for a line of text: half-width digits, no stray spaces."""
     text = text.translate(_FULLWIDTH)
-    text = without_thousands_separators(text)
+    text = without_thousands_separators(with_arabic_dates(text))
     text = _MARKDOWN.sub("", text)
     text = _BULLET.sub("", text)
     text = _SPACE_NEAR_CJK.sub("", text)
@@ -69,7 +70,9 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
         text = normalize(block.text)
         if not text:
             continue
-        cells = tuple((h, without_thousands_separators(v)) for h, v in block.cells)  # as the row's text reads
+        cells = tuple(
+            (with_arabic_dates(h), without_thousands_separators(with_arabic_dates(v))) for h, v in block.cells
+        )  # as the row's text reads
         current = Block(text, block.page, block.kind, block.page_end, block.level, block.table, block.label, cells)
         prev = out[-1] if out else None
         if prev is not None and _continues(prev, current, title_seen):

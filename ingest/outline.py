@@ -1,6 +1,6 @@
 """Chinese outline numbering, sections and document-level metadata.
 
-Work documents are organised 一、 / （一） / 1. / （1）, with 一是 二是 as inline
+Work documents are organised (第一部分 /) 一、 / （一） / 1. / （1）, with 一是 二是 as inline
 list items. A heading's place in that outline is its level; every paragraph
 keeps the path of headings above it. Whether a section reports a past year or
 plans a coming one decides what its figures mean, so it is settled here.
@@ -16,6 +16,10 @@ from .types import Block, BlockKind, Paragraph, PeriodKind, Section
 
 _CN_NUM = "一二三四五六七八九十"
 _LEVEL_PATTERNS = [
+    (
+        0,
+        re.compile(rf"^第[{_CN_NUM}]{{1,3}}(?:部分|篇|章)(?![\u4e00-\u9fff]{{0,2}}[。，；])"),
+    ),  # 第二部分 2024年工作计划
     (1, re.compile(rf"^[{_CN_NUM}]{{1,3}}、")),
     (2, re.compile(rf"^[（(][{_CN_NUM}]{{1,3}}[）)]")),
     (3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
@@ -301,9 +305,9 @@ def assign_periods(sections: list[Section], doc_type: str, report: int | None, p
         stated = int(m.group(1)) if m else None
         if _PLAN_WORDS.search(heading) and (plan or stated) and not _REPORT_WORDS.search(heading):
             kind, year = "plan", stated or plan
-        elif _NEXT_WORDS.search(heading) and report and section.level == 1 and not _REPORT_WORDS.search(heading):
+        elif _NEXT_WORDS.search(heading) and report and len(section.path) == 1 and not _REPORT_WORDS.search(heading):
             kind, year = "plan", report + 1
-        elif _REPORT_WORDS.search(heading) and section.level == 1:
+        elif _REPORT_WORDS.search(heading) and len(section.path) == 1:
             kind, year = ("report", stated or report) if (report or stated) else (kind, year)
         elif stated is not None:
             year = stated

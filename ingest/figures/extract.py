@@ -25,8 +25,14 @@ def extract_figures(doc: Document, indicators: IndicatorList | None = None, with
     _attach_chunks(doc, ctx.figures)
     figures = ctx.figures
     if with_derived:
-        figures = figures + [d for d in map(derive_prior_year, figures) if d is not None]
+        # a year the document states itself (比上年的31.7万人次) is not worked back from its change as well
+        stated = {_key(f) for f in figures}
+        figures = figures + [d for d in map(derive_prior_year, figures) if d is not None and _key(d) not in stated]
     return figures
+
+
+def _key(fig: Figure) -> tuple[object, ...]:
+    return (fig.indicator, fig.scope, fig.org, fig.year, fig.base_unit, fig.kind)
 
 
 def _attach_chunks(doc: Document, figures: list[Figure]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import cn2an
+
 # Units, longest first so that 万册次 wins over 万册 and 场次 over 场.
 _COUNT_UNITS = (
     "个工作日",
@@ -47,6 +49,7 @@ _COUNT_UNITS = (
     "套",
     "辆",
     "周",
+    "张",
 )
 
 
@@ -119,9 +122,28 @@ def split_unit(unit: str) -> tuple[float, str]:
     return 1.0, unit
 
 
+# 三百五十四天, 一百零四场, 三十八万人次: a count in Chinese numerals (not 一 alone: 一是, 一批) before its unit.
+_CN_COUNT = re.compile(
+    rf"(?<![零一二两三四五六七八九十百千万亿])(?P<cn>[二两三四五六七八九十][零一二三四五六七八九十百千]*|一[十百千][零一二三四五六七八九十百千]*)"
+    rf"(?=(?:多|余)?(?:万|亿)?(?:多|余)?(?:{_UNIT_RE}))"
+)
+
+
+def _in_digits(m: re.Match[str]) -> str:
+    """The numeral in digits, zero-padded to its own length (三百五十四 → 00354), so that every position in
+    the text stays where it was; left as it is when its digits are longer (十 → 10)."""
+    numeral = m.group("cn")
+    try:
+        digits = str(int(cn2an.cn2an(numeral, "normal")))
+    except (ValueError, KeyError):
+        return numeral
+    return digits.rjust(len(numeral), "0") if len(digits) <= len(numeral) else numeral
+
+
 def _masked(text: str) -> str:
-    """Text with titles and quoted names blanked out, same length: numbers there are names."""
-    return _TITLE_SPANS.sub(lambda m: "□" * len(m.group(0)), text)
+    """Text with titles and quoted names blanked out and counts in Chinese numerals in digits, same length:
+    numbers in titles are names, and 三百五十四天 is a figure as 354天 is."""
+    return _CN_COUNT.sub(_in_digits, _TITLE_SPANS.sub(lambda m: "□" * len(m.group(0)), text))
 
 
 def _not_a_figure(mtext: str, m: re.Match[str]) -> bool:
@@ -133,8 +155,8 @@ def _not_a_figure(mtext: str, m: re.Match[str]) -> bool:
         return True
     if m.group("unit") in ("个月",) and _DATE_AFTER.match(after):
         return True
-    if m.group("unit") == "周" and after.startswith("年"):
-        return True  # 建党100周年: an anniversary, not a count of weeks
+    if m.group("unit") == "周" and after.startswith(("年", "岁")):
+        return True  # 建党100周年, 18周岁: an anniversary or an age, not a count of weeks
     if before and (before[-1].isdigit()):
         return True
     # "2024年" never reaches here (年 is no unit); "12月31日" neither. "1个月" is a duration: kept.

@@ -27,6 +27,22 @@ def _prose(ctx: _Context, p: Paragraph) -> None:
 _COMPARED_WITH = re.compile(r"(?:比|较|相比|同比)(?:(?:19|20)\d{2}\s*年(?:同期)?|上年|去年|上一年)的?$")
 
 
+# 比上年的31.7万人次, 较2022年的: the figure compared against is the one before it, a year (or the year named) earlier
+_AGAINST_BEFORE = re.compile(r"^[，,]?\s*(?:比|较|相比|同比)(?:(?P<year>(?:19|20)\d{2})\s*年|上年|去年|上一年)的?$")
+
+
+def _as_compared(fig: Figure, found: list[Figure], between: str) -> None:
+    """比上年的31.7万人次 right after 总流通人次40.2万人次 is 总流通人次 of the year before, not a figure named 比上年的."""
+    m = _AGAINST_BEFORE.match(between)
+    if not found or m is None:
+        return
+    prev = found[-1]
+    year = int(m.group("year")) if m.group("year") else (prev.year - 1 if prev.year else None)
+    if year is None or split_unit(prev.unit)[1] != split_unit(fig.unit)[1]:
+        return
+    fig.indicator, fig.phrase, fig.scope, fig.kind, fig.year = prev.indicator, prev.phrase, prev.scope, prev.kind, year
+
+
 def _changed(found: list[Figure], mtext: str, offset: int) -> Figure:
     """The figure a stated change belongs to: the last one, unless that one is what it is compared with."""
     last = found[-1]
@@ -95,6 +111,7 @@ def _sentence(
                 Direction.UP,
                 None,
             )  # the stock a year before is the stock less the addition
+        _as_compared(fig, found, mtext[last_end : m.start()] if found else "")
         fig.org = _subject_library(text[: m.start()], ctx.doc.org) or _section_library(p.section, ctx.doc.org)
         times = _TIMES_OF.match(mtext, m.end())
         if times:
