@@ -29,12 +29,17 @@ def stated_basis(stated: str, quote: str, passage: str = "", names: tuple[str, .
         bracket = _BRACKET.match(quote, at + len(stated))
         if bracket and _COVERS.search(bracket.group(1)):
             return bracket.group(1).strip()[:_LIMIT]
+        # 全县图书馆（含乡镇分馆）总流通人次36.4万人次: an aside in the figure's own clause, before its number
+        clause = re.split(r"[，,。；;：:]", quote[:at])[-1]
+        aside = [b.group(1) for b in _BRACKET.finditer(clause) if _COVERS.search(b.group(1))]
+        if aside:
+            return aside[-1].strip()[:_LIMIT]
     for note in _NOTE.finditer(passage):
         if _COVERS.search(note.group(1)) and _names(note.group(1), names):
             return note.group(1).strip().rstrip("。")[:_LIMIT]
     for sentence in _SENTENCE.findall(passage):
         if re.search(r"口径|统计范围", sentence) and _names(sentence, names):
-            return sentence.strip().rstrip("。；;")[:_LIMIT]
+            return sentence.strip().lstrip("①②③④⑤⑥⑦⑧⑨⑩").rstrip("。；;")[:_LIMIT]
     return ""
 
 

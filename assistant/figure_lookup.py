@@ -11,7 +11,7 @@ from index import KnowledgeBase, MetricRow
 
 from .basis import stated_basis
 from .evidence import places_named
-from .figure_names import Name, best_names
+from .figure_names import Name, best_names, residual, says_all_of
 from .figure_rows import (
     ACTUAL_KINDS,
     KIND_WORD,
@@ -109,8 +109,9 @@ class FigureLookup:
         ]
         asked = _TREND_WORDS.sub(" ", query.text) if query.intent == Intent.TREND else query.text
         groups = best_names(asked, orgs, list(names))
-        if groups is None:  # no name fits clearly: the indicator the question names, if any, answers
-            return [query] if query.indicator else None
+        if groups is None:  # no name fits clearly: the indicator the question names answers, unless the
+            # question asks for part of it (少儿书外借 of 外借册次): then the best evidence sentences do
+            return [query] if query.indicator and self._says_all_of(asked, orgs, query.indicator) else None
         out: list[Query] = []
         for group in groups:
             indicator = group[0].indicator
@@ -119,6 +120,13 @@ class FigureLookup:
                 NamedQuery(**{**query.__dict__, "indicator": indicator, "indicators": [indicator]}, phrases=phrases)
             )
         return out
+
+    def _says_all_of(self, asked: str, orgs: list[str], indicator: str) -> bool:
+        known = self.metrics.indicators.get(indicator)
+        name = Name(
+            indicator, indicator, "", known.unit if known and known.unit else "", known.aliases if known else ()
+        )
+        return says_all_of(residual(asked, orgs), name)
 
     def years_with_data(self, query: Query, kinds=ACTUAL_KINDS) -> list[int]:
         """Years with a stated figure for the asked scope (or the whole library)."""
@@ -199,8 +207,15 @@ class FigureLookup:
         """What the row's document says its figure covers (口径), from its sentence or its passage."""
         chunk = self.kb.registry.chunks([row.chunk_id]).get(row.chunk_id) if row.chunk_id else None
         known = self.kb.metrics.indicators.get(row.indicator)
-        names = tuple(dict.fromkeys(n for n in (row.phrase, row.indicator, *(known.aliases if known else ())) if n))
-        return stated_basis(row.stated, row.quote, chunk.text if chunk else "", names)
+        # a note may name the figure, or the library whose row it is (某馆数据为本馆口径，不含分馆)
+        names = tuple(
+            dict.fromkeys(n for n in (row.phrase, row.indicator, *(known.aliases if known else ()), row.org) if n)
+        )
+        passage = chunk.text if chunk else ""
+        if chunk is not None:  # a table's notes (说明：…) may stand in the passage before or after its rows
+            around = [c for c in self.kb.registry.chunks_of(row.doc_id) if abs(c.ordinal - chunk.ordinal) <= 1]
+            passage = "\n".join(c.text for c in around) or passage
+        return stated_basis(row.stated, row.quote, passage, names)
 
     # -- intents ---------------------------------------------------------------------------------
     def figure(self, query: Query, with_change: bool = True) -> Draft | None:

@@ -79,9 +79,19 @@ def _uncovered_runs(text: str, cover: str) -> list[str]:
     return runs
 
 
+def says_all_of(question_part: str, name: Name) -> bool:
+    """The name (with its aliases and unit) holds every word of the question part: 少儿书外借册次 is not
+    all said by 外借册次, whose figure counts every loan."""
+    return not _uncovered_runs(question_part, name.text() + "".join(name.aliases))
+
+
+# 年末总藏量, 全年接待读者: when in the year a figure stands is the figure's year, not a narrower quantity
+_WHEN_IN_YEAR = re.compile(r"年末|年底|全年|年度|本年|当年|年内")
+
+
 def _own_qualifier(name: Name) -> str:
     """What a figure's phrase says beyond its indicator: 阅览室 in 阅览室接待读者."""
-    rest = name.phrase
+    rest = _WHEN_IN_YEAR.sub(" ", name.phrase)
     for alias in sorted((name.indicator, *name.aliases), key=len, reverse=True):
         if alias and alias in rest:
             rest = rest.replace(alias, " ")

@@ -102,9 +102,12 @@ class Holdings:
     def unknown_library(self, query: Query) -> str | None:
         """A library the question names that no visible document mentions, by any of its usual names."""
         texts = None
+        known = self.named_orgs()
         for name in library_names(query.text):
             if "公共图书馆" in name.name:
                 continue  # 某省公共图书馆: the place's public libraries as a whole, not one library
+            if library_mentioned(name, known):
+                continue  # a library the documents are by or about: no need to read every document
             texts = texts if texts is not None else self.mention_texts()
             if not library_mentioned(name, texts):
                 return name.name

@@ -37,6 +37,15 @@ _ORG_END = re.compile(
 )
 
 
+# 馆长任组长, 主任兼任: a role taken on (任, 兼, 为 before another role), not a surname.
+_TAKES_ROLE = re.compile(rf"(?:任|兼|为)(?:{_ROLE}|组长|副组长|成员)")
+
+
+def _a_name(found: str) -> bool:
+    """A role beside a name (馆长张文静), not a role beside the role it takes on (馆长任组长)."""
+    return not _TAKES_ROLE.search(found)
+
+
 def asks_name(question: str) -> str | None:
     """ "person", "organisation", "place" or "title" (a thing's name) when the question asks for a name."""
     if _PERSON.search(question):
@@ -66,7 +75,7 @@ def gives_name(kind: str, texts: list[str], question: str) -> bool:
                 return True
         if kind == "organisation" and any(m.group(0) not in question for m in _ORG_END.finditer(text)):
             return True
-        if kind == "person" and any(m.group(0) not in question for m in _NAMED.finditer(text)):
+        if kind == "person" and any(m.group(0) not in question and _a_name(m.group(0)) for m in _NAMED.finditer(text)):
             return True
         if kind == "title" and any(m.group(1) not in question for m in _QUOTED.finditer(text)):
             return True

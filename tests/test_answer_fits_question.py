@@ -286,6 +286,7 @@ def test_a_question_for_a_name_needs_a_sentence_that_gives_one():
     assert gives_name("organisation", ["新馆由江城建筑设计研究院有限公司设计。"], q)
     assert not gives_name("person", ["馆长主持召开了全馆工作会议。"], "馆长叫什么名字？")
     assert gives_name("person", ["馆长张文静主持召开了全馆工作会议。"], "馆长叫什么名字？")
+    assert not gives_name("person", ["成立开馆工作领导小组，馆长任组长。"], "馆长叫什么名字？")  # 任: takes a role
 
 
 def test_a_things_name_is_asked_apart_from_a_persons():

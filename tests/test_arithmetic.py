@@ -73,6 +73,7 @@ def test_operation_read_from_wording():
     assert operation("图书藏量占馆藏总量的比重是多少？") == "share"
     assert operation("平均每天接待多少读者？") == "average"
     assert operation("按同比增长率倒推，去年是多少？") == "prior"
+    assert operation("按公报里的增幅，2022年的外借大概是多少？") == "prior"
     assert operation("2023年比上年增长了百分之几？") == "rate"
     assert operation("期刊是图书的几倍？") == "times"
     assert operation("完成了年度目标的百分之多少？") == "completion"

@@ -70,3 +70,17 @@ def test_a_report_in_parts_plans_in_its_planning_part(tmp_path):
     by_value = {f.value: (f.year, f.kind) for f in figures if f.unit == "场"}
     assert by_value[288.0] == (2023, "actual")
     assert by_value[320.0] == (2024, "target")
+
+
+def test_a_table_of_libraries_by_year_gives_each_library_the_captions_quantity(tmp_path):
+    table = (
+        "表4  2022—2023年石门市各公共图书馆书刊外借册次（单位：万册次）\n"
+        "馆名 | 2022年 | 2023年\n"
+        "石门市图书馆 | 61.2 | 70.4\n"
+        "东江县图书馆 | 12.5 | 14.1\n"
+    )
+    figures = _figures(tmp_path, table, title="石门年鉴2024·公共图书馆")
+    rows = {(f.org, f.indicator, f.year, f.value, f.unit) for f in figures}
+    assert ("东江县图书馆", "外借册次", 2023, 14.1, "万册次") in rows
+    assert ("石门市图书馆", "外借册次", 2022, 61.2, "万册次") in rows
+    assert len(rows) == 4

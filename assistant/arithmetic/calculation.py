@@ -13,6 +13,7 @@ from .averages import average_of
 from .differences import difference_of, gap_left, gap_to_target, rate_of_change, remainder_of, times_over
 from .matching import asked_term, asked_unit, best_fit, question_subject
 from .operands import UNIT_PATTERN, Operand, Result, passage_operands, row_operand, same_scale
+from .over_rows import over_rows
 from .rendering import computed_draft
 from .shares import completion_of, share_of
 from .sums import sum_of_parts, total_of
@@ -35,6 +36,12 @@ def compute(query, hits, metrics) -> Draft | None:
     if len(orgs) >= 2 and op in ("sum", "difference") and metrics is not None:
         result = _across_orgs(op, question, orgs, years, metrics)
         return computed_draft(result, question) if result is not None else None
+    if op in ("sum", "average") and metrics is not None:
+        # 四个县馆加起来, 6个馆平均每馆: a group of a table's rows
+        indicator = metrics.resolve(query.indicator) if getattr(query, "indicator", None) else None
+        grouped = over_rows(op, question, subject, years, metrics, indicator)
+        if grouped is not None:
+            return computed_draft(grouped, question)
     ops = _passage_figures(query, hits, op, years)
     rows: list[Operand] = []
     targets: list[Operand] = []

@@ -29,7 +29,8 @@ BARE_PER = re.compile(rf"每一?(?:{UNIT_PATTERN})[^，,。？?]{{0,8}}?(?:多�
 # 每位员工平均办多少场 says what 平均每位员工办多少场 says: the averaging word moved before 每.
 PER_FIRST = re.compile(r"每(一?[个位名家所间场次本册月天年周]?[\u4e00-\u9fff]{0,8}?)(?:平均|大约|大概)")
 
-_PRIOR = re.compile(r"倒推|反推|推算|据此")
+# 倒推, 据此推算, 按公报里的增幅…大概是多少: a year worked back from a stated change
+_PRIOR = re.compile(r"倒推|反推|推算|据此|按.{0,12}?(?:增幅|降幅|增长率|增速|同比)")
 
 # 新增图书里除去电子图书，其余的有多少: the whole less the part named after 除去 (the rest of a whole).
 REMAINDER = re.compile(

@@ -41,8 +41,7 @@ _SKIP_LABELS = re.compile(r"^(?:注|说明|备注|资料来源|数据来源)")
 def _table_row(ctx: _Context, p: Paragraph) -> None:
     if not p.cells or _SKIP_LABELS.match(p.label):
         return
-    cells = list(p.cells)
-    label = p.label
+    cells, label = list(p.cells), p.label
     unit_cell = next((v for h, v in cells if h in ("单位", "计量单位")), None)
     year_cell = next((v for h, v in cells if h in ("年度", "年份", "年")), None)
     period_kind, section_year = _period(ctx, p)
@@ -63,6 +62,8 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
             stated_unit = ctx.table_unit[1]  # 其中：藏量购置费 is counted as the row it is part of
         name = _strip_unit(_PART_OF.sub("", label))
         row_indicator = ctx.indicators.canonical(name, stated_unit)
+        if row_indicator is None and _library_row(ctx, p, name, year_columns, period_kind):
+            return  # 表2 各馆总流通人次（单位：万人次）| 苓溪县图书馆 | 29.8 | 31.5
         unit = stated_unit or _default_unit(ctx, row_indicator)
         if stated_unit and not part_of:
             ctx.table_unit = (p.table, stated_unit)
@@ -117,6 +118,45 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
                 pct = float(value.strip().rstrip("%"))
                 _set_change(latest, abs(pct), Direction.DOWN if pct < 0 else Direction.UP, value)
     ctx.figures.extend(made)
+
+
+# A row label that is a library (苓溪县图书馆, 城东分馆), not a quantity.
+_LIBRARY_ROW = re.compile(r"馆$")
+# 表2, 表3-1 and the years a caption spans (2022—2023年), and 各公共图书馆: what a caption says besides its quantity
+_CAPTION_NOISE = re.compile(
+    r"^\s*表\s*[\d一二三四五六七八九十]+(?:[-.－]\d+)?\s*|(?:19|20)\d{2}\s*(?:年)?\s*(?:[—\-－~至到]\s*(?:19|20)\d{2}\s*)?年(?:度)?"
+)
+_CAPTION_ENTITIES = re.compile(r"^.*各[\u4e00-\u9fff]{0,6}?(?:图书馆|馆|县（区）|县区|区县|单位)(?:的)?")
+
+
+def _caption_quantity(caption: str) -> tuple[str, str] | None:
+    """(quantity, unit) a table's caption names: 各公共图书馆总流通人次（单位：万人次） → (总流通人次, 万人次)."""
+    unit = _header_unit(caption)
+    if not unit:
+        return None
+    unit = re.sub(r"^单位\s*[：:]\s*", "", unit)
+    name = _CAPTION_ENTITIES.sub("", _CAPTION_NOISE.sub("", _strip_unit(caption))).strip()
+    return (name, unit) if re.fullmatch(r"[\u4e00-\u9fff]{2,12}", name) else None
+
+
+def _library_row(
+    ctx: _Context, p: Paragraph, library: str, year_columns: list[tuple[str, str]], period_kind: str
+) -> bool:
+    """A library's row of a table whose caption names the quantity, a year per column: the library's own
+    figures. False when the row is not a library's or the caption names no quantity with its unit."""
+    quantity = _caption_quantity(p.table or "") if _LIBRARY_ROW.search(library) else None
+    if quantity is None:
+        return False
+    name, unit = quantity
+    indicator = ctx.indicators.canonical(name, unit) or name
+    for header, value in year_columns:
+        column = _YEAR_COLUMN.match(header)
+        assert column is not None  # year_columns holds only the headers that match
+        fig = _cell_figure(ctx, p, indicator, name, header, value, unit, int(column.group(2)), period_kind, scope="")
+        if fig:
+            fig.org = library
+            ctx.figures.append(fig)
+    return True
 
 
 def _strip_unit(text: str) -> str:
