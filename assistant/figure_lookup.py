@@ -11,7 +11,7 @@ from index import KnowledgeBase, MetricRow
 
 from .basis import stated_basis
 from .evidence import places_named
-from .figure_names import Name, best_names, residual, says_all_of
+from .figure_names import Name, best_names, narrows, residual
 from .figure_rows import (
     ACTUAL_KINDS,
     KIND_WORD,
@@ -111,7 +111,7 @@ class FigureLookup:
         groups = best_names(asked, orgs, list(names))
         if groups is None:  # no name fits clearly: the indicator the question names answers, unless the
             # question asks for part of it (少儿书外借 of 外借册次): then the best evidence sentences do
-            return [query] if query.indicator and self._says_all_of(asked, orgs, query.indicator) else None
+            return [query] if query.indicator and not self._narrowed(asked, orgs, query.indicator) else None
         out: list[Query] = []
         for group in groups:
             indicator = group[0].indicator
@@ -121,12 +121,12 @@ class FigureLookup:
             )
         return out
 
-    def _says_all_of(self, asked: str, orgs: list[str], indicator: str) -> bool:
+    def _narrowed(self, asked: str, orgs: list[str], indicator: str) -> bool:
         known = self.metrics.indicators.get(indicator)
         name = Name(
             indicator, indicator, "", known.unit if known and known.unit else "", known.aliases if known else ()
         )
-        return says_all_of(residual(asked, orgs), name)
+        return narrows(residual(asked, orgs), name)
 
     def years_with_data(self, query: Query, kinds=ACTUAL_KINDS) -> list[int]:
         """Years with a stated figure for the asked scope (or the whole library)."""

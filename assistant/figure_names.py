@@ -79,10 +79,18 @@ def _uncovered_runs(text: str, cover: str) -> list[str]:
     return runs
 
 
-def says_all_of(question_part: str, name: Name) -> bool:
-    """The name (with its aliases and unit) holds every word of the question part: 少儿书外借册次 is not
-    all said by 外借册次, whose figure counts every loan."""
-    return not _uncovered_runs(question_part, name.text() + "".join(name.aliases))
+# Words that make a quantity a part of itself: loans to children, online events, e-books are not all loans,
+# events or books.
+_NARROWING = re.compile(
+    r"少儿|儿童|少年|青少年|未成年|老年|残疾|视障|线上|线下|网上|数字|电子|纸质|外文|中文|古籍|流动|城市书房"
+)
+
+
+def narrows(question_part: str, name: Name) -> bool:
+    """The question asks for a part of what the name counts: 少儿书外借册次 of 外借册次, whose figure counts
+    every loan. Other words the name does not hold (买书花的钱 for 文献购置经费) are the asker's own."""
+    uncovered = _uncovered_runs(question_part, name.text() + "".join(name.aliases))
+    return any(_NARROWING.search(run) for run in uncovered)
 
 
 # 年末总藏量, 全年接待读者: when in the year a figure stands is the figure's year, not a narrower quantity

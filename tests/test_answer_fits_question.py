@@ -353,3 +353,14 @@ def test_a_sentence_two_overlapping_passages_share_is_said_once():
     said = [st.text for st in draft.statements]
     assert said.count(shared) == 1
     assert "建立员工出市报备制度。" in said
+
+
+def test_a_question_for_part_of_a_figure_is_not_answered_by_the_whole():
+    from assistant.figure_names import Name, narrows
+
+    loans = Name("外借册次", "外借册次", "", "册次", ("书刊外借", "图书外借"))
+    assert narrows("少儿书外借册次", loans)  # children's loans are a part of all loans
+    assert narrows("线上外借册次", loans)
+    assert not narrows("书刊外借册次", loans)
+    spending = Name("文献购置经费", "文献购置经费", "", "万元", ("购书经费",))
+    assert not narrows("买书花钱", spending)  # the asker's own words for the same figure

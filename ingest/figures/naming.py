@@ -71,7 +71,8 @@ def _right_phrase(after: str) -> str:
 
 
 def _clean_phrase(left: str) -> str:
-    left = re.sub(r"[（(][^（）()]*[）)]", "", left)  # 全县图书馆（含乡镇分馆）总流通人次: the aside names nothing
+    # 全县图书馆（含乡镇分馆）总流通人次: an aside on what is counted names nothing; 报刊(合订本) does
+    left = re.sub(r"[（(](?:含|不含|包括|不包括|包含|未含|下同)[^（）()]*[）)]", "", left)
     phrase = re.sub(r"(?:截[至止])?(?:(?:20\d{2}|19\d{2})年(?:底|末|度|全年)?)?(?:\d{1,2}月(?:\d{1,2}日)?)?", "", left)
     phrase = re.sub(r"\d+(?:\.\d+)?(?:万|亿)?", "", phrase)
     phrase = phrase.strip(" （）()、“”□")

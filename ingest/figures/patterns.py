@@ -122,9 +122,10 @@ def split_unit(unit: str) -> tuple[float, str]:
     return 1.0, unit
 
 
-# 三百五十四天, 一百零四场, 三十八万人次: a count in Chinese numerals (not 一 alone: 一是, 一批) before its unit.
+# 三百五十四天, 一百零四场, 三十八万人次: a count in Chinese numerals before its unit, of two characters at least:
+# 两个项目, 三种类型, 一批 count the items of a sentence, not a library's work.
 _CN_COUNT = re.compile(
-    rf"(?<![零一二两三四五六七八九十百千万亿])(?P<cn>[二两三四五六七八九十][零一二三四五六七八九十百千]*|一[十百千][零一二三四五六七八九十百千]*)"
+    rf"(?<![零一二两三四五六七八九十百千万亿])(?P<cn>[二两三四五六七八九十][零一二三四五六七八九十百千]+|一[十百千][零一二三四五六七八九十百千]*)"
     rf"(?=(?:多|余)?(?:万|亿)?(?:多|余)?(?:{_UNIT_RE}))"
 )
 
