@@ -40,6 +40,8 @@ class Name:
         return self.phrase + self.indicator + self.scope + self.unit
 
 
+# 年鉴上, 公报里, 总结中: where the asker read the figure, not part of its name
+_READ_IN = re.compile(r"(?:年鉴|公报|总结|报告|通报|统计表|表格|表)(?:上|里|中)(?:的)?")
 _OPENING_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?=\s*(?:19|20)\d{2}\s*年)")
 
 
@@ -55,6 +57,7 @@ def residual(question: str, orgs: list[str]) -> str:
         if len(org) >= 2:
             text = text.replace(org[:2], " ")
     text = re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)
+    text = _READ_IN.sub(" ", text)
     return _ASKING.sub("", text)  # 到馆的人次 → 到馆人次: what is left joins up as the document writes it
 
 

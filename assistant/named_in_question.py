@@ -41,8 +41,11 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
     kept = [
         m
         for m in mentions
-        if not any(o[3] != m[3] and o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0] for o in mentions)
-    ]
+        if not any(
+            o[3] != m[3] and o[0] <= m[0] and m[1] <= o[1] and (o[1] - o[0] > m[1] - m[0] or (m[2] and not o[2]))
+            for o in mentions
+        )
+    ]  # and a library named in full is not another's short form at the same place (某县公共图书馆 → 某县图书馆)
     first: dict[str, tuple] = {}
     for start, end, short, org in kept:
         # the earliest; at one place the longest, the full name first, and a place named alone (云岭书房) its

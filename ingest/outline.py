@@ -230,6 +230,8 @@ class LibraryName:
         for i in range(len(core)):
             place, short = self.place[i:], core[i:]
             out.append(f"{place}图书馆")
+            if i == 0 and suffix:
+                out.append(f"{place}馆")  # 某某县馆, 某某市馆: the place in full and 馆
             if len(short) >= 2:
                 out += [f"{short}图书馆", f"{short}馆"]
         return tuple(dict.fromkeys(out))

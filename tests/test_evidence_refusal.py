@@ -56,6 +56,17 @@ def test_organisation_read_from_the_text_without_the_words_before_it():
 def test_a_library_is_found_by_its_short_forms():
     assert find_orgs("云溪区图书馆去年外借多少册次？", ["北岭市云溪区图书馆"]) == ["北岭市云溪区图书馆"]
     assert find_orgs("云溪馆去年外借多少册次？", ["北岭市云溪区图书馆"]) == ["北岭市云溪区图书馆"]
+    # 某某市馆 is the library, not the city a bulletin is by
+    assert find_orgs("北岭市馆去年外借多少册次？", ["北岭市图书馆", "北岭市"]) == ["北岭市图书馆"]
+    # a library named in full is not another body's short form at the same place
+    assert find_orgs("北岭县图书馆去年外借多少册次？", ["北岭县图书馆", "北岭县公共图书馆"]) == ["北岭县图书馆"]
+
+
+def test_where_a_figure_was_read_is_not_part_of_its_name():
+    from assistant.figure_names import residual
+
+    assert "年鉴" not in residual("年鉴上北岭县图书馆2022年书刊外借是多少？", ["北岭县图书馆"])
+    assert "公报" not in residual("公报里全市的书刊外借是多少？", [])
 
 
 def test_a_library_a_document_mentions_is_answered_not_refused(assistant):
