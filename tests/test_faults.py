@@ -203,7 +203,7 @@ def test_cli_ingest_while_the_server_answers_is_refused_and_answers_never_fail(t
         assert f"process{server.pid}" in message and "POST/api/documents" in message
         assert codes and set(codes) == {200}, codes
         with urllib.request.urlopen(base + "/healthz", timeout=30) as resp:
-            assert json.loads(resp.read()) == {"status": "ok", "documents": 3}
+            assert json.loads(resp.read()) == {"status": "ok", "documents": 3, "worker": server.pid}
     finally:
         server.terminate()
         server.wait(timeout=60)
