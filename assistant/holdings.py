@@ -29,16 +29,13 @@ class Holdings:
         self._elsewhere: tuple[tuple[int, str | None], dict[tuple[str, ...], frozenset[str]]] | None = None
 
     def scopes(self) -> list[str]:
-        """Branches and service points the metrics table knows by name (a name seen once is noise);
-        read once per registry generation."""
-        generation = self.kb.registry.generation()
-        cached = getattr(self, "_scopes_cache", None)
-        if cached is None or cached[0] != generation:
+        """Branches and service points the metrics table knows by name (a name seen once is noise)."""
+        memo = self._memo()
+        if "scopes" not in memo:
             aliases = {alias for alias, _ in indicator_aliases(self.kb.metrics.indicators)}
             named = self.metrics.scopes(min_count=2)
-            scopes = [s for s in named if s not in ("全区", "本馆", "合计", "总馆") and s not in aliases]
-            cached = self._scopes_cache = (generation, scopes)
-        return list(cached[1])
+            memo["scopes"] = [s for s in named if s not in ("全区", "本馆", "合计", "总馆") and s not in aliases]
+        return list(memo["scopes"])
 
     def _memo(self) -> dict:
         """What this channel's documents hold, kept until the base changes (any change bumps the generation)."""
@@ -57,26 +54,24 @@ class Holdings:
 
     def named_orgs(self) -> list[str]:
         """The documents' libraries and those a report names as the subject of its figures."""
-        key = (self.kb.registry.generation(), self.visibility)
-        cached = getattr(self, "_figure_orgs", None)
-        if cached is None or cached[0] != key:
-            cached = self._figure_orgs = (key, sorted(set(self.orgs()) | set(self.metrics.orgs())))
-        return cached[1]
+        memo = self._memo()
+        if "named_orgs" not in memo:
+            memo["named_orgs"] = sorted(set(self.orgs()) | set(self.metrics.orgs()))
+        return list(memo["named_orgs"])
 
     def mention_texts(self) -> list[str]:
         """What the visible documents say, whole: their organisations, titles and text."""
         return list(self.document_texts().values())
 
     def document_texts(self) -> dict[str, str]:
-        """Each visible document's organisation, title and text by id (cached per generation)."""
-        key = (self.kb.registry.generation(), self.visibility)
-        cached = getattr(self, "_mentions", None)
-        if cached is None or cached[0] != key:
+        """Each visible document's organisation, title and text by id."""
+        memo = self._memo()
+        if "texts" not in memo:
             docs = self.visible_documents()
             bodies = self.kb.registry.document_texts(d.id for d in docs)
-            texts = {d.id: f"{d.org} {d.title} {bodies.get(d.id, '')}" for d in docs}
-            cached = self._mentions = (key, texts)
-        return cached[1]
+            memo["texts"] = {d.id: f"{d.org} {d.title} {bodies.get(d.id, '')}" for d in docs}
+        texts: dict[str, str] = memo["texts"]
+        return texts
 
     def named_in_others(self, org: str) -> bool:
         """Whether a document by another body names this library (a provincial report on its library)."""

@@ -29,8 +29,10 @@ _BULLET = re.compile(r"^\s*(?:[-*+•●▪]|>)\s+")
 _MULTISPACE = re.compile(r"[ \t]{2,}")
 # 4.1萬冊次, 12場: a number's magnitude and unit in traditional script, read as simplified whatever script the
 # rest of the document is in (a simplified document may be typed with a few traditional forms)
-_TRADITIONAL_UNITS = str.maketrans("萬億冊張個場種間項臺處條輛組篇", "万亿册张个场种间项台处条辆组篇")
-_UNIT_AFTER_NUMBER = re.compile(r"(?<=\d)\s*[萬億]?\s*(?:冊次|場次|[冊張個場種間項臺處條輛組])?")
+_TRADITIONAL_UNITS = str.maketrans("萬億冊張個場種間項臺處條輛組", "万亿册张个场种间项台处条辆组")
+_UNIT_AFTER_NUMBER = re.compile(
+    r"(?<=\d)(?=\s*[萬億冊張個場種間項臺處條輛組])\s*[萬億]?\s*(?:冊次|場次|[冊張個場種間項臺處條輛組])?"
+)
 # 2,911 and 1，234，567: a head of one to three digits, then groups of exactly three after a comma. A list
 # (1,2,3) or a run of years (2021,2022) has other groups and is left alone.
 _THOUSANDS = re.compile(r"(?<![\d.])(?<!\d[,，])[1-9]\d{0,2}(?:[,，]\d{3})+(?!\d|[,，]\d)")
