@@ -18,7 +18,7 @@ from index import KnowledgeBase, SearchFilters, SearchHit
 
 from . import arithmetic, extractive, llm_answer, outcomes, who
 from .asking import asks_actual, asks_number, asks_other_than_number
-from .draft_checks import DraftChecks, said_texts
+from .draft_checks import DraftChecks, lacks_year, said_texts
 from .evidence import places_named
 from .expand import expand
 from .figures import FigureAnswerer
@@ -147,7 +147,7 @@ class Assistant:
             missing = self.checks.unsupported(query, hits)
             # The passages are about something else (满意度 asked, 读者 found), unless the answer's sentences
             # hold most of what is asked and only a lesser word of the question is written another way.
-            if missing and relevance.share(" ".join(said_texts(draft))) < _HOLDS_MOST:
+            if missing and (relevance.share(" ".join(said_texts(draft))) < _HOLDS_MOST or lacks_year(missing)):
                 return self._refuse(query, shown, _not_found(missing))
             if extractive.asks_quantity(query) and not extractive.answers_number(query, draft, relevance):
                 return self._refuse(query, shown)  # sentences on the subject, but none gives the number asked

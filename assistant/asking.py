@@ -11,7 +11,12 @@ _NUMBER_QUESTION = re.compile(
 # What a question asks for when it is not a quantity: a place, a list, a name, a reason, a way.
 _NON_NUMBER_QUESTION = re.compile(r"哪里|哪儿|在哪|哪些|什么地方|什么内容|是谁|谁|为什么|为何|是什么")
 
-_ACTUAL_QUESTION = re.compile(r"实际|真正|到底|评上|评为|获评|获得|建成了|开放了|完成了")
+# 实际…, 建成了吗, 是哪天开放的: what happened is asked (the date a building or branch opened, not planned)
+_ACTUAL_QUESTION = re.compile(
+    r"实际|真正|到底|评上|评为|获评|获得|建成了|开放了|完成了"
+    r"|(?:哪天|哪一天|什么时候|何时|哪年|哪一年|哪个月|几月)[^，,？?]{0,4}"
+    r"(?:建成|开放|开馆|开工|竣工|启用|揭牌|挂牌|投入使用|落成|完工|封顶)的[？?]?$"
+)
 
 
 def asks_actual(text: str) -> bool:

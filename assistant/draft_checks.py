@@ -70,7 +70,7 @@ class DraftChecks:
                 h.chunk.year in query.years or any(re.search(rf"(?<!\d){y}(?!\d)", text) for y in query.years)
             ):
                 return []
-        return [f"{'、'.join(str(y) for y in query.years)}年的数据"]
+        return [f"{'、'.join(str(y) for y in query.years)}{_OF_YEAR}"]
 
     def states_figure(self, query: Query, draft: Draft) -> bool:
         """A sentence with a number that is of the year asked for, and a target when a target is asked for."""
@@ -178,6 +178,15 @@ class DraftChecks:
         names = self.names_of(indicator)
         terms = [t for t in tokenize(words) if len(t) >= 2]
         return bool(terms) and all(any(t in n for n in names) for t in terms)
+
+
+_OF_YEAR = "年的数据"
+
+
+def lacks_year(missing: list[str]) -> bool:
+    """No passage on the subject is of the year a figure is asked for: sentences of other years do not
+    answer it, however well they hold its words."""
+    return any(m.endswith(_OF_YEAR) for m in missing)
 
 
 def said_texts(draft: Draft) -> list[str]:

@@ -11,7 +11,7 @@ from index import KnowledgeBase, MetricRow
 
 from .basis import stated_basis
 from .evidence import places_named
-from .figure_names import Name, best_names, narrows, residual
+from .figure_names import Name, best_names, narrowing_words, narrows, residual
 from .figure_rows import (
     ACTUAL_KINDS,
     KIND_WORD,
@@ -171,9 +171,11 @@ class FigureLookup:
             if r.doc_id == first.doc_id
             or abs(r.plain_value - first.plain_value) <= 0.5 * max(abs(first.plain_value), 1e-9)
         ]
-        label = f"{org_label(query, first)}{year}年{first.indicator}"
+        # 少儿文献外借 is named as the document names it: the indicator's name would say all loans
+        named = first.phrase if narrowing_words(first.phrase) - narrowing_words(first.indicator) else first.indicator
+        label = f"{org_label(query, first)}{year}年{named}"
         if first.scope and first.scope not in MAIN_SCOPES:
-            label = f"{first.scope}{year}年{first.indicator}"
+            label = f"{first.scope}{year}年{named}"
         kind = KIND_WORD.get(first.kind, "")
         if len(distinct) == 1:
             change = change_text(first) if with_change else ""

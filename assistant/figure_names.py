@@ -86,7 +86,13 @@ def _uncovered_runs(text: str, cover: str) -> list[str]:
 # events or books.
 _NARROWING = re.compile(
     r"少儿|儿童|少年|青少年|未成年|老年|残疾|视障|线上|线下|网上|数字|电子|纸质|外文|中文|古籍|流动|城市书房"
+    r"|总馆|当天|当日|首日|单日"
 )
+
+
+def narrowing_words(text: str) -> set[str]:
+    """The words in a figure's name that make it part of a whole (少儿, 线上, 总馆, 当天)."""
+    return set(_NARROWING.findall(text))
 
 
 def narrows(question_part: str, name: Name) -> bool:
@@ -100,17 +106,40 @@ def narrows(question_part: str, name: Name) -> bool:
 _WHEN_IN_YEAR = re.compile(r"年末|年底|全年|年度|本年|当年|年内")
 
 
+# 公共图书馆图书总藏量: whose figure it is (an area's public libraries), not a narrower quantity
+_WHOSE = re.compile(r"(?:全[省市县区])?(?:各级)?公共图书馆")
+
+
 def _own_qualifier(name: Name) -> str:
     """What a figure's phrase says beyond its indicator: 阅览室 in 阅览室接待读者."""
-    rest = _WHEN_IN_YEAR.sub(" ", name.phrase)
-    for alias in sorted((name.indicator, *name.aliases), key=len, reverse=True):
+    rest = _WHOSE.sub(" ", _WHEN_IN_YEAR.sub(" ", name.phrase))
+    known = (name.indicator, *name.aliases)
+    for alias in sorted(known, key=len, reverse=True):
         if alias and alias in rest:
             rest = rest.replace(alias, " ")
-    return _chars(rest)
+    # 接待 in 接待到馆读者 is a word of the indicator's own names (接待读者), not a narrower kind
+    runs = [_chars(r) for r in rest.split()]
+    return "".join(r for r in runs if not (len(r) >= 2 and any(r in a for a in known)))
+
+
+# 书刊, 文献, 图书: a library's materials, whichever word a report or an asker uses for them
+_MATERIALS = re.compile(r"(?:书刊文献|书刊资料|文献资料|书刊|文献|图书|书籍)(?!馆)")
+
+
+def _materials_as_one(text: str) -> str:
+    return _MATERIALS.sub("书", text)
 
 
 def fit(question_part: str, name: Name) -> float:
     """How well a name answers a question part: 0 when either side has an unmatched qualifier."""
+    question_part = _materials_as_one(question_part)
+    name = Name(
+        _materials_as_one(name.indicator),
+        _materials_as_one(name.phrase),
+        name.scope,
+        name.unit,
+        tuple(_materials_as_one(a) for a in name.aliases),
+    )
     asked = _chars(question_part)
     if len(asked) < 2:
         return 0.0
@@ -122,7 +151,7 @@ def fit(question_part: str, name: Name) -> float:
     qualifier = _own_qualifier(name)
     if qualifier and not _AGGREGATE.search(name.phrase):  # 讲座、展览…等各类活动 is all of them, no narrower kind
         kept = sum(1 for ch in qualifier if ch in asked)
-        if kept * 2 < len(qualifier):
+        if kept * 2 < len(qualifier) or (len(qualifier) == 2 and qualifier not in asked):
             return 0.0  # the figure is narrower (or other) than what is asked
     covered = sum(1 for ch in asked if ch in cover) / len(asked)
     phrase = _chars(name.phrase) or _chars(name.indicator)

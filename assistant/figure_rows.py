@@ -47,8 +47,27 @@ def pick_rows(rows: list[MetricRow], query: Query) -> list[MetricRow]:
     exact = [r for r in rows if r.qualifier is None]
     rows = exact or rows
     prose = [r for r in rows if r.doc_type != "统计报告"]  # a sentence reads better as a quote than a table row
-    rows = prose or rows
-    return sorted(rows, key=_source_rank)
+    return _finest_first(sorted(prose or rows, key=_source_rank), rows)
+
+
+def _step(row: MetricRow) -> float:
+    """The last place a figure is written to: 0.1万 for 126.4万人次, 1 for 1263857人次."""
+    m = re.search(r"\d+(?:\.(\d+))?", row.stated.replace(",", ""))
+    scale = row.plain_value / row.value if row.value else 1.0
+    return 10.0 ** -len((m.group(1) or "") if m else "") * scale
+
+
+def _finest_first(ranked: list[MetricRow], pool: list[MetricRow]) -> list[MetricRow]:
+    """The first row's figure as another source states it more exactly (126.4万人次 and 1263857人次):
+    the exact statement speaks first."""
+    if not ranked:
+        return ranked
+    first = ranked[0]
+    finer = [r for r in pool if _step(r) < _step(first) and abs(r.plain_value - first.plain_value) <= _step(first) / 2]
+    if not finer:
+        return ranked
+    best = min(finer, key=_step)
+    return [best, *(r for r in ranked if r is not best)]
 
 
 def _source_rank(row: MetricRow) -> int:
@@ -63,10 +82,14 @@ _SOURCE_RANK = {"工作总结": 0, "总结暨计划": 0, "工作计划": 1, "年
 
 
 def distinct_rows(rows: list[MetricRow]) -> list[MetricRow]:
-    """One row per distinct value (2.37万人 and 23700人 are one value)."""
+    """One row per distinct value (2.37万人 and 23700人 are one value; so are 126.4万人次 and 1263857人次,
+    the one rounded from the other)."""
     out: list[MetricRow] = []
     for r in rows:
-        if not any(abs(r.plain_value - o.plain_value) <= 1e-6 * max(1.0, abs(o.plain_value)) for o in out):
+        if not any(
+            abs(r.plain_value - o.plain_value) <= max(1e-6 * max(1.0, abs(o.plain_value)), _step(r) / 2, _step(o) / 2)
+            for o in out
+        ):
             out.append(r)
     return out
 

@@ -106,6 +106,8 @@ _INTENTS = (
 # so an unbounded history would cost work (and recursion depth) in proportion to its length.
 HISTORY_TURNS = 4
 _FIGURE_CUE = re.compile(r"多少|几|是多少|有多大|多大|多高|多长|数量|规模")
+# 其中少儿的呢？ after a figure: the part (少儿) of the figure asked before
+_PART_OF = re.compile(r"^(?:那|那么)?其中([\u4e00-\u9fff]{1,8}?)(?:的)?(?:呢|有多少|是多少|占多少)[？?]?$")
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那么说|还有|另外|再问|其中)?.{0,10}(?:呢|吗)?[？?]?$")
 
 
@@ -322,6 +324,10 @@ def _standalone(query: Query, previous: Query) -> tuple[str, bool] | None:
             if not query.years and previous.years and not _YEAR.search(text):
                 text = _with_years(text, previous.years)
             return text, False
+    part = _PART_OF.match(query.text)
+    topic = _topic(previous)
+    if part and topic and topic in previous.text and _FIGURE_CUE.search(previous.text):
+        return previous.text.replace(topic, part.group(1) + topic, 1), False
     ellipsis = _ELLIPSIS.match(query.text)
     if (
         ellipsis

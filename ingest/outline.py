@@ -263,7 +263,14 @@ def heading_library(heading: str) -> str:
     """The library a heading consists of (2、某某文化中心图书馆): what its section's figures are of. A branch
     (某某分馆) stays a scope of its library."""
     name = _NUMBERING.sub("", heading.strip()).strip(" ：:")
-    return name if re.fullmatch(r"[\u4e00-\u9fff（）()]{2,24}图书馆", name) else ""
+    return name if re.fullmatch(r"[\u4e00-\u9fff（）()]{2,24}图书馆", name) and not _KIND_OF_LIBRARY.match(name) else ""
+
+
+# 二、公共图书馆 heads a bulletin's section on a kind of library, not on one library
+_KIND_OF_LIBRARY = re.compile(
+    r"^(?:各级|各类|全[省市县区])?(?:公共|少儿|少年儿童|儿童|数字|城市|流动|自助|社区|乡镇|街道|村级|农家|高校|专业"
+    r"|[省市县区]级|基层)+图书馆$"
+)
 
 
 def _looks_like_org(text: str) -> bool:

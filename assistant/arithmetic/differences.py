@@ -94,6 +94,11 @@ def gap_to_target(subject: str, years: list[int], rows: list[Operand], targets: 
     in_year = [r for r in rows if r.year == target.year and units_compatible(r.unit, target.unit)]
     # the result the table names as the target is named (进馆人数 for 进馆人次达到 and 接待到馆读者), else by words
     same = {round(r.plain, 6): r for r in in_year if target.indicator and r.indicator == target.indicator}
+    if len(same) > 1:
+        # a yearbook's row and the library's own report differ: the report that set or restates the target
+        # is the one that measures against it
+        planned_in = {t.source for t in targets if t.indicator == target.indicator and t.plain == target.plain}
+        same = {v: r for v, r in same.items() if r.source in planned_in} or same
     done = next(iter(same.values())) if len(same) == 1 else best_fit(term, in_year)
     if done is None or done.plain >= target.plain:
         return None  # met or passed: nothing is left, and the plan-against-outcome answer says so
@@ -171,8 +176,10 @@ def times_over(question: str, subject: str, ops: list[Operand], years: list[int]
     if a is None:
         return None
     # The other figure of the same sentence first: 配送图书400余册，期刊1200余册 compares those two.
-    b = best_fit(asked_term(m.group(2)), [o for o in pool if o.quote == a.quote], exclude=[a]) or best_fit(
-        asked_term(m.group(2)), pool, exclude=[a]
+    b = (
+        best_fit(asked_term(m.group(2)), [o for o in pool if o.quote == a.quote], exclude=[a])
+        or best_fit(asked_term(m.group(2)), pool, exclude=[a])
+        or _same_measure_of(asked_term(m.group(2)), a, pool)
     )
     if b is None or a.unit != b.unit or not b.plain or a.plain == b.plain:
         return None
@@ -183,6 +190,15 @@ def times_over(question: str, subject: str, ops: list[Operand], years: list[int]
         [a, b],
         f"{asked_term(m.group(1))}是{asked_term(m.group(2))}的",
     )
+
+
+def _same_measure_of(named: str, a: Operand, pool: list[Operand]) -> Operand | None:
+    """新馆的面积是老馆的几倍: the other thing (老馆) is named alone; its figure is the one in A's unit whose
+    sentence names it, and one value only."""
+    if len(named) < 2 or named in a.quote:
+        return None
+    found = {round(o.plain, 6): o for o in pool if o.unit == a.unit and named in o.quote and o.plain != a.plain}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _less(more: Operand, less: Operand, label: str) -> Result:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import jieba
 import jieba.posseg as pseg
 
 from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
 from ..evidence import places_named
-from .operands import PEOPLE_NOUNS, UNIT_PATTERN, Operand, letters_of
+from ..figure_names import narrowing_words
+from .operands import PEOPLE_NOUNS, SCALE, UNIT_PATTERN, Operand, letters_of
 
 
 def char_pairs(text: str) -> set[str]:
@@ -40,10 +42,13 @@ def asked_term(text: str) -> str:
 
 def question_subject(question: str, org: str | None = None) -> str:
     """The question without its library, years and asking words."""
-    text = question.replace(org, "") if org and len(org) >= 4 else question
-    for name in library_names(text):
+    named = org and (len(org) >= 4 or re.fullmatch(r"[\u4e00-\u9fff]{2,}[省市县区旗州]", org))
+    text = question.replace(org, "") if org and named else question
+    for name in [*library_names(org or ""), *library_names(text)]:  # 某某县馆 is the 某某县图书馆 asked about
         for form in sorted(name.forms(), key=len, reverse=True):
             text = text.replace(form, "")
+    for name in library_names(org or ""):
+        text = text.replace(name.place, "")  # 某某县新馆: the library's place names no figure
     text = re.sub(r"(?:19|20)\d{2}\s*年?(?:度)?", "", text)
     for place in places_named(text):  # which place is checked elsewhere; it is not the figure's name
         text = re.sub(rf"{re.escape(place)}(?:省|市|县|区|旗|州)?", "", text)
@@ -69,6 +74,13 @@ def best_fit(term: str, candidates: list[Operand], unit: str | None = None, excl
         return None  # a shared head noun or the same characters tell several figures apart no further
     if len({round(c.plain, 6) for c in best}) > 1:
         best = [c for c in best if not part_not_asked(c, term)] or best
+    if len({round(c.plain, 6) for c in best}) > 1:
+        # 总馆接待读者, 当天接待读者: a part of the whole asked, when the question does not name that part
+        best = [c for c in best if not narrowing_words(c.context) - narrowing_words(term)] or best
+    if len({round(c.plain, 6) for c in best}) > 1:
+        best = most_precise(best)  # 126.4万人次 is 1263857人次 rounded: one figure, stated twice
+    if len({round(c.plain, 6) for c in best}) > 1:
+        best = _most_words_of(term, best)  # 新馆建筑面积: 新馆总建筑面积, not 老馆建筑面积
     if len({round(c.plain, 6) for c in best}) > 1 and not _AVERAGED.search(term):
         plain = [c for c in best if not _AVERAGED.search(c.context)]
         best = plain or best  # 人均外借文献量 is not the 外借文献量 asked
@@ -92,6 +104,31 @@ def best_fit(term: str, candidates: list[Operand], unit: str | None = None, excl
         if len({round(c.plain, 6) for c in best}) > 1:
             return None
     return best[0]
+
+
+def _most_words_of(term: str, figures: list[Operand]) -> list[Operand]:
+    """The figures whose words hold the most of the term's words (of two characters or more)."""
+    words = {w for w in jieba.lcut(letters_of(term)) if len(w) >= 2}
+    if len(words) < 2:
+        return figures
+    held = [(sum(w in c.context + c.after for w in words), c) for c in figures]
+    top = max(n for n, _ in held)
+    return [c for n, c in held if n == top]
+
+
+def _step(o: Operand) -> float:
+    """The last place the figure is written to (0.1万 for 126.4万人次); a number in words is exact."""
+    m = re.search(r"\d+(?:\.(\d+))?", o.stated.replace(",", ""))
+    decimals = len(m.group(1) or "") if m else 0
+    return 10.0**-decimals * SCALE.get(o.magnitude, 1.0)
+
+
+def most_precise(figures: list[Operand]) -> list[Operand]:
+    """The most exact of figures that are each other rounded; all of them when they are not."""
+    finest = min(figures, key=_step)
+    if all(abs(o.plain - finest.plain) <= _step(o) / 2 + 1e-9 for o in figures):
+        return [finest]
+    return figures
 
 
 def fit_score(term: str, c: Operand) -> float:

@@ -30,7 +30,7 @@ def share_of(
     if not m:
         return None
     part_words, whole_words = m.group(1), m.group(2)
-    framed = re.fullmatch(r"(.+?)(?:当中|之中|中|里)[，,]?(.+)", part_words)
+    framed = re.fullmatch(r"(.+?)(?:当中|之中|中间|中|里面|里边|里)[，,]?(.+)", part_words)
     if (
         len(asked_term(re.sub(r"多大|多高|多少", "", whole_words))) < 2 and framed
     ):  # 捐赠文献里诗词作品占多大比例: the whole frames the part
@@ -45,7 +45,7 @@ def share_of(
         return _share_of_items(asked_term(part_words), items, pool)
     else:
         part = best_fit(asked_term(part_words), pool)
-        whole = best_fit(asked_term(whole_words), pool, exclude=[part] if part else [])
+        whole = _whole_beside(asked_term(whole_words), part, pool)
     if part is not None and whole is not None and _same_figure(part, whole):
         whole = None  # one figure fits both words: it is not its own whole
     if part is not None and part.from_table and wholes and _WHOLE.search(whole_words):
@@ -100,6 +100,16 @@ def _area_operands(
         }
         whole = next(iter(counts.values())) if len(counts) == 1 else None
     return part, whole
+
+
+def _whole_beside(term: str, part: Operand | None, pool: list[Operand]) -> Operand | None:
+    """The whole a part is a share of: first among the figures of the part's own sentence (书刊外借25.8万册次，
+    其中少儿图书外借9.7万册次 states both), else the best fit anywhere."""
+    if part is None:
+        return best_fit(term, pool)
+    others = [o for o in pool if not _same_figure(o, part) and round(o.plain, 6) != round(part.plain, 6)]
+    beside = [o for o in others if o.quote == part.quote and units_compatible(o.unit, part.unit)]
+    return best_fit(term, beside) or best_fit(term, pool, exclude=[part])
 
 
 def _compared(subject: str, part: Operand, whole: Operand) -> bool:
