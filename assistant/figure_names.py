@@ -18,7 +18,7 @@ from dataclasses import dataclass
 # Words of asking, time and the library itself: they name no quantity.
 _ASKING = re.compile(
     r"多少|多大|多高|多长|几|是|的|了|吗|呢|吧|有|一共|总共|共计|共|合计|总计|请问|什么|情况|数据|数量|"
-    r"全年|年度|年底|年末|今年|去年|前年|当年|一年|全区|全馆|本馆|我馆|(?:公共)?图书馆|[省市县区]馆|"
+    r"全年|年度|年底|年末|今年|去年|前年|当年|一年|全[区市省县国]|全馆|本馆|我馆|(?:公共)?图书馆|[省市县区]馆|"
     r"达到|达|为|各|分别|大概|大约|左右|具体|到底|哪些|怎么样|呀|啊"
 )
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")

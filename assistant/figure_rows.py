@@ -63,7 +63,9 @@ def _finest_first(ranked: list[MetricRow], pool: list[MetricRow]) -> list[Metric
     if not ranked:
         return ranked
     first = ranked[0]
-    finer = [r for r in pool if _step(r) < _step(first) and abs(r.plain_value - first.plain_value) <= _step(first) / 2]
+    finer = [
+        r for r in pool if _step(r) < _step(first) and 1e-9 < abs(r.plain_value - first.plain_value) <= _step(first) / 2
+    ]  # 2.37万人 and 23700人 are equal: the first source's way of writing it stands
     if not finer:
         return ranked
     best = min(finer, key=_step)

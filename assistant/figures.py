@@ -27,6 +27,7 @@ from .figure_rows import (
     value_text,
 )
 from .query import Intent, Query
+from .series_words import against_asked, year_step
 from .statements import Draft
 from .types import FigureUsed
 
@@ -227,6 +228,9 @@ class FigureAnswerer(FigureLookup):
         parts = "、".join(f"{p.year}年{value_text(p)}" for p in points)
         draft.add(f"{org}{points[0].indicator}：{parts}", [p.chunk_id for p in points])
         draft.figures.extend(figure_used(p) for p in points)
+        against = against_asked(query.text, points)
+        if against:
+            draft.add(against, [])
         runs = run_length(points)
         first = points[-1 - runs] if runs < len(points) else points[0]
         falling = points[-1].plain_value < points[-2].plain_value
@@ -236,10 +240,10 @@ class FigureAnswerer(FigureLookup):
             word = "下降" if points[-1].plain_value < points[-2].plain_value else "增长"
             draft.add(f"截至{points[-1].year}年已连续{runs}年{word}", [])
         elif len(points) == 2:
-            draft.add(_step(points[0], points[1]), [])
+            draft.add(year_step(points[0], points[1]), [])
         else:  # 2022年比2021年下降，2023年比2022年增长: each year's way, then that it went both ways
             recent = points[-5:]
-            steps = "，".join(_step(a, b) for a, b in zip(recent, recent[1:]))
+            steps = "，".join(year_step(a, b) for a, b in zip(recent, recent[1:]))
             draft.add(f"{steps}，并非逐年同向变化", [])
         if len(points) >= 3 and runs < len(points) - 1:  # ups and downs: say where the series ends up overall
             overall = "下降" if points[-1].plain_value < points[0].plain_value else "增长"
@@ -369,10 +373,3 @@ def _on_subject(question: str, statuses: list) -> list:
         for s in statuses
         if any(t in f"{s.indicator}{s.target.phrase}{s.actual.phrase if s.actual else ''}" for t in terms)
     ]
-
-
-def _step(before: MetricRow, after: MetricRow) -> str:
-    """2023年比2022年增长: which way one year went against another."""
-    if after.plain_value == before.plain_value:
-        return f"{after.year}年与{before.year}年持平"
-    return f"{after.year}年比{before.year}年{'下降' if after.plain_value < before.plain_value else '增长'}"

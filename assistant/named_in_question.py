@@ -9,6 +9,9 @@ from ingest.outline import library_names
 
 from .aliases import indicator_aliases, indicator_fits, matcher
 
+# 全市公共图书馆, 市各公共图书馆: a place's libraries together, after the place's name
+_AREA_LIBRARIES = re.compile(r"[省市县区]?(?:全[省市县区]|各级|各)?(?:的)?公共图书馆|[省市县区]?全[省市县区]")
+
 
 def find_orgs(text: str, orgs: list[str]) -> list[str]:
     """Organisations a question names, in order: by full name, by a library's usual short forms
@@ -49,7 +52,11 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
     first: dict[str, tuple] = {}
     for start, end, short, org in kept:
         # the earliest; at one place the longest, the full name first, and a place named alone (云岭书房) its
-        # library before the place's other bodies (a statistics bureau's bulletin)
+        # library before the place's other bodies (a statistics bureau's bulletin), unless the place is named
+        # for all its libraries together (某某全市公共图书馆): then the place's own reports speak for it
+        area = bool(_AREA_LIBRARIES.match(text, end))
+        if area and org.endswith("馆") and any(m[:2] == (start, end) and not m[3].endswith("馆") for m in kept):
+            continue  # 某某全市公共图书馆 is not the one library of 某某
         key = (start, -(end - start), short, not org.endswith("馆"))
         if org not in first or key < first[org]:
             first[org] = key

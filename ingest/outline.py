@@ -286,9 +286,11 @@ def detect_org(title: str, text: str = "") -> str:
     named = library_names(title)
     if named:
         return named[0].name
-    m = re.match(r"^(.*?)(?:20\d{2}\s*年|关于|工作总结|工作计划|年鉴|典型案例)", title)
+    m = re.match(r"^(.*?)(?:20\d{2}\s*(?:[—\-–~至到]\s*20\d{2}\s*)?年|关于|工作总结|工作计划|年鉴|典型案例)", title)
     org = (m.group(1) if m else "").strip(" 《》“”\"'")
     if _looks_like_org(org):
+        if _SUFFIX.search(org) and "公共图书馆" in title:
+            return org  # 某市…公共图书馆事业统计报告: the place's libraries together, not one of them
         if _SUFFIX.search(org):  # a bare place (某市某区): the library the text names there, if any
             there = [
                 n.name

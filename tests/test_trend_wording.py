@@ -65,3 +65,25 @@ def test_a_series_that_went_both_ways_says_each_years_way(over_three_years):
 def test_a_series_that_rose_every_year_says_so(over_three_years):
     text = over_three_years.ask("石门区图书馆阅读推广活动场次是不是一年比一年多？").answer
     assert "210场" in text and "254场" in text and "连续2年增长" in text
+
+
+def test_how_staff_ask_whether_a_figure_rose_or_fell_is_a_trend():
+    for question in (
+        "进馆人数这几年是多了还是少了？",
+        "进馆人数近几年是增是减？",
+        "活动场次是不是一直往上走？",
+        "进馆人数这三年是什么走势？",
+    ):
+        assert understand(question).intent == Intent.TREND, question
+
+
+@pytest.mark.slow
+def test_asked_whether_it_always_rose_the_year_it_fell_is_named(over_three_years):
+    text = over_three_years.ask("石门区图书馆的进馆人数是不是一直往上走？").answer
+    assert "并非逐年增长：2022年比上一年下降" in text
+
+
+@pytest.mark.slow
+def test_a_series_asked_over_these_three_years_is_read_by_the_figures_name(over_three_years):
+    text = over_three_years.ask("石门区馆这三年阅读推广活动是什么走势？").answer
+    assert "210场" in text and "236场" in text and "254场" in text and "连续" in text
