@@ -36,6 +36,7 @@ NO_INFO = "文档中没有相关信息"
 _SINGLE_ANSWER = (Intent.FIGURE, Intent.COUNT, Intent.PLAN, Intent.GOAL)
 # The share of the question an answer's sentences must hold to stand although a key word is missing.
 _HOLDS_MOST = 0.5
+_DATED_EVENTS = ("其他", "案例")  # document types that date an event rather than report on a year
 # The share of the question the evidence sentences must hold to answer on their own.
 _EVIDENCE_ALONE = 0.6
 _FIGURE_INTENTS = (
@@ -75,7 +76,11 @@ class Assistant:
     def reference_year(self) -> int | None:
         if self.config.reference_year is not None:
             return self.config.reference_year
-        reported = [d.report_year for d in self.holdings.visible_documents() if d.report_year]
+        # the year after the latest year a report covers; a news item or a case dates an event, not a year's
+        # report, so it moves "this year" only when no report does
+        documents = self.holdings.visible_documents()
+        yearly = [d.report_year for d in documents if d.report_year and d.doc_type not in _DATED_EVENTS]
+        reported = yearly or [d.report_year for d in documents if d.report_year]
         return max(reported) + 1 if reported else None
 
     # -- entry point --------------------------------------------------------------------------

@@ -28,12 +28,14 @@ _EVENT_WORD = re.compile(_EVENT)
 _ASKS = re.compile(
     rf"(?:按计划|如期|按期|按时|计划中?的|计划要?|目标|规划).{{0,24}}(?:吗|了没|没有|是否|怎么样|如何)[？?]?$"
     rf"|是否.{{0,16}}(?:{_EVENT})|(?:{_EVENT})了(?:吗|没有?)|(?:{_EVENT})没有|有没有(?:{_EVENT})"
+    rf"|(?:有没有|是否|是不是)(?:按计划|如期|按期|按时).{{0,24}}(?:{_EVENT})"
 )
 # A report's words that a step did not happen as planned.
 _NOT_DONE = re.compile(r"未能?|尚未|没有|推迟|延期|延后|顺延|滞后|暂缓|搁置|仍在")
 # A report's words that it was done: 已于4月建成, 已经上线, 超额完成.
 _DONE = re.compile(
     r"已(?:于|经)|已(?:建成|完成|开放|开馆|上线|启用|投用|竣工|封顶|开工)|超额完成|提前完成|如期完成|按期完成"
+    r"|实现了"
 )
 _FRAME = re.compile(
     rf"(?:19|20)\d{{2}}\s*年度?|按计划|如期|按期|按时|计划中?的?|计划要?|目标|规划|是否|有没有|了没有?|没有|吗|呢|"
@@ -63,7 +65,12 @@ def subject(question: str) -> str:
     for name in library_names(text):
         for form in sorted(name.forms(), key=len, reverse=True):
             text = text.replace(form, "")
-    return _FRAME.sub("", text)
+    text = re.sub(r"(?:19|20)\d{2}\s*年(?:度|内|底|末)?", "", text)  # 2024年内: the year, then when in it
+    return _FRAME.sub("", _WHEN.sub("", text))
+
+
+# 上半年, 9月底前, 年内: when the plan aimed to finish, not what the step is about
+_WHEN = re.compile(r"在|[上下]半年|年底|年末|年内|\d{1,2}\s*月(?:底|份|中旬|上旬|下旬)?|之?前|以前|以内")
 
 
 def answer(question: str, hits, rarity, years: list[int] | None = None) -> Draft | None:
@@ -158,8 +165,27 @@ def _verdict(plan: _Said, report: _Said, topic: str) -> str:
     if not_done and not done:
         return f"未按计划完成：{plan.year}年计划的事项，报告写明未完成或推迟。"
     if report.year == plan.year and _same_step(plan.text, report.text) and not not_done:
+        due, on = _deadline(plan.text), _month_done(report.text)
+        if due and on and on[0] > due:
+            return f"未按计划完成：计划{due}月底前，实际为{on[0]}月{on[1]}，晚于计划。".replace("月月", "月")
         return f"已按计划完成：{plan.year}年的计划事项，当年的报告写明已办成。"
     return ""
+
+
+def _deadline(plan: str) -> int | None:
+    """The month a plan's step was due by: 9月底前 → 9, 上半年 → 6, 年底前 → 12."""
+    m = re.search(r"(\d{1,2})\s*月(?:底|份|末)?(?:之?前|以前)", plan)
+    if m:
+        return int(m.group(1))
+    if "上半年" in plan:
+        return 6
+    return None
+
+
+def _month_done(report: str) -> tuple[int, str] | None:
+    """The month (and day) a report says a step happened: 10月16日 → (10, "16日")."""
+    m = re.search(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2}\s*日)?", report)
+    return (int(m.group(1)), (m.group(2) or "").replace(" ", "")) if m else None
 
 
 __all__ = ["answer", "asks_outcome", "subject"]

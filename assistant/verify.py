@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .arithmetic.operands import UNIT_PATTERN
 from .types import Citation, FigureUsed
 
 _NUMBER = re.compile(r"(?<![\d.\[])([+-]?\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|[\u4e00-\u9fff]{0,3})")
@@ -82,7 +83,16 @@ def verify(answer_text: str, citations: list[Citation], figures: list[FigureUsed
 
 
 def flag(answer_text: str, unverified: list[str]) -> str:
-    """Mark each unverified number in place so a reader sees it."""
-    for written in dict.fromkeys(unverified):
-        answer_text = re.sub(re.escape(written) + r"(?!\d)", f"{written}{UNVERIFIED_MARK}", answer_text, count=1)
+    """Mark each unverified number where the check found it (never inside a title), after its whole
+    number and unit: 215万人次⚠未核实, not 215万⚠未核实人次."""
+    wanted = set(unverified)
+    ends = []
+    for written, _, start, _ in numbers_in(answer_text):
+        if written not in wanted:
+            continue
+        after = start + len(written)
+        unit = re.match(rf"\s*(?:{UNIT_PATTERN}|%)", answer_text[after:])
+        ends.append(after + (unit.end() if unit else 0))
+    for end in sorted(set(ends), reverse=True):
+        answer_text = answer_text[:end] + UNVERIFIED_MARK + answer_text[end:]
     return answer_text

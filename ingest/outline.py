@@ -152,6 +152,11 @@ def detect_type(title: str, file_name: str) -> str:
     return "其他"
 
 
+# 本报讯, 记者…通讯员: a news item
+_NEWS = re.compile(r"本报讯|本台讯|记者|通讯员|新闻稿")
+_FULL_DATE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+
+
 def detect_years(title: str, doc_type: str, text: str) -> tuple[int | None, int | None]:
     """(reported year, planned year) from the title, falling back to the text."""
     report = plan = None
@@ -175,7 +180,10 @@ def detect_years(title: str, doc_type: str, text: str) -> tuple[int | None, int 
             report = int(as_of.group(1))
         else:
             years = Counter(int(y) for y in _YEAR.findall(visible))
-            if years and doc_type != "统计报告":
+            dated = [int(y) for y in _FULL_DATE_YEAR.findall(visible)]
+            if _NEWS.search(visible[:400]) and dated:
+                report = max(dated)  # a news item reports on the latest day it dates, after the history it recalls
+            elif years and doc_type != "统计报告":
                 report = years.most_common(1)[0][0]
     return report, plan
 

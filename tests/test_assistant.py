@@ -170,3 +170,8 @@ def test_cli_ask_json_and_batch(tmp_path, corpus_kb):
     assert empty.exit_code == 2 and "问题不能为空" in empty.output
     long = runner.invoke(app, ["ask", "问" * 2001, *data])
     assert long.exit_code == 2 and "2000" in long.output
+
+
+def test_the_unverified_mark_stands_after_the_number_and_its_unit_and_never_in_a_title():
+    text = flag("《某馆2023年工作总结暨2024年工作计划》：到2024的情况，接待215万人次读者。", ["2024", "215万"])
+    assert text == "《某馆2023年工作总结暨2024年工作计划》：到2024⚠未核实的情况，接待215万人次⚠未核实读者。"

@@ -14,6 +14,7 @@ PLAN_2023 = """白沙县图书馆2023年工作计划
 （一）推进新馆建设。新馆项目年内开工建设，力争主体结构年底前封顶。
 （二）建成并开放城东分馆，分馆总数达到4个。
 （三）上线少儿数字阅读平台，为中小学生提供线上借阅。
+（四）改造少儿阅览室，9月底前完成改造并重新开放。
 """
 
 SUMMARY_2023 = """白沙县图书馆2023年工作总结
@@ -24,6 +25,7 @@ SUMMARY_2023 = """白沙县图书馆2023年工作总结
 城东分馆于2023年6月18日建成开放，建筑面积1500平方米，分馆总数达到4个。
 新馆项目于2023年4月开工建设，受设计变更影响，主体结构封顶推迟至2024年。
 少儿数字阅读平台因招标延期，尚未上线。
+少儿阅览室改造工程于10月20日完工，当日重新开放，座位增加到120个。
 """
 
 SUMMARY_2024 = """白沙县图书馆2024年工作总结
@@ -85,3 +87,15 @@ def test_the_subject_drops_the_asking_and_the_step_words():
     assert outcomes.subject("那个平台上线了没有？") == "平台"
     assert outcomes.asks_outcome("新馆如期开工了吗？")
     assert not outcomes.asks_outcome("新馆建筑面积是多少？")
+
+
+def test_a_step_done_after_its_deadline_is_late(assistant):
+    answer = assistant.ask("少儿阅览室有没有按计划在9月底以前开放？")
+    assert answer.answer.startswith("未按计划完成"), answer.answer
+    assert "10月20日" in answer.answer and "晚于计划" in answer.answer
+
+
+def test_when_a_step_was_due_is_not_what_it_is_about():
+    assert outcomes.subject("新馆有没有按计划在2024年9月底以前开放？") == "新馆"
+    assert outcomes.subject("青杠镇分馆上半年挂牌的计划落实了吗？") == "青杠镇分馆"
+    assert outcomes.asks_outcome("新馆有没有按计划在2022年上半年开工？")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ingest.indicators import units_compatible
 
+from ..figure_names import narrowing_words
 from .matching import LINKING_TAIL, asked_term, asked_unit, best_fit, fit, fit_score, part_not_asked
 from .operands import PEOPLE_NOUNS, SCALE, UNIT_PATTERN, Operand, Result, letters_of
 from .wording import AVERAGE_WORDS, BARE_PER, PER_FIRST
@@ -164,7 +165,7 @@ def _divided(found: _Divisor, ops: list[Operand], years: list[int], unit: str | 
         pool = exact or [o for o in pool if units_compatible(o.unit, unit)]
     if _VISIT_ASKED.search(rest):
         pool = [o for o in pool if _VISIT_COUNTED.search(o.context)] or pool  # 来多少读者: the visits counted
-    numerator = best_fit(term, pool) if term else None
+    numerator = _visits_beside(rest, divisor, pool) or (best_fit(term, pool) if term else None)
     beside = [
         o
         for o in pool
@@ -194,9 +195,29 @@ def _divided(found: _Divisor, ops: list[Operand], years: list[int], unit: str | 
     return Result(value, magnitude + numerator.unit, f"{numerator.stated} ÷ {found.text}", used, "平均")
 
 
+def _visits_beside(rest: str, divisor: Operand | None, pool: list[Operand]) -> Operand | None:
+    """开馆349天…总流通人次15.7万人次: visits asked per day of the year are the whole year's visits the
+    passage that counts the days gives, when it gives one such figure (a part, 其中…, is not it)."""
+    if divisor is None or not _VISIT_ASKED.search(rest):
+        return None
+    local = {
+        round(o.plain, 6): o
+        for o in pool
+        if o.chunk_id == divisor.chunk_id
+        and _VISIT_COUNTED.search(o.context)
+        and "其中" not in o.context
+        and not narrowing_words(o.context)
+        and not (_PART_OF_SYSTEM.search(o.context) and not _PART_OF_SYSTEM.search(rest))
+    }
+    return next(iter(local.values())) if len(local) == 1 else None
+
+
+# 6个分馆全年接待读者: visits to part of the library system, not to all of it
+_PART_OF_SYSTEM = re.compile(r"分馆|服务点|书房|总馆|流动|驿站")
+
 # 来多少读者 asks for visits, which reports count as 到馆, 进馆, 入馆 or 接待.
-_VISIT_ASKED = re.compile(r"^(?:来|到馆|进馆|入馆|参观|到访)")
-_VISIT_COUNTED = re.compile(r"到馆|进馆|入馆|接待|来馆")
+_VISIT_ASKED = re.compile(r"^(?:来|到馆|进馆|入馆|参观|到访|接待)")
+_VISIT_COUNTED = re.compile(r"到馆|进馆|入馆|接待|来馆|流通人次")
 
 # 为期36天, 历时12天, 持续一个月 not: the stated length of an event, in days
 _LASTED = re.compile(r"(?:为期|历时|持续|共)$")
@@ -220,7 +241,12 @@ _KIND_OF_DAY = re.compile(r"个?([\u4e00-\u9fff]{1,3}?)日")
 def _days_of(kind: str, ops: list[Operand]) -> Operand | None:
     """The one count of days of a kind (开馆266天 for 开馆日, 服务300天 for 服务日) the passages state."""
     days = {round(o.plain, 6): o for o in ops if o.unit == "天" and fit(kind, o.context[-8:]) >= 0.99}
+    if len(days) > 1:  # 全年开馆不少于350天 is a target beside the 349天 the year had
+        days = {v: o for v, o in days.items() if not _AIMED.search(o.context)} or days
     return next(iter(days.values())) if len(days) == 1 else None
+
+
+_AIMED = re.compile(r"不少于|不低于|力争|计划|目标|预计|争取|确保")
 
 
 def _per_measure(
@@ -265,6 +291,9 @@ def _per_measure(
     if len({(round(d.plain, 6), round(n.plain, 6)) for _, d, n in best}) > 1:
         whole = [p for p in best if not part_not_asked(p[1], term)]
         best = whole or best  # 其中总馆108场次 is a part of the 423场次 asked about
+    if len({(round(d.plain, 6), round(n.plain, 6)) for _, d, n in best}) > 1 and not _ADDED.search(term):
+        # 平均每座书房: over the 书房 there are (达到21座), not those added this year (新建5座)
+        best = [p for p in best if not _ADDED.search(p[1].context)] or best
     if len({(round(d.plain, 6), round(n.plain, 6)) for _, d, n in best}) > 1:
         # 读书活动 asked: 读者活动18258场 before 少儿读者活动10375场, whose name says more than was asked
         nearest = max(_name_fit(d, term) for _, d, _ in best)
@@ -283,13 +312,16 @@ def _per_measure(
     )
 
 
+_ADDED = re.compile(r"新建|新增|新开|新设|年内建成")
+
+
 def _counted_noun(text: str) -> str:
     """多少册期刊 → 期刊, 每个书房藏书多少册 → 藏书: what the question counts, named after the unit or right
     before 多少 (after the measure's own noun)."""
     m = re.search(rf"(?:多少|几)\s*(?:万|亿|千)?\s*(?:{UNIT_PATTERN})([\u4e00-\u9fff]{{2,6}})", text)
     if m:
         return asked_term(m.group(1))
-    before = re.search(r"[\u4e00-\u9fff]{2}([\u4e00-\u9fff]{2})(?:有)?(?:多少|几)", text)
+    before = re.search(r"[\u4e00-\u9fff]{1,2}([\u4e00-\u9fff]{2})(?:有)?(?:多少|几)", text)
     return asked_term(before.group(1)) if before else ""
 
 

@@ -20,7 +20,8 @@ def difference_of(
     if len(years) >= 2 or re.search(r"比上年|较上年|比去年|比前一年|上年", question):
         # One figure in two years: the asked years, or the year and the one before. Without a unit
         # asked (增长了多少) the change the document states, in %, answers: nothing computed.
-        pair = _two_years(question, subject, years, rows, unit, ops) if unit is not None else None
+        amount = unit is not None or bool(_AMOUNT_ASKED.search(question))  # 多了多少 asks an amount, not a rate
+        pair = _two_years(question, subject, years, rows, unit, ops) if amount else None
         if pair is None:
             return None
         before, after = pair
@@ -42,6 +43,9 @@ def difference_of(
         return None
     big, small = (a, b) if a.plain >= b.plain else (b, a)
     return _less(big, small, "相差")
+
+
+_AMOUNT_ASKED = re.compile(r"(?:多|少)了?(?:多少|几)|多出|少出|相差|差了?多少")
 
 
 def remainder_of(question: str, ops: list[Operand]) -> Result | None:
@@ -142,8 +146,8 @@ def rate_of_change(question: str, subject: str, years: list[int], rows: list[Ope
     if pair is None:
         return None
     before, after = pair
-    if after.change_pct is not None or not before.plain:
-        return None
+    if (after.change_pct is not None and before.year == (after.year or 0) - 1) or not before.plain:
+        return None  # the year's own stated change (on the year before) answers; two years apart it does not
     value = (after.plain - before.plain) / before.plain * 100
     return Result(
         abs(value),

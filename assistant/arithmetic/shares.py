@@ -46,6 +46,8 @@ def share_of(
     else:
         part = best_fit(asked_term(part_words), pool)
         whole = _whole_beside(asked_term(whole_words), part, pool)
+        if whole is not None and part is not None and whole.plain <= part.plain:
+            whole = None
     if part is not None and whole is not None and _same_figure(part, whole):
         whole = None  # one figure fits both words: it is not its own whole
     if part is not None and part.from_table and wholes and _WHOLE.search(whole_words):
@@ -107,9 +109,11 @@ def _whole_beside(term: str, part: Operand | None, pool: list[Operand]) -> Opera
     其中少儿图书外借9.7万册次 states both), else the best fit anywhere."""
     if part is None:
         return best_fit(term, pool)
-    others = [o for o in pool if not _same_figure(o, part) and round(o.plain, 6) != round(part.plain, 6)]
+    others = [o for o in pool if not _same_figure(o, part) and o.plain > part.plain]  # a whole exceeds its part
     beside = [o for o in others if o.quote == part.quote and units_compatible(o.unit, part.unit)]
-    return best_fit(term, beside) or best_fit(term, pool, exclude=[part])
+    passage = [o for o in others if o.chunk_id == part.chunk_id and units_compatible(o.unit, part.unit)]
+    named = _WHOLE.sub("", term) if len(_WHOLE.sub("", term)) >= 2 else term  # 全部外借: the loans, all of them
+    return best_fit(named, beside) or best_fit(named, passage) or best_fit(term, pool, exclude=[part])
 
 
 def _compared(subject: str, part: Operand, whole: Operand) -> bool:

@@ -112,6 +112,7 @@ def _sentence(
                 None,
             )  # the stock a year before is the stock less the addition
         _as_compared(fig, found, mtext[last_end : m.start()] if found else "")
+        _of_one_day(fig, mtext, m.start())
         fig.org = _subject_library(text[: m.start()], ctx.doc.org) or _section_library(p.section, ctx.doc.org)
         times = _TIMES_OF.match(mtext, m.end())
         if times:
@@ -171,3 +172,15 @@ def _prose_figure(
         quote=text.strip(),
         stated=stated,
     )
+
+
+# 开馆首日…外借图书8600余册次, 活动当天…: a sentence framed by one day counts that day, not the year
+_ONE_DAY = re.compile(r"首日|当天|当日|单日")
+
+
+def _of_one_day(fig: Figure, text: str, at: int) -> None:
+    """A figure in a sentence about one day is scoped to that day (unless a branch scopes it already)."""
+    start = max(text.rfind(c, 0, at) for c in "。！？!?\n") + 1
+    day = _ONE_DAY.search(text[start:at])
+    if day and not fig.scope:
+        fig.scope = day.group(0)
