@@ -244,7 +244,9 @@ class Assistant:
         ):
             # 哪天举办的: a sentence with a date answers, never a count looked up
             draft = extractive.best_sentences(query, hits, relevance)
-            return draft if extractive.states_date(draft) and not self._weak(hits) else None
+            if asks_actual(query.text):
+                draft = self.checks.without_targets(draft)
+            return draft if extractive.states_date(draft, relevance) and not self._weak(hits) else None
         if (
             outcomes.asks_outcome(query.text)
             and not asks_number(query.text)

@@ -52,6 +52,24 @@ class DraftChecks:
                 return False
         return bool(draft.statements)
 
+    def without_targets(self, draft: Draft) -> Draft:
+        """The draft's statements of what was done, when it has any beside a plan's targets (a date asked of
+        a thing done is read in the report, not the plan that aimed at it)."""
+        done = [
+            st
+            for st in draft.statements
+            if not (
+                _TARGET_WORDS.search(st.text)
+                or (
+                    (c := self._chunk(st.chunk_ids[0]) if st.chunk_ids else None) is not None
+                    and c.period_kind == "plan"
+                )
+            )
+        ]
+        if done and len(done) < len(draft.statements):
+            draft.statements = done
+        return draft
+
     def unsupported(self, query: Query, hits: list[SearchHit]) -> list[str]:
         """What the question asks about that the retrieved passages (with their headings) do not hold:
         its key terms, or the year a figure is asked for."""

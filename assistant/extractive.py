@@ -197,8 +197,16 @@ def asks_date(query: Query) -> bool:
     return bool(_DATE_QUESTION.search(query.text))
 
 
-def states_date(draft: Draft) -> bool:
-    return any(_DATE.search(st.text) for st in draft.statements)
+def states_date(draft: Draft, relevance: Relevance | None = None) -> bool:
+    """A sentence gives a date, and (with ``relevance``) holds at least half of what the question is about:
+    5月20日，某镇分馆挂牌 does not date the 城东分馆 asked about."""
+    return any(
+        _DATE.search(st.text) and (relevance is None or relevance.share(st.text) >= _DATED_ON_SUBJECT)
+        for st in draft.statements
+    )
+
+
+_DATED_ON_SUBJECT = 0.5
 
 
 def asks_quantity(query: Query) -> bool:

@@ -126,8 +126,12 @@ def _own_qualifier(name: Name) -> str:
 _MATERIALS = re.compile(r"(?:书刊文献|书刊资料|文献资料|书刊|文献|图书|书籍)(?!馆)")
 
 
+# 借出去, 借出, 借走: what a report calls 外借
+_LENT = re.compile(r"借出去|借出|借走")
+
+
 def _materials_as_one(text: str) -> str:
-    return _MATERIALS.sub("书", text)
+    return _LENT.sub("外借", _MATERIALS.sub("书", text))
 
 
 def fit(question_part: str, name: Name) -> float:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from ingest import IndicatorList
+from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
 from .aliases import indicator_fits
@@ -107,7 +108,9 @@ _INTENTS = (
 HISTORY_TURNS = 4
 _FIGURE_CUE = re.compile(r"多少|几|是多少|有多大|多大|多高|多长|数量|规模")
 # 其中少儿的呢？ after a figure: the part (少儿) of the figure asked before
-_PART_OF = re.compile(r"^(?:那|那么)?其中([\u4e00-\u9fff]{1,8}?)(?:的)?(?:呢|有多少|是多少|占多少)[？?]?$")
+_PART_OF = re.compile(
+    r"^(?:那|那么)?其中([\u4e00-\u9fff]{1,8}?)(?:的)?(呢|(?:有|是|占|办了?|举办了?)?多少[\u4e00-\u9fff]{0,2})[？?]?$"
+)
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那么说|还有|另外|再问|其中)?.{0,10}(?:呢|吗)?[？?]?$")
 
 
@@ -327,7 +330,11 @@ def _standalone(query: Query, previous: Query) -> tuple[str, bool] | None:
     part = _PART_OF.match(query.text)
     topic = _topic(previous)
     if part and topic and topic in previous.text and _FIGURE_CUE.search(previous.text):
-        return previous.text.replace(topic, part.group(1) + topic, 1), False
+        if part.group(2) == "呢":  # 其中少儿的呢: the part of the figure asked before
+            return previous.text.replace(topic, part.group(1) + topic, 1), False
+        # 其中讲座有多少场: the part named, of the library and years asked before
+        years = "".join(f"{y}年" for y in previous.years[:1])
+        return f"{previous.org or ''}{years}{part.group(1)}{part.group(2)}？", False
     ellipsis = _ELLIPSIS.match(query.text)
     if (
         ellipsis
@@ -347,6 +354,15 @@ def _carry_over(query: Query, previous: Query) -> Query:
     short = len(query.text) <= 14 or bool(_FOLLOW_UP.match(query.text))
     if not short and query.indicator is not None:
         return replace(query, org=query.org or previous.org, follow_up=True)
+    if query.indicator is None and _asks_another_unit(query.text, previous.text):
+        # 全年开了多少天 after 每周开放多少小时: another figure of the same library and year
+        return replace(
+            query,
+            org=query.org or previous.org,
+            orgs=query.orgs or previous.orgs,
+            years=query.years or previous.years,
+            relative=previous.relative if not query.years else query.relative,
+        )
     updates: dict = {"follow_up": True}
     if query.indicator is None:
         updates["indicator"] = previous.indicator
@@ -370,3 +386,11 @@ def _carry_over(query: Query, previous: Query) -> Query:
     elif query.intent == Intent.OPEN:
         updates["intent"] = Intent.FIGURE if (updates.get("indicator") or query.indicator) else previous.intent
     return replace(query, **updates)
+
+
+def _asks_another_unit(text: str, before: str) -> bool:
+    """全年开了多少天 after 每周开放多少小时: a count in another unit is another figure, not the one before."""
+    now, then = _UNIT_HINT.search(text), _UNIT_HINT.search(before)
+    if not now or not then or not now.group(1) or not then.group(1):
+        return False
+    return not units_compatible(now.group(1), then.group(1))

@@ -269,8 +269,10 @@ def _per_measure(
             if o is not d and units_compatible(o.unit, unit) and not units_compatible(o.unit, measure)
         }
         if counted:  # 多少册期刊: the figure of what the question counts
-            numerator = best_fit(counted, list(same.values())) or (
-                next(iter(same.values())) if len(same) == 1 else None
+            numerator = (
+                best_fit(counted, list(same.values()))
+                or (next(iter(same.values())) if len(same) == 1 else None)
+                or (_next_after(d, sentence, unit, measure) if same else None)
             )
             if numerator is None:  # 建成五个书房。总坐席418个: named in the passage's next sentence
                 nearby = [
