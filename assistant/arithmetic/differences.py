@@ -25,6 +25,8 @@ def difference_of(
         if pair is None:
             return None
         before, after = pair
+        if unit is None and after.change_pct is not None and before.year == (after.year or 0) - 1:
+            return None  # 比上年少了多少, and the report states its change on the year before: that answers
         magnitude, scale = same_scale([after, before])
         value = (after.plain - before.plain) / scale
         return Result(
