@@ -244,9 +244,11 @@ class Assistant:
         ):
             # 哪天举办的: a sentence with a date answers, never a count looked up
             draft = extractive.best_sentences(query, hits, relevance)
-            if asks_actual(query.text):
+            done = asks_actual(query.text)  # 是哪天开工的: the day a thing was done, in a sentence on that thing
+            if done:
                 draft = self.checks.without_targets(draft)
-            return draft if extractive.states_date(draft, relevance) and not self._weak(hits) else None
+            on_subject = relevance if done else None
+            return draft if extractive.states_date(draft, on_subject) and not self._weak(hits) else None
         if (
             outcomes.asks_outcome(query.text)
             and not asks_number(query.text)

@@ -208,7 +208,7 @@ class Relevance:
 _PREDICATE = r"开展|举办|组织|参加|参与|接待|完成|进行|实现|服务|培训|建成|建设|提供|开放|达到|共有|为|是|有"
 _HOW_MANY = re.compile(r"多少|几(?=[个名位次场间家所项条种册本件张台辆])")
 _MEASURE = re.compile(r"^[个名位次场间家所项条种册本件张台辆]?的?")
-_LINKING = re.compile(r"(?:是|有|为|达|达到|共|一共|总共|合计|大概|大约|约|需要|了|的)+$")
+_LINKING = re.compile(r"(?:是|有|为|达|达到|共|一共|总共|合计|大概|大约|约|需要|了|的|到底|究竟|实际上|实际)+$")
 
 
 def measured_words(question: str) -> frozenset[str]:

@@ -41,7 +41,7 @@ SUMMARY_2023 = """白沙县图书馆2023年工作总结
 
 一、主要业务指标
 
-全年总流通人次34.6万人次，同比增长6.2%；书刊外借22.8万册次。全年总流通人次未完成年初确定的36万人次目标。
+全年总流通人次34.6万人次，同比增长6.2%；书刊外借22.8万册次；年末总藏量32.0万册。全年总流通人次未完成年初确定的36万人次目标。
 """
 
 PLAN_2023 = """白沙县图书馆2023年工作计划
@@ -54,6 +54,12 @@ PLAN_2023 = """白沙县图书馆2023年工作计划
 YEARBOOK_COUNTY = """青禾年鉴（2024）县级图书馆
 
 【白沙县图书馆】2023年总流通人次30.1万人次（不含乡镇分馆）。
+
+表　2023年各县级图书馆主要指标
+
+馆名\t总藏量（万册）\t书刊外借（万册次）
+白沙县图书馆\t26.5\t19.8
+柳岸县图书馆\t18.2\t11.4
 """
 
 
@@ -110,3 +116,9 @@ def test_a_follow_up_on_part_of_a_figure_asks_for_that_part(assistant):
     answer = assistant.ask("其中少儿的呢？", history=["青禾市图书馆2023年书刊外借了多少册次？"])
     assert "288864" in answer.answer.replace(",", "")
     assert "少儿" in answer.answer.split("[")[0]
+
+
+def test_a_yearbook_tables_library_row_is_that_librarys_and_differs_from_its_report(assistant):
+    answer = assistant.ask("白沙县馆2023年底总藏量到底有多少？")
+    assert "不一致" in answer.answer
+    assert "32.0万册" in answer.answer and "26.5万册" in answer.answer

@@ -87,30 +87,7 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
             if fig:
                 made.append(fig)
     else:
-        # An entity per row, an indicator per column: 临江分馆 | 进馆人次（万人次） | …
-        for header, value in cells:
-            if header in ("单位", "计量单位", "年度", "年份", "年") or _CHANGE_HEADER.search(header):
-                continue
-            name = _strip_unit(_YEAR_IN_HEADER.sub("", header)).strip()
-            stated_unit = _header_unit(header) or unit_cell
-            indicator = ctx.indicators.canonical(name, stated_unit) or name
-            unit = stated_unit or _default_unit(ctx, indicator)
-            y = _YEAR_IN_HEADER.search(header)
-            year = int(y.group(1)) if y else table_year
-            fig = _cell_figure(
-                ctx,
-                p,
-                indicator,
-                name,
-                header,
-                value,
-                unit,
-                year,
-                period_kind,
-                scope="" if year_label else _row_scope(label),
-            )
-            if fig:
-                made.append(fig)
+        made = _entity_row(ctx, p, cells, label, unit_cell, table_year, bool(year_label), period_kind)
     if made and change_cells:
         latest = max(made, key=lambda f: f.year or 0)
         for _, value in change_cells:
@@ -119,6 +96,51 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
                 _set_change(latest, abs(pct), Direction.DOWN if pct < 0 else Direction.UP, value)
     ctx.figures.extend(made)
 
+
+def _entity_row(
+    ctx: _Context,
+    p: Paragraph,
+    cells: list[tuple[str, str]],
+    label: str,
+    unit_cell: str | None,
+    table_year: int | None,
+    year_label: bool,
+    period_kind: str,
+) -> list[Figure]:
+    """An entity per row, an indicator per column: 临江分馆 | 进馆人次（万人次） | …; a row named by another
+    library (某县图书馆 in a yearbook's table of libraries) holds that library's figures."""
+    made: list[Figure] = []
+    named_library = bool(_OTHER_LIBRARY.search(label or ""))
+    library = label if named_library and label != ctx.doc.org else ""
+    for header, value in cells:
+        if header in ("单位", "计量单位", "年度", "年份", "年") or _CHANGE_HEADER.search(header):
+            continue
+        name = _strip_unit(_YEAR_IN_HEADER.sub("", header)).strip()
+        stated_unit = _header_unit(header) or unit_cell
+        indicator = ctx.indicators.canonical(name, stated_unit) or name
+        unit = stated_unit or _default_unit(ctx, indicator)
+        y = _YEAR_IN_HEADER.search(header)
+        year = int(y.group(1)) if y else table_year
+        fig = _cell_figure(
+            ctx,
+            p,
+            indicator,
+            name,
+            header,
+            value,
+            unit,
+            year,
+            period_kind,
+            scope="" if year_label or named_library else _row_scope(label),
+        )
+        if fig:
+            fig.org = library or fig.org
+            made.append(fig)
+    return made
+
+
+# A row label naming a library in full (某县图书馆), not one of its branches (某某分馆)
+_OTHER_LIBRARY = re.compile(r"^[\u4e00-\u9fff]{2,12}(?<!分)图书馆$")
 
 # A row label that is a library (苓溪县图书馆, 城东分馆), not a quantity.
 _LIBRARY_ROW = re.compile(r"馆$")
