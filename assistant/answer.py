@@ -11,6 +11,7 @@ then replaced by the extractive one.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -36,7 +37,10 @@ NO_INFO = "文档中没有相关信息"
 _SINGLE_ANSWER = (Intent.FIGURE, Intent.COUNT, Intent.PLAN, Intent.GOAL)
 # The share of the question an answer's sentences must hold to stand although a key word is missing.
 _HOLDS_MOST = 0.5
-_DATED_EVENTS = ("其他", "案例")  # document types that date an event rather than report on a year
+_DATED_EVENTS = ("其他", "案例")
+_AREA_LIBRARIES = re.compile(
+    r"全([省市县区])(?:各级|各)?公共图书馆"
+)  # document types that date an event rather than report on a year
 # The share of the question the evidence sentences must hold to answer on their own.
 _EVIDENCE_ALONE = 0.6
 _FIGURE_INTENTS = (
@@ -114,6 +118,10 @@ class Assistant:
             and self.holdings.of_places(self.holdings.orgs()[0], places_named(question))
         ):
             query.org = self.holdings.orgs()[0]  # the one library, unless the question is about somewhere it is not
+        area = _AREA_LIBRARIES.search(question) if query.org is None else None
+        if area:  # 全市公共图书馆 with no place named: the one city the documents report on as a whole
+            places = [o for o in self.holdings.orgs() if o.endswith(area.group(1)) and not o.endswith("馆")]
+            query.org = places[0] if len(places) == 1 else None
         if query.intent == Intent.PLAN and query.indicator and asks_number(question):
             query.intent, query.wants_target = Intent.GOAL, True  # 明年计划新建几间: a target, looked up
         note = f"按{reference - 1}年度资料：" if query.relative and reference else ""

@@ -6,6 +6,7 @@ import re
 
 from index import MetricRow
 
+from .figure_names import narrowing_words
 from .query import Query
 from .types import FigureUsed
 
@@ -42,6 +43,9 @@ def in_scope(row: MetricRow, query: Query) -> bool:
 def pick_rows(rows: list[MetricRow], query: Query) -> list[MetricRow]:
     """The rows that answer: the asked scope (or the whole system), stated before derived, exact first."""
     rows = [r for r in rows if in_scope(r, query)]
+    # 少儿图书外借 is part of the 外借册次 asked, unless the question asks for the children's part
+    asked = narrowing_words(query.text)
+    rows = [r for r in rows if not narrowing_words(r.phrase) - asked] or rows
     stated = [r for r in rows if not r.derived]
     rows = stated or rows
     exact = [r for r in rows if r.qualifier is None]

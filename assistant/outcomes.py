@@ -96,9 +96,10 @@ def answer(question: str, hits, rarity, years: list[int] | None = None) -> Draft
     if not later:
         draft.add(f"之后的报告中没有找到{topic}的完成情况", [])
         return draft
-    later.sort(key=lambda r: (r.year or 0, not r.event))
+    # the report of the earliest year that names the plan's kind of step, and when it happened, first
+    later.sort(key=lambda r: (r.year or 0, not _same_step(plan.text, r.text), not _month_done(r.text), not r.event))
     shown = later[:2]
-    verdict = _verdict(plan, shown[0], topic)
+    verdict = _verdict(plan, shown[0], topic, question)
     if verdict:
         draft.intro = verdict
     for r in shown:
@@ -155,7 +156,7 @@ def _same_step(plan: str, report: str) -> bool:
     return any(any(w in plan for w in step) and any(w in report for w in step) for step in _STEPS)
 
 
-def _verdict(plan: _Said, report: _Said, topic: str) -> str:
+def _verdict(plan: _Said, report: _Said, topic: str, asked: str = "") -> str:
     """按计划 when a report of the plan's year says the step was done; 未按计划 when one says it was not."""
     if plan.year is None or report.year is None:
         return ""
@@ -165,20 +166,27 @@ def _verdict(plan: _Said, report: _Said, topic: str) -> str:
     if not_done and not done:
         return f"未按计划完成：{plan.year}年计划的事项，报告写明未完成或推迟。"
     if report.year == plan.year and _same_step(plan.text, report.text) and not not_done:
-        due, on = _deadline(plan.text), _month_done(report.text)
+        due, on = _deadline(plan.text, asked), _month_done(report.text)
         if due and on and on[0] > due:
             return f"未按计划完成：计划{due}月底前，实际为{on[0]}月{on[1]}，晚于计划。".replace("月月", "月")
         return f"已按计划完成：{plan.year}年的计划事项，当年的报告写明已办成。"
     return ""
 
 
-def _deadline(plan: str) -> int | None:
-    """The month a plan's step was due by: 9月底前 → 9, 上半年 → 6, 年底前 → 12."""
-    m = re.search(r"(\d{1,2})\s*月(?:底|份|末)?(?:之?前|以前)", plan)
-    if m:
-        return int(m.group(1))
-    if "上半年" in plan:
-        return 6
+def _deadline(plan: str, asked: str) -> int | None:
+    """The month a plan's step was due by: 9月底前 → 9, 上半年 → 6, 年内 or 年底前 → 12. In a plan naming
+    several steps (10月底前完成竣工验收，年内建成开放), the clause of the step asked about."""
+    clauses = re.split(r"[，,；;。]", plan)
+    steps = [w for step in _STEPS for w in step if w in asked]
+    own = [c for c in clauses if any(w in c for w in steps)] or clauses
+    for clause in own:
+        m = re.search(r"(\d{1,2})\s*月(?:底|份|末)?(?:之?前|以前)", clause)
+        if m:
+            return int(m.group(1))
+        if "上半年" in clause:
+            return 6
+        if re.search(r"年内|年底前|年末前", clause):
+            return 12
     return None
 
 

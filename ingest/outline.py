@@ -294,6 +294,13 @@ def detect_org(title: str, text: str = "") -> str:
     named = library_names(title)
     if named:
         return named[0].name
+    yearbook = re.match(r"^([\u4e00-\u9fff]{2,4}?)(?:统计)?年鉴", title)
+    if yearbook and "公共图书馆" in text[:200]:
+        # 某某年鉴·公共图书馆: the place's libraries together; each library's entry (【某某图书馆】) and table
+        # row is that library's
+        places: Counter[str] = Counter(re.findall(rf"{re.escape(yearbook.group(1))}[省市县区州旗]", text[:20000]))
+        if places:
+            return places.most_common(1)[0][0]
     m = re.match(r"^(.*?)(?:20\d{2}\s*(?:[—\-–~至到]\s*20\d{2}\s*)?年|关于|工作总结|工作计划|年鉴|典型案例)", title)
     org = (m.group(1) if m else "").strip(" 《》“”\"'")
     if _looks_like_org(org):

@@ -26,3 +26,16 @@ def test_a_statistics_report_on_a_places_public_libraries_is_the_places():
 def test_a_summary_titled_by_a_place_is_its_librarys():
     text = "柏溪县2023年工作总结\n\n柏溪县图书馆全年接待读者……柏溪县图书馆新馆……"
     assert detect_org(text.splitlines()[0], text) == "柏溪县图书馆"
+
+
+def test_a_yearbooks_section_on_public_libraries_is_the_places():
+    text = "岑州年鉴（2024）\n文化·公共图书馆\n\n【概况】2023年，岑州市有公共图书馆3个。全市公共图书馆总藏量…\n"
+    assert detect_org("岑州年鉴（2024）", text) == "岑州市"
+
+
+def test_a_yearbook_entry_headed_by_a_library_is_that_librarys():
+    from ingest.figures.orgs import _subject_library
+
+    entry = "【柏溪县图书馆】柏溪县图书馆现馆舍建于1991年，2023年全年总流通人次"
+    assert _subject_library(entry, "岑州市") == "柏溪县图书馆"
+    assert _subject_library("【柏溪县图书馆】位于县城，2023年，该馆总流通人次", "岑州市") == "柏溪县图书馆"

@@ -9,7 +9,7 @@ from ..types import Section
 
 # 其中，某省图书馆开馆266天: a library named at the start of a clause is what the clause's figures are of.
 _CLAUSE_OPENING = re.compile(
-    r"(?:^|[，,。；;：:])\s*(?:其中|另外|此外|同时|而)?[，,]?\s*(?:(?:19|20)\d{2}年(?:度)?[，,]?)?\s*$"
+    r"(?:^|[，,。；;：:【】])\s*(?:其中|另外|此外|同时|而)?[，,]?\s*(?:(?:19|20)\d{2}年(?:度)?[，,]?)?\s*$"
 )
 
 
