@@ -142,6 +142,8 @@ class Assistant:
         relevance = Relevance(extractive.asked_text(query), self.kb.term_rarity)
         shown, hits = hits, [h for h in hits if h.chunk.doc_id not in elsewhere]
         # A sum, difference, share or average the question asks for, computed from cited figures (推算).
+        if arithmetic.operation(query.text) == "days":  # each event's date, wherever it is reported
+            hits = hits + self._event_hits(query, hits)
         draft = arithmetic.compute(query, hits, figures.metrics)
         if draft is None:
             draft = self._compose(query, hits, relevance, figures)
@@ -231,6 +233,18 @@ class Assistant:
         more = self.kb.search(expand(outcomes.subject(query.text)), k=self.config.k, filters=filters)
         seen = {h.chunk.id for h in hits}
         return hits + [h for h in more if h.chunk.id not in seen]
+
+    def _event_hits(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
+        """Passages on each of the two events a question spans (从开工到开放): the day each happened."""
+        filters = SearchFilters(visibility=self.config.visibility, org=query.org)
+        seen = {h.chunk.id for h in hits}
+        more: list[SearchHit] = []
+        for event in arithmetic.spanned_events(query.text):
+            for h in self.kb.search(expand(event), k=self.config.k, filters=filters):
+                if h.chunk.id not in seen:
+                    seen.add(h.chunk.id)
+                    more.append(h)
+        return more
 
     def _weak(self, hits: list[SearchHit]) -> bool:
         if not hits:

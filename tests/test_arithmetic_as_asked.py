@@ -117,3 +117,18 @@ def test_a_sentence_about_one_day_counts_that_day_not_the_year(tmp_path):
     scopes = {f.value: f.scope for f in extract_figures(parse_file(path))}
     assert scopes[8600.0] == "首日" and scopes[1.1] == "首日"
     assert scopes[14.1] == ""
+
+
+@pytest.mark.slow
+def test_days_between_two_events_each_dated_where_it_is_reported(tmp_path_factory, embedder):
+    summary = "柘林县图书馆2022年工作总结\n\n一、新馆建设\n\n新馆项目于2022年6月28日举行开工仪式，正式进入施工阶段。\n"
+    news = (
+        "柘林县图书馆新馆建成开放\n\n本报讯 10月16日上午，柘林县图书馆新馆正式建成开放，市民排队入馆。"
+        "新馆2023年11月18日主体封顶，2024年8月30日通过竣工验收。\n"
+    )
+    kb, assistant = assistant_over(tmp_path_factory, embedder, {"zhelin-2022.txt": summary, "zhelin-news.txt": news})
+    try:
+        text = checked_computation(assistant.ask("柘林县新馆从开工到开放一共用了多少天？"))
+        assert "841天" in text and "2024年10月16日 - 2022年6月28日" in text
+    finally:
+        kb.close()

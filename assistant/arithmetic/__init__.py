@@ -15,6 +15,7 @@ question's words name; ``sums``, ``differences``, ``shares``, ``averages`` and `
 """
 
 from .calculation import compute
+from .durations import spanned_events
 from .wording import operation
 
-__all__ = ["compute", "operation"]
+__all__ = ["compute", "operation", "spanned_events"]

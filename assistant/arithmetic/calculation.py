@@ -11,6 +11,7 @@ from ..figure_rows import MAIN_SCOPES
 from ..statements import Draft
 from .averages import average_of
 from .differences import difference_of, gap_left, gap_to_target, rate_of_change, remainder_of, times_over
+from .durations import days_between
 from .matching import asked_term, asked_unit, best_fit, question_subject
 from .operands import UNIT_PATTERN, Operand, Result, passage_operands, row_operand, same_scale
 from .over_rows import over_rows
@@ -29,6 +30,9 @@ def compute(query, hits, metrics) -> Draft | None:
     op = operation(question)
     if op is None or getattr(query, "follow_up", False):
         return None
+    if op == "days":  # 从开工到开放用了多少天: two dated events
+        spanned = days_between(question, hits, getattr(query, "org", None))
+        return computed_draft(spanned, question) if spanned is not None else None
     subject = question_subject(question, getattr(query, "org", None))
     years = list(query.years or [])
     # 甲馆和乙馆: two libraries each named in full (a short form two libraries share names neither surely)

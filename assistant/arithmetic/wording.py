@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .durations import ASKS_DAYS
 from .operands import UNIT_PATTERN
 
 SUM_WORDS = re.compile(r"加起来|加在一起|合起来|一共|合计|总共|共计|总计|加上|总和|之和|共有|共(?=多少)")
@@ -59,6 +60,8 @@ def as_each(question: str) -> str:
 
 def operation(question: str) -> str | None:
     """The operation a question asks for, read from its wording."""
+    if ASKS_DAYS.search(question):
+        return "days"
     if (
         _PRIOR.search(question)
         and re.search(r"\d+(?:\.\d+)?\s*%", question)
