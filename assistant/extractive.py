@@ -15,7 +15,15 @@ from ingest.outline import library_names
 
 from .counting import ASKED_MEASURE, ASKS_MONEY, STATES_MONEY, counted_words, counts_in
 from .evidence import with_arabic_counts, without_numbers
-from .passages import ITEM_MARK, chunk_for, enumerated_items_full, heading_label, section_text, sentences
+from .passages import (
+    ITEM_MARK,
+    before_numbered,
+    chunk_for,
+    enumerated_items_full,
+    heading_label,
+    section_text,
+    sentences,
+)
 from .query import Query
 from .relevance import Relevance, introduces, units
 from .statements import Draft
@@ -200,13 +208,8 @@ def asks_date(query: Query) -> bool:
 def states_date(draft: Draft, relevance: Relevance | None = None) -> bool:
     """A sentence gives a date, and (with ``relevance``) holds at least half of what the question is about:
     5月20日，某镇分馆挂牌 does not date the 城东分馆 asked about."""
-    return any(
-        _DATE.search(st.text) and (relevance is None or relevance.share(st.text) >= _DATED_ON_SUBJECT)
-        for st in draft.statements
-    )
-
-
-_DATED_ON_SUBJECT = 0.5
+    said = [st.text for st in draft.statements if relevance is None or relevance.share(st.text) >= 0.5]
+    return any(_DATE.search(text) for text in said)
 
 
 def asks_quantity(query: Query) -> bool:
@@ -278,7 +281,7 @@ def _items_draft(intro: str, text: str, members: list, whole: bool = True) -> Dr
         return None
     flat = text.replace("\n", "")
     first = ITEM_MARK.search(flat) if ITEM_MARK.search(text) else None
-    lead_in = flat.split(first.group(0))[0].strip() if first else ""
+    lead_in = flat.split(first.group(0))[0].strip() if first else before_numbered(text)
     if lead_in and len(lead_in) <= 120:  # "“馆中馆”项目和…是…亮点项目。" before 一是 says what the items are for
         intro = f"{intro}{lead_in}"
     draft = Draft(intro=intro, as_list=True)
@@ -385,9 +388,8 @@ def list_items(query: Query, hits: list[SearchHit], chunks_of) -> Draft | None:
     for hit in _in_years(hits, query)[:2]:
         c = hit.chunk
         text, members = section_text(chunks_of(c.doc_id), tuple(c.heading_path))
-        items_text = "".join(body for _, body in enumerated_items_full(text)) + (
-            c.heading_path[-1] if c.heading_path else ""
-        )
+        heading = c.heading_path[-1] if c.heading_path else ""
+        items_text = "".join(body for _, body in enumerated_items_full(text)) + heading + before_numbered(text)
         shared = q_tokens & content_tokens(items_text)
         if q_tokens and not (len(shared) >= 2 or any(len(t) >= 3 for t in shared)):
             continue  # items about something else: "馆中馆包括哪些" is not answered by a plan's 一是…

@@ -50,8 +50,9 @@ def pick_rows(rows: list[MetricRow], query: Query) -> list[MetricRow]:
     rows = stated or rows
     exact = [r for r in rows if r.qualifier is None]
     rows = exact or rows
-    prose = [r for r in rows if r.doc_type != "统计报告"]  # a sentence reads better as a quote than a table row
-    return _finest_first(sorted(prose or rows, key=_source_rank), rows)
+    # a sentence reads better as a quote than a statistics table's row; a different value there still counts
+    ranked = sorted(rows, key=lambda r: (r.doc_type == "统计报告", _source_rank(r)))
+    return _finest_first(ranked, rows)
 
 
 def _step(row: MetricRow) -> float:

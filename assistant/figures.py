@@ -9,6 +9,7 @@ data for gets "未收录…", never a guess.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 from index import MetricRow
@@ -214,13 +215,16 @@ class FigureAnswerer(FigureLookup):
 
     def trend(self, query: Query) -> Draft | None:
         series = self._series(query)
+        # the document that gives most of the years speaks for each of them: one source, one 口径
+        spans = Counter(doc for doc in {(r.doc_id, r.year) for rows in series.values() for r in rows})
+        covers = Counter(doc for doc, _ in spans)
         points: list[MetricRow] = []
         for year, rows in series.items():
             if query.years and len(query.years) > 1 and not min(query.years) <= year <= max(query.years):
                 continue
             picked = [r for r in pick_rows(named_rows(rows, query), query) if not r.derived]
             if picked:
-                points.append(picked[0])
+                points.append(max(picked, key=lambda r: (covers[r.doc_id], -picked.index(r))))
         if len(points) < 2:
             return None
         draft = Draft(intro="")

@@ -15,15 +15,22 @@ def sentences(text: str) -> list[str]:
 
 
 def enumerated_items_full(text: str) -> list[tuple[str, str]]:
-    """(first sentence, whole item) for each 一是/二是 item."""
+    """(first sentence, whole item) for each 一是/二是 item, or else each numbered line (1.… 2.…)."""
     parts = ITEM_MARK.split(text.replace("\n", ""))
+    bodies = [body for _marker, body in zip(parts[1::2], parts[2::2])]
+    if len(bodies) < 2:
+        bodies = [m.group(1) for m in NUMBERED_LINE.finditer(text)]
     items = []
-    for _marker, body in zip(parts[1::2], parts[2::2]):
+    for body in bodies:
         body = body.strip()
         lead = re.split(r"[。；;]", body, maxsplit=1)[0].strip()
         if lead:
             items.append((lead[:90], body.rstrip("。；;")))
     return items
+
+
+# 1."某某绘本屋"。面向…: an item on a line of its own, numbered
+NUMBERED_LINE = re.compile(r"(?m)^\s*\d{1,2}\s*[.．、]\s*(\S.*)$")
 
 
 def section_text(chunks: list, path: tuple[str, ...]) -> tuple[str, list]:
@@ -55,3 +62,12 @@ def chunk_for(members: list, needle: str):
 
 def heading_label(heading: str) -> str:
     return _NUMBERING.sub("", heading).strip()
+
+
+def before_numbered(text: str) -> str:
+    """The words before a section's first numbered line (形成了五个子项目：), which say what the items are."""
+    first = NUMBERED_LINE.search(text)
+    if first is None:
+        return ""
+    lines = [ln.strip() for ln in text[: first.start()].splitlines() if ln.strip()]
+    return lines[-1] if lines else ""

@@ -39,3 +39,20 @@ def test_a_yearbook_entry_headed_by_a_library_is_that_librarys():
     entry = "【柏溪县图书馆】柏溪县图书馆现馆舍建于1991年，2023年全年总流通人次"
     assert _subject_library(entry, "岑州市") == "柏溪县图书馆"
     assert _subject_library("【柏溪县图书馆】位于县城，2023年，该馆总流通人次", "岑州市") == "柏溪县图书馆"
+
+
+def test_a_yearbook_entrys_later_sentences_are_its_librarys():
+    from ingest.figures.orgs import _entry_library
+
+    entry = "【柏溪县图书馆】位于县城北部。2023年，该馆总流通人次12.1万人次。"
+    assert _entry_library(entry, "岑州市") == "柏溪县图书馆"
+    assert _entry_library("【概况】全市有公共图书馆3个。", "岑州市") == ""
+    assert _entry_library("【城东分馆】位于…", "岑州市") == ""
+
+
+def test_numbered_lines_under_a_lead_are_the_items_it_announces():
+    from assistant.passages import before_numbered, enumerated_items_full
+
+    text = "经过五年发展，品牌形成了三个子项目：\n1.“绘本屋”。面向幼儿。\n2.“小小朗读者”。面向小学生。\n3.“自然笔记”。每年两期。\n"
+    assert [lead for lead, _ in enumerated_items_full(text)] == ["“绘本屋”", "“小小朗读者”", "“自然笔记”"]
+    assert before_numbered(text) == "经过五年发展，品牌形成了三个子项目："

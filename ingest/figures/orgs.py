@@ -37,3 +37,13 @@ def _subject_library(before: str, own: str) -> str:
     ):
         return ""
     return name.name
+
+
+# 【某某县图书馆】…: a yearbook entry headed by a library; its sentences (该馆…) are that library's
+_ENTRY_HEAD = re.compile(r"^\s*【([\u4e00-\u9fff（）()]{2,24}?(?<!分)图书馆)】")
+
+
+def _entry_library(paragraph: str, own: str) -> str:
+    """The library a paragraph's 【…】 head names, when it is not the document's own."""
+    m = _ENTRY_HEAD.match(paragraph)
+    return m.group(1) if m and m.group(1) != own else ""

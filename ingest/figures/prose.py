@@ -8,7 +8,7 @@ from ..types import Paragraph
 from .changes import _ABS_CHANGE, _COMPLETION, _DOWN_WORDS, _TIMES_OF, _as_change, _check_percentages, _set_change
 from .model import Direction, Figure, FigureKind, _Context
 from .naming import _ADMIN_UNITS, _CONTEXT_PHRASE, _each, _indicator, _right_phrase
-from .orgs import _section_library, _subject_library
+from .orgs import _entry_library, _section_library, _subject_library
 from .patterns import _NUMBER, _SENTENCE_END, _last_break, _masked, _not_a_figure, _qualifier, _unit_of, split_unit
 from .period import _NORM_WORDS, _kind, _period, _scope, _year
 
@@ -113,7 +113,11 @@ def _sentence(
             )  # the stock a year before is the stock less the addition
         _as_compared(fig, found, mtext[last_end : m.start()] if found else "")
         _of_one_day(fig, mtext, m.start())
-        fig.org = _subject_library(text[: m.start()], ctx.doc.org) or _section_library(p.section, ctx.doc.org)
+        fig.org = (
+            _subject_library(text[: m.start()], ctx.doc.org)
+            or _entry_library(p.text, ctx.doc.org)
+            or _section_library(p.section, ctx.doc.org)
+        )
         times = _TIMES_OF.match(mtext, m.end())
         if times:
             fig.times_of = (float(times.group("num")), int(times.group("year")))
