@@ -20,6 +20,7 @@ from .figure_rows import (
     ACTUAL_KINDS,
     MAIN_SCOPES,
     decimals_of,
+    distinct_rows,
     figure_used,
     named_rows,
     org_label,
@@ -223,8 +224,9 @@ class FigureAnswerer(FigureLookup):
             if query.years and len(query.years) > 1 and not min(query.years) <= year <= max(query.years):
                 continue
             picked = [r for r in pick_rows(named_rows(rows, query), query) if not r.derived]
-            if picked:
-                points.append(max(picked, key=lambda r: (covers[r.doc_id], -picked.index(r))))
+            if picked:  # sources that agree: the best quote; sources that differ: the one of most years
+                agree = len(distinct_rows(picked)) == 1
+                points.append(picked[0] if agree else max(picked, key=lambda r: (covers[r.doc_id], -picked.index(r))))
         if len(points) < 2:
             return None
         draft = Draft(intro="")
