@@ -162,9 +162,11 @@ class FigureAnswerer(FigureLookup):
                 if self.missing_year(draft, query, year):
                     continue
                 return None
-            row = rows[0]
+            # the source that states the year's change speaks for it, against its own figure of the year before
+            row = next((r for r in rows if r.change_pct is not None), rows[0])
             self.state(draft, query, [row], year, with_change=True)
             prior = [r for r in pick_rows(self.rows(query, year - 1), query) if not r.derived]
+            prior.sort(key=lambda r: r.doc_id != row.doc_id)
             if prior:
                 self._difference(draft, query, prior[0], row)
             elif row.change_pct is not None:

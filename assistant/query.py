@@ -140,6 +140,8 @@ def resolve_years(text: str, reference_year: int | None, anchor: list[int] | Non
     (上一年/下一年/后来 against ``anchor``, the years of the turn before, when there are some)."""
     years = [int(y) for y in _YEAR.findall(text)]
     relative = False
+    # 比上一年增长了多少: the year before is what the year asked is compared with, not the year asked
+    text = re.sub(r"(?:比|较|同)(?:上一年|上年|去年|前一年|前年)", "", text)
     for pattern, offset in _ANAPHORIC:
         said = pattern.search(text)
         if said:
@@ -330,7 +332,7 @@ def _standalone(query: Query, previous: Query) -> tuple[str, bool] | None:
     part = _PART_OF.match(query.text)
     topic = _topic(previous)
     if part and topic and topic in previous.text and _FIGURE_CUE.search(previous.text):
-        if part.group(2) == "呢":  # 其中少儿的呢: the part of the figure asked before
+        if not re.search(r"多少[\u4e00-\u9fff]", part.group(2)):  # 其中少儿的呢: part of the figure before
             return previous.text.replace(topic, part.group(1) + topic, 1), False
         # 其中讲座有多少场: the part named, of the library and years asked before
         years = "".join(f"{y}年" for y in previous.years[:1])

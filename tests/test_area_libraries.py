@@ -56,3 +56,44 @@ def test_numbered_lines_under_a_lead_are_the_items_it_announces():
     text = "经过五年发展，品牌形成了三个子项目：\n1.“绘本屋”。面向幼儿。\n2.“小小朗读者”。面向小学生。\n3.“自然笔记”。每年两期。\n"
     assert [lead for lead, _ in enumerated_items_full(text)] == ["“绘本屋”", "“小小朗读者”", "“自然笔记”"]
     assert before_numbered(text) == "经过五年发展，品牌形成了三个子项目："
+
+
+def test_a_table_captioned_by_one_library_is_that_librarys(tmp_path):
+    from ingest import extract_figures, parse_file
+
+    path = tmp_path / "岑州年鉴.txt"
+    path.write_text(
+        "岑州年鉴（2024）\n文化·公共图书馆\n\n【概况】2023年，岑州市有公共图书馆3个。\n\n"
+        "表5  岑州市图书馆主要业务指标\n指标 | 2022年 | 2023年\n总流通人次（万人次） | 98.7 | 126.4\n",
+        encoding="utf-8",
+    )
+    orgs = {f.value: f.org for f in extract_figures(parse_file(path))}
+    assert orgs[126.4] == "岑州市图书馆" and orgs[98.7] == "岑州市图书馆"
+
+
+def test_a_follow_up_compared_with_the_year_before_keeps_the_year_asked():
+    from assistant.query import understand
+    from ingest import load_indicators
+
+    query = understand(
+        "比上一年增长了多少？",
+        indicators=load_indicators(),
+        reference_year=2024,
+        orgs=["岑州市图书馆"],
+        history=["岑州市图书馆2023年书刊外借是多少万册次？"],
+    )
+    assert query.years == [2023]
+
+
+def test_a_part_asked_after_a_figure_keeps_the_figure():
+    from assistant.query import understand
+    from ingest import load_indicators
+
+    query = understand(
+        "其中少儿的有多少？",
+        indicators=load_indicators(),
+        reference_year=2024,
+        orgs=["岑州市图书馆"],
+        history=["岑州市图书馆2023年书刊外借了多少册次？"],
+    )
+    assert "少儿" in query.text and "外借" in query.text

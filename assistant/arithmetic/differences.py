@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from ingest.indicators import units_compatible
 
+from ..figure_names import narrowing_words
 from .matching import asked_term, asked_unit, best_fit, fit
 from .operands import UNIT_PATTERN, Operand, Result, same_scale
 from .wording import REMAINDER
@@ -100,6 +101,8 @@ def gap_to_target(subject: str, years: list[int], rows: list[Operand], targets: 
     in_year = [r for r in rows if r.year == target.year and units_compatible(r.unit, target.unit)]
     # the result the table names as the target is named (进馆人数 for 进馆人次达到 and 接待到馆读者), else by words
     same = {round(r.plain, 6): r for r in in_year if target.indicator and r.indicator == target.indicator}
+    if len(same) > 1:  # 少儿图书外借 is part of the 外借册次 the target is set for
+        same = {v: r for v, r in same.items() if not narrowing_words(r.context) - narrowing_words(term)} or same
     if len(same) > 1:
         # a yearbook's row and the library's own report differ: the report that set or restates the target
         # is the one that measures against it

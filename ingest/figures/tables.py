@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..outline import library_names
 from ..types import Paragraph
 from .changes import _CHANGE_SIGNED, _set_change
 from .model import Direction, Figure, FigureKind, _Context
@@ -88,6 +89,9 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
                 made.append(fig)
     else:
         made = _entity_row(ctx, p, cells, label, unit_cell, table_year, bool(year_label), period_kind)
+    owner = _caption_library(p.table or "", ctx.doc.org)
+    for fig in made:  # 表5 某某图书馆主要业务指标: a table of one library is that library's
+        fig.org = fig.org or owner
     if made and change_cells:
         latest = max(made, key=lambda f: f.year or 0)
         for _, value in change_cells:
@@ -137,6 +141,13 @@ def _entity_row(
             fig.org = library or fig.org
             made.append(fig)
     return made
+
+
+def _caption_library(caption: str, own: str) -> str:
+    """The one library a table's caption names (表5 某某图书馆主要业务指标), unless it is the document's own."""
+    named = {n.name for n in library_names(caption) if "公共图书馆" not in n.name}
+    name = next(iter(named)) if len(named) == 1 else ""
+    return name if name and name != own and not name.endswith("分馆") else ""
 
 
 # A row label naming a library in full (某县图书馆), not one of its branches (某某分馆)
