@@ -71,29 +71,19 @@ def test_a_table_captioned_by_one_library_is_that_librarys(tmp_path):
     assert orgs[126.4] == "岑州市图书馆" and orgs[98.7] == "岑州市图书馆"
 
 
-def test_a_follow_up_compared_with_the_year_before_keeps_the_year_asked():
+def _after(question: str, before: str):
     from assistant.query import understand
     from ingest import load_indicators
 
-    query = understand(
-        "比上一年增长了多少？",
-        indicators=load_indicators(),
-        reference_year=2024,
-        orgs=["岑州市图书馆"],
-        history=["岑州市图书馆2023年书刊外借是多少万册次？"],
+    return understand(
+        question, indicators=load_indicators(), reference_year=2024, orgs=["岑州市图书馆"], history=[before]
     )
-    assert query.years == [2023]
+
+
+def test_a_follow_up_compared_with_the_year_before_keeps_the_year_asked():
+    assert _after("比上一年增长了多少？", "岑州市图书馆2023年书刊外借是多少万册次？").years == [2023]
 
 
 def test_a_part_asked_after_a_figure_keeps_the_figure():
-    from assistant.query import understand
-    from ingest import load_indicators
-
-    query = understand(
-        "其中少儿的有多少？",
-        indicators=load_indicators(),
-        reference_year=2024,
-        orgs=["岑州市图书馆"],
-        history=["岑州市图书馆2023年书刊外借了多少册次？"],
-    )
+    query = _after("其中少儿的有多少？", "岑州市图书馆2023年书刊外借了多少册次？")
     assert "少儿" in query.text and "外借" in query.text
