@@ -11,7 +11,6 @@ then replaced by the extractive one.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 
@@ -37,10 +36,7 @@ NO_INFO = "文档中没有相关信息"
 _SINGLE_ANSWER = (Intent.FIGURE, Intent.COUNT, Intent.PLAN, Intent.GOAL)
 # The share of the question an answer's sentences must hold to stand although a key word is missing.
 _HOLDS_MOST = 0.5
-_DATED_EVENTS = ("其他", "案例")
-_AREA_LIBRARIES = re.compile(
-    r"全([省市县区])(?:各级|各)?公共图书馆"
-)  # document types that date an event rather than report on a year
+_DATED_EVENTS = ("其他", "案例")  # document types that date an event rather than report on a year
 # The share of the question the evidence sentences must hold to answer on their own.
 _EVIDENCE_ALONE = 0.6
 _FIGURE_INTENTS = (
@@ -118,10 +114,6 @@ class Assistant:
             and self.holdings.of_places(self.holdings.orgs()[0], places_named(question))
         ):
             query.org = self.holdings.orgs()[0]  # the one library, unless the question is about somewhere it is not
-        area = _AREA_LIBRARIES.search(question) if query.org is None else None
-        if area:  # 全市公共图书馆 with no place named: the one city the documents report on as a whole
-            places = [o for o in self.holdings.orgs() if o.endswith(area.group(1)) and not o.endswith("馆")]
-            query.org = places[0] if len(places) == 1 else None
         if query.intent == Intent.PLAN and query.indicator and asks_number(question):
             query.intent, query.wants_target = Intent.GOAL, True  # 明年计划新建几间: a target, looked up
         note = f"按{reference - 1}年度资料：" if query.relative and reference else ""
@@ -143,7 +135,7 @@ class Assistant:
         shown, hits = hits, [h for h in hits if h.chunk.doc_id not in elsewhere]
         # A sum, difference, share or average the question asks for, computed from cited figures (推算).
         if arithmetic.operation(query.text) == "days":  # each event's date, wherever it is reported
-            hits = hits + self._event_hits(query, hits)
+            hits = self._also_on(query, hits, arithmetic.spanned_events(query.text))
         draft = arithmetic.compute(query, hits, figures.metrics)
         if draft is None:
             draft = self._compose(query, hits, relevance, figures)
@@ -229,22 +221,19 @@ class Assistant:
     def _outcome_hits(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
         """The question's passages and those on its subject alone, of any year: the report that says
         a planned step was done is seldom the passage the question's plan words find."""
-        filters = SearchFilters(visibility=self.config.visibility, org=query.org)
-        more = self.kb.search(expand(outcomes.subject(query.text)), k=self.config.k, filters=filters)
-        seen = {h.chunk.id for h in hits}
-        return hits + [h for h in more if h.chunk.id not in seen]
+        return self._also_on(query, hits, [outcomes.subject(query.text)])
 
-    def _event_hits(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
-        """Passages on each of the two events a question spans (从开工到开放): the day each happened."""
+    def _also_on(self, query: Query, hits: list[SearchHit], subjects: list[str]) -> list[SearchHit]:
+        """The passages found, then those a search on each subject alone finds (of the library asked)."""
         filters = SearchFilters(visibility=self.config.visibility, org=query.org)
         seen = {h.chunk.id for h in hits}
-        more: list[SearchHit] = []
-        for event in arithmetic.spanned_events(query.text):
-            for h in self.kb.search(expand(event), k=self.config.k, filters=filters):
+        out = list(hits)
+        for subject in subjects:
+            for h in self.kb.search(expand(subject), k=self.config.k, filters=filters):
                 if h.chunk.id not in seen:
                     seen.add(h.chunk.id)
-                    more.append(h)
-        return more
+                    out.append(h)
+        return out
 
     def _weak(self, hits: list[SearchHit]) -> bool:
         if not hits:

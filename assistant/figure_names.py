@@ -107,12 +107,12 @@ _WHEN_IN_YEAR = re.compile(r"年末|年底|全年|年度|本年|当年|年内")
 
 
 # 公共图书馆图书总藏量: whose figure it is (an area's public libraries), not a narrower quantity
-_WHOSE = re.compile(r"(?:全[省市县区])?(?:各级)?公共图书馆")
+AREA_LIBRARIES = re.compile(r"(?:全[省市县区])?(?:各级|各)?公共图书馆")
 
 
 def _own_qualifier(name: Name) -> str:
     """What a figure's phrase says beyond its indicator: 阅览室 in 阅览室接待读者."""
-    rest = _WHOSE.sub(" ", _WHEN_IN_YEAR.sub(" ", name.phrase))
+    rest = AREA_LIBRARIES.sub(" ", _WHEN_IN_YEAR.sub(" ", name.phrase))
     known = (name.indicator, *name.aliases)
     for alias in sorted(known, key=len, reverse=True):
         if alias and alias in rest:

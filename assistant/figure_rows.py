@@ -55,11 +55,15 @@ def pick_rows(rows: list[MetricRow], query: Query) -> list[MetricRow]:
     return _finest_first(ranked, rows)
 
 
-def _step(row: MetricRow) -> float:
-    """The last place a figure is written to: 0.1万 for 126.4万人次, 1 for 1263857人次."""
-    m = re.search(r"\d+(?:\.(\d+))?", row.stated.replace(",", ""))
-    scale = row.plain_value / row.value if row.value else 1.0
+def last_place(stated: str, scale: float) -> float:
+    """The last place a figure is written to, in plain units: 1000 for 126.4万人次 (scale 1e4), 1 for
+    1263857人次; a number in words is exact."""
+    m = re.search(r"\d+(?:\.(\d+))?", stated.replace(",", ""))
     return 10.0 ** -len((m.group(1) or "") if m else "") * scale
+
+
+def _step(row: MetricRow) -> float:
+    return last_place(row.stated, row.plain_value / row.value if row.value else 1.0)
 
 
 def _finest_first(ranked: list[MetricRow], pool: list[MetricRow]) -> list[MetricRow]:

@@ -11,11 +11,14 @@ from .aliases import indicator_aliases, indicator_fits, matcher
 
 # 全市公共图书馆, 市各公共图书馆: a place's libraries together, after the place's name
 _AREA_LIBRARIES = re.compile(r"[省市县区]?(?:全[省市县区]|各级|各)?(?:的)?公共图书馆|[省市县区]?全[省市县区]")
+# 全市公共图书馆 with no place named: the one city the documents report on as a whole
+_ALL_OF_LEVEL = re.compile(r"全([省市县区])(?:各级|各)?公共图书馆")
 
 
 def find_orgs(text: str, orgs: list[str]) -> list[str]:
     """Organisations a question names, in order: by full name, by a library's usual short forms
-    (某某县图书馆 → 某某县馆, 某某图书馆, 某某), or by an organisation's first two characters."""
+    (某某县图书馆 → 某某县馆, 某某图书馆, 某某), or by an organisation's first two characters; naming none
+    but 全市公共图书馆, the one city among them."""
     mentions = []  # (start, end, is not the full name, org)
     for org in orgs:
         if not org:
@@ -60,7 +63,12 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
         key = (start, -(end - start), short, not org.endswith("馆"))
         if org not in first or key < first[org]:
             first[org] = key
-    return [org for org, _ in sorted(first.items(), key=lambda item: (*item[1], item[0]))]
+    found = [org for org, _ in sorted(first.items(), key=lambda item: (*item[1], item[0]))]
+    level = _ALL_OF_LEVEL.search(text) if not found else None
+    if level:
+        cities = [o for o in orgs if o and o.endswith(level.group(1)) and not o.endswith("馆")]
+        return cities if len(cities) == 1 else []
+    return found
 
 
 def find_scopes(text: str, scopes: list[str]) -> list[str]:

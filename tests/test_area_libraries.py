@@ -13,6 +13,11 @@ def test_all_of_a_places_public_libraries_are_the_place():
     assert find_orgs("岑州市各公共图书馆的从业人员有多少？", ORGS) == ["岑州市"]
 
 
+def test_all_of_a_citys_public_libraries_with_no_place_named_is_the_one_city():
+    assert find_orgs("全市公共图书馆2023年总藏量是多少？", ORGS) == ["岑州市"]
+    assert find_orgs("全市公共图书馆2023年总藏量是多少？", [*ORGS, "柏溪市"]) == []
+
+
 def test_the_city_library_named_is_still_the_library():
     assert find_orgs("岑州市图书馆2023年总藏量是多少？", ORGS)[0] == "岑州市图书馆"
     assert find_orgs("岑州2023年进馆人次是多少？", ORGS)[0] == "岑州市图书馆"

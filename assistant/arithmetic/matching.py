@@ -13,6 +13,7 @@ from ingest.outline import library_names
 
 from ..evidence import places_named
 from ..figure_names import narrowing_words
+from ..figure_rows import last_place
 from .operands import PEOPLE_NOUNS, SCALE, UNIT_PATTERN, Operand, letters_of
 
 
@@ -117,10 +118,7 @@ def _most_words_of(term: str, figures: list[Operand]) -> list[Operand]:
 
 
 def _step(o: Operand) -> float:
-    """The last place the figure is written to (0.1万 for 126.4万人次); a number in words is exact."""
-    m = re.search(r"\d+(?:\.(\d+))?", o.stated.replace(",", ""))
-    decimals = len(m.group(1) or "") if m else 0
-    return 10.0**-decimals * SCALE.get(o.magnitude, 1.0)
+    return last_place(o.stated, SCALE.get(o.magnitude, 1.0))
 
 
 def most_precise(figures: list[Operand]) -> list[Operand]:

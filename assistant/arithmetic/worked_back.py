@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..figure_names import AREA_LIBRARIES
 from .matching import asked_term, best_fit
 from .operands import UNIT_PATTERN, Operand, Result
 
@@ -11,12 +12,11 @@ from .operands import UNIT_PATTERN, Operand, Result
 _METHOD = re.compile(
     r"^(?:按|根据|依据|按照|照)[^，,。？]*?(?:推算|计算|倒推|反推|来算|算|增幅|降幅|增长率|增速|同比)[^，,。？]{0,4}[，,]?"
 )
-# 全市公共图书馆书刊外借: the area's libraries together are whose figure it is, not the figure's name
-_AREA_LIBRARIES = re.compile(r"(?:全[省市县区]|各级|各)?公共图书馆")
 
 
 def prior_year(question: str, subject: str, years: list[int], rows: list[Operand]) -> Result | None:
-    subject = _AREA_LIBRARIES.sub("", re.sub(r"^馆", "", _METHOD.sub("", subject)))
+    # 全市公共图书馆书刊外借: the area's libraries together are whose figure it is, not the figure's name
+    subject = AREA_LIBRARIES.sub("", re.sub(r"^馆", "", _METHOD.sub("", subject)))
     term = asked_term(
         re.sub(
             r"按|同比|增长率|变化|倒推|反推|推算|据此|大约|上一年|去年|上年|万|亿|千|"
