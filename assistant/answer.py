@@ -164,7 +164,7 @@ class Assistant:
         if not draft.refused and asks_actual(query.text) and self.checks.only_targets(draft):
             return self._refuse(query, shown, f"{NO_INFO}：文档只写了计划或目标，没有写实际结果。")
         draft.intro = note + draft.intro
-        own_words = self._finish(draft, hits, mode=AnswerMode.EXTRACTIVE)
+        own_words = self._finish(draft, hits, mode=AnswerMode.EXTRACTIVE, relevance=relevance)
         if self.llm is None or draft.refused:
             return own_words
         return llm_answer.rewrite(self.llm, query, draft, hits, own_words, note, self._lookup)
@@ -344,9 +344,11 @@ class Assistant:
     def _lookup(self, chunk_id: str):
         return self.kb.registry.chunks([chunk_id]).get(chunk_id)
 
-    def _finish(self, draft: Draft, hits: list[SearchHit], mode: AnswerMode) -> Answer:
+    def _finish(
+        self, draft: Draft, hits: list[SearchHit], mode: AnswerMode, relevance: Relevance | None = None
+    ) -> Answer:
         text, citations = render(draft, self._lookup)
-        text, citations = with_top_passage(text, citations, hits)
+        text, citations = with_top_passage(text, citations, hits, relevance.best_unit if relevance else None)
         # A passage is cited with its headings (a heading may be the sentence quoted).
         passages = [
             " ".join([*chunk.heading_path, chunk.text])

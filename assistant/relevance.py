@@ -169,6 +169,12 @@ class Relevance:
         flat = re.sub(r"\s+", "", text)
         return sum(t.weight for t in self.terms if any(f in flat for f in t.forms)) / self.total
 
+    def best_unit(self, text: str) -> str:
+        """The sentence (or table row) of a passage that holds most of the question; empty when none holds any."""
+        scored = [(self.share(u), -i, u) for i, u in enumerate(units(text)) if len(u) <= _QUOTABLE]
+        best = max(scored, default=(0.0, 0, ""))
+        return best[2] if best[0] > 0 else ""
+
     def states_number(self, sentence: str) -> bool:
         """Whether the sentence gives a number for one of the question's informative words: right after
         it (接待读者28500人次, 讲座次数(次)：2016：3384) or right before it (158名员工), not a number
@@ -238,6 +244,9 @@ def _weight(word: str, nouns: set[str], places: tuple[str, ...]) -> float:
     if any(word in p or p in word for p in places):
         return _PLACE_WEIGHT
     return _NOUN_WEIGHT if word in nouns else 1.0
+
+
+_QUOTABLE = 200  # a longer unit is a table flattened into a line: pointed at, not quoted
 
 
 def units(text: str) -> list[str]:

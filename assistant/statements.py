@@ -73,11 +73,23 @@ def render(draft: Draft, chunk_lookup) -> tuple[str, list[Citation]]:
     return f"{intro}{body}", citations
 
 
-def with_top_passage(text: str, citations: list[Citation], hits: list[SearchHit]) -> tuple[str, list[Citation]]:
-    """The best retrieved passage is always cited: an answer never shows less than retrieval alone."""
+def with_top_passage(
+    text: str, citations: list[Citation], hits: list[SearchHit], best_unit=None
+) -> tuple[str, list[Citation]]:
+    """The best retrieved passage is always cited: an answer never shows less than retrieval alone.
+
+    When the answer rests on other passages, the sentence of the best passage that holds most of the
+    question (``best_unit`` picks it) is quoted too, so the evidence retrieval ranks first is read,
+    not only pointed at.
+    """
     if not hits or any(c.chunk_id == hits[0].chunk.id for c in citations):
         return text, citations
     top = hits[0].chunk
     n = len(citations) + 1
-    cited = Citation(n, top.file_name, " > ".join(top.heading_path), top.page_start, top.text[:300], top.id, top.doc_id)
+    quoted = best_unit(top.text) if best_unit is not None else ""
+    cited = Citation(
+        n, top.file_name, " > ".join(top.heading_path), top.page_start, (quoted or top.text)[:300], top.id, top.doc_id
+    )
+    if quoted:
+        return f"{text}\n另见最相关的原文[{n}]：{quoted.rstrip('。；;')}。", [*citations, cited]
     return f"{text}\n另见最相关的原文段落[{n}]。", [*citations, cited]
