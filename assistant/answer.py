@@ -24,6 +24,7 @@ from .expand import expand
 from .figures import FigureAnswerer
 from .holdings import Holdings, names_org, with_headings
 from .parts import merge, split_question
+from .periods_asked import names_part, part_of_year_asked
 from .query import Intent, Query, understand
 from .relevance import Relevance
 from .statements import Draft, render, with_top_passage
@@ -142,6 +143,8 @@ class Assistant:
             checkable = draft is not None and draft.statements and not draft.refused and not query.follow_up
             if draft is not None and checkable and query.intent in _SINGLE_ANSWER:
                 draft = self.checks.better_evidence(query, hits, relevance, draft)
+        if draft is not None and not draft.refused:
+            draft = self.checks.without_other_libraries(query, draft)
         if draft is None or not draft.statements:
             missing = self.checks.unsupported(query, hits)
             return self._refuse(query, shown, _not_found(missing) if missing else "")
@@ -161,7 +164,12 @@ class Assistant:
             kind = who.asks_name(query.text)
             if kind and not who.gives_name(kind, said_texts(draft), query.text):
                 return self._refuse(query, shown)  # the 设计单位 mentioned, never named
-        if not draft.refused and asks_actual(query.text) and self.checks.only_targets(draft):
+            if self.checks.other_years_only(query, draft):
+                return self._refuse(query, shown, _not_found([f"{'、'.join(map(str, query.years))}年的数据"]))
+        part = part_of_year_asked(query.text) if asks_number(query.text) else None
+        if part is not None and not draft.refused and not names_part(part, said_texts(draft)):
+            return self._refuse(query, shown, f"{NO_INFO}：文档没有写问题所问那段时间的数字。")
+        if not draft.refused and asks_actual(query.text) and self.checks.only_targets(draft, asks_number(query.text)):
             return self._refuse(query, shown, f"{NO_INFO}：文档只写了计划或目标，没有写实际结果。")
         draft.intro = note + draft.intro
         own_words = self._finish(draft, hits, mode=AnswerMode.EXTRACTIVE, relevance=relevance)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _NUMBER_QUESTION = re.compile(
-    r"多少|几[个间家所名次场期篇条位项种天年人辆台]|多大|多高|多长|多久|哪天|哪一天|什么时候|何时"
+    r"多少|几[个间家所名次场期篇条位项种天年人辆台座张册本件处套户]|多大|多高|多长|多久|哪天|哪一天|什么时候|何时"
 )
 
 # What a question asks for when it is not a quantity: a place, a list, a name, a reason, a way.

@@ -7,7 +7,7 @@ import re
 
 from ingest.indicators import units_compatible
 
-from .evidence import with_arabic_counts
+from .evidence import equivalents, with_arabic_counts
 
 MEASURES = "家|个|所|座|间|名|位|场|台|项|种|期|篇|本|条|件|处|套|辆"
 # An amount of money asked for, and a sentence that states one.
@@ -33,6 +33,34 @@ def counted_words(question: str) -> str:
     before = _LINKING_TAIL.sub("", _NOT_COUNTED.sub("", question[: m.start()]))
     words = re.split(r"[^\u4e00-\u9fff]|的|年", before)[-1][-6:]
     return words if len(words) >= 3 else ""
+
+
+# 多少张老照片: a measure word, then the thing counted named after it
+_COUNTED_AFTER = re.compile(rf"(?:多少|几)\s*({MEASURES}|张|册)\s*([\u4e00-\u9fff]{{2,5}})")
+
+
+def counted_after(question: str) -> str:
+    """征集了多少张老照片 → 老照片: the thing a count is asked of, named after its measure word."""
+    m = _COUNTED_AFTER.search(question)
+    return m.group(2) if m else ""
+
+
+def counts_thing_asked(question: str, sentence: str) -> bool:
+    """The sentence names the thing counted (老照片, or a word documents write for it) or counts in the
+    measure asked (多少张读者证: 办证2610张); 读者活动151场 does not answer 多少张读者证."""
+    m = _COUNTED_AFTER.search(question)
+    if not m:
+        return True
+    noun = m.group(2)
+    if any(f in sentence for f in (noun, *equivalents(noun))):
+        return True
+    return bool(re.search(rf"\d[\d.,]*\s*(?:万|千)?\s*(?:余|多)?\s*{m.group(1)}", with_arabic_counts(sentence)))
+
+
+def counts_as_asked(question: str, sentence: str) -> bool:
+    """The sentence counts in the measure asked (多少家: 12家) and names, or counts, the thing asked of."""
+    measure = ASKED_MEASURE.search(question)
+    return not (measure and not counts_in(measure.group(1), sentence)) and counts_thing_asked(question, sentence)
 
 
 def counts_in(measure: str, text: str) -> bool:

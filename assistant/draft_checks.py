@@ -40,11 +40,14 @@ class DraftChecks:
     def _chunk(self, chunk_id: str):
         return self.kb.registry.chunks([chunk_id]).get(chunk_id)
 
-    def only_targets(self, draft: Draft) -> bool:
-        """Every statement is a plan's target (拟开展…, a plan's section), none an outcome."""
+    def only_targets(self, draft: Draft, numbers_only: bool = False) -> bool:
+        """Every statement is a plan's target (拟开展…, a plan's section), none an outcome. With
+        ``numbers_only`` (a number is asked) a statement without a number counts for neither."""
         if draft.figures:
             return all(f.kind == "target" for f in draft.figures)
         for st in draft.statements:
+            if numbers_only and not re.search(r"\d", with_arabic_counts(st.text)):
+                continue
             chunk = self._chunk(st.chunk_ids[0]) if st.chunk_ids else None
             if chunk is not None and chunk.period_kind != "plan" and _DONE_WORDS.search(st.text):
                 return False  # a report saying what was done, beside the target it met (超额完成…目标)
@@ -90,6 +93,20 @@ class DraftChecks:
                 return []
         return [f"{'、'.join(str(y) for y in query.years)}{_OF_YEAR}"]
 
+    def other_years_only(self, query: Query, draft: Draft) -> bool:
+        """Every sentence that gives a number is of another year than the one a figure is asked for (the
+        passage's year, or a year it names): 2025年总流通 is not answered by a 2024 summary's 全年总流通."""
+        if not query.years or query.relative or not asks_number(query.text):
+            return False
+        numbered = [st for st in draft.statements if re.search(r"\d", with_arabic_counts(st.text))]
+        for st in numbered:
+            chunk = self._chunk(st.chunk_ids[0]) if st.chunk_ids else None
+            if chunk is None or chunk.year is None or chunk.year in query.years:
+                return False
+            if any(re.search(rf"(?<!\d){y}(?!\d)", st.text) for y in query.years):
+                return False
+        return bool(numbered)
+
     def states_figure(self, query: Query, draft: Draft) -> bool:
         """A sentence with a number that is of the year asked for, and a target when a target is asked for."""
         for st in draft.statements:
@@ -134,6 +151,27 @@ class DraftChecks:
             if not any(library_mentioned(name, [c.text]) for c in chunks):
                 return True
         return False
+
+    def without_other_libraries(self, query: Query, draft: Draft) -> Draft:
+        """The draft without the sentences that speak of another library than the one asked about. A
+        sentence speaks of the library last named as a subject up to it in its passage (a yearbook's
+        【某某图书馆】 entry, a sentence opening with a library's name); a sentence with no such library
+        before it, or not found as written in its passage, is kept."""
+        if not query.org or draft.figures:
+            return draft
+        ids = [st.chunk_ids[0] for st in draft.statements if st.chunk_ids]
+        chunks = self.kb.registry.chunks(ids)
+        kept = []
+        for st in draft.statements:
+            chunk = chunks.get(st.chunk_ids[0]) if st.chunk_ids else None
+            said = st.quote or st.text
+            at = chunk.text.find(said) if chunk is not None else -1
+            subject = _subject_before(chunk.text, at + len(said)) if chunk is not None and at >= 0 else ""
+            if not subject or names_org(query.org, subject) or names_org(subject, query.org):
+                kept.append(st)
+        if len(kept) < len(draft.statements):
+            draft.statements = kept
+        return draft
 
     def better_evidence(self, query: Query, hits: list[SearchHit], relevance: Relevance, draft: Draft) -> Draft | None:
         """A specialised answer (a figure looked up, a plan's items) that holds much less of what the
@@ -199,6 +237,18 @@ class DraftChecks:
 
 
 _OF_YEAR = "年的数据"
+
+
+def _subject_before(text: str, end: int) -> str:
+    """The library last named as a subject in ``text`` before ``end``: opening the passage, a line, a
+    sentence or an entry (【某某图书馆】); empty when none is."""
+    starts = [
+        (m.start(), name.name)
+        for name in library_names(text[:end])
+        for m in re.finditer(re.escape(name.name), text[:end])
+        if not text[: m.start()].rstrip(" \t") or text[: m.start()].rstrip(" \t")[-1] in "\n。；;】【"
+    ]
+    return max(starts)[1] if starts else ""
 
 
 def lacks_year(missing: list[str]) -> bool:

@@ -13,7 +13,8 @@ from index import SearchHit
 from index.tokenize import tokenize
 from ingest.outline import library_names
 
-from .counting import ASKED_MEASURE, ASKS_MONEY, STATES_MONEY, counted_words, counts_in
+from . import counting
+from .counting import ASKED_MEASURE, ASKS_MONEY, STATES_MONEY, counts_in
 from .evidence import with_arabic_counts, without_numbers
 from .passages import (
     ITEM_MARK,
@@ -88,16 +89,16 @@ def answers_number(query: Query, draft: Draft, relevance: Relevance | None = Non
     """A number question answered from sentences needs a sentence with a number and the question's subject."""
     q_tokens = {t for t in content_tokens(_asked(query)) if len(t) >= 2}
     names = aliases_of(query.indicator) if query.indicator else ()
-    measure = ASKED_MEASURE.search(query.text)
+    counted = counting.counted_after(query.text)
     for st in draft.statements:
         if not re.search(r"\d", with_arabic_counts(st.text)) or not q_tokens & content_tokens(st.text):
             continue
-        if measure and not counts_in(measure.group(1), st.text):
+        if not counting.counts_as_asked(query.text, st.text):
             continue  # 多少家 is answered by a count of 家 (or 个, 所), not by the sentence's other numbers
         if ASKS_MONEY.search(query.text) and not STATES_MONEY.search(st.text):
             continue  # 花了多少经费 is answered by an amount in 元, not by how many events there were
-        if names and not any(n in st.text or n in without_numbers(st.text) for n in names):
-            continue  # the question names a figure this sentence does not state
+        if names and not any(n in st.text or n in without_numbers(st.text) for n in names + (counted,) if n):
+            continue  # the question names a figure this sentence does not state (多少张老照片: 老照片420张 states it)
         if relevance is not None and asks_quantity(query) and not relevance.states_number(st.text):
             continue  # 很少的公共预算, 158名员工: a number, but not one of what was asked
         return True
@@ -120,7 +121,7 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
     q_tokens = content_tokens(_asked(query))
     wants_number = bool(_NUMBER_WORDS.search(query.text))
     measure = ASKED_MEASURE.search(query.text)
-    counted = counted_words(query.text) if wants_number else ""
+    counted = counting.counted_words(query.text) if wants_number else ""
     wants_date = asks_date(query)
     scored = []
     pool = _in_years(hits, query)[:6]

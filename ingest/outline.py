@@ -293,7 +293,14 @@ def detect_org(title: str, text: str = "") -> str:
     """The organisation: a library's name in the title, else the one the text names most."""
     named = library_names(title)
     if named:
-        return named[0].name
+        first = named[0]
+        if first.name == f"{first.place}公共图书馆":
+            return first.place  # 某市公共图书馆事业发展统计报告: the place's libraries together
+        # A headline may run words into the name (某某添新景某县图书馆): the name the text itself uses, when
+        # it ends the title's, is the library's.
+        in_text = Counter(n.name for n in library_names(text[:20000]))
+        shorter = [n for n in in_text if n != first.name and first.name.endswith(n)]
+        return max(shorter, key=lambda n: (in_text[n], len(n))) if shorter else first.name
     yearbook = re.match(r"^([\u4e00-\u9fff]{2,4}?)(?:统计)?年鉴", title)
     if yearbook and "公共图书馆" in text[:200]:
         # 某某年鉴·公共图书馆: the place's libraries together; each library's entry (【某某图书馆】) and table
