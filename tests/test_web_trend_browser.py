@@ -105,7 +105,7 @@ def _points(page) -> dict[str, str]:
     out = {}
     for label in page.evaluate(POINTS):
         fields = dict(part.split(": ", 1) for part in label.split("; "))
-        out[fields["年份"]] = fields["数值"]
+        out[fields["年份"]] = next(v for k, v in fields.items() if k.startswith("数值"))
     return out
 
 
