@@ -28,6 +28,9 @@ _SELECT = (
 # A plan's targets are met when the actual reaches them, unless they cap something.
 _CAP_WORDS = ("不超过", "控制在", "以内", "以下", "压缩")
 _ACTUAL_KINDS = (FigureKind.ACTUAL, FigureKind.CUMULATIVE, FigureKind.AS_OF)
+ACTUAL_KINDS = _ACTUAL_KINDS
+# The scopes that mean the whole library (system), not one of its branches or service points.
+WHOLE_SCOPES = ("", "全区", "本馆", "合计")
 
 
 @dataclass
@@ -247,7 +250,7 @@ class MetricsStore:
     def branch_total(self, indicator: str, year: int, org: str | None = None) -> tuple[Derived | None, list[MetricRow]]:
         """The sum over branches and service points, beside the whole-system figure it should equal."""
         rows = [r for r in self.lookup(indicator, year, org=org) if not r.derived]
-        scoped = [r for r in rows if r.scope and r.scope not in ("全区", "本馆", "合计")]
+        scoped = [r for r in rows if r.scope not in WHOLE_SCOPES]
         if not scoped:
             return None, []
         # One table's rows, at one granularity: the table whose own 合计 row is there, else the fullest one.
@@ -359,7 +362,7 @@ def share(part: MetricRow, whole: MetricRow, decimals: int = 2) -> Derived | Non
 
 
 def _scope_key(scope: str) -> str:
-    return "" if scope in ("", "全区", "本馆", "合计") else scope
+    return "" if scope in WHOLE_SCOPES else scope
 
 
 def _rounded(r: MetricRow) -> float:

@@ -236,7 +236,7 @@ def test_metrics_trend_and_export(page, server):
     trend = page.locator("#lt-trend")
     page.wait_for_function("document.querySelector('#lt-trend').querySelector('canvas, svg') !== null")
     # The tab opens on an empty chart that the indicator's trend then replaces.
-    page.wait_for_function("document.querySelector('#lt-trend').innerText.includes('进馆人数')")
+    page.wait_for_function("document.querySelector('#lt-trend-title').innerText.includes('进馆人数')")
     assert "174.93" not in trend.inner_text()  # a numeric axis (round ticks), not the values as labels
     page.get_by_text("暂未发现数值不一致").wait_for()
     page.get_by_role("button", name="导出 CSV").click()

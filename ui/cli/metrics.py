@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ..metrics_export import row_values, to_csv, to_xlsx
 from ..services.metrics import Metrics
+from ..services.trends import notes
 from .common import AsJson, DataDir, console, fail, open_kb
 
 metrics_app = typer.Typer(
@@ -176,6 +177,27 @@ def metrics_targets(
             t.indicator, str(t.year), (t.target.qualifier or "") + t.target.stated, actual, _STATUS[t.status], sources
         )
     console.print(table)
+
+
+@metrics_app.command("trend")
+def metrics_trend(
+    indicator: str = typer.Option(..., "--indicator", help="指标（可用别名）/ indicator (aliases work)"),
+    library: str | None = typer.Option(None, "--org", help="图书馆，不填则每馆一条 / library; each one if omitted"),
+    scope: str | None = typer.Option(None, "--scope", help="范围，不填为全区 / scope; the whole library if omitted"),
+    data_dir: Path | None = DataDir,
+    as_json: bool = AsJson,
+) -> None:
+    """趋势：每年一个数，与网页趋势图相同 / one value a year, the figures the web app's chart draws."""
+    found = open_metrics(data_dir).trend(indicator, library, scope)
+    if as_json:
+        print(json.dumps(found.as_dict(), ensure_ascii=False, indent=1))
+        return
+    table = Table("图书馆 library", "年份 year", "数值 value", "原文 stated", "范围 scope", "来源 source")
+    for p in found.points:
+        table.add_row(p.library, str(p.year), f"{p.value:g}{p.unit}", p.row.stated, p.row.scope, p.row.file_name)
+    console.print(table)
+    for line in notes(found):
+        console.print(f"  · {line}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from ..services.metrics import TARGET_ZH, XLSX_MEDIA
+from ..services.trends import notes
 from .common import ServicesDep, download_response
-from .models import ConflictOut, MetricOut, TargetOut, metric_out
+from .models import ConflictOut, MetricOut, TargetOut, TrendOut, metric_out
 
 router = APIRouter(tags=["metrics"])
 
@@ -66,6 +67,21 @@ def targets(
         )
         for t in services.metrics.targets(indicator or None, year)
     ]
+
+
+@router.get(
+    "/metrics/trend",
+    response_model=TrendOut,
+    summary="趋势：每年一个数，与网页趋势图相同 / one value a year, as the web app's chart draws it",
+)
+def trend(
+    services: ServicesDep,
+    indicator: Annotated[str, Query(description="指标（可用别名）/ indicator (aliases work)")],
+    org: Annotated[str | None, Query(description="图书馆，不填则每馆一条 / library; each one if omitted")] = None,
+    scope: Annotated[str | None, Query(description="范围，不填为全区 / scope; the whole library if omitted")] = None,
+) -> TrendOut:
+    found = services.metrics.trend(indicator, org or None, scope or None)
+    return TrendOut(**found.as_dict(), notes=notes(found))
 
 
 @router.get(

@@ -207,6 +207,38 @@ class TargetOut(BaseModel):
     actual: MetricOut | None
 
 
+class TrendPointOut(BaseModel):
+    library: str
+    year: int
+    value: float = Field(description="趋势单位下的数值 / the value in the trend's unit")
+    unit: str
+    stated: str = Field(description="原文写法 / as the document states it")
+    scope: str
+    figure_id: int = Field(description="指标表中该数字的 id / the figure's id in the metrics table")
+    file_name: str
+    quote: str
+
+
+class TrendLeftOut(BaseModel):
+    reason: str
+    library: str
+    year: int | None
+    stated: str
+    scope: str
+    figure_id: int
+    file_name: str
+
+
+class TrendOut(BaseModel):
+    indicator: str
+    scope: str
+    library: str | None
+    unit: str
+    points: list[TrendPointOut]
+    left_out: list[TrendLeftOut]
+    notes: list[str] = Field(description="未画出的数字及原因 / what the trend leaves out, and why")
+
+
 # One server-sent event of /api/ask/stream (OpenAPI before 3.2: the schema of a stream describes each event).
 SSE_EVENT = {
     "type": "object",

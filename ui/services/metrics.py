@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from index import KnowledgeBase
 
 from ..metrics_export import to_csv, to_xlsx
+from .trends import Trend, trend
 
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGET_ZH = {"met": "已完成", "not_met": "未完成", "not_reported": "尚无实际数"}
@@ -60,8 +61,14 @@ class Metrics:
     def targets(self, indicator: str | None = None, year: int | None = None):
         return self.store.target_status(indicator, year)
 
-    def series(self, indicator: str, scope: str | None = None):
-        return self.store.series(indicator, scope=scope)
+    def trend(self, indicator: str, library: str | None = None, scope: str | None = None) -> Trend:
+        """One value a year of the library (each library when None) in the scope (the whole library when
+        None or 全区): the figures the chart, ``lantai metrics trend`` and ``/api/metrics/trend`` show."""
+        return trend(self.store, indicator, library, scope)
+
+    def libraries(self) -> list[str]:
+        """The libraries the figures belong to."""
+        return sorted({r.org for r in self.rows() if r.org})
 
     def indicators_known(self) -> list[str]:
         return self.store.indicators_known()

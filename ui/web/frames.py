@@ -40,22 +40,18 @@ def metrics_frame(rows) -> pd.DataFrame:
     return pd.DataFrame(data, columns=METRIC_COLUMNS)
 
 
+TREND_COLUMNS = ["年份", "数值", "单位", "图书馆"]
+
+
 def empty_trend() -> pd.DataFrame:
     """Typed columns even when empty: the plot reads the axis types from them."""
-    return pd.DataFrame({"年份": pd.Series(dtype=str), "数值": pd.Series(dtype=float), "单位": pd.Series(dtype=str)})
+    return pd.DataFrame({c: pd.Series(dtype=float if c == "数值" else str) for c in TREND_COLUMNS})
 
 
-def trend_frame(metrics, indicator: str | None, scope: str | None) -> pd.DataFrame:
-    """One value per year (stated before derived) of an indicator, for the trend chart."""
-    columns = ["年份", "数值", "单位"]
-    if not indicator:
-        return empty_trend()
-    series = metrics.series(indicator, scope=scope)
-    data = []
-    for year, rows in series.items():
-        first = rows[0]
-        data.append([str(year), float(first.value), first.unit])  # a label: no 2,023.5 ticks
-    frame = pd.DataFrame(data, columns=columns) if data else empty_trend()
+def trend_frame(trend) -> pd.DataFrame:
+    """A trend's points for the chart: one row a year and library, the year as a label (no 2,023.5 ticks)."""
+    data = [[str(p.year), float(p.value), p.unit, p.library] for p in trend.points]
+    frame = pd.DataFrame(data, columns=TREND_COLUMNS) if data else empty_trend()
     return frame.astype({"数值": float})
 
 
@@ -85,6 +81,7 @@ __all__ = [
     "conflicts_frame",
     "document_choices",
     "documents_frame",
+    "TREND_COLUMNS",
     "empty_trend",
     "metrics_frame",
     "trend_frame",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ...services import Services
+from ...services.trends import notes
 from ..frames import CONFLICT_COLUMNS, METRIC_COLUMNS, conflicts_frame, empty_trend, metrics_frame, trend_frame
 from ..uploads import UploadCache
 
@@ -44,18 +45,31 @@ class MetricHandlers:
             gr.update(choices=[ALL] + [str(y) for y in years]),
             gr.update(choices=[ALL] + scopes),
             {"__type__": "update", "choices": indicators},
+            gr.update(choices=[ALL] + self.metrics.libraries()),
         )
 
     def query_metrics(self, indicator, year, scope):
         rows = self.metrics.rows(**filter_args(indicator, year, scope))
         return metrics_frame(rows), f"共 {len(rows)} 条。"
 
-    def trend(self, indicator, scope):
+    def trend(self, indicator, scope, library=ALL):
+        """The chart's heading, its points and what it leaves out. One library a chart, and only the plot's
+        value changes: a title or colour changed with it re-draws the chart from the data it had before."""
         args = filter_args(indicator, None, scope)
-        frame = trend_frame(self.metrics, args["indicator"], args["scope"])
-        unit = frame["单位"].iloc[0] if len(frame) else ""
-        title = f"{args['indicator'] or '趋势'}" + (f"（{unit}）" if unit else "")
-        return gr.update(value=frame, title=title, y_title=f"数值（{unit}）" if unit else "数值")
+        if not args["indicator"]:
+            return "#### 趋势\n\n请选择指标。", gr.update(value=empty_trend()), ""
+        lib = None if library in (None, "", ALL) else library
+        found = self.metrics.trend(args["indicator"], lib, args["scope"])
+        if lib is None and found.libraries():  # one line: the library with most years; the note names the others
+            lib = max(found.libraries(), key=lambda x: sum(p.library == x for p in found.points))
+            found = self.metrics.trend(args["indicator"], lib, args["scope"])
+        where = "、".join(x for x in (lib, args["scope"] or "全区") if x)
+        unit = f"（单位：{found.unit}）" if found.unit else ""
+        heading = f"#### {found.indicator}{unit} · {where}"
+        if not found.points:
+            heading += "\n\n没有可画的数字。"
+        note = "\n".join(f"- {line}" for line in notes(found))
+        return heading, gr.update(value=trend_frame(found)), note
 
     def export(self, fmt: str):
         def handler(indicator, year, scope):
@@ -64,9 +78,9 @@ class MetricHandlers:
 
         return handler
 
-    def open_metrics(self, indicator, year, scope, trend_indicator):
+    def open_metrics(self, indicator, year, scope, trend_indicator, library):
         """Opening the tab: fresh choices, the table, the conflicts and a trend to look at."""
-        ind, yr, sc, tind = self.filter_choices()
+        ind, yr, sc, tind, libs = self.filter_choices()
         table, count = self.query_metrics(indicator, year, scope)
         known = tind["choices"]
         if trend_indicator not in known:
@@ -75,7 +89,7 @@ class MetricHandlers:
         found = self.metrics.conflicts()
         conflicts = conflicts_frame(found)
         note = f"发现 {len(found)} 处数值不一致，请核对原文。" if len(conflicts) else "暂未发现数值不一致。"
-        return ind, yr, sc, tind, table, count, conflicts, note, self.trend(trend_indicator, scope)
+        return ind, yr, sc, tind, libs, table, count, conflicts, note, *self.trend(trend_indicator, scope, library)
 
 
 def build_metrics_tab(services: Services, cache: UploadCache) -> None:
@@ -96,17 +110,20 @@ def build_metrics_tab(services: Services, cache: UploadCache) -> None:
         gr.Markdown("### 趋势")
         with gr.Row():
             t_indicator = gr.Dropdown([], label="指标（按年份）", scale=3)
+            t_library = gr.Dropdown([ALL], value=ALL, label="图书馆（全部：年份最多的一馆）", scale=2)
             t_btn = gr.Button("画趋势图", scale=1)
+        gr.Markdown("范围按上方「范围」：（全部）即全馆（全区）合计，不含分馆、服务点。", elem_classes="lt-hint")
+        t_title = gr.Markdown("#### 趋势", elem_id="lt-trend-title")
         t_plot = gr.LinePlot(
             empty_trend(),
             x="年份",
             y="数值",
-            title="趋势",
             x_title="年份",
             y_title="数值",
             height=320,
             elem_id="lt-trend",
         )
+        t_note = gr.Markdown("", elem_id="lt-trend-note")
         gr.Markdown("### 数值不一致（同一指标在不同文档中的说法不同）")
         c_note = gr.Markdown("", elem_id="lt-conflicts-note")
         c_table = gr.Dataframe(headers=CONFLICT_COLUMNS, interactive=False, wrap=True)
@@ -115,8 +132,12 @@ def build_metrics_tab(services: Services, cache: UploadCache) -> None:
         m_query.click(on.query_metrics, filters, [m_table, m_count])
         csv_btn.click(on.export("csv"), filters, [m_file])
         xlsx_btn.click(on.export("xlsx"), filters, [m_file])
-        t_btn.click(on.trend, [t_indicator, m_scope], [t_plot])
-        t_indicator.change(on.trend, [t_indicator, m_scope], [t_plot])
+        trend_in, trend_out = [t_indicator, m_scope, t_library], [t_title, t_plot, t_note]
+        t_btn.click(on.trend, trend_in, trend_out)
+        for control in (t_indicator, m_scope, t_library):  # the chart never shows another choice's data
+            control.change(on.trend, trend_in, trend_out)
         metrics_tab.select(
-            on.open_metrics, [*filters, t_indicator], [*filters, t_indicator, m_table, m_count, c_table, c_note, t_plot]
+            on.open_metrics,
+            [*filters, t_indicator, t_library],
+            [*filters, t_indicator, t_library, m_table, m_count, c_table, c_note, *trend_out],
         )
