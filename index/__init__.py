@@ -1,6 +1,6 @@
 """Index: the knowledge base (registry, vectors, keywords) and embedders."""
 
-from .base import KnowledgeBase
+from .base import KnowledgeBase, NoKnowledgeBase, require_knowledge_base
 from .chroma_server import VectorStoreUnreachable
 from .datalock import DataDirBusy
 from .embed import Embedder, make_embedder
@@ -21,10 +21,12 @@ __all__ = [
     "IngestProgress",
     "IngestReport",
     "KnowledgeBase",
+    "NoKnowledgeBase",
     "SearchFilters",
     "SearchHit",
     "VISIBILITIES",
     "VectorStoreUnreachable",
     "collect_files",
     "make_embedder",
+    "require_knowledge_base",
 ]

@@ -38,6 +38,40 @@ _WIDEN = 3
 log = logging.getLogger(__name__)
 
 
+REGISTRY_FILE = "registry.sqlite3"
+
+
+class NoKnowledgeBase(RuntimeError):
+    """A command that only reads was given a data directory that holds no knowledge base; nothing was created."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        if self.data_dir.exists():
+            self.zh = f"{self.data_dir} 不是兰台的数据目录（其中没有知识库），本次未做任何改动。"
+            self.en = (
+                f"{self.data_dir} is not a Lantai data directory (it holds no knowledge base); nothing was changed."
+            )
+        else:
+            self.zh = f"数据目录不存在：{self.data_dir}，本次未创建任何文件。"
+            self.en = f"data directory not found: {self.data_dir}; nothing was created."
+        self.zh += "请检查 --data-dir（或 LANTAI_DATA_DIR）是否写错；新建知识库请先用 lantai ingest 导入文档。"
+        self.en += (
+            " Check --data-dir (or LANTAI_DATA_DIR) for a typo; to start a new knowledge base, run lantai ingest."
+        )
+        super().__init__(self.bilingual())
+
+    def bilingual(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+def require_knowledge_base(data_dir: Path) -> None:
+    """Raise ``NoKnowledgeBase`` unless ``data_dir`` already holds a knowledge base (its registry).
+
+    Checked before opening, by whatever must not create a base: opening one creates the directory."""
+    if not (Path(data_dir) / REGISTRY_FILE).is_file():
+        raise NoKnowledgeBase(data_dir)
+
+
 class KnowledgeBase:
     # Vectors gathered before one Chroma write during an ingest, and the longest a finished document
     # waits for it (see ``vector_writes``).
@@ -67,7 +101,7 @@ class KnowledgeBase:
         # Before anything opens the directory: Chroma allows one process per data dir, even for readers.
         self._dir_lock = lock_data_dir(self.data_dir)
         try:
-            self.registry = Registry(self.data_dir / "registry.sqlite3")
+            self.registry = Registry(self.data_dir / REGISTRY_FILE)
             # Chroma embedded in the data dir, or (chroma_url) this base's collection on a Chroma server.
             self.vectors = open_vector_index(self.data_dir / "chroma", embedder.name, chroma_url, chroma_timeout)
             self.keywords = KeywordIndex(self.data_dir / "bm25")

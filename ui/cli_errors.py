@@ -1,7 +1,8 @@
 """Domain errors any ``lantai`` command may meet, turned into one clear message and an exit code.
 
 Every subcommand runs inside ``LantaiGroup.invoke``, so a data directory held
-by another process, a full disk, or a Chroma server that does not answer, ends the command with a bilingual message
+by another process, a data directory that holds no knowledge base (for a command that only reads), a full
+disk, or a Chroma server that does not answer, ends the command with a bilingual message
 ("中文 / English") and a non-zero exit instead of a traceback, whichever
 command met it.
 """
@@ -12,7 +13,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from index import DataDirBusy, VectorStoreUnreachable
+from index import DataDirBusy, NoKnowledgeBase, VectorStoreUnreachable
 from index.diskfull import DiskFull, is_disk_full
 from index.embed import EmbedderError
 
@@ -20,6 +21,7 @@ EXIT_DATA_DIR_BUSY = 3
 EXIT_DISK_FULL = 4
 EXIT_VECTOR_STORE_UNREACHABLE = 5
 EXIT_EMBEDDER_FAILED = 6
+EXIT_NO_KNOWLEDGE_BASE = 7
 
 err_console = Console(stderr=True)
 
@@ -28,6 +30,8 @@ def edge_message(exc: BaseException) -> tuple[str, int] | None:
     """(message, exit code) for an error staff can act on; None for a bug (left to surface)."""
     if isinstance(exc, DataDirBusy):
         return exc.bilingual(), EXIT_DATA_DIR_BUSY
+    if isinstance(exc, NoKnowledgeBase):  # a read command given a mistyped data directory
+        return exc.bilingual(), EXIT_NO_KNOWLEDGE_BASE
     if is_disk_full(exc):
         full = exc if isinstance(exc, DiskFull) else DiskFull(getattr(exc, "data_dir", "") or "?")
         return full.bilingual(), EXIT_DISK_FULL
@@ -67,4 +71,5 @@ __all__ = [
     "EXIT_DISK_FULL",
     "EXIT_VECTOR_STORE_UNREACHABLE",
     "EXIT_EMBEDDER_FAILED",
+    "EXIT_NO_KNOWLEDGE_BASE",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index import KnowledgeBase, make_embedder
+from index import KnowledgeBase, make_embedder, require_knowledge_base
 from ingest import ChunkSizes, ReadLimits, load_indicators
 from ingest.limits import MB, SQUARE_METRE_PT2
 
@@ -25,7 +25,11 @@ def read_limits(settings: Settings) -> ReadLimits:
     )
 
 
-def open_knowledge_base(settings: Settings) -> KnowledgeBase:
+def open_knowledge_base(settings: Settings, create: bool = True) -> KnowledgeBase:
+    """The knowledge base in ``settings.data_dir``. Without ``create``, a directory that holds none is an error
+    (``NoKnowledgeBase``) and nothing is created: a command that only reads never starts an empty base."""
+    if not create:
+        require_knowledge_base(settings.data_dir)
     stay_offline()  # before an embedder's libraries are imported
     embedder = make_embedder(
         settings.embedder,

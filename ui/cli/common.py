@@ -31,13 +31,16 @@ def settings_for(data_dir: Path | None) -> Settings:
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(f"[red]✗[/red] {message}")
+    # Not cut into lines: the terminal wraps it, and a command or path in it stays whole for copying.
+    err_console.print(f"[red]✗[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
-def open_kb(data_dir: Path | None) -> KnowledgeBase:
+def open_kb(data_dir: Path | None, create: bool = False) -> KnowledgeBase:
+    """The knowledge base of the data directory. Only ``create`` (ingest) may start a new one: for a command
+    that reads, a directory without a base is a mistyped path, refused with a clear message."""
     try:
-        kb = open_knowledge_base(settings_for(data_dir))
+        kb = open_knowledge_base(settings_for(data_dir), create=create)
     except ValueError as exc:
         fail(f"配置错误 / configuration error: {exc}")
     if kb.read_only:
@@ -49,9 +52,9 @@ def open_kb(data_dir: Path | None) -> KnowledgeBase:
     return kb
 
 
-def open_documents(data_dir: Path | None) -> Documents:
+def open_documents(data_dir: Path | None, create: bool = False) -> Documents:
     """The documents service of the command line: no server, so no ingest queue."""
-    kb = open_kb(data_dir)
+    kb = open_kb(data_dir, create)
     return Documents(kb, None, uploads_folder(kb), settings_for(data_dir).max_bytes)
 
 

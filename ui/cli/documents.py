@@ -32,7 +32,7 @@ def ingest(
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         err_console.print(f"[red]✗[/red] {p}: 路径不存在 / path does not exist")
-    documents = open_documents(data_dir)
+    documents = open_documents(data_dir, create=True)  # how a new knowledge base starts
     with RichIngestProgress(console) as progress:
         report = documents.ingest_now([p for p in paths if p.exists()], visibility, progress)
     for name in report.added + report.updated + report.resumed:

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 
 from ..context import open_assistant
-from ..services.questions import Questions, question_problem
-from .common import AsJson, DataDir, console, err_console, fail, settings_for
+from ..services.questions import Questions, empty_base_english, question_problem
+from .common import AsJson, DataDir, console, err_console, fail, open_kb, settings_for
 
 
 def print_answer(answer) -> None:
@@ -44,7 +44,7 @@ def ask(
         if error:
             fail(error)
     try:
-        questions = Questions(open_assistant(settings_for(data_dir)))
+        questions = Questions(open_assistant(settings_for(data_dir), open_kb(data_dir)))
     except (ValueError, ImportError) as exc:
         fail(f"配置错误 / configuration error: {exc}")
     if batch is not None:
@@ -55,6 +55,9 @@ def ask(
         print(json.dumps(answer.as_dict(), ensure_ascii=False))
     else:
         print_answer(answer)
+    english = empty_base_english(answer)
+    if english:  # the answer says it in Chinese; the command line says it in both languages
+        err_console.print(f"[yellow]⚠[/yellow] {answer.answer} / {english}", highlight=False, soft_wrap=True)
 
 
 def _batch_item(number: int, line: str) -> tuple | None:

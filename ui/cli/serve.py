@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 
 import typer
@@ -36,7 +38,12 @@ def serve(
     except BindError as exc:
         fail(str(exc), 2)
     if workers > 1:
-        serve_workers(settings, host, port, workers)
+        check_workers(settings, workers)
+    # The port is taken here, before anything opens or is announced, and handed to uvicorn: a busy port is
+    # said once, clearly, and no other program can take it while the knowledge base opens.
+    listener = listening_socket(host, port)
+    if workers > 1:
+        serve_workers(settings, host, port, workers, listener)
         return
     from ..server import create_server_app
 
@@ -47,14 +54,46 @@ def serve(
     import uvicorn
 
     console.print(f"兰台已启动 / serving: http://{host}:{port}/ （API 文档 / API docs: /docs）")
-    uvicorn.run(server_app, host=host, port=port, log_level="info")
+    server = uvicorn.Server(uvicorn.Config(server_app, host=host, port=port, log_level="info"))
+    server.run(sockets=[listener])
+    if not server.started:
+        fail("服务启动失败（原因见上方日志） / the server failed to start (see the log above)", 1)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` as uvicorn binds one; a port in use (or not ours to take) ends the
+    command with a bilingual message that says what to do."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port left in TIME_WAIT is free
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            fail(
+                f"端口 {port} 已被占用（{host}），兰台没有启动：可能另一个兰台或其他程序正在使用它。"
+                f"请先停止那个程序，或用 --port 换一个端口，例如 lantai serve --port {port + 1}"
+                f" / port {port} is already in use on {host}; Lantai did not start: another Lantai or another "
+                f"program may be using it. Stop it, or choose another port with --port, e.g. "
+                f"lantai serve --port {port + 1}",
+                2,
+            )
+        fail(
+            f"无法在 {host}:{port} 上监听（{exc.strerror}），兰台没有启动：请检查 --host 和 --port"
+            f" / cannot listen on {host}:{port} ({exc.strerror}); Lantai did not start: check --host and --port",
+            2,
+        )
+    sock.set_inheritable(True)  # several workers share it
+    return sock
 
 
 WORKER_HEALTHCHECK_SECONDS = 120
 
 
-def serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
-    """``workers`` processes on one port (uvicorn's supervisor), sharing their state through Redis."""
+def check_workers(settings: Settings, workers: int) -> None:
+    """What several workers need, checked before the port is taken or any worker starts: Redis (reachable)
+    and, with WeChat on, its configuration (a mistake there would stop every worker)."""
     if not settings.redis_url:
         fail(
             f"--workers {workers} 需要先配置 LANTAI_REDIS_URL（如 redis://127.0.0.1:6379/0）：多个工作进程之间"
@@ -66,8 +105,6 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
             "Without Redis, use --workers 1.",
             2,
         )
-    from index.datalock import lock_data_dir
-
     from ..shared_state import open_shared
 
     try:
@@ -80,6 +117,13 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
             wechat_protocol(settings)
     except ValueError as exc:
         fail(f"配置错误 / configuration error: {exc}")
+
+
+def serve_workers(settings: Settings, host: str, port: int, workers: int, listener: socket.socket) -> None:
+    """``workers`` processes on one port (uvicorn's supervisor), sharing their state through Redis
+    (``check_workers`` first)."""
+    from index.datalock import lock_data_dir
+
     # This process holds the data directory for its workers; any other Lantai process is still refused.
     hold = lock_data_dir(settings.data_dir, workers=workers)
     import uvicorn
@@ -114,7 +158,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
     )
     try:
         # uvicorn.run's own supervisor, kept at hand to learn whether a worker failed to start.
-        supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+        supervisor = Multiprocess(config, sockets=[listener])
         supervisor.run()
     finally:
         hold.release()

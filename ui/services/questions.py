@@ -1,9 +1,12 @@
 """Asking the assistant, the same way from every surface: the caps on a question and its history,
-and the answer cut into pieces for streaming."""
+what an empty knowledge base answers, and the answer cut into pieces for streaming."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from assistant import Answer
 
 MAX_QUESTION = 2000
 # Earlier questions of a conversation: each one is understood again on every request, so they are capped.
@@ -29,19 +32,61 @@ def recent_questions(history: list[str] | None) -> list[str] | None:
     return recent or None
 
 
+@dataclass(frozen=True)
+class EmptyBase:
+    """What a question gets while the assistant has no document to read: the Chinese answer, and its English."""
+
+    zh: str
+    en: str
+
+
+EMPTY_BASE = EmptyBase(
+    "知识库中还没有文档，暂时无法回答。请先在「文档」页上传工作文档（或用命令 lantai ingest 导入），导入完成后再提问。",
+    "the knowledge base has no documents yet: upload work documents on the 文档 page "
+    "(or run `lantai ingest <files>`) first, then ask again",
+)
+# WeChat reads public documents only: a base of internal ones is empty to it.
+NO_PUBLIC_DOCUMENTS = EmptyBase(
+    "知识库中还没有公开的文档，暂时无法回答。请馆员先在「文档」页上传文档并设为「公开」"
+    "（或用命令 lantai ingest --visibility public 导入），之后再来提问。",
+    "the knowledge base has no public documents yet: staff must upload documents as public on the 文档 page "
+    "(or run `lantai ingest --visibility public <files>`) first",
+)
+
+
+def empty_base_english(answer: Answer) -> str | None:
+    """The English of an empty knowledge base's answer (for the command line), or None for any other answer."""
+    for notice in (EMPTY_BASE, NO_PUBLIC_DOCUMENTS):
+        if answer.refused and answer.answer == notice.zh:
+            return notice.en
+    return None
+
+
 class Questions:
     """The assistant of one surface (all documents for staff, public ones for WeChat)."""
 
     def __init__(self, assistant):
         self.assistant = assistant
 
-    def ask(self, question: str, history: list[str] | None = None):
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """The answer to ``question`` after the earlier questions of the conversation, oldest first."""
+        empty = self.empty_answer(question)
+        if empty is not None:
+            return empty
         return self.assistant.ask(question, history=list(history) if history else None)
 
-    def ask_in_conversation(self, question: str, history: list[str] | None = None):
+    def ask_in_conversation(self, question: str, history: list[str] | None = None) -> Answer:
         """As ``ask``, reading only the recent earlier questions (``recent_questions``)."""
-        return self.assistant.ask(question.strip(), history=recent_questions(history))
+        return self.ask(question.strip(), recent_questions(history))
+
+    def empty_answer(self, question: str) -> Answer | None:
+        """While the assistant has no ready document to read, the answer says so and how to add one;
+        otherwise None. A refusal would only say that the documents hold nothing on the question."""
+        visibility = self.assistant.config.visibility
+        if self.assistant.kb.visible_documents(visibility):
+            return None
+        notice = NO_PUBLIC_DOCUMENTS if visibility == "public" else EMPTY_BASE
+        return Answer(question=question, answer=notice.zh, refused=True, grounded=True)
 
 
 _NUMBER_CHAR = re.compile(r"[0-9.%]")
@@ -76,7 +121,11 @@ __all__ = [
     "MAX_HISTORY",
     "MAX_HISTORY_ITEMS",
     "MAX_HISTORY_CHARS",
+    "EMPTY_BASE",
+    "NO_PUBLIC_DOCUMENTS",
+    "EmptyBase",
     "Questions",
+    "empty_base_english",
     "answer_pieces",
     "question_problem",
     "recent_questions",

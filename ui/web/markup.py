@@ -24,6 +24,14 @@ CSS = """
 .lt-figs th, .lt-figs td {border:1px solid #ccc;padding:2px 6px}
 .lt-head {margin-top:8px}
 """
+# Gradio 6 titles a pop-up with its kind in English (Warning, Info, Error, Success) and ignores the ``title``
+# of gr.Warning / gr.Info / gr.Error: the English word is hidden and a Chinese title shown in its place.
+POPUP_TITLES = {"warning": "提示", "info": "消息", "error": "错误", "success": "完成"}
+CSS += (
+    ".toast-title {font-size:0 !important}\n"
+    ".toast-title::before, .toast-title .toast-count {font-size:var(--text-lg)}\n"
+    + "".join(f'.toast-title.{kind}::before {{content:"{title}"}}\n' for kind, title in POPUP_TITLES.items())
+)
 
 # The marks that build HTML or Markdown, as numeric character references: the text reads the same
 # (and figures like 208.37 or 6.05% stay plain), but no tag, entity, image, link, autolink, emphasis,
@@ -49,7 +57,7 @@ def unlinked(markdown_line: str) -> str:
 
 def warn(message: str) -> None:
     """A notice in the corner of the page."""
-    gr.Warning(message, title="提示")
+    gr.Warning(message, title=POPUP_TITLES["warning"])
 
 
-__all__ = ["CSS", "inert", "unlinked", "warn"]
+__all__ = ["CSS", "POPUP_TITLES", "inert", "unlinked", "warn"]

@@ -15,6 +15,8 @@ import gradio as gr
 from gradio import processing_utils
 from gradio.utils import get_upload_folder
 
+from .markup import POPUP_TITLES
+
 UPLOAD_ONLY = "只能导入通过本页面上传的文件；其他路径或链接不予处理，本次未导入任何文件。"
 GONE = "上传的文件已失效，请重新选择文件后再上传。"
 # Gradio deletes the files this app put in its cache (uploads, downloads) after an hour, and all at shutdown.
@@ -49,7 +51,7 @@ def _guard_copies(component, cache_root: Path) -> None:
 
     def checked(path):
         if path is not None and not in_upload_cache(path, cache_root):
-            raise gr.Error(UPLOAD_ONLY, title="提示")
+            raise gr.Error(UPLOAD_ONLY, title=POPUP_TITLES["error"])
         return path
 
     async def guarded_async(path):

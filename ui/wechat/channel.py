@@ -32,6 +32,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from ..services.questions import Questions
 from . import texts
 from .conversation import Conversations
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
@@ -99,6 +100,7 @@ class WeChatChannel:
                 "(AssistantConfig.visibility='public')"
             )
         self.assistant = assistant
+        self.questions = Questions(assistant)  # asked as every surface asks (an empty base says so)
         self.customer_service = customer_service
         self.limits = limits or Limits()
         self.gate = gate  # the content-safety gate on questions and answers
@@ -188,7 +190,7 @@ class WeChatChannel:
         return pages
 
     def _pages(self, question: str, history: list[str] | None = None) -> list[str]:
-        answer = self.assistant.ask(question, history=history or None)
+        answer = self.questions.ask(question, history)
         titles: dict[str, str] = {}
         for doc in self.assistant.kb.documents():
             if doc.visibility == "public":  # a title is content too: only public ones may be shown
