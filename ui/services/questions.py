@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from assistant import UNVERIFIED_MARK
+
 MAX_QUESTION = 2000
 # Earlier questions of a conversation: each one is understood again on every request, so they are capped.
 # The API accepts up to MAX_HISTORY_ITEMS of at most MAX_HISTORY_CHARS each (422 beyond); the API and the web
@@ -77,6 +79,7 @@ __all__ = [
     "MAX_HISTORY_ITEMS",
     "MAX_HISTORY_CHARS",
     "Questions",
+    "UNVERIFIED_MARK",
     "answer_pieces",
     "question_problem",
     "recent_questions",
