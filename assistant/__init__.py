@@ -1,7 +1,17 @@
 """Assistant: questions answered from the knowledge base, every number checked."""
 
-from .answer import NO_INFO, Assistant, AssistantConfig
+from .answer import NO_INFO, UNVERIFIED_MARK, Assistant, AssistantConfig
 from .query import Query, understand
 from .types import Answer, Citation, FigureUsed
 
-__all__ = ["Answer", "Assistant", "AssistantConfig", "Citation", "FigureUsed", "NO_INFO", "Query", "understand"]
+__all__ = [
+    "Answer",
+    "Assistant",
+    "AssistantConfig",
+    "Citation",
+    "FigureUsed",
+    "NO_INFO",
+    "Query",
+    "understand",
+    "UNVERIFIED_MARK",
+]

@@ -18,6 +18,8 @@ from index import KnowledgeBase, SearchFilters, SearchHit
 
 from . import arithmetic, extractive, llm_answer, outcomes, who
 from .asking import asks_actual, asks_number, asks_other_than_number
+from .badge import review
+from .citing import cite, labelled
 from .draft_checks import DraftChecks, lacks_year, said_texts
 from .evidence import places_named
 from .expand import expand
@@ -28,7 +30,7 @@ from .periods_asked import names_part, part_of_year_asked
 from .query import Intent, Query, understand
 from .relevance import Relevance
 from .statements import Draft, render, with_top_passage
-from .types import Answer, AnswerMode, Citation, distinct_figures
+from .types import Answer, AnswerMode, distinct_figures
 from .verify import UNVERIFIED_MARK, flag, verify
 
 NO_INFO = "文档中没有相关信息"
@@ -118,7 +120,8 @@ class Assistant:
         if query.intent == Intent.PLAN and query.indicator and asks_number(question):
             query.intent, query.wants_target = Intent.GOAL, True  # 明年计划新建几间: a target, looked up
         note = f"按{reference - 1}年度资料：" if query.relative and reference else ""
-        answer = self._answer(query, note)
+        answer = review(self._answer(query, note), query, self.kb)
+        answer.citations = labelled(answer.citations, self.kb.registry.get)
         answer.question = question
         answer.intent = query.intent
         return answer
@@ -334,18 +337,7 @@ class Assistant:
     def _refuse(self, query: Query, hits: list[SearchHit], reason: str = "") -> Answer:
         """A refusal that still shows the closest passages: never less than retrieval alone would give."""
         related = list(hits[:2])
-        citations = [
-            Citation(
-                i,
-                h.chunk.file_name,
-                " > ".join(h.chunk.heading_path),
-                h.chunk.page_start,
-                h.chunk.text[:200],
-                h.chunk.id,
-                h.chunk.doc_id,
-            )
-            for i, h in enumerate(related, start=1)
-        ]
+        citations = [cite(h.chunk, i, length=200, see_also=True) for i, h in enumerate(related, start=1)]
         text = (reason or NO_INFO + "。") + ("以下是最接近的段落，供参考。" if citations else "")
         return Answer(question=query.text, answer=text, citations=citations, refused=True, grounded=True)
 
@@ -373,6 +365,7 @@ class Assistant:
             figures=distinct_figures(draft.figures),
             grounded=check.ok and (bool(citations) or draft.refused),
             unverified_numbers=check.unverified,
+            warnings=check.reasons,
             mode=mode,
             refused=draft.refused,
         )

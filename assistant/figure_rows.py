@@ -25,7 +25,16 @@ def named_rows(rows: list[MetricRow], query: Query) -> list[MetricRow]:
 
 def figure_used(row: MetricRow) -> FigureUsed:
     return FigureUsed(
-        row.indicator, row.year, row.value, row.unit, row.file_name, row.derived, row.formula, row.stated, row.kind
+        row.indicator,
+        row.year,
+        row.value,
+        row.unit,
+        row.file_name,
+        row.derived,
+        row.formula,
+        row.stated,
+        row.kind,
+        quote=row.quote,
     )
 
 

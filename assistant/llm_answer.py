@@ -13,10 +13,11 @@ from typing import Any
 from index import SearchHit
 
 from . import grounding
+from .citing import cite
 from .prompts import NO_ANSWER, Passage, build_messages, build_retry_messages
 from .query import Query
 from .statements import Draft, with_top_passage
-from .types import Answer, AnswerMode, Citation, FigureUsed, distinct_figures
+from .types import Answer, AnswerMode, FigureUsed, distinct_figures
 
 
 def rewrite(
@@ -73,11 +74,7 @@ def _checked(text: str, ordered, figures: list[FigureUsed], question: str = "") 
     kept = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
     renumber = {old: new for new, old in enumerate(kept, start=1)}
     text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]", text)
-    citations = [
-        Citation(renumber[n], c.file_name, " > ".join(c.heading_path), c.page_start, c.text[:300], c.id, c.doc_id)
-        for n, c in shown.items()
-        if n in renumber
-    ]
+    citations = [cite(c, renumber[n]) for n, c in shown.items() if n in renumber]
     problems = []
     if not citations:
         problems.append("回答没有标注引用编号，或所标引用不支持对应的句子")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .citing import renumbered
 from .types import Answer, AnswerMode, Citation
 
 _PART_END = re.compile(r"(?<=[？?；;])")
@@ -34,7 +35,7 @@ def merge(question: str, answers: list[Answer]) -> Answer:
             key = c.chunk_id or f"{c.source}#{c.quote[:40]}"
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
-                citations.append(Citation(numbers[key], c.source, c.section, c.page, c.quote, c.chunk_id, c.doc_id))
+                citations.append(renumbered(c, numbers[key]))
             local[c.n] = numbers[key]
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{local.get(int(m.group(1)), m.group(1))}]", answer.answer)  # noqa: B023
         if answer.refused and local and not re.search(r"\[\d+\]", text):
@@ -51,6 +52,8 @@ def merge(question: str, answers: list[Answer]) -> Answer:
         figures=[f for a in answers for f in a.figures],
         grounded=all(a.grounded for a in answers),
         unverified_numbers=unverified,
+        warnings=list(dict.fromkeys(w for a in answers for w in a.warnings)),
+        checked="；".join(dict.fromkeys(a.checked for a in answers if a.checked)),
         mode=answers[0].mode if len({a.mode for a in answers}) == 1 else AnswerMode.EXTRACTIVE,
         refused=all(a.refused for a in answers),
         intent="+".join(dict.fromkeys(a.intent for a in answers)),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from index import SearchHit
 
+from .citing import cite
 from .types import Citation, FigureUsed
 
 
@@ -49,17 +50,7 @@ def render(draft: Draft, chunk_lookup) -> tuple[str, list[Citation]]:
                 if chunk is None:
                     continue
                 numbers[chunk_id] = len(numbers) + 1
-                citations.append(
-                    Citation(
-                        n=numbers[chunk_id],
-                        source=chunk.file_name,
-                        section=" > ".join(chunk.heading_path),
-                        page=chunk.page_start,
-                        quote=(st.quote or chunk.text)[:300],
-                        chunk_id=chunk.id,
-                        doc_id=chunk.doc_id,
-                    )
-                )
+                citations.append(cite(chunk, numbers[chunk_id], st.quote))
             marks += f"[{numbers[chunk_id]}]"
         text = st.text.rstrip("。；;")
         if draft.as_list and len(draft.statements) > 1:
@@ -84,12 +75,10 @@ def with_top_passage(
     """
     if not hits or any(c.chunk_id == hits[0].chunk.id for c in citations):
         return text, citations
-    top = hits[0].chunk
     n = len(citations) + 1
+    top = hits[0].chunk
     quoted = best_unit(top.text) if best_unit is not None else ""
-    cited = Citation(
-        n, top.file_name, " > ".join(top.heading_path), top.page_start, (quoted or top.text)[:300], top.id, top.doc_id
-    )
+    cited = cite(top, n, quote=quoted, see_also=True)
     if quoted:
         return f"{text}\n另见最相关的原文[{n}]：{quoted.rstrip('。；;')}。", [*citations, cited]
     return f"{text}\n另见最相关的原文段落[{n}]。", [*citations, cited]

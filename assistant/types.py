@@ -22,9 +22,20 @@ class Citation:
     quote: str
     chunk_id: str = ""
     doc_id: str = ""
+    title: str = ""  # the document's detected title
+    library: str = ""  # the library the document is about, as detected at ingest
+    see_also: bool = False  # offered beside the answer (the best retrieved passage), not a statement's evidence
 
     def as_dict(self) -> dict:
-        return {"n": self.n, "source": self.source, "section": self.section, "page": self.page, "quote": self.quote}
+        return {
+            "n": self.n,
+            "source": self.source,
+            "title": self.title,
+            "library": self.library,
+            "section": self.section,
+            "page": self.page,
+            "quote": self.quote,
+        }
 
 
 @dataclass
@@ -38,6 +49,7 @@ class FigureUsed:
     formula: str | None = None
     stated: str = ""
     kind: str = "actual"
+    quote: str = ""  # the sentence the metrics table read it from
 
     def as_dict(self) -> dict:
         out = {
@@ -66,6 +78,8 @@ class Answer:
     refused: bool = False
     intent: str = ""
     reference_note: str = ""
+    warnings: list[str] = field(default_factory=list)  # why the answer is not 已核实, beside unverified numbers
+    checked: str = ""  # what the badge's check covered, one line (已核对：数字3处均见于引文或指标表；年份2023；…)
 
     def as_dict(self) -> dict:
         """The contract shared by `lantai ask --json` and the REST API."""
@@ -76,6 +90,8 @@ class Answer:
             "figures": [f.as_dict() for f in self.figures],
             "grounded": self.grounded,
             "unverified_numbers": list(self.unverified_numbers),
+            "warnings": list(self.warnings),
+            "checked": self.checked,
             "mode": self.mode,
             "latency_ms": round(self.latency_ms, 1),
             "refused": self.refused,

@@ -29,18 +29,8 @@ PLAN = (
     "青川区图书馆2025年工作计划\n\n一、2024年工作回顾\n\n2024年全年进馆人数208.73万人次。\n\n"
     "二、2025年工作目标\n\n2025年计划新建读书驿站12间，全年开展阅读推广活动500场次。\n"
 )
-CONTRACT_KEYS = {
-    "question",
-    "answer",
-    "citations",
-    "figures",
-    "grounded",
-    "unverified_numbers",
-    "mode",
-    "latency_ms",
-    "refused",
-    "intent",
-}
+CONTRACT_KEYS = {"question", "answer", "citations", "figures", "grounded", "unverified_numbers", "warnings"}
+CONTRACT_KEYS |= {"checked", "mode", "latency_ms", "refused", "intent"}
 
 
 def _txt(name: str, text: str) -> tuple:
@@ -120,7 +110,8 @@ def test_ask_answers_from_the_uploaded_document_with_the_contract(env, uploaded)
     assert set(body) == CONTRACT_KEYS
     assert "11间" in body["answer"] and body["grounded"] and not body["refused"] and body["mode"] == "extractive"
     cite = body["citations"][0]
-    assert set(cite) == {"n", "source", "section", "page", "quote"}
+    assert set(cite) == {"n", "source", "title", "library", "section", "page", "quote"}
+    assert cite["title"] == "青川区图书馆2024年工作总结" and cite["library"] == "青川区图书馆"
     assert cite["source"] == SUMMARY_NAME and "11间" in cite["quote"]
     assert any(f["indicator"] == "新建读书驿站" and f["value"] == 11 for f in body["figures"])
     # Exactly Answer.as_dict(): the same object `lantai ask --json` prints (latency aside).

@@ -154,7 +154,7 @@ def test_cli_ask_json_and_batch(tmp_path, corpus_kb):
         "mode",
         "latency_ms",
     }
-    assert set(out["citations"][0]) == {"n", "source", "section", "page", "quote"}
+    assert set(out["citations"][0]) == {"n", "source", "title", "library", "section", "page", "quote"}
     assert set(out["figures"][0]) >= {"indicator", "year", "value", "unit", "source", "derived"}
     batch = tmp_path / "q.jsonl"
     batch.write_text(

@@ -76,6 +76,8 @@ def test_correct_llm_answer_is_used_and_the_prompt_carries_passages_figures_and_
         {
             "n": 1,
             "source": FILE_2024,
+            "title": "青川区图书馆2024年工作总结",
+            "library": "青川区图书馆",
             "section": "一、主要工作 > （一）读者服务",
             "page": None,
             "quote": answer.citations[0].quote,

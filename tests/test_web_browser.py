@@ -176,7 +176,8 @@ def test_ask_shows_answer_citation_and_passage(page, server):
     assert "已核实" in text
     assert "[1]" in text
     summary = cite.locator("summary")
-    assert "青川区图书馆2024年工作总结.txt" in summary.inner_text()
+    assert "青川区图书馆2024年工作总结" in summary.inner_text()  # the document's title; the file is a detail
+    assert "文件：青川区图书馆2024年工作总结.txt" in cite.inner_text()
     passage = cite.locator("blockquote")
     assert not passage.is_visible()  # closed until clicked
     summary.click()

@@ -57,6 +57,7 @@ _UNITS = sorted(_COUNT_UNITS, key=len, reverse=True)
 
 
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
+COUNT_UNIT_PATTERN = _UNIT_RE  # every count unit a figure is read with, longest first
 
 
 _PREFIX_QUALIFIERS = (

@@ -18,9 +18,14 @@ def print_answer(answer) -> None:
         badge = "[dim]未找到答案 no answer[/dim]"
     console.print(answer.answer, highlight=False)
     console.print(f"{badge} · {answer.mode} · {answer.latency_ms:.0f} ms")
+    for line in ([answer.checked] if answer.checked else []) + list(answer.warnings):
+        console.print(f"  {line}", highlight=False)
     for c in answer.citations:
         page = f" 第{c.page}页" if c.page else ""
-        console.print(f"  [{c.n}] {c.source}{page} · {c.section or '（正文开头）'}", highlight=False)
+        label = (
+            f"{c.title or c.source}（{c.library}）" if c.library and c.library not in c.title else c.title or c.source
+        )
+        console.print(f"  [{c.n}] {label}{page} · {c.section or '（正文开头）'} · 文件 {c.source}", highlight=False)
         console.print(f"      「{c.quote[:120]}」", highlight=False)
     for f in answer.figures:
         note = f"（{f.formula}）" if f.derived and f.formula else ""

@@ -78,6 +78,8 @@ class AskRequest(BaseModel):
 class CitationOut(BaseModel):
     n: int = Field(description="答案中的引用编号 [n] / the mark [n] in the answer")
     source: str = Field(description="来源文件名 / source file name")
+    title: str = Field("", description="文档标题（导入时识别）/ the document's detected title")
+    library: str = Field("", description="文档所属图书馆（导入时识别）/ the document's detected library")
     section: str = Field(description="章节路径 / heading path")
     page: int | None = Field(description="页码（PDF）/ page (PDFs)")
     quote: str = Field(description="引用原文 / the quoted passage")
@@ -109,6 +111,8 @@ class AnswerOut(BaseModel):
     figures: list[FigureOut] = Field(description="答案用到的指标数值 / figures the answer used")
     grounded: bool = Field(description="所有数字均已核实 / every number was verified")
     unverified_numbers: list[str]
+    warnings: list[str] = Field(default_factory=list, description="未标 ✓ 的原因 / why the answer is not marked ✓")
+    checked: str = Field("", description="核对了什么 / what was checked")
     mode: str = Field(description="extractive | llm")
     latency_ms: float
     refused: bool = Field(description="文档中没有答案 / the documents hold no answer")

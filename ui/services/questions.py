@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant import Answer
+from assistant import UNVERIFIED_MARK, Answer
 
 MAX_QUESTION = 2000
 # Earlier questions of a conversation: each one is understood again on every request, so they are capped.
@@ -125,6 +125,7 @@ __all__ = [
     "NO_PUBLIC_DOCUMENTS",
     "EmptyBase",
     "Questions",
+    "UNVERIFIED_MARK",
     "empty_base_english",
     "answer_pieces",
     "question_problem",

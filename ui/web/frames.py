@@ -9,7 +9,7 @@ from .render import fmt_value
 
 VIS_ZH = {"internal": "仅内部", "public": "公开"}
 DOC_STATUS_ZH = {"ready": "可检索", "indexing": "导入中或被中断"}
-DOC_COLUMNS = ["文件", "类型", "年份", "分块数", "可见范围", "状态", "ID"]
+DOC_COLUMNS = ["文档", "单位", "类型", "年份", "分块数", "可见范围", "状态", "文件", "ID"]
 METRIC_COLUMNS = [zh for key, zh in COLUMNS if key not in ("quote",)]
 CONFLICT_COLUMNS = ["指标", "年份", "范围", "单位名称", "数值", "来源文件", "原文"]
 
@@ -17,12 +17,14 @@ CONFLICT_COLUMNS = ["指标", "年份", "范围", "单位名称", "数值", "来
 def documents_frame(records) -> pd.DataFrame:
     rows = [
         [
-            r.file_name,
+            r.title or r.file_name,
+            r.org,
             r.doc_type,
             "、".join(map(str, r.years)),
             r.chunk_count,
             VIS_ZH.get(r.visibility, r.visibility),
             DOC_STATUS_ZH.get(r.status, r.status),
+            r.file_name,
             r.id,
         ]
         for r in records
@@ -31,7 +33,10 @@ def documents_frame(records) -> pd.DataFrame:
 
 
 def document_choices(records) -> list[tuple[str, str]]:
-    return [(f"{r.file_name}（{VIS_ZH.get(r.visibility, r.visibility)}，{r.id[:8]}）", r.id) for r in records]
+    return [
+        (f"{r.title or r.file_name}（{r.file_name}，{VIS_ZH.get(r.visibility, r.visibility)}，{r.id[:8]}）", r.id)
+        for r in records
+    ]
 
 
 def metrics_frame(rows) -> pd.DataFrame:

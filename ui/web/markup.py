@@ -21,8 +21,14 @@ CSS = """
 .lt-cite summary {cursor:pointer}
 .lt-cite blockquote {margin:4px 0 6px 0;padding:4px 8px;border-left:3px solid #bbb;white-space:pre-wrap}
 .lt-figs {border-collapse:collapse;font-size:0.9em;margin-top:6px}
-.lt-figs th, .lt-figs td {border:1px solid #ccc;padding:2px 6px}
+.lt-figs th, .lt-figs td {border:1px solid #ccc;padding:2px 6px;white-space:nowrap}
 .lt-head {margin-top:8px}
+.lt-checked {font-size:0.8em;color:#666;margin:0 0 4px 0}
+.lt-unverified {color:#8a5300}
+.lt-scroll {max-width:100%;overflow-x:auto}
+.lt-figs-fold {margin-top:8px}
+.lt-figs-fold summary {cursor:pointer}
+.lt-msg {max-width:100%;overflow-wrap:anywhere}
 """
 # Gradio 6 titles a pop-up with its kind in English (Warning, Info, Error, Success) and ignores the ``title``
 # of gr.Warning / gr.Info / gr.Error: the English word is hidden and a Chinese title shown in its place.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..job_model import FILE_INGESTED, FileStatus, JobState
+from ..services.questions import UNVERIFIED_MARK
 from .markup import inert, unlinked
 
 FIGURE_COLUMNS = ["指标", "年份", "数值", "来源", "推算"]
@@ -31,23 +32,44 @@ def fmt_value(value: float) -> str:
 
 
 def badge_html(answer) -> str:
+    """The badge, with what was checked as its hover text and as a caption beneath it (phones do not hover);
+    a ⚠ badge says why."""
     if answer.refused:
         return '<span class="lt-badge lt-none">未找到答案</span>'
+    checked = getattr(answer, "checked", "")
+    warnings = list(getattr(answer, "warnings", []))
     if answer.grounded:
-        return '<span class="lt-badge lt-ok">✓ 已核实</span>'
-    nums = "、".join(inert(n) for n in answer.unverified_numbers[:8])
-    return f'<span class="lt-badge lt-warn">⚠含未核实数字{("：" + nums) if nums else ""}</span>'
+        badge, kind = "✓ 已核实", "lt-ok"
+    elif answer.unverified_numbers:
+        nums = "、".join(answer.unverified_numbers[:8])
+        badge, kind = f"⚠含未核实数字：{nums}", "lt-warn"
+    else:
+        badge, kind = "⚠未核实：" + (warnings[0] if warnings else "引文与问题不符"), "lt-warn"
+    note = "；".join([checked, *warnings] if checked else warnings)
+    title = f' title="{inert(note)}"' if note else ""
+    caption = f'<div class="lt-checked">{inert(note)}</div>' if note else ""
+    return f'<span class="lt-badge {kind}"{title}>{inert(badge)}</span>{caption}'
+
+
+def cited_document(c) -> str:
+    """A cited document as people know it: its title and library; the file name is a detail."""
+    title = getattr(c, "title", "") or c.source
+    library = getattr(c, "library", "")
+    return f"{inert(title)}（{inert(library)}）" if library and library not in title else inert(title)
 
 
 def citations_html(answer) -> str:
     parts = []
     for c in answer.citations:
         page = f" · 第{int(c.page)}页" if c.page else ""
-        source, section = inert(c.source), inert(c.section or "（正文开头）")
+        section = inert(c.section or "（正文开头）")
+        library = getattr(c, "library", "")
         parts.append(
-            f'<details class="lt-cite"><summary>[{int(c.n)}] {source} · {section}'
-            f"{page}</summary><div>文件：{source}<br>章节：{section}"
-            f"<br>页码：{int(c.page) if c.page else '—'}</div><blockquote>{inert(c.quote)}</blockquote></details>"
+            f'<details class="lt-cite"><summary>[{int(c.n)}] {cited_document(c)} · {section}'
+            f'{page}</summary><div class="lt-cite-meta">文档：{inert(getattr(c, "title", "") or c.source)}'
+            f"<br>单位：{inert(library or '—')}<br>章节：{section}"
+            f"<br>页码：{int(c.page) if c.page else '—'}<br>文件：{inert(c.source)}</div>"
+            f"<blockquote>{inert(c.quote)}</blockquote></details>"
         )
     return "".join(parts)
 
@@ -64,7 +86,8 @@ def figures_html(answer) -> str:
             f"<td>{inert(f.source)}</td><td>{derived}</td></tr>"
         )
     head = "".join(f"<th>{c}</th>" for c in FIGURE_COLUMNS)
-    return f'<table class="lt-figs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    table = f'<table class="lt-figs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return f'<div class="lt-scroll">{table}</div>'  # a phone scrolls the table, never the page
 
 
 def message_html(body: str) -> str:
@@ -73,15 +96,24 @@ def message_html(body: str) -> str:
     return f'<div class="lt-msg">{body}</div>'
 
 
+def answer_text_html(text: str) -> str:
+    """The answer's text as text, each ⚠未核实 mark (after a whole number and its unit) set apart."""
+    mark = inert(UNVERIFIED_MARK)
+    return inert(text.strip()).replace(mark, f'<span class="lt-unverified">{mark}</span>')
+
+
 def render_answer(answer) -> str:
-    """One assistant message: badge, text, citations that open, the figures used; document text as text."""
-    out = [badge_html(answer), f'<div class="lt-text">{inert(answer.answer.strip())}</div>']
+    """One assistant message: the answer first, its badge and citations that open, then the figures used,
+    folded; document text as text."""
+    out = [f'<div class="lt-text">{answer_text_html(answer.answer)}</div>', badge_html(answer)]
     cites = citations_html(answer)
     if cites:
         out += ['<div class="lt-head"><b>引用来源</b>（点击展开原文）</div>', cites]
     figs = figures_html(answer)
     if figs:
-        out += ['<div class="lt-head"><b>用到的数据</b></div>', figs]
+        out.append(
+            f'<details class="lt-figs-fold"><summary><b>用到的数据</b>（{len(answer.figures)}项，点击展开）</summary>{figs}</details>'
+        )
     return message_html("".join(out))
 
 
@@ -119,7 +151,9 @@ def plan_preview(markdown: str) -> str:
 
 
 __all__ = [
+    "answer_text_html",
     "badge_html",
+    "cited_document",
     "citations_html",
     "figures_html",
     "fmt_value",
