@@ -161,12 +161,13 @@ class DraftChecks:
             return draft
         ids = [st.chunk_ids[0] for st in draft.statements if st.chunk_ids]
         chunks = self.kb.registry.chunks(ids)
+        known = set(self.holdings.orgs())
         kept = []
         for st in draft.statements:
             chunk = chunks.get(st.chunk_ids[0]) if st.chunk_ids else None
             said = st.quote or st.text
             at = chunk.text.find(said) if chunk is not None else -1
-            subject = _subject_before(chunk.text, at + len(said)) if chunk is not None and at >= 0 else ""
+            subject = _subject_before(chunk.text, at + len(said), known) if chunk is not None and at >= 0 else ""
             if not subject or names_org(query.org, subject) or names_org(subject, query.org):
                 kept.append(st)
         if len(kept) < len(draft.statements):
@@ -239,12 +240,13 @@ class DraftChecks:
 _OF_YEAR = "年的数据"
 
 
-def _subject_before(text: str, end: int) -> str:
-    """The library last named as a subject in ``text`` before ``end``: opening the passage, a line, a
-    sentence or an entry (【某某图书馆】); empty when none is."""
+def _subject_before(text: str, end: int, known: set[str]) -> str:
+    """The library (one of ``known``) last named as a subject in ``text`` before ``end``: opening the
+    passage, a line, a sentence or an entry (【某某图书馆】); empty when none is."""
     starts = [
         (m.start(), name.name)
         for name in library_names(text[:end])
+        if name.name in known
         for m in re.finditer(re.escape(name.name), text[:end])
         if not text[: m.start()].rstrip(" \t") or text[: m.start()].rstrip(" \t")[-1] in "\n。；;】【"
     ]
