@@ -1,6 +1,7 @@
 """A ruled table in a PDF exported from Word is read as a table: one row per data row, every cell
 as the Word file has it (decimals, thousands separators, wrapped cells), its caption, in its place
-between the paragraphs, and its figures in the metrics table."""
+between the paragraphs, and its figures in the metrics table; a table going on over a page keeps
+its header and caption."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.loaders.layout import Line, paragraphs_from_pages
 from ingest.loaders.pdf import load_pdf
-
-pytestmark = [pytest.mark.office, pytest.mark.slow]
 
 BEFORE = "2024年，宁川县图书馆各项工作稳步推进，主要业务指标完成情况见下表。"
 CAPTION = "表1 2024年主要业务指标完成情况"
@@ -76,6 +76,8 @@ def _plain(text: str) -> str:
     return "".join(text.split())
 
 
+@pytest.mark.office
+@pytest.mark.slow
 def test_the_table_is_read_row_by_row_between_its_paragraphs(table_pdf):
     blocks, pages = load_pdf(table_pdf)
     assert pages == 1
@@ -92,6 +94,8 @@ def test_the_table_is_read_row_by_row_between_its_paragraphs(table_pdf):
     assert rows[0].text == f"{CAPTION}｜总流通人次（万人次）：2024年年度目标：22；2024年实际完成：21.4；完成率：97.3%。"
 
 
+@pytest.mark.office
+@pytest.mark.slow
 def test_a_table_cell_is_a_figure_of_the_metrics_table(table_pdf, kb):
     kb.ingest([table_pdf])
     rows = kb.metrics.all("流通人次", 2024)
@@ -99,3 +103,21 @@ def test_a_table_cell_is_a_figure_of_the_metrics_table(table_pdf, kb):
     assert (21.4, "万人次") in actual
     readers = kb.metrics.all("新办读者证", 2024)
     assert (2610, "张") in [(r.value, r.unit) for r in readers if r.kind == "actual"]
+
+
+def test_a_table_going_on_over_a_page_keeps_its_header_and_caption():
+    header = ("指标", "2023年", "2024年")
+    first = Line("", 90, 600, 500, 780, rows=(header, ("总流通人次（万人次）", "167.3", "186.37")), caption=CAPTION)
+    # Word repeats the header row at the top of the next page, or does not.
+    repeated = Line("", 90, 72, 500, 120, rows=(header, ("书刊外借（万册次）", "121.8", "132.6")))
+    going_on = Line("", 90, 72, 500, 120, rows=(("读者活动（场）", "1,205", "1,312"),))
+    prose = Line("全年举办读者活动1312场。", 90, 130, 230, 142)
+    blocks = paragraphs_from_pages([[first], [repeated], [going_on, prose]])
+    rows = [b for b in blocks if b.kind == "table_row"]
+    assert [(r.label, r.page, r.table) for r in rows] == [
+        ("总流通人次（万人次）", 1, CAPTION),
+        ("书刊外借（万册次）", 2, CAPTION),
+        ("读者活动（场）", 3, CAPTION),
+    ]
+    assert rows[2].cells == (("2023年", "1,205"), ("2024年", "1,312"))
+    assert blocks[-1].kind == "text" and blocks[-1].page == 3
