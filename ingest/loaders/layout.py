@@ -3,7 +3,9 @@
 Office PDFs wrap lines mid-word and mid-number ("3326⏎941册", "79⏎.1%"). The
 text alone cannot tell a wrap from a paragraph end, the geometry can: a line
 that stops short of the right margin ends its paragraph, a line that starts
-indented begins one. Shared by the text-layer PDF loader and OCR.
+indented begins one. Shared by the text-layer PDF loader and OCR. A ruled table
+the PDF loader has read stands in its page's lines as one ``Line`` holding its
+rows, and becomes one ``table_row`` block per data row in that place.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from ..types import Block
+from .rows import table_row
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|page\s*\d+(?:\s*of\s*\d+)?)$",
@@ -28,6 +31,9 @@ class Line:
     y0: float
     x1: float
     y1: float
+    # A table in place of its lines: its rows of cell texts, the header row first, and its caption.
+    rows: tuple[tuple[str, ...], ...] = ()
+    caption: str | None = None
 
 
 def _key(text: str) -> str:
@@ -40,14 +46,14 @@ def strip_running_lines(pages: list[list[Line]], page_height: float) -> list[lis
     margin = page_height * 0.1
     counts: Counter[str] = Counter()
     for lines in pages:
-        seen = {_key(l.text) for l in lines if l.y1 < margin or l.y0 > page_height - margin}
+        seen = {_key(l.text) for l in lines if not l.rows and (l.y1 < margin or l.y0 > page_height - margin)}
         counts.update(seen)
     repeated = {k for k, n in counts.items() if len(pages) > 1 and n >= max(2, len(pages) // 2)}
     kept: list[list[Line]] = []
     for lines in pages:
         out = []
         for line in lines:
-            in_margin = line.y1 < margin or line.y0 > page_height - margin
+            in_margin = not line.rows and (line.y1 < margin or line.y0 > page_height - margin)
             stripped = line.text.strip()
             if in_margin and (_key(stripped) in repeated or _PAGE_NUMBER.match(stripped)):
                 continue
@@ -64,7 +70,8 @@ def join_wrapped(left: str, right: str) -> str:
 
 
 def paragraphs_from_pages(pages: list[list[Line]]) -> list[Block]:
-    """Rejoin wrapped lines into paragraph blocks, each tagged with the page it starts on."""
+    """Rejoin wrapped lines into paragraph blocks, each tagged with the page it starts on;
+    a table's rows take its place among them."""
     blocks: list[Block] = []
     # Margins of the whole document are a floor: on a page whose lines are all short,
     # the longest line is not full width.
@@ -74,19 +81,26 @@ def paragraphs_from_pages(pages: list[list[Line]]) -> list[Block]:
     doc_left = min(lefts) if lefts else 0.0
     open_text: str | None = None
     open_page = 0
+    table: _Table | None = None  # the table just read, while nothing but tables follows it
 
     def close(last_page: int) -> None:
         # Called only while a paragraph is open, so the text is set.
         blocks.append(Block(text=cast(str, open_text), page=open_page, page_end=last_page))
 
     for page_no, lines in enumerate(pages, start=1):
-        if not lines:
-            continue
-        right = max(max(l.x1 for l in lines), doc_right)
-        left = min(min(l.x0 for l in lines), doc_left)
-        char_w = _char_width(lines)
+        texts = [l for l in lines if l.text.strip()]
+        right = max([l.x1 for l in texts] + [doc_right])
+        left = min([l.x0 for l in texts] + [doc_left])
+        char_w = _char_width(texts)
         for line in lines:
             text = line.text.strip()
+            if line.rows:
+                if open_text is not None:
+                    close(page_no if line is not lines[0] else page_no - 1)
+                    open_text = None
+                table = _Table.place(line, table if line is lines[0] else None)
+                blocks.extend(table.blocks(page_no))
+                continue
             if not text:
                 continue
             indented = line.x0 > left + char_w * 1.2
@@ -94,7 +108,7 @@ def paragraphs_from_pages(pages: list[list[Line]]) -> list[Block]:
                 close(page_no if line is not lines[0] else page_no - 1)
                 open_text = None
             if open_text is None:
-                open_text, open_page = text, page_no
+                open_text, open_page, table = text, page_no, None
             else:
                 open_text = join_wrapped(open_text, text)
             if line.x1 < right - char_w * 1.5:  # stops short: the paragraph ends here
@@ -103,6 +117,29 @@ def paragraphs_from_pages(pages: list[list[Line]]) -> list[Block]:
     if open_text:
         close(len(pages))
     return blocks
+
+
+@dataclass
+class _Table:
+    header: tuple[str, ...]
+    caption: str | None
+    data: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def place(cls, line: Line, previous: _Table | None) -> _Table:
+        """The table's header, caption and data rows. A table at the top of a page, right after a table
+        of as many columns, goes on with that one: its header and caption, its header row repeated or not."""
+        rows = line.rows
+        if previous is not None and line.caption is None and len(previous.header) == len(rows[0]):
+            data = rows[1:] if rows[0] == previous.header else rows
+            return cls(previous.header, previous.caption, data)
+        return cls(rows[0], line.caption, rows[1:])
+
+    def blocks(self, page: int) -> list[Block]:
+        blocks = [b for b in (table_row(self.header, row, self.caption) for row in self.data) if b is not None]
+        for block in blocks:
+            block.page = block.page_end = page
+        return blocks
 
 
 def _char_width(lines: list[Line]) -> float:

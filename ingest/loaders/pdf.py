@@ -1,4 +1,4 @@
-"""PDFs with a text layer, read line by line with their positions (PyMuPDF)."""
+"""PDFs with a text layer, read line by line with their positions (PyMuPDF), ruled tables row by row."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ..errors import IngestError
 from ..limits import SQUARE_METRE_PT2, ReadLimits, TextBudget
 from ..types import Block
 from .layout import Line, paragraphs_from_pages, strip_running_lines
+from .pdf_tables import page_tables, with_tables
 
 # A page with fewer characters than this has no usable text layer (a scan).
 _MIN_TEXT_CHARS = 20
@@ -88,7 +89,7 @@ def has_text_layer(path: Path, limits: ReadLimits | None = None) -> bool:
 
 
 def load_pdf(path: Path, limits: ReadLimits | None = None) -> tuple[list[Block], int]:
-    """Paragraph blocks with page numbers, running headers and page numbers removed."""
+    """Paragraph and table-row blocks with page numbers, running headers and page numbers removed."""
     limits = limits or ReadLimits()
     budget = TextBudget(path.name, limits)
     with open_pdf(path, limits) as doc:
@@ -104,7 +105,7 @@ def load_pdf(path: Path, limits: ReadLimits | None = None) -> tuple[list[Block],
                 # Scanned pages inside a typed PDF (a typed cover, then scans) are read by OCR too.
                 if sum(len(l.text) for l in lines) < _MIN_TEXT_CHARS and page.get_images():
                     scans.append(len(pages))
-                pages.append(lines)
+                pages.append(with_tables(lines, page_tables(page)) if lines else lines)
         except _DAMAGED as exc:
             raise damaged(path.name, exc) from exc
         # Read off the pages actually loaded: MuPDF may rebuild a damaged page tree while loading.
