@@ -171,7 +171,9 @@ class Assistant:
                 return self._refuse(query, shown, _not_found([f"{'、'.join(map(str, query.years))}年的数据"]))
         part = part_of_year_asked(query.text) if asks_number(query.text) else None
         if part is not None and not draft.refused and not names_part(part, said_texts(draft)):
-            return self._refuse(query, shown, f"{NO_INFO}：文档没有写问题所问那段时间的数字。")
+            draft = self._sentences_of_part(query, hits, relevance, part)
+            if draft is None:
+                return self._refuse(query, shown, f"{NO_INFO}：文档没有写问题所问那段时间的数字。")
         if not draft.refused and asks_actual(query.text) and self.checks.only_targets(draft, asks_number(query.text)):
             return self._refuse(query, shown, f"{NO_INFO}：文档只写了计划或目标，没有写实际结果。")
         draft.intro = note + draft.intro
@@ -189,6 +191,12 @@ class Assistant:
         draft = extractive.best_sentences(query, own, relevance)
         said = " ".join(st.text for st in draft.statements)
         return draft if draft.statements and relevance.share(said) >= _EVIDENCE_ALONE else None
+
+    def _sentences_of_part(self, query: Query, hits: list[SearchHit], relevance: Relevance, part) -> Draft | None:
+        """The sentences that give the number asked for the part of the year asked (开馆首日…新办读者证870张)."""
+        draft = extractive.best_sentences(query, hits, relevance, limit=8)
+        draft.statements = [st for st in draft.statements if names_part(part, [st.text])]
+        return draft if draft.statements and extractive.answers_number(query, draft, relevance) else None
 
     def _table_answers(self, query: Query, figures: FigureAnswerer) -> bool:
         """A figure question the metrics table answers (2024年进馆人数是多少, 同比增长多少): its passages are

@@ -161,7 +161,7 @@ class DraftChecks:
             return draft
         ids = [st.chunk_ids[0] for st in draft.statements if st.chunk_ids]
         chunks = self.kb.registry.chunks(ids)
-        known = set(self.holdings.orgs())
+        known = set(self.holdings.named_orgs())
         kept = []
         for st in draft.statements:
             chunk = chunks.get(st.chunk_ids[0]) if st.chunk_ids else None

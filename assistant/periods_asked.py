@@ -1,4 +1,4 @@
-"""A part of the year a number question asks about (头一个月, 上半年, 一季度, 暑期): a figure of the
+"""A part of the year a number question asks about (头一个月, 上半年, 一季度, 暑期, 开馆当天): a figure of the
 whole year, or of one day, does not answer it; only a sentence that names that part does."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ _PARTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (r"春节期间|春节假期", r"春节"),
         (r"国庆期间|国庆假期|国庆(?:节)?七天", r"国庆"),
         (r"(?:头|第)一(?:周|个星期)|首周", r"(?:头|第|首)一?(?:周|个星期)|一周(?:内|来)"),
+        (r"(?<!每)(?:当天|那天|那一天|首日|头一天|第一天)", r"当天|当日|首日|那天|头一天|第一天"),
     )
 )
 

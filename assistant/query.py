@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from ingest import IndicatorList
-from ingest.indicators import units_compatible
 from ingest.outline import library_names
 
 from .aliases import indicator_fits
+from .another_figure import UNIT_HINT as _UNIT_HINT
+from .another_figure import asks_another_figure
 from .named_in_question import find_indicators, find_orgs, find_scopes
 
 # A year is 2023 or 2023年, never a quantity: 2000平方米, 1990册 and 2000.5 are not years.
@@ -186,13 +187,6 @@ def classify(text: str, indicator: str | None) -> Intent:
     return Intent.OPEN
 
 
-# 多少万人次 asks 人次 in tens of thousands: the magnitude is the scale, the unit what is counted.
-_UNIT_HINT = re.compile(
-    r"(?:多少|几)\s*(?:万|千|亿)?\s*(人次|册次|场次|个人|个|间|家|所|名|人|次|场|期|篇|条|种|项|天|小时|平方米|元|钱|册)"
-    r"|(占多少|占比|比例|百分之)"
-)
-
-
 def _names_library(text: str, scope: str, orgs: list[str]) -> bool:
     """The scope is named only as the start of a library's name the question names (望澜区图书馆, 望澜区馆)."""
     return any(o.startswith(scope) for o in orgs) and not re.search(
@@ -247,7 +241,7 @@ def understand(
         org=named_orgs[0] if named_orgs else None,
         scope=named_scopes[0] if named_scopes else None,
         reference_year=reference_year,
-        wants_target=bool(re.search(r"目标|计划|力争|打算|准备", text)),
+        wants_target=bool(re.search(r"目标|计划|力争|打算|准备|预算", text)),
         indicators=named,
         orgs=named_orgs,
         scopes=named_scopes,
@@ -347,7 +341,8 @@ def _standalone(query: Query, previous: Query) -> tuple[str, bool] | None:
         and not query.years
     ):
         years = "".join(f"{y}年" for y in previous.years[:1])
-        return f"{previous.org or ''}{years}{own}是多少？", False
+        aim = re.search(r"目标|计划|预算", previous.text) if previous.wants_target else None  # still the budget
+        return f"{previous.org or ''}{years}{aim.group(0) if aim else ''}{own}是多少？", False
     return None
 
 
@@ -356,7 +351,7 @@ def _carry_over(query: Query, previous: Query) -> Query:
     short = len(query.text) <= 14 or bool(_FOLLOW_UP.match(query.text))
     if not short and query.indicator is not None:
         return replace(query, org=query.org or previous.org, follow_up=True)
-    if query.indicator is None and _asks_another_unit(query.text, previous.text):
+    if query.indicator is None and asks_another_figure(query.text, previous.text):
         # 全年开了多少天 after 每周开放多少小时: another figure of the same library and year
         return replace(
             query,
@@ -376,23 +371,12 @@ def _carry_over(query: Query, previous: Query) -> Query:
     if query.scope is None:
         updates["scope"] = previous.scope
         updates["scopes"] = previous.scopes
-    if query.intent in (Intent.OPEN, Intent.FIGURE, Intent.COUNT) and previous.intent not in (
-        Intent.OPEN,
-        Intent.LIST,
-        Intent.PROBLEM,
-    ):
-        updates["intent"] = previous.intent
+    if query.intent in (Intent.OPEN, Intent.FIGURE, Intent.COUNT):  # 人员经费呢？ after a budget: a budget too
         updates["wants_target"] = previous.wants_target or query.wants_target
+        if previous.intent not in (Intent.OPEN, Intent.LIST, Intent.PROBLEM):
+            updates["intent"] = previous.intent
     if not query.indicators and previous.indicators:
         updates["indicators"] = previous.indicators
     elif query.intent == Intent.OPEN:
         updates["intent"] = Intent.FIGURE if (updates.get("indicator") or query.indicator) else previous.intent
     return replace(query, **updates)
-
-
-def _asks_another_unit(text: str, before: str) -> bool:
-    """全年开了多少天 after 每周开放多少小时: a count in another unit is another figure, not the one before."""
-    now, then = _UNIT_HINT.search(text), _UNIT_HINT.search(before)
-    if not now or not then or not now.group(1) or not then.group(1):
-        return False
-    return not units_compatible(now.group(1), then.group(1))

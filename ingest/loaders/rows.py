@@ -45,7 +45,10 @@ def row_text(header: Sequence[object], row: Sequence[object], table: str | None 
     for i, value in enumerate(cells):
         if i == at or not value:
             continue
-        name = header[i] if i < len(header) and header[i] else f"第{i + 1}列"
+        name = str(header[i]) if i < len(header) and header[i] else f"第{i + 1}列"
+        percent = _PERCENT_HEADER.search(name)
+        if percent and re.fullmatch(r"[+-]?\d[\d.]*", value):  # 比上年增长（%）：12.2 reads 比上年增长：12.2%
+            name, value = name[: percent.start()] + name[percent.end() :], f"{value}%"
         parts.append(f"{name}：{value}")
     body = "；".join(parts)
     prefix = f"{table}｜" if table else ""
@@ -54,6 +57,8 @@ def row_text(header: Sequence[object], row: Sequence[object], table: str | None 
     return f"{prefix}{body}。"
 
 
+# A header giving its cells' unit as a percentage: 增长（%）, 占比(%)
+_PERCENT_HEADER = re.compile(r"\s*[（(]\s*%\s*[)）]")
 _NUMERIC = re.compile(r"^[+-]?\d[\d,.]*%?$")
 # The shape `row_text` writes: an optional table title and ｜, the row's name, then 列名：值 pairs joined by ；.
 _ROW_SHAPE = re.compile(r"^(?:[^｜。]*｜)?[^：。]+：(?:[^：；。]+：[^；。]+；)*[^：；。]+：[^；。]+。?$")
