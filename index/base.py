@@ -129,6 +129,7 @@ class KnowledgeBase:
         visibility: str | None = None,
         progress: IngestProgress | None = None,
         cancel: Cancel = None,
+        keep_duplicates: bool = False,
     ) -> IngestReport:
         """Index files and folders.
 
@@ -136,9 +137,10 @@ class KnowledgeBase:
         internal); a value is applied to every file named, and an unchanged file
         whose visibility it changes is reported under ``visibility_changed``.
         ``cancel`` (an Event or a callable) is checked between files and between
-        embedding batches; a document cut off by it is removed whole.
+        embedding batches; a document cut off by it is removed whole. A near-copy of a document the
+        base holds is not indexed unless ``keep_duplicates`` (see ``index.duplicates``).
         """
-        return ingest_files(self, paths, visibility, progress, cancel)
+        return ingest_files(self, paths, visibility, progress, cancel, keep_duplicates)
 
     def add_file(
         self,
@@ -148,14 +150,15 @@ class KnowledgeBase:
         report: IngestReport | None = None,
         cancel: Cancel = None,
         writes: VectorWrites | None = None,
+        keep_duplicates: bool = False,
     ) -> FileOutcome:
-        """Index one file; returns 'added', 'updated', 'unchanged' or 'visibility_changed'.
+        """Index one file; returns a ``FileOutcome`` ('added', 'updated', 'duplicate', …).
 
         With ``writes`` the document's vectors join those of other documents and it turns ready when
         they are written (``ingest`` writes what is left at its end); without, it is ready on return.
         Raises ``IngestCancelled`` (carrying the document id) when ``cancel`` fires between batches.
         """
-        return add_file(self, path, visibility, progress, report, cancel, writes)
+        return add_file(self, path, visibility, progress, report, cancel, writes, keep_duplicates)
 
     def remove(self, doc_id: str) -> None:
         """Delete a document everywhere: registry first (it hides it), then vectors."""
@@ -295,13 +298,15 @@ class KnowledgeBase:
     def stats(self) -> dict[str, Any]:
         docs = self.registry.documents()
         ready = [d for d in docs if d.status == DocumentStatus.READY]
+        duplicates = sum(1 for d in docs if d.status == DocumentStatus.DUPLICATE)
         by_type: dict[str, int] = {}
         for d in ready:
             by_type[d.doc_type] = by_type.get(d.doc_type, 0) + 1
         return {
             "data_dir": str(self.data_dir),
             "documents": len(ready),
-            "documents_pending": len(docs) - len(ready),
+            "documents_pending": len(docs) - len(ready) - duplicates,
+            "duplicates": duplicates,
             "chunks": sum(d.chunk_count for d in ready),
             "vectors": self.vectors.count(),
             "keyword_index_chunks": len(self.keywords),

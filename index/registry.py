@@ -22,6 +22,7 @@ from ingest import Chunk, Document
 from .diskfull import DiskFull, nearly_full
 from .metrics_table import SCHEMA as FIGURES_SCHEMA
 from .metrics_table import write_figures
+from .signatures import migrate as migrate_signatures
 from .states import DocumentStatus, Visibility
 
 SCHEMA = """
@@ -85,6 +86,7 @@ class DocumentRecord:
     status: str
     chunk_count: int
     ingested_at: float | None
+    duplicate_of: str | None = None  # a ``duplicate``'s original
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -92,7 +94,7 @@ class DocumentRecord:
 
 DOC_COLUMNS = (
     "id, path, file_name, sha256, size, doc_type, title, org, years, report_year, plan_year, "
-    "as_of, page_count, visibility, status, chunk_count, ingested_at"
+    "as_of, page_count, visibility, status, chunk_count, ingested_at, duplicate_of"
 )
 _CHUNK_COLUMNS = (
     "c.id, c.doc_id, d.file_name, c.text, c.heading_path, c.page_start, c.page_end, "
@@ -129,6 +131,7 @@ class Registry:
         columns = {r[1] for r in self.conn.execute("PRAGMA table_info(documents)")}
         if "pipeline" not in columns:  # databases made before the column existed
             self.conn.execute("ALTER TABLE documents ADD COLUMN pipeline TEXT NOT NULL DEFAULT ''")
+        migrate_signatures(self.conn)
         if "org" not in {r[1] for r in self.conn.execute("PRAGMA table_info(figures)")}:
             self.conn.execute("ALTER TABLE figures ADD COLUMN org TEXT NOT NULL DEFAULT ''")
 
@@ -158,7 +161,7 @@ class Registry:
                 )
             c.execute("DELETE FROM documents WHERE id = ? OR path = ?", (doc.doc_id, doc.path))
             c.execute(
-                f"INSERT INTO documents ({DOC_COLUMNS}, text) VALUES ({', '.join('?' * 18)})",
+                f"INSERT INTO documents ({DOC_COLUMNS}, text) VALUES ({', '.join('?' * 19)})",
                 (
                     doc.doc_id,
                     doc.path,
@@ -176,6 +179,7 @@ class Registry:
                     visibility,
                     DocumentStatus.INDEXING,
                     len(doc.chunks),
+                    None,
                     None,
                     doc.text,
                 ),

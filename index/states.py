@@ -17,7 +17,9 @@ class Visibility(StrEnum):
 
 
 class DocumentStatus(StrEnum):
-    """``indexing`` until every vector of the document is written, then ``ready`` (visible to search)."""
+    """``indexing`` until every vector of the document is written, then ``ready`` (visible to search);
+    ``duplicate``: a near-copy of another document (``duplicate_of``), kept in the registry, never indexed."""
 
     INDEXING = "indexing"
     READY = "ready"
+    DUPLICATE = "duplicate"

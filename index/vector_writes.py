@@ -79,10 +79,10 @@ class VectorWrites:
 
     def drop_document(self, doc_id: str) -> None:
         """Forget a document's waiting vectors (it was cut off and is being removed)."""
+        self.finished = [f for f in self.finished if f.doc_id != doc_id]
         keep = [i for i, c in enumerate(self.chunks) if c.doc_id != doc_id]
         if len(keep) == len(self.chunks):
             return
         vectors = np.vstack(self.parts)[keep] if keep else None
         self.chunks = [self.chunks[i] for i in keep]
         self.parts = [vectors] if vectors is not None else []
-        self.finished = [f for f in self.finished if f.doc_id != doc_id]

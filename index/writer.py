@@ -11,18 +11,31 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest import IngestError, file_sha256, parse_file
+from ingest import Document, IngestError, file_sha256, parse_file, with_doc_id
 
 from .cancel import Cancel, IngestCancelled, cancel_check
 from .chroma_server import VectorStoreUnreachable
 from .diskfull import DiskFull, is_disk_full, nearly_full
+from .duplicates import (
+    Kind,
+    Verdict,
+    copy_id,
+    duplicate_notice,
+    duplicate_row,
+    judge,
+    own_id,
+    record_duplicate,
+    replaced_notice,
+)
 from .embed import EmbedderUnavailable
-from .registry import VISIBILITIES
+from .near_duplicates import signature
+from .registry import VISIBILITIES, DocumentRecord
+from .signatures import write as write_signature
 from .states import DocumentStatus, Visibility
 from .vector_writes import Finished, VectorWriteFailed, VectorWrites
 
@@ -42,6 +55,8 @@ class FileOutcome(StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     VISIBILITY_CHANGED = "visibility_changed"
+    DUPLICATE = "duplicate"  # a copy of a document the base holds: not indexed (see ``index.duplicates``)
+    REPLACED = "replaced"  # the text copy of a scan the base held, now in its place
     CANCELLED = "cancelled"
     FAILED = "failed"
 
@@ -65,6 +80,10 @@ class IngestReport:
     # unchanged files whose visibility was asked to change (and was changed)
     visibility_changed: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)  # stopped midway (removed whole) or never started
+    duplicate: list[str] = field(default_factory=list)  # copies of documents already there, not indexed
+    replaced: list[str] = field(default_factory=list)  # text copies that took the place of a scan
+    # what staff are told of a duplicate or a replacement, by file name: (Chinese, English)
+    notices: dict[str, tuple[str, str]] = field(default_factory=dict)
     failed: list[IngestError] = field(default_factory=list)
     chunks_indexed: int = 0
     chunks_embedded: int = 0
@@ -96,6 +115,7 @@ def ingest_files(
     visibility: str | None = None,
     progress: IngestProgress | None = None,
     cancel: Cancel = None,
+    keep_duplicates: bool = False,
 ) -> IngestReport:
     """``KnowledgeBase.ingest``: index files and folders, resuming what an interrupted run left ``indexing``."""
     if visibility is not None and visibility not in VISIBILITIES:
@@ -122,7 +142,7 @@ def ingest_files(
                 if resumed and not path.is_file():  # finish what an interrupted run left behind
                     kb.remove(doc_id)
                     continue
-                _ingest_one(kb, path, vis, progress, report, resumed=resumed, stop=stop, writes=writes)
+                _ingest_one(kb, path, vis, progress, report, resumed, stop, writes, keep_duplicates)
             try:
                 flush(kb, writes, report)
             except VectorWriteFailed:
@@ -147,10 +167,11 @@ def _ingest_one(
     resumed: bool = False,
     stop: Callable[[], bool] | None = None,
     writes: VectorWrites | None = None,
+    keep_duplicates: bool = False,
 ) -> None:
     progress.file_started(path.name)
     try:
-        status = kb.add_file(path, visibility, progress, report, cancel=stop, writes=writes)
+        status = kb.add_file(path, visibility, progress, report, stop, writes, keep_duplicates)
     except IngestCancelled as cut:
         if writes is not None:
             writes.drop_document(str(cut))
@@ -188,9 +209,10 @@ def add_file(
     report: IngestReport | None = None,
     cancel: Cancel = None,
     writes: VectorWrites | None = None,
+    keep_duplicates: bool = False,
 ) -> FileOutcome:
-    """``KnowledgeBase.add_file``: index one file; returns 'added', 'updated', 'unchanged' or
-    'visibility_changed'."""
+    """``KnowledgeBase.add_file``: index one file; returns 'added', 'updated', 'unchanged',
+    'visibility_changed', 'duplicate' (not indexed) or 'replaced' (took a scan's place)."""
     own = writes is None
     batched = VectorWrites(kb.vectors_per_write, kb.write_wait_at_most) if writes is None else writes
     progress = progress or IngestProgress()
@@ -198,16 +220,10 @@ def add_file(
     resolved = str(path.resolve())
     existing = kb.registry.by_path(resolved)
     sha = file_sha256(path) if path.is_file() else ""
-    if (
-        existing
-        and existing.sha256 == sha
-        and existing.status == DocumentStatus.READY
-        and kb.registry.pipeline_of(existing.id) == PIPELINE_VERSION
-    ):
-        if visibility is not None and existing.visibility != visibility:
-            kb.registry.set_visibility(existing.id, visibility)
-            return FileOutcome.VISIBILITY_CHANGED
-        return FileOutcome.UNCHANGED
+    if existing and existing.sha256 == sha and kb.registry.pipeline_of(existing.id) == PIPELINE_VERSION:
+        known = _known(kb, existing, visibility, keep_duplicates, report)
+        if known is not None:
+            return known
     if visibility is None:
         visibility = existing.visibility if existing else Visibility.INTERNAL
     doc = parse_file(
@@ -218,7 +234,16 @@ def add_file(
         indicators=kb.indicators,
         limits=kb.read_limits,
     )
-    kb.registry.begin_document(doc, visibility)
+    minhash = signature(doc.text)
+    verdict = judge(kb.registry, doc, existing, minhash, keep_duplicates)
+    if verdict.kind == Kind.DUPLICATE and verdict.match is not None:
+        row = duplicate_row(doc, own_id(kb.registry, doc, existing), visibility, verdict.match.id)
+        record_duplicate(kb.registry, row, doc.text, minhash, doc.read_by_ocr, PIPELINE_VERSION)
+        _notice(report, path.name, duplicate_notice(path.name, verdict.match, doc.read_by_ocr, verdict.similarity))
+        return FileOutcome.DUPLICATE
+    visibility = _store(kb, doc, existing, verdict, visibility, minhash, batched)
+    if verdict.match is not None:
+        _notice(report, path.name, replaced_notice(path.name, verdict.match))
     held = kb.vectors.ids_of(doc.doc_id)
     wanted = {c.id for c in doc.chunks}
     kb.vectors.delete(sorted(held - wanted))
@@ -239,7 +264,63 @@ def add_file(
     if report is not None:
         report.chunks_indexed += len(doc.chunks)
         report.chunks_embedded += len(todo)
-    return FileOutcome.UPDATED if existing else FileOutcome.ADDED
+    if verdict.kind == Kind.REPLACES:
+        return FileOutcome.REPLACED
+    return FileOutcome.UPDATED if existing and existing.status != DocumentStatus.DUPLICATE else FileOutcome.ADDED
+
+
+def _known(
+    kb: KnowledgeBase,
+    existing: DocumentRecord,
+    visibility: str | None,
+    keep_duplicates: bool,
+    report: IngestReport | None,
+) -> FileOutcome | None:
+    """The outcome for an unchanged file the base holds (nothing to read), or None: read it."""
+    if existing.status == DocumentStatus.READY:
+        if visibility is not None and existing.visibility != visibility:
+            kb.registry.set_visibility(existing.id, visibility)
+            return FileOutcome.VISIBILITY_CHANGED
+        return FileOutcome.UNCHANGED
+    original = kb.registry.get(existing.duplicate_of) if existing.duplicate_of else None
+    if existing.status != DocumentStatus.DUPLICATE or keep_duplicates or original is None:
+        return None  # unfinished, indexed on request, or the document it copied is gone
+    ocr = bool(kb.registry.conn.execute("SELECT read_by_ocr FROM documents WHERE id = ?", (existing.id,)).fetchone()[0])
+    _notice(report, existing.file_name, duplicate_notice(existing.file_name, original, ocr, None))
+    return FileOutcome.DUPLICATE
+
+
+def _store(
+    kb: KnowledgeBase,
+    doc: Document,
+    existing: DocumentRecord | None,
+    verdict: Verdict,
+    visibility: str,
+    minhash: bytes,
+    writes: VectorWrites,
+) -> str:
+    """Record ``doc`` as ``indexing`` with its signature; the visibility it was given.
+
+    A text copy replacing a scan takes the scan's id and visibility, and the scan's row stays as its
+    duplicate (its text and signature kept)."""
+    scan = verdict.match if verdict.kind == Kind.REPLACES else None
+    if scan is not None:
+        writes.drop_document(scan.id)  # a scan read earlier in this ingest: its vectors never get written
+        scan_text = kb.registry.document_text(scan.id)
+        visibility = scan.visibility
+    doc = with_doc_id(doc, scan.id if scan else own_id(kb.registry, doc, existing), kb.chunk_sizes, kb.indicators)
+    kb.registry.begin_document(doc, visibility)
+    with kb.registry._tx() as c:
+        write_signature(c, doc.doc_id, minhash, doc.read_by_ocr)
+    if scan is not None:
+        row = replace(scan, id=copy_id(scan.path), status=DocumentStatus.DUPLICATE, chunk_count=0, duplicate_of=scan.id)
+        record_duplicate(kb.registry, row, scan_text, signature(scan_text), True, PIPELINE_VERSION)
+    return visibility
+
+
+def _notice(report: IngestReport | None, name: str, notice: tuple[str, str]) -> None:
+    if report is not None:
+        report.notices[name] = notice
 
 
 def flush(kb: KnowledgeBase, writes: VectorWrites, report: IngestReport | None) -> None:
@@ -258,7 +339,7 @@ def flush(kb: KnowledgeBase, writes: VectorWrites, report: IngestReport | None) 
             raise DiskFull(kb.data_dir) from exc
         if report is not None:
             for f in finished:
-                for bucket in (report.added, report.updated, report.resumed):
+                for bucket in (report.added, report.updated, report.resumed, report.replaced):
                     if f.name in bucket:
                         bucket.remove(f.name)
                 report.failed.append(IngestError(f.name, f"写入向量失败：{exc}", f"failed to write vectors: {exc}"))

@@ -8,9 +8,9 @@ from .figures.model import Direction, Figure, FigureKind
 from .figures.patterns import split_unit
 from .indicators import IndicatorList, load_indicators
 from .limits import ReadLimits
-from .loaders import SUPPORTED_SUFFIXES
+from .loaders import SUPPORTED_SUFFIXES, read_by_ocr
 from .loaders.rows import is_row_text
-from .pipeline import DEFAULT_MAX_BYTES, file_sha256, parse_file
+from .pipeline import DEFAULT_MAX_BYTES, file_sha256, parse_file, with_doc_id
 from .types import Chunk, Document, Section
 
 __all__ = [
@@ -33,4 +33,6 @@ __all__ = [
     "file_sha256",
     "is_row_text",
     "parse_file",
+    "read_by_ocr",
+    "with_doc_id",
 ]

@@ -11,7 +11,7 @@ from .errors import IngestError
 from .figures.extract import extract_figures
 from .indicators import IndicatorList
 from .limits import ReadLimits
-from .loaders import load_blocks
+from .loaders import load_blocks, read_by_ocr
 from .outline import (
     assign_periods,
     build_outline,
@@ -99,9 +99,23 @@ def parse_file(
         plan_year=plan,
         as_of=detect_as_of(text),
         page_count=page_count,
+        read_by_ocr=read_by_ocr(path, limits),
     )
     doc.chunks = chunk_document(doc, sizes)
     if not doc.chunks:
         raise IngestError(path.name, "文件中只有标题，没有正文", "the file has headings but no body text")
+    doc.figures = extract_figures(doc, indicators)
+    return doc
+
+
+def with_doc_id(
+    doc: Document, doc_id: str, sizes: ChunkSizes | None = None, indicators: IndicatorList | None = None
+) -> Document:
+    """The same document under another id (it replaces one already stored): chunks and figures cut again,
+    since their ids and rows carry the document's id."""
+    if doc.doc_id == doc_id:
+        return doc
+    doc.doc_id = doc_id
+    doc.chunks = chunk_document(doc, sizes)
     doc.figures = extract_figures(doc, indicators)
     return doc

@@ -110,6 +110,7 @@ class Document:
     plan_year: int | None = None
     as_of: str | None = None
     page_count: int | None = None
+    read_by_ocr: bool = False  # read from page images (a scan), not a text layer
     chunks: list[Chunk] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
 

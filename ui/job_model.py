@@ -31,6 +31,8 @@ class FileStatus(StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     VISIBILITY_CHANGED = "visibility_changed"
+    DUPLICATE = "duplicate"  # a copy of a document already there: not indexed (see its notice)
+    REPLACED = "replaced"  # the text copy of a scan already there, now in its place
     RESUMED = "resumed"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -44,6 +46,8 @@ FILE_INGESTED = (
     FileStatus.UPDATED,
     FileStatus.UNCHANGED,
     FileStatus.VISIBILITY_CHANGED,
+    FileStatus.DUPLICATE,
+    FileStatus.REPLACED,
     FileStatus.RESUMED,
 )
 FILE_DONE = (*FILE_INGESTED, FileStatus.FAILED, FileStatus.CANCELLED)
@@ -70,6 +74,8 @@ class FileProgress:
     status: str = FileStatus.QUEUED  # a FileStatus; the ingest reports its outcome as the plain value
     error: str | None = None  # Chinese reason, shown to staff
     error_en: str | None = None
+    notice: str | None = None  # what staff should know of a duplicate or a replacement (Chinese)
+    notice_en: str | None = None
     chunks_planned: int = 0
     chunks_embedded: int = 0
 
@@ -81,6 +87,7 @@ class Job:
     paths: list[Path]
     files: list[FileProgress]
     owned: bool = False  # files saved by the API: a failed one no document uses is deleted afterwards
+    keep_duplicates: bool = False  # index copies of documents already there anyway
     signatures: dict[str, tuple | None] = field(default_factory=dict)  # of owned files, as submitted
     state: JobState = JobState.QUEUED
     files_total: int = 0

@@ -63,8 +63,11 @@ class JobRegistry:
         self._closed = False
 
     # -- submit and read --------------------------------------------------
-    def submit(self, paths: Sequence[Path], visibility: str = "internal", *, owned: bool = False) -> Job:
-        """Queue an ingest of these files; ``owned`` files (saved by the API) may be deleted if they fail."""
+    def submit(
+        self, paths: Sequence[Path], visibility: str = "internal", *, owned: bool = False, keep_duplicates: bool = False
+    ) -> Job:
+        """Queue an ingest of these files; ``owned`` files (saved by the API) may be deleted if they fail;
+        ``keep_duplicates`` indexes copies of documents already there."""
         if self._closed:
             raise RuntimeError("服务正在关闭，不再接受导入 / the job registry is shut down")
         self.check_writable()
@@ -75,6 +78,7 @@ class JobRegistry:
             paths=paths,
             files=[FileProgress(p.name) for p in paths],
             owned=owned,
+            keep_duplicates=keep_duplicates,
             files_total=len(paths),
             signatures={str(p): _signature(p) for p in paths} if owned else {},
         )
@@ -226,6 +230,7 @@ class JobRegistry:
                     visibility=job.visibility,
                     progress=progress,
                     cancel=job.cancel_event if self.board is None else (lambda: self._cancel_requested(job)),
+                    keep_duplicates=job.keep_duplicates,
                 )
             except Exception as exc:
                 log.exception("ingest job %s failed", job.id)
@@ -240,6 +245,9 @@ class JobRegistry:
                     self._changed(job)
                 return
         with self._lock:
+            for name, (zh, en) in report.notices.items():
+                entry = job.file(name)
+                entry.notice, entry.notice_en = redact_paths(zh), redact_paths(en)
             for err in report.failed:
                 entry = job.file(err.file_name)
                 entry.status, entry.error, entry.error_en = (

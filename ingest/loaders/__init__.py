@@ -11,6 +11,15 @@ from ..types import Block
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".docx", ".xlsx", ".csv")
 
 
+def read_by_ocr(path: Path, limits: ReadLimits | None = None) -> bool:
+    """True for a PDF whose pages are images without a text layer (a scan, read by OCR)."""
+    if path.suffix.lower() != ".pdf":
+        return False
+    from .pdf import has_text_layer
+
+    return not has_text_layer(path, limits)
+
+
 def load_blocks(path: Path, limits: ReadLimits | None = None) -> tuple[list[Block], int | None]:
     """Blocks of a file and its page count (PDFs only), read within ``limits``."""
     limits = limits or ReadLimits()

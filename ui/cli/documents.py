@@ -20,11 +20,17 @@ VISIBILITY_HELP = (
     "file named, and unchanged files whose visibility it changes are listed as 'visibility changed'"
 )
 
+KEEP_DUPLICATES_HELP = (
+    "与已有文档内容相同的文件（如同一报告的扫描件）也照常导入；默认不导入并说明 / index files that are copies "
+    "of documents already there (a scan of a report, say); by default they are skipped and listed"
+)
+
 
 def ingest(
     paths: list[Path] = typer.Argument(..., help="文件或文件夹 / files or folders"),
     data_dir: Path | None = DataDir,
     visibility: str | None = typer.Option(None, "--visibility", help=VISIBILITY_HELP),
+    keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help=KEEP_DUPLICATES_HELP),
 ) -> None:
     """导入文档 / ingest documents into the knowledge base."""
     if visibility is not None and visibility not in VISIBILITIES:
@@ -34,9 +40,13 @@ def ingest(
         err_console.print(f"[red]✗[/red] {p}: 路径不存在 / path does not exist")
     documents = open_documents(data_dir, create=True)  # how a new knowledge base starts
     with RichIngestProgress(console) as progress:
-        report = documents.ingest_now([p for p in paths if p.exists()], visibility, progress)
+        report = documents.ingest_now([p for p in paths if p.exists()], visibility, progress, keep_duplicates)
     for name in report.added + report.updated + report.resumed:
         console.print(f"[green]✓[/green] {name}")
+    for name in report.replaced + report.duplicate:
+        zh, en = report.notices[name]
+        console.print("[green]✓[/green]" if name in report.replaced else "[yellow]⚠[/yellow]", end=" ")
+        console.print(f"{zh} / {en}", highlight=False, markup=False)
     for name in report.visibility_changed:
         console.print(
             f"[yellow]↻[/yellow] {name}: 内容未变，可见范围已改为 {visibility} / unchanged, "
@@ -48,6 +58,7 @@ def ingest(
     console.print(
         f"新增 added {len(report.added)} · 更新 updated {len(report.updated)} · 未变 unchanged "
         f"{len(report.unchanged)} · 可见范围已改 visibility changed {len(report.visibility_changed)} · "
+        f"替换扫描件 replaced scans {len(report.replaced)} · 重复未导入 duplicates skipped {len(report.duplicate)} · "
         f"续完 resumed {len(report.resumed)} · 失败 failed {len(report.failed)} · "
         f"分块 chunks {report.chunks_indexed}（嵌入 embedded {report.chunks_embedded}）· {report.seconds:.1f}s"
     )

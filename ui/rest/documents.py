@@ -33,6 +33,12 @@ def upload(
     services: ServicesDep,
     files: Annotated[list[UploadFile], File(description="一个或多个文件 / one or more files")],
     visibility: Annotated[Visibility, Form(description="internal（仅内部）| public（可对公众答复）")] = "internal",
+    keep_duplicates: Annotated[
+        bool,
+        Form(
+            description="与已有文档内容相同也照常导入（默认不导入，任务中说明）/ index copies of documents already there"
+        ),
+    ] = False,
 ) -> UploadAccepted:
     if not files:
         raise HTTPException(422, "请至少选择一个文件 / no file was uploaded")
@@ -45,7 +51,7 @@ def upload(
     if len(files) > most:
         raise HTTPException(413, f"一次最多上传 {most} 个文件 / at most {most} files per upload")
     try:
-        job, names = documents.upload_streams([(f.filename, f.file) for f in files], visibility)
+        job, names = documents.upload_streams([(f.filename, f.file) for f in files], visibility, keep_duplicates)
     except FileTooLarge as exc:
         raise HTTPException(413, str(exc)) from None
     return UploadAccepted(job_id=job.id, files=names)

@@ -123,7 +123,8 @@ class AnswerOut(BaseModel):
 DOCUMENT_OUT_DESCRIPTIONS = {
     "doc_type": "文档类型，如 工作总结 / document type",
     "size": "字节 / bytes",
-    "status": "ready（可检索）| indexing（导入中或被中断）",
+    "status": "ready（可检索）| indexing（导入中或被中断）| duplicate（与 duplicate_of 为同一文档，未导入）",
+    "duplicate_of": "重复文档所重复的文档 ID / the document a duplicate copies",
     "ingested_at": "Unix 时间 / Unix time",
 }
 if TYPE_CHECKING:  # made at run time: to a type checker, a model like any other
@@ -150,10 +151,13 @@ class UploadAccepted(BaseModel):
 class JobFileOut(BaseModel):
     name: str
     status: str = Field(
-        description="queued | running | added | updated | unchanged | visibility_changed | resumed | failed | cancelled"
+        description="queued | running | added | updated | unchanged | visibility_changed | duplicate | replaced | "
+        "resumed | failed | cancelled"
     )
     error: str | None = Field(description="失败原因 / why it failed (Chinese)")
     error_en: str | None
+    notice: str | None = Field(None, description="重复文档未导入或替换了扫描件的说明 / a duplicate or a replacement")
+    notice_en: str | None = None
     chunks_planned: int
     chunks_embedded: int
 

@@ -105,13 +105,16 @@ class Documents:
     def oversized(self, paths: Sequence[Path]) -> list[Path]:
         return [p for p in paths if p.stat().st_size > self.max_bytes]
 
-    def upload_streams(self, files: Sequence[tuple[str | None, BinaryIO]], visibility: str) -> tuple[Job, list[str]]:
+    def upload_streams(
+        self, files: Sequence[tuple[str | None, BinaryIO]], visibility: str, keep_duplicates: bool = False
+    ) -> tuple[Job, list[str]]:
         """Save uploaded streams (all or none, each within the size cap) and queue their ingest."""
         with Staging(self.uploads) as staging:
             for name, stream in files:
                 staging.write(name, stream, self.max_bytes)
             targets = staging.commit()
-        return self._registry().submit(targets, visibility, owned=True), [p.name for p in targets]
+        job = self._registry().submit(targets, visibility, owned=True, keep_duplicates=keep_duplicates)
+        return job, [p.name for p in targets]
 
     def stage_copies(self, paths: Sequence[Path]) -> list[Path]:
         """Copy files into the uploads folder, all or none; where they landed."""
@@ -120,14 +123,14 @@ class Documents:
                 staging.copy(path)
             return staging.commit()
 
-    def ingest_saved(self, paths: Sequence[Path], visibility: str) -> Job:
+    def ingest_saved(self, paths: Sequence[Path], visibility: str, keep_duplicates: bool = False) -> Job:
         """Queue the ingest of files saved in the uploads folder (a failed one is deleted afterwards)."""
-        return self._registry().submit(paths, visibility, owned=True)
+        return self._registry().submit(paths, visibility, owned=True, keep_duplicates=keep_duplicates)
 
-    def ingest_now(self, paths: Sequence[Path], visibility: str | None, progress=None):
+    def ingest_now(self, paths: Sequence[Path], visibility: str | None, progress=None, keep_duplicates: bool = False):
         """Ingest files and folders in this thread (the command line); the ingest report."""
         with self.writing():
-            return self.kb.ingest(paths, visibility=visibility, progress=progress)
+            return self.kb.ingest(paths, visibility=visibility, progress=progress, keep_duplicates=keep_duplicates)
 
     def remove(self, doc_id: str, wait: float = WRITE_WAIT_SECONDS, *, discard_upload: bool = True):
         """Remove a document everywhere and (``discard_upload``) the copy an upload saved of it; the record."""

@@ -8,13 +8,23 @@ from ..metrics_export import COLUMNS, row_values
 from .render import fmt_value
 
 VIS_ZH = {"internal": "仅内部", "public": "公开"}
-DOC_STATUS_ZH = {"ready": "可检索", "indexing": "导入中或被中断"}
+DOC_STATUS_ZH = {"ready": "可检索", "indexing": "导入中或被中断", "duplicate": "重复，未导入"}
 DOC_COLUMNS = ["文档", "单位", "类型", "年份", "分块数", "可见范围", "状态", "文件", "ID"]
 METRIC_COLUMNS = [zh for key, zh in COLUMNS if key not in ("quote",)]
 CONFLICT_COLUMNS = ["指标", "年份", "范围", "单位名称", "数值", "来源文件", "原文"]
 
 
+def document_status(record, names: dict[str, str]) -> str:
+    """A document's state as the list shows it; a duplicate names the document it copies."""
+    status = DOC_STATUS_ZH.get(record.status, record.status)
+    if record.status != "duplicate":
+        return status
+    original = names.get(record.duplicate_of or "")
+    return f"{status}（与「{original}」相同）" if original else f"{status}（原文档已删除）"
+
+
 def documents_frame(records) -> pd.DataFrame:
+    names = {r.id: r.file_name for r in records}
     rows = [
         [
             r.title or r.file_name,
@@ -23,7 +33,7 @@ def documents_frame(records) -> pd.DataFrame:
             "、".join(map(str, r.years)),
             r.chunk_count,
             VIS_ZH.get(r.visibility, r.visibility),
-            DOC_STATUS_ZH.get(r.status, r.status),
+            document_status(r, names),
             r.file_name,
             r.id,
         ]

@@ -14,6 +14,8 @@ FILE_STATUS_ZH = {
     FileStatus.UPDATED: "已更新",
     FileStatus.UNCHANGED: "未变化",
     FileStatus.VISIBILITY_CHANGED: "可见范围已改",
+    FileStatus.DUPLICATE: "重复，未导入",
+    FileStatus.REPLACED: "已替换扫描件",
     FileStatus.RESUMED: "已续完",
     FileStatus.FAILED: "失败",
     FileStatus.CANCELLED: "已取消",
@@ -129,9 +131,12 @@ def job_markdown(snap: dict | None) -> str:
     for f in snap["files"]:
         status = inert(FILE_STATUS_ZH.get(f["status"], f["status"]))
         mark = "✗" if f["status"] == FileStatus.FAILED else ("✓" if f["status"] in FILE_INGESTED else "…")
+        mark = "⚠" if f["status"] == FileStatus.DUPLICATE else mark
         line = f"- {mark} {inert(f['name'])}：{status}"
         if f.get("error"):
             line += f"（{inert(f['error'])}）"
+        if f.get("notice"):
+            line += f"（{inert(f['notice'])}）"
         lines.append(line)
     if snap.get("error"):
         lines.append(f"\n**错误：** {inert(snap['error'])}")

@@ -50,7 +50,7 @@ class DocumentHandlers:
             return f"以下文件超过大小上限 {mb:g} MB，本次上传未导入任何文件：{'、'.join(too_big)}"
         return None
 
-    def upload(self, files, visibility: str):
+    def upload(self, files, visibility: str, keep_duplicates: bool = False):
         paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in (files or [])]
         if not paths:
             yield "请先选择要上传的文件。", gr.update(), gr.update(), gr.update()
@@ -67,7 +67,7 @@ class DocumentHandlers:
         finally:
             self.cache.discard(paths)  # staged or refused: no upload stays downloadable in the cache
         try:
-            job = self.documents.ingest_saved(targets, visibility)
+            job = self.documents.ingest_saved(targets, visibility, keep_duplicates=bool(keep_duplicates))
         except RuntimeError as exc:
             yield f"无法开始导入：{inert(exc)}", gr.update(), gr.update(), gr.update()
             return
@@ -80,9 +80,9 @@ class DocumentHandlers:
         frame, choices = self.refresh_documents()
         yield job_markdown(snap), frame, choices, None
 
-    def upload_any(self, files, folder, visibility: str):
+    def upload_any(self, files, folder, visibility: str, keep_duplicates: bool = False):
         """Files and a whole folder go in through the same upload."""
-        yield from self.upload(list(files or []) + list(folder or []), visibility)
+        yield from self.upload(list(files or []) + list(folder or []), visibility, keep_duplicates)
 
     @staticmethod
     def _refused(exc: Exception) -> None:
@@ -156,6 +156,12 @@ def build_documents_tab(services: Services, cache: UploadCache) -> None:
                 )
             with gr.Column(scale=2):
                 visibility = gr.Radio(VIS_CHOICES, value="internal", label="可见范围")
+                keep_duplicates = gr.Checkbox(
+                    label="仍然导入重复文档",
+                    value=False,
+                    info="默认不导入与已有文档内容相同的文件（如同一报告的扫描件），并在下方说明",
+                    elem_id="lt-keep-duplicates",
+                )
                 upload_btn = gr.Button("上传并导入", variant="primary", elem_id="lt-upload")
         upload_status = gr.Markdown("", elem_id="lt-upload-status")
         docs_table = gr.Dataframe(
@@ -187,7 +193,7 @@ def build_documents_tab(services: Services, cache: UploadCache) -> None:
 
         upload_btn.click(
             on.upload_any,
-            [files, folder, visibility],
+            [files, folder, visibility, keep_duplicates],
             [upload_status, docs_table, doc_pick, files],
             concurrency_limit=1,
         )
