@@ -73,6 +73,9 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
             column = _YEAR_COLUMN.match(header)
             assert column is not None  # year_columns holds only the headers that match
             part = (column.group(1) or column.group(3) or "").strip()
+            kind = _column_kind(ctx, indicator, name, part) if part else None
+            if kind is not None:  # 2024年实际 | 2025年目标: what kind of figure, not a part of the whole
+                part = ""
             fig = _cell_figure(
                 ctx,
                 p,
@@ -84,9 +87,12 @@ def _table_row(ctx: _Context, p: Paragraph) -> None:
                 int(column.group(2)),
                 period_kind,
                 scope=_row_scope(part) if part else "",
+                kind=kind,
             )
             if fig:
                 made.append(fig)
+    elif label and _aimed_and_done(cells):
+        made = _aimed_and_done_row(ctx, p, cells, label, unit_cell, table_year, period_kind)
     else:
         made = _entity_row(ctx, p, cells, label, unit_cell, table_year, bool(year_label), period_kind)
     owner = _caption_library(p.table or "", ctx.doc.org)
@@ -139,6 +145,56 @@ def _entity_row(
         )
         if fig:
             fig.org = library or fig.org
+            made.append(fig)
+    return made
+
+
+# A table of targets against results: 指标 | 年度目标 | 实际完成 | 完成率
+_AIMED_COLUMN = re.compile(r"目标|计划|预期|任务数")
+_DONE_COLUMN = re.compile(r"实际|完成(?!率|比例)|实绩|实现")
+_RATE_COLUMN = re.compile(r"完成率|完成比例|达成率|完成进度")
+
+
+def _column_kind(ctx: _Context, indicator: str, phrase: str, header: str) -> FigureKind | None:
+    """A column of targets (年度目标, 2025年目标) or of results (实际完成, 2024年实际), whatever the section."""
+    if _RATE_COLUMN.search(header):
+        return None
+    if _AIMED_COLUMN.search(header):
+        return FigureKind.TARGET
+    if not _DONE_COLUMN.search(header):
+        return None
+    stock = ctx.indicators.is_stock(indicator) or "累计" in phrase or "年末" in header
+    return FigureKind.CUMULATIVE if stock else FigureKind.ACTUAL
+
+
+def _aimed_and_done(cells: list[tuple[str, str]]) -> bool:
+    heads = [h for h, _ in cells if not _RATE_COLUMN.search(h)]
+    return any(_AIMED_COLUMN.search(h) for h in heads) and any(_DONE_COLUMN.search(h) for h in heads)
+
+
+def _aimed_and_done_row(
+    ctx: _Context,
+    p: Paragraph,
+    cells: list[tuple[str, str]],
+    label: str,
+    unit_cell: str | None,
+    table_year: int | None,
+    period_kind: str,
+) -> list[Figure]:
+    """总流通人次（万人次）| 22 | 21.4 | 97.3%: the row's figure aimed at (a target) and the one reached."""
+    name = _strip_unit(_PART_OF.sub("", label))
+    stated_unit = unit_cell or _header_unit(label)
+    indicator = ctx.indicators.canonical(name, stated_unit) or name
+    unit = stated_unit or _default_unit(ctx, indicator)
+    made = []
+    for header, value in cells:
+        if _RATE_COLUMN.search(header) or header in ("单位", "计量单位"):
+            continue
+        kind = _column_kind(ctx, indicator, name, header)
+        if kind is None:
+            continue
+        fig = _cell_figure(ctx, p, indicator, name, header, value, unit, table_year, period_kind, "", kind)
+        if fig:
             made.append(fig)
     return made
 
@@ -235,6 +291,7 @@ def _cell_figure(
     year: int | None,
     period_kind: str,
     scope: str,
+    kind: FigureKind | None = None,
 ) -> Figure | None:
     m = _CELL_NUMBER.match(value.strip())
     if not m or (not unit and not m.group(2)):
@@ -242,7 +299,9 @@ def _cell_figure(
     number = float(m.group(1).replace(",", ""))
     unit = "%" if m.group(2) else unit
     scale, base = split_unit(unit)
-    if period_kind == "plan":
+    if kind is not None:
+        pass  # the column says it: 年度目标, 实际完成
+    elif period_kind == "plan":
         kind = FigureKind.TARGET
     elif ctx.indicators.is_stock(indicator) or "累计" in phrase or "年末" in header:
         kind = FigureKind.CUMULATIVE
