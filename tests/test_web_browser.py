@@ -278,6 +278,52 @@ def test_plan_tab_drafts_previews_edits_and_downloads_word(page, server):
     page.shot("08-plan-draft")
 
 
+def _downloaded_texts(page, link) -> tuple[str, list[str]]:
+    import docx
+
+    with page.expect_download() as info:
+        link.click()
+    document = docx.Document(info.value.path())
+    return info.value.suggested_filename, [p.text for p in document.paragraphs]
+
+
+def _draft_year(page, year: int) -> None:
+    page.locator("#lt-plan-year input").fill(str(year))
+    page.locator("#lt-plan-draft").click()
+    page.locator("#lt-plan-status").get_by_text(f"{year}年工作计划").wait_for(timeout=60_000)
+
+
+def test_plan_tab_each_draft_downloads_that_draft_and_its_clean_copy(page, server):
+    page.get_by_role("tab", name="计划起草").click()
+    _draft_year(page, 2025)
+    page.locator("#lt-plan-docx").click()
+    link = page.locator("#lt-plan-file a").first
+    link.wait_for()
+    _, texts = _downloaded_texts(page, link)
+    assert texts[0] == "青川区图书馆2025年工作计划（草稿）"
+
+    _draft_year(page, 2026)
+    offered = page.locator("#lt-plan-file a")
+    if offered.count() and offered.first.is_visible():  # whatever is offered now must be the new draft
+        _, texts = _downloaded_texts(page, offered.first)
+        assert texts[0] == "青川区图书馆2026年工作计划（草稿）", "the previous draft's file is still offered"
+    page.locator("#lt-plan-docx").click()
+    page.locator("#lt-plan-file a[href*='2026']").first.wait_for()
+    _, texts = _downloaded_texts(page, page.locator("#lt-plan-file a").first)
+    editor = page.locator("#lt-plan-edit textarea").input_value()
+    assert texts[0] == "青川区图书馆2026年工作计划（草稿）"
+    headings = [line.lstrip("#").strip() for line in editor.splitlines() if line.startswith("## ")]
+    assert [h for h in headings if h in texts] == headings  # the file holds this draft's sections
+
+    page.locator("#lt-plan-clean").click()
+    page.locator("#lt-plan-file a[href*='%E6%B8%85%E7%A8%BF'], #lt-plan-file a[href*='清稿']").first.wait_for()
+    name, texts = _downloaded_texts(page, page.locator("#lt-plan-file a").first)
+    assert "清稿" in name and texts[0] == "青川区图书馆2026年工作计划"
+    body = texts[: texts.index("资料来源")]
+    assert not any("[" in t or "⚠" in t or "推算" in t for t in body)
+    page.shot("09-plan-second-draft")
+
+
 def test_change_visibility_and_delete(page, server):
     page.get_by_role("tab", name="文档").click()
     pick = page.locator("#lt-doc-pick input")

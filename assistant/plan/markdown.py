@@ -20,7 +20,7 @@ def to_markdown(draft: PlanDraft, with_status: bool = True) -> str:
     basis = "、".join(f"《{t}》" for t in draft.sources)
     out.append(
         f"> 起草依据：{basis}。本稿由兰台根据文档自动起草，方括号数字为出处（见文末参考来源）；"
-        "目标值均为推算，标“延续”的是上年计划未完成或待核实的事项，请作者逐项核定后使用。"
+        "目标值除注明“计划已提出”的外均为推算，标“延续”的是上年计划未完成或待核实的事项，请作者逐项核定后使用。"
     )
     for note in draft.notes:
         out.append(f"> ⚠ {note}")

@@ -22,6 +22,7 @@ from .model import (
 from .sources import PlanSources
 from .status import best_sentence
 from .targets import TargetProposal
+from .wording import is_past_result, task_part
 
 
 def carried_item(item: SourceItem, j: CarryJudgement) -> PlanItem:
@@ -50,6 +51,8 @@ def respond_to_problems(
         scored = []
         for area, section in zip(pp.areas, focus):  # the previous plan's areas come first in focus
             for item in area.items:
+                if is_past_result(item.text):
+                    continue
                 shared = wanted & {t.name for t in topics_of(item.text)[:2]}
                 score = overlap(item.text, about) + 0.1 * len(shared)
                 if score >= 0.2 and shared:
@@ -182,6 +185,6 @@ def consolidate(focus: list[PlanSection], sp: SummaryParts) -> None:
         area = max(labels, key=lambda lab: overlap(lab, section.context or section.heading), default=None)
         if area and overlap(area, section.context or section.heading) > 0 and (best is None or best[0] < 0.2):
             best = next((0.2, s, ids) for lab, s, ids in sp.achievements if lab == area)
-        if best and best[0] >= 0.2:
-            said = re.sub(r"^[一二三四五六七八九十]是", "", best[1]).rstrip("。；")
-            section.items.append(PlanItem(f"巩固提升：{said}", list(best[2]), note="上年已完成，巩固成果"))
+        task = task_part(best[1]) if best and best[0] >= 0.2 else ""
+        if best and task:  # the ongoing work the result came from, never the result itself
+            section.items.append(PlanItem(f"巩固提升：{task}", list(best[2]), note="上年已完成，巩固成果"))

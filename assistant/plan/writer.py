@@ -20,6 +20,7 @@ from .check import finalize
 from .deadlines import passed_deadlines
 from .items import FocusArea, PlanParts, SummaryParts, plan_parts, summary_parts
 from .measures import topic, topics_of
+from .merge import merge_near_duplicates
 from .model import (
     CARRIED,
     PROJECTED,
@@ -39,12 +40,12 @@ from .responses import (
     respond_to_problems,
 )
 from .sources import PlanSources, select_sources
+from .stated import target_items
 from .status import judge
 from .targets import MAX_EXTRAPOLATED_RATE, TargetProposal, propose
+from .wording import framing_clauses, framing_sentence, is_past_result, likeness
 
 _CN = "一二三四五六七八九十"
-
-_GUIDE = re.compile(r"“[^”]{2,30}”的?(?:总体要求|总思路|总体思路|工作思路|年度要求|要求|思路)")
 
 
 def cn_number(n: int) -> str:
@@ -94,11 +95,13 @@ def draft_plan(
     case_experience(focus, src)
     flag_deadlines(focus, draft)
     consolidate(focus, sp)
+    guarantees = _guarantees(pp, verdict, problems, sp)
+    merge_near_duplicates(focus + guarantees)
     draft.sections = [
         PlanSection("总体思路", items=_guiding(src, pp, sp, problems)),
-        PlanSection("主要目标", items=[_target_item(p, src.year) for p in proposals]),
+        PlanSection("主要目标", items=target_items(kb, metrics, src.org, src.year, proposals, _target_item)),
         PlanSection("重点工作", subsections=[s for s in focus if s.items]),
-        PlanSection("保障措施", subsections=_guarantees(pp, verdict, problems, sp)),
+        PlanSection("保障措施", subsections=[s for s in guarantees if s.items]),
     ]
     draft.sections = [s for s in draft.sections if s.items or s.subsections]
     _notes(draft, src)
@@ -113,38 +116,42 @@ def draft_plan(
 
 # -- 总体思路 -------------------------------------------------------------------
 def _guiding(src: PlanSources, pp: PlanParts, sp: SummaryParts, problems: list[Problem]) -> list[PlanItem]:
+    """The year's framing in the documents' own words: the summary's opening sentence, then what the
+    previous plan's opening adds, cited; then the problems it takes up, without last year's figures."""
     items: list[PlanItem] = []
-    phrase, guide_ids = "", []
-    for g in pp.guiding:
-        m = _GUIDE.search(g.text)
-        if m:
-            phrase, guide_ids = m.group(0), g.chunk_ids
-            break
-    if not phrase:
-        for s, ids in sp.lead:
-            m = _GUIDE.search(s)
-            if m:
-                phrase, guide_ids = m.group(0), ids
-                break
-    areas = list(dict.fromkeys(label for label, _, _ in sp.achievements if label))[:4]
-    area_ids = [next(ids for label, _, ids in sp.achievements if label == a)[0] for a in areas]
-    text = f"{src.year}年，{src.org}将"
-    text += f"继续围绕{phrase}，" if phrase else "立足公共文化服务职能，"
-    if areas:
-        text += f"在巩固{src.summary_year}年{'、'.join(areas)}等成果的基础上，"
+    said: list[str] = []
+    ids: list[str] = []
+    for texts, chunk_ids in (
+        ([s for s, _ in sp.lead], [i for _, lead_ids in sp.lead for i in lead_ids]),
+        ([g.text for g in pp.guiding], [i for g in pp.guiding for i in g.chunk_ids]),
+    ):
+        sentence = framing_sentence(texts)
+        new = [c for c in framing_clauses(sentence, src.org) if all(likeness(c, old) < 0.5 for old in said)]
+        if new:
+            said += new
+            ids += [i for i in chunk_ids if _holds(sentence, i, sp, pp)] or chunk_ids[:1]
+    text = f"{src.year}年，{src.org}将" + (
+        "继续" + "，".join(said) if said else "立足公共文化服务职能，推动服务体系提质增效"
+    )
+    items.append(PlanItem(text, list(dict.fromkeys(ids))))
     if problems:
-        text += f"着力解决{'、'.join(p.label for p in problems)}等问题，"
-    text += "推动服务体系提质增效"
-    ids = guide_ids + area_ids + [i for p in problems for i in p.chunk_ids[:1]]
-    items.append(PlanItem(text, list(dict.fromkeys(ids)), responds_to=list(range(len(problems)))))
-    basis = [(s, ids) for s, ids in sp.lead if re.search(r"\d+(?:\.\d+)?(?:万|%)", s)][:4]
-    if basis:
-        said = "；".join(s.rstrip("。；") for s, _ in basis)
-        said = re.sub(r"^（数据截至[^）]*）", "", said)
+        count = cn_number(len(problems)) if len(problems) > 1 else "一"
         items.append(
-            PlanItem(f"{src.summary_year}年工作基础：{said}", list(dict.fromkeys(i for _, ids in basis for i in ids)))
+            PlanItem(
+                f"针对{src.summary_year}年工作总结指出的{count}方面问题，逐项明确应对措施，在重点工作和保障措施中加以落实",
+                list(dict.fromkeys(i for p in problems for i in p.chunk_ids[:1])),
+                responds_to=list(range(len(problems))),
+            )
         )
     return items
+
+
+def _holds(sentence: str, chunk_id: str, sp: SummaryParts, pp: PlanParts) -> bool:
+    """Whether the passage ``chunk_id`` (of the summary's lead or the plan's opening) holds ``sentence``."""
+    head = sentence[:12]
+    return any(chunk_id in ids and head in s for s, ids in sp.lead) or any(
+        chunk_id in g.chunk_ids and head in g.text for g in pp.guiding
+    )
 
 
 # -- 主要目标 -------------------------------------------------------------------
@@ -193,7 +200,11 @@ def _focus_sections(pp: PlanParts, verdict: dict[int, CarryJudgement]) -> list[P
         section = PlanSection(area.label, context=area_text(area))
         for item in area.items:
             j = verdict.get(id(item))
-            if j is not None and j.status in (CarryStatus.CONTINUING, CarryStatus.PENDING):
+            if (
+                j is not None
+                and j.status in (CarryStatus.CONTINUING, CarryStatus.PENDING)
+                and not is_past_result(item.text)
+            ):
                 section.items.append(carried_item(item, j))
         out.append(section)
     return out
@@ -213,6 +224,8 @@ def _guarantees(
         section = PlanSection(area.label if not re.fullmatch(r"(?:\S{0,4})?保障措施", area.label) else "落实各项保障")
         for item in area.items:
             j = verdict.get(id(item))
+            if is_past_result(item.text):
+                continue  # a statement of last year's result is no measure
             if j is not None and j.status in (CarryStatus.CONTINUING, CarryStatus.PENDING):
                 section.items.append(carried_item(item, j))
             else:

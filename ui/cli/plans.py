@@ -7,14 +7,14 @@ from pathlib import Path
 
 import typer
 
-from ..services.plans import Plans, check_request, checks_line, file_name, plan_docx
+from ..services.plans import Plans, check_request, checks_line, clean_file_name, file_name, plan_clean_docx, plan_docx
 from .common import AsJson, DataDir, err_console, fail, open_kb, settings_for
 
 
 def draft_plan_command(
     year: int | None = typer.Option(None, "--year", help="计划年度，默认为已有文档之后的一年 / the plan's year"),
     org: str | None = typer.Option(None, "--org", help="单位，默认为最近有工作总结的单位 / the organisation"),
-    fmt: str = typer.Option("md", "--format", help="md | docx"),
+    fmt: str = typer.Option("md", "--format", help="md | docx（另存一份清稿 / also writes the clean copy）"),
     out: Path | None = typer.Option(None, "--out", help="输出文件；md 默认打印 / output file (md prints by default)"),
     mode: str = typer.Option("auto", "--mode", help="auto | extractive | llm"),
     data_dir: Path | None = DataDir,
@@ -42,7 +42,10 @@ def draft_plan_command(
     if fmt == "docx":
         target = out or Path(file_name(result.draft, "docx"))
         target.write_bytes(plan_docx(result.markdown))
+        clean = target.with_name(clean_file_name(target.name))
+        clean.write_bytes(plan_clean_docx(result.markdown))
         err_console.print(f"已保存 / saved: {target}")
+        err_console.print(f"清稿 / clean copy: {clean}")
     elif out is not None:
         out.write_text(result.markdown, encoding="utf-8")
         err_console.print(f"已保存 / saved: {out}")

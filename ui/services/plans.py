@@ -112,8 +112,23 @@ def plan_docx(markdown: str) -> bytes:
     return markdown_to_docx(xml_safe(markdown))
 
 
+def plan_clean_docx(markdown: str) -> bytes:
+    """The clean copy (清稿) as Word: no working marks, sources as a numbered 资料来源 list at the end."""
+    from ..plan_export.clean import markdown_to_clean_docx
+
+    return markdown_to_clean_docx(xml_safe(markdown))
+
+
 def file_name(draft: PlanDraft, suffix: str) -> str:
     return f"{draft.org}{draft.year}年工作计划（草稿）.{suffix}"
+
+
+def clean_file_name(name: str) -> str:
+    """The clean copy's file name beside the draft's: "…工作计划（草稿）.docx" → "…工作计划（清稿）.docx"."""
+    stem, dot, suffix = name.rpartition(".")
+    stem = stem if dot else name
+    stem = stem.replace("（草稿）", "") + "（清稿）"
+    return f"{stem}.{suffix}" if dot else stem
 
 
 def checks_line(checks: PlanChecks) -> str:
@@ -134,6 +149,15 @@ def markdown_download(result: PlanResult) -> Download:
 
 def docx_download(result: PlanResult) -> Download:
     return Download(plan_docx(result.markdown), DOCX_MEDIA, file_name(result.draft, "docx"), "lantai-plan.docx")
+
+
+def clean_docx_download(result: PlanResult) -> Download:
+    return Download(
+        plan_clean_docx(result.markdown),
+        DOCX_MEDIA,
+        clean_file_name(file_name(result.draft, "docx")),
+        "lantai-plan-clean.docx",
+    )
 
 
 def edited_docx(markdown: str, name: str) -> Download:

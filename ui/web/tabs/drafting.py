@@ -6,7 +6,7 @@ import gradio as gr
 
 from ...services import Services
 from ...services.files import safe_file_name
-from ...services.plans import PlanMode, checks_line, file_name, plan_docx
+from ...services.plans import PlanMode, checks_line, clean_file_name, file_name, plan_clean_docx, plan_docx
 from ..markup import inert, warn
 from ..render import plan_preview
 from ..uploads import UploadCache
@@ -40,10 +40,12 @@ class PlanHandlers:
         except PlanError as exc:
             message = inert(str(exc).split(" / ")[0])
             warn(message)
-            return gr.update(), gr.update(), f"⚠ {message}", gr.update()
+            return gr.update(), gr.update(), f"⚠ {message}", gr.update(), gr.update()
         progress(1.0, desc="完成")
         status = f"已起草《{inert(result.draft.title)}》。{checks_line(result.checks)}。请在下方编辑后下载。"
-        return plan_preview(result.markdown), result.markdown, status, file_name(result.draft, "")[:-1]
+        # The previous draft's file is withdrawn: a download offered now is always this draft's.
+        gone = gr.update(value=None, visible=False)
+        return plan_preview(result.markdown), result.markdown, status, file_name(result.draft, "")[:-1], gone
 
     def plan_download(self, fmt: str):
         def handler(markdown: str, name: str):
@@ -51,8 +53,11 @@ class PlanHandlers:
                 warn("请先起草计划。")
                 return gr.update(visible=False)
             name = safe_file_name(name or "工作计划（草稿）") or "plan"
-            content = markdown.encode("utf-8") if fmt == "md" else plan_docx(markdown)
-            return gr.update(value=self.cache.offer(f"{name}.{fmt}", content), visible=True)
+            if fmt == "clean":
+                offered = clean_file_name(f"{name}.docx"), plan_clean_docx(markdown)
+            else:
+                offered = f"{name}.{fmt}", markdown.encode("utf-8") if fmt == "md" else plan_docx(markdown)
+            return gr.update(value=self.cache.offer(*offered), visible=True)
 
         return handler
 
@@ -63,7 +68,7 @@ def build_drafting_tab(services: Services, cache: UploadCache) -> None:
     with gr.Tab("计划起草", id="plan") as plan_tab:
         gr.Markdown(
             "根据最新的工作总结、上一年度计划、指标趋势和案例起草下一年度工作计划；"
-            "每条附出处，目标值为推算，请核定后使用。"
+            "每条附出处，目标值除注明“计划已提出”的外为推算，请核定后使用；“下载清稿”得到无批注、文末列资料来源的 Word 稿。"
         )
         with gr.Row():
             p_year = gr.Number(value=None, precision=0, label="计划年度（留空为下一年度）", elem_id="lt-plan-year")
@@ -81,12 +86,17 @@ def build_drafting_tab(services: Services, cache: UploadCache) -> None:
         with gr.Row():
             p_md_btn = gr.Button("下载 Markdown", size="sm")
             p_docx_btn = gr.Button("下载 Word（DOCX）", size="sm", elem_id="lt-plan-docx")
+            p_clean_btn = gr.Button("下载清稿（Word，无批注）", size="sm", elem_id="lt-plan-clean")
         p_file = gr.File(label="下载文件", interactive=False, visible=False, height=60, elem_id="lt-plan-file")
 
         plan_tab.select(on.plan_orgs, None, [p_org, p_year])
         p_btn.click(
-            on.draft_plan_ui, [p_year, p_org, p_mode], [p_preview, p_edit, p_status, p_name], concurrency_limit=2
+            on.draft_plan_ui,
+            [p_year, p_org, p_mode],
+            [p_preview, p_edit, p_status, p_name, p_file],
+            concurrency_limit=2,
         )
         p_refresh.click(plan_preview, [p_edit], [p_preview])
         p_md_btn.click(on.plan_download("md"), [p_edit, p_name], [p_file])
         p_docx_btn.click(on.plan_download("docx"), [p_edit, p_name], [p_file])
+        p_clean_btn.click(on.plan_download("clean"), [p_edit, p_name], [p_file])
