@@ -207,8 +207,9 @@ class MetricsStore:
         params: list[str | int] = []
         if org:  # a document that names no organisation (a bare statistics table) is not excluded, and a
             # yearbook's row for the library (its scope) is the library's figure, whoever published the table
-            clauses.append(f"({_ORG} = ? OR {_ORG} = '' OR f.scope = ?)")
-            params += [org, org]
+            # and a place's public libraries together (某市公共图书馆…统计报告) are the place asked about
+            clauses.append(f"({_ORG} = ? OR {_ORG} = '' OR f.scope = ? OR {_ORG} = ?)")
+            params += [org, org, f"{org}公共图书馆"]
         if indicator:
             clauses.append("f.indicator = ?")
             params.append(self.resolve(indicator))

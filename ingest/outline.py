@@ -294,8 +294,6 @@ def detect_org(title: str, text: str = "") -> str:
     named = library_names(title)
     if named:
         first = named[0]
-        if first.name == f"{first.place}公共图书馆":
-            return first.place  # 某市公共图书馆事业发展统计报告: the place's libraries together
         # A headline may run words into the name (某某添新景某县图书馆): the name the text itself uses, when
         # it ends the title's, is the library's.
         in_text = Counter(n.name for n in library_names(text[:20000]))
