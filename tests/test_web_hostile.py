@@ -47,7 +47,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # -- 1. files only from the upload cache ----------------------------------------------------------
 def test_upload_refuses_a_server_path_outside_the_upload_cache(server):
-    events = call(server.base, "upload_any", [[file_data(server.secret)], None, "public"])
+    events = call(server.base, "upload_any", [[file_data(server.secret)], None, "public", False])
     assert _refused(events), events
     assert "馆务机密.txt" not in documents(server.base)
     assert files_holding(server.data, SECRET_MARKER) == []  # nothing staged, nothing indexed
@@ -59,7 +59,7 @@ def test_upload_refuses_a_link_in_the_cache_that_leads_outside(server):
     link.parent.mkdir(parents=True, exist_ok=True)
     link.symlink_to(server.secret)
     try:
-        events = call(server.base, "upload_any", [None, [file_data(link)], "internal"])
+        events = call(server.base, "upload_any", [None, [file_data(link)], "internal", False])
     finally:
         link.unlink()
     assert _refused(events), events
@@ -72,7 +72,7 @@ def test_upload_refuses_a_url_and_fetches_nothing(server, outside):
     events = call(
         server.base,
         "upload_any",
-        [[file_data(f"http://127.0.0.1:{outside.port}/doc.txt", "doc.txt")], None, "internal"],
+        [[file_data(f"http://127.0.0.1:{outside.port}/doc.txt", "doc.txt")], None, "internal", False],
     )
     assert _refused(events), events
     assert outside.requests == []
@@ -105,7 +105,7 @@ def test_web_upload_is_ingested_and_leaves_no_downloadable_copy(server):
         server.base, name, f"青川区图书馆2024年少儿阅读简报\n\n{marker}，暑期开展亲子共读活动。\n".encode()
     )
     assert Path(cached).resolve().is_relative_to(server.cache.resolve())
-    events = call(server.base, "upload_any", [[file_data(cached, name)], None, "internal"])
+    events = call(server.base, "upload_any", [[file_data(cached, name)], None, "internal", False])
     assert events[-1][0] == "complete", events
     assert "新增" in json.dumps(events[-1][1], ensure_ascii=False)
     assert name in documents(server.base)
