@@ -8,6 +8,7 @@ import re
 from ingest.indicators import units_compatible
 
 from .evidence import equivalents, with_arabic_counts
+from .figure_names import narrowing_words
 
 MEASURES = "家|个|所|座|间|名|位|场|台|项|种|期|篇|本|条|件|处|套|辆"
 # An amount of money asked for, and a sentence that states one.
@@ -58,9 +59,17 @@ def counts_thing_asked(question: str, sentence: str) -> bool:
 
 
 def counts_as_asked(question: str, sentence: str) -> bool:
-    """The sentence counts in the measure asked (多少家: 12家) and names, or counts, the thing asked of."""
+    """The sentence counts in the measure asked (多少家: 12家), names, or counts, the thing asked of, and
+    holds the part of it asked (线上活动: a sentence on all activities does not give the online ones)."""
     measure = ASKED_MEASURE.search(question)
-    return not (measure and not counts_in(measure.group(1), sentence)) and counts_thing_asked(question, sentence)
+    if measure and not counts_in(measure.group(1), sentence):
+        return False
+    asking = [c for c in re.split(r"[，,；;。？?]", question) if _ASKING_WORD.search(c)]
+    # a day asked is its own check; in a question of several parts a part's words are not the others'
+    narrowed = narrowing_words(question) - {"当天", "当日", "首日", "单日"} if len(asking) == 1 else set()
+    if any(w not in sentence and not any(e in sentence for e in equivalents(w)) for w in narrowed):
+        return False
+    return counts_thing_asked(question, sentence)
 
 
 def counts_in(measure: str, text: str) -> bool:

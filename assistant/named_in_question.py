@@ -60,7 +60,10 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
         area = bool(_AREA_LIBRARIES.match(text, end))
         if area and org.endswith("馆") and any(m[:2] == (start, end) and not m[3].endswith("馆") for m in kept):
             continue  # 某某全市公共图书馆 is not the one library of 某某
-        key = (start, -(end - start), short, not org.endswith("馆"))
+        # 某市馆 is the city's library before 某市公共图书馆 (a city's libraries together), unless 公共 is said;
+        # a county's 公共图书馆 is its one library
+        collective = bool(re.search(r"[市省州]公共图书馆$", org)) and "公共" not in text[start:end]
+        key = (start, -(end - start), short, not org.endswith("馆"), collective)
         if org not in first or key < first[org]:
             first[org] = key
     found = [org for org, _ in sorted(first.items(), key=lambda item: (*item[1], item[0]))]

@@ -154,7 +154,7 @@ def _fill(kb: KnowledgeBase, count: int, pool: _Sentences, dim: int, seed: int, 
         doc, chunk_rows, tokens = _document(rng, pool, docs, n)
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
-            f"INSERT INTO documents ({index_base_columns()}, text, pipeline) VALUES ({', '.join('?' * 19)})", doc
+            f"INSERT INTO documents ({index_base_columns()}, text, pipeline) VALUES ({', '.join('?' * len(doc))})", doc
         )
         conn.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [r[0] for r in chunk_rows])
         conn.execute("COMMIT")
@@ -245,6 +245,7 @@ def _document(rng: random.Random, pool: _Sentences, n: int, chunks: int):
         "ready",
         chunks,
         time.time(),
+        None,  # duplicate_of: a synthetic document copies none
         body,
         PIPELINE_VERSION,
     )
