@@ -4,18 +4,15 @@ answer comes first with the figures folded and scrolling inside the card. Screen
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from test_web_browser import CHROMIUM, REPO, _free_port, _get
+from web_server import CHROMIUM, chromium_browser, lantai_served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 playwright_api = pytest.importorskip("playwright.sync_api")
+if not CHROMIUM.exists():
+    pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium)", allow_module_level=True)
 SHOTS = Path("/tmp/shots-badge")
 DOCS = ("qingchuan-2023-plan.txt", "qingchuan-2023-summary.docx", "qingchuan-2024-summary-2025-plan.pdf")
 
@@ -30,39 +27,15 @@ def server(sample_corpus, embedder, tmp_path_factory):
     report = kb.ingest([sample_corpus / name for name in DOCS])
     assert report.ok, [e.bilingual() for e in report.failed]
     kb.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTAI_")}
-    env.update(HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONPATH=str(REPO))
-    port = _free_port()
-    log = (root / "server.log").open("w")
-    cmd = [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data)]
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if json.loads(_get(base + "/healthz"))["documents"] == len(DOCS):
-                break
-        except Exception:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("server did not start:\n" + (root / "server.log").read_text(encoding="utf-8")[-3000:])
-        time.sleep(0.3)
-    try:
+    with lantai_served(root, data, len(DOCS)) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(20)
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def _ask(browser, base: str, question: str, width: int, height: int):

@@ -9,22 +9,15 @@ Screenshots go to the pytest temp dir and are copied to /tmp/lantai-screens/.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from web_server import CHROMIUM, chromium_browser, get, lantai_served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENS = Path("/tmp/lantai-screens")
-REPO = Path(__file__).resolve().parents[1]
 USER, PASSWORD = "馆员", "s3cret-兰台"
 
 playwright_api = pytest.importorskip(
@@ -45,17 +38,6 @@ SUMMARY_2023 = (
 PLAN_2025 = "青川区图书馆2025年工作计划\n\n一、工作目标\n\n2025年计划新建读书驿站12间，全年开展阅读推广活动500场次。\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=5) as r:
-        return r.read()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, embedder):
     from index import KnowledgeBase
@@ -71,63 +53,15 @@ def server(tmp_path_factory, embedder):
     assert report.ok, [e.bilingual() for e in report.failed]
     kb.close()
 
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTAI_")}
-    env.update(
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        GRADIO_ANALYTICS_ENABLED="False",
-        LANTAI_UI_USERS=f"{USER}:{PASSWORD},other:pw",
-        PYTHONPATH=str(REPO),
-    )
-    log = (root / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data)],
-        cwd=root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if json.loads(_get(base + "/healthz"))["documents"] == 2:
-                break
-        except Exception:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("server did not start:\n" + (root / "server.log").read_text(encoding="utf-8")[-3000:])
-        time.sleep(0.3)
-    try:
+    with lantai_served(root, data, 2, LANTAI_UI_USERS=f"{USER}:{PASSWORD},other:pw") as base:
         yield {"base": base, "root": root, "data": data}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def page(server, tmp_path_factory):
     shots = tmp_path_factory.mktemp("screens")
     SCREENS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+    with chromium_browser() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
         pg = context.new_page()
         pg.set_default_timeout(30_000)
@@ -140,13 +74,12 @@ def page(server, tmp_path_factory):
         pg.shot = shot
         yield pg
         context.close()
-        browser.close()
 
 
 def test_api_and_docs_served_beside_ui(server):
-    assert json.loads(_get(server["base"] + "/healthz"))["status"] == "ok"
-    assert b"openapi" in _get(server["base"] + "/openapi.json")
-    docs = json.loads(_get(server["base"] + "/api/documents"))
+    assert json.loads(get(server["base"] + "/healthz"))["status"] == "ok"
+    assert b"openapi" in get(server["base"] + "/openapi.json")
+    docs = json.loads(get(server["base"] + "/api/documents"))
     assert {d["file_name"] for d in docs} == {"青川区图书馆2024年工作总结.txt", "青川区图书馆2023年工作总结.txt"}
 
 
@@ -222,7 +155,7 @@ def test_upload_document_is_listed(page, server):
     assert "损坏的表格.xlsx：失败（" in status.inner_text()  # the per-file reason, in Chinese
     table = page.locator("#lt-docs").inner_text()
     assert "青川区图书馆2025年工作计划.txt" in table and "仅内部" in table
-    docs = json.loads(_get(server["base"] + "/api/documents"))
+    docs = json.loads(get(server["base"] + "/api/documents"))
     assert "青川区图书馆2025年工作计划.txt" in {d["file_name"] for d in docs}
     page.shot("05-documents-uploaded")
 
@@ -334,7 +267,7 @@ def test_change_visibility_and_delete(page, server):
     page.locator("#lt-set-vis").click()
     page.locator("#lt-manage-status").get_by_text("可见范围改为：公开").wait_for()
     assert "公开" in page.locator("#lt-docs").inner_text()
-    docs = {d["file_name"]: d for d in json.loads(_get(server["base"] + "/api/documents"))}
+    docs = {d["file_name"]: d for d in json.loads(get(server["base"] + "/api/documents"))}
     assert docs["青川区图书馆2025年工作计划.txt"]["visibility"] == "public"
 
     pick.click()
@@ -345,7 +278,7 @@ def test_change_visibility_and_delete(page, server):
     page.locator("#lt-delete").click()
     page.locator("#lt-manage-status").get_by_text("已删除").wait_for()
     assert "2025年工作计划" not in page.locator("#lt-docs").inner_text()
-    docs = {d["file_name"] for d in json.loads(_get(server["base"] + "/api/documents"))}
+    docs = {d["file_name"] for d in json.loads(get(server["base"] + "/api/documents"))}
     assert "青川区图书馆2025年工作计划.txt" not in docs
     page.shot("08-documents-deleted")
 

@@ -7,25 +7,17 @@ phone (390×844); screenshots go to the pytest temp dir and are copied to /tmp/s
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from serving import free_port
+from web_server import CHROMIUM, chromium_browser, lantai_served
 
 from ui.web.markup import POPUP_TITLES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENS = Path("/tmp/shots-firstrun")
-REPO = Path(__file__).resolve().parents[1]
 VIEWPORTS = {"laptop": (1366, 768), "phone": (390, 844)}
 
 playwright_api = pytest.importorskip(
@@ -38,44 +30,14 @@ if not CHROMIUM.exists():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("first-run")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTAI_")}
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONPATH=str(REPO))
-    log = (root / "server.log").open("w")
-    command = ["-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(root / "data")]
-    proc = subprocess.Popen([sys.executable, *command], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
-                if json.loads(r.read())["documents"] == 0:
-                    break
-        except Exception:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("server did not start:\n" + (root / "server.log").read_text(encoding="utf-8")[-3000:])
-        time.sleep(0.3)
-    try:
+    with lantai_served(root, root / "data", 0) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))

@@ -4,23 +4,15 @@ the indicator chosen. Screenshots at 1366×768 and 390×844 go to /tmp/shots-tre
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from web_server import CHROMIUM, chromium_browser, lantai_served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path("/tmp/shots-trend")
-REPO = Path(__file__).resolve().parents[1]
 # The 2024 branch table is read before the 2024 summary: its 临江分馆 row is the year's first figure.
 FILES = (
     "qingchuan-2023-summary.docx",
@@ -35,12 +27,6 @@ if not CHROMIUM.exists():
     pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base(sample_corpus, embedder, tmp_path_factory):
     from index import KnowledgeBase
@@ -53,42 +39,14 @@ def base(sample_corpus, embedder, tmp_path_factory):
     kb = KnowledgeBase(root / "data", embedder)
     assert kb.ingest([docs / name for name in FILES]).ok
     kb.close()
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTAI_")}
-    env.update(HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONPATH=str(REPO))
-    log = (root / "server.log").open("w")
-    cmd = [sys.executable, "-m", "ui.cli", "serve", "--port", str(port), "--data-dir", str(root / "data")]
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
-                if json.loads(r.read())["documents"] == len(FILES):
-                    break
-        except Exception:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("server did not start:\n" + (root / "server.log").read_text(encoding="utf-8")[-3000:])
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with lantai_served(root, root / "data", len(FILES)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def _open_metrics(browser, base: str, width: int, height: int):
