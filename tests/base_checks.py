@@ -14,12 +14,12 @@ ENV = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_
 
 
 def write_summaries(folder: Path, files: int = 6, items: int = 60, start: int = 2010) -> Path:
-    """Yearly summaries of several chunks each (distinct years, so distinct text and chunk ids)."""
+    """Yearly summaries of several chunks each (distinct years and figures, so distinct documents and chunk ids)."""
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(files):
         year = start + i
         sentences = "".join(
-            f"第{j + 1}项：{year}年全年开展阅读推广活动{400 + 7 * j + i}场次，服务读者{3 + j * 0.1 + i:.1f}万人次。"
+            f"第{j + 1}项：{year}年全年开展阅读推广活动{1000 * (i + 1) + j}场次，服务读者{i + 1}.{j:03d}万人次。"
             for j in range(items)
         )
         (folder / f"summary-{year}.txt").write_text(

@@ -23,7 +23,7 @@ def _make_folder(folder: Path, files: int = 6) -> Path:
     for i in range(files):
         year = 2018 + i
         sentences = "".join(
-            f"第{j + 1}项：全年开展阅读推广活动{400 + 7 * j + i}场次，服务读者{3 + j * 0.1 + i:.1f}万人次。"
+            f"第{j + 1}项：全年开展阅读推广活动{1000 * (i + 1) + j}场次，服务读者{i + 1}.{j:03d}万人次。"
             for j in range(60)
         )
         (folder / f"summary-{year}.txt").write_text(
