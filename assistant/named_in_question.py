@@ -62,7 +62,8 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
             continue  # 某某全市公共图书馆 is not the one library of 某某
         # 某市馆 is the city's library before 某市公共图书馆 (a city's libraries together), unless 公共 is said;
         # a county's 公共图书馆 is its one library
-        collective = bool(re.search(r"[市省州]公共图书馆$", org)) and "公共" not in text[start:end]
+        said = text[start:end]
+        collective = bool(re.search(r"[市省州]公共图书馆$", org)) and said.endswith("馆") and "公共" not in said
         key = (start, -(end - start), short, not org.endswith("馆"), collective)
         if org not in first or key < first[org]:
             first[org] = key
