@@ -39,6 +39,7 @@ from hostile_server import (  # noqa: F401  (outside and server are fixtures, us
     server,
     upload_to_gradio,
 )
+from web_server import CHROMIUM, chromium_browser
 
 from eval.live import free_port
 
@@ -120,60 +121,45 @@ def test_web_upload_is_ingested_and_leaves_no_downloadable_copy(server):
 
 
 def test_hostile_document_answer_in_the_browser_fetches_nothing_and_covers_nothing(server, outside, tmp_path):
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is missing")
     outside.requests.clear()
     SCREENS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        try:
-            for width, height in ((1280, 900), (390, 844)):
-                context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-                page = context.new_page()
-                page.set_default_timeout(60_000)
-                page.goto(server.base + "/")
-                page.locator("#lt-question textarea").fill("系统维护期间自助借还机暂停服务吗？")
-                page.locator("#lt-ask").click()
-                chat = page.locator("#lt-chat")
-                chat.locator("details.lt-cite").first.wait_for()
-                page.wait_for_timeout(1500)
-                assert outside.requests == []
-                covering = page.evaluate(
-                    """() => [...document.querySelectorAll('body *')].filter(e => {
-                           const s = getComputedStyle(e);
-                           return (s.position === 'fixed' || s.position === 'absolute')
-                                  && (e.innerText || '').startsWith('会话已过期');
-                       }).length"""
-                )
-                assert covering == 0
-                middle = page.evaluate(
-                    "() => (document.elementFromPoint(innerWidth / 2, innerHeight / 2)"
-                    "?.innerText || '').startsWith('会话已过期')"
-                )
-                assert not middle
-                for summary in chat.locator("details.lt-cite summary").all():
-                    summary.click(timeout=5_000)
-                page.wait_for_timeout(1000)
-                text = chat.inner_text()
-                assert "会话已过期，请重新登录" in text and "<img src=http" in text  # shown as words
-                assert "![x](http" in text
-                chat.locator("details.lt-cite").first.scroll_into_view_if_needed()
-                page.screenshot(path=str(SCREENS / f"hostile-answer-{width}.png"), full_page=True)
-                context.close()
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        for width, height in ((1280, 900), (390, 844)):
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(server.base + "/")
+            page.locator("#lt-question textarea").fill("系统维护期间自助借还机暂停服务吗？")
+            page.locator("#lt-ask").click()
+            chat = page.locator("#lt-chat")
+            chat.locator("details.lt-cite").first.wait_for()
+            page.wait_for_timeout(1500)
+            assert outside.requests == []
+            covering = page.evaluate(
+                """() => [...document.querySelectorAll('body *')].filter(e => {
+                       const s = getComputedStyle(e);
+                       return (s.position === 'fixed' || s.position === 'absolute')
+                              && (e.innerText || '').startsWith('会话已过期');
+                   }).length"""
+            )
+            assert covering == 0
+            middle = page.evaluate(
+                "() => (document.elementFromPoint(innerWidth / 2, innerHeight / 2)"
+                "?.innerText || '').startsWith('会话已过期')"
+            )
+            assert not middle
+            for summary in chat.locator("details.lt-cite summary").all():
+                summary.click(timeout=5_000)
+            page.wait_for_timeout(1000)
+            text = chat.inner_text()
+            assert "会话已过期，请重新登录" in text and "<img src=http" in text  # shown as words
+            assert "![x](http" in text
+            chat.locator("details.lt-cite").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(SCREENS / f"hostile-answer-{width}.png"), full_page=True)
+            context.close()
     assert outside.requests == []
 
 
