@@ -16,6 +16,7 @@ from typing import Any
 import gradio as gr
 
 from ...services.safety_words import ReadOnlyList, StaffFileError, load_word_list, save_word_list
+from ..roles import is_admin
 
 HELP = (
     "公众号的问题和答案发出前都要经过敏感词表检查。格式：每行一条，「类别、制表符（Tab 键）、词语」，或只写词语（归入「其他」）；"
@@ -24,24 +25,15 @@ HELP = (
 NOT_ADMIN = "只有管理员可以查看和修改公众号敏感词表。"
 
 
-def admin_names(settings) -> set[str]:
-    return {n.strip() for n in (settings.admin_users or "").split(",") if n.strip()}
-
-
 def _summary(words) -> str:
     return f"共 {words.blocked} 条敏感词、{words.allowed} 条白名单；类别：{'、'.join(words.categories) or '无'}。"
 
 
 def build_safety_tab(settings, gate: Callable[[], Any]) -> None:
     """The 「公众号词表」 tab; call inside ``gr.Tabs()``."""
-    admins = admin_names(settings)
-
-    def is_admin(request: gr.Request | None) -> bool:
-        name = getattr(request, "username", None) if request is not None else None
-        return bool(name) and name in admins
 
     def load_words(request: gr.Request):
-        if not is_admin(request):
+        if not is_admin(settings, request):
             return gr.update(value=""), NOT_ADMIN
         try:
             text, words = load_word_list(settings)
@@ -51,7 +43,7 @@ def build_safety_tab(settings, gate: Callable[[], Any]) -> None:
         return text, _summary(words) + where
 
     def save_words(text: str, request: gr.Request):
-        if not is_admin(request):
+        if not is_admin(settings, request):
             return gr.update(value=""), NOT_ADMIN
         try:
             saved, words = save_word_list(settings, text or "", gate())
@@ -73,4 +65,4 @@ def build_safety_tab(settings, gate: Callable[[], Any]) -> None:
         save_btn.click(save_words, [words], [words, status], api_name="safety_words_save")
 
 
-__all__ = ["admin_names", "build_safety_tab"]
+__all__ = ["build_safety_tab"]
