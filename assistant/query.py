@@ -113,6 +113,10 @@ _FIGURE_CUE = re.compile(r"多少|几|是多少|有多大|多大|多高|多长|�
 _PART_OF = re.compile(
     r"^(?:那|那么)?其中([\u4e00-\u9fff]{1,8}?)(?:的)?(呢|(?:有|是|占|办了?|举办了?)?多少[\u4e00-\u9fff]{0,2})[？?]?$"
 )
+# 2024年计划的目标完成了吗？ asks of a year's plan as a whole, not of the figure the turn before asked;
+# a turn that leans back (那…呢, 其中, 它) still borrows it.
+_WHOLE_PLAN = re.compile(r"(?:计划|规划)(?:中|里|上)?的?(?:各项|全部|所有|哪些)?(?:目标|任务|指标)")
+_LEANS_BACK = re.compile(r"呢|其中|^那|它|这个|该项|同期")
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那么说|还有|另外|再问|其中)?.{0,10}(?:呢|吗)?[？?]?$")
 
 
@@ -349,6 +353,13 @@ def _standalone(query: Query, previous: Query) -> tuple[str, bool] | None:
 
 def _carry_over(query: Query, previous: Query) -> Query:
     """'那前年呢？' keeps the indicator and organisation; '其中分馆有几个？' keeps the year."""
+    if (
+        query.indicator is None
+        and query.years
+        and _WHOLE_PLAN.search(query.text)
+        and not _LEANS_BACK.search(query.text)
+    ):
+        return replace(query, org=query.org or previous.org, orgs=query.orgs or previous.orgs)
     short = len(query.text) <= 14 or bool(_FOLLOW_UP.match(query.text))
     if not short and query.indicator is not None:
         return replace(query, org=query.org or previous.org, follow_up=True)

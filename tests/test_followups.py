@@ -67,3 +67,13 @@ def test_without_a_turn_before_relative_words_keep_their_old_reading():
     assert resolve_years("上一年外借册次", 2025) == ([2024], True)
     assert resolve_years("后来怎么样", 2025) == ([], False)
     assert resolve_years("那下一年呢", 2025, anchor=[2019]) == ([2020], False)
+
+
+def test_a_question_about_a_years_whole_plan_borrows_no_figure():
+    q = ask("2024年计划的目标完成了吗？", "东湖县图书馆2024年外借册次是多少？")
+    assert q.indicator is None and q.org == "东湖县图书馆" and q.years == [2024]
+    # Leaning back on the turn before, it is still about that figure.
+    q = ask("那2023年的目标完成了吗？", "东湖县图书馆2024年外借册次是多少？")
+    assert (q.indicator, q.years) == ("外借册次", [2023])
+    q = ask("目标完成了吗？", "东湖县图书馆2024年外借册次是多少？")
+    assert (q.indicator, q.years) == ("外借册次", [2024])
