@@ -214,7 +214,7 @@ class Assistant:
         return draft is not None and bool(draft.figures) and not draft.refused
 
     def _retrieve(self, query: Query, by_meaning: bool = True) -> list[SearchHit]:
-        filters = SearchFilters(visibility=self.config.visibility, org=query.org)
+        filters = SearchFilters(visibility=self.config.visibility, org=query.org, also_orgs=query.org_readings()[1:])
         # A follow-up is searched with what it carries over: 总流通人次呢？ is about that library and year.
         carried = [query.org or "", *(f"{y}年" for y in query.years), query.indicator or ""]
         text = query.text if not query.follow_up else " ".join([*carried, query.text])

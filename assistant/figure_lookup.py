@@ -27,6 +27,7 @@ from .figure_rows import (
     pick_rows,
     value_text,
 )
+from .named_in_question import libraries_apart
 from .query import Intent, Query
 from .statements import Draft
 
@@ -81,7 +82,7 @@ class FigureLookup:
         if (
             (query.intent not in _NAME_MATCHED_INTENTS and not open_trend)
             or query.superlative
-            or len(query.orgs) > 1
+            or (len(query.orgs) > 1 and libraries_apart(query.text, query.orgs) > 1)
             or len(query.scopes) > 1
             or query.follow_up
         ):

@@ -17,7 +17,7 @@ from ingest.outline import library_names
 from .aliases import indicator_fits
 from .another_figure import UNIT_HINT as _UNIT_HINT
 from .another_figure import asks_another_figure
-from .named_in_question import find_indicators, find_orgs, find_scopes
+from .named_in_question import find_indicators, find_orgs, find_scopes, libraries_apart
 
 # A year is 2023 or 2023年, never a quantity: 2000平方米, 1990册 and 2000.5 are not years.
 _YEAR = re.compile(
@@ -113,8 +113,7 @@ _FIGURE_CUE = re.compile(r"多少|几|是多少|有多大|多大|多高|多长|�
 _PART_OF = re.compile(
     r"^(?:那|那么)?其中([\u4e00-\u9fff]{1,8}?)(?:的)?(呢|(?:有|是|占|办了?|举办了?)?多少[\u4e00-\u9fff]{0,2})[？?]?$"
 )
-# 2024年计划的目标完成了吗？ asks of a year's plan as a whole, not of the figure the turn before asked;
-# a turn that leans back (那…呢, 其中, 它) still borrows it.
+# 2024年计划的目标完成了吗？ asks of a whole plan, not the figure before, unless it leans back (那…呢, 其中, 它)
 _WHOLE_PLAN = re.compile(r"(?:计划|规划)(?:中|里|上)?的?(?:各项|全部|所有|哪些)?(?:目标|任务|指标)")
 _LEANS_BACK = re.compile(r"呢|其中|^那|它|这个|该项|同期")
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那么说|还有|另外|再问|其中)?.{0,10}(?:呢|吗)?[？?]?$")
@@ -136,6 +135,13 @@ class Query:
     orgs: list[str] = field(default_factory=list)  # every organisation named
     scopes: list[str] = field(default_factory=list)  # every branch or service point named
     superlative: str | None = None  # "max" | "min" for 哪个分馆最多/最少
+
+    def org_readings(self) -> list[str]:
+        """The organisation asked about, then others the same words name (某市: its library, the city)."""
+        if not self.org:
+            return []
+        one_named = len(self.orgs) > 1 and libraries_apart(self.text, self.orgs) <= 1
+        return [self.org, *(o for o in self.orgs if o != self.org)] if one_named else [self.org]
 
 
 _RANGE = re.compile(r"(20\d{2})\s*年?\s*(?:到|至|—|-|~|～)\s*(20\d{2})")

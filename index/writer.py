@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 _SKIP_PREFIXES = (".", "~$")
 # Bump when parsing, chunking or figure extraction changes what a file yields:
 # documents read by an older pipeline are read again even if the file is unchanged.
-PIPELINE_VERSION = "28"
+PIPELINE_VERSION = "29"
 
 
 class FileOutcome(StrEnum):
