@@ -30,7 +30,7 @@ from pydantic import SecretStr
 from .access import guard_gradio, login_message, make_login, secret_text
 from .rest import BindError, create_app, is_loopback
 from .settings import Settings
-from .web import CSS, build_ui, parse_ui_users
+from .web import CSS, HEAD, build_ui, parse_ui_users
 
 UI_USERS_ENV = "LANTAI_UI_USERS"
 
@@ -90,6 +90,7 @@ def create_server_app(
         mcp_server=False,
         ssr_mode=False,
         css=CSS,
+        head=HEAD,
         theme=gr.themes.Soft(),
     )
     if guarded:

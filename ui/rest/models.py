@@ -268,6 +268,27 @@ class Health(BaseModel):
     )
 
 
+class CitationContextOut(BaseModel):
+    """A cited passage in its section (``ui.services.citation_view.CitationContext``)."""
+
+    doc_id: str
+    chunk_id: str
+    title: str = Field(description="文档标题 / the document's detected title")
+    library: str = Field(description="文档所属单位 / the library the document is about")
+    file_name: str
+    year: int | None
+    section: str = Field(description="章节路径 / heading path")
+    before: str = Field(description="同一章节中引文之前的文字 / the section's text before the passage")
+    passage: str = Field(description="引文 / the cited passage")
+    after: str = Field(description="同一章节中引文之后的文字 / and after it")
+    page: int | None = Field(description="页面图像所示页码（从 1 起）/ the page its image shows")
+    is_pdf: bool
+    located: bool = Field(description="已在页面上框出引文 / the passage is boxed on the page")
+    boxes: list[list[float]] = Field(description="引文在页面上的矩形 [x0, y0, x1, y1]（PDF 点，左上为原点）")
+    note: str = Field(description="没有图像或没有框时的说明 / why there is no image or no box")
+    page_image: str | None = Field(description="页面图像地址 / the page image's URL, with the passage boxed")
+
+
 class ErrorOut(BaseModel):
     detail: str
 

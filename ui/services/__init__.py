@@ -3,7 +3,8 @@
 One module per resource: ``documents`` (list, upload, remove, re-index, share),
 ``files`` (staging uploads, clean names), ``questions`` (asking), ``metrics``
 (the metrics table and its downloads), ``plans`` (drafting next year's plan),
-``feedback`` (ratings of answers). A surface builds ``Services`` once and
+``feedback`` (ratings of answers), ``citation_view`` (a cited passage in its section and on its
+page, with ``page_images`` and ``passage_boxes``). A surface builds ``Services`` once and
 calls them; it never calls another surface.
 """
 
@@ -16,6 +17,7 @@ from index import KnowledgeBase
 
 from ..jobs import JobRegistry
 from ..settings import Settings
+from .citation_view import CitationViews
 from .documents import Documents
 from .feedback import FeedbackLog
 from .files import UPLOADS
@@ -34,6 +36,7 @@ class Services:
     metrics: Metrics
     plans: Plans
     feedback: FeedbackLog
+    citations: CitationViews
 
 
 def uploads_folder(kb: KnowledgeBase) -> Path:
@@ -52,6 +55,7 @@ def build_services(settings: Settings, kb: KnowledgeBase, assistant, jobs: JobRe
         metrics=Metrics(kb),
         plans=Plans(settings, kb),
         feedback=FeedbackLog(kb.data_dir),
+        citations=CitationViews(kb),
     )
 
 

@@ -25,7 +25,9 @@ import gradio as gr
 
 from ..services import Services
 from ..services.feedback import FEEDBACK_FILE
-from .markup import CSS, inert
+from .citation_panel import PANEL_CSS, PANEL_SCRIPT
+from .markup import CSS as TEXT_CSS
+from .markup import inert
 from .render import job_markdown, plan_preview, render_answer
 from .tabs.chat import build_chat_tab
 from .tabs.documents import build_documents_tab
@@ -36,6 +38,8 @@ from .uploads import CACHE_LIFETIME, UploadCache, accept_only_uploads
 from .users import make_auth, parse_ui_users
 
 TITLE = "兰台 · 图书馆工作文档知识助手"
+CSS = TEXT_CSS + PANEL_CSS
+HEAD = PANEL_SCRIPT  # the page's own script: citation links open the side panel
 
 
 def build_ui(services: Services, gate: Callable[[], object] = lambda: None) -> gr.Blocks:
@@ -62,5 +66,6 @@ __all__ = [
     "plan_preview",
     "inert",
     "CSS",
+    "HEAD",
     "FEEDBACK_FILE",
 ]
