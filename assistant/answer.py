@@ -32,6 +32,7 @@ from .relevance import Relevance
 from .statements import Draft, render, with_top_passage
 from .types import Answer, AnswerMode, distinct_figures
 from .verify import UNVERIFIED_MARK, flag, verify
+from .years_said import full_years
 
 NO_INFO = "文档中没有相关信息"
 # Intents whose specialised answer (one figure looked up, a plan's part) can miss the question's subject;
@@ -89,6 +90,9 @@ class Assistant:
     # -- entry point --------------------------------------------------------------------------
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         started = time.perf_counter()
+        asked, reference = question, self.reference_year()
+        question = full_years(question, reference)  # 24年 as staff say it: 2024年
+        history = [full_years(turn, reference) for turn in history] if history else history
         parts = split_question(question)
         if len(parts) == 1:
             answer = self._ask_one(question, history)
@@ -98,6 +102,7 @@ class Assistant:
                 answers.append(self._ask_one(part, said or None))
                 said.append(part)
             answer = merge(question, answers)
+        answer.question = asked
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 

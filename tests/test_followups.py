@@ -77,3 +77,14 @@ def test_a_question_about_a_years_whole_plan_borrows_no_figure():
     assert (q.indicator, q.years) == ("外借册次", [2023])
     q = ask("目标完成了吗？", "东湖县图书馆2024年外借册次是多少？")
     assert (q.indicator, q.years) == ("外借册次", [2024])
+
+
+def test_what_was_done_after_a_target_asks_the_actual_figure():
+    q = ask("那2024年实际完成了多少？", "东湖县图书馆2025年外借册次目标是多少？")
+    assert (q.indicator, q.years, q.wants_target) == ("外借册次", [2024], False)
+    assert q.intent.value == "figure"
+
+
+def test_a_part_named_by_how_it_was_held_is_a_part_of_the_figure_before():
+    q = ask("那其中网上办的有几场？", "东湖县图书馆2024年一共办了多少场读者活动？")
+    assert "网上" in q.text and "读者活动" in q.text and q.years == [2024]

@@ -138,3 +138,23 @@ def test_a_row_or_column_unit_goes_with_each_bare_number():
         == "访问量：2023年：22.6万次；增长：14.1。"
     )
     assert row_text(["指标", "数值"], ["藏书（万册/件）", "120"]) == "藏书（万册/件）：数值：120。"
+
+
+def test_a_statistics_form_finds_its_column_names_below_its_title_and_fields(tmp_path):
+    import openpyxl
+
+    from ingest import parse_file
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["某市公共图书馆2024年主要业务指标统计表", None, None, None])
+    ws.append(["填报单位：某市文化局", None, None, "统计时间：2025年2月"])
+    ws.append(["单位名称", "总流通（万人次）", "读者活动（场）", "从业人员（人）"])
+    ws.append(["甲县图书馆", 15.9, 187, 17])
+    f = tmp_path / "form.xlsx"
+    wb.save(f)
+    doc = parse_file(f)
+    assert doc.title == "某市公共图书馆2024年主要业务指标统计表"
+    rows = [c.text for c in doc.chunks if "甲县图书馆" in c.text]
+    assert rows and "总流通：15.9万人次" in rows[0] and "读者活动：187场" in rows[0], rows
+    assert "填报单位：某市文化局" in doc.text
