@@ -3,7 +3,8 @@
 One module per resource: ``documents`` (list, upload, remove, re-index, share),
 ``files`` (staging uploads, clean names), ``questions`` (asking), ``metrics``
 (the metrics table and its downloads), ``plans`` (drafting next year's plan),
-``feedback`` (ratings of answers). A surface builds ``Services`` once and
+``feedback`` (ratings of answers), ``audit`` (the operations log of admin
+actions). A surface builds ``Services`` once and
 calls them; it never calls another surface.
 """
 
@@ -16,6 +17,7 @@ from index import KnowledgeBase
 
 from ..jobs import JobRegistry
 from ..settings import Settings
+from .audit import AuditLog
 from .documents import Documents
 from .feedback import FeedbackLog
 from .files import UPLOADS
@@ -34,6 +36,7 @@ class Services:
     metrics: Metrics
     plans: Plans
     feedback: FeedbackLog
+    audit: AuditLog
 
 
 def uploads_folder(kb: KnowledgeBase) -> Path:
@@ -43,15 +46,17 @@ def uploads_folder(kb: KnowledgeBase) -> Path:
 
 def build_services(settings: Settings, kb: KnowledgeBase, assistant, jobs: JobRegistry) -> Services:
     """The services over one knowledge base, one assistant and one ingest queue."""
+    audit = AuditLog(kb.data_dir)
     return Services(
         settings=settings,
         kb=kb,
         jobs=jobs,
-        documents=Documents(kb, jobs, uploads_folder(kb), settings.max_bytes),
+        documents=Documents(kb, jobs, uploads_folder(kb), settings.max_bytes, audit),
         questions=Questions(assistant),
         metrics=Metrics(kb),
         plans=Plans(settings, kb),
-        feedback=FeedbackLog(kb.data_dir),
+        feedback=FeedbackLog(kb.data_dir, audit),
+        audit=audit,
     )
 
 
