@@ -160,6 +160,15 @@ class JobFileOut(BaseModel):
     notice_en: str | None = None
     chunks_planned: int
     chunks_embedded: int
+    ocr_page: int = Field(0, description="正在识别的扫描页（从 1 起）/ the scanned page OCR is reading")
+    ocr_pages: int = Field(0, description="需要识别的扫描页数 / scanned pages to read")
+    ocr_seconds_left: float | None = Field(
+        None, description="预计还需秒数（按已识别页的平均用时）/ estimated seconds left, from the mean so far"
+    )
+    progress: str | None = Field(
+        None, description="进行中的说明，如「正在识别扫描件：第 3/12 页，预计还需约 40 秒」/ where reading stands"
+    )
+    progress_en: str | None = None
 
 
 class JobOut(BaseModel):

@@ -3,8 +3,9 @@
 One module per resource: ``documents`` (list, upload, remove, re-index, share),
 ``files`` (staging uploads, clean names), ``questions`` (asking), ``metrics``
 (the metrics table and its downloads), ``plans`` (drafting next year's plan),
-``feedback`` (ratings of answers), ``citation_view`` (a cited passage in its section and on its
-page, with ``page_images`` and ``passage_boxes``). A surface builds ``Services`` once and
+``feedback`` (ratings of answers), ``audit`` (the operations log of admin actions),
+``citation_view`` (a cited passage in its section and on its page, with ``page_images`` and
+``passage_boxes``). A surface builds ``Services`` once and
 calls them; it never calls another surface.
 """
 
@@ -17,6 +18,7 @@ from index import KnowledgeBase
 
 from ..jobs import JobRegistry
 from ..settings import Settings
+from .audit import AuditLog
 from .citation_view import CitationViews
 from .documents import Documents
 from .feedback import FeedbackLog
@@ -37,6 +39,7 @@ class Services:
     plans: Plans
     feedback: FeedbackLog
     citations: CitationViews
+    audit: AuditLog
 
 
 def uploads_folder(kb: KnowledgeBase) -> Path:
@@ -46,16 +49,18 @@ def uploads_folder(kb: KnowledgeBase) -> Path:
 
 def build_services(settings: Settings, kb: KnowledgeBase, assistant, jobs: JobRegistry) -> Services:
     """The services over one knowledge base, one assistant and one ingest queue."""
+    audit = AuditLog(kb.data_dir)
     return Services(
         settings=settings,
         kb=kb,
         jobs=jobs,
-        documents=Documents(kb, jobs, uploads_folder(kb), settings.max_bytes),
+        documents=Documents(kb, jobs, uploads_folder(kb), settings.max_bytes, audit),
         questions=Questions(assistant),
         metrics=Metrics(kb),
         plans=Plans(settings, kb),
-        feedback=FeedbackLog(kb.data_dir),
+        feedback=FeedbackLog(kb.data_dir, audit),
         citations=CitationViews(kb),
+        audit=audit,
     )
 
 

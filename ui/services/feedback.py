@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from .audit import Action, Actor, AuditLog
+
 FEEDBACK_FILE = "feedback.jsonl"
 
 
@@ -35,8 +37,9 @@ def feedback_record(answer, rating: str, user: str | None = None) -> dict:
 class FeedbackLog:
     """``<data dir>/feedback.jsonl``, appended to by one writer at a time."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, audit: AuditLog):
         self.path = Path(data_dir) / FEEDBACK_FILE
+        self.audit = audit
         self._lock = threading.Lock()
 
     def save(self, record: dict, rating: Rating, user: str | None) -> None:
@@ -52,6 +55,13 @@ class FeedbackLog:
             return None
         with self._lock:
             return self.path.read_bytes()
+
+    def export(self, by: Actor) -> bytes | None:
+        """The whole log for a download, written in the operations log (it holds staff's questions)."""
+        content = self.read()
+        if content is not None:
+            self.audit.record(by, Action.EXPORT_FEEDBACK, FEEDBACK_FILE)
+        return content
 
 
 __all__ = ["FEEDBACK_FILE", "FeedbackLog", "Rating", "feedback_record"]

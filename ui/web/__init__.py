@@ -4,7 +4,8 @@
 (``app.state.services``), so the page and the API share one knowledge base,
 one assistant and one ingest queue. Each tab is a module of ``ui.web.tabs``:
 ``chat`` (问答), ``documents`` (文档), ``metrics`` (指标), ``drafting``
-(计划起草), ``safety`` (公众号词表, the word list of the WeChat channel).
+(计划起草), ``safety`` (公众号词表, the word list of the WeChat channel),
+``audit`` (操作记录, the operations log). Who may do what: ``ui.web.roles``.
 All text shown to people is Simplified Chinese.
 
 Login is not done here: ``ui.server`` mounts these Blocks with Gradio's own
@@ -29,13 +30,14 @@ from .citation_panel import PANEL_CSS, PANEL_SCRIPT
 from .markup import CSS as TEXT_CSS
 from .markup import inert
 from .render import job_markdown, plan_preview, render_answer
+from .tabs.audit import build_audit_tab
 from .tabs.chat import build_chat_tab
 from .tabs.documents import build_documents_tab
 from .tabs.drafting import build_drafting_tab
 from .tabs.metrics import build_metrics_tab
 from .tabs.safety import build_safety_tab
 from .uploads import CACHE_LIFETIME, UploadCache, accept_only_uploads
-from .users import make_auth, parse_ui_users
+from .users import WebUser, make_auth, parse_ui_users
 
 TITLE = "兰台 · 图书馆工作文档知识助手"
 CSS = TEXT_CSS + PANEL_CSS
@@ -52,7 +54,8 @@ def build_ui(services: Services, gate: Callable[[], object] = lambda: None) -> g
             build_documents_tab(services, cache)
             build_metrics_tab(services, cache)
             build_drafting_tab(services, cache)
-            build_safety_tab(services.settings, gate)
+            build_safety_tab(services, gate)
+            build_audit_tab(services)
     accept_only_uploads(demo, cache.root)
     return demo
 
@@ -60,6 +63,7 @@ def build_ui(services: Services, gate: Callable[[], object] = lambda: None) -> g
 __all__ = [
     "build_ui",
     "parse_ui_users",
+    "WebUser",
     "make_auth",
     "render_answer",
     "job_markdown",

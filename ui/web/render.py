@@ -154,6 +154,8 @@ def job_markdown(snap: dict | None) -> str:
             line += f"（{inert(f['error'])}）"
         if f.get("notice"):
             line += f"（{inert(f['notice'])}）"
+        if f.get("progress") and f["status"] == FileStatus.RUNNING:
+            line += f" —— {inert(f['progress'])}"
         lines.append(line)
     if snap.get("error"):
         lines.append(f"\n**错误：** {inert(snap['error'])}")

@@ -10,11 +10,13 @@ from index import VectorStoreUnreachable
 from index.embed import EmbedderError
 
 from ...services import Services
+from ...services.audit import web_actor
 from ...services.feedback import Rating, feedback_record
 from ...services.questions import MAX_HISTORY, MAX_QUESTION, answer_pieces
 from ..citation_panel import PANEL_EMPTY, PANEL_GONE, panel_html
 from ..markup import inert, warn
 from ..render import message_html, render_answer
+from ..roles import NOT_ALLOWED, actor_name, may_administer
 from ..uploads import UploadCache
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ class ChatHandlers:
     """What the chat's buttons do. Handler names are the names of the page's API endpoints."""
 
     def __init__(self, services: Services, cache: UploadCache):
+        self.settings = services.settings
         self.questions = services.questions
         self.feedback = services.feedback
         self.citations = services.citations
@@ -113,12 +116,19 @@ class ChatHandlers:
         self._save(record, Rating.UP if data.liked else Rating.DOWN, request)
         return f"已记录反馈：{'👍 有帮助' if data.liked else '👎 没帮助'}。谢谢！"
 
-    def download_feedback(self):
-        content = self.feedback.read()
+    def download_feedback(self, request: gr.Request):
+        if not may_administer(self.settings, request):  # staff's questions, for admins to export
+            warn(NOT_ALLOWED)
+            return gr.update(value=None, visible=False)
+        content = self.feedback.export(web_actor(actor_name(request)))
         if content is None:
             warn("还没有任何反馈记录。")
             return gr.update(value=None, visible=False)
         return gr.update(value=self.cache.offer("反馈记录.jsonl", content), visible=True)
+
+    def show_for_role(self, request: gr.Request):
+        """The feedback download is for admins."""
+        return gr.update(visible=may_administer(self.settings, request))
 
     @staticmethod
     def close_citation():
@@ -161,7 +171,7 @@ def build_chat_tab(services: Services, cache: UploadCache) -> None:
                 up_btn = gr.Button("👍 有帮助", size="sm", elem_id="lt-up")
                 down_btn = gr.Button("👎 没帮助", size="sm", elem_id="lt-down")
                 clear_btn = gr.Button("开始新对话", size="sm")
-                fb_btn = gr.Button("下载反馈记录", size="sm")
+                fb_btn = gr.Button("下载反馈记录", size="sm", elem_id="lt-feedback-export")
             feedback_note = gr.Markdown("", elem_id="lt-feedback-note")
             fb_file = gr.File(label="反馈记录（feedback.jsonl）", visible=False, interactive=False, height=60)
         with gr.Column(scale=2, min_width=300, elem_id="lt-cite-panel"):
@@ -179,3 +189,4 @@ def build_chat_tab(services: Services, cache: UploadCache) -> None:
         chatbot.like(on.on_like, [records], [feedback_note])
         clear_btn.click(on.clear_chat, None, [chatbot, history, records, feedback_note, cited, panel])
         fb_btn.click(on.download_feedback, None, [fb_file])
+        gr.on(None, on.show_for_role, None, [fb_btn], api_name="feedback_export_role")  # on page load
