@@ -1,7 +1,8 @@
 """What the surfaces (command line, REST API, web app, WeChat) do with the knowledge base, in one place.
 
 One module per resource: ``documents`` (list, upload, remove, re-index, share),
-``files`` (staging uploads, clean names), ``questions`` (asking), ``metrics``
+``files`` (staging uploads, clean names), ``questions`` (asking), ``libraries`` (the 单位 the
+documents are by), ``metrics``
 (the metrics table and its downloads), ``plans`` (drafting next year's plan),
 ``feedback`` (ratings of answers). A surface builds ``Services`` once and
 calls them; it never calls another surface.
@@ -19,6 +20,7 @@ from ..settings import Settings
 from .documents import Documents
 from .feedback import FeedbackLog
 from .files import UPLOADS
+from .libraries import Libraries
 from .metrics import Metrics
 from .plans import Plans
 from .questions import Questions
@@ -31,6 +33,7 @@ class Services:
     jobs: JobRegistry
     documents: Documents
     questions: Questions
+    libraries: Libraries
     metrics: Metrics
     plans: Plans
     feedback: FeedbackLog
@@ -43,13 +46,15 @@ def uploads_folder(kb: KnowledgeBase) -> Path:
 
 def build_services(settings: Settings, kb: KnowledgeBase, assistant, jobs: JobRegistry) -> Services:
     """The services over one knowledge base, one assistant and one ingest queue."""
+    questions = Questions(assistant)
     return Services(
         settings=settings,
         kb=kb,
         jobs=jobs,
         documents=Documents(kb, jobs, uploads_folder(kb), settings.max_bytes),
-        questions=Questions(assistant),
-        metrics=Metrics(kb),
+        questions=questions,
+        libraries=questions.libraries,
+        metrics=Metrics(kb, questions.libraries),
         plans=Plans(settings, kb),
         feedback=FeedbackLog(kb.data_dir),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..job_model import FILE_INGESTED, FileStatus, JobState
-from ..services.questions import UNVERIFIED_MARK
+from ..services.questions import UNVERIFIED_MARK, library_line
 from .markup import inert, unlinked
 
 FIGURE_COLUMNS = ["指标", "年份", "数值", "来源", "推算"]
@@ -105,9 +105,14 @@ def answer_text_html(text: str) -> str:
 
 
 def render_answer(answer) -> str:
-    """One assistant message: the answer first, its badge and citations that open, then the figures used,
-    folded; document text as text."""
-    out = [f'<div class="lt-text">{answer_text_html(answer.answer)}</div>', badge_html(answer)]
+    """One assistant message: the answer first, the library it is for (单位：…), its badge and citations that
+    open, then the figures used, folded; document text as text."""
+    if getattr(answer, "candidates", None):  # it asks which library is meant: no badge, nothing cited
+        return message_html(f'<div class="lt-text">{answer_text_html(answer.answer)}</div>')
+    line = library_line(answer)
+    out = [f'<div class="lt-text">{answer_text_html(answer.answer)}</div>']
+    out += [f'<div class="lt-library">{inert(line)}</div>'] if line else []
+    out.append(badge_html(answer))
     cites = citations_html(answer)
     if cites:
         out += ['<div class="lt-head"><b>引用来源</b>（点击展开原文）</div>', cites]

@@ -11,7 +11,9 @@ from index.embed import EmbedderError
 
 from ...services import Services
 from ...services.feedback import Rating, feedback_record
+from ...services.libraries import UnknownLibrary
 from ...services.questions import MAX_HISTORY, MAX_QUESTION, answer_pieces
+from ..library_picker import library_picker, picker_update
 from ..markup import inert, warn
 from ..render import message_html, render_answer
 from ..uploads import UploadCache
@@ -26,11 +28,16 @@ class ChatHandlers:
 
     def __init__(self, services: Services, cache: UploadCache):
         self.questions = services.questions
+        self.libraries = services.libraries
         self.feedback = services.feedback
         self.cache = cache
 
-    def ask(self, question: str, chat: list, history: list[str], records: dict):
-        """Answer in the chat; in LLM mode the verified answer is streamed in pieces before the full card."""
+    def chat_libraries(self, current: str | None):
+        return picker_update(self.libraries, current)
+
+    def ask(self, question: str, chat: list, history: list[str], records: dict, org: str | None = None):
+        """Answer in the chat for the picked library (``org``), unless the question names another; in LLM mode
+        the verified answer is streamed in pieces before the full card."""
         chat, history, records = list(chat or []), list(history or []), dict(records or {})
         question = (question or "").strip()
         if not question or len(question) > MAX_QUESTION:
@@ -39,7 +46,7 @@ class ChatHandlers:
             return
         chat += [{"role": "user", "content": inert(question)}, {"role": "assistant", "content": "正在查找资料……"}]
         yield "", chat, history, records
-        answer, failure = self._answer(question, history)
+        answer, failure = self._answer(question, history, org)
         if answer is None:
             chat[-1] = {"role": "assistant", "content": failure}
             yield "", chat, history, records
@@ -55,10 +62,12 @@ class ChatHandlers:
         history.append(question)
         yield "", chat, history, records
 
-    def _answer(self, question: str, history: list[str]):
+    def _answer(self, question: str, history: list[str], org: str | None):
         """(answer, None), or (None, what the chat says instead)."""
         try:
-            return self.questions.ask(question, history[-MAX_HISTORY:]), None
+            return self.questions.ask(question, history[-MAX_HISTORY:], org or None), None
+        except UnknownLibrary as exc:  # removed since the picker was filled
+            return None, inert(exc.zh())
         except VectorStoreUnreachable as exc:
             log.error("Chroma server unreachable: %s", exc.detail)
             return None, exc.zh
@@ -103,12 +112,13 @@ class ChatHandlers:
         return [], [], {}, ""
 
 
-def build_chat_tab(services: Services, cache: UploadCache) -> None:
-    """The 问答 tab, inside the page's ``gr.Tabs``."""
+def build_chat_tab(services: Services, cache: UploadCache) -> gr.Dropdown:
+    """The 问答 tab, inside the page's ``gr.Tabs``; its 单位 picker is returned to be linked with the others."""
     on = ChatHandlers(services, cache)
-    with gr.Tab("问答", id="ask"):
+    with gr.Tab("问答", id="ask") as chat_tab:
         history = gr.State([])
         records = gr.State({})
+        org = library_picker("lt-chat-org")
         chatbot = gr.Chatbot(
             label="对话",
             height=520,
@@ -137,10 +147,12 @@ def build_chat_tab(services: Services, cache: UploadCache) -> None:
         fb_file = gr.File(label="反馈记录（feedback.jsonl）", visible=False, interactive=False, height=60)
 
         ask_io = [question, chatbot, history, records]
-        ask_btn.click(on.ask, ask_io, ask_io, concurrency_limit=4)
-        question.submit(on.ask, ask_io, ask_io, concurrency_limit=4)
+        ask_btn.click(on.ask, [*ask_io, org], ask_io, concurrency_limit=4)
+        question.submit(on.ask, [*ask_io, org], ask_io, concurrency_limit=4)
+        chat_tab.select(on.chat_libraries, [org], [org])
         up_btn.click(on.rate_last(Rating.UP), [records], [feedback_note])
         down_btn.click(on.rate_last(Rating.DOWN), [records], [feedback_note])
         chatbot.like(on.on_like, [records], [feedback_note])
         clear_btn.click(on.clear_chat, None, [chatbot, history, records, feedback_note])
         fb_btn.click(on.download_feedback, None, [fb_file])
+    return org
