@@ -42,7 +42,6 @@ def candidates(holdings: Holdings, figures: FigureLookup, query: Query) -> list[
     if (
         query.org
         or query.orgs
-        or query.follow_up
         or not query.indicator
         or not (query.intent in _MOVEMENT_INTENTS or (query.intent in _NUMBER_INTENTS and asks_number(query.text)))
         or library_names(query.text)  # a library the documents do not know: the refusal says so
@@ -53,9 +52,9 @@ def candidates(holdings: Holdings, figures: FigureLookup, query: Query) -> list[
         return []
     kinds = ("target",) if query.wants_target else ACTUAL_KINDS
     years: list[int | None] = [*query.years] or [None]
-    rows = [r for year in years for r in figures.metrics.lookup(query.indicator, year, kinds=kinds)]
-    answering = {r.org for r in pick_rows(rows, query)}
-    found = [o for o in libraries if o in answering]
+    # stated figures only: one a library's own report works back from another (推算) is no evidence of its own
+    rows = [r for y in years for r in figures.metrics.lookup(query.indicator, y, kinds=kinds) if not r.derived]
+    found = [o for o in libraries if pick_rows([r for r in rows if r.org == o], query)]
     return found if len(found) >= 2 else []
 
 
