@@ -67,6 +67,16 @@ class AskRequest(BaseModel):
         ),
     )
 
+    org: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "单位：问题没写明图书馆时按此馆回答；不填且多家图书馆的资料都能回答时，会反问是哪一家 / the library a "
+            "question naming none is about; without it, a question several libraries' documents answer asks which"
+        ),
+        examples=["某某区图书馆"],
+    )
+
     @field_validator("question")
     @classmethod
     def _not_blank(cls, value: str) -> str:
@@ -117,6 +127,11 @@ class AnswerOut(BaseModel):
     latency_ms: float
     refused: bool = Field(description="文档中没有答案 / the documents hold no answer")
     intent: str
+    library: str = Field("", description="答案所针对的图书馆（单位）/ the library the answer is for")
+    candidates: list[str] = Field(
+        default_factory=list,
+        description="反问“是哪一家”时可选的图书馆 / the libraries to choose from, when the answer asks which one",
+    )
 
 
 # A document as the registry records it, less its path on the server (nobody's business).

@@ -1,7 +1,8 @@
 """What the surfaces (command line, REST API, web app, WeChat) do with the knowledge base, in one place.
 
 One module per resource: ``documents`` (list, upload, remove, re-index, share),
-``files`` (staging uploads, clean names), ``questions`` (asking), ``metrics``
+``files`` (staging uploads, clean names), ``questions`` (asking), ``libraries`` (the 单位 the
+documents are by), ``metrics``
 (the metrics table and its downloads), ``plans`` (drafting next year's plan),
 ``feedback`` (ratings of answers), ``audit`` (the operations log of admin actions),
 ``citation_view`` (a cited passage in its section and on its page, with ``page_images`` and
@@ -23,6 +24,7 @@ from .citation_view import CitationViews
 from .documents import Documents
 from .feedback import FeedbackLog
 from .files import UPLOADS
+from .libraries import Libraries
 from .metrics import Metrics
 from .plans import Plans
 from .questions import Questions
@@ -35,6 +37,7 @@ class Services:
     jobs: JobRegistry
     documents: Documents
     questions: Questions
+    libraries: Libraries
     metrics: Metrics
     plans: Plans
     feedback: FeedbackLog
@@ -50,13 +53,15 @@ def uploads_folder(kb: KnowledgeBase) -> Path:
 def build_services(settings: Settings, kb: KnowledgeBase, assistant, jobs: JobRegistry) -> Services:
     """The services over one knowledge base, one assistant and one ingest queue."""
     audit = AuditLog(kb.data_dir)
+    questions = Questions(assistant)
     return Services(
         settings=settings,
         kb=kb,
         jobs=jobs,
         documents=Documents(kb, jobs, uploads_folder(kb), settings.max_bytes, audit),
-        questions=Questions(assistant),
-        metrics=Metrics(kb),
+        questions=questions,
+        libraries=questions.libraries,
+        metrics=Metrics(kb, questions.libraries),
         plans=Plans(settings, kb),
         feedback=FeedbackLog(kb.data_dir, audit),
         citations=CitationViews(kb),

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from assistant import UNVERIFIED_MARK, Answer
 
+from .libraries import Libraries
+
 MAX_QUESTION = 2000
 # Earlier questions of a conversation: each one is understood again on every request, so they are capped.
 # The API accepts up to MAX_HISTORY_ITEMS of at most MAX_HISTORY_CHARS each (422 beyond); the API and the web
@@ -67,17 +69,20 @@ class Questions:
 
     def __init__(self, assistant):
         self.assistant = assistant
+        self.libraries = Libraries(assistant.holdings)
 
-    def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        """The answer to ``question`` after the earlier questions of the conversation, oldest first."""
+    def ask(self, question: str, history: list[str] | None = None, org: str | None = None) -> Answer:
+        """The answer to ``question`` after the earlier questions of the conversation, oldest first; a question
+        that names no library is about ``org`` (a library the documents are by, else ``UnknownLibrary``)."""
         empty = self.empty_answer(question)
         if empty is not None:
             return empty
-        return self.assistant.ask(question, history=list(history) if history else None)
+        picked = self.libraries.resolve(org)
+        return self.assistant.ask(question, history=list(history) if history else None, org=picked)
 
-    def ask_in_conversation(self, question: str, history: list[str] | None = None) -> Answer:
+    def ask_in_conversation(self, question: str, history: list[str] | None = None, org: str | None = None) -> Answer:
         """As ``ask``, reading only the recent earlier questions (``recent_questions``)."""
-        return self.ask(question.strip(), recent_questions(history))
+        return self.ask(question.strip(), recent_questions(history), org)
 
     def empty_answer(self, question: str) -> Answer | None:
         """While the assistant has no ready document to read, the answer says so and how to add one;
@@ -87,6 +92,12 @@ class Questions:
             return None
         notice = NO_PUBLIC_DOCUMENTS if visibility == "public" else EMPTY_BASE
         return Answer(question=question, answer=notice.zh, refused=True, grounded=True)
+
+
+def library_line(answer: Answer) -> str:
+    """The line that says which library an answer is for (单位：…), as every surface shows it; empty for an
+    answer that asks which library is meant or has none to name."""
+    return f"单位：{answer.library}" if answer.library and not answer.candidates else ""
 
 
 _NUMBER_CHAR = re.compile(r"[0-9.%]")
@@ -127,6 +138,7 @@ __all__ = [
     "Questions",
     "UNVERIFIED_MARK",
     "empty_base_english",
+    "library_line",
     "answer_pieces",
     "question_problem",
     "recent_questions",

@@ -5,7 +5,8 @@
 one assistant and one ingest queue. Each tab is a module of ``ui.web.tabs``:
 ``chat`` (问答), ``documents`` (文档), ``metrics`` (指标), ``drafting``
 (计划起草), ``safety`` (公众号词表, the word list of the WeChat channel),
-``audit`` (操作记录, the operations log). Who may do what: ``ui.web.roles``.
+``audit`` (操作记录, the operations log). Who may do what: ``ui.web.roles``. The first three share one
+单位 picker (``library_picker``).
 All text shown to people is Simplified Chinese.
 
 Login is not done here: ``ui.server`` mounts these Blocks with Gradio's own
@@ -27,6 +28,7 @@ import gradio as gr
 from ..services import Services
 from ..services.feedback import FEEDBACK_FILE
 from .citation_panel import PANEL_CSS, PANEL_SCRIPT
+from .library_picker import link_pickers
 from .markup import CSS as TEXT_CSS
 from .markup import inert
 from .render import job_markdown, plan_preview, render_answer
@@ -50,12 +52,13 @@ def build_ui(services: Services, gate: Callable[[], object] = lambda: None) -> g
     with gr.Blocks(title=TITLE, delete_cache=CACHE_LIFETIME, analytics_enabled=False) as demo:
         gr.Markdown(f"## {TITLE}\n答案均来自已导入的工作文档，附引用原文；数字经核对。")
         with gr.Tabs():
-            build_chat_tab(services, cache)
+            chat_org = build_chat_tab(services, cache)
             build_documents_tab(services, cache)
-            build_metrics_tab(services, cache)
-            build_drafting_tab(services, cache)
+            metrics_org = build_metrics_tab(services, cache)
+            plan_org = build_drafting_tab(services, cache)
             build_safety_tab(services, gate)
             build_audit_tab(services)
+        link_pickers(demo, services.libraries, [chat_org, metrics_org, plan_org])
     accept_only_uploads(demo, cache.root)
     return demo
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..job_model import FILE_INGESTED, FileStatus, JobState
-from ..services.questions import UNVERIFIED_MARK
+from ..services.questions import UNVERIFIED_MARK, library_line
 from .markup import inert, unlinked
 
 FIGURE_COLUMNS = ["指标", "年份", "数值", "来源", "推算"]
@@ -119,11 +119,16 @@ def answer_text_html(text: str, marks: dict[int, str] | None = None) -> str:
 
 
 def render_answer(answer, turn: int | None = None) -> str:
-    """One assistant message: the answer first, its badge and citations that open, then the figures used,
-    folded; document text as text. With the answer's place in the chat (``turn``), each citation mark and
-    entry links to the side panel."""
+    """One assistant message: the answer first, the library it is for (单位：…), its badge and citations that
+    open, then the figures used, folded; document text as text. With the answer's place in the chat
+    (``turn``), each citation mark and entry links to the side panel."""
+    if getattr(answer, "candidates", None):  # it asks which library is meant: no badge, nothing cited
+        return message_html(f'<div class="lt-text">{answer_text_html(answer.answer)}</div>')
     marks = {c.n: cite_link(turn, c.n, f"&#91;{int(c.n)}&#93;") for c in answer.citations} if turn is not None else {}
-    out = [f'<div class="lt-text">{answer_text_html(answer.answer, marks)}</div>', badge_html(answer)]
+    line = library_line(answer)
+    out = [f'<div class="lt-text">{answer_text_html(answer.answer, marks)}</div>']
+    out += [f'<div class="lt-library">{inert(line)}</div>'] if line else []
+    out.append(badge_html(answer))
     cites = citations_html(answer, turn)
     if cites:
         how = "点击展开原文，点击编号在侧栏核对" if turn is not None else "点击展开原文"

@@ -12,8 +12,10 @@ from index.embed import EmbedderError
 from ...services import Services
 from ...services.audit import web_actor
 from ...services.feedback import Rating, feedback_record
+from ...services.libraries import UnknownLibrary
 from ...services.questions import MAX_HISTORY, MAX_QUESTION, answer_pieces
 from ..citation_panel import PANEL_EMPTY, PANEL_GONE, panel_html
+from ..library_picker import library_picker, picker_update
 from ..markup import inert, warn
 from ..render import message_html, render_answer
 from ..roles import NOT_ALLOWED, actor_name, may_administer
@@ -30,13 +32,18 @@ class ChatHandlers:
     def __init__(self, services: Services, cache: UploadCache):
         self.settings = services.settings
         self.questions = services.questions
+        self.libraries = services.libraries
         self.feedback = services.feedback
         self.citations = services.citations
         self.cache = cache
 
-    def ask(self, question: str, chat: list, history: list[str], records: dict, cited: dict):
-        """Answer in the chat; in LLM mode the verified answer is streamed in pieces before the full card.
-        ``cited`` keeps each answer's citations by its place in the chat, for the side panel."""
+    def chat_libraries(self, current: str | None):
+        return picker_update(self.libraries, current)
+
+    def ask(self, question: str, chat: list, history: list[str], records: dict, cited: dict, org: str | None = None):
+        """Answer in the chat for the picked library (``org``), unless the question names another; in LLM mode
+        the verified answer is streamed in pieces before the full card. ``cited`` keeps each answer's
+        citations by its place in the chat, for the side panel."""
         chat, history, records = list(chat or []), list(history or []), dict(records or {})
         cited = dict(cited or {})
         question = (question or "").strip()
@@ -46,7 +53,7 @@ class ChatHandlers:
             return
         chat += [{"role": "user", "content": inert(question)}, {"role": "assistant", "content": "正在查找资料……"}]
         yield "", chat, history, records, cited
-        answer, failure = self._answer(question, history)
+        answer, failure = self._answer(question, history, org)
         if answer is None:
             chat[-1] = {"role": "assistant", "content": failure}
             yield "", chat, history, records, cited
@@ -80,10 +87,12 @@ class ChatHandlers:
             return '<div class="lt-cite-empty">显示原文时出错，请稍后再试。</div>'
         return panel_html(view, int(n))
 
-    def _answer(self, question: str, history: list[str]):
+    def _answer(self, question: str, history: list[str], org: str | None):
         """(answer, None), or (None, what the chat says instead)."""
         try:
-            return self.questions.ask(question, history[-MAX_HISTORY:]), None
+            return self.questions.ask(question, history[-MAX_HISTORY:], org or None), None
+        except UnknownLibrary as exc:  # removed since the picker was filled
+            return None, inert(exc.zh())
         except VectorStoreUnreachable as exc:
             log.error("Chroma server unreachable: %s", exc.detail)
             return None, exc.zh
@@ -139,15 +148,16 @@ class ChatHandlers:
         return [], [], {}, "", {}, PANEL_EMPTY
 
 
-def build_chat_tab(services: Services, cache: UploadCache) -> None:
-    """The 问答 tab, inside the page's ``gr.Tabs``: the chat, and the citation panel to its right
-    (on a phone it covers the page until closed)."""
+def build_chat_tab(services: Services, cache: UploadCache) -> gr.Dropdown:
+    """The 问答 tab, inside the page's ``gr.Tabs``: the chat, and the citation panel to its right (on a phone
+    it covers the page until closed); its 单位 picker is returned to be linked with the others."""
     on = ChatHandlers(services, cache)
-    with gr.Tab("问答", id="ask"), gr.Row(equal_height=False):
+    with gr.Tab("问答", id="ask") as chat_tab, gr.Row(equal_height=False):
         history = gr.State([])
         records = gr.State({})
         cited = gr.State({})
         with gr.Column(scale=3, min_width=360):
+            org = library_picker("lt-chat-org")
             chatbot = gr.Chatbot(
                 label="对话",
                 height=520,
@@ -180,8 +190,9 @@ def build_chat_tab(services: Services, cache: UploadCache) -> None:
         pick = gr.Textbox(visible="hidden", elem_id="lt-cite-pick")  # set by the page's script (citation_panel)
 
         ask_io = [question, chatbot, history, records, cited]
-        ask_btn.click(on.ask, ask_io, ask_io, concurrency_limit=4)
-        question.submit(on.ask, ask_io, ask_io, concurrency_limit=4)
+        ask_btn.click(on.ask, [*ask_io, org], ask_io, concurrency_limit=4)
+        question.submit(on.ask, [*ask_io, org], ask_io, concurrency_limit=4)
+        chat_tab.select(on.chat_libraries, [org], [org])
         pick.change(on.open_citation, [pick, cited], [panel], concurrency_limit=4)
         close_btn.click(on.close_citation, None, [panel])
         up_btn.click(on.rate_last(Rating.UP), [records], [feedback_note])
@@ -190,3 +201,4 @@ def build_chat_tab(services: Services, cache: UploadCache) -> None:
         clear_btn.click(on.clear_chat, None, [chatbot, history, records, feedback_note, cited, panel])
         fb_btn.click(on.download_feedback, None, [fb_file])
         gr.on(None, on.show_for_role, None, [fb_btn], api_name="feedback_export_role")  # on page load
+    return org
