@@ -29,6 +29,7 @@ from .parts import merge, split_question
 from .periods_asked import names_part, part_of_year_asked
 from .query import Intent, Query, understand
 from .relevance import Relevance
+from .staff_words import as_reports_say
 from .statements import Draft, render, with_top_passage
 from .types import Answer, AnswerMode, distinct_figures
 from .verify import UNVERIFIED_MARK, flag, verify
@@ -92,8 +93,8 @@ class Assistant:
         """The answer to ``question``; ``org`` is the library a question that names none is about."""
         started = time.perf_counter()
         asked, reference = question, self.reference_year()
-        question = full_years(question, reference)  # 24年 as staff say it: 2024年
-        history = [full_years(turn, reference) for turn in history] if history else history
+        question = as_reports_say(full_years(question, reference))  # 24年 as staff say it: 2024年
+        history = [as_reports_say(full_years(turn, reference)) for turn in history] if history else history
         parts = split_question(question)
         if len(parts) == 1:
             answer = self._ask_one(question, history, org)

@@ -1,4 +1,4 @@
-"""Two-digit years as staff write them (24年) are read as years; counts of years (建馆60年) are not."""
+"""Years and everyday words as staff write them: 24年 is 2024 (建馆60年 is no year), 来了多少读者 is 接待读者."""
 
 from __future__ import annotations
 
@@ -26,3 +26,18 @@ def test_a_two_digit_year_is_the_year(said, meant):
 )
 def test_a_count_of_years_or_a_full_year_is_left_alone(said):
     assert full_years(said, 2025) == said
+
+
+def test_everyday_words_are_read_as_reports_write_them():
+    from assistant.staff_words import as_reports_say
+
+    assert as_reports_say("某馆24年一共来了多少读者？") == "某馆24年一共接待了多少读者？"
+    assert as_reports_say("新馆开馆那天来了多少人？") == "新馆开馆那天接待了多少读者？"
+    assert as_reports_say("某区馆2024年开了多少天门？") == "某区馆2024年开馆多少天？"
+    assert as_reports_say("来了几位专家？") == "来了几位专家？"  # not readers
+
+
+def test_a_city_library_is_also_called_its_city_tu():
+    from ingest.outline import library_names
+
+    assert "苕阳市图" in library_names("苕阳市图书馆")[0].forms()
