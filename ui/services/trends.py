@@ -130,12 +130,13 @@ def _reason(r: MetricRow, library: str, out: Trend, indicator: str) -> str | Non
     """Why a row is no point of the trend, or None when it may be one."""
     if r.year is None:
         return NO_YEAR
-    if (out.scope == "" and r.scope not in WHOLE_SCOPES) or (out.scope and r.scope != out.scope):
-        return OTHER_SCOPE
+    # another library's figure is that library's, whatever its scope: its branches are not the picked one's
     if library == NO_LIBRARY:
         return NO_ORG
     if out.library and library != out.library:
         return OTHER_LIBRARY
+    if (out.scope == "" and r.scope not in WHOLE_SCOPES) or (out.scope and r.scope != out.scope):
+        return OTHER_SCOPE
     if r.kind not in ACTUAL_KINDS:
         return TARGET
     if r.derived:

@@ -71,6 +71,9 @@ class MetricHandlers:
         heading = f"#### {found.indicator}{unit} · {where}"
         if not found.points:
             heading += "\n\n没有可画的数字。"
+        elif len(found.points) == 1:  # a line needs two years: say the one figure instead of an empty chart
+            only = found.points[0]
+            heading += f"\n\n只有{only.year}年一个数字（{only.row.stated}），画不成趋势线。"
         note = "\n".join(f"- {line}" for line in notes(found))
         return heading, gr.update(value=trend_frame(found)), note
 
