@@ -23,7 +23,8 @@ def _ranked_mentions(text: str, orgs: list[str]) -> list[tuple[str, tuple]]:
             continue
         forms = [org]
         for name in library_names(org):
-            forms += [*name.forms(), name.place, *([name.short] if name.short else [])]
+            # staff also say 某市图 for 某市图书馆
+            forms += [*name.forms(), name.place, f"{name.place}图", *([name.short] if name.short else [])]
         forms.append(org[:2])
         for f in {f for f in forms if len(f) >= 2}:
             for m in re.finditer(re.escape(f), text):

@@ -227,7 +227,7 @@ class LibraryName:
     short: str  # 某某 (the place without 县/市/区…; empty when that would leave one character)
 
     def forms(self) -> tuple[str, ...]:
-        """The ways a document may write this library: 某某县图书馆, 某某图书馆, 某某县馆, 某某市图, 某某馆.
+        """The ways a document may write this library: 某某县图书馆, 某某图书馆, 某某县馆, 某某馆.
 
         Words the name was read together with ("报道某某市图书馆") are dropped one character at a
         time, down to a one-character place with its suffix (某县).
@@ -239,7 +239,7 @@ class LibraryName:
             place, short = self.place[i:], core[i:]
             out.append(f"{place}图书馆")
             if i == 0 and suffix:
-                out += [f"{place}馆", f"{place}图"]  # 某某县馆, 某某市馆, 某某市图: the place in full, 馆 or 图
+                out.append(f"{place}馆")  # 某某县馆, 某某市馆: the place in full and 馆
             if len(short) >= 2:
                 out += [f"{short}图书馆", f"{short}馆"]
         return tuple(dict.fromkeys(out))
