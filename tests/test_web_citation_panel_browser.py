@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from web_server import CHROMIUM, chromium_browser, lantai_served
+from web_server import CHROMIUM, documents_served, screenshot_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -25,22 +25,15 @@ PDF_QUESTION = "2024年新建了多少间读书驿站？"
 
 @pytest.fixture(scope="module")
 def server(sample_corpus, embedder, tmp_path_factory):
-    from index import KnowledgeBase
-
-    root = tmp_path_factory.mktemp("web-cite-panel")
-    data = root / "data"
-    kb = KnowledgeBase(data, embedder)
-    report = kb.ingest([sample_corpus / name for name in DOCS])
-    assert report.ok, [e.bilingual() for e in report.failed]
-    kb.close()
-    with lantai_served(root, data, len(DOCS)) as base:
+    with documents_served(
+        tmp_path_factory, embedder, [sample_corpus / name for name in DOCS], "web-cite-panel"
+    ) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with chromium_browser() as chromium:
+    with screenshot_browser(SHOTS) as chromium:
         yield chromium
 
 

@@ -75,3 +75,26 @@ def chromium_browser():
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def documents_served(tmp_path_factory, embedder, paths: list[Path], name: str, **env_extra: str):
+    """`lantai serve` over a fresh knowledge base holding ``paths``, ingested first (see ``lantai_served``)."""
+    from index import KnowledgeBase
+
+    root = tmp_path_factory.mktemp(name)
+    data = root / "data"
+    kb = KnowledgeBase(data, embedder)
+    report = kb.ingest(list(paths))
+    assert report.ok, [e.bilingual() for e in report.failed]
+    kb.close()
+    with lantai_served(root, data, len(paths), **env_extra) as base:
+        yield base
+
+
+@contextmanager
+def screenshot_browser(shots: Path):
+    """``chromium_browser``, with the folder its screenshots go to made first."""
+    shots.mkdir(parents=True, exist_ok=True)
+    with chromium_browser() as chromium:
+        yield chromium
