@@ -9,6 +9,8 @@ the assistant asks which library is meant instead of answering for whichever one
 
 from __future__ import annotations
 
+import re
+
 from .asking import asks_number
 from .evidence import library_names, places_named
 from .figure_lookup import FigureLookup
@@ -36,6 +38,13 @@ def subject(holdings: Holdings, query: Query, picked: str | None) -> str | None:
     return None
 
 
+# A question about several libraries together or side by side: no one library is meant
+_ACROSS_LIBRARIES = re.compile(
+    r"[两二三四五六七八九十几\d]+[个家所座]?[县区市省]?级?(?:公共)?(?:图书)?馆|各[县区市省]?级?(?:公共)?(?:图书)?馆"
+    r"|哪[个家一]+[县区市]?级?(?:图书)?馆|全[市省区县国]|所有|加起来|合计"
+)
+
+
 def candidates(holdings: Holdings, figures: FigureLookup, query: Query) -> list[str]:
     """The libraries whose own figures answer a question about no library in particular, most documents
     first; empty unless there are two or more. ``figures`` are those of the places the question allows."""
@@ -45,6 +54,7 @@ def candidates(holdings: Holdings, figures: FigureLookup, query: Query) -> list[
         or not query.indicator
         or not (query.intent in _MOVEMENT_INTENTS or (query.intent in _NUMBER_INTENTS and asks_number(query.text)))
         or library_names(query.text)  # a library the documents do not know: the refusal says so
+        or _ACROSS_LIBRARIES.search(query.text)  # 四个县馆加起来, 各馆, 哪个馆最多: several libraries asked
     ):
         return []
     libraries = holdings.libraries()

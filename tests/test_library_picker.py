@@ -159,3 +159,10 @@ def test_rest_metrics_of_one_library(api):
     status, rows = call(api + "/api/metrics?" + query)
     assert status == 200 and isinstance(rows, list) and rows
     assert {r["stated"] for r in rows} == {VISITS_2024[YUNLING]}
+
+
+def test_a_question_about_several_libraries_together_is_not_asked_which(kb):
+    from assistant import Assistant
+
+    answer = Assistant(kb).ask("两个馆2024年进馆人数加起来是多少？")
+    assert ASK_WHICH not in answer.answer and not answer.candidates, answer.answer
