@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from ..context import open_assistant
+from ..services.curation_store import CurationStore
 from ..services.questions import Questions, empty_base_english, question_problem
 from .common import AsJson, DataDir, console, err_console, fail, open_kb, settings_for
 
@@ -16,6 +17,8 @@ def print_answer(answer) -> None:
     badge = "[green]✓ 已核实 grounded[/green]" if answer.grounded else "[yellow]⚠ 含未核实数字 not grounded[/yellow]"
     if answer.refused:
         badge = "[dim]未找到答案 no answer[/dim]"
+    if answer.reviewed is not None:
+        badge = "[blue]馆员审核的答案 reviewed by staff[/blue]"
     console.print(answer.answer, highlight=False)
     console.print(f"{badge} · {answer.mode} · {answer.latency_ms:.0f} ms")
     for line in ([answer.checked] if answer.checked else []) + list(answer.warnings):
@@ -49,7 +52,8 @@ def ask(
         if error:
             fail(error)
     try:
-        questions = Questions(open_assistant(settings_for(data_dir), open_kb(data_dir)))
+        kb = open_kb(data_dir)
+        questions = Questions(open_assistant(settings_for(data_dir), kb), CurationStore(kb.data_dir), channel="cli")
     except (ValueError, ImportError) as exc:
         fail(f"配置错误 / configuration error: {exc}")
     if batch is not None:

@@ -3,7 +3,8 @@
 Every route under ``/api`` needs ``Authorization: Bearer <key>`` once API keys
 are configured (``Settings.api_keys``: ``LANTAI_API_KEYS`` in the environment
 or ``.env``, comma-separated; ``app.state.api_keys``); ``/healthz`` never does.
-Wrong keys count towards the login throttle (``ui.access.LoginThrottle``).
+Wrong keys count towards the login throttle (``ui.access.LoginThrottle``). Admin routes
+also ask ``require_admin``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
-from ..access import check_key, client_address, parse_api_keys
+from ..access import bearer, check_key, client_address, matches, parse_api_keys
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
@@ -71,4 +72,21 @@ def require_key(
         )
 
 
-__all__ = ["BindError", "check_bind", "is_loopback", "require_key", "LOOPBACK_HOSTS"]
+def require_admin(request: Request) -> None:
+    """Admin-only routes (the WeChat word list, reviewed answers, statistics): the key must also be one of
+    ``LANTAI_ADMIN_KEYS`` (403 otherwise, and 403 for everyone while none is set)."""
+    admins = parse_api_keys(request.app.state.settings.admin_keys)
+    token = bearer(request.headers.get("authorization"))
+    if token is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "需要管理员密钥 / an admin key is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if not admins or not matches(token, admins):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "只有管理员（LANTAI_ADMIN_KEYS 中的密钥）可以使用此功能 / admins only"
+        )
+
+
+__all__ = ["BindError", "check_bind", "is_loopback", "require_admin", "require_key", "LOOPBACK_HOSTS"]

@@ -102,6 +102,12 @@ class FigureOut(BaseModel):
         return out
 
 
+class ReviewedByOut(BaseModel):
+    id: int
+    reviewer: str
+    reviewed_at: str
+
+
 class AnswerOut(BaseModel):
     """The answer contract (``Answer.as_dict()``), shared with ``lantai ask --json``."""
 
@@ -117,6 +123,9 @@ class AnswerOut(BaseModel):
     latency_ms: float
     refused: bool = Field(description="文档中没有答案 / the documents hold no answer")
     intent: str
+    reviewed: ReviewedByOut | None = Field(
+        None, description="馆员审核的答案：编号、审核人、审核时间 / a staff-reviewed answer: id, reviewer, when"
+    )
 
 
 # A document as the registry records it, less its path on the server (nobody's business).

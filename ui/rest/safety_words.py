@@ -16,10 +16,9 @@ channel. The bundled example list is read-only: ``PUT`` asks for
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from ..access import bearer, matches, parse_api_keys
 from ..services.safety_words import (
     ReadOnlyList,
     StaffFileError,
@@ -30,6 +29,7 @@ from ..services.safety_words import (
 )
 from ..settings import Settings
 from ..wechat.safety import WordList
+from .auth import require_admin
 
 MAX_LIST_CHARS = 4_000_000
 
@@ -59,22 +59,6 @@ class HitOut(BaseModel):
     categories: list[str]
     words: list[str] | None = Field(None, description="命中的词，仅在 LANTAI_WECHAT_LOG_BODIES=true 时记录")
     text: str | None = Field(None, description="消息原文，仅在 LANTAI_WECHAT_LOG_BODIES=true 时记录")
-
-
-def require_admin(request: Request) -> None:
-    settings: Settings = request.app.state.settings
-    admins = parse_api_keys(settings.admin_keys)
-    token = bearer(request.headers.get("authorization"))
-    if token is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "需要管理员密钥 / an admin key is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    if not admins or not matches(token, admins):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "只有管理员（LANTAI_ADMIN_KEYS 中的密钥）可以查看和修改敏感词表 / admins only"
-        )
 
 
 router = APIRouter(

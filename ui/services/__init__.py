@@ -3,7 +3,10 @@
 One module per resource: ``documents`` (list, upload, remove, re-index, share),
 ``files`` (staging uploads, clean names), ``questions`` (asking), ``metrics``
 (the metrics table and its downloads), ``plans`` (drafting next year's plan),
-``feedback`` (ratings of answers). A surface builds ``Services`` once and
+``feedback`` (ratings of answers), ``curation_store`` (reviewed answers, the
+question log and ratings in SQLite), ``reviewed`` (reviewed answers: served,
+corrected, edited, withdrawn), ``usage`` (the review queue and the statistics
+of the log). A surface builds ``Services`` once and
 calls them; it never calls another surface.
 """
 
@@ -16,12 +19,14 @@ from index import KnowledgeBase
 
 from ..jobs import JobRegistry
 from ..settings import Settings
+from .curation_store import CurationStore
 from .documents import Documents
 from .feedback import FeedbackLog
 from .files import UPLOADS
 from .metrics import Metrics
 from .plans import Plans
 from .questions import Questions
+from .reviewed import ReviewedAnswers
 
 
 @dataclass
@@ -34,6 +39,8 @@ class Services:
     metrics: Metrics
     plans: Plans
     feedback: FeedbackLog
+    curation: CurationStore
+    reviewed: ReviewedAnswers
 
 
 def uploads_folder(kb: KnowledgeBase) -> Path:
@@ -43,15 +50,20 @@ def uploads_folder(kb: KnowledgeBase) -> Path:
 
 def build_services(settings: Settings, kb: KnowledgeBase, assistant, jobs: JobRegistry) -> Services:
     """The services over one knowledge base, one assistant and one ingest queue."""
+    curation = CurationStore(kb.data_dir)
+    questions = Questions(assistant, curation)
+    assert questions.reviewed is not None  # a store was given
     return Services(
         settings=settings,
         kb=kb,
         jobs=jobs,
         documents=Documents(kb, jobs, uploads_folder(kb), settings.max_bytes),
-        questions=Questions(assistant),
+        questions=questions,
         metrics=Metrics(kb),
         plans=Plans(settings, kb),
-        feedback=FeedbackLog(kb.data_dir),
+        feedback=FeedbackLog(curation),
+        curation=curation,
+        reviewed=questions.reviewed,
     )
 
 

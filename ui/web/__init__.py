@@ -4,7 +4,9 @@
 (``app.state.services``), so the page and the API share one knowledge base,
 one assistant and one ingest queue. Each tab is a module of ``ui.web.tabs``:
 ``chat`` (问答), ``documents`` (文档), ``metrics`` (指标), ``drafting``
-(计划起草), ``safety`` (公众号词表, the word list of the WeChat channel).
+(计划起草), ``safety`` (公众号词表, the word list of the WeChat channel),
+``review`` (审核: the review queue and reviewed answers) and ``usage`` (统计);
+``correction`` is the 问答 tab's box that turns a 👎 into a reviewed answer.
 All text shown to people is Simplified Chinese.
 
 Login is not done here: ``ui.server`` mounts these Blocks with Gradio's own
@@ -31,7 +33,9 @@ from .tabs.chat import build_chat_tab
 from .tabs.documents import build_documents_tab
 from .tabs.drafting import build_drafting_tab
 from .tabs.metrics import build_metrics_tab
+from .tabs.review import build_review_tab
 from .tabs.safety import build_safety_tab
+from .tabs.usage import build_usage_tab
 from .uploads import CACHE_LIFETIME, UploadCache, accept_only_uploads
 from .users import make_auth, parse_ui_users
 
@@ -48,6 +52,8 @@ def build_ui(services: Services, gate: Callable[[], object] = lambda: None) -> g
             build_documents_tab(services, cache)
             build_metrics_tab(services, cache)
             build_drafting_tab(services, cache)
+            build_review_tab(services)
+            build_usage_tab(services, cache)
             build_safety_tab(services.settings, gate)
     accept_only_uploads(demo, cache.root)
     return demo

@@ -11,10 +11,12 @@ from index.embed import EmbedderError
 
 from ...services import Services
 from ...services.feedback import Rating, feedback_record
-from ...services.questions import MAX_HISTORY, MAX_QUESTION, answer_pieces
+from ...services.questions import MAX_HISTORY, MAX_QUESTION, Asker, answer_pieces
 from ..markup import inert, warn
 from ..render import message_html, render_answer
+from ..roles import login_name
 from ..uploads import UploadCache
+from .correction import attach_correction_box
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ class ChatHandlers:
         self.feedback = services.feedback
         self.cache = cache
 
-    def ask(self, question: str, chat: list, history: list[str], records: dict):
+    def ask(self, question: str, chat: list, history: list[str], records: dict, request: gr.Request):
         """Answer in the chat; in LLM mode the verified answer is streamed in pieces before the full card."""
         chat, history, records = list(chat or []), list(history or []), dict(records or {})
         question = (question or "").strip()
@@ -39,7 +41,7 @@ class ChatHandlers:
             return
         chat += [{"role": "user", "content": inert(question)}, {"role": "assistant", "content": "正在查找资料……"}]
         yield "", chat, history, records
-        answer, failure = self._answer(question, history)
+        answer, failure = self._answer(question, history, Asker("web", login_name(request)))
         if answer is None:
             chat[-1] = {"role": "assistant", "content": failure}
             yield "", chat, history, records
@@ -55,10 +57,10 @@ class ChatHandlers:
         history.append(question)
         yield "", chat, history, records
 
-    def _answer(self, question: str, history: list[str]):
+    def _answer(self, question: str, history: list[str], asker: Asker):
         """(answer, None), or (None, what the chat says instead)."""
         try:
-            return self.questions.ask(question, history[-MAX_HISTORY:]), None
+            return self.questions.ask(question, history[-MAX_HISTORY:], asker), None
         except VectorStoreUnreachable as exc:
             log.error("Chroma server unreachable: %s", exc.detail)
             return None, exc.zh
@@ -135,6 +137,7 @@ def build_chat_tab(services: Services, cache: UploadCache) -> None:
             fb_btn = gr.Button("下载反馈记录", size="sm")
         feedback_note = gr.Markdown("", elem_id="lt-feedback-note")
         fb_file = gr.File(label="反馈记录（feedback.jsonl）", visible=False, interactive=False, height=60)
+        attach_correction_box(services, records, down_btn, chatbot)
 
         ask_io = [question, chatbot, history, records]
         ask_btn.click(on.ask, ask_io, ask_io, concurrency_limit=4)
