@@ -10,6 +10,7 @@ import typer
 from ..context import open_assistant
 from ..services.curation_store import CurationStore
 from ..services.questions import Questions, empty_base_english, question_problem
+from ..services.reviewed import REVIEWED_LABEL
 from .common import AsJson, DataDir, console, err_console, fail, open_kb, settings_for
 
 
@@ -18,7 +19,7 @@ def print_answer(answer) -> None:
     if answer.refused:
         badge = "[dim]未找到答案 no answer[/dim]"
     if answer.reviewed is not None:
-        badge = "[blue]馆员审核的答案 reviewed by staff[/blue]"
+        badge = f"[blue]{REVIEWED_LABEL} reviewed by staff[/blue]"
     console.print(answer.answer, highlight=False)
     console.print(f"{badge} · {answer.mode} · {answer.latency_ms:.0f} ms")
     for line in ([answer.checked] if answer.checked else []) + list(answer.warnings):

@@ -46,7 +46,8 @@ def citation_record(c: Citation) -> dict:
 
 
 def reviewed_note(row: ReviewedRow) -> str:
-    return f"{REVIEWED_LABEL}：{row.reviewer} 审核于 {local_time(row.reviewed_at)[:16].replace('T', ' ')}"
+    """Who reviewed the answer and when, the line under its 「馆员审核的答案」 badge."""
+    return f"审核人：{row.reviewer} · 审核时间：{local_time(row.reviewed_at)[:16].replace('T', ' ')}"
 
 
 def _citation(c: dict) -> Citation:

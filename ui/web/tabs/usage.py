@@ -36,8 +36,16 @@ def frame(stats: UsageStats, key: str) -> pd.DataFrame:
     """One table of the statistics with the workbook's Chinese headings."""
     columns = next(cols for _, k, cols in SHEETS if k == key)
     rows = getattr(stats, key)
-    values = [[CHANNEL_ZH.get(r[f], r[f]) if f == "channel" else r[f] for f, _ in columns] for r in rows]
+    values = [[_shown(f, r[f]) for f, _ in columns] for r in rows]
     return pd.DataFrame(values, columns=[zh for _, zh in columns])
+
+
+def _shown(field: str, value):
+    if field == "channel":
+        return CHANNEL_ZH.get(value, value)
+    if field == "time":  # 2026-12-08T10:07:59+08:00 → 2026-12-08 10:07:59
+        return str(value)[:19].replace("T", " ")
+    return value
 
 
 class UsageHandlers:
