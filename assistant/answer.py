@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from index import KnowledgeBase, SearchFilters, SearchHit
 
-from . import arithmetic, extractive, llm_answer, outcomes, who
+from . import arithmetic, extractive, llm_answer, outcomes, which_library, who
 from .asking import asks_actual, asks_number, asks_other_than_number
 from .badge import review
 from .citing import cite, labelled
@@ -32,6 +32,7 @@ from .relevance import Relevance
 from .statements import Draft, render, with_top_passage
 from .types import Answer, AnswerMode, distinct_figures
 from .verify import UNVERIFIED_MARK, flag, verify
+from .years_said import full_years
 
 NO_INFO = "文档中没有相关信息"
 # Intents whose specialised answer (one figure looked up, a plan's part) can miss the question's subject;
@@ -87,21 +88,31 @@ class Assistant:
         return max(reported) + 1 if reported else None
 
     # -- entry point --------------------------------------------------------------------------
-    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+    def ask(self, question: str, history: list[str] | None = None, org: str | None = None) -> Answer:
+        """The answer to ``question``; ``org`` is the library a question that names none is about."""
         started = time.perf_counter()
+        asked, reference = question, self.reference_year()
+        question = full_years(question, reference)  # 24年 as staff say it: 2024年
+        history = [full_years(turn, reference) for turn in history] if history else history
         parts = split_question(question)
         if len(parts) == 1:
-            answer = self._ask_one(question, history)
+            answer = self._ask_one(question, history, org)
         else:  # 办了多少张借阅证？馆藏图书一共多少？: each part answered, a later one reading the earlier
             answers, said = [], list(history or [])
             for part in parts:
-                answers.append(self._ask_one(part, said or None))
+                answers.append(self._ask_one(part, said or None, org))
                 said.append(part)
-            answer = merge(question, answers)
+            unsure = next((a for a in answers if a.candidates), None)
+            if unsure is not None:  # one part is about no library in particular: ask which, once
+                answer = which_library.ask_which(question, unsure.candidates, unsure.intent)
+            else:
+                answer = merge(question, answers)
+                answer.library = "、".join(dict.fromkeys(lib for a in answers for lib in a.library.split("、") if lib))
+        answer.question = asked
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
-    def _ask_one(self, question: str, history: list[str] | None) -> Answer:
+    def _ask_one(self, question: str, history: list[str] | None, org: str | None = None) -> Answer:
         reference = self.reference_year()
         query = understand(
             question,
@@ -111,12 +122,12 @@ class Assistant:
             scopes=self.holdings.scopes(),
             history=history,
         )
-        if (
-            query.org is None
-            and len(self.holdings.orgs()) == 1
-            and self.holdings.of_places(self.holdings.orgs()[0], places_named(question))
-        ):
-            query.org = self.holdings.orgs()[0]  # the one library, unless the question is about somewhere it is not
+        query.org = which_library.subject(self.holdings, query, org)
+        if query.org is None:  # several libraries' figures answer a question about none of them: ask which
+            place_figures = self.figures.without(self.holdings.documents_elsewhere(query))
+            unsure = which_library.candidates(self.holdings, place_figures, query)
+            if unsure:
+                return which_library.ask_which(question, unsure, query.intent)
         if query.intent == Intent.PLAN and query.indicator and asks_number(question):
             query.intent, query.wants_target = Intent.GOAL, True  # 明年计划新建几间: a target, looked up
         note = f"按{reference - 1}年度资料：" if query.relative and reference else ""
@@ -124,6 +135,7 @@ class Assistant:
         answer.citations = labelled(answer.citations, self.kb.registry.get)
         answer.question = question
         answer.intent = query.intent
+        answer.library = which_library.answered_for(query, answer)
         return answer
 
     def _answer(self, query: Query, note: str) -> Answer:
@@ -214,7 +226,7 @@ class Assistant:
         return draft is not None and bool(draft.figures) and not draft.refused
 
     def _retrieve(self, query: Query, by_meaning: bool = True) -> list[SearchHit]:
-        filters = SearchFilters(visibility=self.config.visibility, org=query.org)
+        filters = SearchFilters(visibility=self.config.visibility, org=query.org, also_orgs=query.org_readings()[1:])
         # A follow-up is searched with what it carries over: 总流通人次呢？ is about that library and year.
         carried = [query.org or "", *(f"{y}年" for y in query.years), query.indicator or ""]
         text = query.text if not query.follow_up else " ".join([*carried, query.text])

@@ -75,4 +75,11 @@ def counts_as_asked(question: str, sentence: str) -> bool:
 def counts_in(measure: str, text: str) -> bool:
     """The text counts something in the measure asked (多少家 → 12家, 6所); 几个 is asked of anything counted."""
     found = _COUNT_MEASURE.findall(with_arabic_counts(text))
-    return any(units_compatible(u, measure) for u in found) or (measure == "个" and bool(found))
+    things = [u for u in found if u not in _AMOUNTS]
+    return any(units_compatible(u, measure) for u in found) or (measure == "个" and bool(things))
+
+
+# Units of an amount, not of things counted: 53118千册 of books or 3.2万人次 of visits is no answer to 多少个
+_AMOUNTS = frozenset(
+    ("册", "册次", "人次", "次", "元", "平方米", "小时", "天", "个工作日", "个月", "岁", "TB", "GB", "课时")
+)

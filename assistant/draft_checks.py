@@ -140,7 +140,7 @@ class DraftChecks:
             query.org if query.org and names_org(query.org, with_headings(c)) else orgs.get(c.doc_id, "")
             for c in chunks
         }
-        if query.org and len(self.holdings.orgs()) >= 2 and query.org not in cited and "" not in cited:
+        if query.org and len(self.holdings.orgs()) >= 2 and not cited & {*query.org_readings(), ""}:
             return True
         if {c.doc_id for c in chunks} <= elsewhere:
             return True  # every passage is another place's, or a document no sign ties to the library

@@ -135,7 +135,7 @@ def best_sentences(query: Query, hits: list[SearchHit], relevance: Relevance | N
         headings_seen.add(heading)
         for pos, sent in [*own, *enumerate(units(hit.chunk.text))]:
             if relevance is not None:
-                score = relevance.share(sent) * (1.0 if len(sent) >= 8 else 0.5) + 0.1 / (rank + 1)
+                score = relevance.unit_share(sent) * (1.0 if len(sent) >= 8 else 0.5) + 0.1 / (rank + 1)
                 if len(sent) > _LONG_UNIT:  # a run-on unit (a table flattened into one line) holds words by its size
                     score *= (_LONG_UNIT / len(sent)) ** 0.5
                 if wants_number and _STATES_QUANTITY.search(with_arabic_counts(sent)):

@@ -26,7 +26,9 @@ from .figure_rows import (
     org_label,
     pick_rows,
     value_text,
+    words_up_to,
 )
+from .named_in_question import libraries_apart
 from .query import Intent, Query
 from .statements import Draft
 
@@ -81,7 +83,7 @@ class FigureLookup:
         if (
             (query.intent not in _NAME_MATCHED_INTENTS and not open_trend)
             or query.superlative
-            or len(query.orgs) > 1
+            or (len(query.orgs) > 1 and libraries_apart(query.text, query.orgs) > 1)
             or len(query.scopes) > 1
             or query.follow_up
         ):
@@ -190,9 +192,15 @@ class FigureLookup:
                 draft.add(f"{label}{kind}据此推算约为{first.stated}（推算：{formula}）", first.chunk_id, first.quote)
                 draft.figures.append(figure_used(first))
                 return
-            draft.add(
-                f"{label}{kind}为{value_text(first)}{companion(first)}{change}{source}", first.chunk_id, first.quote
-            )
+            own_words = words_up_to(first) if self._pieced_name(first) else ""
+            if own_words:  # a name the document never writes as one (5个乡镇设立夜读点 less its 5): its words
+                draft.add(f"{org_label(query, first)}{year}年，{own_words}{change}", first.chunk_id, first.quote)
+            else:
+                draft.add(
+                    f"{label}{kind}为{value_text(first)}{companion(first)}{change}{source}",
+                    first.chunk_id,
+                    first.quote,
+                )
             draft.figures.append(figure_used(first))
             return
         if len({r.doc_id for r in distinct}) == 1:  # "两个项目分别仍有509.22万元和242.12万元"
@@ -206,6 +214,10 @@ class FigureLookup:
             basis = self._basis(r)
             draft.add(f"{title}记为{value_text(r)}{f'（口径：{basis}）' if basis else ''}", r.chunk_id, r.quote)
             draft.figures.append(figure_used(r))
+
+    def _pieced_name(self, row: MetricRow) -> bool:
+        """A figure named by the document's words with a number or a word cut out: no name it writes."""
+        return self.metrics.indicators.get(row.indicator) is None and row.phrase not in row.quote
 
     def _basis(self, row: MetricRow) -> str:
         """What the row's document says its figure covers (口径), from its sentence or its passage."""

@@ -157,6 +157,15 @@ def clause_of(row: MetricRow) -> str:
     return row.quote[start : min(ends) if ends else len(row.quote)].strip()[:80]
 
 
+def words_up_to(row: MetricRow) -> str:
+    """The document's own words for a figure: its clause, from the comma before up to the figure."""
+    pos = row.quote.find(row.stated)
+    if pos < 0:
+        return ""
+    start = max(row.quote.rfind(p, 0, pos) for p in "，,。；;：:") + 1
+    return row.quote[start : pos + len(row.stated)].strip()
+
+
 def decimals_of(row: MetricRow) -> int:
     number = row.stated[: len(row.stated) - len(row.unit)] if row.stated.endswith(row.unit) else row.stated
     return len(number.split(".")[1]) if "." in number else 0

@@ -28,6 +28,7 @@ from .figure_rows import (
     run_length,
     value_text,
 )
+from .named_in_question import libraries_apart
 from .query import Intent, Query
 from .series_words import against_asked, year_step
 from .statements import Draft
@@ -56,6 +57,7 @@ class FigureAnswerer(FigureLookup):
             return self._several(named, method)
         query = named[0]
         variants = [query]
+        readings = len(query.orgs) > 1 and libraries_apart(query.text, query.orgs) <= 1
         if len(query.orgs) > 1:
             variants = [replace(query, org=o) for o in query.orgs]
         elif len(query.scopes) > 1:
@@ -69,6 +71,8 @@ class FigureAnswerer(FigureLookup):
                 d = self.figure(v)
             if d is not None:
                 drafts.append(d)
+                if readings and not d.refused:
+                    break  # one library named, read two ways (某市馆): the first reading that answers stands
         if not drafts and query.intent == Intent.TREND and not getattr(query, "phrases", ()) and query.indicator:
             # 讲座 is an alias, but the table names its own figure (组织各类讲座次数): match by name instead
             return self.answer(replace(query, indicator=None, indicators=[]))

@@ -7,6 +7,7 @@ about somewhere else), so each is read once per registry generation and kept.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from index import KnowledgeBase, MetricsStore, SearchHit
 
@@ -51,6 +52,14 @@ class Holdings:
         if "orgs" not in memo:
             memo["orgs"] = sorted({d.org for d in self.visible_documents() if d.org})
         return list(memo["orgs"])
+
+    def libraries(self) -> list[str]:
+        """The libraries the documents are by, the one with most documents first (then by name)."""
+        memo = self._memo()
+        if "libraries" not in memo:
+            counts = Counter(d.org for d in self.visible_documents() if d.org)
+            memo["libraries"] = sorted(counts, key=lambda org: (-counts[org], org))
+        return list(memo["libraries"])
 
     def named_orgs(self) -> list[str]:
         """The documents' libraries and those a report names as the subject of its figures."""

@@ -15,10 +15,8 @@ _AREA_LIBRARIES = re.compile(r"[省市县区]?(?:全[省市县区]|各级|各)?(
 _ALL_OF_LEVEL = re.compile(r"全([省市县区])(?:各级|各)?公共图书馆")
 
 
-def find_orgs(text: str, orgs: list[str]) -> list[str]:
-    """Organisations a question names, in order: by full name, by a library's usual short forms
-    (某某县图书馆 → 某某县馆, 某某图书馆, 某某), or by an organisation's first two characters; naming none
-    but 全市公共图书馆, the one city among them."""
+def _ranked_mentions(text: str, orgs: list[str]) -> list[tuple[str, tuple]]:
+    """Each organisation the text mentions with its best mention's key (start, -length, …), best first."""
     mentions = []  # (start, end, is not the full name, org)
     for org in orgs:
         if not org:
@@ -67,12 +65,25 @@ def find_orgs(text: str, orgs: list[str]) -> list[str]:
         key = (start, -(end - start), short, not org.endswith("馆"), collective)
         if org not in first or key < first[org]:
             first[org] = key
-    found = [org for org, _ in sorted(first.items(), key=lambda item: (*item[1], item[0]))]
+    return sorted(first.items(), key=lambda item: (*item[1], item[0]))
+
+
+def find_orgs(text: str, orgs: list[str]) -> list[str]:
+    """Organisations a question names, in order: by full name, by a library's usual short forms
+    (某某县图书馆 → 某某县馆, 某某图书馆, 某某), or by an organisation's first two characters; naming none
+    but 全市公共图书馆, the one city among them."""
+    found = [org for org, _ in _ranked_mentions(text, orgs)]
     level = _ALL_OF_LEVEL.search(text) if not found else None
     if level:
         cities = [o for o in orgs if o and o.endswith(level.group(1)) and not o.endswith("馆")]
         return cities if len(cities) == 1 else []
     return found
+
+
+def libraries_apart(text: str, orgs: list[str]) -> int:
+    """How many places of the text name these organisations: 某市馆 read as the city's library or as its
+    public libraries together is one library asked about, with two readings; 甲馆和乙馆 are two."""
+    return len({key[0] for org, key in _ranked_mentions(text, orgs) if org in orgs})
 
 
 def find_scopes(text: str, scopes: list[str]) -> list[str]:

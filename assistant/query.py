@@ -17,35 +17,16 @@ from ingest.outline import library_names
 from .aliases import indicator_fits
 from .another_figure import UNIT_HINT as _UNIT_HINT
 from .another_figure import asks_another_figure
-from .named_in_question import find_indicators, find_orgs, find_scopes
+from .asking import asks_actual
+from .figure_names import narrowing_words
+from .named_in_question import find_indicators, find_orgs, find_scopes, libraries_apart
+from .years_said import _ANAPHORIC, _RELATIVE, _YEAR, resolve_years
 
-# A year is 2023 or 2023年, never a quantity: 2000平方米, 1990册 and 2000.5 are not years.
-_YEAR = re.compile(
-    r"(?<![\d.])(20\d{2}|19\d{2})(?:\s*年|(?![\d.%]|\s*[万千百个间家所名人次册件场种项条篇份元平米台处座本张位期]))"
-)
-_RELATIVE = (
-    (re.compile(r"大前年"), -3),
-    (re.compile(r"前年"), -2),
-    (re.compile(r"去年|上年度(?!同期)"), -1),
-    (re.compile(r"今年|本年度"), 0),
-    (re.compile(r"明年|来年"), 1),
-    (re.compile(r"后年"), 2),
-)
-# Years named from the year being talked about, not from today: in a follow-up they count from
-# the previous turn's year ("2019年…？" "那下一年呢？" is 2020), otherwise from the reference year.
-_ANAPHORIC = (
-    (re.compile(r"上一年|前一年"), -1),
-    (re.compile(r"当年|同年|那一年"), 0),
-    (re.compile(r"下一年|后一年|次年|第二年|后来"), 1),
-)
-_FROM_TODAY_ALONE = re.compile(r"上一年|下一年|当年")  # with no turn before, counted from the reference year
 _PRONOUN = re.compile(r"它们|它|该馆|这个馆")
 _ELLIPSIS = re.compile(r"^(?:那么|那|还有|另外)?(.{0,12}?)(?:的)?(?:呢|吗)?[？?]?$")
 _FILLER = re.compile(r"[那么呢吗的，,。？?\s]|年份|年度?")
 _QUESTION_CUE = re.compile(r"是多少|是什么|有多少|多少|几|什么|哪|怎么|如何|是否|有没有|吗|呢|[？?]")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:馆|楼|中心|站|书房|书屋|项目|工程|空间|区|室)")
-_RECENT = re.compile(r"近([两二三四五六七八九十\d])年|(?:过去|最近|这)([两二三四五\d])年")
-_CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 # Intent cues, checked in order: the first that matches wins.
@@ -111,8 +92,14 @@ HISTORY_TURNS = 4
 _FIGURE_CUE = re.compile(r"多少|几|是多少|有多大|多大|多高|多长|数量|规模")
 # 其中少儿的呢？ after a figure: the part (少儿) of the figure asked before
 _PART_OF = re.compile(
-    r"^(?:那|那么)?其中([\u4e00-\u9fff]{1,8}?)(?:的)?(呢|(?:有|是|占|办了?|举办了?)?多少[\u4e00-\u9fff]{0,2})[？?]?$"
+    r"^(?:那|那么)?其中([\u4e00-\u9fff]{1,8}?)(?:的)?(呢|(?:有|是|占|办了?|举办了?)?(?:多少|几)[\u4e00-\u9fff]{0,2})[？?]?$"
 )
+_ACTUAL_ONLY = re.compile(r"实际|真正|做到|完成|达到|是|有|多少|了")
+_TARGET_WORDS = re.compile(r"(?:定|确定|提出)?的?(?:目标|计划|任务)(?:值|数)?")
+_DONE_BY = re.compile(r"(?:举)?办(?:了)?$")  # 其中网上办的: the part is 网上
+# 2024年计划的目标完成了吗？ asks of a whole plan, not the figure before, unless it leans back (那…呢, 其中, 它)
+_WHOLE_PLAN = re.compile(r"(?:计划|规划)(?:中|里|上)?的?(?:各项|全部|所有|哪些)?(?:目标|任务|指标)")
+_LEANS_BACK = re.compile(r"呢|其中|^那|它|这个|该项|同期")
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那么说|还有|另外|再问|其中)?.{0,10}(?:呢|吗)?[？?]?$")
 
 
@@ -133,40 +120,12 @@ class Query:
     scopes: list[str] = field(default_factory=list)  # every branch or service point named
     superlative: str | None = None  # "max" | "min" for 哪个分馆最多/最少
 
-
-_RANGE = re.compile(r"(20\d{2})\s*年?\s*(?:到|至|—|-|~|～)\s*(20\d{2})")
-
-
-def resolve_years(text: str, reference_year: int | None, anchor: list[int] | None = None) -> tuple[list[int], bool]:
-    """Absolute years as written, and relative ones resolved against the reference year
-    (上一年/下一年/后来 against ``anchor``, the years of the turn before, when there are some)."""
-    years = [int(y) for y in _YEAR.findall(text)]
-    relative = False
-    # 比上一年增长了多少: the year before is what the year asked is compared with, not the year asked
-    text = re.sub(r"(?:比|较|同)(?:上一年|上年|去年|前一年|前年)", "", text)
-    for pattern, offset in _ANAPHORIC:
-        said = pattern.search(text)
-        if said:
-            if anchor:
-                years.append((max(anchor) if offset > 0 else min(anchor)) + offset)
-            elif reference_year is not None and _FROM_TODAY_ALONE.fullmatch(said.group(0)):
-                years.append(reference_year + offset)
-                relative = True
-    for a, b in _RANGE.findall(text):
-        if int(a) < int(b) <= int(a) + 20:
-            years.extend(range(int(a), int(b) + 1))
-    if reference_year is not None:
-        recent = _RECENT.search(text)
-        if recent:
-            raw = recent.group(1) or recent.group(2)
-            n = int(raw) if raw.isdigit() else _CN_DIGITS.get(raw, 3)
-            years.extend(range(reference_year - n, reference_year))
-            relative = True
-        for pattern, offset in _RELATIVE:
-            if pattern.search(text):
-                years.append(reference_year + offset)
-                relative = True
-    return sorted(dict.fromkeys(years)), relative
+    def org_readings(self) -> list[str]:
+        """The organisation asked about, then others the same words name (某市: its library, the city)."""
+        if not self.org:
+            return []
+        one_named = len(self.orgs) > 1 and libraries_apart(self.text, self.orgs) <= 1
+        return [self.org, *(o for o in self.orgs if o != self.org)] if one_named else [self.org]
 
 
 _ASKING_WORDS = re.compile(r"了|过|的|几[个间家所名次场期篇条位项种]|多少[个间家所名次场期篇条位项种]?|一共|总共|共")
@@ -315,6 +274,10 @@ def _standalone(query: Query, previous: Query) -> tuple[str, bool] | None:
     own = _own_words(query)
     if not own and query.years and query.years != previous.years:
         return _with_years(previous.text, query.years), True
+    if own and not _ACTUAL_ONLY.sub("", own) and query.years:  # 那2024年实际做到多少？ after a target: done
+        topic = _TARGET_WORDS.sub("", _topic(previous))
+        if topic:
+            return f"{previous.org or ''}{query.years[0]}年{topic}{query.text[query.text.find('实际') :]}", True
     if _PRONOUN.search(query.text):
         topic = _topic(previous)
         place = _PLACE.search(topic)
@@ -327,8 +290,10 @@ def _standalone(query: Query, previous: Query) -> tuple[str, bool] | None:
     part = _PART_OF.match(query.text)
     topic = _topic(previous)
     if part and topic and topic in previous.text and _FIGURE_CUE.search(previous.text):
-        if not re.search(r"多少[\u4e00-\u9fff]", part.group(2)):  # 其中少儿的呢: part of the figure before
-            return previous.text.replace(topic, part.group(1) + topic, 1), False
+        kind = _DONE_BY.sub("", part.group(1))
+        # 其中少儿的呢, 其中网上办的有几场: a part of the figure before
+        if not re.search(r"(?:多少|几)[\u4e00-\u9fff]", part.group(2)) or narrowing_words(kind) == {kind}:
+            return previous.text.replace(topic, kind + topic, 1), False
         # 其中讲座有多少场: the part named, of the library and years asked before
         years = "".join(f"{y}年" for y in previous.years[:1])
         return f"{previous.org or ''}{years}{part.group(1)}{part.group(2)}？", False
@@ -349,6 +314,13 @@ def _standalone(query: Query, previous: Query) -> tuple[str, bool] | None:
 
 def _carry_over(query: Query, previous: Query) -> Query:
     """'那前年呢？' keeps the indicator and organisation; '其中分馆有几个？' keeps the year."""
+    if (
+        query.indicator is None
+        and query.years
+        and _WHOLE_PLAN.search(query.text)
+        and not _LEANS_BACK.search(query.text)
+    ):
+        return replace(query, org=query.org or previous.org, orgs=query.orgs or previous.orgs)
     short = len(query.text) <= 14 or bool(_FOLLOW_UP.match(query.text))
     if not short and query.indicator is not None:
         return replace(query, org=query.org or previous.org, follow_up=True)
@@ -373,8 +345,9 @@ def _carry_over(query: Query, previous: Query) -> Query:
         updates["scope"] = previous.scope
         updates["scopes"] = previous.scopes
     if query.intent in (Intent.OPEN, Intent.FIGURE, Intent.COUNT):  # 人员经费呢？ after a budget: a budget too
-        updates["wants_target"] = previous.wants_target or query.wants_target
-        if previous.intent not in (Intent.OPEN, Intent.LIST, Intent.PROBLEM):
+        done = asks_actual(query.text)  # 那实际做到多少？ after a target: what was done
+        updates["wants_target"] = (previous.wants_target or query.wants_target) and not done
+        if previous.intent not in (Intent.OPEN, Intent.LIST, Intent.PROBLEM, *((Intent.GOAL,) if done else ())):
             updates["intent"] = previous.intent
     if not query.indicators and previous.indicators:
         updates["indicators"] = previous.indicators

@@ -169,6 +169,15 @@ class Relevance:
         flat = re.sub(r"\s+", "", text)
         return sum(t.weight for t in self.terms if any(f in flat for f in t.forms)) / self.total
 
+    def unit_share(self, unit: str) -> float:
+        """``share`` of a sentence or table row, a row's table caption (表2 某市主要指标｜) counting half:
+        every row of the table holds it, so it says which table, not which row answers."""
+        _caption, bar, body = unit.partition("｜")
+        if not bar or not is_row_text(unit):
+            return self.share(unit)
+        own = self.share(body)
+        return own + 0.5 * (self.share(unit) - own)
+
     def best_unit(self, text: str) -> str:
         """The sentence (or table row) of a passage that holds most of the question; empty when none holds any."""
         scored = [(self.share(u), -i, u) for i, u in enumerate(units(text)) if len(u) <= _QUOTABLE]

@@ -25,7 +25,8 @@ from ingest.outline import library_names
 
 from .evidence import places_named, with_arabic_counts
 from .periods_asked import part_of_year_asked
-from .query import resolve_years, understand
+from .query import understand
+from .years_said import resolve_years
 
 # Measured on 21 rephrasings and 16 near-miss questions over the sample corpus (eval.reviewed_match,
 # multilingual-e5-small): rephrasings scored 0.981–1.0; the one different question naming the same facts

@@ -93,6 +93,8 @@ class Answer:
     warnings: list[str] = field(default_factory=list)  # why the answer is not 已核实, beside unverified numbers
     checked: str = ""  # what the badge's check covered, one line (已核对：数字3处均见于引文或指标表；年份2023；…)
     reviewed: ReviewedBy | None = None  # a staff-reviewed answer, served for this question
+    library: str = ""  # the library (or libraries, 、-joined) the answer speaks for
+    candidates: list[str] = field(default_factory=list)  # the libraries to choose from, when it asks which
 
     def as_dict(self) -> dict:
         """The contract shared by `lantai ask --json` and the REST API."""
@@ -105,6 +107,8 @@ class Answer:
             "unverified_numbers": list(self.unverified_numbers),
             "warnings": list(self.warnings),
             "checked": self.checked,
+            "library": self.library,
+            "candidates": list(self.candidates),
             "mode": self.mode,
             "latency_ms": round(self.latency_ms, 1),
             "refused": self.refused,

@@ -156,6 +156,17 @@ def _call(
         return (r.status_code if "r" in locals() else 0), plain(data.decode("utf-8", "replace"))
 
 
+def _path_values(credential: str, doc_id: str, chunk_id: str) -> dict[str, str]:
+    """Destructive routes get a real document id only without credentials (where it must fail); so do the
+    routes that show a document's passages and pages (a chunk id, page 1)."""
+    real = credential in UNCREDENTIALED
+    return {
+        "doc_id": doc_id if real else "not-a-document",
+        "chunk_id": chunk_id if real else "not-a-chunk",
+        "page": "1",
+    }
+
+
 def access_matrix(
     app,
     base_url: str,
@@ -166,6 +177,7 @@ def access_matrix(
     question: str,
     wechat_path: str | None = None,
     doc_id: str = "x",
+    chunk_id: str = "x",
 ) -> AccessReport:
     """Call every route of the running ``app`` at ``base_url`` with each credential; see the module doc."""
     import httpx
@@ -198,9 +210,7 @@ def access_matrix(
             for credential, client in clients.items():
                 if template.startswith("/logout") and credential == "valid login":
                     continue  # it would end the session the rest of the matrix uses
-                # Destructive routes get a real document id only without credentials (where it must fail).
-                values = {"doc_id": doc_id if credential in UNCREDENTIALED else "not-a-document"}
-                path = _fill(template, values)
+                path = _fill(template, _path_values(credential, doc_id, chunk_id))
                 body = {
                     "question": question,
                     "history": [],
@@ -274,6 +284,7 @@ def main() -> int:  # pragma: no cover - a manual run
             marker=marker,
             question="2024年进馆人数和核对码是多少？",
             doc_id=kb.documents()[0].id,
+            chunk_id=kb.registry.chunks_of(kb.documents()[0].id)[0].id,
         )
         server.should_exit = True
         kb.close()

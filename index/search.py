@@ -41,6 +41,8 @@ class SearchFilters:
     doc_types: Sequence[str] | None = None
     years: Sequence[int] | None = None
     org: str | None = None  # documents of one organisation (those naming none are kept)
+    # other readings of the words that named ``org`` (某市 as its library or as the city itself), also kept
+    also_orgs: Sequence[str] = ()
 
 
 @dataclass
@@ -96,7 +98,7 @@ def _doc_allowed(doc: DocumentRecord, f: SearchFilters) -> bool:
         return False
     if f.doc_types and doc.doc_type not in f.doc_types:
         return False
-    if f.org and doc.org and doc.org != f.org:
+    if f.org and doc.org and doc.org != f.org and doc.org not in f.also_orgs:
         return False
     return True
 

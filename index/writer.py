@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest import Document, IngestError, file_sha256, parse_file, with_doc_id
+from ingest import Document, IngestError, PageProgress, file_sha256, parse_file, with_doc_id
 
 from .cancel import Cancel, IngestCancelled, cancel_check
 from .chroma_server import VectorStoreUnreachable
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 _SKIP_PREFIXES = (".", "~$")
 # Bump when parsing, chunking or figure extraction changes what a file yields:
 # documents read by an older pipeline are read again even if the file is unchanged.
-PIPELINE_VERSION = "28"
+PIPELINE_VERSION = "29"
 
 
 class FileOutcome(StrEnum):
@@ -69,6 +69,7 @@ class IngestProgress:
     def chunks_planned(self, count: int) -> None: ...
     def chunks_embedded(self, count: int) -> None: ...
     def file_done(self, name: str, status: str) -> None: ...
+    def ocr_page(self, page: PageProgress) -> None: ...  # a scanned page is being read: page i of n, time left
 
 
 @dataclass
@@ -233,6 +234,7 @@ def add_file(
         sha256=sha or None,
         indicators=kb.indicators,
         limits=kb.read_limits,
+        on_page=progress.ocr_page,
     )
     minhash = signature(doc.text)
     verdict = judge(kb.registry, doc, existing, minhash, keep_duplicates)

@@ -10,6 +10,7 @@ from .indicators import IndicatorList, load_indicators
 from .limits import ReadLimits
 from .loaders import SUPPORTED_SUFFIXES, read_by_ocr
 from .loaders.rows import is_row_text
+from .page_progress import SCAN_HINT_EN, SCAN_HINT_ZH, PageProgress
 from .pipeline import DEFAULT_MAX_BYTES, file_sha256, parse_file, with_doc_id
 from .types import Chunk, Document, Section
 
@@ -27,7 +28,10 @@ __all__ = [
     "split_unit",
     "Document",
     "IngestError",
+    "PageProgress",
     "ReadLimits",
+    "SCAN_HINT_EN",
+    "SCAN_HINT_ZH",
     "SUPPORTED_SUFFIXES",
     "Section",
     "file_sha256",

@@ -22,6 +22,7 @@ from .outline import (
     detect_years,
     table_years,
 )
+from .page_progress import OnPage
 from .script import simplified_blocks
 from .types import Document, content_hash
 
@@ -63,14 +64,16 @@ def parse_file(
     sha256: str | None = None,
     indicators: IndicatorList | None = None,
     limits: ReadLimits | None = None,
+    on_page: OnPage | None = None,
 ) -> Document:
     """Load, clean, outline and chunk one file. Raises ``IngestError`` with a reason.
 
     ``max_bytes`` caps the file on disk; ``limits`` caps what reading it may cost
-    (inflated size, pages, pixels, rows, OCR pages, characters).
+    (inflated size, pages, pixels, rows, OCR pages, characters); ``on_page`` hears of
+    each scanned page as OCR reads it (``ingest.page_progress``).
     """
     size = check_file(path, max_bytes)
-    raw, page_count = load_blocks(path, limits)
+    raw, page_count = load_blocks(path, limits, on_page)
     blocks = clean_blocks(simplified_blocks(raw))  # traditional script is read as simplified
     if not blocks:
         raise IngestError(path.name, "文件中没有可读取的文字", "no readable text in the file")

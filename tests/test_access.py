@@ -35,10 +35,28 @@ def secret_kb(tmp_path_factory, embedder):
         f"青川区图书馆2024年内部工作总结\n\n一、主要工作\n\n全年进馆人数208.37万人次，核对码为{MARKER}。\n",
         encoding="utf-8",
     )
+    _write_pdf(docs / "青川区图书馆2024年内部简报.pdf", f"青川区图书馆2024年内部简报：本页核对码为{MARKER}。")
     kb = KnowledgeBase(root / "data", embedder)
     assert kb.ingest([docs]).ok
     yield kb
     kb.close()
+
+
+def _write_pdf(path, text: str) -> None:
+    """A one-page internal PDF: its page image and cited passages are behind the same rule as the rest."""
+    import pymupdf
+
+    with pymupdf.open() as pdf:
+        page = pdf.new_page()
+        page.insert_text((72, 100), text, fontname="china-s", fontsize=11)
+        page.insert_text((72, 130), "全年进馆人数208.37万人次，仅供内部核对。", fontname="china-s", fontsize=11)
+        pdf.save(path)
+
+
+def _pdf_citation(kb) -> tuple[str, str]:
+    """The internal PDF's id and the id of a chunk of it."""
+    doc = next(d for d in kb.documents() if d.file_name.endswith(".pdf"))
+    return doc.id, kb.registry.chunks_of(doc.id)[0].id
 
 
 def _configure(monkeypatch, tmp_path, source: str, values: dict[str, str]) -> None:
@@ -60,14 +78,22 @@ def test_every_route_needs_a_key_or_a_login(secret_kb, monkeypatch, tmp_path, so
     from ui.server import create_server_app
     from ui.settings import Settings
 
-    values = {"LANTAI_API_KEYS": KEYS} | ({"LANTAI_UI_USERS": USERS} if with_users else {})
+    # Wrong keys are not paused here, so every route's own refusal is seen (the pause has its own test below).
+    values = {"LANTAI_API_KEYS": KEYS, "LANTAI_LOGIN_MAX_FAILURES": "1000"}
+    values |= {"LANTAI_UI_USERS": USERS} if with_users else {}
     _configure(monkeypatch, tmp_path, source, values)
     app = create_server_app(Settings(data_dir=secret_kb.data_dir), kb=secret_kb)
     login = ("馆员", "pw-兰台") if with_users else ("任意名字", "key-two")
+    doc_id, chunk_id = _pdf_citation(secret_kb)
     with serving(app) as (base, _):
         report = access_matrix(
-            app, base, key="key-one", login=login, marker=MARKER, question=QUESTION, doc_id=secret_kb.documents()[0].id
+            app, base, key="key-one", login=login, marker=MARKER, question=QUESTION, doc_id=doc_id, chunk_id=chunk_id
         )
+        keyed = {"Authorization": "Bearer key-one"}  # the probe is real: a key reaches the page and the passage
+        page = httpx.get(f"{base}/api/documents/{doc_id}/pages/1.png", headers=keyed, timeout=60)
+        assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
+        context = httpx.get(f"{base}/api/documents/{doc_id}/chunks/{chunk_id}/context", headers=keyed, timeout=60)
+        assert context.status_code == 200 and MARKER in context.json()["passage"] + context.json()["after"]
         if with_users:  # with web users configured, a key is no web password
             r = httpx.post(base + "/login", data={"username": "馆员", "password": "key-one"})
             assert r.status_code == 400
@@ -84,6 +110,8 @@ def test_every_route_needs_a_key_or_a_login(secret_kb, monkeypatch, tmp_path, so
     assert report.status("POST", "/gradio_api/call/ask", "none") == 401
     assert report.status("GET", "/config", "none") == 401
     assert report.status("GET", "/healthz", "none") == 200
+    for path in ("/api/documents/{doc_id}/pages/{page}.png", "/api/documents/{doc_id}/chunks/{chunk_id}/context"):
+        assert report.status("GET", path, "none") == 401 and report.status("GET", path, "wrong key") == 401
     # The word list is for admins only: a staff key or login is not enough (no LANTAI_ADMIN_KEYS here).
     for method, path in (
         ("GET", "/api/wechat/safety-words"),

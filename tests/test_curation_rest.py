@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from serving import serving
 
+from ui.services.audit import AuditLog
 from ui.services.curation_store import CurationStore
 from ui.services.feedback import FeedbackLog
 from ui.services.reviewed import Reviewer
@@ -141,7 +142,9 @@ def test_ratings_of_an_earlier_version_are_read_in_once(tmp_path):
     store = CurationStore(tmp_path)
     CurationStore(tmp_path)  # opened again: nothing read twice
     assert (tmp_path / "feedback.jsonl").read_text(encoding="utf-8") == text  # left as it was
-    records = [json.loads(line) for line in (FeedbackLog(store).read() or b"").decode("utf-8").splitlines()]
+    records = [
+        json.loads(line) for line in (FeedbackLog(store, AuditLog(tmp_path)).read() or b"").decode("utf-8").splitlines()
+    ]
     assert [(r["question"], r["rating"], r["user"]) for r in records] == [
         ("2024年进馆人数？", "down", "馆员"),
         ("2023年进馆人数？", "up", None),

@@ -84,3 +84,13 @@ def test_a_table_of_libraries_by_year_gives_each_library_the_captions_quantity(t
     assert ("东江县图书馆", "外借册次", 2023, 14.1, "万册次") in rows
     assert ("石门市图书馆", "外借册次", 2022, 61.2, "万册次") in rows
     assert len(rows) == 4
+
+
+def test_how_many_asks_for_things_counted_not_an_amount():
+    from assistant.counting import counts_in
+
+    assert counts_in("个", "全市有公共图书馆5个，其中市级馆1个")
+    assert counts_in("个", "机构数：2023年：5家")
+    # 53118千册 of books or 3.2万人次 of visits does not say how many there are of anything
+    assert not counts_in("个", "公共图书馆图书总藏量：2021：53118千册")
+    assert not counts_in("个", "全年接待读者3.2万人次，开放2800小时")

@@ -67,3 +67,24 @@ def test_without_a_turn_before_relative_words_keep_their_old_reading():
     assert resolve_years("上一年外借册次", 2025) == ([2024], True)
     assert resolve_years("后来怎么样", 2025) == ([], False)
     assert resolve_years("那下一年呢", 2025, anchor=[2019]) == ([2020], False)
+
+
+def test_a_question_about_a_years_whole_plan_borrows_no_figure():
+    q = ask("2024年计划的目标完成了吗？", "东湖县图书馆2024年外借册次是多少？")
+    assert q.indicator is None and q.org == "东湖县图书馆" and q.years == [2024]
+    # Leaning back on the turn before, it is still about that figure.
+    q = ask("那2023年的目标完成了吗？", "东湖县图书馆2024年外借册次是多少？")
+    assert (q.indicator, q.years) == ("外借册次", [2023])
+    q = ask("目标完成了吗？", "东湖县图书馆2024年外借册次是多少？")
+    assert (q.indicator, q.years) == ("外借册次", [2024])
+
+
+def test_what_was_done_after_a_target_asks_the_actual_figure():
+    q = ask("那2024年实际完成了多少？", "东湖县图书馆2025年外借册次目标是多少？")
+    assert (q.indicator, q.years, q.wants_target) == ("外借册次", [2024], False)
+    assert q.intent.value == "figure"
+
+
+def test_a_part_named_by_how_it_was_held_is_a_part_of_the_figure_before():
+    q = ask("那其中网上办的有几场？", "东湖县图书馆2024年一共办了多少场读者活动？")
+    assert "网上" in q.text and "读者活动" in q.text and q.years == [2024]

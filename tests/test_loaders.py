@@ -44,7 +44,8 @@ def test_docx_headings_paragraphs_and_table(tmp_path):
     assert doc.title == "青川区图书馆2023年工作总结"
     assert doc.sections[0].heading == "一、主要工作及成效"
     tables = [c for c in doc.chunks if c.kind == "table"]
-    assert tables and "外借册次（万册次）：2022年：61.5；2023年：58.2" in tables[0].text
+    # the row name's unit (万册次) goes with each of its numbers, so a row read alone still says what it counts
+    assert tables and "外借册次：2022年：61.5万册次；2023年：58.2万册次" in tables[0].text
     prose = [c for c in doc.chunks if c.kind == "text"]
     assert prose and "412场次" in prose[0].text and "61.5" not in prose[0].text
 
@@ -120,3 +121,40 @@ def test_metadata_lines_above_the_text_are_not_document_text(tmp_path):
     plain = tmp_path / "plain.md"
     plain.write_text("# 总结\n新增图书1万册。\n", encoding="utf-8")  # a heading, not metadata
     assert parse_file(plain).title == "总结"
+
+
+def test_a_row_or_column_unit_goes_with_each_bare_number():
+    from ingest.loaders.rows import row_text
+
+    row = row_text(["指标", "2022年", "2023年", "增减"], ["参考咨询（条）", "1920", "2310", "20.3%"], "表1")
+    assert row == "表1｜参考咨询：2022年：1920条；2023年：2310条；增减：20.3%。"
+    assert (
+        row_text(["馆名", "2023年（万人次）", "同比（%）"], ["甲馆", "12.5", "3.1"])
+        == "甲馆：2023年：12.5万人次；同比：3.1%。"
+    )
+    # a change column is no quantity in the row's unit; a unit the list of units does not know stays put
+    assert (
+        row_text(["指标", "2023年", "增长"], ["访问量（万次）", "22.6", "14.1"])
+        == "访问量：2023年：22.6万次；增长：14.1。"
+    )
+    assert row_text(["指标", "数值"], ["藏书（万册/件）", "120"]) == "藏书（万册/件）：数值：120。"
+
+
+def test_a_statistics_form_finds_its_column_names_below_its_title_and_fields(tmp_path):
+    import openpyxl
+
+    from ingest import parse_file
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["某市公共图书馆2024年主要业务指标统计表", None, None, None])
+    ws.append(["填报单位：某市文化局", None, None, "统计时间：2025年2月"])
+    ws.append(["单位名称", "总流通（万人次）", "读者活动（场）", "从业人员（人）"])
+    ws.append(["甲县图书馆", 15.9, 187, 17])
+    f = tmp_path / "form.xlsx"
+    wb.save(f)
+    doc = parse_file(f)
+    assert doc.title == "某市公共图书馆2024年主要业务指标统计表"
+    rows = [c.text for c in doc.chunks if "甲县图书馆" in c.text]
+    assert rows and "总流通：15.9万人次" in rows[0] and "读者活动：187场" in rows[0], rows
+    assert "填报单位：某市文化局" in doc.text

@@ -91,7 +91,9 @@ def test_the_table_is_read_row_by_row_between_its_paragraphs(table_pdf):
         assert block.cells == tuple(zip(HEADER[1:], values[1:]))
         assert block.table == CAPTION
         assert block.page == 1
-    assert rows[0].text == f"{CAPTION}｜总流通人次（万人次）：2024年年度目标：22；2024年实际完成：21.4；完成率：97.3%。"
+    assert (
+        rows[0].text == f"{CAPTION}｜总流通人次：2024年年度目标：22万人次；2024年实际完成：21.4万人次；完成率：97.3%。"
+    )
 
 
 @pytest.mark.office

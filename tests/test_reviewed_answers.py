@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 
 from assistant import Assistant
+from assistant.reviewed import QuestionFacts
+from ui.services.audit import AuditLog
 from ui.services.curation_store import CurationStore
 from ui.services.feedback import FeedbackLog, Rating, feedback_record
 from ui.services.questions import Asker, Questions
-from ui.services.reviewed import Reviewer
+from ui.services.reviewed import Reviewer, about
 from ui.services.usage import review_queue, usage_stats
 
 pytestmark = pytest.mark.slow
@@ -76,11 +78,11 @@ def test_a_follow_up_and_a_withdrawn_correction_go_to_the_assistant(questions):
     assert questions.reviewed.listing() == []
 
 
-def test_the_queue_lists_refused_and_disliked_questions_until_reviewed(questions):
+def test_the_queue_lists_refused_and_disliked_questions_until_reviewed(questions, tmp_path):
     refused = questions.ask("江州市图书馆2024年累计馆藏量是多少？", asker=Asker("web", "李馆员"))
     assert refused.refused
     disliked = questions.ask(QUESTION)
-    FeedbackLog(questions.store).save(feedback_record(disliked, ""), Rating.DOWN, "王馆员")
+    FeedbackLog(questions.store, AuditLog(tmp_path)).save(feedback_record(disliked, ""), Rating.DOWN, "王馆员")
     queue = review_queue(questions.store)
     assert [q["question"] for q in queue] == [QUESTION, "江州市图书馆2024年累计馆藏量是多少？"]  # newest first
     assert queue[0]["reasons"] == ["👎 没帮助"] and queue[0]["who"] == "王馆员"
@@ -99,3 +101,11 @@ def test_every_question_is_logged_with_the_documents_it_cited(questions):
     for d in stats.documents:
         assert d["cited"] == sum(d["doc_id"] in {c.doc_id for c in a.citations} for a in answers)
     assert stats.slowest[0]["latency_ms"] == round(max(a.latency_ms for a in answers), 1)
+
+
+def test_a_question_naming_no_library_is_about_the_one_picked():
+    facts = QuestionFacts(years=(2024,), indicators=("进馆人次",))
+    assert about(facts, "青川区图书馆").libraries == ("青川区图书馆",)
+    assert about(facts, None) == facts and about(facts, "") == facts
+    named = QuestionFacts(years=(2024,), libraries=("南海区图书馆",))
+    assert about(named, "青川区图书馆") == named  # the library the question names wins

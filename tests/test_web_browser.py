@@ -53,7 +53,8 @@ def server(tmp_path_factory, embedder):
     assert report.ok, [e.bilingual() for e in report.failed]
     kb.close()
 
-    with lantai_served(root, data, 2, LANTAI_UI_USERS=f"{USER}:{PASSWORD},other:pw") as base:
+    # The login uploads and deletes documents: a 管理员.
+    with lantai_served(root, data, 2, LANTAI_UI_USERS=f"{USER}:{PASSWORD}:admin,other:pw") as base:
         yield {"base": base, "root": root, "data": data}
 
 

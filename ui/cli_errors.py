@@ -2,7 +2,7 @@
 
 Every subcommand runs inside ``LantaiGroup.invoke``, so a data directory held
 by another process, a data directory that holds no knowledge base (for a command that only reads), a full
-disk, or a Chroma server that does not answer, ends the command with a bilingual message
+disk, a Chroma server that does not answer, or an ``--org`` no document is by, ends the command with a bilingual message
 ("中文 / English") and a non-zero exit instead of a traceback, whichever
 command met it.
 """
@@ -17,11 +17,14 @@ from index import DataDirBusy, NoKnowledgeBase, VectorStoreUnreachable
 from index.diskfull import DiskFull, is_disk_full
 from index.embed import EmbedderError
 
+from .services.libraries import UnknownLibrary
+
 EXIT_DATA_DIR_BUSY = 3
 EXIT_DISK_FULL = 4
 EXIT_VECTOR_STORE_UNREACHABLE = 5
 EXIT_EMBEDDER_FAILED = 6
 EXIT_NO_KNOWLEDGE_BASE = 7
+EXIT_UNKNOWN_LIBRARY = 8
 
 err_console = Console(stderr=True)
 
@@ -39,6 +42,8 @@ def edge_message(exc: BaseException) -> tuple[str, int] | None:
         return exc.bilingual(), EXIT_VECTOR_STORE_UNREACHABLE
     if isinstance(exc, EmbedderError):  # the embedding service down or refusing, after its retries
         return str(exc), EXIT_EMBEDDER_FAILED
+    if isinstance(exc, UnknownLibrary):  # --org naming a library no document is by
+        return exc.bilingual(), EXIT_UNKNOWN_LIBRARY
     return None
 
 
@@ -72,4 +77,5 @@ __all__ = [
     "EXIT_VECTOR_STORE_UNREACHABLE",
     "EXIT_EMBEDDER_FAILED",
     "EXIT_NO_KNOWLEDGE_BASE",
+    "EXIT_UNKNOWN_LIBRARY",
 ]

@@ -10,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from index import IngestProgress
+from ingest import PageProgress
 
 
 class JobState(StrEnum):
@@ -78,6 +79,11 @@ class FileProgress:
     notice_en: str | None = None
     chunks_planned: int = 0
     chunks_embedded: int = 0
+    ocr_page: int = 0  # the scanned page OCR is reading (1-based), of ``ocr_pages``
+    ocr_pages: int = 0
+    ocr_seconds_left: float | None = None  # None until a page has been timed
+    progress: str | None = None  # where reading the file stands, for staff (Chinese)
+    progress_en: str | None = None
 
 
 @dataclass
@@ -165,10 +171,18 @@ class JobProgress(IngestProgress):
                 self.current.chunks_embedded += count
             self.changed(self.job)
 
+    def ocr_page(self, page: PageProgress) -> None:
+        with self.lock:
+            entry = self.current if self.current is not None else self.job.file(page.file_name)
+            entry.ocr_page, entry.ocr_pages, entry.ocr_seconds_left = page.page, page.total, page.seconds_left
+            entry.progress, entry.progress_en = page.zh(), page.en()
+            self.changed(self.job)
+
     def file_done(self, name: str, status: str) -> None:
         with self.lock:
             entry = self.current if self.current is not None and self.current.name == name else self.job.file(name)
             entry.status = status
+            entry.progress = entry.progress_en = None  # the pages are read: the outcome says the rest
             self.job.files_done += 1
             self.current = None
             self.changed(self.job)

@@ -1,4 +1,4 @@
-"""A terminal progress bar for ingest: files, chunks and the embedding rate (rich)."""
+"""A terminal progress bar for ingest: files, chunks, the embedding rate and scanned pages read by OCR (rich)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
 )
 
 from index import IngestProgress
+from ingest import SCAN_HINT_EN, SCAN_HINT_ZH, PageProgress
 
 
 class RichIngestProgress(IngestProgress):
@@ -29,6 +31,9 @@ class RichIngestProgress(IngestProgress):
         )
         self.files = self.progress.add_task("文件 files", total=0, rate="")
         self.chunks = self.progress.add_task("分块 chunks", total=0, rate="")
+        self.pages: TaskID | None = None  # scanned pages of the file being read, once OCR starts
+        self.console = console
+        self.hinted = False  # why scans are slow is said once, before the first one is read
 
     def __enter__(self) -> RichIngestProgress:
         self.progress.start()
@@ -53,5 +58,16 @@ class RichIngestProgress(IngestProgress):
         speed = task.speed
         self.progress.update(self.chunks, rate=f"{speed:.1f} 块/s chunks/s" if speed else "")
 
+    def ocr_page(self, page: PageProgress) -> None:
+        if not self.hinted:
+            self.console.print(f"{SCAN_HINT_ZH} / {SCAN_HINT_EN}")
+            self.hinted = True
+        if self.pages is None:
+            self.pages = self.progress.add_task("", total=page.total, rate="")
+        self.progress.update(self.pages, description=page.zh(), total=page.total, completed=page.page - 1)
+
     def file_done(self, name: str, status: str) -> None:
         self.progress.advance(self.files)
+        if self.pages is not None:  # the scan is read: its page row goes, the next scan gets its own
+            self.progress.remove_task(self.pages)
+            self.pages = None

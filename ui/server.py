@@ -13,7 +13,8 @@ limits, the access_token, ingest jobs) is kept in Redis (``LANTAI_REDIS_URL``,
 
 Access (``ui.access``): keys and web users are settings (``LANTAI_API_KEYS``,
 ``LANTAI_UI_USERS`` = "user:password,user2:pw2", from the environment or
-``.env``). When either is set, the UI is mounted with Gradio's own ``auth=``
+``.env``; an entry may end in its role, ``:admin`` or ``:staff``, see
+``ui.web.roles``). When either is set, the UI is mounted with Gradio's own ``auth=``
 and ``GradioGate`` stands in front of every Gradio route: a valid
 ``Authorization: Bearer <key>`` passes, otherwise only a logged-in browser does
 — with web users configured, those users; with keys alone, any user name and an
@@ -30,7 +31,7 @@ from pydantic import SecretStr
 from .access import guard_gradio, login_message, make_login, secret_text
 from .rest import BindError, create_app, is_loopback
 from .settings import Settings
-from .web import CSS, build_ui, parse_ui_users
+from .web import CSS, HEAD, WebUser, build_ui, parse_ui_users
 
 UI_USERS_ENV = "LANTAI_UI_USERS"
 
@@ -52,10 +53,15 @@ def check_ui_bind(host: str, ui_users: SecretStr | str | list[tuple[str, str]] |
     )
 
 
-def _users(value) -> list[tuple[str, str]]:
+def _users(value) -> list[WebUser]:
     if value is None or isinstance(value, str) or hasattr(value, "get_secret_value"):
         return parse_ui_users(secret_text(value))
-    return list(value)
+    return [WebUser(*user) for user in value]
+
+
+def _entries(users: list[WebUser]) -> SecretStr:
+    """Users as ``LANTAI_UI_USERS`` writes them, so the roles of the page read what the login checks."""
+    return SecretStr(",".join(":".join(filter(None, user)) for user in users))
 
 
 def create_server_app(
@@ -64,32 +70,37 @@ def create_server_app(
     kb=None,
     assistant=None,
     api_keys=None,
-    ui_users: str | list[tuple[str, str]] | None = None,
+    ui_users: str | list[tuple[str, str]] | list[WebUser] | None = None,
 ) -> FastAPI:
     """The API app with the web UI mounted at ``/``.
 
-    ``ui_users`` default to ``settings.ui_users``. With neither users nor API keys
-    the UI needs no login (loopback only: see ``check_ui_bind``).
+    ``ui_users`` default to ``settings.ui_users`` (and replace them in the settings the
+    services get, where ``ui.web.roles`` reads each login's role). With neither users nor
+    API keys the UI needs no login (loopback only: see ``check_ui_bind``).
     """
     settings = settings or Settings()
-    app = create_app(settings, kb=kb, assistant=assistant, api_keys=api_keys)
     users = _users(settings.ui_users if ui_users is None else ui_users)
+    if ui_users is not None:
+        settings = settings.model_copy(update={"ui_users": _entries(users)})
+    app = create_app(settings, kb=kb, assistant=assistant, api_keys=api_keys)
     keys: list[str] = app.state.api_keys
     guarded = bool(users or keys)
-    app.state.ui_users = [u for u, _ in users]
+    app.state.ui_users = [user.name for user in users]
+    logins = [(user.name, user.password) for user in users]
     demo = build_ui(app.state.services, lambda: getattr(app.state.wechat, "gate", None))
     demo.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(
         app,
         demo,
         path="/",
-        auth=make_login(users, keys, app.state.throttle) if guarded else None,
-        auth_message=login_message(users, settings) if guarded else None,
+        auth=make_login(logins, keys, app.state.throttle) if guarded else None,
+        auth_message=login_message(logins, settings) if guarded else None,
         max_file_size=settings.max_bytes,
         footer_links=[],
         mcp_server=False,
         ssr_mode=False,
         css=CSS,
+        head=HEAD,
         theme=gr.themes.Soft(),
     )
     if guarded:

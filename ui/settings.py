@@ -121,14 +121,17 @@ class Settings(BaseSettings):
     api_keys: SecretStr | None = Field(
         None, description="comma-separated API keys; once set, every surface needs a key or a login"
     )
-    ui_users: SecretStr | None = Field(None, description="user:password,... for the web login")
+    ui_users: SecretStr | None = Field(
+        None, description="user:password[:admin|staff],... for the web login, with its role (ui.web.roles)"
+    )
     admin_keys: SecretStr | None = Field(
         None,
         description="comma-separated API keys (also in api_keys when those are set) that may change "
         "staff-maintained lists such as the word list; none: nobody may",
     )
     admin_users: str | None = Field(
-        None, description="comma-separated web login names (of ui_users) that may edit the word list in the web app"
+        None,
+        description="comma-separated web login names (of ui_users) whose role is admin unless their entry names one",
     )
     login_max_failures: int = Field(5, ge=1, description="failed logins per user name or client address ...")
     login_window_seconds: float = Field(300.0, gt=0, description="... within this many seconds ...")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import IngestError
 from ..limits import ReadLimits
+from ..page_progress import OnPage
 from ..types import Block
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".docx", ".xlsx", ".csv")
@@ -20,8 +21,11 @@ def read_by_ocr(path: Path, limits: ReadLimits | None = None) -> bool:
     return not has_text_layer(path, limits)
 
 
-def load_blocks(path: Path, limits: ReadLimits | None = None) -> tuple[list[Block], int | None]:
-    """Blocks of a file and its page count (PDFs only), read within ``limits``."""
+def load_blocks(
+    path: Path, limits: ReadLimits | None = None, on_page: OnPage | None = None
+) -> tuple[list[Block], int | None]:
+    """Blocks of a file and its page count (PDFs only), read within ``limits``; ``on_page`` hears of scanned
+    pages as OCR reads them."""
     limits = limits or ReadLimits()
     suffix = path.suffix.lower()
     if suffix in (".txt", ".md", ".markdown"):
@@ -31,7 +35,7 @@ def load_blocks(path: Path, limits: ReadLimits | None = None) -> tuple[list[Bloc
     if suffix == ".pdf":
         from .pdf import load_pdf
 
-        return load_pdf(path, limits)
+        return load_pdf(path, limits, on_page)
     if suffix == ".docx":
         from .docx import load_docx
 

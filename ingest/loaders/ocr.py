@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import IngestError
 from ..limits import ReadLimits
+from ..page_progress import OnPage, PageTimer
 from ..types import Block
 from .layout import Line, paragraphs_from_pages, strip_running_lines
 
@@ -283,13 +284,14 @@ def _check_ocr_pages(file_name: str, count: int, limits: ReadLimits) -> None:
 
 
 def ocr_pdf_pages(
-    path: Path, indexes: list[int] | None = None, limits: ReadLimits | None = None
+    path: Path, indexes: list[int] | None = None, limits: ReadLimits | None = None, on_page: OnPage | None = None
 ) -> tuple[list[list[Line]], float]:
     """Visual lines of the given pages (0-based; all when None) and the first page's height, in points.
 
     Usable for single pages too, e.g. scanned pages inside a PDF that otherwise has a text layer.
     Every page is checked (size, blankness) before any is read, so the OCR-page cap
     refuses a file before hours of OCR, and blank pages cost a thumbnail, not a read.
+    ``on_page`` hears of each page OCR reads (page i of the n non-blank ones, with an estimate).
     """
     from .pdf import check_page_size, check_pages
 
@@ -317,11 +319,13 @@ def ocr_pdf_pages(
                 page.close()
         _check_ocr_pages(path.name, len(todo), limits)
         engine = get_engine(rapidocr) if todo else None
+        timer = PageTimer(path.name, len(todo), on_page)
         pages: list[list[Line]] = []
         for index in wanted:
             if index not in todo:
                 pages.append([])
                 continue
+            timer.next_page()
             page = pdf[index]
             try:
                 bitmap = page.render(scale=todo[index])
@@ -341,9 +345,11 @@ def ocr_pdf_pages(
     return pages, height
 
 
-def load_scanned_pdf(path: Path, limits: ReadLimits | None = None) -> tuple[list[Block], int]:
+def load_scanned_pdf(
+    path: Path, limits: ReadLimits | None = None, on_page: OnPage | None = None
+) -> tuple[list[Block], int]:
     """Paragraph blocks of a PDF made of page images, read by OCR, and its page count."""
-    pages, height = ocr_pdf_pages(path, None, limits)
+    pages, height = ocr_pdf_pages(path, None, limits, on_page)
     if not any(pages):
         raise IngestError(
             path.name,

@@ -8,6 +8,7 @@ import pymupdf
 
 from ..errors import IngestError
 from ..limits import SQUARE_METRE_PT2, ReadLimits, TextBudget
+from ..page_progress import OnPage
 from ..types import Block
 from .layout import Line, paragraphs_from_pages, strip_running_lines
 from .pdf_tables import page_tables, with_tables
@@ -88,8 +89,10 @@ def has_text_layer(path: Path, limits: ReadLimits | None = None) -> bool:
         return enough
 
 
-def load_pdf(path: Path, limits: ReadLimits | None = None) -> tuple[list[Block], int]:
-    """Paragraph and table-row blocks with page numbers, running headers and page numbers removed."""
+def load_pdf(path: Path, limits: ReadLimits | None = None, on_page: OnPage | None = None) -> tuple[list[Block], int]:
+    """Paragraph and table-row blocks with page numbers, running headers and page numbers removed.
+
+    Scanned pages are read by OCR; ``on_page`` hears of each of them as it is read."""
     limits = limits or ReadLimits()
     budget = TextBudget(path.name, limits)
     with open_pdf(path, limits) as doc:
@@ -115,10 +118,10 @@ def load_pdf(path: Path, limits: ReadLimits | None = None) -> tuple[list[Block],
     if sum(len(l.text) for lines in pages for l in lines) < _MIN_TEXT_CHARS:
         from .ocr import load_scanned_pdf
 
-        return load_scanned_pdf(path, limits)
+        return load_scanned_pdf(path, limits, on_page)
     if scans:
         from .ocr import ocr_pdf_pages
 
-        for i, lines in zip(scans, ocr_pdf_pages(path, scans, limits)[0]):
+        for i, lines in zip(scans, ocr_pdf_pages(path, scans, limits, on_page)[0]):
             pages[i] = lines
     return paragraphs_from_pages(strip_running_lines(pages, height)), count

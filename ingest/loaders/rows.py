@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..figures.patterns import COUNT_UNIT_PATTERN
 from ..types import Block
 
 
@@ -41,14 +42,23 @@ def row_text(header: Sequence[object], row: Sequence[object], table: str | None 
         return ""
     at = _label_column(cells)
     label = cells[at]
+    row_unit = _UNIT_NOTE.search(label)
+    if row_unit:  # 参考咨询（条）：2023年：2310 reads 参考咨询：2023年：2310条
+        label = label[: row_unit.start()]
     parts = []
     for i, value in enumerate(cells):
         if i == at or not value:
             continue
         name = str(header[i]) if i < len(header) and header[i] else f"第{i + 1}列"
         percent = _PERCENT_HEADER.search(name)
-        if percent and re.fullmatch(r"[+-]?\d[\d.]*", value):  # 比上年增长（%）：12.2 reads 比上年增长：12.2%
-            name, value = name[: percent.start()] + name[percent.end() :], f"{value}%"
+        column_unit = _UNIT_NOTE.search(name)
+        if re.fullmatch(r"[+-]?\d[\d,.]*", value):  # a bare number takes the unit its row or column gives
+            if percent:  # 比上年增长（%）：12.2 reads 比上年增长：12.2%
+                name, value = name[: percent.start()] + name[percent.end() :], f"{value}%"
+            elif column_unit:
+                name, value = name[: column_unit.start()], value + column_unit.group(1)
+            elif row_unit and not _CHANGE_COLUMN.search(name):
+                value += row_unit.group(1)
         parts.append(f"{name}：{value}")
     body = "；".join(parts)
     prefix = f"{table}｜" if table else ""
@@ -59,6 +69,10 @@ def row_text(header: Sequence[object], row: Sequence[object], table: str | None 
 
 # A header giving its cells' unit as a percentage: 增长（%）, 占比(%)
 _PERCENT_HEADER = re.compile(r"\s*[（(]\s*%\s*[)）]")
+# A row's name or a column's header giving its cells' unit: 参考咨询（条）, 2024年（万人次）, 经费（单位：万元）
+_UNIT_NOTE = re.compile(rf"\s*[（(]\s*(?:单位\s*[:：]\s*)?((?:千|万|亿)?(?:{COUNT_UNIT_PATTERN}))\s*[)）]\s*$")
+# A column of changes or shares holds no quantity in the row's unit: 增减 12.5 is a percentage or a difference
+_CHANGE_COLUMN = re.compile(r"同比|增减|增长|变化|增幅|降幅|环比|完成率|占比|比例|比重|率")
 _NUMERIC = re.compile(r"^[+-]?\d[\d,.]*%?$")
 # The shape `row_text` writes: an optional table title and ｜, the row's name, then 列名：值 pairs joined by ；.
 _ROW_SHAPE = re.compile(r"^(?:[^｜。]*｜)?[^：。]+：(?:[^：；。]+：[^；。]+；)*[^：；。]+：[^；。]+。?$")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import openpyxl
 
 from ..errors import IngestError
 from ..limits import ReadLimits
+from ..outline import looks_like_title
 from ..types import Block
 from .container import check_zip
 from .rows import table_row
@@ -18,12 +20,21 @@ from .sheet_size import refuse_large_sheets, too_many_cells, too_many_rows
 from .text import read_text
 
 
+def _filled(row: list[object]) -> int:
+    return sum(1 for c in row if c not in (None, ""))
+
+
 def _header_index(rows: list[list[object]]) -> int:
-    """The header is the first row with at least two filled cells (a merged title row has one)."""
+    """The header is the first row filling more than half the table's width: a merged title row has one
+    cell, and a form's 填报单位 … 统计时间 line two, before the column names come."""
+    widest = max((_filled(r) for r in rows[:_HEADER_SEARCH]), default=0)
     for i, row in enumerate(rows):
-        if sum(1 for c in row if c not in (None, "")) >= 2:
+        if _filled(row) >= 2 and _filled(row) * 2 > widest:
             return i
     return 0
+
+
+_HEADER_SEARCH = 20  # rows looked at for the table's width: titles and notes above it are few
 
 
 def _sheet_blocks(name: str, rows: list[list[object]]) -> list[Block]:
@@ -31,7 +42,8 @@ def _sheet_blocks(name: str, rows: list[list[object]]) -> list[Block]:
     if not rows:
         return []
     h = _header_index(rows)
-    blocks = [Block(text=str(rows[i][0]).strip(), kind="text") for i in range(h) if rows[i][0]]
+    above = ("　".join(str(c).strip() for c in rows[i] if c not in (None, "")) for i in range(h))
+    blocks = [Block(text=line, kind="text") for line in above if line]
     blocks.insert(0, Block(text=name, kind="heading", level=1))
     header = [("" if c is None else str(c)) for c in rows[h]]
     for row in rows[h + 1 :]:
@@ -88,7 +100,7 @@ def load_xlsx(path: Path, limits: ReadLimits | None = None) -> list[Block]:
         raise IngestError(path.name, f"Excel 文件无法读取（{exc}）", f"cannot read the workbook ({exc})") from exc
     if len(blocks) == 1:
         raise IngestError(path.name, "Excel 文件中没有数据", "the workbook has no data")
-    return blocks
+    return _titled(blocks)
 
 
 def load_csv(path: Path, limits: ReadLimits | None = None) -> list[Block]:
@@ -106,4 +118,16 @@ def load_csv(path: Path, limits: ReadLimits | None = None) -> list[Block]:
     blocks = [Block(text=path.stem, kind="title")] + _sheet_blocks(path.stem, rows)
     if len(blocks) <= 2:
         raise IngestError(path.name, "CSV 文件中没有数据", "the CSV file has no data")
+    return _titled(blocks)
+
+
+def _titled(blocks: list[Block]) -> list[Block]:
+    """A statistics form's title line above its first table (某市2024年主要业务指标统计表) names the
+    workbook better than its file name does."""
+    for i, block in enumerate(blocks[1:], start=1):
+        if block.kind == "table_row":
+            break
+        if block.kind == "text" and looks_like_title(block.text) and not re.search(r"[:：]", block.text):
+            # 单位：万元 or 填报单位：… is a form's field, not its title
+            return [Block(text=block.text, kind="title"), *blocks[1:i], *blocks[i + 1 :]]
     return blocks

@@ -12,6 +12,7 @@ from index import KnowledgeBase
 
 from ..context import open_knowledge_base
 from ..services import uploads_folder
+from ..services.audit import AuditLog
 from ..services.documents import Documents
 from ..settings import Settings
 
@@ -55,7 +56,7 @@ def open_kb(data_dir: Path | None, create: bool = False) -> KnowledgeBase:
 def open_documents(data_dir: Path | None, create: bool = False) -> Documents:
     """The documents service of the command line: no server, so no ingest queue."""
     kb = open_kb(data_dir, create)
-    return Documents(kb, None, uploads_folder(kb), settings_for(data_dir).max_bytes)
+    return Documents(kb, None, uploads_folder(kb), settings_for(data_dir).max_bytes, AuditLog(kb.data_dir))
 
 
 __all__ = ["AsJson", "DataDir", "console", "err_console", "fail", "open_documents", "open_kb", "settings_for"]

@@ -11,6 +11,7 @@ from rich.table import Table
 from index import VISIBILITIES
 
 from ..progress import RichIngestProgress
+from ..services.audit import CLI_ACTOR
 from .common import AsJson, DataDir, console, err_console, fail, open_documents, open_kb, settings_for
 
 VISIBILITY_HELP = (
@@ -93,7 +94,7 @@ def remove(
     if len(matches) > 1:
         ids = ", ".join(f"{m.id} ({m.path})" for m in matches)
         fail(f"「{doc}」对应多个文档，请用 ID 指定 / '{doc}' matches several documents, use an id: {ids}", 1)
-    documents.remove(matches[0].id, discard_upload=False)
+    documents.remove(matches[0].id, by=CLI_ACTOR, discard_upload=False)
     console.print(f"[green]✓[/green] 已删除 removed {matches[0].file_name} ({matches[0].id})")
 
 

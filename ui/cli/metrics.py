@@ -29,6 +29,7 @@ def metrics(
     indicator: str | None = typer.Option(None, "--indicator", help="指标（可用别名）/ indicator (aliases work)"),
     year: int | None = typer.Option(None, "--year", help="年份 / year"),
     scope: str | None = typer.Option(None, "--scope", help="范围，如 某分馆 / scope, e.g. a branch"),
+    org: str | None = typer.Option(None, "--org", help="单位（图书馆）/ library"),
     data_dir: Path | None = DataDir,
     as_json: bool = AsJson,
     as_csv: bool = typer.Option(False, "--csv", help="输出 CSV / print CSV"),
@@ -39,7 +40,7 @@ def metrics(
     if ctx.invoked_subcommand is not None:
         return
     metrics_service = open_metrics(data_dir)
-    rows = metrics_service.rows(indicator, year, scope, include_derived=derived)
+    rows = metrics_service.rows(indicator, year, scope, include_derived=derived, org=org)
     if xlsx is not None:
         if xlsx.suffix.lower() != ".xlsx":
             fail(f"导出文件须以 .xlsx 结尾 / the export file must end in .xlsx: {xlsx}")

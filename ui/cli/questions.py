@@ -9,7 +9,7 @@ import typer
 
 from ..context import open_assistant
 from ..services.curation_store import CurationStore
-from ..services.questions import Questions, empty_base_english, question_problem
+from ..services.questions import Questions, empty_base_english, library_line, question_problem
 from ..services.reviewed import REVIEWED_LABEL
 from .common import AsJson, DataDir, console, err_console, fail, open_kb, settings_for
 
@@ -21,6 +21,10 @@ def print_answer(answer) -> None:
     if answer.reviewed is not None:
         badge = f"[blue]{REVIEWED_LABEL} reviewed by staff[/blue]"
     console.print(answer.answer, highlight=False)
+    if library_line(answer):
+        console.print(library_line(answer), highlight=False)
+    if answer.candidates:
+        badge = "[yellow]请指明图书馆 which library?[/yellow]"
     console.print(f"{badge} · {answer.mode} · {answer.latency_ms:.0f} ms")
     for line in ([answer.checked] if answer.checked else []) + list(answer.warnings):
         console.print(f"  {line}", highlight=False)
@@ -46,6 +50,9 @@ def ask(
     batch: Path | None = typer.Option(
         None, "--batch", help='JSONL：每行 {"id", "question", "history"?} / a JSONL file of questions'
     ),
+    org: str | None = typer.Option(
+        None, "--org", help="单位：问题没写明图书馆时按此馆回答 / the library a question naming none is about"
+    ),
 ) -> None:
     """提问：答案附引用，数字经过核实 / ask a question: a cited answer whose numbers are checked."""
     if batch is None:
@@ -58,9 +65,9 @@ def ask(
     except (ValueError, ImportError) as exc:
         fail(f"配置错误 / configuration error: {exc}")
     if batch is not None:
-        ask_batch(questions, batch, as_json)
+        ask_batch(questions, batch, as_json, org)
         return
-    answer = questions.ask(question or "", list(history))  # checked non-empty above
+    answer = questions.ask(question or "", list(history), org)  # checked non-empty above
     if as_json:
         print(json.dumps(answer.as_dict(), ensure_ascii=False))
     else:
@@ -86,10 +93,11 @@ def _batch_item(number: int, line: str) -> tuple | None:
     return qid, q, past
 
 
-def ask_batch(questions: Questions, batch: Path, as_json: bool) -> None:
+def ask_batch(questions: Questions, batch: Path, as_json: bool, org: str | None = None) -> None:
     """Every question of a JSONL file, answered in order; exit 1 when any line failed."""
     if not batch.is_file():
         fail(f"找不到文件 / file not found: {batch}")
+    org = questions.libraries.resolve(org)  # an unknown library stops the run before the first question
     failed = 0
     for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -104,7 +112,7 @@ def ask_batch(questions: Questions, batch: Path, as_json: bool) -> None:
             print(json.dumps({"id": qid, "error": error}, ensure_ascii=False))
             failed += 1
             continue
-        out = {"id": qid, **questions.ask(q, [str(h) for h in past]).as_dict()}
+        out = {"id": qid, **questions.ask(q, [str(h) for h in past], org).as_dict()}
         if as_json:
             print(json.dumps(out, ensure_ascii=False), flush=True)
         else:

@@ -4,7 +4,8 @@
 bodies, for ``/docs``; a metrics row and a document are made by ``derived`` from
 the dataclasses they expose), ``errors`` (Chinese first, English after " / "),
 ``questions``, ``documents``, ``jobs``, ``metrics``, ``plans``, ``safety_words``
-(the WeChat word list, admins only), ``health``;
+(the WeChat word list, admins only), ``audit`` (the operations log, admins
+only), ``health``;
 ``common`` reads the services from ``app.state``.
 """
 

@@ -3,8 +3,11 @@
 Every route under ``/api`` needs ``Authorization: Bearer <key>`` once API keys
 are configured (``Settings.api_keys``: ``LANTAI_API_KEYS`` in the environment
 or ``.env``, comma-separated; ``app.state.api_keys``); ``/healthz`` never does.
-Wrong keys count towards the login throttle (``ui.access.LoginThrottle``). Admin routes
-also ask ``require_admin``.
+Wrong keys count towards the login throttle (``ui.access.LoginThrottle``).
+
+Admin routes (the word list, the operations log, reviewed answers, statistics) further need one of
+``LANTAI_ADMIN_KEYS`` (``require_admin``): 403 for any other key, and for every
+key while none is set.
 """
 
 from __future__ import annotations
@@ -73,8 +76,7 @@ def require_key(
 
 
 def require_admin(request: Request) -> None:
-    """Admin-only routes (the WeChat word list, reviewed answers, statistics): the key must also be one of
-    ``LANTAI_ADMIN_KEYS`` (403 otherwise, and 403 for everyone while none is set)."""
+    """The key must also be one of ``LANTAI_ADMIN_KEYS`` (401 without a key, 403 otherwise)."""
     admins = parse_api_keys(request.app.state.settings.admin_keys)
     token = bearer(request.headers.get("authorization"))
     if token is None:
@@ -85,7 +87,7 @@ def require_admin(request: Request) -> None:
         )
     if not admins or not matches(token, admins):
         raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "只有管理员（LANTAI_ADMIN_KEYS 中的密钥）可以使用此功能 / admins only"
+            status.HTTP_403_FORBIDDEN, "只有管理员（LANTAI_ADMIN_KEYS 中的密钥）可以进行此操作 / admins only"
         )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from fastapi.responses import Response
 
+from ..services.audit import API_ACTOR
 from ..services.documents import DocumentNotFound, SourceGone, WriteBusy, WritesRefused
 from ..services.files import FileTooLarge
 from .common import ServicesDep, conflict, not_found
@@ -51,7 +52,9 @@ def upload(
     if len(files) > most:
         raise HTTPException(413, f"一次最多上传 {most} 个文件 / at most {most} files per upload")
     try:
-        job, names = documents.upload_streams([(f.filename, f.file) for f in files], visibility, keep_duplicates)
+        job, names = documents.upload_streams(
+            [(f.filename, f.file) for f in files], visibility, keep_duplicates, by=API_ACTOR
+        )
     except FileTooLarge as exc:
         raise HTTPException(413, str(exc)) from None
     return UploadAccepted(job_id=job.id, files=names)
@@ -65,7 +68,7 @@ def upload(
 )
 def delete_document(doc_id: str, services: ServicesDep) -> Response:
     try:
-        services.documents.remove(doc_id)
+        services.documents.remove(doc_id, by=API_ACTOR)
     except DocumentNotFound as exc:
         raise not_found(exc) from None
     except (WriteBusy, WritesRefused) as exc:
@@ -82,7 +85,7 @@ def delete_document(doc_id: str, services: ServicesDep) -> Response:
 )
 def reindex_document(doc_id: str, services: ServicesDep) -> UploadAccepted:
     try:
-        job, record = services.documents.reindex(doc_id)
+        job, record = services.documents.reindex(doc_id, by=API_ACTOR)
     except DocumentNotFound as exc:
         raise not_found(exc) from None
     except (SourceGone, WriteBusy, WritesRefused) as exc:
@@ -98,7 +101,7 @@ def reindex_document(doc_id: str, services: ServicesDep) -> UploadAccepted:
 )
 def patch_document(doc_id: str, body: VisibilityUpdate, services: ServicesDep) -> DocumentOut:
     try:
-        return document_out(services.documents.set_visibility(doc_id, body.visibility))
+        return document_out(services.documents.set_visibility(doc_id, body.visibility, by=API_ACTOR))
     except DocumentNotFound as exc:
         raise not_found(exc) from None
     except (WriteBusy, WritesRefused) as exc:

@@ -1,6 +1,7 @@
 """Errors as the REST API answers them: Chinese first, English after " / ".
 
-Validation errors become one readable sentence per problem (422); an embedding
+Validation errors become one readable sentence per problem (422), as does a library (``org``) no document
+is by, with the libraries there are; an embedding
 service or a Chroma server that is down is a 503 with its own message;
 anything else a 500 that says nothing of the server's insides.
 """
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse
 from index import VectorStoreUnreachable
 from index.embed import EmbedderError
 
+from ..services.libraries import UnknownLibrary
 from ..services.questions import MAX_HISTORY, MAX_HISTORY_CHARS, MAX_HISTORY_ITEMS, MAX_QUESTION
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,10 @@ def install_error_handlers(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "type": e.get("type", ""), "msg": e.get("msg", "")} for e in exc.errors()
         ]
         return JSONResponse({"detail": zh_validation(list(exc.errors())), "errors": errors}, status_code=422)
+
+    @app.exception_handler(UnknownLibrary)
+    async def _unknown_library(request: Request, exc: UnknownLibrary) -> JSONResponse:
+        return JSONResponse({"detail": exc.bilingual(), "libraries": exc.known}, status_code=422)
 
     @app.exception_handler(EmbedderError)
     async def _embedder_down(request: Request, exc: EmbedderError) -> JSONResponse:

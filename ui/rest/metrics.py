@@ -22,8 +22,15 @@ def metric_filters(
     year: Annotated[int | None, Query(description="年份 / year")] = None,
     scope: Annotated[str | None, Query(description="范围，如 某分馆 / scope, e.g. a branch")] = None,
     derived: Annotated[bool, Query(description="含推算值 / include derived values")] = True,
+    org: Annotated[str | None, Query(description="单位（图书馆）/ library")] = None,
 ) -> MetricFilters:
-    return {"indicator": indicator or None, "year": year, "scope": scope or None, "include_derived": derived}
+    return {
+        "indicator": indicator or None,
+        "year": year,
+        "scope": scope or None,
+        "include_derived": derived,
+        "org": org or None,
+    }
 
 
 Filters = Annotated[MetricFilters, Depends(metric_filters)]

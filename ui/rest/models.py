@@ -67,6 +67,16 @@ class AskRequest(BaseModel):
         ),
     )
 
+    org: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "单位：问题没写明图书馆时按此馆回答；不填且多家图书馆的资料都能回答时，会反问是哪一家 / the library a "
+            "question naming none is about; without it, a question several libraries' documents answer asks which"
+        ),
+        examples=["某某区图书馆"],
+    )
+
     @field_validator("question")
     @classmethod
     def _not_blank(cls, value: str) -> str:
@@ -123,6 +133,11 @@ class AnswerOut(BaseModel):
     latency_ms: float
     refused: bool = Field(description="文档中没有答案 / the documents hold no answer")
     intent: str
+    library: str = Field("", description="答案所针对的图书馆（单位）/ the library the answer is for")
+    candidates: list[str] = Field(
+        default_factory=list,
+        description="反问“是哪一家”时可选的图书馆 / the libraries to choose from, when the answer asks which one",
+    )
     reviewed: ReviewedByOut | None = Field(
         None, description="馆员审核的答案：编号、审核人、审核时间 / a staff-reviewed answer: id, reviewer, when"
     )
@@ -169,6 +184,15 @@ class JobFileOut(BaseModel):
     notice_en: str | None = None
     chunks_planned: int
     chunks_embedded: int
+    ocr_page: int = Field(0, description="正在识别的扫描页（从 1 起）/ the scanned page OCR is reading")
+    ocr_pages: int = Field(0, description="需要识别的扫描页数 / scanned pages to read")
+    ocr_seconds_left: float | None = Field(
+        None, description="预计还需秒数（按已识别页的平均用时）/ estimated seconds left, from the mean so far"
+    )
+    progress: str | None = Field(
+        None, description="进行中的说明，如「正在识别扫描件：第 3/12 页，预计还需约 40 秒」/ where reading stands"
+    )
+    progress_en: str | None = None
 
 
 class JobOut(BaseModel):
@@ -275,6 +299,27 @@ class Health(BaseModel):
         None,
         description="向量库与文档登记不一致时的问题（此时 503） / how the vector store and the registry disagree (503)",
     )
+
+
+class CitationContextOut(BaseModel):
+    """A cited passage in its section (``ui.services.citation_view.CitationContext``)."""
+
+    doc_id: str
+    chunk_id: str
+    title: str = Field(description="文档标题 / the document's detected title")
+    library: str = Field(description="文档所属单位 / the library the document is about")
+    file_name: str
+    year: int | None
+    section: str = Field(description="章节路径 / heading path")
+    before: str = Field(description="同一章节中引文之前的文字 / the section's text before the passage")
+    passage: str = Field(description="引文 / the cited passage")
+    after: str = Field(description="同一章节中引文之后的文字 / and after it")
+    page: int | None = Field(description="页面图像所示页码（从 1 起）/ the page its image shows")
+    is_pdf: bool
+    located: bool = Field(description="已在页面上框出引文 / the passage is boxed on the page")
+    boxes: list[list[float]] = Field(description="引文在页面上的矩形 [x0, y0, x1, y1]（PDF 点，左上为原点）")
+    note: str = Field(description="没有图像或没有框时的说明 / why there is no image or no box")
+    page_image: str | None = Field(description="页面图像地址 / the page image's URL, with the passage boxed")
 
 
 class ErrorOut(BaseModel):

@@ -30,7 +30,7 @@ _STREAM_EVENTS = (
 
 
 def _ask(questions: Questions, body: AskRequest):
-    return questions.ask_in_conversation(body.question, body.history)
+    return questions.ask_in_conversation(body.question, body.history, body.org)
 
 
 def sse(event: str, data: Any) -> str:
@@ -49,6 +49,7 @@ def ask(body: AskRequest, services: ServicesDep) -> Any:
     responses={200: {"content": {"text/event-stream": {"schema": SSE_EVENT}}, "description": _STREAM_EVENTS}},
 )
 async def ask_stream(body: AskRequest, services: ServicesDep) -> StreamingResponse:
+    services.libraries.resolve(body.org)  # an unknown library is a 422 before the stream starts
     return StreamingResponse(
         _events(services.questions, body),
         media_type="text/event-stream",

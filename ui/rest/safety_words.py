@@ -19,6 +19,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from ..services.audit import API_ACTOR
 from ..services.safety_words import (
     ReadOnlyList,
     StaffFileError,
@@ -115,7 +116,8 @@ def get_hits(request: Request, limit: int = Query(100, ge=1, le=10_000, descript
 def put_words(body: WordListIn, request: Request) -> WordListOut:
     settings = _settings(request)
     try:
-        text, words = save_word_list(settings, body.text, _gate(request))
+        audit = request.app.state.services.audit
+        text, words = save_word_list(settings, body.text, _gate(request), audit=audit, by=API_ACTOR)
     except ReadOnlyList as exc:
         raise HTTPException(409, str(exc)) from None
     except StaffFileError as exc:

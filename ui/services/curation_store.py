@@ -249,11 +249,12 @@ class CurationStore:
             if db.execute("SELECT 1 FROM meta WHERE key = 'feedback_jsonl_imported'").fetchone():
                 return
             count = 0
+            changed = legacy.stat().st_mtime  # the time of a rating that names none
             for line in legacy.read_text(encoding="utf-8", errors="replace").splitlines():
                 try:
                     record = json.loads(line)
-                    at = datetime.fromisoformat(record["time"]).timestamp()
-                except (ValueError, KeyError, TypeError):
+                    at = datetime.fromisoformat(record["time"]).timestamp() if "time" in record else changed
+                except (ValueError, TypeError):
                     continue  # a torn last line of a crashed writer
                 if not isinstance(record, dict) or record.get("rating") not in ("up", "down"):
                     continue

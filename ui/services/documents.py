@@ -6,6 +6,9 @@ vector store), and it takes the knowledge base's write lock, waiting at most
 ``wait`` seconds for an ingest that holds it (``WriteBusy``). The surfaces
 turn these exceptions into their own answers (409 in the API, a notice on the
 web page).
+
+Every change is written to the operations log (``ui.services.audit``) with who
+made it (``by``), whichever surface asked.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from index import DocumentRecord, KnowledgeBase
 
 from ..job_model import Job, WritesRefused
 from ..jobs import JobRegistry
+from .audit import Action, Actor, AuditLog
 from .files import Staging
 
+# A visibility as staff read it (the document list, the operations log).
+VISIBILITY_ZH = {"internal": "仅内部", "public": "公开"}
 # How long a removal or visibility change from the API waits for a running ingest.
 WRITE_WAIT_SECONDS = 60.0
 
@@ -52,11 +58,12 @@ class Documents:
     ``jobs`` is None on the command line, which ingests in its own thread and runs no server.
     """
 
-    def __init__(self, kb: KnowledgeBase, jobs: JobRegistry | None, uploads: Path, max_bytes: int):
+    def __init__(self, kb: KnowledgeBase, jobs: JobRegistry | None, uploads: Path, max_bytes: int, audit: AuditLog):
         self.kb = kb
         self.jobs = jobs
         self.uploads = Path(uploads)
         self.max_bytes = max_bytes
+        self.audit = audit
 
     # -- reading ----------------------------------------------------------------------------------
     def records(self):
@@ -106,14 +113,19 @@ class Documents:
         return [p for p in paths if p.stat().st_size > self.max_bytes]
 
     def upload_streams(
-        self, files: Sequence[tuple[str | None, BinaryIO]], visibility: str, keep_duplicates: bool = False
+        self,
+        files: Sequence[tuple[str | None, BinaryIO]],
+        visibility: str,
+        keep_duplicates: bool = False,
+        *,
+        by: Actor,
     ) -> tuple[Job, list[str]]:
         """Save uploaded streams (all or none, each within the size cap) and queue their ingest."""
         with Staging(self.uploads) as staging:
             for name, stream in files:
                 staging.write(name, stream, self.max_bytes)
             targets = staging.commit()
-        job = self._registry().submit(targets, visibility, owned=True, keep_duplicates=keep_duplicates)
+        job = self.ingest_saved(targets, visibility, keep_duplicates, by=by)
         return job, [p.name for p in targets]
 
     def stage_copies(self, paths: Sequence[Path]) -> list[Path]:
@@ -123,20 +135,24 @@ class Documents:
                 staging.copy(path)
             return staging.commit()
 
-    def ingest_saved(self, paths: Sequence[Path], visibility: str, keep_duplicates: bool = False) -> Job:
+    def ingest_saved(self, paths: Sequence[Path], visibility: str, keep_duplicates: bool = False, *, by: Actor) -> Job:
         """Queue the ingest of files saved in the uploads folder (a failed one is deleted afterwards)."""
-        return self._registry().submit(paths, visibility, owned=True, keep_duplicates=keep_duplicates)
+        job = self._registry().submit(paths, visibility, owned=True, keep_duplicates=keep_duplicates)
+        for path in paths:
+            self.audit.record(by, Action.UPLOAD, f"{path.name}（{VISIBILITY_ZH.get(visibility, visibility)}）")
+        return job
 
     def ingest_now(self, paths: Sequence[Path], visibility: str | None, progress=None, keep_duplicates: bool = False):
         """Ingest files and folders in this thread (the command line); the ingest report."""
         with self.writing():
             return self.kb.ingest(paths, visibility=visibility, progress=progress, keep_duplicates=keep_duplicates)
 
-    def remove(self, doc_id: str, wait: float = WRITE_WAIT_SECONDS, *, discard_upload: bool = True):
+    def remove(self, doc_id: str, wait: float = WRITE_WAIT_SECONDS, *, by: Actor, discard_upload: bool = True):
         """Remove a document everywhere and (``discard_upload``) the copy an upload saved of it; the record."""
         with self.writing(wait):
             record = self.get(doc_id)
             self.kb.remove(record.id)
+        self.audit.record(by, Action.REMOVE, _named(record))
         if discard_upload:
             self._discard_upload(Path(record.path))
         return record
@@ -147,14 +163,16 @@ class Documents:
         if path.parent == self.uploads.resolve() and str(path) not in pending and not self.kb.find_documents(str(path)):
             path.unlink(missing_ok=True)
 
-    def set_visibility(self, doc_id: str, visibility: str, wait: float = WRITE_WAIT_SECONDS):
+    def set_visibility(self, doc_id: str, visibility: str, wait: float = WRITE_WAIT_SECONDS, *, by: Actor):
         """Change who may see a document; its record afterwards."""
         with self.writing(wait):
             self.get(doc_id)
             self.kb.set_visibility(doc_id, visibility)
-            return self.get(doc_id)
+            record = self.get(doc_id)
+        self.audit.record(by, Action.MAKE_PUBLIC if visibility == "public" else Action.MAKE_INTERNAL, _named(record))
+        return record
 
-    def reindex(self, doc_id: str, wait: float = WRITE_WAIT_SECONDS) -> tuple[Job, DocumentRecord]:
+    def reindex(self, doc_id: str, wait: float = WRITE_WAIT_SECONDS, *, by: Actor) -> tuple[Job, DocumentRecord]:
         """Read a document again from its file, in the background; the job and the record."""
         record = self.get(doc_id)
         path = Path(record.path)
@@ -162,7 +180,22 @@ class Documents:
             raise SourceGone(record.file_name)
         with self.writing(wait):  # the ingest worker writes on the same registry: one writer at a time
             self.kb.registry.mark_stale(record.id)
-        return self._registry().submit([path], record.visibility), record
+        job = self._registry().submit([path], record.visibility)
+        self.audit.record(by, Action.REINDEX, _named(record))
+        return job, record
 
 
-__all__ = ["Documents", "DocumentNotFound", "SourceGone", "WriteBusy", "WritesRefused", "WRITE_WAIT_SECONDS"]
+def _named(record: DocumentRecord) -> str:
+    """A document as the log names it: its file and its id (the file name may come back under another id)."""
+    return f"{record.file_name}（{record.id}）"
+
+
+__all__ = [
+    "VISIBILITY_ZH",
+    "Documents",
+    "DocumentNotFound",
+    "SourceGone",
+    "WriteBusy",
+    "WritesRefused",
+    "WRITE_WAIT_SECONDS",
+]

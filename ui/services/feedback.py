@@ -2,7 +2,7 @@
 
 A 👎 puts the question in the review queue (``ui.services.usage.review_queue``). The ratings download
 as the JSON lines earlier versions appended to ``feedback.jsonl``; such a file is read into the store
-once, and left where it is.
+once, and left where it is. A download is written in the operations log (``ui.services.audit``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from assistant.reviewed import normalise_question
 
+from .audit import Action, Actor, AuditLog
 from .curation_store import LEGACY_FEEDBACK, CurationStore
 from .reviewed import citation_record
 
@@ -36,6 +37,7 @@ def feedback_record(answer, rating: str, user: str | None = None) -> dict:
         "answer": answer.answer,
         "citations": [citation_record(c) for c in answer.citations],
         "refused": answer.refused,
+        "library": answer.library,
         "rating": rating,
         "time": now_text(),
         "user": user,
@@ -45,8 +47,9 @@ def feedback_record(answer, rating: str, user: str | None = None) -> dict:
 class FeedbackLog:
     """The ratings in the curation store."""
 
-    def __init__(self, store: CurationStore):
+    def __init__(self, store: CurationStore, audit: AuditLog):
         self.store = store
+        self.audit = audit
 
     def save(self, record: dict, rating: Rating, user: str | None) -> None:
         kept = {k: v for k, v in record.items() if k not in ("rating", "time", "user")}
@@ -58,6 +61,13 @@ class FeedbackLog:
         if not records:
             return None
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+
+    def export(self, by: Actor) -> bytes | None:
+        """The whole log for a download, written in the operations log (it holds staff's questions)."""
+        content = self.read()
+        if content is not None:
+            self.audit.record(by, Action.EXPORT_FEEDBACK, FEEDBACK_FILE)
+        return content
 
 
 __all__ = ["FEEDBACK_FILE", "FeedbackLog", "Rating", "feedback_record"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from index import KnowledgeBase
 
 from ..metrics_export import to_csv, to_xlsx
+from .libraries import Libraries
 from .trends import Trend, trend
 
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,8 +37,16 @@ def export(rows, fmt: str) -> Download:
 class Metrics:
     """The figures read from one knowledge base's documents."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, libraries: Libraries | None = None):
         self.kb = kb
+        self._libraries = libraries
+
+    @property
+    def known_libraries(self) -> Libraries:
+        """The libraries a filter may name (shared with the other services on a server)."""
+        if self._libraries is None:
+            self._libraries = Libraries.of(self.kb)
+        return self._libraries
 
     @property
     def store(self):
@@ -49,8 +58,13 @@ class Metrics:
         year: int | None = None,
         scope: str | None = None,
         include_derived: bool = True,
+        org: str | None = None,
     ):
-        return self.store.all(indicator, year, scope, include_derived=include_derived)
+        """The figures, filtered; those of ``org`` are its own and those of documents that name no library
+        unless nothing ties them to it (another library's table of its branches is not its figures)."""
+        library = self.known_libraries.resolve(org)
+        store = self.store.without(self.known_libraries.holdings.not_of(library)) if library else self.store
+        return store.all(indicator, year, scope, include_derived=include_derived, org=library)
 
     def export(self, fmt: str, **filters) -> Download:
         return export(self.rows(**filters), fmt)
@@ -64,7 +78,7 @@ class Metrics:
     def trend(self, indicator: str, library: str | None = None, scope: str | None = None) -> Trend:
         """One value a year of the library (each library when None) in the scope (the whole library when
         None or 全区): the figures the chart, ``lantai metrics trend`` and ``/api/metrics/trend`` show."""
-        return trend(self.store, indicator, library, scope)
+        return trend(self.store, indicator, self.known_libraries.resolve(library), scope)
 
     def libraries(self) -> list[str]:
         """The libraries the figures belong to."""

@@ -13,6 +13,7 @@ from assistant import UNVERIFIED_MARK, Answer
 from assistant.reviewed import normalise_question
 
 from .curation_store import Asked, CurationStore
+from .libraries import Libraries
 from .reviewed import ReviewedAnswers
 
 log = logging.getLogger(__name__)
@@ -87,28 +88,34 @@ class Questions:
 
     def __init__(self, assistant, store: CurationStore | None = None, channel: str = "api"):
         self.assistant = assistant
+        self.libraries = Libraries(assistant.holdings)
         self.store = store
         self.reviewed = ReviewedAnswers(store, assistant) if store is not None else None
         self.channel = channel
 
-    def ask(self, question: str, history: list[str] | None = None, asker: Asker | None = None) -> Answer:
-        """The answer to ``question`` after the earlier questions of the conversation, oldest first."""
+    def ask(
+        self, question: str, history: list[str] | None = None, org: str | None = None, asker: Asker | None = None
+    ) -> Answer:
+        """The answer to ``question`` after the earlier questions of the conversation, oldest first; a question
+        that names no library is about ``org`` (a library the documents are by, else ``UnknownLibrary``)."""
         started = time.perf_counter()
         answer = self.empty_answer(question)
+        past = list(history) if history else None
+        picked = self.libraries.resolve(org) if answer is None else None
         if answer is None and self.reviewed is not None:
-            answer = self.reviewed.answer_for(question, list(history) if history else None)
+            answer = self.reviewed.answer_for(question, past, picked)
             if answer is not None:
                 answer.latency_ms = (time.perf_counter() - started) * 1000
         if answer is None:
-            answer = self.assistant.ask(question, history=list(history) if history else None)
+            answer = self.assistant.ask(question, history=past, org=picked)
         self._log(question, answer, asker or Asker(self.channel))
         return answer
 
     def ask_in_conversation(
-        self, question: str, history: list[str] | None = None, asker: Asker | None = None
+        self, question: str, history: list[str] | None = None, org: str | None = None, asker: Asker | None = None
     ) -> Answer:
         """As ``ask``, reading only the recent earlier questions (``recent_questions``)."""
-        return self.ask(question.strip(), recent_questions(history), asker)
+        return self.ask(question.strip(), recent_questions(history), org, asker)
 
     def _log(self, question: str, answer: Answer, asker: Asker) -> None:
         """The question in the log; a log that cannot be written (a full disk) costs no answer."""
@@ -139,6 +146,12 @@ class Questions:
             return None
         notice = NO_PUBLIC_DOCUMENTS if visibility == "public" else EMPTY_BASE
         return Answer(question=question, answer=notice.zh, refused=True, grounded=True)
+
+
+def library_line(answer: Answer) -> str:
+    """The line that says which library an answer is for (单位：…), as every surface shows it; empty for an
+    answer that asks which library is meant or has none to name."""
+    return f"单位：{answer.library}" if answer.library and not answer.candidates else ""
 
 
 _NUMBER_CHAR = re.compile(r"[0-9.%]")
@@ -180,6 +193,7 @@ __all__ = [
     "Questions",
     "UNVERIFIED_MARK",
     "empty_base_english",
+    "library_line",
     "answer_pieces",
     "question_problem",
     "recent_questions",

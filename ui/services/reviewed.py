@@ -10,12 +10,13 @@ gone answers no more. Admins list, edit and withdraw them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from assistant import Answer, Citation, ReviewedBy
 from assistant.reviewed import (
+    QuestionFacts,
     ReviewedQuestion,
     closest_reviewed,
     normalise_question,
@@ -50,6 +51,13 @@ def reviewed_note(row: ReviewedRow) -> str:
     return f"审核人：{row.reviewer} · 审核时间：{local_time(row.reviewed_at)[:16].replace('T', ' ')}"
 
 
+def about(facts: QuestionFacts, library: str | None) -> QuestionFacts:
+    """The facts of a question that names no library, read as about ``library`` (the one picked)."""
+    if facts.libraries or not library:
+        return facts
+    return replace(facts, libraries=(library,))
+
+
 def _citation(c: dict) -> Citation:
     page = c.get("page")
     return Citation(
@@ -71,9 +79,9 @@ class ReviewedAnswers:
         self.assistant = assistant
 
     # -- answering --------------------------------------------------------------------------------------
-    def answer_for(self, question: str, history: list[str] | None = None) -> Answer | None:
-        """The reviewed answer for ``question``, or None. A follow-up that reads the turns before
-        (2023年呢？) is another question than its words alone: it is never served one."""
+    def answer_for(self, question: str, history: list[str] | None = None, org: str | None = None) -> Answer | None:
+        """The reviewed answer for ``question`` (about ``org`` when it names no library), or None. A follow-up
+        that reads the turns before (2023年呢？) is another question than its words alone: it is never served one."""
         rows = self.store.reviewed()
         if not rows:
             return None
@@ -83,7 +91,7 @@ class ReviewedAnswers:
             return None
         embed = self.assistant.kb.embedder.embed_query
         candidates = [ReviewedQuestion(r.id, r.normalised, r.facts, self._vector(r)) for r in rows]
-        match = closest_reviewed(normalise_question(question), facts, candidates, embed)
+        match = closest_reviewed(normalise_question(question), about(facts, org), candidates, embed)
         if match is None:
             return None
         row = next(r for r in rows if r.id == match.answer_id)
@@ -116,8 +124,9 @@ class ReviewedAnswers:
         )
 
     # -- curating -----------------------------------------------------------------------------------------
-    def correct(self, question: str, answer: str, citations: list[dict], reviewer: Reviewer) -> int:
-        """A reviewed answer for ``question`` citing ``citations`` (records of the original answer's); its id."""
+    def correct(self, question: str, answer: str, citations: list[dict], reviewer: Reviewer, library: str = "") -> int:
+        """A reviewed answer for ``question`` citing ``citations`` (records of the original answer's); its id.
+        A question that names no library is about ``library``, the one the original answer was for."""
         question, answer = (question or "").strip(), (answer or "").strip()
         if not question:
             raise CorrectionError("问题不能为空。")
@@ -129,7 +138,7 @@ class ReviewedAnswers:
             {
                 "question": question,
                 "normalised": normalised,
-                "facts": question_facts(question, vocabulary_of(self.assistant)).key(),
+                "facts": about(question_facts(question, vocabulary_of(self.assistant)), library).key(),
                 "answer": answer,
                 "citations": [{k: c.get(k) for k in _CITATION_FIELDS if k in c} for c in citations],
                 "reviewer": reviewer.name,

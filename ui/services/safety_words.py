@@ -18,6 +18,7 @@ from ..wechat.gate import ContentGate
 from ..wechat.safety import WordList, parse_words
 from ..wechat.safety_log import SafetyLog
 from ..wechat.stafffile import StaffFileError, write_atomically
+from .audit import Action, Actor, AuditLog
 
 
 class ReadOnlyList(Exception):
@@ -45,10 +46,12 @@ def load_word_list(settings: Settings) -> tuple[str, WordList]:
     return text, parse_words(text)
 
 
-def save_word_list(settings: Settings, text: str, gate: ContentGate | None) -> tuple[str, WordList]:
+def save_word_list(
+    settings: Settings, text: str, gate: ContentGate | None, *, audit: AuditLog, by: Actor
+) -> tuple[str, WordList]:
     """Parse ``text`` (``StaffFileError`` naming the bad line: nothing written), replace the file in one step
-    and rebuild the running gate's automaton. ``ReadOnlyList`` for the bundled list, ``OSError`` when the
-    file cannot be written (the old one stays)."""
+    and rebuild the running gate's automaton; the save goes into the operations log. ``ReadOnlyList`` for
+    the bundled list, ``OSError`` when the file cannot be written (the old one stays)."""
     if settings.safety_words is None:
         raise ReadOnlyList(ReadOnlyList.message)
     words = parse_words(text)
@@ -57,6 +60,9 @@ def save_word_list(settings: Settings, text: str, gate: ContentGate | None) -> t
         write_atomically(settings.safety_words, text)
         if gate is not None and gate.words_file == settings.safety_words:
             gate.reload()
+    audit.record(
+        by, Action.SAVE_WORDS, f"{settings.safety_words.name}（{words.blocked} 条敏感词、{words.allowed} 条白名单）"
+    )
     return text, words
 
 

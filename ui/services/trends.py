@@ -200,7 +200,7 @@ def notes(t: Trend) -> list[str]:
         groups.setdefault(x.reason, []).append(x)
     others = Counter(x.library for x in groups.get(OTHER_LIBRARY, []))
     for library, n in others.items():
-        lines.append(f"{library}的 {n} 个数字未画出（「图书馆」选的是{t.library}）。")
+        lines.append(f"{library}的 {n} 个数字未画出（「单位」选的是{t.library}）。")
     if NO_ORG in groups:
         lines.append(f"{len(groups[NO_ORG])} 个数字未注明所属图书馆，未画出。")
     if OTHER_SCOPE in groups:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..metrics_export import COLUMNS, row_values
+from ..services.documents import VISIBILITY_ZH
 from .render import fmt_value
 
-VIS_ZH = {"internal": "仅内部", "public": "公开"}
+VIS_ZH = VISIBILITY_ZH
 DOC_STATUS_ZH = {"ready": "可检索", "indexing": "导入中或被中断", "duplicate": "重复，未导入"}
 DOC_COLUMNS = ["文档", "单位", "类型", "年份", "分块数", "可见范围", "状态", "文件", "ID"]
 METRIC_COLUMNS = [zh for key, zh in COLUMNS if key not in ("quote",)]

@@ -25,6 +25,7 @@ CSS = """
 .lt-figs th, .lt-figs td {border:1px solid #ccc;padding:2px 6px;white-space:nowrap}
 .lt-head {margin-top:8px}
 .lt-checked {font-size:0.8em;color:#666;margin:0 0 4px 0}
+.lt-library {font-size:0.9em;color:#1f3a5f;margin:4px 0}
 .lt-unverified {color:#8a5300}
 .lt-scroll {max-width:100%;overflow-x:auto}
 .lt-figs-fold {margin-top:8px}

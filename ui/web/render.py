@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..job_model import FILE_INGESTED, FileStatus, JobState
-from ..services.questions import UNVERIFIED_MARK
+from ..services.questions import UNVERIFIED_MARK, library_line
 from ..services.reviewed import REVIEWED_LABEL
 from .markup import inert, unlinked
 
@@ -65,18 +65,28 @@ def cited_document(c) -> str:
     return f"{inert(title)}（{inert(library)}）" if library and library not in title else inert(title)
 
 
-def citations_html(answer) -> str:
+def cite_link(turn: int | None, n: int, text: str) -> str:
+    """A citation mark that opens citation ``n`` of the answer at chat position ``turn`` in the side panel
+    (the page's script reads the link's address); without a turn, the text alone."""
+    if turn is None:
+        return text
+    return f'<a class="lt-cite-link" href="#lt-cite-{int(turn)}-{int(n)}" title="在侧栏核对原文">{text}</a>'
+
+
+def citations_html(answer, turn: int | None = None) -> str:
     parts = []
     for c in answer.citations:
         page = f" · 第{int(c.page)}页" if c.page else ""
         section = inert(c.section or "（正文开头）")
         library = getattr(c, "library", "")
+        check = cite_link(turn, c.n, "在侧栏核对原文与页面 ›")
         parts.append(
-            f'<details class="lt-cite"><summary>[{int(c.n)}] {cited_document(c)} · {section}'
+            f'<details class="lt-cite"><summary>{cite_link(turn, c.n, f"&#91;{int(c.n)}&#93;")} '
+            f"{cited_document(c)} · {section}"
             f'{page}</summary><div class="lt-cite-meta">文档：{inert(getattr(c, "title", "") or c.source)}'
             f"<br>单位：{inert(library or '—')}<br>章节：{section}"
             f"<br>页码：{int(c.page) if c.page else '—'}<br>文件：{inert(c.source)}</div>"
-            f"<blockquote>{inert(c.quote)}</blockquote></details>"
+            f"<blockquote>{inert(c.quote)}</blockquote>{check if turn is not None else ''}</details>"
         )
     return "".join(parts)
 
@@ -103,19 +113,31 @@ def message_html(body: str) -> str:
     return f'<div class="lt-msg">{body}</div>'
 
 
-def answer_text_html(text: str) -> str:
-    """The answer's text as text, each ⚠未核实 mark (after a whole number and its unit) set apart."""
+def answer_text_html(text: str, marks: dict[int, str] | None = None) -> str:
+    """The answer's text as text, each ⚠未核实 mark (after a whole number and its unit) set apart and each
+    citation mark [n] in ``marks`` replaced by its markup."""
     mark = inert(UNVERIFIED_MARK)
-    return inert(text.strip()).replace(mark, f'<span class="lt-unverified">{mark}</span>')
+    out = inert(text.strip()).replace(mark, f'<span class="lt-unverified">{mark}</span>')
+    for n, markup in (marks or {}).items():
+        out = out.replace(f"&#91;{n}&#93;", markup)
+    return out
 
 
-def render_answer(answer) -> str:
-    """One assistant message: the answer first, its badge and citations that open, then the figures used,
-    folded; document text as text."""
-    out = [f'<div class="lt-text">{answer_text_html(answer.answer)}</div>', badge_html(answer)]
-    cites = citations_html(answer)
+def render_answer(answer, turn: int | None = None) -> str:
+    """One assistant message: the answer first, the library it is for (单位：…), its badge and citations that
+    open, then the figures used, folded; document text as text. With the answer's place in the chat
+    (``turn``), each citation mark and entry links to the side panel."""
+    if getattr(answer, "candidates", None):  # it asks which library is meant: no badge, nothing cited
+        return message_html(f'<div class="lt-text">{answer_text_html(answer.answer)}</div>')
+    marks = {c.n: cite_link(turn, c.n, f"&#91;{int(c.n)}&#93;") for c in answer.citations} if turn is not None else {}
+    line = library_line(answer)
+    out = [f'<div class="lt-text">{answer_text_html(answer.answer, marks)}</div>']
+    out += [f'<div class="lt-library">{inert(line)}</div>'] if line else []
+    out.append(badge_html(answer))
+    cites = citations_html(answer, turn)
     if cites:
-        out += ['<div class="lt-head"><b>引用来源</b>（点击展开原文）</div>', cites]
+        how = "点击展开原文，点击编号在侧栏核对" if turn is not None else "点击展开原文"
+        out += [f'<div class="lt-head"><b>引用来源</b>（{how}）</div>', cites]
     figs = figures_html(answer)
     if figs:
         out.append(
@@ -142,6 +164,8 @@ def job_markdown(snap: dict | None) -> str:
             line += f"（{inert(f['error'])}）"
         if f.get("notice"):
             line += f"（{inert(f['notice'])}）"
+        if f.get("progress") and f["status"] == FileStatus.RUNNING:
+            line += f" —— {inert(f['progress'])}"
         lines.append(line)
     if snap.get("error"):
         lines.append(f"\n**错误：** {inert(snap['error'])}")
@@ -164,6 +188,7 @@ __all__ = [
     "answer_text_html",
     "badge_html",
     "cited_document",
+    "cite_link",
     "citations_html",
     "figures_html",
     "fmt_value",

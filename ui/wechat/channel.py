@@ -193,7 +193,7 @@ class WeChatChannel:
         return pages
 
     def _pages(self, question: str, history: list[str] | None = None, user: str | None = None) -> list[str]:
-        answer = self.questions.ask(question, history, Asker("wechat", openid_hash(user)) if user else None)
+        answer = self.questions.ask(question, history, asker=Asker("wechat", openid_hash(user)) if user else None)
         titles: dict[str, str] = {}
         for doc in self.assistant.kb.documents():
             if doc.visibility == "public":  # a title is content too: only public ones may be shown

@@ -68,7 +68,8 @@ class CorrectionBox:
             return gr.update(), "请先对一条回答点 👎。"
         kept = [c for c in record.get("citations") or [] if c.get("n") in set(chosen or [])]
         try:
-            answer_id = self.reviewed.correct(question, answer, kept, Reviewer(login_name(request) or "馆员"))
+            reviewer = Reviewer(login_name(request) or "馆员")
+            answer_id = self.reviewed.correct(question, answer, kept, reviewer, str(record.get("library") or ""))
         except CorrectionError as exc:
             return gr.update(), f"未保存：{exc}"
         return gr.update(visible=False), (

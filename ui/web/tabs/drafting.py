@@ -7,6 +7,7 @@ import gradio as gr
 from ...services import Services
 from ...services.files import safe_file_name
 from ...services.plans import PlanMode, checks_line, clean_file_name, file_name, plan_clean_docx, plan_docx
+from ..library_picker import library_picker, picker_update
 from ..markup import inert, warn
 from ..render import plan_preview
 from ..uploads import UploadCache
@@ -19,12 +20,22 @@ class PlanHandlers:
 
     def __init__(self, services: Services, cache: UploadCache):
         self.plans = services.plans
+        self.libraries = services.libraries
         self.cache = cache
 
-    def plan_orgs(self):
-        orgs = self.plans.organisations()
-        year = self.plans.default_year(orgs[0]) if orgs else None
-        return gr.update(choices=orgs, value=orgs[0] if orgs else None), gr.update(value=year)
+    def plan_orgs(self, current: str | None = None):
+        """Opening the tab: the 单位 picker's fresh list, and the plan year of the library picked."""
+        picker = picker_update(self.libraries, current)
+        return picker, self.plan_year(picker["value"])
+
+    def plan_year(self, org: str | None):
+        """The year after the latest one the library's summaries and plans cover (none: drafting says why)."""
+        from assistant.plan import PlanError
+
+        try:
+            return gr.update(value=self.plans.default_year(org) if org else None)
+        except PlanError:
+            return gr.update(value=None)
 
     def draft_plan_ui(self, year, org, mode_label, progress=gr.Progress()):
         from assistant.plan import PlanError
@@ -62,8 +73,8 @@ class PlanHandlers:
         return handler
 
 
-def build_drafting_tab(services: Services, cache: UploadCache) -> None:
-    """The 计划起草 tab, inside the page's ``gr.Tabs``."""
+def build_drafting_tab(services: Services, cache: UploadCache) -> gr.Dropdown:
+    """The 计划起草 tab, inside the page's ``gr.Tabs``; its 单位 picker is returned to be linked with the others."""
     on = PlanHandlers(services, cache)
     with gr.Tab("计划起草", id="plan") as plan_tab:
         gr.Markdown(
@@ -72,7 +83,7 @@ def build_drafting_tab(services: Services, cache: UploadCache) -> None:
         )
         with gr.Row():
             p_year = gr.Number(value=None, precision=0, label="计划年度（留空为下一年度）", elem_id="lt-plan-year")
-            p_org = gr.Dropdown([], label="单位", allow_custom_value=True, elem_id="lt-plan-org")
+            p_org = library_picker("lt-plan-org")
             p_mode = gr.Radio(list(PLAN_MODES), value="自动", label="起草方式")
             p_btn = gr.Button("起草计划", variant="primary", elem_id="lt-plan-draft")
         p_status = gr.Markdown("", elem_id="lt-plan-status")
@@ -89,7 +100,8 @@ def build_drafting_tab(services: Services, cache: UploadCache) -> None:
             p_clean_btn = gr.Button("下载清稿（Word，无批注）", size="sm", elem_id="lt-plan-clean")
         p_file = gr.File(label="下载文件", interactive=False, visible=False, height=60, elem_id="lt-plan-file")
 
-        plan_tab.select(on.plan_orgs, None, [p_org, p_year])
+        plan_tab.select(on.plan_orgs, [p_org], [p_org, p_year])
+        p_org.change(on.plan_year, [p_org], [p_year])
         p_btn.click(
             on.draft_plan_ui,
             [p_year, p_org, p_mode],
@@ -100,3 +112,4 @@ def build_drafting_tab(services: Services, cache: UploadCache) -> None:
         p_md_btn.click(on.plan_download("md"), [p_edit, p_name], [p_file])
         p_docx_btn.click(on.plan_download("docx"), [p_edit, p_name], [p_file])
         p_clean_btn.click(on.plan_download("clean"), [p_edit, p_name], [p_file])
+    return p_org

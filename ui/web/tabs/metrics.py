@@ -7,6 +7,7 @@ import gradio as gr
 from ...services import Services
 from ...services.trends import notes
 from ..frames import CONFLICT_COLUMNS, METRIC_COLUMNS, conflicts_frame, empty_trend, metrics_frame, trend_frame
+from ..library_picker import library_picker, picker_update
 from ..uploads import UploadCache
 
 ALL = "（全部）"
@@ -33,10 +34,12 @@ class MetricHandlers:
 
     def __init__(self, services: Services, cache: UploadCache):
         self.metrics = services.metrics
+        self.libraries = services.metrics.known_libraries
         self.cache = cache
 
-    def filter_choices(self):
-        rows = self.metrics.rows()
+    def filter_choices(self, library=None):
+        """Fresh choices: indicators, the years and scopes of the picked library's figures, and the picker."""
+        rows = self.metrics.rows(org=_picked(library))
         years = sorted({r.year for r in rows if r.year is not None})
         scopes = sorted({r.scope for r in rows if r.scope})
         indicators = self.metrics.indicators_known()
@@ -45,11 +48,11 @@ class MetricHandlers:
             gr.update(choices=[ALL] + [str(y) for y in years]),
             gr.update(choices=[ALL] + scopes),
             {"__type__": "update", "choices": indicators},
-            gr.update(choices=[ALL] + self.metrics.libraries()),
+            picker_update(self.libraries, library),
         )
 
-    def query_metrics(self, indicator, year, scope):
-        rows = self.metrics.rows(**filter_args(indicator, year, scope))
+    def query_metrics(self, indicator, year, scope, library=None):
+        rows = self.metrics.rows(**filter_args(indicator, year, scope), org=_picked(library))
         return metrics_frame(rows), f"共 {len(rows)} 条。"
 
     def trend(self, indicator, scope, library=ALL):
@@ -72,30 +75,41 @@ class MetricHandlers:
         return heading, gr.update(value=trend_frame(found)), note
 
     def export(self, fmt: str):
-        def handler(indicator, year, scope):
-            download = self.metrics.export(fmt, **filter_args(indicator, year, scope))
+        def handler(indicator, year, scope, library=None):
+            download = self.metrics.export(fmt, **filter_args(indicator, year, scope), org=_picked(library))
             return gr.update(value=self.cache.offer(download.file_name, download.content), visible=True)
 
         return handler
 
     def open_metrics(self, indicator, year, scope, trend_indicator, library):
         """Opening the tab: fresh choices, the table, the conflicts and a trend to look at."""
-        ind, yr, sc, tind, libs = self.filter_choices()
-        table, count = self.query_metrics(indicator, year, scope)
+        ind, yr, sc, tind, libs = self.filter_choices(library)
+        library = libs["value"]  # the picked library, or the default when it is gone
+        table, count = self.query_metrics(indicator, year, scope, library)
         known = tind["choices"]
         if trend_indicator not in known:
             trend_indicator = DEFAULT_TREND if DEFAULT_TREND in known else (known[0] if known else None)
         tind["value"] = trend_indicator
-        found = self.metrics.conflicts()
+        found = [c for c in self.metrics.conflicts() if not library or c.org in (library, "")]
         conflicts = conflicts_frame(found)
         note = f"发现 {len(found)} 处数值不一致，请核对原文。" if len(conflicts) else "暂未发现数值不一致。"
         return ind, yr, sc, tind, libs, table, count, conflicts, note, *self.trend(trend_indicator, scope, library)
 
+    def library_picked(self, indicator, year, scope, trend_indicator, library):
+        """Another library picked: everything read again for it, the picker itself left as it is."""
+        opened = self.open_metrics(indicator, year, scope, trend_indicator, library)
+        return opened[:4] + opened[5:]
 
-def build_metrics_tab(services: Services, cache: UploadCache) -> None:
-    """The 指标 tab, inside the page's ``gr.Tabs``."""
+
+def _picked(library) -> str | None:
+    return None if library in (None, "", ALL) else library
+
+
+def build_metrics_tab(services: Services, cache: UploadCache) -> gr.Dropdown:
+    """The 指标 tab, inside the page's ``gr.Tabs``; its 单位 picker is returned to be linked with the others."""
     on = MetricHandlers(services, cache)
     with gr.Tab("指标", id="metrics") as metrics_tab:
+        library = library_picker("lt-metrics-org")
         with gr.Row():
             m_indicator = gr.Dropdown([ALL], value=ALL, label="指标", allow_custom_value=True)
             m_year = gr.Dropdown([ALL], value=ALL, label="年份")
@@ -110,7 +124,6 @@ def build_metrics_tab(services: Services, cache: UploadCache) -> None:
         gr.Markdown("### 趋势")
         with gr.Row():
             t_indicator = gr.Dropdown([], label="指标（按年份）", scale=3)
-            t_library = gr.Dropdown([ALL], value=ALL, label="图书馆（全部：年份最多的一馆）", scale=2)
             t_btn = gr.Button("画趋势图", scale=1)
         gr.Markdown("范围按上方「范围」：（全部）即全馆（全区）合计，不含分馆、服务点。", elem_classes="lt-hint")
         t_title = gr.Markdown("#### 趋势", elem_id="lt-trend-title")
@@ -129,15 +142,16 @@ def build_metrics_tab(services: Services, cache: UploadCache) -> None:
         c_table = gr.Dataframe(headers=CONFLICT_COLUMNS, interactive=False, wrap=True)
 
         filters = [m_indicator, m_year, m_scope]
-        m_query.click(on.query_metrics, filters, [m_table, m_count])
-        csv_btn.click(on.export("csv"), filters, [m_file])
-        xlsx_btn.click(on.export("xlsx"), filters, [m_file])
-        trend_in, trend_out = [t_indicator, m_scope, t_library], [t_title, t_plot, t_note]
+        m_query.click(on.query_metrics, [*filters, library], [m_table, m_count])
+        csv_btn.click(on.export("csv"), [*filters, library], [m_file])
+        xlsx_btn.click(on.export("xlsx"), [*filters, library], [m_file])
+        trend_in, trend_out = [t_indicator, m_scope, library], [t_title, t_plot, t_note]
         t_btn.click(on.trend, trend_in, trend_out)
-        for control in (t_indicator, m_scope, t_library):  # the chart never shows another choice's data
+        for control in (t_indicator, m_scope):  # the chart never shows another choice's data
             control.change(on.trend, trend_in, trend_out)
-        metrics_tab.select(
-            on.open_metrics,
-            [*filters, t_indicator, t_library],
-            [*filters, t_indicator, t_library, m_table, m_count, c_table, c_note, *trend_out],
-        )
+        opened = [*filters, t_indicator, library]
+        # Opening the tab or picking another library (here or in another tab) reads everything again.
+        opening = [*opened, m_table, m_count, c_table, c_note, *trend_out]
+        metrics_tab.select(on.open_metrics, opened, opening)
+        library.change(on.library_picked, opened, [o for o in opening if o is not library])
+    return library

@@ -1,7 +1,7 @@
 """The 审核 tab, for admins: the queue of refused and 👎 questions not yet reviewed (newest first), an answer
 written for one of them, and the reviewed answers in force — edited or withdrawn.
 
-Every handler asks ``is_admin`` itself (each is also an API endpoint); the work is done by
+Every handler asks ``may_administer`` itself (each is also an API endpoint); the work is done by
 ``ui.services.reviewed`` and ``ui.services.usage``.
 """
 
@@ -13,9 +13,8 @@ import pandas as pd
 from ...services import Services
 from ...services.reviewed import CorrectionError, Reviewer
 from ...services.usage import review_queue
-from ..roles import is_admin, login_name
+from ..roles import NOT_ALLOWED, actor_name, may_administer
 
-NOT_ADMIN = "只有管理员（LANTAI_ADMIN_USERS）可以审核答案。"
 QUEUE_COLUMNS = ["最近提问", "问题", "次数", "原因", "提问人"]
 REVIEWED_COLUMNS = ["编号", "问题", "答案", "引用", "审核人", "审核时间"]
 
@@ -50,8 +49,8 @@ class ReviewHandlers:
         self.reviewed = services.reviewed
 
     def load(self, request: gr.Request):
-        if not is_admin(self.settings, request):
-            return NOT_ADMIN, None, None, gr.update(choices=[]), gr.update(choices=[])
+        if not may_administer(self.settings, request):
+            return NOT_ALLOWED, None, None, gr.update(choices=[]), gr.update(choices=[])
         queue = review_queue(self.store)
         reviewed = self.reviewed.listing()
         return (
@@ -63,8 +62,8 @@ class ReviewHandlers:
         )
 
     def answer_queued(self, question: str, answer: str, request: gr.Request):
-        if not is_admin(self.settings, request):
-            return NOT_ADMIN
+        if not may_administer(self.settings, request):
+            return NOT_ALLOWED
         try:
             answer_id = self.reviewed.correct(question or "", answer, [], self._reviewer(request))
         except CorrectionError as exc:
@@ -72,13 +71,13 @@ class ReviewHandlers:
         return f"已保存为馆员审核的答案（编号 {answer_id}）。"
 
     def pick(self, answer_id, request: gr.Request):
-        if not is_admin(self.settings, request) or answer_id is None:
+        if not may_administer(self.settings, request) or answer_id is None:
             return ""
         return next((r["answer"] for r in self.reviewed.listing() if r["id"] == answer_id), "")
 
     def edit(self, answer_id, answer: str, request: gr.Request):
-        if not is_admin(self.settings, request):
-            return NOT_ADMIN
+        if not may_administer(self.settings, request):
+            return NOT_ALLOWED
         if answer_id is None:
             return "请先选择一条审核答案。"
         try:
@@ -88,8 +87,8 @@ class ReviewHandlers:
         return f"已修改审核答案（编号 {answer_id}）。" if edited else "这条答案已撤回，不能修改。"
 
     def withdraw(self, answer_id, request: gr.Request):
-        if not is_admin(self.settings, request):
-            return NOT_ADMIN
+        if not may_administer(self.settings, request):
+            return NOT_ALLOWED
         if answer_id is None:
             return "请先选择一条审核答案。"
         done = self.reviewed.withdraw(int(answer_id), self._reviewer(request))
@@ -97,7 +96,7 @@ class ReviewHandlers:
 
     @staticmethod
     def _reviewer(request: gr.Request) -> Reviewer:
-        return Reviewer(login_name(request) or "管理员")
+        return Reviewer(actor_name(request))
 
 
 def build_review_tab(services: Services) -> None:

@@ -1,6 +1,6 @@
 """The web app's panel for the WeChat word list: admins load, edit and save it.
 
-Admins are the web login names listed in ``LANTAI_ADMIN_USERS``. Every Gradio
+Admins are the logins whose role is 管理员 (``ui.web.roles``). Every Gradio
 event handler is also a public ``/gradio_api/call/<name>`` endpoint, so each
 handler checks the caller itself: anyone else gets a refusal and not one line
 of the list. Saving goes through ``ui.services.safety_words.save_word_list``, as the
@@ -15,12 +15,14 @@ from typing import Any
 
 import gradio as gr
 
+from ...services import Services
+from ...services.audit import web_actor
 from ...services.safety_words import ReadOnlyList, StaffFileError, load_word_list, save_word_list
-from ..roles import is_admin
+from ..roles import actor_name, is_admin
 
 HELP = (
     "公众号的问题和答案发出前都要经过敏感词表检查。格式：每行一条，「类别、制表符（Tab 键）、词语」，或只写词语（归入「其他」）；"
-    "「白名单、制表符、词语」为例外；以 # 开头的行为注释。只有管理员（LANTAI_ADMIN_USERS）可以查看和修改。"
+    "「白名单、制表符、词语」为例外；以 # 开头的行为注释。只有管理员可以查看和修改。"
 )
 NOT_ADMIN = "只有管理员可以查看和修改公众号敏感词表。"
 
@@ -29,8 +31,9 @@ def _summary(words) -> str:
     return f"共 {words.blocked} 条敏感词、{words.allowed} 条白名单；类别：{'、'.join(words.categories) or '无'}。"
 
 
-def build_safety_tab(settings, gate: Callable[[], Any]) -> None:
+def build_safety_tab(services: Services, gate: Callable[[], Any]) -> None:
     """The 「公众号词表」 tab; call inside ``gr.Tabs()``."""
+    settings = services.settings
 
     def load_words(request: gr.Request):
         if not is_admin(settings, request):
@@ -46,7 +49,8 @@ def build_safety_tab(settings, gate: Callable[[], Any]) -> None:
         if not is_admin(settings, request):
             return gr.update(value=""), NOT_ADMIN
         try:
-            saved, words = save_word_list(settings, text or "", gate())
+            by = web_actor(actor_name(request))
+            saved, words = save_word_list(settings, text or "", gate(), audit=services.audit, by=by)
         except (ReadOnlyList, StaffFileError) as exc:
             return gr.update(), f"未保存：{exc}"
         except OSError as exc:

@@ -2,7 +2,7 @@
 answers and the most cited documents, all counted from the question log (``ui.services.usage``),
 and the whole of it as an Excel workbook.
 
-The log holds who asked what, so every handler asks ``is_admin`` itself (each is also an API endpoint).
+The log holds who asked what, so every handler asks ``may_administer`` itself (each is also an API endpoint).
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import pandas as pd
 from ...services import Services
 from ...services.usage import UsageStats, usage_stats, usage_workbook
 from ...usage_export import CHANNEL_ZH, SHEETS
-from ..roles import is_admin
+from ..roles import NOT_ALLOWED, may_administer
 from ..uploads import UploadCache
 
-NOT_ADMIN = "只有管理员（LANTAI_ADMIN_USERS）可以查看提问统计。"
 TABLE_TITLES = {
     "per_day": "每日提问（最近在前）",
     "top_questions": "问得最多的问题",
@@ -55,14 +54,14 @@ class UsageHandlers:
         self.cache = cache
 
     def load(self, request: gr.Request):
-        if not is_admin(self.settings, request):
-            return (NOT_ADMIN, *[gr.update(value=None) for _ in TABLE_TITLES])
+        if not may_administer(self.settings, request):
+            return (NOT_ALLOWED, *[gr.update(value=None) for _ in TABLE_TITLES])
         stats = usage_stats(self.store)
         return (summary_markdown(stats), *[frame(stats, key) for key in TABLE_TITLES])
 
     def export(self, request: gr.Request):
-        if not is_admin(self.settings, request):
-            gr.Warning(NOT_ADMIN)
+        if not may_administer(self.settings, request):
+            gr.Warning(NOT_ALLOWED)
             return gr.update(value=None, visible=False)
         download = usage_workbook(self.store)
         return gr.update(value=self.cache.offer(download.file_name, download.content), visible=True)
