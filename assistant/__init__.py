@@ -2,7 +2,7 @@
 
 from .answer import NO_INFO, UNVERIFIED_MARK, Assistant, AssistantConfig
 from .query import Query, understand
-from .types import Answer, Citation, FigureUsed
+from .types import Answer, Citation, FigureUsed, ReviewedBy
 
 __all__ = [
     "Answer",
@@ -12,6 +12,7 @@ __all__ = [
     "FigureUsed",
     "NO_INFO",
     "Query",
+    "ReviewedBy",
     "understand",
     "UNVERIFIED_MARK",
 ]

@@ -65,6 +65,18 @@ class FigureUsed:
         return out
 
 
+@dataclass(frozen=True)
+class ReviewedBy:
+    """A staff-reviewed answer served in place of the assistant's: which one, who reviewed it, and when."""
+
+    id: int
+    reviewer: str
+    reviewed_at: str  # local time, to the second
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "reviewer": self.reviewer, "reviewed_at": self.reviewed_at}
+
+
 @dataclass
 class Answer:
     question: str
@@ -80,6 +92,7 @@ class Answer:
     reference_note: str = ""
     warnings: list[str] = field(default_factory=list)  # why the answer is not 已核实, beside unverified numbers
     checked: str = ""  # what the badge's check covered, one line (已核对：数字3处均见于引文或指标表；年份2023；…)
+    reviewed: ReviewedBy | None = None  # a staff-reviewed answer, served for this question
     library: str = ""  # the library (or libraries, 、-joined) the answer speaks for
     candidates: list[str] = field(default_factory=list)  # the libraries to choose from, when it asks which
 
@@ -100,6 +113,7 @@ class Answer:
             "latency_ms": round(self.latency_ms, 1),
             "refused": self.refused,
             "intent": self.intent,
+            "reviewed": self.reviewed.as_dict() if self.reviewed else None,
         }
 
 

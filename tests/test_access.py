@@ -78,7 +78,9 @@ def test_every_route_needs_a_key_or_a_login(secret_kb, monkeypatch, tmp_path, so
     from ui.server import create_server_app
     from ui.settings import Settings
 
-    values = {"LANTAI_API_KEYS": KEYS} | ({"LANTAI_UI_USERS": USERS} if with_users else {})
+    # Wrong keys are not paused here, so every route's own refusal is seen (the pause has its own test below).
+    values = {"LANTAI_API_KEYS": KEYS, "LANTAI_LOGIN_MAX_FAILURES": "1000"}
+    values |= {"LANTAI_UI_USERS": USERS} if with_users else {}
     _configure(monkeypatch, tmp_path, source, values)
     app = create_server_app(Settings(data_dir=secret_kb.data_dir), kb=secret_kb)
     login = ("馆员", "pw-兰台") if with_users else ("任意名字", "key-two")

@@ -30,7 +30,7 @@ PLAN = (
     "二、2025年工作目标\n\n2025年计划新建读书驿站12间，全年开展阅读推广活动500场次。\n"
 )
 CONTRACT_KEYS = {"question", "answer", "citations", "figures", "grounded", "unverified_numbers", "warnings"}
-CONTRACT_KEYS |= {"checked", "mode", "latency_ms", "refused", "intent", "library", "candidates"}
+CONTRACT_KEYS |= {"checked", "mode", "latency_ms", "refused", "intent", "library", "candidates", "reviewed"}
 
 
 def _txt(name: str, text: str) -> tuple:

@@ -127,11 +127,12 @@ def test_ask_shows_answer_citation_and_passage(page, server):
     page.wait_for_function("document.querySelectorAll('#lt-chat details.lt-cite').length >= 2")
     assert "196.45万" in chat.inner_text()
 
-    # feedback lands in <data_dir>/feedback.jsonl
+    # feedback lands in the curation store of the data dir
     page.locator("#lt-up").click()
     page.get_by_text("已记录对最近一条回答的反馈").wait_for()
-    lines = (server["data"] / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
-    record = json.loads(lines[-1])
+    from ui.services.curation_store import CurationStore
+
+    record = CurationStore(server["data"]).feedback_records()[-1]
     assert record["rating"] == "up" and record["question"] == "2023年呢？"
     assert record["citations"] and record["user"] == USER and record["time"]
     page.shot("04-follow-up-feedback")

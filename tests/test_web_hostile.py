@@ -174,7 +174,8 @@ def test_a_stopped_server_leaves_no_download_folder(tmp_path, embedder):
     kb = KnowledgeBase(data, embedder)
     assert kb.ingest([docs]).ok
     kb.close()
-    (data / "feedback.jsonl").write_text('{"rating": "up"}\n', encoding="utf-8")  # something to download
+    rating = '{"question": "q", "rating": "up", "time": "2025-01-02T10:00:00+08:00"}\n'
+    (data / "feedback.jsonl").write_text(rating, encoding="utf-8")  # something to download, read in at start
     scratch, cache = tmp_path / "tmp", tmp_path / "gradio-cache"
     scratch.mkdir()
     port = free_port()

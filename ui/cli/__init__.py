@@ -2,7 +2,7 @@
 
 ``documents`` (ingest, docs, remove, vectors-to-server), ``search`` (search,
 stats), ``questions`` (ask), ``plans`` (draft-plan), ``metrics`` (the metrics
-table), ``bench``, ``serve``; ``common`` holds the consoles, the shared
+table), ``usage`` (statistics of the questions asked), ``bench``, ``serve``; ``common`` holds the consoles, the shared
 options and opening the knowledge base. Domain errors become clear bilingual
 messages (``ui.cli_errors``), bad input exits non-zero.
 """
@@ -13,7 +13,7 @@ import typer
 
 from ..cli_errors import LantaiGroup
 from ..offline import stay_offline
-from . import bench, documents, metrics, plans, questions, search, serve
+from . import bench, documents, metrics, plans, questions, search, serve, usage
 
 app = typer.Typer(
     cls=LantaiGroup,  # a data directory in use or a full disk: a clear message, not a traceback
@@ -29,7 +29,7 @@ def start() -> None:
 
 
 # The order commands are listed in by --help.
-for module in (documents, search, questions, plans, metrics, bench, serve):
+for module in (documents, search, questions, plans, metrics, usage, bench, serve):
     module.register(app)
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import typer
 
 from ..context import open_assistant
+from ..services.curation_store import CurationStore
 from ..services.questions import Questions, empty_base_english, library_line, question_problem
+from ..services.reviewed import REVIEWED_LABEL
 from .common import AsJson, DataDir, console, err_console, fail, open_kb, settings_for
 
 
@@ -16,6 +18,8 @@ def print_answer(answer) -> None:
     badge = "[green]✓ 已核实 grounded[/green]" if answer.grounded else "[yellow]⚠ 含未核实数字 not grounded[/yellow]"
     if answer.refused:
         badge = "[dim]未找到答案 no answer[/dim]"
+    if answer.reviewed is not None:
+        badge = f"[blue]{REVIEWED_LABEL} reviewed by staff[/blue]"
     console.print(answer.answer, highlight=False)
     if library_line(answer):
         console.print(library_line(answer), highlight=False)
@@ -56,7 +60,8 @@ def ask(
         if error:
             fail(error)
     try:
-        questions = Questions(open_assistant(settings_for(data_dir), open_kb(data_dir)))
+        kb = open_kb(data_dir)
+        questions = Questions(open_assistant(settings_for(data_dir), kb), CurationStore(kb.data_dir), channel="cli")
     except (ValueError, ImportError) as exc:
         fail(f"配置错误 / configuration error: {exc}")
     if batch is not None:

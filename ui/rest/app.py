@@ -25,7 +25,7 @@ from ..limits import BodyCap
 from ..services import build_services
 from ..settings import Settings
 from ..shared_state import open_shared
-from . import audit, citations, documents, health, jobs, metrics, plans, questions, safety_words
+from . import audit, citations, curation, documents, health, jobs, metrics, plans, questions, safety_words
 from .auth import require_key
 from .errors import install_error_handlers
 from .models import ERRORS
@@ -55,7 +55,7 @@ def _job_registry(kb: KnowledgeBase, shared) -> JobRegistry:
 
 def _api_router() -> APIRouter:
     api = APIRouter(prefix="/api", dependencies=[Depends(require_key)], responses=ERRORS)
-    for module in (questions, documents, citations, jobs, metrics, plans, safety_words, audit):
+    for module in (questions, documents, citations, jobs, metrics, plans, safety_words, audit, curation):
         api.include_router(module.router)
     return api
 

@@ -5,7 +5,7 @@ are configured (``Settings.api_keys``: ``LANTAI_API_KEYS`` in the environment
 or ``.env``, comma-separated; ``app.state.api_keys``); ``/healthz`` never does.
 Wrong keys count towards the login throttle (``ui.access.LoginThrottle``).
 
-Admin routes (the word list, the operations log) further need one of
+Admin routes (the word list, the operations log, reviewed answers, statistics) further need one of
 ``LANTAI_ADMIN_KEYS`` (``require_admin``): 403 for any other key, and for every
 key while none is set.
 """
@@ -76,6 +76,7 @@ def require_key(
 
 
 def require_admin(request: Request) -> None:
+    """The key must also be one of ``LANTAI_ADMIN_KEYS`` (401 without a key, 403 otherwise)."""
     admins = parse_api_keys(request.app.state.settings.admin_keys)
     token = bearer(request.headers.get("authorization"))
     if token is None:

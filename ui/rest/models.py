@@ -112,6 +112,12 @@ class FigureOut(BaseModel):
         return out
 
 
+class ReviewedByOut(BaseModel):
+    id: int
+    reviewer: str
+    reviewed_at: str
+
+
 class AnswerOut(BaseModel):
     """The answer contract (``Answer.as_dict()``), shared with ``lantai ask --json``."""
 
@@ -131,6 +137,9 @@ class AnswerOut(BaseModel):
     candidates: list[str] = Field(
         default_factory=list,
         description="反问“是哪一家”时可选的图书馆 / the libraries to choose from, when the answer asks which one",
+    )
+    reviewed: ReviewedByOut | None = Field(
+        None, description="馆员审核的答案：编号、审核人、审核时间 / a staff-reviewed answer: id, reviewer, when"
     )
 
 

@@ -4,7 +4,10 @@ One module per resource: ``documents`` (list, upload, remove, re-index, share),
 ``files`` (staging uploads, clean names), ``questions`` (asking), ``libraries`` (the 单位 the
 documents are by), ``metrics``
 (the metrics table and its downloads), ``plans`` (drafting next year's plan),
-``feedback`` (ratings of answers), ``audit`` (the operations log of admin actions),
+``feedback`` (ratings of answers), ``curation_store`` (reviewed answers, the
+question log and ratings in SQLite), ``reviewed`` (reviewed answers: served,
+corrected, edited, withdrawn), ``usage`` (the review queue and the statistics
+of the log), ``audit`` (the operations log of admin actions),
 ``citation_view`` (a cited passage in its section and on its page, with ``page_images`` and
 ``passage_boxes``). A surface builds ``Services`` once and
 calls them; it never calls another surface.
@@ -21,6 +24,7 @@ from ..jobs import JobRegistry
 from ..settings import Settings
 from .audit import AuditLog
 from .citation_view import CitationViews
+from .curation_store import CurationStore
 from .documents import Documents
 from .feedback import FeedbackLog
 from .files import UPLOADS
@@ -28,6 +32,7 @@ from .libraries import Libraries
 from .metrics import Metrics
 from .plans import Plans
 from .questions import Questions
+from .reviewed import ReviewedAnswers
 
 
 @dataclass
@@ -43,6 +48,8 @@ class Services:
     feedback: FeedbackLog
     citations: CitationViews
     audit: AuditLog
+    curation: CurationStore
+    reviewed: ReviewedAnswers
 
 
 def uploads_folder(kb: KnowledgeBase) -> Path:
@@ -53,7 +60,9 @@ def uploads_folder(kb: KnowledgeBase) -> Path:
 def build_services(settings: Settings, kb: KnowledgeBase, assistant, jobs: JobRegistry) -> Services:
     """The services over one knowledge base, one assistant and one ingest queue."""
     audit = AuditLog(kb.data_dir)
-    questions = Questions(assistant)
+    curation = CurationStore(kb.data_dir)
+    questions = Questions(assistant, curation)
+    assert questions.reviewed is not None  # a store was given
     return Services(
         settings=settings,
         kb=kb,
@@ -63,9 +72,11 @@ def build_services(settings: Settings, kb: KnowledgeBase, assistant, jobs: JobRe
         libraries=questions.libraries,
         metrics=Metrics(kb, questions.libraries),
         plans=Plans(settings, kb),
-        feedback=FeedbackLog(kb.data_dir, audit),
+        feedback=FeedbackLog(curation, audit),
         citations=CitationViews(kb),
         audit=audit,
+        curation=curation,
+        reviewed=questions.reviewed,
     )
 
 

@@ -1,16 +1,23 @@
-"""Staff ratings of answers (👍/👎), kept as JSON lines beside the data."""
+"""Staff ratings of answers (👍/👎), kept in the curation store (``ui.services.curation_store``).
+
+A 👎 puts the question in the review queue (``ui.services.usage.review_queue``). The ratings download
+as the JSON lines earlier versions appended to ``feedback.jsonl``; such a file is read into the store
+once, and left where it is. A download is written in the operations log (``ui.services.audit``).
+"""
 
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
+
+from assistant.reviewed import normalise_question
 
 from .audit import Action, Actor, AuditLog
+from .curation_store import LEGACY_FEEDBACK, CurationStore
+from .reviewed import citation_record
 
-FEEDBACK_FILE = "feedback.jsonl"
+FEEDBACK_FILE = LEGACY_FEEDBACK  # the download's name, as before
 
 
 class Rating(StrEnum):
@@ -23,11 +30,14 @@ def now_text() -> str:
 
 
 def feedback_record(answer, rating: str, user: str | None = None) -> dict:
-    """What is kept of a rated answer: the question, the answer, its citations (``rating`` "" until rated)."""
+    """What is kept of a rated answer: the question, the answer, its citations with the chunks they
+    came from (a correction may keep them), and whether it was refused (``rating`` "" until rated)."""
     return {
         "question": answer.question,
         "answer": answer.answer,
-        "citations": [c.as_dict() for c in answer.citations],
+        "citations": [citation_record(c) for c in answer.citations],
+        "refused": answer.refused,
+        "library": answer.library,
         "rating": rating,
         "time": now_text(),
         "user": user,
@@ -35,26 +45,22 @@ def feedback_record(answer, rating: str, user: str | None = None) -> dict:
 
 
 class FeedbackLog:
-    """``<data dir>/feedback.jsonl``, appended to by one writer at a time."""
+    """The ratings in the curation store."""
 
-    def __init__(self, data_dir: Path, audit: AuditLog):
-        self.path = Path(data_dir) / FEEDBACK_FILE
+    def __init__(self, store: CurationStore, audit: AuditLog):
+        self.store = store
         self.audit = audit
-        self._lock = threading.Lock()
 
     def save(self, record: dict, rating: Rating, user: str | None) -> None:
-        entry = dict(record, rating=rating, time=now_text(), user=user)
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as out:
-                out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        kept = {k: v for k, v in record.items() if k not in ("rating", "time", "user")}
+        self.store.add_feedback(kept, str(rating), user, normalise_question(str(record.get("question", ""))))
 
     def read(self) -> bytes | None:
-        """The whole log, or None before anything was rated."""
-        if not self.path.exists():
+        """Every rating as JSON lines, oldest first, or None before anything was rated."""
+        records = self.store.feedback_records()
+        if not records:
             return None
-        with self._lock:
-            return self.path.read_bytes()
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
 
     def export(self, by: Actor) -> bytes | None:
         """The whole log for a download, written in the operations log (it holds staff's questions)."""

@@ -3,12 +3,20 @@ what an empty knowledge base answers, and the answer cut into pieces for streami
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
+import time
 from dataclasses import dataclass
 
 from assistant import UNVERIFIED_MARK, Answer
+from assistant.reviewed import normalise_question
 
+from .curation_store import Asked, CurationStore
 from .libraries import Libraries
+from .reviewed import ReviewedAnswers
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION = 2000
 # Earlier questions of a conversation: each one is understood again on every request, so they are capped.
@@ -64,25 +72,71 @@ def empty_base_english(answer: Answer) -> str | None:
     return None
 
 
-class Questions:
-    """The assistant of one surface (all documents for staff, public ones for WeChat)."""
+@dataclass(frozen=True)
+class Asker:
+    """Who asked, for the question log: the surface (web, api, cli, wechat) and the user, when known."""
 
-    def __init__(self, assistant):
+    channel: str
+    user: str | None = None
+
+
+class Questions:
+    """The assistant of one surface (all documents for staff, public ones for WeChat).
+
+    With a curation store, a reviewed answer (``ui.services.reviewed``) answers before the assistant,
+    and every question is logged there with who asked it (``asker``, else ``channel``)."""
+
+    def __init__(self, assistant, store: CurationStore | None = None, channel: str = "api"):
         self.assistant = assistant
         self.libraries = Libraries(assistant.holdings)
+        self.store = store
+        self.reviewed = ReviewedAnswers(store, assistant) if store is not None else None
+        self.channel = channel
 
-    def ask(self, question: str, history: list[str] | None = None, org: str | None = None) -> Answer:
+    def ask(
+        self, question: str, history: list[str] | None = None, org: str | None = None, asker: Asker | None = None
+    ) -> Answer:
         """The answer to ``question`` after the earlier questions of the conversation, oldest first; a question
         that names no library is about ``org`` (a library the documents are by, else ``UnknownLibrary``)."""
-        empty = self.empty_answer(question)
-        if empty is not None:
-            return empty
-        picked = self.libraries.resolve(org)
-        return self.assistant.ask(question, history=list(history) if history else None, org=picked)
+        started = time.perf_counter()
+        answer = self.empty_answer(question)
+        past = list(history) if history else None
+        picked = self.libraries.resolve(org) if answer is None else None
+        if answer is None and self.reviewed is not None:
+            answer = self.reviewed.answer_for(question, past, picked)
+            if answer is not None:
+                answer.latency_ms = (time.perf_counter() - started) * 1000
+        if answer is None:
+            answer = self.assistant.ask(question, history=past, org=picked)
+        self._log(question, answer, asker or Asker(self.channel))
+        return answer
 
-    def ask_in_conversation(self, question: str, history: list[str] | None = None, org: str | None = None) -> Answer:
+    def ask_in_conversation(
+        self, question: str, history: list[str] | None = None, org: str | None = None, asker: Asker | None = None
+    ) -> Answer:
         """As ``ask``, reading only the recent earlier questions (``recent_questions``)."""
-        return self.ask(question.strip(), recent_questions(history), org)
+        return self.ask(question.strip(), recent_questions(history), org, asker)
+
+    def _log(self, question: str, answer: Answer, asker: Asker) -> None:
+        """The question in the log; a log that cannot be written (a full disk) costs no answer."""
+        if self.store is None:
+            return
+        documents = {c.doc_id: c.title or c.source for c in answer.citations if c.doc_id}
+        try:
+            self.store.log_question(
+                Asked(
+                    channel=asker.channel,
+                    asker=asker.user,
+                    question=question,
+                    normalised=normalise_question(question),
+                    refused=answer.refused,
+                    latency_ms=answer.latency_ms,
+                    documents=list(documents.items()),
+                    reviewed_id=answer.reviewed.id if answer.reviewed else None,
+                )
+            )
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("question not logged: %s", exc)
 
     def empty_answer(self, question: str) -> Answer | None:
         """While the assistant has no ready document to read, the answer says so and how to add one;
@@ -135,6 +189,7 @@ __all__ = [
     "EMPTY_BASE",
     "NO_PUBLIC_DOCUMENTS",
     "EmptyBase",
+    "Asker",
     "Questions",
     "UNVERIFIED_MARK",
     "empty_base_english",

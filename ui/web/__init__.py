@@ -5,8 +5,9 @@
 one assistant and one ingest queue. Each tab is a module of ``ui.web.tabs``:
 ``chat`` (问答), ``documents`` (文档), ``metrics`` (指标), ``drafting``
 (计划起草), ``safety`` (公众号词表, the word list of the WeChat channel),
-``audit`` (操作记录, the operations log). Who may do what: ``ui.web.roles``. The first three share one
-单位 picker (``library_picker``).
+``review`` (审核: the review queue and reviewed answers), ``usage`` (统计) and ``audit`` (操作记录, the
+operations log); ``correction`` is the 问答 tab's box that turns a 👎 into a reviewed answer. Who may do
+what: ``ui.web.roles``. The first three share one 单位 picker (``library_picker``).
 All text shown to people is Simplified Chinese.
 
 Login is not done here: ``ui.server`` mounts these Blocks with Gradio's own
@@ -37,7 +38,9 @@ from .tabs.chat import build_chat_tab
 from .tabs.documents import build_documents_tab
 from .tabs.drafting import build_drafting_tab
 from .tabs.metrics import build_metrics_tab
+from .tabs.review import build_review_tab
 from .tabs.safety import build_safety_tab
+from .tabs.usage import build_usage_tab
 from .uploads import CACHE_LIFETIME, UploadCache, accept_only_uploads
 from .users import WebUser, make_auth, parse_ui_users
 
@@ -56,6 +59,8 @@ def build_ui(services: Services, gate: Callable[[], object] = lambda: None) -> g
             build_documents_tab(services, cache)
             metrics_org = build_metrics_tab(services, cache)
             plan_org = build_drafting_tab(services, cache)
+            build_review_tab(services)
+            build_usage_tab(services, cache)
             build_safety_tab(services, gate)
             build_audit_tab(services)
         link_pickers(demo, services.libraries, [chat_org, metrics_org, plan_org])

@@ -17,6 +17,7 @@ CSS = """
 .lt-ok {background:#e6f4ea;color:#1e6b34}
 .lt-warn {background:#fff4e0;color:#8a5300}
 .lt-none {background:#eee;color:#555}
+.lt-reviewed {background:#e8effa;color:#1f4b8f}
 .lt-cite {margin:2px 0}
 .lt-cite summary {cursor:pointer}
 .lt-cite blockquote {margin:4px 0 6px 0;padding:4px 8px;border-left:3px solid #bbb;white-space:pre-wrap}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..job_model import FILE_INGESTED, FileStatus, JobState
 from ..services.questions import UNVERIFIED_MARK, library_line
+from ..services.reviewed import REVIEWED_LABEL
 from .markup import inert, unlinked
 
 FIGURE_COLUMNS = ["指标", "年份", "数值", "来源", "推算"]
@@ -39,6 +40,10 @@ def badge_html(answer) -> str:
     if answer.refused:
         return '<span class="lt-badge lt-none">未找到答案</span>'
     checked = getattr(answer, "checked", "")
+    if getattr(answer, "reviewed", None) is not None:  # staff wrote it: who and when, in place of the checks
+        return (
+            f'<span class="lt-badge lt-reviewed">{REVIEWED_LABEL}</span><div class="lt-checked">{inert(checked)}</div>'
+        )
     warnings = list(getattr(answer, "warnings", []))
     if answer.grounded:
         badge, kind = "✓ 已核实", "lt-ok"

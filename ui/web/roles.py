@@ -1,15 +1,15 @@
 """Who may do what in the web app: one home for the role checks every tab uses.
 
 Two roles (``ui.web.users.Role``): 管理员 manage documents (upload, remove,
-re-index, visibility), export feedback, edit the word list and read the
-operations log; 馆员 ask, draft and read the metrics. A login's role is the one
+re-index, visibility), export feedback, review answers (审核), read the question
+statistics (统计), edit the word list and read the operations log; 馆员 ask, draft and read the metrics. A login's role is the one
 its ``LANTAI_UI_USERS`` entry names; without one it is 管理员 when the name is in
 ``LANTAI_ADMIN_USERS`` and 馆员 otherwise — so is anyone logged in with an API
 key as the password, or calling with a key (``API 密钥``).
 
 Without any web login (the server then listens on loopback only: one person at
 this machine) nobody is asked who they are, and the page behaves as before roles
-existed: documents, feedback export and the log are open to that person
+existed: documents, feedback export, 审核, 统计 and the log are open to that person
 (``may_administer``), while the word list still needs a named admin (``is_admin``).
 
 Every Gradio event handler is also a public ``/gradio_api/call/<name>`` endpoint,
@@ -58,7 +58,7 @@ def is_admin(settings, request: Any) -> bool:
 
 
 def may_administer(settings, request: Any) -> bool:
-    """A 管理员, or the one local user of a page without logins: documents, feedback export, the log."""
+    """A 管理员, or the one local user of a page without logins: documents, feedback export, 审核, 统计, the log."""
     return role_of(settings, request) in (Role.ADMIN, None)
 
 

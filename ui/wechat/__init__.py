@@ -91,7 +91,12 @@ def build_channel(settings: Settings, kb, assistant=None, shared=None) -> tuple[
             raise ValueError(f"LANTAI_WECHAT_KEYWORD_ANSWERS（{settings.wechat_keyword_answers}）：{exc}") from None
     gate = content_gate(settings, customer_service) if settings.wechat_safety_gate else None
     assistant = assistant or open_assistant(settings, kb, visibility="public")
-    channel = WeChatChannel(assistant, customer_service, limits, keywords=keywords, gate=gate, shared=shared)
+    from ..services.curation_store import CurationStore
+
+    store = CurationStore(kb.data_dir)  # the question log, and reviewed answers that cite public documents only
+    channel = WeChatChannel(
+        assistant, customer_service, limits, keywords=keywords, gate=gate, shared=shared, store=store
+    )
     return channel, protocol
 
 

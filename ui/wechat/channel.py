@@ -32,7 +32,8 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from ..services.questions import Questions
+from ..services.curation_store import CurationStore
+from ..services.questions import Asker, Questions
 from . import texts
 from .conversation import Conversations
 from .customer import CustomerService, DeliveryError, DeliveryUncertain
@@ -93,6 +94,7 @@ class WeChatChannel:
         keywords: KeywordAnswers | None = None,
         gate: ContentGate | None = None,
         shared=None,
+        store: CurationStore | None = None,
     ):
         if getattr(getattr(assistant, "config", None), "visibility", None) != "public":
             raise ValueError(
@@ -100,7 +102,8 @@ class WeChatChannel:
                 "(AssistantConfig.visibility='public')"
             )
         self.assistant = assistant
-        self.questions = Questions(assistant)  # asked as every surface asks (an empty base says so)
+        # asked as every surface asks (an empty base says so; logged, and reviewed answers citing public documents)
+        self.questions = Questions(assistant, store, channel="wechat")
         self.customer_service = customer_service
         self.limits = limits or Limits()
         self.gate = gate  # the content-safety gate on questions and answers
@@ -181,7 +184,7 @@ class WeChatChannel:
                 return [refusal]  # refused questions are no turn of the conversation
         history = self.conversations.history(user)
         loop = asyncio.get_running_loop()
-        pages = await loop.run_in_executor(self.pool, self._pages, question, history)
+        pages = await loop.run_in_executor(self.pool, self._pages, question, history, user)
         self.conversations.add(user, question)
         if self.gate is not None:
             refusal = await self.gate.answer(user, "\n".join(pages))
@@ -189,8 +192,8 @@ class WeChatChannel:
                 return [refusal]
         return pages
 
-    def _pages(self, question: str, history: list[str] | None = None) -> list[str]:
-        answer = self.questions.ask(question, history)
+    def _pages(self, question: str, history: list[str] | None = None, user: str | None = None) -> list[str]:
+        answer = self.questions.ask(question, history, asker=Asker("wechat", openid_hash(user)) if user else None)
         titles: dict[str, str] = {}
         for doc in self.assistant.kb.documents():
             if doc.visibility == "public":  # a title is content too: only public ones may be shown

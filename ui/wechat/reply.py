@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 
 from assistant import Answer
 
+from ..services.reviewed import REVIEWED_LABEL
 from .texts import MORE_HINT
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
@@ -131,6 +132,8 @@ def sources_line(answer: Answer, titles: Mapping[str, str], label: str = "来源
 def answer_text(answer: Answer, titles: Mapping[str, str]) -> tuple[str, str]:
     """(body, sources line) of an answer; a refusal shows the nearest passage in a sentence."""
     body = plain_text(answer.answer)
+    if answer.reviewed is not None:  # staff wrote it; the public is told so, not by whom
+        body = f"（{REVIEWED_LABEL}）{body}"
     label = "来源"
     if answer.refused and answer.citations and _NEAREST.search(body):
         nearest = plain_text(answer.citations[0].quote).replace("\n", " ")

@@ -13,13 +13,14 @@ from ...services import Services
 from ...services.audit import web_actor
 from ...services.feedback import Rating, feedback_record
 from ...services.libraries import UnknownLibrary
-from ...services.questions import MAX_HISTORY, MAX_QUESTION, answer_pieces
+from ...services.questions import MAX_HISTORY, MAX_QUESTION, Asker, answer_pieces
 from ..citation_panel import PANEL_EMPTY, PANEL_GONE, panel_html
 from ..library_picker import library_picker, picker_update
 from ..markup import inert, warn
 from ..render import message_html, render_answer
-from ..roles import NOT_ALLOWED, actor_name, may_administer
+from ..roles import NOT_ALLOWED, actor_name, login_name, may_administer
 from ..uploads import UploadCache
+from .correction import attach_correction_box
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,19 @@ class ChatHandlers:
     def chat_libraries(self, current: str | None):
         return picker_update(self.libraries, current)
 
-    def ask(self, question: str, chat: list, history: list[str], records: dict, cited: dict, org: str | None = None):
+    def ask(
+        self,
+        question: str,
+        chat: list,
+        history: list[str],
+        records: dict,
+        cited: dict,
+        org: str | None,
+        request: gr.Request,
+    ):
         """Answer in the chat for the picked library (``org``), unless the question names another; in LLM mode
         the verified answer is streamed in pieces before the full card. ``cited`` keeps each answer's
-        citations by its place in the chat, for the side panel."""
+        citations by its place in the chat, for the side panel. The question is logged with who asked it."""
         chat, history, records = list(chat or []), list(history or []), dict(records or {})
         cited = dict(cited or {})
         question = (question or "").strip()
@@ -53,7 +63,7 @@ class ChatHandlers:
             return
         chat += [{"role": "user", "content": inert(question)}, {"role": "assistant", "content": "正在查找资料……"}]
         yield "", chat, history, records, cited
-        answer, failure = self._answer(question, history, org)
+        answer, failure = self._answer(question, history, org, Asker("web", login_name(request)))
         if answer is None:
             chat[-1] = {"role": "assistant", "content": failure}
             yield "", chat, history, records, cited
@@ -87,10 +97,10 @@ class ChatHandlers:
             return '<div class="lt-cite-empty">显示原文时出错，请稍后再试。</div>'
         return panel_html(view, int(n))
 
-    def _answer(self, question: str, history: list[str], org: str | None):
+    def _answer(self, question: str, history: list[str], org: str | None, asker: Asker):
         """(answer, None), or (None, what the chat says instead)."""
         try:
-            return self.questions.ask(question, history[-MAX_HISTORY:], org or None), None
+            return self.questions.ask(question, history[-MAX_HISTORY:], org or None, asker), None
         except UnknownLibrary as exc:  # removed since the picker was filled
             return None, inert(exc.zh())
         except VectorStoreUnreachable as exc:
@@ -184,6 +194,7 @@ def build_chat_tab(services: Services, cache: UploadCache) -> gr.Dropdown:
                 fb_btn = gr.Button("下载反馈记录", size="sm", elem_id="lt-feedback-export")
             feedback_note = gr.Markdown("", elem_id="lt-feedback-note")
             fb_file = gr.File(label="反馈记录（feedback.jsonl）", visible=False, interactive=False, height=60)
+            attach_correction_box(services, records, down_btn, chatbot)
         with gr.Column(scale=2, min_width=300, elem_id="lt-cite-panel"):
             close_btn = gr.Button("关闭", size="sm", elem_id="lt-cite-close")
             panel = gr.HTML(PANEL_EMPTY, elem_id="lt-cite-view")
