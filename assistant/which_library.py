@@ -13,7 +13,9 @@ import re
 
 from .asking import asks_number
 from .evidence import library_names, places_named
+from .extractive import aliases_of
 from .figure_lookup import FigureLookup
+from .figure_names import _ASKING
 from .figure_rows import ACTUAL_KINDS, pick_rows
 from .holdings import Holdings
 from .query import Intent, Query
@@ -45,6 +47,24 @@ _ACROSS_LIBRARIES = re.compile(
 )
 
 
+# What any figure question says besides its figure: when, how it changed, whether a target was met
+_FIGURE_WORDS = re.compile(
+    r"年底|年末|年初|全年|年度|今年|去年|同比|环比|比上年|较上年|增长|增加|下降|减少|变化|幅度|百分之几|多少|几"
+    r"|实际|目标|计划|完成|达到|达标|了吗|没有|是否|情况|现在|目前|到现在|截至|为止|分别|一共|总共|合计|总计"
+    r"|近[两二三四五六七八九十\d]年|这几年|历年|逐年|趋势|新建|新增"
+)
+
+
+def names_more_than_the_figure(query: Query) -> bool:
+    """The question names something besides its figure, years and asking words (a project, a team, a
+    branch): the passages that name it tell whose it is, so no library need be asked for."""
+    rest = re.sub(r"(?:19|20)?\d{2}\s*年", "", query.text)
+    for name in sorted((query.indicator or "", *aliases_of(query.indicator or "")), key=len, reverse=True):
+        rest = rest.replace(name, "") if name else rest
+    rest = _ASKING.sub("", _FIGURE_WORDS.sub("", rest))
+    return len(re.sub(r"[^\u4e00-\u9fff]", "", rest)) >= 3
+
+
 def candidates(holdings: Holdings, figures: FigureLookup, query: Query) -> list[str]:
     """The libraries whose own figures answer a question about no library in particular, most documents
     first; empty unless there are two or more. ``figures`` are those of the places the question allows."""
@@ -55,6 +75,7 @@ def candidates(holdings: Holdings, figures: FigureLookup, query: Query) -> list[
         or not (query.intent in _MOVEMENT_INTENTS or (query.intent in _NUMBER_INTENTS and asks_number(query.text)))
         or library_names(query.text)  # a library the documents do not know: the refusal says so
         or _ACROSS_LIBRARIES.search(query.text)  # 四个县馆加起来, 各馆, 哪个馆最多: several libraries asked
+        or names_more_than_the_figure(query)  # 榆光志愿服务队…注册了多少志愿者: a subject search can place
     ):
         return []
     libraries = holdings.libraries()
@@ -84,4 +105,4 @@ def answered_for(query: Query, answer: Answer) -> str:
     return "、".join(dict.fromkeys(c.library for c in answer.citations if c.library and not c.see_also))
 
 
-__all__ = ["ASK_WHICH", "answered_for", "ask_which", "candidates", "subject"]
+__all__ = ["ASK_WHICH", "answered_for", "ask_which", "candidates", "names_more_than_the_figure", "subject"]

@@ -166,3 +166,22 @@ def test_a_question_about_several_libraries_together_is_not_asked_which(kb):
 
     answer = Assistant(kb).ask("两个馆2024年进馆人数加起来是多少？")
     assert ASK_WHICH not in answer.answer and not answer.candidates, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "more"),
+    [
+        ("榆光志愿服务队到2023年底注册了多少志愿者？", True),  # a team the passages that name it place
+        ("2024年进馆人数是多少？", False),
+        ("2024年进馆人数同比增长多少？", False),
+        ("24年到馆人数多少", False),
+        ("近三年进馆人数的变化情况", False),
+    ],
+)
+def test_only_a_question_saying_no_more_than_its_figure_can_be_asked_which(question, more):
+    from assistant.query import understand
+    from assistant.which_library import names_more_than_the_figure
+    from ingest import load_indicators
+
+    query = understand(question, indicators=load_indicators(), reference_year=2025, orgs=[])
+    assert names_more_than_the_figure(query) is more
