@@ -25,6 +25,7 @@ from ingest.types import content_hash
 from . import signatures
 from .near_duplicates import THRESHOLD, long_enough, similarities
 from .registry import DocumentRecord, Registry
+from .replaced_rows import drop_rows
 from .states import DocumentStatus
 
 
@@ -107,12 +108,7 @@ def record_duplicate(
     values["years"] = json.dumps(row.years)
     columns = list(values)
     with registry._tx() as c:
-        for table in ("figures", "chunks"):
-            c.execute(
-                f"DELETE FROM {table} WHERE doc_id IN (SELECT id FROM documents WHERE id = ? OR path = ?)",
-                (row.id, row.path),
-            )
-        c.execute("DELETE FROM documents WHERE id = ? OR path = ?", (row.id, row.path))
+        drop_rows(c, row.id, row.path)
         c.execute(
             f"INSERT INTO documents ({', '.join(columns)}, text, pipeline) VALUES ({', '.join('?' * (len(columns) + 2))})",
             [*values.values(), text, pipeline],

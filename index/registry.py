@@ -22,6 +22,7 @@ from ingest import Chunk, Document
 from .diskfull import DiskFull, nearly_full
 from .metrics_table import SCHEMA as FIGURES_SCHEMA
 from .metrics_table import write_figures
+from .replaced_rows import drop_rows
 from .signatures import migrate as migrate_signatures
 from .states import DocumentStatus, Visibility
 
@@ -154,12 +155,7 @@ class Registry:
     def begin_document(self, doc: Document, visibility: str) -> None:
         """Record a document as ``indexing`` with its new chunks; invisible until finished."""
         with self._tx() as c:
-            for table in ("figures", "chunks"):
-                c.execute(
-                    f"DELETE FROM {table} WHERE doc_id IN (SELECT id FROM documents WHERE id = ? OR path = ?)",
-                    (doc.doc_id, doc.path),
-                )
-            c.execute("DELETE FROM documents WHERE id = ? OR path = ?", (doc.doc_id, doc.path))
+            drop_rows(c, doc.doc_id, doc.path)
             c.execute(
                 f"INSERT INTO documents ({DOC_COLUMNS}, text) VALUES ({', '.join('?' * 19)})",
                 (
